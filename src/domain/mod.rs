@@ -1,0 +1,60 @@
+//! The operating model as plain types and pure functions. No I/O, no clock:
+//! `now` is always a parameter (unix seconds, UTC).
+
+pub mod duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Unix seconds, UTC. The one time representation of the store and the domain.
+pub type Timestamp = i64;
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+/// Seconds in an hour.
+pub const HOUR: i64 = 3_600;
+
+/// How a measure stands against its tolerance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Within target tolerance.
+    Ok,
+    /// Past the warn threshold: act before customers feel it.
+    Warn,
+    /// Past the breach threshold: the promise is broken.
+    Breach,
+    /// Nothing within the window (stale).
+    NoData,
+}
+
+impl Status {
+    /// The status word shown everywhere (never colour alone).
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Breach => "breach",
+            Status::NoData => "no data",
+        }
+    }
+
+    /// A symbol that carries the status without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::Ok => "✓",
+            Status::Warn => "▲",
+            Status::Breach => "✗",
+            Status::NoData => "·",
+        }
+    }
+
+    /// Sort key, worst first: breach, warn, no data, ok.
+    pub fn severity_rank(self) -> u8 {
+        match self {
+            Status::Breach => 0,
+            Status::Warn => 1,
+            Status::NoData => 2,
+            Status::Ok => 3,
+        }
+    }
+}
