@@ -2,5 +2,12 @@
 //!
 //! Layers only call downwards: `commands`/`tui` -> `store`/`ingest` -> `domain`.
 
+pub mod assets;
+pub mod cli;
+pub mod commands;
+pub mod demo;
 pub mod domain;
+pub mod format;
+pub mod ingest;
+pub mod store;
 pub mod text;

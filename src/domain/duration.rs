@@ -30,7 +30,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             }
         };
         if number.is_empty() {
-            return Err(format!("'{text}' is not a duration: a unit without a number"));
+            return Err(format!(
+                "'{text}' is not a duration: a unit without a number"
+            ));
         }
         let n: i64 = number
             .parse()
@@ -63,7 +65,13 @@ pub fn format_duration(secs: i64) -> String {
     }
     let mut rest = secs;
     let mut out = String::new();
-    for (unit, size) in [("w", 604_800), ("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+    for (unit, size) in [
+        ("w", 604_800),
+        ("d", 86_400),
+        ("h", 3600),
+        ("m", 60),
+        ("s", 1),
+    ] {
         if rest >= size {
             out.push_str(&format!("{}{}", rest / size, unit));
             rest %= size;
@@ -100,7 +108,17 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_duration() {
-        for bad in ["", "24", "h", "4x", "-4h", "0h", "1.5h", "99999999999999999999d", "20y"] {
+        for bad in [
+            "",
+            "24",
+            "h",
+            "4x",
+            "-4h",
+            "0h",
+            "1.5h",
+            "99999999999999999999d",
+            "20y",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be refused");
         }
         assert!(parse_duration("11000d").is_err());

@@ -1,7 +1,10 @@
 //! The operating model as plain types and pure functions. No I/O, no clock:
 //! `now` is always a parameter (unix seconds, UTC).
 
+pub mod capacity;
 pub mod duration;
+pub mod flow;
+pub mod indicator;
 
 use serde::{Deserialize, Serialize};
 
@@ -57,4 +60,13 @@ impl Status {
             Status::Ok => 3,
         }
     }
+}
+
+/// Feedback metrics an indicator can derive: the mean of one score (1–5), the
+/// share of responses with any score of 2 or less, or the response count.
+pub const FEEDBACK_METRICS: &[&str] = &["ease", "reliability", "value", "low_share", "responses"];
+
+/// Whether `metric` names a feedback metric of [`FEEDBACK_METRICS`].
+pub fn feedback_metric_known(metric: &str) -> bool {
+    FEEDBACK_METRICS.contains(&metric)
 }

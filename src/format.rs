@@ -1,0 +1,74 @@
+//! Number, time and unit formatting shared by the CLI and the screens.
+
+use crate::domain::Timestamp;
+
+/// A value with sensible precision for its magnitude: `1234`, `95.2`, `4.35`.
+pub fn number(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1000.0 || (a - a.round()).abs() < 1e-9 {
+        format!("{:.0}", v)
+    } else if a >= 10.0 {
+        format!("{:.1}", v)
+    } else {
+        format!("{:.2}", v)
+    }
+}
+
+/// A value and its unit: `95.2 %`, `36 h`, `4.10 /5`; `—` for none.
+pub fn value_unit(v: Option<f64>, unit: &str) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(v) if unit == "%" => format!("{}%", number(v)),
+        Some(v) if unit.is_empty() => number(v),
+        Some(v) => format!("{} {}", number(v), crate::text::sanitize(unit)),
+    }
+}
+
+/// UTC time as `2026-11-25 14:05`.
+pub fn utc_minute(t: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// UTC date as `2026-11-25`.
+pub fn utc_date(t: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// RFC 3339 UTC.
+pub fn rfc3339(t: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Local wall-clock time for screens (`14:05`), falling back to UTC.
+pub fn local_hm(t: Timestamp) -> String {
+    use chrono::TimeZone;
+    chrono::Local
+        .timestamp_opt(t, 0)
+        .single()
+        .map(|d| d.format("%H:%M").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_units() {
+        assert_eq!(number(95.0), "95");
+        assert_eq!(number(95.25), "95.2");
+        assert_eq!(number(4.354), "4.35");
+        assert_eq!(number(1234.5), "1234");
+        assert_eq!(value_unit(Some(95.0), "%"), "95%");
+        assert_eq!(value_unit(Some(36.0), "h"), "36 h");
+        assert_eq!(value_unit(None, "h"), "—");
+        assert_eq!(utc_minute(0), "1970-01-01 00:00");
+        assert_eq!(rfc3339(86_400), "1970-01-02T00:00:00Z");
+    }
+}

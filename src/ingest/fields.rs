@@ -1,0 +1,253 @@
+//! Field validation shared by the CSV and JSONL readers and the CLI.
+
+use super::{ImportKind, Row};
+use crate::domain::flow::{Outcome, WorkItem};
+use crate::store::feedback::FeedbackRow;
+use chrono::{DateTime, NaiveDate};
+use std::collections::HashMap;
+
+/// Longest free text (note, comment), in characters.
+pub const MAX_TEXT: usize = 2_000;
+/// Longest identifier or name (external id, customer, segment, kind).
+pub const MAX_NAME: usize = 200;
+
+/// Earliest accepted time: 1970-01-01.
+const MIN_TIME: i64 = 0;
+/// Latest accepted time: 2199-12-31.
+const MAX_TIME: i64 = 7_258_031_999;
+
+/// Parses a time as RFC 3339 (`2026-03-01T09:30:00Z`, any offset) or a bare
+/// date `YYYY-MM-DD` (midnight UTC) into unix seconds; years 1970–2199.
+pub fn parse_time(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let secs = if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        dt.timestamp()
+    } else if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        d.and_hms_opt(0, 0, 0)
+            .map(|n| n.and_utc().timestamp())
+            .unwrap_or(i64::MIN)
+    } else {
+        return Err(format!(
+            "'{}' is not a time (expected RFC 3339 like 2026-03-01T09:30:00Z, or YYYY-MM-DD)",
+            crate::text::sanitize_truncate(t, 40)
+        ));
+    };
+    if !(MIN_TIME..=MAX_TIME).contains(&secs) {
+        return Err(format!(
+            "'{}' is out of range (years 1970 to 2199)",
+            crate::text::sanitize_truncate(t, 40)
+        ));
+    }
+    Ok(secs)
+}
+
+/// Parses a finite number; NaN, infinities and overflow (`1e400`) are refused.
+pub fn parse_number(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(format!(
+            "'{}' is not a finite number",
+            crate::text::sanitize_truncate(t, 40)
+        )),
+        Err(_) => Err(format!(
+            "'{}' is not a number",
+            crate::text::sanitize_truncate(t, 40)
+        )),
+    }
+}
+
+/// Checks the length of a text field.
+pub fn check_len(text: &str, max: usize) -> Result<(), String> {
+    let n = text.chars().count();
+    if n > max {
+        Err(format!("too long ({n} characters; at most {max})"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses a 1–5 score.
+pub fn parse_score(text: &str) -> Result<u8, String> {
+    match text.trim().parse::<u8>() {
+        Ok(v @ 1..=5) => Ok(v),
+        _ => Err(format!(
+            "'{}' is not a score from 1 to 5",
+            crate::text::sanitize_truncate(text.trim(), 40)
+        )),
+    }
+}
+
+type FieldResult<T> = Result<T, (&'static str, String)>;
+
+/// Builds a valid row from the kind's fields (in `kind.columns()` order).
+pub(super) fn build_row(
+    kind: ImportKind,
+    v: &[Option<String>; 9],
+    indicators: &HashMap<String, i64>,
+) -> FieldResult<Row> {
+    let cols = kind.columns();
+    let get = |i: usize| v[i].as_deref();
+    let required = |i: usize| -> FieldResult<&str> {
+        get(i).ok_or((cols[i].0, "required value missing".to_string()))
+    };
+    let text = |i: usize, max: usize| -> FieldResult<Option<String>> {
+        match get(i) {
+            None => Ok(None),
+            Some(s) => {
+                check_len(s, max).map_err(|e| (cols[i].0, e))?;
+                Ok(Some(s.to_string()))
+            }
+        }
+    };
+    let time = |i: usize| -> FieldResult<Option<i64>> {
+        get(i)
+            .map(parse_time)
+            .transpose()
+            .map_err(|e| (cols[i].0, e))
+    };
+    match kind {
+        ImportKind::Observations => {
+            let key = required(0)?;
+            let Some(&indicator_id) = indicators.get(key) else {
+                return Err((
+                    "indicator",
+                    format!(
+                        "unknown indicator '{}'",
+                        crate::text::sanitize_truncate(key, 60)
+                    ),
+                ));
+            };
+            let at = parse_time(required(1)?).map_err(|e| ("at", e))?;
+            let value = parse_number(required(2)?).map_err(|e| ("value", e))?;
+            Ok(Row::Observation {
+                indicator_id,
+                at,
+                value,
+                note: text(3, MAX_TEXT)?,
+            })
+        }
+        ImportKind::WorkItems => {
+            let kind = required(0)?;
+            check_len(kind, MAX_NAME).map_err(|e| ("kind", e))?;
+            let external_id = required(1)?;
+            check_len(external_id, MAX_NAME).map_err(|e| ("external_id", e))?;
+            let opened_at = time(4)?.ok_or(("opened_at", "required value missing".to_string()))?;
+            let promised_at = time(5)?;
+            let closed_at = time(6)?;
+            if let Some(c) = closed_at {
+                if c < opened_at {
+                    return Err(("closed_at", "is before opened_at".into()));
+                }
+            }
+            if promised_at.is_some_and(|p| p < opened_at) {
+                return Err(("promised_at", "is before opened_at".into()));
+            }
+            let outcome = match get(7) {
+                None => None,
+                Some(o) => Some(Outcome::parse(o).ok_or((
+                    "outcome",
+                    format!(
+                        "'{}' is not one of ok, deviation, defect, cancelled",
+                        crate::text::sanitize_truncate(o, 40)
+                    ),
+                ))?),
+            };
+            if outcome.is_some() && closed_at.is_none() {
+                return Err((
+                    "outcome",
+                    "given for an item that is not closed (closed_at is empty)".into(),
+                ));
+            }
+            let satisfaction = match get(8) {
+                None => None,
+                Some(s) => {
+                    let x = parse_number(s).map_err(|e| ("satisfaction", e))?;
+                    if !(1.0..=5.0).contains(&x) {
+                        return Err(("satisfaction", format!("{x} is not a score from 1 to 5")));
+                    }
+                    Some(x)
+                }
+            };
+            Ok(Row::WorkItem(WorkItem {
+                kind: kind.to_string(),
+                external_id: external_id.to_string(),
+                customer: text(2, MAX_NAME)?,
+                segment: text(3, MAX_NAME)?,
+                opened_at,
+                promised_at,
+                closed_at,
+                outcome,
+                satisfaction,
+            }))
+        }
+        ImportKind::Feedback => {
+            let at = parse_time(required(0)?).map_err(|e| ("at", e))?;
+            let ease = parse_score(required(1)?).map_err(|e| ("ease", e))?;
+            let reliability = parse_score(required(2)?).map_err(|e| ("reliability", e))?;
+            let value = parse_score(required(3)?).map_err(|e| ("value", e))?;
+            let channel = match get(4) {
+                None => "survey".to_string(),
+                Some(c @ ("survey" | "interview" | "support")) => c.to_string(),
+                Some(c) => {
+                    return Err((
+                        "channel",
+                        format!(
+                            "'{}' is not one of survey, interview, support",
+                            crate::text::sanitize_truncate(c, 40)
+                        ),
+                    ))
+                }
+            };
+            Ok(Row::Feedback(FeedbackRow {
+                at,
+                ease,
+                reliability,
+                value,
+                channel,
+                segment: text(5, MAX_NAME)?,
+                customer: text(6, MAX_NAME)?,
+                comment: text(7, MAX_TEXT)?,
+            }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_in_both_forms_and_out_of_range() {
+        assert_eq!(parse_time("1970-01-02").unwrap(), 86_400);
+        assert_eq!(parse_time("2026-03-01T00:00:00Z").unwrap(), 1_772_323_200);
+        assert_eq!(
+            parse_time("2026-03-01T01:00:00+01:00").unwrap(),
+            1_772_323_200
+        );
+        assert!(parse_time("1969-12-31")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(parse_time("2300-01-01")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(parse_time("yesterday").is_err());
+        assert!(parse_time("2026-02-30").is_err());
+    }
+
+    #[test]
+    fn numbers_must_be_finite() {
+        assert_eq!(parse_number(" 4.5 ").unwrap(), 4.5);
+        for bad in ["NaN", "inf", "-inf", "1e400", "abc", ""] {
+            assert!(parse_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn scores_are_one_to_five() {
+        assert_eq!(parse_score("3").unwrap(), 3);
+        for bad in ["0", "6", "abc", "3.5", ""] {
+            assert!(parse_score(bad).is_err(), "{bad}");
+        }
+    }
+}

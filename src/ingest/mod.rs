@@ -1,0 +1,502 @@
+//! CSV and JSONL readers for `opsdeck import`: each row is validated into a
+//! domain row, and every problem carries file, line and field.
+
+pub mod fields;
+
+pub use fields::parse_time;
+
+use crate::domain::flow::WorkItem;
+use crate::store::feedback::FeedbackRow;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+
+/// Longest line accepted, in bytes (a longer one is an error, not a hang).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// What a file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Observations,
+    WorkItems,
+    Feedback,
+}
+
+impl ImportKind {
+    /// The columns of this kind: `(name, required)`.
+    pub fn columns(self) -> &'static [(&'static str, bool)] {
+        match self {
+            ImportKind::Observations => &[
+                ("indicator", true),
+                ("at", true),
+                ("value", true),
+                ("note", false),
+            ],
+            ImportKind::WorkItems => &[
+                ("kind", true),
+                ("external_id", true),
+                ("customer", false),
+                ("segment", false),
+                ("opened_at", true),
+                ("promised_at", false),
+                ("closed_at", false),
+                ("outcome", false),
+                ("satisfaction", false),
+            ],
+            ImportKind::Feedback => &[
+                ("at", true),
+                ("ease", true),
+                ("reliability", true),
+                ("value", true),
+                ("channel", false),
+                ("segment", false),
+                ("customer", false),
+                ("comment", false),
+            ],
+        }
+    }
+
+    /// Guesses the kind from column names: `indicator` means observations,
+    /// `external_id` work items, `ease` feedback.
+    pub fn guess(columns: &[String]) -> Option<ImportKind> {
+        let has = |c: &str| columns.iter().any(|x| x == c);
+        if has("indicator") {
+            Some(ImportKind::Observations)
+        } else if has("external_id") {
+            Some(ImportKind::WorkItems)
+        } else if has("ease") {
+            Some(ImportKind::Feedback)
+        } else {
+            None
+        }
+    }
+
+    /// The word used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Observations => "observations",
+            ImportKind::WorkItems => "work-items",
+            ImportKind::Feedback => "feedback",
+        }
+    }
+}
+
+/// File format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+impl Format {
+    /// From a file name's extension: `.jsonl`/`.ndjson`/`.json` is JSONL,
+    /// anything else CSV.
+    pub fn from_path(path: &str) -> Format {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+            Format::Jsonl
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// A problem with one row (or the whole file, on line 1 or 0).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowError {
+    pub file: String,
+    pub line: u64,
+    /// The column, or empty when the problem is the line itself.
+    pub field: String,
+    pub reason: String,
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let file = crate::text::sanitize(&self.file);
+        let reason = crate::text::sanitize(&self.reason);
+        if self.field.is_empty() {
+            write!(f, "{file}:{}: {reason}", self.line)
+        } else {
+            write!(
+                f,
+                "{file}:{}: {}: {reason}",
+                self.line,
+                crate::text::sanitize(&self.field)
+            )
+        }
+    }
+}
+
+/// One valid row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    Observation {
+        indicator_id: i64,
+        at: i64,
+        value: f64,
+        note: Option<String>,
+    },
+    WorkItem(WorkItem),
+    Feedback(FeedbackRow),
+}
+
+/// A streaming reader of one import file.
+pub struct ImportReader<'a> {
+    file: String,
+    kind: ImportKind,
+    indicators: &'a HashMap<String, i64>,
+    source: Source,
+    /// Column index of each of `kind.columns()`, when present.
+    slots: Vec<Option<usize>>,
+    line: u64,
+    done: bool,
+    /// Columns in the CSV header.
+    width: usize,
+}
+
+enum Source {
+    Csv(csv::Reader<Box<dyn Read>>, csv::ByteRecord),
+    Jsonl(BufReader<Box<dyn Read>>, Vec<u8>),
+}
+
+/// Strips a UTF-8 byte order mark from the start of a stream.
+struct SkipBom<R> {
+    inner: R,
+    checked: bool,
+    pending: Vec<u8>,
+}
+
+impl<R: Read> Read for SkipBom<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if !self.checked {
+            self.checked = true;
+            let mut head = [0u8; 3];
+            let mut n = 0;
+            while n < 3 {
+                let k = self.inner.read(&mut head[n..])?;
+                if k == 0 {
+                    break;
+                }
+                n += k;
+            }
+            if !(n == 3 && head == [0xEF, 0xBB, 0xBF]) {
+                self.pending.extend_from_slice(&head[..n]);
+            }
+        }
+        if !self.pending.is_empty() {
+            let n = self.pending.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.pending[..n]);
+            self.pending.drain(..n);
+            return Ok(n);
+        }
+        self.inner.read(buf)
+    }
+}
+
+impl<'a> ImportReader<'a> {
+    /// Opens a reader over `input`. Reads the header (CSV) now, so a file
+    /// with unknown or missing columns fails before any row. `kind` `None`
+    /// guesses from the columns (CSV) or the first object's keys (JSONL).
+    pub fn new(
+        file: &str,
+        input: Box<dyn Read>,
+        format: Format,
+        kind: Option<ImportKind>,
+        indicators: &'a HashMap<String, i64>,
+    ) -> Result<(ImportReader<'a>, ImportKind), RowError> {
+        let err = |line: u64, field: &str, reason: String| RowError {
+            file: file.to_string(),
+            line,
+            field: field.to_string(),
+            reason,
+        };
+        let input: Box<dyn Read> = Box::new(SkipBom {
+            inner: input,
+            checked: false,
+            pending: Vec::new(),
+        });
+        match format {
+            Format::Csv => {
+                let mut rdr = csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(input);
+                let mut header = csv::ByteRecord::new();
+                let got = rdr
+                    .read_byte_record(&mut header)
+                    .map_err(|e| err(1, "", csv_reason(&e)))?;
+                if !got || header.iter().all(|f| f.is_empty()) {
+                    return Err(err(
+                        1,
+                        "",
+                        "empty file: expected a header line naming the columns".into(),
+                    ));
+                }
+                let mut names = Vec::new();
+                for f in header.iter() {
+                    let name = std::str::from_utf8(f)
+                        .map_err(|_| err(1, "", "the header is not valid UTF-8".into()))?;
+                    names.push(name.trim().to_ascii_lowercase());
+                }
+                let kind = match kind.or_else(|| ImportKind::guess(&names)) {
+                    Some(k) => k,
+                    None => return Err(err(1, "", "cannot tell what the file holds: pass --kind observations|work-items|feedback".into())),
+                };
+                let slots =
+                    map_columns(&names, kind).map_err(|(field, reason)| err(1, &field, reason))?;
+                let reader = ImportReader {
+                    file: file.to_string(),
+                    kind,
+                    indicators,
+                    source: Source::Csv(rdr, csv::ByteRecord::new()),
+                    slots,
+                    line: 1,
+                    done: false,
+                    width: names.len(),
+                };
+                Ok((reader, kind))
+            }
+            Format::Jsonl => {
+                let mut buf = BufReader::with_capacity(1 << 16, input);
+                let kind = match kind {
+                    Some(k) => k,
+                    None => {
+                        // Peek at the first object's keys.
+                        let head = buf.fill_buf().map_err(|e| err(1, "", e.to_string()))?;
+                        let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+                        let keys: Vec<String> = serde_json::from_slice::<
+                            serde_json::Map<String, serde_json::Value>,
+                        >(first)
+                        .map(|m| m.keys().cloned().collect())
+                        .unwrap_or_default();
+                        ImportKind::guess(&keys).ok_or_else(|| {
+                            err(1, "", "cannot tell what the file holds: pass --kind observations|work-items|feedback".into())
+                        })?
+                    }
+                };
+                let n = kind.columns().len();
+                let reader = ImportReader {
+                    file: file.to_string(),
+                    kind,
+                    indicators,
+                    source: Source::Jsonl(buf, Vec::new()),
+                    slots: (0..n).map(Some).collect(),
+                    line: 0,
+                    done: false,
+                    width: 0,
+                };
+                Ok((reader, kind))
+            }
+        }
+    }
+
+    fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line: self.line,
+            field: field.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The next row: `None` at the end, `Some(Err)` for a bad row (reading
+    /// goes on with the next line).
+    pub fn next_row(&mut self) -> Option<Result<Row, RowError>> {
+        if self.done {
+            return None;
+        }
+        let kind = self.kind;
+        let columns = kind.columns();
+        // Gather the row's fields as text, in the order of `columns`.
+        let mut values: [Option<String>; 9] = Default::default();
+        match &mut self.source {
+            Source::Csv(rdr, rec) => loop {
+                match rdr.read_byte_record(rec) {
+                    Ok(false) => {
+                        self.done = true;
+                        if self.line == 1 {
+                            self.line = 2;
+                            return Some(Err(self.err("", "no data rows after the header")));
+                        }
+                        return None;
+                    }
+                    Ok(true) => {
+                        self.line = rec.position().map(|p| p.line()).unwrap_or(self.line + 1);
+                        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
+                            continue; // blank line
+                        }
+                        if rec.as_slice().len() > MAX_LINE_BYTES {
+                            return Some(Err(
+                                self.err("", format!("line longer than {} bytes", MAX_LINE_BYTES))
+                            ));
+                        }
+                        if rec.len() != self.width {
+                            let (want, got) = (self.width, rec.len());
+                            return Some(Err(
+                                self.err("", format!("{got} columns where the header has {want}"))
+                            ));
+                        }
+                        for (i, slot) in self.slots.iter().enumerate() {
+                            let Some(col) = slot else { continue };
+                            let raw = rec.get(*col).unwrap_or(&[]);
+                            match std::str::from_utf8(raw) {
+                                Ok(s) => {
+                                    let s = s.trim();
+                                    values[i] = (!s.is_empty()).then(|| s.to_string());
+                                }
+                                Err(_) => {
+                                    return Some(Err(self.err(columns[i].0, "not valid UTF-8")))
+                                }
+                            }
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        self.line = e.position().map(|p| p.line()).unwrap_or(self.line + 1);
+                        if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                            self.done = true;
+                        }
+                        let reason = csv_reason(&e);
+                        return Some(Err(self.err("", reason)));
+                    }
+                }
+            },
+            Source::Jsonl(rdr, buf) => loop {
+                buf.clear();
+                let read = (&mut *rdr)
+                    .take(MAX_LINE_BYTES as u64 + 1)
+                    .read_until(b'\n', buf);
+                self.line += 1;
+                match read {
+                    Ok(0) => {
+                        self.done = true;
+                        if self.line == 1 {
+                            return Some(Err(self.err("", "empty file: no rows")));
+                        }
+                        return None;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(self.err("", e.to_string())));
+                    }
+                }
+                if buf.len() > MAX_LINE_BYTES {
+                    // Skip the rest of the oversized line.
+                    let mut sink = Vec::new();
+                    let _ = rdr.read_until(b'\n', &mut sink);
+                    return Some(Err(
+                        self.err("", format!("line longer than {} bytes", MAX_LINE_BYTES))
+                    ));
+                }
+                let text = match std::str::from_utf8(buf) {
+                    Ok(t) => t.trim(),
+                    Err(_) => return Some(Err(self.err("", "not valid UTF-8"))),
+                };
+                if text.is_empty() {
+                    continue;
+                }
+                let obj: serde_json::Map<String, serde_json::Value> =
+                    match serde_json::from_str(text) {
+                        Ok(o) => o,
+                        Err(e) => {
+                            return Some(Err(self.err(
+                                "",
+                                format!("not a JSON object: {}", strip_json_position(&e)),
+                            )))
+                        }
+                    };
+                for (key, v) in obj {
+                    let Some(i) = columns.iter().position(|(c, _)| *c == key) else {
+                        let known: Vec<&str> = columns.iter().map(|c| c.0).collect();
+                        return Some(Err(self.err(
+                            &key,
+                            format!("unknown field (expected: {})", known.join(", ")),
+                        )));
+                    };
+                    values[i] = match v {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(s) => {
+                            let s = s.trim();
+                            (!s.is_empty()).then(|| s.to_string())
+                        }
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        _ => return Some(Err(self.err(&key, "must be a string or a number"))),
+                    };
+                }
+                break;
+            },
+        }
+        let (file, line) = (self.file.as_str(), self.line);
+        Some(
+            fields::build_row(kind, &values, self.indicators).map_err(|(field, reason)| RowError {
+                file: file.to_string(),
+                line,
+                field: field.to_string(),
+                reason,
+            }),
+        )
+    }
+
+    /// The current line number (1-based).
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+fn csv_reason(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".into(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("{len} columns where the header has {expected_len}")
+        }
+        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        _ => "malformed CSV (check the quotes)".into(),
+    }
+}
+
+fn strip_json_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.find(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Maps header names to the kind's columns: unknown or repeated columns and
+/// missing required ones are errors naming the column.
+fn map_columns(names: &[String], kind: ImportKind) -> Result<Vec<Option<usize>>, (String, String)> {
+    let columns = kind.columns();
+    let mut slots = vec![None; columns.len()];
+    for (i, name) in names.iter().enumerate() {
+        match columns.iter().position(|(c, _)| c == name) {
+            Some(k) if slots[k].is_some() => {
+                return Err((name.clone(), "column appears twice".into()))
+            }
+            Some(k) => slots[k] = Some(i),
+            None => {
+                let known: Vec<&str> = columns.iter().map(|c| c.0).collect();
+                return Err((
+                    name.clone(),
+                    format!(
+                        "unknown column for {} (expected: {})",
+                        kind.as_str(),
+                        known.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for (k, (name, required)) in columns.iter().enumerate() {
+        if *required && slots[k].is_none() {
+            return Err((
+                name.to_string(),
+                "required column missing from the header".into(),
+            ));
+        }
+    }
+    Ok(slots)
+}

@@ -1,0 +1,276 @@
+//! View models computed from the store with the domain functions: the one
+//! truth behind `status`, `check`, `snapshot` and every screen.
+
+use super::{Result, Store};
+use crate::domain::capacity::{self, Capacity};
+use crate::domain::flow::{self, FlowSummary, Metric};
+use crate::domain::indicator::{
+    aggregate, bucketed, status_of, trend, IndicatorDef, Source, Trend,
+};
+use crate::domain::{Status, Timestamp, DAY};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Buckets in an indicator's sparkline.
+pub const SPARK_BUCKETS: usize = 16;
+
+/// An indicator's value now, against its thresholds and the previous window.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reading {
+    pub id: i64,
+    pub def: IndicatorDef,
+    /// Aggregated value over `(now - window, now]`.
+    pub value: Option<f64>,
+    /// The same over the window before.
+    pub previous: Option<f64>,
+    pub status: Status,
+    pub trend: Trend,
+    /// Number of values (observations, items, responses) behind `value`.
+    pub events: usize,
+    /// The window cut into [`SPARK_BUCKETS`] slices, oldest first.
+    pub spark: Vec<Option<f64>>,
+}
+
+/// The indicator board at one time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Board {
+    pub now: Timestamp,
+    pub readings: Vec<Reading>,
+}
+
+impl Board {
+    /// Count of readings per status.
+    pub fn count(&self, status: Status) -> usize {
+        self.readings.iter().filter(|r| r.status == status).count()
+    }
+}
+
+/// Capacity figures of one work kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct CapacityReading {
+    pub capacity: Capacity,
+    /// Demand over capacity (0–1) over the flow window.
+    pub utilisation: Option<f64>,
+    pub band: Status,
+    /// When the trend of daily utilisation crosses the warn band (`Some(now)`
+    /// when it already has), within 90 days.
+    pub warn_forecast: Option<Timestamp>,
+}
+
+/// Flow of one work kind, or of one segment of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowRow {
+    pub kind: String,
+    /// `None` for the kind's total row.
+    pub segment: Option<String>,
+    pub summary: FlowSummary,
+    /// Only on the kind's total row.
+    pub capacity: Option<CapacityReading>,
+}
+
+/// The Work view: flow by kind and segment.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlowModel {
+    pub now: Timestamp,
+    pub window_secs: i64,
+    pub rows: Vec<FlowRow>,
+}
+
+/// Points of an indicator in `[from, now]` from whatever feeds it.
+struct Sources<'a> {
+    store: &'a Store,
+    work: HashMap<String, super::work_items::KindItems>,
+    feedback: Option<Vec<super::feedback::FeedbackRow>>,
+    capacities: Vec<Capacity>,
+}
+
+impl Sources<'_> {
+    fn points(
+        &mut self,
+        id: i64,
+        def: &IndicatorDef,
+        from: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<(Timestamp, f64)>> {
+        match def.source {
+            Source::Observations => self.store.observation_points(id, from, now),
+            Source::WorkItems => {
+                let kind = def.work_kind.clone().unwrap_or_default();
+                let Some(metric) = def.metric.as_deref().and_then(Metric::parse) else {
+                    return Ok(Vec::new());
+                };
+                if !self.work.contains_key(&kind) {
+                    // Load once per kind, wide enough for every indicator of
+                    // the board (two windows of the longest: trend needs both).
+                    let widest = self.store.indicators_widest_window()?;
+                    let items = self.store.work_items_since(&kind, now - 2 * widest)?;
+                    self.work.insert(kind.clone(), items);
+                }
+                let k = &self.work[&kind];
+                let cap = self
+                    .capacities
+                    .iter()
+                    .find(|c| c.work_kind == kind)
+                    .map(|c| c.units_per_day);
+                Ok(flow::metric_series(
+                    &k.items, metric, from, now, &k.repeat, cap,
+                ))
+            }
+            Source::Feedback => {
+                if self.feedback.is_none() {
+                    let widest = self.store.indicators_widest_window()?;
+                    self.feedback = Some(self.store.feedback_between(now - 2 * widest, now)?);
+                }
+                let metric = def.metric.clone().unwrap_or_default();
+                Ok(self
+                    .feedback
+                    .iter()
+                    .flatten()
+                    .filter(|f| f.at >= from && f.at <= now)
+                    .filter_map(|f| Some((f.at, f.metric(&metric)?)))
+                    .collect())
+            }
+        }
+    }
+}
+
+/// Reads one indicator from its points over two windows ending at `now`.
+pub fn reading_from_points(
+    id: i64,
+    def: &IndicatorDef,
+    points: &[(Timestamp, f64)],
+    now: Timestamp,
+) -> Reading {
+    let w = def.window_secs;
+    let start = now - w;
+    let (current, previous): (Vec<_>, Vec<_>) = points.iter().partition(|(at, _)| *at > start);
+    let previous: Vec<_> = previous
+        .into_iter()
+        .filter(|(at, _)| *at > start - w)
+        .collect();
+    let value = aggregate(&current, def.aggregation, w);
+    let prev = aggregate(&previous, def.aggregation, w);
+    Reading {
+        id,
+        def: def.clone(),
+        value,
+        previous: prev,
+        status: status_of(value, def.direction, def.warn, def.breach),
+        trend: trend(value, prev, def.direction),
+        events: current.len(),
+        spark: bucketed(&current, def.aggregation, start + 1, now + 1, SPARK_BUCKETS),
+    }
+}
+
+impl Store {
+    /// The longest indicator window, in seconds (at least a day).
+    pub fn indicators_widest_window(&self) -> Result<i64> {
+        let w: Option<i64> =
+            self.conn()
+                .query_row("SELECT max(window_secs) FROM indicators", [], |r| r.get(0))?;
+        Ok(w.unwrap_or(DAY).max(DAY))
+    }
+
+    /// Every indicator read at `now`: value, status, trend and sparkline.
+    pub fn indicator_board(&self, now: Timestamp) -> Result<Board> {
+        let mut sources = Sources {
+            store: self,
+            work: HashMap::new(),
+            feedback: None,
+            capacities: self.capacities()?,
+        };
+        let mut readings = Vec::new();
+        for ind in self.indicators()? {
+            let from = now - 2 * ind.def.window_secs;
+            let points = sources.points(ind.id, &ind.def, from, now)?;
+            readings.push(reading_from_points(ind.id, &ind.def, &points, now));
+        }
+        Ok(Board { now, readings })
+    }
+
+    /// The full history of one indicator over `[from, now]`, for its chart.
+    pub fn indicator_history(
+        &self,
+        id: i64,
+        def: &IndicatorDef,
+        from: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<(Timestamp, f64)>> {
+        let mut sources = Sources {
+            store: self,
+            work: HashMap::new(),
+            feedback: None,
+            capacities: self.capacities()?,
+        };
+        if def.source == Source::WorkItems {
+            let kind = def.work_kind.clone().unwrap_or_default();
+            let items = self.work_items_since(&kind, from)?;
+            sources.work.insert(kind, items);
+        }
+        if def.source == Source::Feedback {
+            sources.feedback = Some(self.feedback_between(from, now)?);
+        }
+        sources.points(id, def, from, now)
+    }
+
+    /// Flow by work kind and segment over `window_secs` ending at `now`, with
+    /// capacity bands and the forecast of the warn-band crossing (fitted on
+    /// the last 28 full days of demand).
+    pub fn flow_model(&self, now: Timestamp, window_secs: i64) -> Result<FlowModel> {
+        let capacities = self.capacities()?;
+        let history = 28 * DAY;
+        let mut rows = Vec::new();
+        for kind in self.work_kinds()? {
+            let k = self.work_items_since(&kind, now - history.max(window_secs))?;
+            let cap = capacities.iter().find(|c| c.work_kind == kind).cloned();
+            let summary = flow::summarize(&k.items, &k.repeat, now, window_secs);
+            let capacity = cap.map(|c| {
+                let demand = summary.opened as f64 / (window_secs as f64 / DAY as f64);
+                let u = capacity::utilisation(demand, c.units_per_day);
+                let today = now - now.rem_euclid(DAY);
+                let daily: Vec<(Timestamp, f64)> =
+                    flow::daily_counts(&k.items, today - history, today - 1)
+                        .into_iter()
+                        .map(|(d, n)| (d, n as f64 / c.units_per_day))
+                        .collect();
+                CapacityReading {
+                    band: capacity::band(u, &c),
+                    warn_forecast: capacity::forecast_crossing(&daily, c.warn_at, now, 90),
+                    utilisation: u,
+                    capacity: c,
+                }
+            });
+            rows.push(FlowRow {
+                kind: kind.clone(),
+                segment: None,
+                summary,
+                capacity,
+            });
+            let mut segments: Vec<String> =
+                k.items.iter().filter_map(|w| w.segment.clone()).collect();
+            segments.sort();
+            segments.dedup();
+            for seg in segments {
+                let (items, repeat): (Vec<_>, Vec<_>) = k
+                    .items
+                    .iter()
+                    .zip(&k.repeat)
+                    .filter(|(w, _)| w.segment.as_deref() == Some(seg.as_str()))
+                    .map(|(w, r)| (w.clone(), *r))
+                    .unzip();
+                let summary = flow::summarize(&items, &repeat, now, window_secs);
+                rows.push(FlowRow {
+                    kind: kind.clone(),
+                    segment: Some(seg),
+                    summary,
+                    capacity: None,
+                });
+            }
+        }
+        Ok(FlowModel {
+            now,
+            window_secs,
+            rows,
+        })
+    }
+}

@@ -1,0 +1,413 @@
+//! The SQLite store: one file, opened with the pragmas a shared database
+//! needs (WAL, a busy timeout, foreign keys), migrated by numbered SQL files
+//! tracked in `PRAGMA user_version`, and read by one aggregate module each.
+
+pub mod audit;
+pub mod board;
+pub mod feedback;
+pub mod indicators;
+pub mod work_items;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use thiserror::Error;
+
+/// Numbered migrations, applied in order. Index + 1 is the schema version.
+pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// How long a writer waits for another process's write to finish.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What can go wrong with the database file; each message is one line that
+/// says what to do.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{path}: the database has schema version {found}, newer than this opsdeck understands ({supported}); upgrade opsdeck — the file was left untouched")]
+    NewerSchema {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{path}: not an opsdeck database, or the file is corrupt ({detail}); it was left untouched — restore it from a backup or point --db elsewhere")]
+    NotADatabase { path: String, detail: String },
+    #[error("{path}: {detail}")]
+    Io { path: String, detail: String },
+    #[error("the database is busy: another opsdeck process has held its write lock for more than {secs} s; nothing was written — try again, or look for a stuck process with `fuser`", secs = BUSY_TIMEOUT.as_secs())]
+    Busy,
+    #[error("the database is open read-only ({reason}); nothing was written")]
+    ReadOnly { reason: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+                reason: "the file or its folder is not writable".into(),
+            },
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+/// Result of the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The open database, the acting user and the clock of this command.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    actor: String,
+    read_only: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("read_only", &self.read_only)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if missing, mode 0600, folder 0700) and migrates the
+    /// database at `path`. A file that is not writable opens read-only.
+    pub fn open(path: &Path, actor: &str) -> Result<Store> {
+        let display = path.display().to_string();
+        let io = |detail: String| StoreError::Io {
+            path: display.clone(),
+            detail,
+        };
+        if !path.exists() {
+            create_private_file(path).map_err(io)?;
+        }
+        let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok()
+            && path.parent().map(dir_writable).unwrap_or(true);
+        let flags = if writable {
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| io(e.to_string()))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            actor: actor.to_string(),
+            read_only: !writable,
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    /// An in-memory store for tests, migrated and seeded.
+    pub fn open_in_memory(actor: &str) -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store {
+            conn,
+            path: PathBuf::from(":memory:"),
+            actor: actor.to_string(),
+            read_only: false,
+        };
+        store.prepare()?;
+        Ok(store)
+    }
+
+    fn prepare(&mut self) -> Result<()> {
+        let path = self.path.display().to_string();
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Read the version before anything writes to the file: a newer or
+        // corrupt database must be left exactly as it is.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| not_a_database(&path, e))?;
+        // Touch the schema so a corrupt header or page 1 is found now.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| not_a_database(&path, e))?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        if self.read_only {
+            if version < SCHEMA_VERSION {
+                return Err(StoreError::ReadOnly {
+                    reason: format!("{path} is not writable and needs a schema upgrade"),
+                });
+            }
+            return Ok(());
+        }
+        let mode: String = self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") && path != ":memory:" {
+            self.conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+        }
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        if version < SCHEMA_VERSION {
+            self.migrate()?;
+        }
+        Ok(())
+    }
+
+    /// Applies the missing migrations, each in its own immediate transaction,
+    /// re-reading the version inside it so two processes never both migrate.
+    fn migrate(&mut self) -> Result<()> {
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if version >= SCHEMA_VERSION {
+                return Ok(());
+            }
+            tx.execute_batch(MIGRATIONS[version as usize])?;
+            if version == 0 {
+                seed(&tx, &self.actor)?;
+            }
+            tx.pragma_update(None, "user_version", version + 1)?;
+            tx.commit()?;
+        }
+    }
+
+    /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits: the one way
+    /// the store writes. Refused on a read-only database.
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                reason: format!("{} is not writable", self.path.display()),
+            }
+            .into());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&Tx {
+            tx: &tx,
+            actor: &self.actor,
+        })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Like [`Store::write`], but `f` also says whether to commit: an
+    /// all-or-nothing import that found bad rows rolls back.
+    pub fn write_or_rollback<T, E>(
+        &mut self,
+        f: impl FnOnce(&Tx<'_>) -> std::result::Result<(T, bool), E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                reason: format!("{} is not writable", self.path.display()),
+            }
+            .into());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let (value, commit) = f(&Tx {
+            tx: &tx,
+            actor: &self.actor,
+        })?;
+        if commit {
+            tx.commit().map_err(StoreError::from)?;
+        } else {
+            tx.rollback().map_err(StoreError::from)?;
+        }
+        Ok(value)
+    }
+
+    /// The connection, for reads.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The file this store is over.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who the changes are attributed to.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// True when the file could only be opened for reading.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits. Costs
+    /// microseconds; the cockpit polls it to stay live.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+}
+
+/// A write transaction with the acting user, handed to store functions.
+pub struct Tx<'a> {
+    pub tx: &'a rusqlite::Transaction<'a>,
+    pub actor: &'a str,
+}
+
+impl std::ops::Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.tx
+    }
+}
+
+impl Tx<'_> {
+    /// Sets a `meta` value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn not_a_database(path: &str, e: rusqlite::Error) -> StoreError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ffi::ErrorCode::DatabaseBusy)
+        | Some(rusqlite::ffi::ErrorCode::DatabaseLocked) => StoreError::Busy,
+        _ => StoreError::NotADatabase {
+            path: path.to_string(),
+            detail: e.to_string(),
+        },
+    }
+}
+
+fn dir_writable(dir: &Path) -> bool {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let probe = dir.join(format!(".opsdeck-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(e) => e.kind() == std::io::ErrorKind::AlreadyExists,
+    }
+}
+
+/// Creates the database file with mode 0600, and any missing folders 0700.
+fn create_private_file(path: &Path) -> std::result::Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.exists() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
+        }
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("cannot create the database file: {e}")),
+    }
+}
+
+/// Loads the starter indicators, roles and capacity into a new database.
+fn seed(tx: &rusqlite::Transaction<'_>, actor: &str) -> Result<()> {
+    let op = crate::assets::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
+        .map_err(StoreError::Invalid)?;
+    let inds =
+        crate::assets::parse_indicators("assets/indicators.toml", crate::assets::INDICATORS_TOML)
+            .map_err(StoreError::Invalid)?;
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('company', ?1)",
+        [&op.company],
+    )?;
+    for r in &op.roles {
+        tx.execute(
+            "INSERT INTO roles (key, name) VALUES (?1, ?2)",
+            [&r.key, &r.name],
+        )?;
+    }
+    for c in &op.capacity {
+        tx.execute(
+            "INSERT INTO capacity (work_kind, units_per_day, warn_at, breach_at) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![c.work_kind, c.units_per_day, c.warn_at, c.breach_at],
+        )?;
+    }
+    for (i, d) in inds.iter().enumerate() {
+        indicators::insert_indicator(tx, d, i as i64)?;
+    }
+    let now = chrono::Utc::now().timestamp();
+    audit::record_raw(
+        tx,
+        now,
+        actor,
+        "create",
+        "database",
+        None,
+        &serde_json::json!({"schema": 1, "indicators": inds.len()}),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! Work items (orders, tickets, tasks) and the capacity of each kind.
+
+use super::{Result, Store, Tx};
+use crate::domain::capacity::Capacity;
+use crate::domain::flow::{Outcome, WorkItem};
+use crate::domain::Timestamp;
+use rusqlite::params;
+
+/// Inserts a work item or, when one of the same kind and external id exists,
+/// updates it. Returns true when a row was inserted or changed.
+pub fn upsert_work_item(tx: &Tx<'_>, w: &WorkItem) -> Result<bool> {
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO work_items (kind, external_id, customer, segment, opened_at, promised_at, closed_at, outcome, satisfaction)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (kind, external_id) DO UPDATE SET
+                customer = excluded.customer, segment = excluded.segment, opened_at = excluded.opened_at,
+                promised_at = excluded.promised_at, closed_at = excluded.closed_at,
+                outcome = excluded.outcome, satisfaction = excluded.satisfaction
+             WHERE customer IS NOT excluded.customer OR segment IS NOT excluded.segment
+                OR opened_at IS NOT excluded.opened_at OR promised_at IS NOT excluded.promised_at
+                OR closed_at IS NOT excluded.closed_at OR outcome IS NOT excluded.outcome
+                OR satisfaction IS NOT excluded.satisfaction",
+        )?
+        .execute(params![
+            w.kind,
+            w.external_id,
+            w.customer,
+            w.segment,
+            w.opened_at,
+            w.promised_at,
+            w.closed_at,
+            w.outcome.map(|o| o.as_str()),
+            w.satisfaction
+        ])?;
+    Ok(n > 0)
+}
+
+fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(WorkItem, bool)> {
+    let outcome: Option<String> = r.get(7)?;
+    Ok((
+        WorkItem {
+            kind: r.get(0)?,
+            external_id: r.get(1)?,
+            customer: r.get(2)?,
+            segment: r.get(3)?,
+            opened_at: r.get(4)?,
+            promised_at: r.get(5)?,
+            closed_at: r.get(6)?,
+            outcome: outcome.as_deref().and_then(Outcome::parse),
+            satisfaction: r.get(8)?,
+        },
+        r.get(9)?,
+    ))
+}
+
+/// Work items of one kind that matter from `from` on: closed at or after it,
+/// or still open; with, per item, whether its customer had an earlier item
+/// of the kind (for the repeat-purchase rate).
+#[derive(Debug, Clone, Default)]
+pub struct KindItems {
+    pub items: Vec<WorkItem>,
+    pub repeat: Vec<bool>,
+}
+
+impl Store {
+    /// Loads [`KindItems`] for `kind` from `from` on. Two index range scans
+    /// (closed since `from`, and open) plus one index probe per item.
+    pub fn work_items_since(&self, kind: &str, from: Timestamp) -> Result<KindItems> {
+        let repeat = "EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)";
+        let cols = "w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction";
+        let sql = format!(
+            "SELECT {cols}, {repeat} FROM work_items w WHERE w.kind = ?1 AND w.closed_at >= ?2
+             UNION ALL
+             SELECT {cols}, {repeat} FROM work_items w WHERE w.kind = ?1 AND w.closed_at IS NULL"
+        );
+        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut out = KindItems::default();
+        for row in stmt.query_map(params![kind, from], item_from_row)? {
+            let (item, rep) = row?;
+            out.items.push(item);
+            out.repeat.push(rep);
+        }
+        Ok(out)
+    }
+
+    /// The distinct work kinds that have items or a capacity, sorted.
+    pub fn work_kinds(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT work_kind FROM capacity UNION SELECT DISTINCT kind FROM work_items ORDER BY 1",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Capacity of every kind that has one.
+    pub fn capacities(&self) -> Result<Vec<Capacity>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT work_kind, units_per_day, warn_at, breach_at FROM capacity ORDER BY work_kind",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Capacity {
+                work_kind: r.get(0)?,
+                units_per_day: r.get(1)?,
+                warn_at: r.get(2)?,
+                breach_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Number of work items stored.
+    pub fn work_item_count(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("SELECT count(*) FROM work_items", [], |r| r.get(0))?)
+    }
+}
+
+/// Sets the capacity of a work kind.
+pub fn set_capacity(tx: &Tx<'_>, c: &Capacity) -> Result<()> {
+    tx.execute(
+        "INSERT INTO capacity (work_kind, units_per_day, warn_at, breach_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (work_kind) DO UPDATE SET units_per_day = excluded.units_per_day,
+            warn_at = excluded.warn_at, breach_at = excluded.breach_at",
+        params![c.work_kind, c.units_per_day, c.warn_at, c.breach_at],
+    )?;
+    Ok(())
+}
