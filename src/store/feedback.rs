@@ -51,13 +51,14 @@ pub fn insert_feedback(tx: &Tx<'_>, f: &FeedbackRow) -> Result<bool> {
     Ok(n > 0)
 }
 
+/// Feedback responses in a time range.
+pub const SQL_FEEDBACK_BETWEEN: &str = "SELECT at, customer, segment, channel, ease, reliability, value, comment
+    FROM feedback WHERE at >= ?1 AND at <= ?2 ORDER BY at";
+
 impl Store {
     /// Feedback in `[from, to]`, oldest first.
     pub fn feedback_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<FeedbackRow>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT at, customer, segment, channel, ease, reliability, value, comment FROM feedback
-             WHERE at >= ?1 AND at <= ?2 ORDER BY at",
-        )?;
+        let mut stmt = self.conn().prepare_cached(SQL_FEEDBACK_BETWEEN)?;
         let rows = stmt.query_map(params![from, to], |r| {
             Ok(FeedbackRow {
                 at: r.get(0)?,

@@ -119,6 +119,10 @@ pub fn insert_observation(
     Ok(n > 0)
 }
 
+/// The hot query of every board: one indicator's values in a window.
+pub const SQL_OBSERVATION_POINTS: &str =
+    "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
+
 impl Store {
     /// Every indicator, in board order.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
@@ -158,9 +162,7 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<(Timestamp, f64)>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at",
-        )?;
+        let mut stmt = self.conn().prepare_cached(SQL_OBSERVATION_POINTS)?;
         let rows = stmt.query_map(params![indicator_id, from, to], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;

@@ -63,18 +63,22 @@ pub struct KindItems {
     pub repeat: Vec<bool>,
 }
 
+/// Work items of a kind closed since `?2` or still open, each with whether
+/// its customer had an earlier item of the kind.
+pub const SQL_WORK_ITEMS_SINCE: &str = "
+    SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
+           EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)
+      FROM work_items w WHERE w.kind = ?1 AND w.closed_at >= ?2
+    UNION ALL
+    SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
+           EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)
+      FROM work_items w WHERE w.kind = ?1 AND w.closed_at IS NULL";
+
 impl Store {
     /// Loads [`KindItems`] for `kind` from `from` on. Two index range scans
     /// (closed since `from`, and open) plus one index probe per item.
     pub fn work_items_since(&self, kind: &str, from: Timestamp) -> Result<KindItems> {
-        let repeat = "EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)";
-        let cols = "w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction";
-        let sql = format!(
-            "SELECT {cols}, {repeat} FROM work_items w WHERE w.kind = ?1 AND w.closed_at >= ?2
-             UNION ALL
-             SELECT {cols}, {repeat} FROM work_items w WHERE w.kind = ?1 AND w.closed_at IS NULL"
-        );
-        let mut stmt = self.conn().prepare_cached(&sql)?;
+        let mut stmt = self.conn().prepare_cached(SQL_WORK_ITEMS_SINCE)?;
         let mut out = KindItems::default();
         for row in stmt.query_map(params![kind, from], item_from_row)? {
             let (item, rep) = row?;

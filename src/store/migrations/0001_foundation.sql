@@ -73,7 +73,6 @@ CREATE TABLE work_items (
 CREATE INDEX work_items_by_kind_closed ON work_items (kind, closed_at);
 CREATE INDEX work_items_by_kind_opened ON work_items (kind, opened_at);
 CREATE INDEX work_items_by_kind_customer ON work_items (kind, customer, opened_at);
-CREATE INDEX work_items_open ON work_items (kind, opened_at) WHERE closed_at IS NULL;
 
 CREATE TABLE feedback (
     id          INTEGER PRIMARY KEY,

@@ -1,0 +1,61 @@
+//! Helpers for CLI tests: run the real binary on a temp database.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A temp folder with a database path in it.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("ops.db");
+        Env { dir, db }
+    }
+
+    /// `opsdeck --db DB ARGS...` with a clean environment (no user config).
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::cargo_bin("opsdeck").expect("binary");
+        c.env_remove("OPSDECK_DB")
+            .env_remove("OPSDECK_USER")
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args);
+        c
+    }
+
+    /// Writes a file in the temp folder and returns its path as text.
+    pub fn file(&self, name: &str, content: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).expect("write");
+        p.to_string_lossy().into_owned()
+    }
+
+    /// Runs a query on the database directly and returns the first column.
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.db).expect("open");
+        c.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// stdout of a finished command as text.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr of a finished command as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
