@@ -6,6 +6,7 @@ pub mod audit;
 pub mod board;
 pub mod feedback;
 pub mod indicators;
+pub mod notes;
 pub mod work_items;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

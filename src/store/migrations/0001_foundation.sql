@@ -117,3 +117,22 @@ CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN
     SELECT RAISE(ABORT, 'the audit trail is append-only');
 END;
+
+-- Free-text notes on anything (an indicator, an alert, a run), newest first.
+CREATE TABLE notes (
+    id        INTEGER PRIMARY KEY,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    at        INTEGER NOT NULL,
+    actor     TEXT NOT NULL,
+    text      TEXT NOT NULL
+);
+CREATE INDEX notes_by_entity ON notes (entity, entity_id, at);
+
+-- When each standup was opened, so "since the previous standup" is defined.
+CREATE TABLE standups (
+    id    INTEGER PRIMARY KEY,
+    at    INTEGER NOT NULL,
+    actor TEXT NOT NULL
+);
+CREATE INDEX standups_by_time ON standups (at);

@@ -1,0 +1,162 @@
+//! The plain view models the screens draw from, loaded by the loop from the
+//! store (never from `draw` or `update`).
+
+use crate::domain::indicator::bucketed;
+use crate::domain::{Status, Timestamp, DAY};
+use crate::store::board::{Board, FlowModel, Reading};
+use crate::store::notes::Note;
+use crate::store::{Result, Store};
+
+/// Facts for the header.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeaderInfo {
+    pub company: String,
+    /// File name of the database.
+    pub db_name: String,
+    pub actor: String,
+    pub read_only: bool,
+    pub last_change: Option<Timestamp>,
+}
+
+/// One indicator's detail: its reading, daily history and notes.
+#[derive(Debug, Clone)]
+pub struct IndicatorDetail {
+    pub reading: Reading,
+    /// Daily aggregated values over `[from, to]`.
+    pub history: Vec<(Timestamp, Option<f64>)>,
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// Notes on recorded values and on the indicator, newest first.
+    pub notes: Vec<Note>,
+}
+
+/// An indicator whose status changed since the previous standup.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    pub name: String,
+    pub unit: String,
+    pub before: Status,
+    pub after: Status,
+    pub value: Option<f64>,
+}
+
+/// The standup's content.
+#[derive(Debug, Clone, Default)]
+pub struct StandupModel {
+    /// When the previous standup started; `None` before the first.
+    pub previous: Option<Timestamp>,
+    pub changes: Vec<StatusChange>,
+    /// Indicators in breach or warn now (whether or not they changed).
+    pub attention: Vec<Reading>,
+}
+
+/// Everything the views may draw. Only the parts the visible view needs are
+/// loaded; the rest stay `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Models {
+    pub header: HeaderInfo,
+    pub board: Option<Board>,
+    pub flow: Option<FlowModel>,
+    pub detail: Option<IndicatorDetail>,
+    pub standup: Option<StandupModel>,
+}
+
+/// What the visible view needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Needs {
+    pub board: bool,
+    pub flow: bool,
+    /// Indicator id whose detail is open.
+    pub detail: Option<i64>,
+    pub standup: bool,
+}
+
+/// The Work view's window.
+pub const FLOW_WINDOW: i64 = 7 * DAY;
+
+/// Loads the models for `needs` at `now`.
+pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
+    let mut m = Models {
+        header: HeaderInfo {
+            company: store.meta("company")?.unwrap_or_default(),
+            db_name: store
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| store.path().display().to_string()),
+            actor: store.actor().to_string(),
+            read_only: store.is_read_only(),
+            last_change: store.last_change()?,
+        },
+        ..Models::default()
+    };
+    if needs.board || needs.detail.is_some() || needs.standup {
+        m.board = Some(store.indicator_board(now)?);
+    }
+    if needs.flow {
+        m.flow = Some(store.flow_model(now, FLOW_WINDOW)?);
+    }
+    if let (Some(id), Some(board)) = (needs.detail, &m.board) {
+        if let Some(r) = board.readings.iter().find(|r| r.id == id) {
+            m.detail = Some(load_detail(store, r, now)?);
+        }
+    }
+    if needs.standup {
+        m.standup = Some(load_standup(store, m.board.as_ref(), now)?);
+    }
+    Ok(m)
+}
+
+fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDetail> {
+    let span = (4 * r.def.window_secs).clamp(28 * DAY, 90 * DAY);
+    let from = now - span;
+    let points = store.indicator_history(r.id, &r.def, from, now)?;
+    let days = (span / DAY) as usize;
+    let values = bucketed(&points, r.def.aggregation, from + 1, now + 1, days);
+    let history = values.into_iter().enumerate().map(|(i, v)| (from + (i as i64 + 1) * DAY, v)).collect();
+    let mut notes: Vec<Note> = store
+        .recent_notes(r.id, 8)?
+        .into_iter()
+        .map(|o| Note {
+            at: o.at,
+            actor: String::new(),
+            text: format!("{} — {}", crate::format::number(o.value), o.note.unwrap_or_default()),
+        })
+        .collect();
+    notes.extend(store.notes("indicator", &r.def.key, 8)?);
+    notes.sort_by(|a, b| b.at.cmp(&a.at));
+    notes.truncate(8);
+    Ok(IndicatorDetail { reading: r.clone(), history, from, to: now, notes })
+}
+
+fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<StandupModel> {
+    let previous = store.previous_standup(now)?;
+    let Some(board) = board else {
+        return Ok(StandupModel { previous, ..Default::default() });
+    };
+    let mut changes = Vec::new();
+    if let Some(prev) = previous {
+        let before = store.indicator_board(prev)?;
+        for r in &board.readings {
+            let was = before.readings.iter().find(|b| b.id == r.id).map(|b| b.status).unwrap_or(Status::NoData);
+            if was != r.status {
+                changes.push(StatusChange {
+                    name: r.def.name.clone(),
+                    unit: r.def.unit.clone(),
+                    before: was,
+                    after: r.status,
+                    value: r.value,
+                });
+            }
+        }
+        changes.sort_by_key(|c| c.after.severity_rank());
+    }
+    let mut attention: Vec<Reading> = board
+        .readings
+        .iter()
+        .filter(|r| matches!(r.status, Status::Breach | Status::Warn))
+        .cloned()
+        .collect();
+    attention.sort_by_key(|r| r.status.severity_rank());
+    Ok(StandupModel { previous, changes, attention })
+}

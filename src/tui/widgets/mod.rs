@@ -1,0 +1,28 @@
+//! Small reusable pieces of the screens.
+
+pub mod bigtext;
+pub mod spark;
+
+use crate::domain::Status;
+use crate::tui::theme::Theme;
+use ratatui::text::Span;
+
+/// Clean data text for a widget (one line, no control characters).
+pub fn clean(text: &str) -> String {
+    crate::text::sanitize(text)
+}
+
+/// Clean and cut to `max` characters.
+pub fn clean_cut(text: &str, max: usize) -> String {
+    crate::text::sanitize_truncate(text, max)
+}
+
+/// `✗ breach` styled by status.
+pub fn status_span(s: Status, theme: &Theme) -> Span<'static> {
+    Span::styled(format!("{} {}", s.symbol(), s.word()), theme.status(s))
+}
+
+/// Just the status symbol, styled.
+pub fn status_symbol(s: Status, theme: &Theme) -> Span<'static> {
+    Span::styled(s.symbol().to_string(), theme.status(s))
+}
