@@ -2,6 +2,7 @@
 //! `now` is always a parameter (unix seconds, UTC).
 
 pub mod duration;
+pub mod playbook;
 
 use serde::{Deserialize, Serialize};
 
