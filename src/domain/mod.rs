@@ -5,6 +5,7 @@ pub mod capacity;
 pub mod duration;
 pub mod flow;
 pub mod indicator;
+pub mod playbook;
 
 use serde::{Deserialize, Serialize};
 
