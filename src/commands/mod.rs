@@ -3,7 +3,10 @@
 
 pub mod demo;
 pub mod import;
+pub mod playbook;
 pub mod record;
+pub mod role;
+pub mod run;
 pub mod status;
 
 use crate::cli::{Cli, Command};
@@ -84,6 +87,17 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The command's clock: the hidden `OPSDECK_NOW` (RFC 3339 or YYYY-MM-DD,
+/// for tests and reproducible scripts) when set, else the system clock.
+fn clock_now() -> anyhow::Result<i64> {
+    match std::env::var("OPSDECK_NOW") {
+        Ok(t) if !t.trim().is_empty() => {
+            crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}"))
+        }
+        _ => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let demo = cli.demo;
     let db = match (&cli.db, demo) {
@@ -97,7 +111,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let ctx = Context {
         db,
         actor: resolve_actor(cli.actor.as_deref()),
-        now: chrono::Utc::now().timestamp(),
+        now: clock_now()?,
         demo,
     };
     if demo && !ctx.db.exists() {
@@ -121,5 +135,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         }) => import::run(&ctx, &file, kind, format, skip_bad),
         Some(Command::Status { format }) => status::run(&ctx, format),
         Some(Command::Snapshot { .. }) => anyhow::bail!("snapshot is not available yet"),
+        Some(Command::Playbook { command }) => playbook::run(&ctx, command),
+        Some(Command::Role { command }) => role::run(&ctx, command),
+        Some(Command::Run { command }) => run::run(&ctx, command),
     }
 }

@@ -7,6 +7,10 @@ pub mod board;
 pub mod feedback;
 pub mod indicators;
 pub mod notes;
+pub mod playbooks;
+pub mod roles;
+pub mod runs;
+pub mod runs_model;
 pub mod work_items;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -15,7 +19,10 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// Numbered migrations, applied in order. Index + 1 is the schema version.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_foundation.sql"),
+    include_str!("migrations/0002_playbooks.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -186,6 +193,16 @@ impl Store {
             tx.execute_batch(MIGRATIONS[version as usize])?;
             if version == 0 {
                 seed(&tx, &self.actor)?;
+            }
+            if version == 1 {
+                let now = chrono::Utc::now().timestamp();
+                playbooks::seed_starter_playbooks(
+                    &Tx {
+                        tx: &tx,
+                        actor: &self.actor,
+                    },
+                    now,
+                )?;
             }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
