@@ -1,6 +1,7 @@
 //! One file per subcommand: read the arguments, call the store and the
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
+pub mod cockpit;
 pub mod demo;
 pub mod import;
 pub mod record;
@@ -104,9 +105,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         demo::create(&ctx)?;
     }
     match cli.command {
-        None => status::run(&ctx, crate::cli::OutputFormat::Text),
+        None => cockpit::run(&ctx, crate::tui::app::View::Cockpit),
         Some(Command::Demo) => demo::run(&ctx),
-        Some(Command::Standup) => status::run(&ctx, crate::cli::OutputFormat::Text),
+        Some(Command::Standup) => cockpit::run(&ctx, crate::tui::app::View::Standup),
         Some(Command::Record {
             indicator,
             value,
@@ -120,6 +121,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             skip_bad,
         }) => import::run(&ctx, &file, kind, format, skip_bad),
         Some(Command::Status { format }) => status::run(&ctx, format),
-        Some(Command::Snapshot { .. }) => anyhow::bail!("snapshot is not available yet"),
+        Some(Command::Snapshot {
+            width,
+            height,
+            view,
+        }) => cockpit::snapshot(&ctx, width, height, &view),
     }
 }
