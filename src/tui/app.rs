@@ -126,6 +126,9 @@ pub struct StandupState {
     pub speaker_started: Option<Timestamp>,
 }
 
+/// How long a status-line message stays, in seconds.
+pub const FLASH_SECS: i64 = 8;
+
 /// The whole state of the cockpit.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -141,8 +144,10 @@ pub struct App {
     /// Rows must contain this (case-insensitive) to be listed.
     pub filter: String,
     pub popup: Option<Popup>,
-    /// The status-line message of the last action.
-    pub flash: Option<String>,
+    /// The status-line message of the last action, and when it was set.
+    pub flash: Option<(String, Timestamp)>,
+    /// Show times in local time (the live cockpit) or UTC (snapshots, tests).
+    pub local_time: bool,
     pub standup: StandupState,
     pub theme: Theme,
     pub quit: bool,
@@ -163,6 +168,7 @@ impl App {
             filter: String::new(),
             popup: None,
             flash: None,
+            local_time: false,
             standup: StandupState::default(),
             theme,
             quit: false,
@@ -403,6 +409,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             let minute_changed = now / 60 != app.now / 60;
             let second_changed = now != app.now;
             app.now = now;
+            if app
+                .flash
+                .as_ref()
+                .is_some_and(|(_, at)| now - at >= FLASH_SECS)
+            {
+                app.flash = None;
+                app.dirty = true;
+            }
             if app.view == View::Standup && app.standup.speaker_started.is_some() && second_changed
             {
                 app.dirty = true;
@@ -424,10 +438,13 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Done(result) => {
-            app.flash = Some(match result {
-                Ok(m) => m,
-                Err(e) => format!("error: {e}"),
-            });
+            app.flash = Some((
+                match result {
+                    Ok(m) => m,
+                    Err(e) => format!("error: {e}"),
+                },
+                app.now,
+            ));
             app.dirty = true;
             Some(Effect::Reload)
         }

@@ -195,6 +195,7 @@ pub fn run(mut store: Store, view: View) -> anyhow::Result<()> {
     let started = Instant::now();
 
     let mut app = loaded_app(&mut store, view, now(), theme::Theme::from_env());
+    app.local_time = true;
     let mut last_version = store.data_version()?;
     let mut last_poll = Instant::now();
     loop {

@@ -91,18 +91,28 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     let h = &app.models.header;
-    let changed = h.last_change.map(local_hm).unwrap_or_else(|| "—".into());
-    let mut parts = vec![
-        "opsdeck".to_string(),
+    let clock = |t| {
+        if app.local_time {
+            local_hm(t)
+        } else {
+            format!("{} UTC", crate::format::utc_hm(t))
+        }
+    };
+    let changed = h.last_change.map(clock).unwrap_or_else(|| "—".into());
+    let mut parts = Vec::new();
+    if area.width >= 100 {
+        parts.push("opsdeck".to_string());
+    }
+    parts.extend([
         clean(&h.company),
         clean(&h.db_name),
         format!("as {}", clean(&h.actor)),
         format!("changed {changed}"),
-    ];
+    ]);
     if h.read_only {
         parts.push("READ-ONLY".into());
     }
-    let right = local_hm(app.now);
+    let right = clock(app.now);
     let left = format!(" {}", parts.join(" │ "));
     let width = area.width as usize;
     let left = crate::text::truncate(&left, width.saturating_sub(right.len() + 2));
@@ -144,7 +154,7 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     if !app.filter.is_empty() {
         spans.push(Span::raw(format!("  filter: {}", clean(&app.filter))));
     }
-    if let Some(f) = &app.flash {
+    if let Some((f, _)) = &app.flash {
         spans.push(Span::raw("  │ "));
         spans.push(Span::styled(clean(f), app.theme.header()));
     }
