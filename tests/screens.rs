@@ -11,11 +11,11 @@ use opsdeck::tui::popups::Popup;
 use opsdeck::tui::theme::Theme;
 use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
 
-/// 2026-11-18T09:00:00Z: the fixed clock of every screen test.
+/// 2026-11-24T09:00:00Z: the fixed clock of every screen test.
 const NOW: i64 = 1_795_510_800;
 
 fn demo_store() -> Store {
-    let mut store = Store::open_in_memory("tester").unwrap();
+    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
     opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
     store
 }

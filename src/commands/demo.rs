@@ -52,7 +52,7 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
             }
         }
     }
-    let mut store = Store::open(&ctx.db, &ctx.actor)?;
+    let mut store = Store::open_at(&ctx.db, &ctx.actor, ctx.now)?;
     populate(&mut store, ctx.now)
 }
 

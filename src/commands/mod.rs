@@ -27,7 +27,7 @@ pub struct Context {
 impl Context {
     /// Opens (creating and migrating if needed) the database.
     pub fn open(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.db, &self.actor)?)
+        Ok(Store::open_at(&self.db, &self.actor, self.now)?)
     }
 }
 
