@@ -59,7 +59,24 @@ pub fn resolve_actor(flag: Option<&str>) -> String {
         .or_else(|| std::env::var("OPSDECK_USER").ok().and_then(clean))
         .or_else(|| std::env::var("USER").ok().and_then(clean))
         .or_else(|| std::env::var("LOGNAME").ok().and_then(clean))
+        .or_else(|| login_name().and_then(clean))
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The login name of the process's user, from the password database.
+fn login_name() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pwd` and `buf`, both owned here and
+    // large enough as declared; `result` is null or points to `pwd`.
+    let rc = unsafe { libc::getpwuid_r(libc::getuid(), &mut pwd, buf.as_mut_ptr().cast(), buf.len(), &mut result) };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name is a NUL-terminated string inside `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
 }
 
 /// Runs the command line and returns the process exit status.
