@@ -139,8 +139,16 @@ pub fn loaded_app(store: &mut Store, view: View, now: Timestamp, theme: theme::T
     app
 }
 
+/// Whether the cockpit has taken over the terminal (raw mode, alternate
+/// screen); restoring twice would move the cursor of the main screen.
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+
 /// Restores the terminal: raw mode off, main screen back, cursor shown.
+/// Does nothing when the terminal was not taken or is already restored.
 pub fn restore_terminal() {
+    if !TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = terminal::disable_raw_mode();
     let mut out = std::io::stdout();
     let _ = execute!(
@@ -184,6 +192,7 @@ pub fn run(mut store: Store, view: View) -> anyhow::Result<()> {
         previous_hook(info);
     }));
     terminal::enable_raw_mode()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
     let _guard = TerminalGuard;
     execute!(std::io::stdout(), EnterAlternateScreen, cursor::Hide)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
