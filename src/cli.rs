@@ -98,4 +98,13 @@ pub enum Command {
         #[arg(long, default_value = "cockpit")]
         view: String,
     },
+    /// Report the database's path, schema, WAL mode, permissions, size and integrity.
+    Doctor,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `opsdeck man > opsdeck.1`.
+    Man,
 }

@@ -8,7 +8,7 @@ use anyhow::anyhow;
 /// Opens the cockpit on `view`.
 pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
     let store = ctx.open()?;
-    crate::tui::run(store, view)?;
+    crate::tui::run(store, view, &ctx.config)?;
     Ok(0)
 }
 

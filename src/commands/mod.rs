@@ -2,7 +2,9 @@
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
 pub mod cockpit;
+pub mod completions;
 pub mod demo;
+pub mod doctor;
 pub mod import;
 pub mod record;
 pub mod status;
@@ -22,6 +24,8 @@ pub struct Context {
     pub now: i64,
     /// True when `--demo` chose the database.
     pub demo: bool,
+    /// Settings from the config file.
+    pub config: crate::config::Config,
 }
 
 impl Context {
@@ -49,7 +53,7 @@ pub fn demo_db() -> anyhow::Result<PathBuf> {
 }
 
 /// The acting user: `--as`, else `OPSDECK_USER`, else the login name.
-pub fn resolve_actor(flag: Option<&str>) -> String {
+pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
     let clean = |s: String| {
         let t = crate::text::sanitize(s.trim());
         (!t.is_empty()).then_some(t)
@@ -57,6 +61,7 @@ pub fn resolve_actor(flag: Option<&str>) -> String {
     flag.map(str::to_string)
         .and_then(clean)
         .or_else(|| std::env::var("OPSDECK_USER").ok().and_then(clean))
+        .or_else(|| configured.map(str::to_string).and_then(clean))
         .or_else(|| std::env::var("USER").ok().and_then(clean))
         .or_else(|| std::env::var("LOGNAME").ok().and_then(clean))
         .or_else(|| login_name().and_then(clean))
@@ -91,11 +96,20 @@ fn login_name() -> Option<String> {
 pub fn run(cli: Cli) -> ExitCode {
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("opsdeck: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// True when the error is stdout closed early (`opsdeck status | head`):
+/// not worth a message.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// An error chain as one clean line.
@@ -110,7 +124,22 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The command's clock: now, or the hidden `OPSDECK_NOW` (RFC 3339) that
+/// tests use to pin time.
+fn command_now() -> anyhow::Result<i64> {
+    match std::env::var("OPSDECK_NOW") {
+        Ok(t) => crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}")),
+        Err(_) => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions::completions(*shell),
+        Some(Command::Man) => return completions::man(),
+        _ => {}
+    }
+    let config = crate::config::Config::load().map_err(|e| anyhow::anyhow!(e))?;
     let demo = cli.demo;
     let db = match (&cli.db, demo) {
         (Some(p), _) => p.clone(),
@@ -122,9 +151,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     };
     let ctx = Context {
         db,
-        actor: resolve_actor(cli.actor.as_deref()),
-        now: chrono::Utc::now().timestamp(),
+        actor: resolve_actor(cli.actor.as_deref(), config.user.as_deref()),
+        now: command_now()?,
         demo,
+        config,
     };
     if demo && !ctx.db.exists() {
         demo::create(&ctx)?;
@@ -146,6 +176,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             skip_bad,
         }) => import::run(&ctx, &file, kind, format, skip_bad),
         Some(Command::Status { format }) => status::run(&ctx, format),
+        Some(Command::Doctor) => doctor::run(&ctx),
+        Some(Command::Completions { .. }) | Some(Command::Man) => Ok(0),
         Some(Command::Snapshot {
             width,
             height,

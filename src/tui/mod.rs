@@ -28,7 +28,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How often the loop asks SQLite whether another process committed.
+/// How often the loop asks SQLite whether another process committed, by
+/// default (`refresh_ms` in the config file).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Runs `effect` against the store; the result comes back as an action.
@@ -171,7 +172,7 @@ impl Drop for TerminalGuard {
 
 /// Opens the cockpit on `store` and runs until `q`, SIGTERM or SIGHUP. With
 /// `standup`, opens the standup view and records the standup time.
-pub fn run(mut store: Store, view: View) -> anyhow::Result<()> {
+pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         anyhow::bail!(
@@ -197,13 +198,21 @@ pub fn run(mut store: Store, view: View) -> anyhow::Result<()> {
     execute!(std::io::stdout(), EnterAlternateScreen, cursor::Hide)?;
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     terminal.clear()?;
-    let sync = std::env::var_os("OPSDECK_NO_SYNC").is_none();
+    let sync = config.sync_output && std::env::var_os("OPSDECK_NO_SYNC").is_none();
+    let poll_interval = Duration::from_millis(config.refresh_ms);
     let panic_after = std::env::var("OPSDECK_DEBUG_PANIC_AFTER_MS")
         .ok()
         .and_then(|v| v.parse::<u64>().ok());
     let started = Instant::now();
 
-    let mut app = loaded_app(&mut store, view, now(), theme::Theme::from_env());
+    let mut app = loaded_app(
+        &mut store,
+        view,
+        now(),
+        theme::Theme {
+            color: config.use_color(),
+        },
+    );
     app.local_time = true;
     let mut last_version = store.data_version()?;
     let mut last_poll = Instant::now();
@@ -226,7 +235,7 @@ pub fn run(mut store: Store, view: View) -> anyhow::Result<()> {
                 panic!("debug panic requested by OPSDECK_DEBUG_PANIC_AFTER_MS");
             }
         }
-        let until_poll = POLL_INTERVAL.saturating_sub(last_poll.elapsed());
+        let until_poll = poll_interval.saturating_sub(last_poll.elapsed());
         let timeout = until_poll.min(Duration::from_millis(250));
         if event::poll(timeout)? {
             match event::read()? {
@@ -240,7 +249,7 @@ pub fn run(mut store: Store, view: View) -> anyhow::Result<()> {
             }
         }
         dispatch(&mut store, &mut app, Action::Tick(now()));
-        if last_poll.elapsed() >= POLL_INTERVAL {
+        if last_poll.elapsed() >= poll_interval {
             last_poll = Instant::now();
             let v = store.data_version()?;
             if v != last_version {
