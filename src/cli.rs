@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub actor: Option<String>,
 
+    /// Open the database read-only: nothing can be changed (a shared standup screen).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     /// Open the demo database (created on first use) instead of your own.
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,

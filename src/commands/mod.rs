@@ -26,12 +26,19 @@ pub struct Context {
     pub demo: bool,
     /// Settings from the config file.
     pub config: crate::config::Config,
+    /// `--read-only`: open the database without write access.
+    pub read_only: bool,
 }
 
 impl Context {
     /// Opens (creating and migrating if needed) the database.
     pub fn open(&self) -> anyhow::Result<Store> {
-        Ok(Store::open_at(&self.db, &self.actor, self.now)?)
+        Ok(Store::open_with(
+            &self.db,
+            &self.actor,
+            self.now,
+            self.read_only,
+        )?)
     }
 }
 
@@ -155,6 +162,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         now: command_now()?,
         demo,
         config,
+        read_only: cli.read_only,
     };
     if demo && !ctx.db.exists() {
         demo::create(&ctx)?;

@@ -89,15 +89,27 @@ impl Store {
 
     /// [`Store::open`] with the clock that dates a new database's creation.
     pub fn open_at(path: &Path, actor: &str, now: i64) -> Result<Store> {
+        Store::open_with(path, actor, now, false)
+    }
+
+    /// Opens with `read_only` forced (`--read-only`: a standup terminal that
+    /// must not change anything), or read-write when the file allows it.
+    pub fn open_with(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
         let display = path.display().to_string();
         let io = |detail: String| StoreError::Io {
             path: display.clone(),
             detail,
         };
         if !path.exists() {
+            if read_only {
+                return Err(io(
+                    "does not exist (and --read-only does not create it)".into()
+                ));
+            }
             create_private_file(path).map_err(io)?;
         }
-        let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok()
+        let writable = !read_only
+            && std::fs::OpenOptions::new().write(true).open(path).is_ok()
             && path.parent().map(dir_writable).unwrap_or(true);
         let flags = if writable {
             OpenFlags::SQLITE_OPEN_READ_WRITE
