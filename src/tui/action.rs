@@ -46,6 +46,8 @@ pub enum Action {
     NextSpeaker,
     /// The terminal was resized.
     Resize,
+    /// A key of the Playbooks & runs view: check, skip, undo, note.
+    Run(super::runs::RunAction),
 }
 
 /// Work for the loop: the only place the store is touched.
@@ -60,4 +62,6 @@ pub enum Effect {
         value: Option<f64>,
         note: Option<String>,
     },
+    /// Change a checklist item or note a run.
+    Run(super::runs::RunEffect),
 }

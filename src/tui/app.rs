@@ -150,6 +150,8 @@ pub struct App {
     pub local_time: bool,
     pub standup: StandupState,
     pub theme: Theme,
+    /// The Playbooks & runs view's open run or playbook.
+    pub runs_ui: super::runs::RunsUi,
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
@@ -171,6 +173,7 @@ impl App {
             local_time: false,
             standup: StandupState::default(),
             theme,
+            runs_ui: Default::default(),
             quit: false,
             dirty: true,
         }
@@ -182,6 +185,11 @@ impl App {
             View::Cockpit => Needs {
                 board: true,
                 flow: true,
+                runs: true,
+                ..Needs::default()
+            },
+            View::Playbooks => Needs {
+                runs: true,
                 ..Needs::default()
             },
             View::Indicators => Needs {
@@ -249,6 +257,7 @@ impl App {
         match self.view {
             View::Indicators => self.indicator_rows().len(),
             View::Work => self.work_rows().len(),
+            View::Playbooks => super::runs::row_count(self),
             _ => 0,
         }
     }
@@ -287,6 +296,7 @@ impl App {
         }
         self.view = v;
         self.detail = None;
+        self.runs_ui = Default::default();
         self.filter.clear();
         self.dirty = true;
         Some(Effect::Reload)
@@ -341,6 +351,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.dirty = true;
             None
         }
+        Action::Enter if app.view == View::Playbooks => super::runs::enter(app),
         Action::Enter => {
             if app.view == View::Indicators {
                 let id = app.indicator_rows().get(app.selected()).map(|r| r.id);
@@ -352,6 +363,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             }
             None
         }
+        Action::Back if app.view == View::Playbooks && super::runs::back(app) => None,
         Action::Back => {
             if app.detail.take().is_some() {
                 app.models.detail = None;
@@ -469,6 +481,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.dirty = true;
             None
         }
+        Action::Run(a) => super::runs::update(app, a),
     }
 }
 

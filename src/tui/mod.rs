@@ -7,6 +7,7 @@ pub mod app;
 pub mod keymap;
 pub mod models;
 pub mod popups;
+pub mod runs;
 pub mod theme;
 pub mod views;
 pub mod widgets;
@@ -81,6 +82,7 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             });
             Some(Action::Done(result.map_err(|e| e.to_string())))
         }
+        Effect::Run(e) => Some(runs::execute(store, app.now, e)),
     }
 }
 

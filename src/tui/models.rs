@@ -5,6 +5,7 @@ use crate::domain::indicator::bucketed;
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::board::{Board, FlowModel, Reading};
 use crate::store::notes::Note;
+use crate::store::runs_model::RunsModel;
 use crate::store::{Result, Store};
 
 /// Facts for the header.
@@ -59,6 +60,8 @@ pub struct Models {
     pub flow: Option<FlowModel>,
     pub detail: Option<IndicatorDetail>,
     pub standup: Option<StandupModel>,
+    /// Open runs, playbooks and roles (cockpit checklists, Playbooks view).
+    pub runs: Option<RunsModel>,
 }
 
 /// What the visible view needs.
@@ -69,6 +72,7 @@ pub struct Needs {
     /// Indicator id whose detail is open.
     pub detail: Option<i64>,
     pub standup: bool,
+    pub runs: bool,
 }
 
 /// The Work view's window.
@@ -103,6 +107,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.standup {
         m.standup = Some(load_standup(store, m.board.as_ref(), now)?);
+    }
+    if needs.runs {
+        m.runs = Some(store.runs_model(now)?);
     }
     Ok(m)
 }

@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod help;
 pub mod input;
+pub mod run_input;
 
 use super::action::{Action, Effect};
 use super::app::App;
@@ -30,6 +31,16 @@ pub enum Popup {
     /// "Are you sure?" for an action that cannot be undone: `y` runs the
     /// effect, anything else drops it.
     Confirm { prompt: String, effect: Effect },
+    /// A reason or note in the Playbooks & runs view.
+    RunInput {
+        run: i64,
+        /// The item's `STEP.N` label (none for a note on the run).
+        item: Option<String>,
+        asking: crate::tui::runs::Asking,
+        prompt: String,
+        input: Input,
+        error: Option<String>,
+    },
 }
 
 /// Handles `action` while `popup` is open. Returns the popup to keep open
@@ -57,5 +68,6 @@ pub fn update(
         Popup::Filter(input) => input::update_filter(app, input, action),
         Popup::Record { .. } => input::update_record(popup, action),
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
+        Popup::RunInput { .. } => run_input::update(popup, action),
     }
 }

@@ -56,13 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         placeholder::promise(View::Alerts),
         &app.theme,
     );
-    promise_pane(
-        frame,
-        runs_area,
-        "Today's checklists",
-        placeholder::promise(View::Playbooks),
-        &app.theme,
-    );
+    super::checklists::render(frame, runs_area, app);
 }
 
 /// A titled pane with a border.
