@@ -5,6 +5,7 @@ pub mod cockpit;
 pub mod indicators;
 pub mod placeholder;
 pub mod playbooks;
+pub mod run_detail;
 pub mod standup;
 pub mod work;
 
