@@ -6,6 +6,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod dataset;
 pub mod demo;
 pub mod domain;
 pub mod format;
