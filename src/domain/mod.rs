@@ -1,7 +1,10 @@
 //! The operating model as plain types and pure functions. No I/O, no clock:
 //! `now` is always a parameter (unix seconds, UTC).
 
+pub mod alert_rules;
+pub mod budget;
 pub mod duration;
+pub mod escalation;
 
 use serde::{Deserialize, Serialize};
 
