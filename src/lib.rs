@@ -9,5 +9,6 @@ pub mod demo;
 pub mod domain;
 pub mod format;
 pub mod ingest;
+pub mod notify;
 pub mod store;
 pub mod text;

@@ -2,11 +2,13 @@
 //! needs (WAL, a busy timeout, foreign keys), migrated by numbered SQL files
 //! tracked in `PRAGMA user_version`, and read by one aggregate module each.
 
+pub mod alerts;
 pub mod audit;
 pub mod board;
 pub mod feedback;
 pub mod indicators;
 pub mod notes;
+pub mod slos;
 pub mod work_items;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -15,7 +17,10 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// Numbered migrations, applied in order. Index + 1 is the schema version.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_foundation.sql"),
+    slos::ALERTS_MIGRATION,
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -187,6 +192,7 @@ impl Store {
             if version == 0 {
                 seed(&tx, &self.actor)?;
             }
+            slos::after_migration(&tx, MIGRATIONS[version as usize], &self.actor)?;
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }
@@ -247,6 +253,36 @@ impl Store {
         } else {
             tx.rollback().map_err(StoreError::from)?;
         }
+        Ok(value)
+    }
+
+    /// Like [`Store::write`], but `f` also gets the store itself, so that it
+    /// can read through the store's query methods (the indicator board, SLO
+    /// reports) inside the same `BEGIN IMMEDIATE` transaction: what it reads
+    /// cannot change before it writes. Used by alert evaluation.
+    pub fn write_with_reads<T, E>(
+        &mut self,
+        f: impl FnOnce(&Store, &Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                reason: format!("{} is not writable", self.path.display()),
+            }
+            .into());
+        }
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(
+            self,
+            &Tx {
+                tx: &tx,
+                actor: &self.actor,
+            },
+        )?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
 
