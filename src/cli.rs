@@ -120,9 +120,24 @@ pub enum Command {
         #[command(subcommand)]
         action: SloCommand,
     },
+    /// Playbooks: the operation's workflows (list, show, import).
+    Playbook {
+        #[command(subcommand)]
+        command: PlaybookCommand,
+    },
+    /// Roles and the people who hold them.
+    Role {
+        #[command(subcommand)]
+        command: RoleCommand,
+    },
+    /// Checklist runs: executions of a playbook.
+    Run {
+        #[command(subcommand)]
+        command: RunCommand,
+    },
 }
 
-/// Output format of the alert and SLO listings.
+/// Output format of the alert, SLO, playbook and run listings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Text,
@@ -188,6 +203,9 @@ pub enum AlertCommand {
         severity: SeverityArg,
         #[arg(long)]
         note: Option<String>,
+        /// Start a run of this playbook, linked to the alert (its escalation path too).
+        #[arg(long)]
+        playbook: Option<String>,
     },
     /// Manual override: stop an alert escalating, with a reason.
     Pause {
@@ -232,4 +250,98 @@ fn parse_alert_id(text: &str) -> Result<i64, String> {
         .ok()
         .filter(|id| *id > 0)
         .ok_or_else(|| "an alert id is a positive number, e.g. 12".to_string())
+}
+
+/// `opsdeck playbook ...`
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// List playbooks with their version, review date and open runs.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Show a playbook: steps, owners, criteria, tolerances, escalation path.
+    Show {
+        /// Playbook key (see `opsdeck playbook list`).
+        key: String,
+    },
+    /// Import a playbook TOML file; a changed playbook gets a new version.
+    Import {
+        /// The TOML file. It is validated as a whole: on any problem nothing is written.
+        file: PathBuf,
+    },
+}
+
+/// `opsdeck role ...`
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// List roles with their people; fewer than two is a single point of failure.
+    List,
+    /// Give PERSON the role ROLE (the person is created when new).
+    Assign { person: String, role: String },
+    /// Take the role ROLE from PERSON.
+    Unassign { person: String, role: String },
+}
+
+/// `opsdeck run ...`
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Start a run of the newest version of a playbook.
+    Start {
+        /// Playbook key.
+        key: String,
+        /// What the run is for: an order id, a ticket, a date.
+        #[arg(long = "for", value_name = "CONTEXT")]
+        context: Option<String>,
+        /// When it must be finished: RFC 3339, YYYY-MM-DD, or a duration from now (4h, 2d).
+        #[arg(long, value_name = "TIME")]
+        due: Option<String>,
+    },
+    /// List runs, newest first (open runs: overdue first).
+    List {
+        /// Only open runs.
+        #[arg(long)]
+        open: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        /// At most this many runs.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Show a run's steps and items with who did what, when.
+    Show {
+        /// Run number.
+        run: String,
+    },
+    /// Check an item: STEP.N (e.g. pack.2) or its number in `run show`.
+    Done {
+        run: String,
+        item: String,
+        /// A note kept with the item.
+        #[arg(long)]
+        note: Option<String>,
+        /// Check it although the previous step is unfinished (audited).
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Skip an item, with the reason.
+    Skip {
+        run: String,
+        item: String,
+        #[arg(long)]
+        reason: String,
+        /// Skip it although the previous step is unfinished (audited).
+        #[arg(long = "override", value_name = "REASON")]
+        override_reason: Option<String>,
+    },
+    /// Put a done or skipped item back to pending.
+    Undo { run: String, item: String },
+    /// Cancel an open run, with the reason.
+    Cancel {
+        run: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Add a note to a run.
+    Note { run: String, text: String },
 }

@@ -187,11 +187,29 @@ fn capacity_bands_warn_at_60_and_go_critical_at_90_percent() {
 fn manual_alerts_dedup_by_title_and_are_never_cleared() {
     let mut s = store();
     let (a, new) = s
-        .write(|tx| alerts::raise(tx, T, "Courier strike", Severity::Critical, Some("all day")))
+        .write(|tx| {
+            alerts::raise(
+                tx,
+                T,
+                "Courier strike",
+                Severity::Critical,
+                Some("all day"),
+                None,
+            )
+        })
         .unwrap();
     assert!(new);
     let (b, new) = s
-        .write(|tx| alerts::raise(tx, T + MIN, "  courier   STRIKE ", Severity::Critical, None))
+        .write(|tx| {
+            alerts::raise(
+                tx,
+                T + MIN,
+                "  courier   STRIKE ",
+                Severity::Critical,
+                None,
+                None,
+            )
+        })
         .unwrap();
     assert!(!new);
     assert_eq!(b.id, a.id);

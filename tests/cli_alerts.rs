@@ -421,3 +421,44 @@ fn the_demo_has_burning_escalated_acknowledged_and_resolved_alerts() {
         "invoices feed the billing SLO: {billing}"
     );
 }
+
+#[test]
+fn a_raised_alert_can_start_a_playbook_run() {
+    let env = Env::new();
+    let out = at(
+        &env,
+        NOW,
+        &[
+            "alert",
+            "raise",
+            "Roaster down",
+            "--severity",
+            "critical",
+            "--playbook",
+            "incident-response",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("started run #1 of incident-response"),
+        "{}",
+        stdout(&out)
+    );
+    let show = stdout(&at(&env, NOW, &["alert", "show", "1"]).output().unwrap());
+    assert!(
+        show.contains("run: #1 incident-response 0/17 items (open)"),
+        "{show}"
+    );
+    let out = at(&env, NOW, &["alert", "raise", "X", "--playbook", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--playbook: no playbook 'nope'"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM alerts"), 1);
+}

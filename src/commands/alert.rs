@@ -144,7 +144,8 @@ pub fn run(ctx: &Context, action: AlertCommand) -> anyhow::Result<u8> {
             title,
             severity,
             note,
-        } => raise(ctx, &title, severity, note.as_deref()),
+            playbook,
+        } => raise(ctx, &title, severity, note.as_deref(), playbook.as_deref()),
     }
 }
 
@@ -193,6 +194,7 @@ fn raise(
     title: &str,
     severity: SeverityArg,
     note: Option<&str>,
+    playbook: Option<&str>,
 ) -> anyhow::Result<u8> {
     note_ok(note)?;
     check_len(title, 200).map_err(|e| anyhow!("TITLE: {e}"))?;
@@ -202,13 +204,33 @@ fn raise(
         SeverityArg::Critical => Severity::Critical,
     };
     let mut store = ctx.open()?;
-    let (a, new) = store.write(|tx| alerts::raise(tx, ctx.now, title, severity, note))?;
+    if let Some(key) = playbook {
+        if store.playbook(key)?.is_none() {
+            let known: Vec<String> = store
+                .playbooks(ctx.now)?
+                .into_iter()
+                .map(|p| p.key)
+                .collect();
+            anyhow::bail!(
+                "--playbook: no playbook '{}' (playbooks: {})",
+                sanitize_truncate(key, 40),
+                known.join(", ")
+            );
+        }
+    }
+    let (a, new) = store.write(|tx| alerts::raise(tx, ctx.now, title, severity, note, playbook))?;
     let verb = if new {
         "raised"
     } else {
         "already open, updated"
     };
     println!("{verb}: {}", done_line(&a, ctx.now));
+    if let (Some(run), true) = (a.run_id, new) {
+        println!(
+            "started run #{run} of {}",
+            sanitize(playbook.unwrap_or_default())
+        );
+    }
     if new {
         send(
             &mut store,
@@ -267,6 +289,22 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
         })
         .collect();
     let _ = writeln!(s, "  escalation: {}", path.join(" → "));
+    if let Some(run) = a
+        .run_id
+        .and_then(|id| alerts::run_link(store.conn(), id, ctx.now).transpose())
+    {
+        let r = run?;
+        let late = if r.overdue { ", overdue" } else { "" };
+        let _ = writeln!(
+            s,
+            "  run: #{} {} {}/{} items ({}{late})",
+            r.id,
+            r.playbook,
+            r.done + r.skipped,
+            r.total,
+            r.state
+        );
+    }
     let _ = writeln!(s, "  history:");
     for e in store.alert_events(id)? {
         let _ = writeln!(

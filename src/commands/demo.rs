@@ -89,6 +89,7 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
                 rusqlite::params![person, role, ctx.now - 90 * crate::domain::DAY],
             )?;
         }
+        crate::store::runs::seed_demo_runs(tx, ctx.now)?;
         audit::record(
             tx,
             ctx.now,

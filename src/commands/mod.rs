@@ -5,7 +5,10 @@ pub mod alert;
 pub mod check;
 pub mod demo;
 pub mod import;
+pub mod playbook;
 pub mod record;
+pub mod role;
+pub mod run;
 pub mod slo;
 pub mod status;
 
@@ -87,6 +90,17 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The command's clock: the hidden `OPSDECK_NOW` (RFC 3339 or YYYY-MM-DD,
+/// for tests and reproducible scripts) when set, else the system clock.
+fn clock_now() -> anyhow::Result<i64> {
+    match std::env::var("OPSDECK_NOW") {
+        Ok(t) if !t.trim().is_empty() => {
+            crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}"))
+        }
+        _ => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let demo = cli.demo;
     let db = match (&cli.db, demo) {
@@ -100,10 +114,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let ctx = Context {
         db,
         actor: resolve_actor(cli.actor.as_deref()),
-        now: std::env::var("OPSDECK_NOW") // hidden: a fixed clock for tests
-            .ok()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map_or_else(|| chrono::Utc::now().timestamp(), |t| t.timestamp()),
+        now: clock_now()?,
         demo,
     };
     if demo && !ctx.db.exists() {
@@ -130,5 +141,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Check { format, quiet }) => check::run(&ctx, format, quiet),
         Some(Command::Alert { action }) => alert::run(&ctx, action),
         Some(Command::Slo { action }) => slo::run(&ctx, action),
+        Some(Command::Playbook { command }) => playbook::run(&ctx, command),
+        Some(Command::Role { command }) => role::run(&ctx, command),
+        Some(Command::Run { command }) => run::run(&ctx, command),
     }
 }

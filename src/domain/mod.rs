@@ -8,6 +8,7 @@ pub mod duration;
 pub mod escalation;
 pub mod flow;
 pub mod indicator;
+pub mod playbook;
 
 use serde::{Deserialize, Serialize};
 

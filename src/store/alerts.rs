@@ -7,6 +7,7 @@ mod demo;
 mod evaluate;
 mod lifecycle;
 mod model;
+mod runs_link;
 
 pub use demo::seed_demo_alerts;
 pub use evaluate::{evaluate_rules, AlertPolicy, Evaluation, NotifyReason, ToNotify};
@@ -15,6 +16,7 @@ pub use lifecycle::{
     snooze,
 };
 pub use model::{AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY};
+pub use runs_link::{path_from_levels, run_link, RunLink};
 
 use super::{audit, Result, Store, StoreError, Tx};
 use crate::domain::alert_rules::{AlertSource, Severity};

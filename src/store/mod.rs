@@ -8,6 +8,10 @@ pub mod board;
 pub mod feedback;
 pub mod indicators;
 pub mod notes;
+pub mod playbooks;
+pub mod roles;
+pub mod runs;
+pub mod runs_model;
 pub mod slos;
 pub mod work_items;
 
@@ -19,6 +23,7 @@ use thiserror::Error;
 /// Numbered migrations, applied in order. Index + 1 is the schema version.
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
+    include_str!("migrations/0002_playbooks.sql"),
     slos::ALERTS_MIGRATION,
 ];
 
@@ -193,6 +198,16 @@ impl Store {
                 seed(&tx, &self.actor)?;
             }
             slos::after_migration(&tx, MIGRATIONS[version as usize], &self.actor)?;
+            if version == 1 {
+                let now = chrono::Utc::now().timestamp();
+                playbooks::seed_starter_playbooks(
+                    &Tx {
+                        tx: &tx,
+                        actor: &self.actor,
+                    },
+                    now,
+                )?;
+            }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }

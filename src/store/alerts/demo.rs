@@ -8,8 +8,9 @@ use super::lifecycle::{acknowledge, add_alert_note, pause, raise, resolve, snooz
 use crate::demo::{generate, invoices, tickets_closed_at_first_reply, DemoSettings};
 use crate::domain::alert_rules::Severity;
 use crate::domain::{Timestamp, DAY, HOUR};
+use crate::store::runs::{close_item, ItemAction};
 use crate::store::work_items::upsert_work_item;
-use crate::store::{Result, Store, Tx};
+use crate::store::{Result, Store, StoreError, Tx};
 
 const MIN: i64 = 60;
 
@@ -109,6 +110,7 @@ fn morning(tx: &Tx<'_>, start: Timestamp) -> Result<()> {
             Some("waiting for this week's numbers"),
         )?;
     }
+    incident(tx, start + 2 * HOUR + 50 * MIN)?;
     if let Some(id) = id_of(tx, "indicator:billing_error_rate")? {
         pause(
             &as_person(tx, "Fay"),
@@ -116,6 +118,30 @@ fn morning(tx: &Tx<'_>, start: Timestamp) -> Result<()> {
             start + 50 * MIN,
             "weekly figure; the VAT template fix ships Thursday",
         )?;
+    }
+    Ok(())
+}
+
+/// A critical alert raised by hand that started an incident-response run,
+/// acknowledged, with the run's first step done.
+fn incident(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
+    let ana = as_person(tx, "Ana");
+    let (a, _) = raise(
+        &ana,
+        at,
+        "Roaster 2 burner fault: roasting capacity halved",
+        Severity::Critical,
+        Some("technician booked for tomorrow 08:00"),
+        Some("incident-response"),
+    )?;
+    acknowledge(&ana, a.id, at + 4 * MIN, Some("I own the incident"))?;
+    let Some(run) = a.run_id else {
+        return Ok(());
+    };
+    for (i, item) in ["declare.1", "declare.2", "declare.3"].iter().enumerate() {
+        let done = ItemAction::Done { note: None };
+        close_item(&ana, at + (6 + 3 * i as i64) * MIN, run, item, done, None)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
     }
     Ok(())
 }
@@ -150,7 +176,7 @@ fn resolved_history(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
     ];
     for (days, title, severity, by, solver, fix) in past {
         let at = now - days * DAY + 10 * HOUR;
-        let (a, _) = raise(&as_person(tx, by), at, title, severity, None)?;
+        let (a, _) = raise(&as_person(tx, by), at, title, severity, None, None)?;
         acknowledge(&as_person(tx, solver), a.id, at + 7 * MIN, None)?;
         add_alert_note(
             &as_person(tx, solver),

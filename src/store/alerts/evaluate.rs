@@ -5,6 +5,7 @@
 //! an acknowledgement.
 
 use super::lifecycle::{resolve, save_timing, upsert_candidate, Upserted};
+use super::runs_link::{overdue_run_candidates, path_for, start_linked_run};
 use super::{active_alerts, alert_required, append_event, Alert};
 use crate::domain::alert_rules::{
     burn_alert, capacity_alert, indicator_alert, reconcile, AlertCandidate, CapacityReading,
@@ -12,7 +13,7 @@ use crate::domain::alert_rules::{
 };
 use crate::domain::duration::format_duration;
 use crate::domain::escalation::{
-    ack_expired, apply, escalation_due, LifecycleAction, DEFAULT_ACK_TIMEOUT_SECS,
+    ack_expired, apply, escalation_due, EscalationStep, LifecycleAction, DEFAULT_ACK_TIMEOUT_SECS,
 };
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::{Result, Store, StoreError, Tx};
@@ -104,7 +105,8 @@ impl Evaluation {
 }
 
 /// Evaluates every rule at `now` (indicator warn/breach, SLO burn, capacity
-/// bands), opens, updates and clears alerts, then advances escalation. Run it
+/// bands, overdue checklist runs), opens, updates and clears alerts, starts
+/// the run of a playbook a critical alert names, then advances escalation. Run it
 /// inside [`Store::write_with_reads`]: `store` reads the data, `tx` writes.
 pub fn evaluate_rules(
     store: &Store,
@@ -113,13 +115,21 @@ pub fn evaluate_rules(
     policy: &AlertPolicy,
 ) -> Result<Evaluation> {
     let mut ev = Evaluation::default();
-    let (candidates, owners) = gather_candidates(store, now, policy)?;
+    let (candidates, mut routes) = gather_candidates(store, now, policy)?;
     let active = active_alerts(tx)?;
     let keys: Vec<&str> = active.iter().map(|a| a.key.as_str()).collect();
     let rec = reconcile(&keys, candidates);
     for c in &rec.to_open_or_update {
-        let owner = owners.get(&c.key).map(String::as_str);
-        let (what, raised) = upsert_candidate(tx, c, owner, now, None)?;
+        let route = match routes.remove(&c.key) {
+            Some(r) => r,
+            None => Route::default_for(None),
+        };
+        let owner = route.owner.as_deref();
+        let path = match (&route.path, &c.playbook) {
+            (Some(p), _) => p.clone(),
+            (None, playbook) => path_for(tx, owner, playbook.as_deref())?,
+        };
+        let (what, raised) = upsert_candidate(tx, c, owner, &path, now, None)?;
         let id = match what {
             Upserted::Opened(id) => {
                 ev.opened.push(id);
@@ -139,14 +149,17 @@ pub fn evaluate_rules(
             _ if raised => Some(NotifyReason::SeverityRaised),
             _ => None,
         };
+        if let Some(playbook) = &c.playbook {
+            if alert_required(tx, id)?.run_id.is_none() {
+                start_linked_run(tx, id, playbook, &c.title, now)?;
+            }
+        }
         if let Some(reason) = reason {
             ev.notify.push(ToNotify {
                 alert: alert_required(tx, id)?,
                 reason,
             });
         }
-        // TODO(issue 4, helper-runs): a critical candidate naming a playbook
-        // starts a checklist run linked by alerts.run_id when it opens.
     }
     for key in &rec.to_clear {
         let Some(a) = active.iter().find(|a| &a.key == key) else {
@@ -223,12 +236,25 @@ pub fn escalate_due_alerts(
     Ok(())
 }
 
-type Candidates = (Vec<AlertCandidate>, HashMap<String, String>);
+/// Who a new alert goes to: its owner role and, when known already, its
+/// escalation path (else the path of the playbook it names, or the default).
+struct Route {
+    owner: Option<String>,
+    path: Option<Vec<EscalationStep>>,
+}
 
-/// Every rule's candidates at `now`, with the owner role of each key.
+impl Route {
+    fn default_for(owner: Option<String>) -> Route {
+        Route { owner, path: None }
+    }
+}
+
+type Candidates = (Vec<AlertCandidate>, HashMap<String, Route>);
+
+/// Every rule's candidates at `now`, with the route of each key.
 fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Result<Candidates> {
     let mut out = Vec::new();
-    let mut owners = HashMap::new();
+    let mut owners: HashMap<String, Route> = HashMap::new();
     let capacities = store.capacities()?;
     let board = store.indicator_board(now)?;
     let mut kind_owner: HashMap<String, String> = HashMap::new();
@@ -256,15 +282,19 @@ fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Res
             playbook: None,
         };
         if let Some(c) = indicator_alert(&reading) {
-            owners.insert(c.key.clone(), r.def.owner_role.clone());
+            owners.insert(
+                c.key.clone(),
+                Route::default_for(Some(r.def.owner_role.clone())),
+            );
             out.push(c);
         }
     }
     for s in store.slo_standings(now)? {
         if let Some(c) = burn_alert(&s.slo.def, &s.assessments) {
-            if let Some(owner) = &s.slo.def.owner_role {
-                owners.insert(c.key.clone(), owner.clone());
-            }
+            owners.insert(
+                c.key.clone(),
+                Route::default_for(s.slo.def.owner_role.clone()),
+            );
             out.push(c);
         }
     }
@@ -283,10 +313,17 @@ fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Res
                 .get(&row.kind)
                 .cloned()
                 .unwrap_or_else(|| "ops-lead".to_string());
-            owners.insert(c.key.clone(), owner);
+            owners.insert(c.key.clone(), Route::default_for(Some(owner)));
             out.push(c);
         }
     }
-    // TODO(issue 4, helper-runs): overdue checklist runs → overdue_run_alert.
+    for late in overdue_run_candidates(store, now)? {
+        let route = Route {
+            owner: late.owner,
+            path: Some(late.path),
+        };
+        owners.insert(late.candidate.key.clone(), route);
+        out.push(late.candidate);
+    }
     Ok((out, owners))
 }

@@ -3,11 +3,10 @@
 //! step is checked by the domain's state machine, stored, appended to the
 //! alert's history and audited, inside the caller's transaction.
 
+use super::runs_link::{path_for, start_linked_run};
 use super::{alert_required, append_event, Alert, ALERT_COLUMNS};
 use crate::domain::alert_rules::{manual_alert, AlertCandidate, Severity};
-use crate::domain::escalation::{
-    apply, default_escalation_path, AlertTiming, EscalationStep, LifecycleAction,
-};
+use crate::domain::escalation::{apply, AlertTiming, EscalationStep, LifecycleAction};
 use crate::domain::Timestamp;
 use crate::store::{Result, StoreError, Tx};
 use rusqlite::{params, OptionalExtension};
@@ -31,6 +30,7 @@ pub fn upsert_candidate(
     tx: &Tx<'_>,
     c: &AlertCandidate,
     owner_role: Option<&str>,
+    path: &[EscalationStep],
     now: Timestamp,
     note: Option<&str>,
 ) -> Result<(Upserted, bool)> {
@@ -41,9 +41,8 @@ pub fn upsert_candidate(
         .query_row([&c.key], super::alert_from_row)
         .optional()?;
     let Some(a) = existing else {
-        let path = default_escalation_path(owner_role);
         let path_json =
-            serde_json::to_string(&path).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            serde_json::to_string(path).map_err(|e| StoreError::Invalid(e.to_string()))?;
         tx.prepare_cached(
             "INSERT INTO alerts (dedup_key, source, severity, title, detail, state, count, first_seen,
                 last_seen, opened_at, opened_by, open_note, level, path, owner_role, playbook)
@@ -63,7 +62,7 @@ pub fn upsert_candidate(
             c.playbook
         ])?;
         let id = tx.last_insert_rowid();
-        let mut opened = format!("{} → {}", c.severity.word(), target_of(&path, 0));
+        let mut opened = format!("{} → {}", c.severity.word(), target_of(path, 0));
         if let Some(n) = note {
             opened = format!("{opened}: {n}");
         }
@@ -242,14 +241,16 @@ pub fn add_alert_note(tx: &Tx<'_>, id: i64, now: Timestamp, text: &str) -> Resul
 }
 
 /// Raises an alert by hand. Raising the same title again while it is open
-/// updates that alert (one more onset) instead of adding one. Returns the
-/// alert and whether it is new.
+/// updates that alert (one more onset) instead of adding one. A `playbook`
+/// gives the alert its escalation path and starts a run of it linked to the
+/// alert. Returns the alert and whether it is new.
 pub fn raise(
     tx: &Tx<'_>,
     now: Timestamp,
     title: &str,
     severity: Severity,
     note: Option<&str>,
+    playbook: Option<&str>,
 ) -> Result<(Alert, bool)> {
     let title = title.trim();
     if title.is_empty() {
@@ -260,12 +261,20 @@ pub fn raise(
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let c = manual_alert(&token, title, severity, note.unwrap_or(""));
-    let (what, _) = upsert_candidate(tx, &c, Some("ops-lead"), now, note)?;
+    let mut c = manual_alert(&token, title, severity, note.unwrap_or(""));
+    c.playbook = playbook
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    let path = path_for(tx, Some("ops-lead"), c.playbook.as_deref())?;
+    let (what, _) = upsert_candidate(tx, &c, Some("ops-lead"), &path, now, note)?;
     let (id, new) = match what {
         Upserted::Opened(id) => (id, true),
         Upserted::Recurred(id) | Upserted::Updated(id) => (id, false),
     };
+    if let (Some(key), true) = (&c.playbook, new) {
+        start_linked_run(tx, id, key, title, now)?;
+    }
     Ok((alert_required(tx, id)?, new))
 }
 

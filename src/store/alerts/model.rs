@@ -1,6 +1,7 @@
 //! The Alerts view model: plain data for the cockpit's alerts pane, the
 //! Alerts view and its error-budget panels. Text is already sanitised.
 
+use super::runs_link::{run_link, RunLink};
 use super::Alert;
 use crate::domain::alert_rules::Severity;
 use crate::domain::budget::{BurnSeverity, Exhaustion};
@@ -42,7 +43,8 @@ pub struct AlertRow {
     /// When the next level is due, if it is climbing.
     pub next_escalation_at: Option<Timestamp>,
     pub playbook: Option<String>,
-    pub run_id: Option<i64>,
+    /// The checklist run started for it, with its progress.
+    pub run: Option<RunLink>,
 }
 
 impl AlertRow {
@@ -68,7 +70,7 @@ impl AlertRow {
                 .then(|| next_escalation_at(&a.timing(), &a.path, now))
                 .flatten(),
             playbook: a.playbook.as_deref().map(sanitize),
-            run_id: a.run_id,
+            run: None,
         }
     }
 }
@@ -141,11 +143,14 @@ impl AlertsModel {
 impl Store {
     /// The alerts model at `now`.
     pub fn alerts_model(&self, now: Timestamp) -> Result<AlertsModel> {
-        let active = self
-            .active_alerts()?
-            .iter()
-            .map(|a| AlertRow::from_alert(a, now))
-            .collect();
+        let mut active = Vec::new();
+        for a in self.active_alerts()? {
+            let mut row = AlertRow::from_alert(&a, now);
+            if let Some(id) = a.run_id {
+                row.run = run_link(self.conn(), id, now)?;
+            }
+            active.push(row);
+        }
         let mut stmt = self.conn().prepare_cached(SQL_ALERT_HISTORY)?;
         let rows = stmt.query_map([HISTORY_LIMIT as i64], |r| {
             Ok(HistoryEntry {
