@@ -5,6 +5,8 @@
 pub mod assets;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod dataset;
 pub mod demo;
 pub mod domain;
 pub mod format;
@@ -12,3 +14,4 @@ pub mod ingest;
 pub mod notify;
 pub mod store;
 pub mod text;
+pub mod tui;

@@ -19,7 +19,12 @@ pub const STARTER_SLOS_TOML: &str = include_str!("../../assets/slos.toml");
 
 /// Runs after each migration step: when the step was [`ALERTS_MIGRATION`],
 /// loads the starter SLOs (new and upgraded databases alike).
-pub fn after_migration(conn: &rusqlite::Connection, sql: &str, actor: &str) -> Result<()> {
+pub fn after_migration(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
     if sql != ALERTS_MIGRATION {
         return Ok(());
     }
@@ -32,7 +37,6 @@ pub fn after_migration(conn: &rusqlite::Connection, sql: &str, actor: &str) -> R
                 .join("; "),
         )
     })?;
-    let now = chrono::Utc::now().timestamp();
     for (i, def) in defs.iter().enumerate() {
         upsert(conn, def, i as i64, Some("assets/slos.toml"), now, actor)?;
     }
