@@ -1,8 +1,7 @@
 //! Alert settings and the optional notification command.
 //!
-//! Until opsdeck has a config file, the settings come from the environment
-//! ([`AlertSettings::from_env`]); a config file will build the same
-//! [`AlertSettings`] value. The notification command runs on a new,
+//! The settings come from the config file (`notify`, `bell`) and the
+//! environment, which wins ([`AlertSettings::load`]). The notification command runs on a new,
 //! escalated or re-opened alert, always after the alert was committed: it
 //! is executed directly (never through a shell), gets the alert as JSON on
 //! stdin and `ID SEVERITY TITLE` as its last three arguments, and is killed
@@ -13,6 +12,7 @@ use crate::domain::Timestamp;
 use crate::store::alerts::{record_notification, AlertPolicy, ToNotify};
 use crate::store::Store;
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -65,19 +65,31 @@ pub struct AlertSettings {
 }
 
 impl AlertSettings {
-    /// From the environment: `OPSDECK_NOTIFY` (command),
+    /// From the config file (`notify`, `bell`), then the environment, which
+    /// wins: `OPSDECK_NOTIFY` (a command line, or a JSON array),
     /// `OPSDECK_NOTIFY_TIMEOUT` (duration, default 5s), `OPSDECK_ACK_TIMEOUT`
-    /// (duration, `0` = never; default 4h), `OPSDECK_AUTO_RESOLVE` (`1`/`true`)
-    /// and `OPSDECK_BELL` (`0`/`false` turns the bell off). A bad value is
-    /// reported in the returned warnings and its default is used.
-    pub fn from_env() -> (AlertSettings, Vec<String>) {
-        Self::from_lookup(|k| std::env::var(k).ok())
+    /// (duration, `0` = never; default 4h), `OPSDECK_AUTO_RESOLVE`
+    /// (`1`/`true`) and `OPSDECK_BELL` (`0`/`false` turns the bell off). A
+    /// bad value is reported in the returned warnings and its default used.
+    pub fn load(config: &crate::config::Config) -> (AlertSettings, Vec<String>) {
+        Self::from_lookup(config, |k| std::env::var(k).ok())
     }
 
-    /// Like [`AlertSettings::from_env`] over any lookup (tests).
-    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> (AlertSettings, Vec<String>) {
+    /// Like [`AlertSettings::load`] over any environment lookup (tests).
+    pub fn from_lookup(
+        config: &crate::config::Config,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> (AlertSettings, Vec<String>) {
         let mut s = AlertSettings {
-            bell: true,
+            bell: config.bell,
+            notify: config.notify.as_ref().and_then(|words| {
+                let (program, args) = words.split_first()?;
+                Some(NotifyCommand {
+                    program: program.clone(),
+                    args: args.to_vec(),
+                    timeout: DEFAULT_NOTIFY_TIMEOUT,
+                })
+            }),
             ..AlertSettings::default()
         };
         let mut warnings = Vec::new();
@@ -288,6 +300,31 @@ pub fn deliver(
     problems
 }
 
+/// Like [`deliver`], on a thread with its own connection to the store's
+/// file, so the cockpit never waits for a notification command. Does
+/// nothing without a command, with nothing to send, or on an in-memory store.
+pub fn deliver_in_background(
+    store: &Store,
+    settings: &AlertSettings,
+    list: Vec<ToNotify>,
+    now: Timestamp,
+) {
+    if settings.notify.is_none() || list.is_empty() || store.path() == Path::new(":memory:") {
+        return;
+    }
+    let (path, actor, settings) = (
+        store.path().to_path_buf(),
+        store.actor().to_string(),
+        settings.clone(),
+    );
+    std::thread::spawn(move || {
+        // Failures are recorded in each alert's history by `deliver`.
+        if let Ok(mut store) = Store::open(&path, &actor) {
+            let _ = deliver(&mut store, &settings, &list, now);
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,7 +356,7 @@ mod tests {
             "OPSDECK_BELL" => Some("0".to_string()),
             _ => None,
         };
-        let (s, warnings) = AlertSettings::from_lookup(env);
+        let (s, warnings) = AlertSettings::from_lookup(&crate::config::Config::default(), env);
         assert_eq!(s.notify.unwrap().timeout, Duration::from_secs(2));
         assert!(s.policy.auto_resolve);
         assert!(!s.bell);
@@ -329,5 +366,15 @@ mod tests {
         );
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(warnings[0].starts_with("OPSDECK_ACK_TIMEOUT:"));
+        // The config file's command and bell, when the environment is silent.
+        let config = crate::config::Config {
+            notify: Some(vec!["/bin/page".into(), "ops".into()]),
+            bell: false,
+            ..crate::config::Config::default()
+        };
+        let (s, _) = AlertSettings::from_lookup(&config, |_| None);
+        let cmd = s.notify.unwrap();
+        assert_eq!((cmd.program.as_str(), cmd.args.len()), ("/bin/page", 1));
+        assert!(!s.bell);
     }
 }

@@ -13,9 +13,10 @@ use crate::text::{sanitize, sanitize_truncate};
 use anyhow::anyhow;
 use std::fmt::Write as _;
 
-/// The alert settings, with a warning on stderr for each bad value.
-pub fn settings() -> AlertSettings {
-    let (settings, warnings) = AlertSettings::from_env();
+/// The alert settings (config file, then environment), with a warning on
+/// stderr for each bad value.
+pub fn settings(ctx: &Context) -> AlertSettings {
+    let (settings, warnings) = AlertSettings::load(&ctx.config);
     for w in warnings {
         eprintln!("opsdeck: {w}; using the default");
     }
@@ -163,7 +164,7 @@ fn step(
         println!("note: its cause still holds; the next check opens a new alert for it");
     }
     if let Some(reason) = notify {
-        send(&mut store, vec![ToNotify { alert: a, reason }], ctx.now);
+        send(ctx, &mut store, vec![ToNotify { alert: a, reason }]);
     }
     Ok(0)
 }
@@ -182,9 +183,9 @@ fn done_line(a: &Alert, now: i64) -> String {
     )
 }
 
-fn send(store: &mut crate::store::Store, list: Vec<ToNotify>, now: i64) {
-    let settings = settings();
-    for problem in crate::notify::deliver(store, &settings, &list, now) {
+fn send(ctx: &Context, store: &mut crate::store::Store, list: Vec<ToNotify>) {
+    let settings = settings(ctx);
+    for problem in crate::notify::deliver(store, &settings, &list, ctx.now) {
         eprintln!("opsdeck: notify: {problem}");
     }
 }
@@ -232,14 +233,11 @@ fn raise(
         );
     }
     if new {
-        send(
-            &mut store,
-            vec![ToNotify {
-                alert: a,
-                reason: NotifyReason::Opened,
-            }],
-            ctx.now,
-        );
+        let opened = ToNotify {
+            alert: a,
+            reason: NotifyReason::Opened,
+        };
+        send(ctx, &mut store, vec![opened]);
     }
     Ok(0)
 }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 /// Runs one evaluation and returns the exit status.
 pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8> {
-    let settings = settings();
+    let settings = settings(ctx);
     let mut store = ctx.open()?;
     let ev =
         store.write_with_reads(|store, tx| evaluate_rules(store, tx, ctx.now, &settings.policy))?;

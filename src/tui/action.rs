@@ -46,6 +46,8 @@ pub enum Action {
     NextSpeaker,
     /// The terminal was resized.
     Resize,
+    /// An alert key of the Alerts view (a, r, s, e, n): asks first.
+    Alert(super::alert_actions::AlertVerb),
 }
 
 /// Work for the loop: the only place the store is touched.
@@ -59,5 +61,13 @@ pub enum Effect {
         key: String,
         value: Option<f64>,
         note: Option<String>,
+    },
+    /// Evaluate the alert rules and advance escalation (the minute tick),
+    /// then reload.
+    EvaluateAlerts,
+    /// Acknowledge, resolve, snooze, escalate or annotate one alert.
+    Alert {
+        id: i64,
+        op: super::alert_actions::AlertOp,
     },
 }

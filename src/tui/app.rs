@@ -150,6 +150,8 @@ pub struct App {
     pub local_time: bool,
     pub standup: StandupState,
     pub theme: Theme,
+    /// Alert policy, notification command and bell (config and environment).
+    pub alert_settings: crate::notify::AlertSettings,
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
@@ -171,14 +173,16 @@ impl App {
             local_time: false,
             standup: StandupState::default(),
             theme,
+            alert_settings: crate::notify::AlertSettings::default(),
             quit: false,
             dirty: true,
         }
     }
 
-    /// What the visible view needs loaded.
+    /// What the visible view needs loaded (alerts everywhere: the bell
+    /// listens on every view).
     pub fn needs(&self) -> Needs {
-        match self.view {
+        let mut needs = match self.view {
             View::Cockpit => Needs {
                 board: true,
                 flow: true,
@@ -200,7 +204,9 @@ impl App {
                 ..Needs::default()
             },
             _ => Needs::default(),
-        }
+        };
+        needs.alerts = true;
+        needs
     }
 
     fn sel_index(&self) -> usize {
@@ -249,6 +255,7 @@ impl App {
         match self.view {
             View::Indicators => self.indicator_rows().len(),
             View::Work => self.work_rows().len(),
+            View::Alerts => super::views::alerts::rows(self).len(),
             _ => 0,
         }
     }
@@ -423,7 +430,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             }
             if minute_changed {
                 app.dirty = true;
-                return Some(Effect::Reload);
+                return Some(Effect::EvaluateAlerts);
             }
             None
         }
@@ -469,6 +476,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.dirty = true;
             None
         }
+        Action::Alert(verb) => super::alert_actions::open(app, verb),
     }
 }
 

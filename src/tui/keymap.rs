@@ -18,7 +18,7 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match &app.popup {
         Some(Popup::Help) => return Some(Action::Back),
-        Some(Popup::Filter(_)) | Some(Popup::Record { .. }) => {
+        Some(Popup::Filter(_)) | Some(Popup::Record { .. }) | Some(Popup::AlertInput { .. }) => {
             return Some(match key.code {
                 KeyCode::Enter => Action::Submit,
                 KeyCode::Esc => Action::Back,
@@ -71,6 +71,16 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Action::OpenFilter,
         KeyCode::Char('o') if app.view == View::Indicators => Action::CycleSort,
         KeyCode::Char('n') if app.view == View::Indicators => Action::OpenRecord,
+        KeyCode::Char(c @ ('a' | 'r' | 's' | 'e' | 'n')) if app.view == View::Alerts => {
+            use super::alert_actions::AlertVerb;
+            Action::Alert(match c {
+                'a' => AlertVerb::Ack,
+                'r' => AlertVerb::Resolve,
+                's' => AlertVerb::Snooze,
+                'e' => AlertVerb::Escalate,
+                _ => AlertVerb::Note,
+            })
+        }
         _ => return None,
     };
     Some(action)

@@ -59,6 +59,8 @@ pub struct Models {
     pub flow: Option<FlowModel>,
     pub detail: Option<IndicatorDetail>,
     pub standup: Option<StandupModel>,
+    /// Open and acknowledged alerts, history and error budgets.
+    pub alerts: Option<crate::store::alerts::AlertsModel>,
 }
 
 /// What the visible view needs.
@@ -69,6 +71,7 @@ pub struct Needs {
     /// Indicator id whose detail is open.
     pub detail: Option<i64>,
     pub standup: bool,
+    pub alerts: bool,
 }
 
 /// The Work view's window.
@@ -103,6 +106,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.standup {
         m.standup = Some(load_standup(store, m.board.as_ref(), now)?);
+    }
+    if needs.alerts {
+        m.alerts = Some(store.alerts_model(now)?);
     }
     Ok(m)
 }

@@ -40,6 +40,8 @@ pub struct AlertRow {
     /// The cause has gone; waiting for someone to resolve it.
     pub cleared: bool,
     pub count: i64,
+    /// Who the next escalation level calls, if there is one.
+    pub next_target: Option<String>,
     /// When the next level is due, if it is climbing.
     pub next_escalation_at: Option<Timestamp>,
     pub playbook: Option<String>,
@@ -66,6 +68,7 @@ impl AlertRow {
             pause_reason: a.pause_reason.as_deref().map(sanitize),
             cleared: a.cleared_at.is_some(),
             count: a.count,
+            next_target: a.path.get(a.level + 1).map(|s| sanitize(&s.target)),
             next_escalation_at: climbing
                 .then(|| next_escalation_at(&a.timing(), &a.path, now))
                 .flatten(),

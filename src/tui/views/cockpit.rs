@@ -49,13 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     flow_pane(frame, flow_area, app.models.flow.as_ref(), &app.theme);
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-    promise_pane(
-        frame,
-        alerts_area,
-        "Alerts",
-        placeholder::promise(View::Alerts),
-        &app.theme,
-    );
+    super::alerts::pane(frame, alerts_area, app);
     promise_pane(
         frame,
         runs_area,
