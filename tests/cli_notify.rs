@@ -135,3 +135,24 @@ fn a_hanging_notification_command_is_killed_after_its_timeout() {
         1
     );
 }
+
+#[test]
+fn the_config_file_names_the_notification_command() {
+    let env = Env::new();
+    let out_dir = env.path().display().to_string();
+    let notify = script(
+        &env,
+        "notify.sh",
+        &format!("printf '%s|' \"$@\" > {out_dir}/args"),
+    );
+    let config = env.file(
+        "config.toml",
+        format!("notify = [\"{notify}\", \"--from-config\"]\n").as_bytes(),
+    );
+    at(&env, NOW, &["alert", "raise", "Van broken"])
+        .env("OPSDECK_CONFIG", &config)
+        .assert()
+        .success();
+    let args = std::fs::read_to_string(env.path().join("args")).unwrap();
+    assert_eq!(args, "--from-config|1|warning|Van broken|");
+}

@@ -70,17 +70,25 @@ pub fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
     };
     let (id, title) = (row.id, crate::text::sanitize_truncate(&row.title, 40));
     let next = row.next_target.clone();
+    let holds = !row.cleared && row.source.clears_itself();
     app.popup = Some(match verb {
         AlertVerb::Ack => confirm(
             format!("Acknowledge #{id} {title}? You will own it."),
             id,
             AlertOp::Ack,
         ),
-        AlertVerb::Resolve => confirm(
-            format!("Resolve #{id} {title}? This cannot be undone."),
-            id,
-            AlertOp::Resolve,
-        ),
+        AlertVerb::Resolve => {
+            let warning = if holds {
+                " Its cause holds: a new alert will open."
+            } else {
+                ""
+            };
+            confirm(
+                format!("Resolve #{id} {title}? This cannot be undone.{warning}"),
+                id,
+                AlertOp::Resolve,
+            )
+        }
         AlertVerb::Escalate => match next {
             Some(target) => confirm(
                 format!("Escalate #{id} {title} to {target}?"),

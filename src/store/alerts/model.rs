@@ -3,7 +3,7 @@
 
 use super::runs_link::{run_link, RunLink};
 use super::Alert;
-use crate::domain::alert_rules::Severity;
+use crate::domain::alert_rules::{AlertSource, Severity};
 use crate::domain::budget::{BurnSeverity, Exhaustion};
 use crate::domain::escalation::{next_escalation_at, AlertState};
 use crate::domain::Timestamp;
@@ -23,6 +23,8 @@ pub const SQL_ALERT_HISTORY: &str =
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertRow {
     pub id: i64,
+    /// Which rule family raised it (manual alerts never clear by themselves).
+    pub source: AlertSource,
     pub severity: Severity,
     pub state: AlertState,
     pub title: String,
@@ -55,6 +57,7 @@ impl AlertRow {
         let climbing = a.cleared_at.is_none();
         AlertRow {
             id: a.id,
+            source: a.source,
             severity: a.severity,
             state: a.state,
             title: sanitize(&a.title),
