@@ -181,3 +181,21 @@ fn every_shipped_bad_playbook_is_refused_with_file_and_line() {
     }
     assert_eq!(env.query_i64("SELECT count(*) FROM playbooks"), 5);
 }
+
+#[test]
+fn the_readme_example_imports() {
+    let env = Env::new();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```toml\nkey = \"returns\"")
+        .expect("the README has the example")
+        + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let file = env.file("returns.toml", &readme.as_bytes()[start..end]);
+    let out = ok(&env, T0, &["playbook", "import", &file]);
+    assert_eq!(
+        out,
+        "imported playbook returns version 1 (2 steps, 4 items)\n"
+    );
+}

@@ -76,3 +76,25 @@ fn an_upgrade_with_changed_roles_leaves_out_what_does_not_validate() {
         "{audit:?}"
     );
 }
+
+#[test]
+fn the_version_2_fixture_keeps_its_run_through_later_migrations() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v2.db");
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v2.db");
+    std::fs::copy(&fixture, &db).unwrap();
+    let store = Store::open(&db, "migration-test").unwrap();
+    let run = store.run(1).unwrap().unwrap();
+    assert_eq!(
+        (run.key.as_str(), run.context.as_deref()),
+        ("order-fulfilment", Some("F-2"))
+    );
+    assert_eq!((run.progress().done, run.progress().skipped), (1, 1));
+    let finance = store
+        .roles()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.key == "finance")
+        .unwrap();
+    assert_eq!(finance.people, ["Fay"]);
+}

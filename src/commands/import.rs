@@ -124,6 +124,12 @@ pub fn import_stream(
     let counts = store.write_or_rollback(|tx| -> anyhow::Result<(ImportCounts, bool)> {
         let mut err = stderr.lock();
         let mut c = ImportCounts::default();
+        // One statement prepared for the whole file.
+        let mut stmt = tx.prepare(match kind {
+            ImportKind::Observations => indicators::SQL_INSERT_OBSERVATION,
+            ImportKind::WorkItems => work_items::SQL_UPSERT_WORK_ITEM,
+            ImportKind::Feedback => feedback::SQL_INSERT_FEEDBACK,
+        })?;
         while let Some(row) = reader.next_row() {
             match row {
                 Err(e) => {
@@ -136,11 +142,16 @@ pub fn import_stream(
                         continue; // validate the rest, write nothing
                     }
                     let changed = match &row {
-                        Row::Observation { indicator_id, at, value, note } => {
-                            indicators::insert_observation(tx, *indicator_id, *at, *value, note.as_deref(), indicators::Origin::Import)?
-                        }
-                        Row::WorkItem(w) => work_items::upsert_work_item(tx, w)?,
-                        Row::Feedback(f) => feedback::insert_feedback(tx, f)?,
+                        Row::Observation { indicator_id, at, value, note } => indicators::insert_observation_with(
+                            &mut stmt,
+                            *indicator_id,
+                            *at,
+                            *value,
+                            note.as_deref(),
+                            indicators::Origin::Import,
+                        )?,
+                        Row::WorkItem(w) => work_items::upsert_work_item_with(&mut stmt, w)?,
+                        Row::Feedback(f) => feedback::insert_feedback_with(&mut stmt, f)?,
                     };
                     if changed {
                         c.written += 1;
@@ -148,6 +159,7 @@ pub fn import_stream(
                 }
             }
         }
+        drop(stmt);
         let commit = c.bad == 0 || skip_bad;
         if commit {
             audit::record(

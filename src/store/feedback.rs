@@ -43,11 +43,27 @@ impl FeedbackRow {
 /// Stores one response; returns false when the same response (time,
 /// customer, channel, scores and comment) was already there.
 pub fn insert_feedback(tx: &Tx<'_>, f: &FeedbackRow) -> Result<bool> {
-    let n = tx.prepare_cached(
-        "INSERT OR IGNORE INTO feedback (at, customer, segment, channel, ease, reliability, value, comment)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![f.at, f.customer, f.segment, f.channel, f.ease, f.reliability, f.value, f.comment])?;
+    let mut stmt = tx.prepare_cached(SQL_INSERT_FEEDBACK)?;
+    insert_feedback_with(&mut stmt, f)
+}
+
+/// Inserts a feedback response unless the same one is there.
+pub const SQL_INSERT_FEEDBACK: &str =
+    "INSERT OR IGNORE INTO feedback (at, customer, segment, channel, ease, reliability, value, comment)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// [`insert_feedback`] on a statement prepared once from [`SQL_INSERT_FEEDBACK`].
+pub fn insert_feedback_with(stmt: &mut rusqlite::Statement<'_>, f: &FeedbackRow) -> Result<bool> {
+    let n = stmt.execute(params![
+        f.at,
+        f.customer,
+        f.segment,
+        f.channel,
+        f.ease,
+        f.reliability,
+        f.value,
+        f.comment
+    ])?;
     Ok(n > 0)
 }
 

@@ -109,13 +109,28 @@ pub fn insert_observation(
     note: Option<&str>,
     origin: Origin,
 ) -> Result<bool> {
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO observations (indicator_id, at, value, note, origin) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (indicator_id, at, value) DO UPDATE SET note = coalesce(excluded.note, note)
-             WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note",
-        )?
-        .execute(params![indicator_id, at, value, note, origin.as_str()])?;
+    let mut stmt = tx.prepare_cached(SQL_INSERT_OBSERVATION)?;
+    insert_observation_with(&mut stmt, indicator_id, at, value, note, origin)
+}
+
+/// Inserts an observation; unchanged when the same fact exists (a new note
+/// on it is kept).
+pub const SQL_INSERT_OBSERVATION: &str =
+    "INSERT INTO observations (indicator_id, at, value, note, origin) VALUES (?1, ?2, ?3, ?4, ?5)
+     ON CONFLICT (indicator_id, at, value) DO UPDATE SET note = coalesce(excluded.note, note)
+     WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note";
+
+/// [`insert_observation`] on a statement prepared once from
+/// [`SQL_INSERT_OBSERVATION`] (bulk import: no statement-cache lookup per row).
+pub fn insert_observation_with(
+    stmt: &mut rusqlite::Statement<'_>,
+    indicator_id: i64,
+    at: Timestamp,
+    value: f64,
+    note: Option<&str>,
+    origin: Origin,
+) -> Result<bool> {
+    let n = stmt.execute(params![indicator_id, at, value, note, origin.as_str()])?;
     Ok(n > 0)
 }
 

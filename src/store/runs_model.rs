@@ -2,6 +2,7 @@
 //! Playbooks & runs view: plain data, computed once per load with `now`
 //! passed in, so the screens only draw.
 
+use super::notes::Note;
 use super::playbooks::PlaybookSummary;
 use super::roles::RoleHolders;
 use super::runs::{Run, RunFilter};
@@ -9,6 +10,8 @@ use super::{Result, Store};
 use crate::domain::playbook::{OverdueCause, Progress};
 use crate::domain::{Timestamp, DAY};
 
+/// Notes loaded per open run.
+pub const NOTES_PER_RUN: usize = 3;
 /// How far back the view lists finished and cancelled runs.
 pub const RECENT_CLOSED_WINDOW: i64 = 7 * DAY;
 /// At most this many finished runs are listed.
@@ -42,6 +45,9 @@ pub struct OpenRun {
     pub owner_role: Option<String>,
     /// Late pending items, latest first.
     pub late_items: Vec<LateItem>,
+    /// The newest notes on the run, newest first (filled by
+    /// [`Store::runs_model`]).
+    pub notes: Vec<Note>,
 }
 
 impl OpenRun {
@@ -71,6 +77,7 @@ impl OpenRun {
             current_step: current.as_ref().map(|c| c.0),
             owner_role: current.map(|c| c.1),
             late_items,
+            notes: Vec::new(),
             run,
         }
     }
@@ -170,6 +177,9 @@ impl Store {
             .into_iter()
             .map(|r| OpenRun::new(r, now))
             .collect();
+        for o in &mut open_runs {
+            o.notes = self.notes("run", &o.run.id.to_string(), NOTES_PER_RUN)?;
+        }
         sort_open_runs(&mut open_runs);
         Ok(RunsModel {
             now,

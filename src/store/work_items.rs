@@ -9,9 +9,13 @@ use rusqlite::params;
 /// Inserts a work item or, when one of the same kind and external id exists,
 /// updates it. Returns true when a row was inserted or changed.
 pub fn upsert_work_item(tx: &Tx<'_>, w: &WorkItem) -> Result<bool> {
-    let n = tx
-        .prepare_cached(
-            "INSERT INTO work_items (kind, external_id, customer, segment, opened_at, promised_at, closed_at, outcome, satisfaction)
+    let mut stmt = tx.prepare_cached(SQL_UPSERT_WORK_ITEM)?;
+    upsert_work_item_with(&mut stmt, w)
+}
+
+/// Inserts a work item, or updates the one of the same kind and external id
+/// when anything differs.
+pub const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, external_id, customer, segment, opened_at, promised_at, closed_at, outcome, satisfaction)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (kind, external_id) DO UPDATE SET
                 customer = excluded.customer, segment = excluded.segment, opened_at = excluded.opened_at,
@@ -20,19 +24,22 @@ pub fn upsert_work_item(tx: &Tx<'_>, w: &WorkItem) -> Result<bool> {
              WHERE customer IS NOT excluded.customer OR segment IS NOT excluded.segment
                 OR opened_at IS NOT excluded.opened_at OR promised_at IS NOT excluded.promised_at
                 OR closed_at IS NOT excluded.closed_at OR outcome IS NOT excluded.outcome
-                OR satisfaction IS NOT excluded.satisfaction",
-        )?
-        .execute(params![
-            w.kind,
-            w.external_id,
-            w.customer,
-            w.segment,
-            w.opened_at,
-            w.promised_at,
-            w.closed_at,
-            w.outcome.map(|o| o.as_str()),
-            w.satisfaction
-        ])?;
+                OR satisfaction IS NOT excluded.satisfaction";
+
+/// [`upsert_work_item`] on a statement prepared once from
+/// [`SQL_UPSERT_WORK_ITEM`].
+pub fn upsert_work_item_with(stmt: &mut rusqlite::Statement<'_>, w: &WorkItem) -> Result<bool> {
+    let n = stmt.execute(params![
+        w.kind,
+        w.external_id,
+        w.customer,
+        w.segment,
+        w.opened_at,
+        w.promised_at,
+        w.closed_at,
+        w.outcome.map(|o| o.as_str()),
+        w.satisfaction
+    ])?;
     Ok(n > 0)
 }
 
@@ -64,19 +71,23 @@ pub struct KindItems {
 }
 
 /// Work items of a kind closed since `?2` or still open, each with whether
-/// its customer had an earlier item of the kind.
+/// its customer had an earlier item of the kind (from the
+/// `customer_first_item` rollup, kept by triggers).
 pub const SQL_WORK_ITEMS_SINCE: &str = "
     SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
-           EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)
-      FROM work_items w WHERE w.kind = ?1 AND w.closed_at >= ?2
+           coalesce(w.opened_at > f.opened_at, 0)
+      FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
+     WHERE w.kind = ?1 AND w.closed_at >= ?2
     UNION ALL
     SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
-           EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)
-      FROM work_items w WHERE w.kind = ?1 AND w.closed_at IS NULL";
+           coalesce(w.opened_at > f.opened_at, 0)
+      FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
+     WHERE w.kind = ?1 AND w.closed_at IS NULL";
 
 impl Store {
     /// Loads [`KindItems`] for `kind` from `from` on. Two index range scans
-    /// (closed since `from`, and open) plus one index probe per item.
+    /// (closed since `from`, and open) plus one primary-key probe of the
+    /// rollup per item.
     pub fn work_items_since(&self, kind: &str, from: Timestamp) -> Result<KindItems> {
         let mut stmt = self.conn().prepare_cached(SQL_WORK_ITEMS_SINCE)?;
         let mut out = KindItems::default();

@@ -48,6 +48,8 @@ pub enum Action {
     Resize,
     /// An alert key of the Alerts view (a, r, s, e, n): asks first.
     Alert(super::alert_actions::AlertVerb),
+    /// A key of the Playbooks & runs view: check, skip, undo, note.
+    Run(super::runs::RunAction),
 }
 
 /// Work for the loop: the only place the store is touched.
@@ -70,4 +72,6 @@ pub enum Effect {
         id: i64,
         op: super::alert_actions::AlertOp,
     },
+    /// Change a checklist item or note a run.
+    Run(super::runs::RunEffect),
 }

@@ -152,6 +152,8 @@ pub struct App {
     pub theme: Theme,
     /// Alert policy, notification command and bell (config and environment).
     pub alert_settings: crate::notify::AlertSettings,
+    /// The Playbooks & runs view's open run or playbook.
+    pub runs_ui: super::runs::RunsUi,
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
@@ -174,6 +176,7 @@ impl App {
             standup: StandupState::default(),
             theme,
             alert_settings: crate::notify::AlertSettings::default(),
+            runs_ui: Default::default(),
             quit: false,
             dirty: true,
         }
@@ -186,6 +189,11 @@ impl App {
             View::Cockpit => Needs {
                 board: true,
                 flow: true,
+                runs: true,
+                ..Needs::default()
+            },
+            View::Playbooks => Needs {
+                runs: true,
                 ..Needs::default()
             },
             View::Indicators => Needs {
@@ -256,6 +264,7 @@ impl App {
             View::Indicators => self.indicator_rows().len(),
             View::Work => self.work_rows().len(),
             View::Alerts => super::views::alerts::rows(self).len(),
+            View::Playbooks => super::runs::row_count(self),
             _ => 0,
         }
     }
@@ -294,6 +303,7 @@ impl App {
         }
         self.view = v;
         self.detail = None;
+        self.runs_ui = Default::default();
         self.filter.clear();
         self.dirty = true;
         Some(Effect::Reload)
@@ -348,6 +358,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.dirty = true;
             None
         }
+        Action::Enter if app.view == View::Playbooks => super::runs::enter(app),
         Action::Enter => {
             if app.view == View::Indicators {
                 let id = app.indicator_rows().get(app.selected()).map(|r| r.id);
@@ -359,6 +370,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             }
             None
         }
+        Action::Back if app.view == View::Playbooks && super::runs::back(app) => None,
         Action::Back => {
             if app.detail.take().is_some() {
                 app.models.detail = None;
@@ -477,6 +489,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Alert(verb) => super::alert_actions::open(app, verb),
+        Action::Run(a) => super::runs::update(app, a),
     }
 }
 

@@ -3,6 +3,7 @@
 use super::action::Action;
 use super::app::{App, View};
 use super::popups::Popup;
+use super::runs::RunAction;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Rows moved by PgUp/PgDn.
@@ -18,7 +19,10 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match &app.popup {
         Some(Popup::Help) => return Some(Action::Back),
-        Some(Popup::Filter(_)) | Some(Popup::Record { .. }) | Some(Popup::AlertInput { .. }) => {
+        Some(Popup::Filter(_))
+        | Some(Popup::Record { .. })
+        | Some(Popup::RunInput { .. })
+        | Some(Popup::AlertInput { .. }) => {
             return Some(match key.code {
                 KeyCode::Enter => Action::Submit,
                 KeyCode::Esc => Action::Back,
@@ -79,6 +83,14 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
                 's' => AlertVerb::Snooze,
                 'e' => AlertVerb::Escalate,
                 _ => AlertVerb::Note,
+            })
+        }
+        KeyCode::Char(c @ ('x' | 's' | 'u' | 'n')) if app.view == View::Playbooks => {
+            Action::Run(match c {
+                'x' => RunAction::Check,
+                's' => RunAction::Skip,
+                'u' => RunAction::Undo,
+                _ => RunAction::Note,
             })
         }
         _ => return None,

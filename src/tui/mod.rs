@@ -9,6 +9,7 @@ pub mod app;
 pub mod keymap;
 pub mod models;
 pub mod popups;
+pub mod runs;
 pub mod theme;
 pub mod views;
 pub mod widgets;
@@ -85,6 +86,7 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
         }
         Effect::EvaluateAlerts => alert_effects::evaluate(store, app),
         Effect::Alert { id, op } => Some(alert_effects::execute(store, app, id, op)),
+        Effect::Run(e) => Some(runs::execute(store, app.now, e)),
     }
 }
 

@@ -5,6 +5,7 @@ use crate::domain::indicator::bucketed;
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::board::{Board, FlowModel, Reading};
 use crate::store::notes::Note;
+use crate::store::runs_model::RunsModel;
 use crate::store::{Result, Store};
 
 /// Facts for the header.
@@ -61,6 +62,8 @@ pub struct Models {
     pub standup: Option<StandupModel>,
     /// Open and acknowledged alerts, history and error budgets.
     pub alerts: Option<crate::store::alerts::AlertsModel>,
+    /// Open runs, playbooks and roles (cockpit checklists, Playbooks view).
+    pub runs: Option<RunsModel>,
 }
 
 /// What the visible view needs.
@@ -72,6 +75,7 @@ pub struct Needs {
     pub detail: Option<i64>,
     pub standup: bool,
     pub alerts: bool,
+    pub runs: bool,
 }
 
 /// The Work view's window.
@@ -93,11 +97,12 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         },
         ..Models::default()
     };
+    let mut cache = crate::store::board::WorkCache::default();
     if needs.board || needs.detail.is_some() || needs.standup {
-        m.board = Some(store.indicator_board(now)?);
+        m.board = Some(store.indicator_board_cached(now, &mut cache)?);
     }
     if needs.flow {
-        m.flow = Some(store.flow_model(now, FLOW_WINDOW)?);
+        m.flow = Some(store.flow_model_cached(now, FLOW_WINDOW, &mut cache)?);
     }
     if let (Some(id), Some(board)) = (needs.detail, &m.board) {
         if let Some(r) = board.readings.iter().find(|r| r.id == id) {
@@ -109,6 +114,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.alerts {
         m.alerts = Some(store.alerts_model(now)?);
+    }
+    if needs.runs {
+        m.runs = Some(store.runs_model(now)?);
     }
     Ok(m)
 }

@@ -38,6 +38,15 @@ pub fn view_keys(view: View) -> &'static [(&'static str, &'static str)] {
             ("n", "add a note to its history"),
             ("/", "filter by title or owner"),
         ],
+        View::Playbooks => &[
+            ("Enter", "open a run's items or a playbook's steps"),
+            ("x", "check the selected item"),
+            ("s", "skip the selected item, with a reason"),
+            ("u", "undo: put the item back to pending"),
+            ("n", "add a note to the run"),
+            ("(gated)", "x/s on a step not started asks a reason"),
+            ("Esc", "back to the list"),
+        ],
         View::Standup => &[
             ("Space / → / l", "next section"),
             ("← / h", "previous section"),

@@ -4,6 +4,7 @@
 pub mod confirm;
 pub mod help;
 pub mod input;
+pub mod run_input;
 
 use super::action::{Action, Effect};
 use super::app::App;
@@ -39,6 +40,16 @@ pub enum Popup {
         input: Input,
         error: Option<String>,
     },
+    /// A reason or note in the Playbooks & runs view.
+    RunInput {
+        run: i64,
+        /// The item's `STEP.N` label (none for a note on the run).
+        item: Option<String>,
+        asking: crate::tui::runs::Asking,
+        prompt: String,
+        input: Input,
+        error: Option<String>,
+    },
 }
 
 /// Handles `action` while `popup` is open. Returns the popup to keep open
@@ -67,5 +78,6 @@ pub fn update(
         Popup::Record { .. } => input::update_record(popup, action),
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
         Popup::AlertInput { .. } => crate::tui::alert_actions::update_input(app, popup, action),
+        Popup::RunInput { .. } => run_input::update(popup, action),
     }
 }

@@ -1,12 +1,11 @@
 //! The default screen: leading and lagging indicators, flow by work kind,
 //! alerts and today's checklists.
 
-use super::placeholder;
 use crate::domain::indicator::Kind;
 use crate::domain::Status;
 use crate::format::{number, value_unit};
 use crate::store::board::{FlowModel, Reading};
-use crate::tui::app::{App, View};
+use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -50,13 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
     super::alerts::pane(frame, alerts_area, app);
-    promise_pane(
-        frame,
-        runs_area,
-        "Today's checklists",
-        placeholder::promise(View::Playbooks),
-        &app.theme,
-    );
+    super::checklists::render(frame, runs_area, app);
 }
 
 /// A titled pane with a border.

@@ -1,9 +1,12 @@
 //! One file per screen. `draw` only reads the app: no I/O, no SQL.
 
 pub mod alerts;
+pub mod checklists;
 pub mod cockpit;
 pub mod indicators;
 pub mod placeholder;
+pub mod playbooks;
+pub mod run_detail;
 pub mod standup;
 pub mod work;
 
@@ -56,6 +59,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             View::Indicators => indicators::render(frame, body, app),
             View::Work => work::render(frame, body, app),
             View::Alerts => alerts::render(frame, body, app),
+            View::Playbooks => playbooks::render(frame, body, app),
             v => placeholder::render(frame, body, app, v),
         }
         render_footer(frame, footer, app);
@@ -97,6 +101,19 @@ pub fn draw(frame: &mut Frame, app: &App) {
             let prompt = crate::tui::alert_actions::input_prompt(*id, *verb);
             popups::input::render_line(frame, area, &prompt, input, error.as_deref(), &app.theme)
         }
+        Some(Popup::RunInput {
+            prompt,
+            input,
+            error,
+            ..
+        }) => popups::input::render_line(
+            frame,
+            area,
+            &format!("{} · Esc cancels", clean(prompt)),
+            input,
+            error.as_deref(),
+            &app.theme,
+        ),
         None => {}
     }
 }
@@ -161,6 +178,10 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
         View::Indicators if app.detail.is_some() => "Esc back  n record/note  ? help  q quit",
         View::Indicators => "Enter detail  n record  o sort  / filter  ? help  q quit",
         View::Alerts => "a ack  r resolve  s snooze  e escalate  n note  ? help",
+        View::Playbooks if app.runs_ui.opened.is_some() => {
+            "x check  s skip  u undo  n note  Esc back  ? help"
+        }
+        View::Playbooks => "Enter open  n note  / filter  ? help  q quit",
         _ => "Tab/1-8 views  ↑↓ move  / filter  ? help  q quit",
     };
     let mut spans = vec![Span::styled(hints.to_string(), app.theme.dim())];
