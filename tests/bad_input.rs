@@ -343,7 +343,6 @@ fn every_awkward_but_good_file_imports() {
 }
 
 #[test]
-#[ignore = "needs `opsdeck playbook import` (issue 4); remove this line once it exists"]
 fn every_bad_playbook_is_refused_with_a_located_message_and_nothing_written() {
     let cases = load(&data_dir("bad/playbooks"));
     assert!(
