@@ -102,6 +102,28 @@ pub enum Command {
         #[arg(long, default_value = "cockpit")]
         view: String,
     },
+    /// Evaluate every alert rule, advance escalation and print the open alerts.
+    ///
+    /// Exit status: 0 when no critical alert is open, 1 when one is (open or
+    /// acknowledged, not snoozed), 2 on error. Safe to run every minute from
+    /// cron, alongside the cockpit and other checks.
+    Check {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        /// Print only when an alert opened, escalated or re-opened (for cron mail).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// List alerts and act on them.
+    Alert {
+        #[command(subcommand)]
+        action: AlertCommand,
+    },
+    /// Service level objectives and their error budgets.
+    Slo {
+        #[command(subcommand)]
+        action: SloCommand,
+    },
     /// Report the database's path, schema, WAL mode, permissions, size and integrity.
     Doctor,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -128,11 +150,119 @@ pub enum Command {
     },
 }
 
-/// Output format of the playbook and run listings.
+/// Output format of the alert, SLO, playbook and run listings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Text,
     Json,
+}
+
+/// How urgent a raised alert is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeverityArg {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// `opsdeck alert ...`
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Open and acknowledged alerts, critical first (with --all: every alert, newest first).
+    List {
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// One alert with its history.
+    Show {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+    },
+    /// Acknowledge: you own it; it stops escalating until its ack times out.
+    Ack {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Resolve: done. A cause that comes back opens a new alert.
+    Resolve {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Hold an alert until a time: RFC 3339, YYYY-MM-DD, or a duration from now (2h, 1d).
+    Snooze {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        until: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Escalate one level up the alert's path now.
+    Escalate {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Raise an alert by hand (raising the same title again updates it).
+    Raise {
+        title: String,
+        #[arg(long, value_enum, default_value = "warning")]
+        severity: SeverityArg,
+        #[arg(long)]
+        note: Option<String>,
+        /// Start a run of this playbook, linked to the alert (its escalation path too).
+        #[arg(long)]
+        playbook: Option<String>,
+    },
+    /// Manual override: stop an alert escalating, with a reason.
+    Pause {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Lift the override; the escalation clock restarts now.
+    Resume {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add a note to an alert's history.
+    Note {
+        #[arg(value_parser = parse_alert_id)]
+        id: i64,
+        text: String,
+    },
+}
+
+/// `opsdeck slo ...`
+#[derive(Debug, Subcommand)]
+pub enum SloCommand {
+    /// Every SLO with its error budget, burn rate and time to exhaustion.
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
+    /// Import SLO definitions from a TOML file (see assets/slos.toml); all-or-nothing.
+    Import { file: String },
+}
+
+/// An alert id: `12` or `#12`.
+fn parse_alert_id(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    t.strip_prefix('#')
+        .unwrap_or(t)
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| "an alert id is a positive number, e.g. 12".to_string())
 }
 
 /// `opsdeck playbook ...`

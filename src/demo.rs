@@ -271,6 +271,76 @@ pub fn generate(settings: &DemoSettings, now: Timestamp) -> DemoData {
     data
 }
 
+/// The demo's invoices, one per delivered order, issued when the order
+/// closes and closed (sent) a few hours later. During the squeeze the VAT
+/// number template is broken for B2B invoices (see the billing-error notes),
+/// so about a third of them carry a billing defect: the billing SLO burns.
+pub fn invoices(data: &DemoData, settings: &DemoSettings, now: Timestamp) -> Vec<WorkItem> {
+    let mut rng = Rng::new(settings.seed ^ 0x1AB0_1CE5);
+    let squeeze_from = now - settings.squeeze_days * DAY;
+    let mut out = Vec::new();
+    for order in data.work_items.iter().filter(|w| w.kind == "order") {
+        let Some(closed) = order.closed_at.filter(|_| order.delivered()) else {
+            continue;
+        };
+        let sent = closed + HOUR + rng.below(5 * HOUR as u64) as i64;
+        let b2b = order.segment.as_deref() == Some("b2b");
+        let p_defect = if closed >= squeeze_from && b2b {
+            0.3
+        } else {
+            0.003
+        };
+        let defect = rng.chance(p_defect);
+        let done = sent <= now;
+        out.push(WorkItem {
+            kind: "invoice".into(),
+            external_id: order.external_id.replacen("ORD", "INV", 1),
+            customer: order.customer.clone(),
+            segment: order.segment.clone(),
+            opened_at: closed,
+            promised_at: None,
+            closed_at: done.then_some(sent),
+            outcome: done.then_some(if defect { Outcome::Defect } else { Outcome::Ok }),
+            satisfaction: None,
+        });
+    }
+    out
+}
+
+/// The demo's support tickets closed at their first reply, the way the
+/// support SLO counts them (`closed_within:4h`, see `assets/slos.toml`): the
+/// first-response observations are matched to their tickets in order.
+/// Returns only the tickets whose close time changed.
+pub fn tickets_closed_at_first_reply(data: &DemoData) -> Vec<WorkItem> {
+    let mut replies = data
+        .observations
+        .iter()
+        .filter(|(key, ..)| key == "first_response")
+        .peekable();
+    let mut out = Vec::new();
+    for t in data.work_items.iter().filter(|w| w.kind == "ticket") {
+        let Some((_, at, hours, _)) = replies.peek() else {
+            break;
+        };
+        // The reply was recorded at opened + hours (hours rounded to 0.01).
+        let expected = t.opened_at + (hours * HOUR as f64) as i64;
+        if *at < t.opened_at || (at - expected).abs() > 60 {
+            continue;
+        }
+        let reply = *at;
+        replies.next();
+        if t.closed_at == Some(reply) {
+            continue;
+        }
+        out.push(WorkItem {
+            closed_at: Some(reply),
+            outcome: Some(Outcome::Ok),
+            ..t.clone()
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

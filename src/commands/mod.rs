@@ -1,6 +1,8 @@
 //! One file per subcommand: read the arguments, call the store and the
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
+pub mod alert;
+pub mod check;
 pub mod cockpit;
 pub mod completions;
 pub mod demo;
@@ -10,6 +12,7 @@ pub mod playbook;
 pub mod record;
 pub mod role;
 pub mod run;
+pub mod slo;
 pub mod status;
 
 use crate::cli::{Cli, Command};
@@ -194,6 +197,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             height,
             view,
         }) => cockpit::snapshot(&ctx, width, height, &view),
+        Some(Command::Check { format, quiet }) => check::run(&ctx, format, quiet),
+        Some(Command::Alert { action }) => alert::run(&ctx, action),
+        Some(Command::Slo { action }) => slo::run(&ctx, action),
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),
         Some(Command::Run { command }) => run::run(&ctx, command),

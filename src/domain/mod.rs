@@ -1,8 +1,11 @@
 //! The operating model as plain types and pure functions. No I/O, no clock:
 //! `now` is always a parameter (unix seconds, UTC).
 
+pub mod alert_rules;
+pub mod budget;
 pub mod capacity;
 pub mod duration;
+pub mod escalation;
 pub mod flow;
 pub mod indicator;
 pub mod playbook;

@@ -2,6 +2,7 @@
 //! needs (WAL, a busy timeout, foreign keys), migrated by numbered SQL files
 //! tracked in `PRAGMA user_version`, and read by one aggregate module each.
 
+pub mod alerts;
 pub mod audit;
 pub mod board;
 pub mod feedback;
@@ -11,6 +12,7 @@ pub mod playbooks;
 pub mod roles;
 pub mod runs;
 pub mod runs_model;
+pub mod slos;
 pub mod work_items;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -22,6 +24,7 @@ use thiserror::Error;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_playbooks.sql"),
+    slos::ALERTS_MIGRATION,
 ];
 
 /// The schema version this binary writes.
@@ -216,6 +219,7 @@ impl Store {
             if version == 0 {
                 seed(&tx, &self.actor, now)?;
             }
+            slos::after_migration(&tx, MIGRATIONS[version as usize], &self.actor, now)?;
             if version == 1 {
                 playbooks::seed_starter_playbooks(
                     &Tx {
@@ -285,6 +289,36 @@ impl Store {
         } else {
             tx.rollback().map_err(StoreError::from)?;
         }
+        Ok(value)
+    }
+
+    /// Like [`Store::write`], but `f` also gets the store itself, so that it
+    /// can read through the store's query methods (the indicator board, SLO
+    /// reports) inside the same `BEGIN IMMEDIATE` transaction: what it reads
+    /// cannot change before it writes. Used by alert evaluation.
+    pub fn write_with_reads<T, E>(
+        &mut self,
+        f: impl FnOnce(&Store, &Tx<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                reason: format!("{} is not writable", self.path.display()),
+            }
+            .into());
+        }
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(
+            self,
+            &Tx {
+                tx: &tx,
+                actor: &self.actor,
+            },
+        )?;
+        tx.commit().map_err(StoreError::from)?;
         Ok(value)
     }
 

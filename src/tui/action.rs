@@ -46,6 +46,8 @@ pub enum Action {
     NextSpeaker,
     /// The terminal was resized.
     Resize,
+    /// An alert key of the Alerts view (a, r, s, e, n): asks first.
+    Alert(super::alert_actions::AlertVerb),
     /// A key of the Playbooks & runs view: check, skip, undo, note.
     Run(super::runs::RunAction),
 }
@@ -61,6 +63,14 @@ pub enum Effect {
         key: String,
         value: Option<f64>,
         note: Option<String>,
+    },
+    /// Evaluate the alert rules and advance escalation (the minute tick),
+    /// then reload.
+    EvaluateAlerts,
+    /// Acknowledge, resolve, snooze, escalate or annotate one alert.
+    Alert {
+        id: i64,
+        op: super::alert_actions::AlertOp,
     },
     /// Change a checklist item or note a run.
     Run(super::runs::RunEffect),

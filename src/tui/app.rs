@@ -150,6 +150,8 @@ pub struct App {
     pub local_time: bool,
     pub standup: StandupState,
     pub theme: Theme,
+    /// Alert policy, notification command and bell (config and environment).
+    pub alert_settings: crate::notify::AlertSettings,
     /// The Playbooks & runs view's open run or playbook.
     pub runs_ui: super::runs::RunsUi,
     pub quit: bool,
@@ -173,15 +175,17 @@ impl App {
             local_time: false,
             standup: StandupState::default(),
             theme,
+            alert_settings: crate::notify::AlertSettings::default(),
             runs_ui: Default::default(),
             quit: false,
             dirty: true,
         }
     }
 
-    /// What the visible view needs loaded.
+    /// What the visible view needs loaded (alerts everywhere: the bell
+    /// listens on every view).
     pub fn needs(&self) -> Needs {
-        match self.view {
+        let mut needs = match self.view {
             View::Cockpit => Needs {
                 board: true,
                 flow: true,
@@ -208,7 +212,9 @@ impl App {
                 ..Needs::default()
             },
             _ => Needs::default(),
-        }
+        };
+        needs.alerts = true;
+        needs
     }
 
     fn sel_index(&self) -> usize {
@@ -257,6 +263,7 @@ impl App {
         match self.view {
             View::Indicators => self.indicator_rows().len(),
             View::Work => self.work_rows().len(),
+            View::Alerts => super::views::alerts::rows(self).len(),
             View::Playbooks => super::runs::row_count(self),
             _ => 0,
         }
@@ -435,7 +442,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             }
             if minute_changed {
                 app.dirty = true;
-                return Some(Effect::Reload);
+                return Some(Effect::EvaluateAlerts);
             }
             None
         }
@@ -481,6 +488,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.dirty = true;
             None
         }
+        Action::Alert(verb) => super::alert_actions::open(app, verb),
         Action::Run(a) => super::runs::update(app, a),
     }
 }

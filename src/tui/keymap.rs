@@ -19,7 +19,10 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
     }
     match &app.popup {
         Some(Popup::Help) => return Some(Action::Back),
-        Some(Popup::Filter(_)) | Some(Popup::Record { .. }) | Some(Popup::RunInput { .. }) => {
+        Some(Popup::Filter(_))
+        | Some(Popup::Record { .. })
+        | Some(Popup::RunInput { .. })
+        | Some(Popup::AlertInput { .. }) => {
             return Some(match key.code {
                 KeyCode::Enter => Action::Submit,
                 KeyCode::Esc => Action::Back,
@@ -72,6 +75,16 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Action::OpenFilter,
         KeyCode::Char('o') if app.view == View::Indicators => Action::CycleSort,
         KeyCode::Char('n') if app.view == View::Indicators => Action::OpenRecord,
+        KeyCode::Char(c @ ('a' | 'r' | 's' | 'e' | 'n')) if app.view == View::Alerts => {
+            use super::alert_actions::AlertVerb;
+            Action::Alert(match c {
+                'a' => AlertVerb::Ack,
+                'r' => AlertVerb::Resolve,
+                's' => AlertVerb::Snooze,
+                'e' => AlertVerb::Escalate,
+                _ => AlertVerb::Note,
+            })
+        }
         KeyCode::Char(c @ ('x' | 's' | 'u' | 'n')) if app.view == View::Playbooks => {
             Action::Run(match c {
                 'x' => RunAction::Check,

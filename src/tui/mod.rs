@@ -3,6 +3,8 @@
 //! and redraws only when something changed.
 
 pub mod action;
+pub mod alert_actions;
+pub mod alert_effects;
 pub mod app;
 pub mod keymap;
 pub mod models;
@@ -82,6 +84,8 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             });
             Some(Action::Done(result.map_err(|e| e.to_string())))
         }
+        Effect::EvaluateAlerts => alert_effects::evaluate(store, app),
+        Effect::Alert { id, op } => Some(alert_effects::execute(store, app, id, op)),
         Effect::Run(e) => Some(runs::execute(store, app.now, e)),
     }
 }
@@ -216,10 +220,17 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
         },
     );
     app.local_time = true;
+    let (alert_settings, _) = crate::notify::AlertSettings::load(config);
+    app.alert_settings = alert_settings;
+    let mut bell = alert_actions::BellWatch::default();
+    bell.observe(app.models.alerts.as_ref());
     let mut last_version = store.data_version()?;
     let mut last_poll = Instant::now();
     loop {
         if app.dirty {
+            if bell.observe(app.models.alerts.as_ref()) && app.alert_settings.bell {
+                queue!(terminal.backend_mut(), crossterm::style::Print('\u{7}'))?;
+            }
             if sync {
                 queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
             }

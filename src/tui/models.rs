@@ -60,6 +60,8 @@ pub struct Models {
     pub flow: Option<FlowModel>,
     pub detail: Option<IndicatorDetail>,
     pub standup: Option<StandupModel>,
+    /// Open and acknowledged alerts, history and error budgets.
+    pub alerts: Option<crate::store::alerts::AlertsModel>,
     /// Open runs, playbooks and roles (cockpit checklists, Playbooks view).
     pub runs: Option<RunsModel>,
 }
@@ -72,6 +74,7 @@ pub struct Needs {
     /// Indicator id whose detail is open.
     pub detail: Option<i64>,
     pub standup: bool,
+    pub alerts: bool,
     pub runs: bool,
 }
 
@@ -108,6 +111,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.standup {
         m.standup = Some(load_standup(store, m.board.as_ref(), now)?);
+    }
+    if needs.alerts {
+        m.alerts = Some(store.alerts_model(now)?);
     }
     if needs.runs {
         m.runs = Some(store.runs_model(now)?);

@@ -30,6 +30,14 @@ pub fn view_keys(view: View) -> &'static [(&'static str, &'static str)] {
             ("o", "sort by status, name, kind, owner"),
         ],
         View::Work => &[("/", "filter by kind or segment")],
+        View::Alerts => &[
+            ("a", "acknowledge the selected alert (you own it)"),
+            ("r", "resolve it"),
+            ("s", "snooze it until a time (2h, 1d, RFC 3339)"),
+            ("e", "escalate it one level"),
+            ("n", "add a note to its history"),
+            ("/", "filter by title or owner"),
+        ],
         View::Playbooks => &[
             ("Enter", "open a run's items or a playbook's steps"),
             ("x", "check the selected item"),

@@ -31,6 +31,15 @@ pub enum Popup {
     /// "Are you sure?" for an action that cannot be undone: `y` runs the
     /// effect, anything else drops it.
     Confirm { prompt: String, effect: Effect },
+    /// The snooze-time or note line of the Alerts view; Enter asks to confirm.
+    AlertInput {
+        id: i64,
+        verb: crate::tui::alert_actions::AlertVerb,
+        /// The alert's title, cut, for the confirmation.
+        title: String,
+        input: Input,
+        error: Option<String>,
+    },
     /// A reason or note in the Playbooks & runs view.
     RunInput {
         run: i64,
@@ -68,6 +77,7 @@ pub fn update(
         Popup::Filter(input) => input::update_filter(app, input, action),
         Popup::Record { .. } => input::update_record(popup, action),
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
+        Popup::AlertInput { .. } => crate::tui::alert_actions::update_input(app, popup, action),
         Popup::RunInput { .. } => run_input::update(popup, action),
     }
 }

@@ -1,12 +1,11 @@
 //! The default screen: leading and lagging indicators, flow by work kind,
 //! alerts and today's checklists.
 
-use super::placeholder;
 use crate::domain::indicator::Kind;
 use crate::domain::Status;
 use crate::format::{number, value_unit};
 use crate::store::board::{FlowModel, Reading};
-use crate::tui::app::{App, View};
+use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -49,13 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     flow_pane(frame, flow_area, app.models.flow.as_ref(), &app.theme);
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-    promise_pane(
-        frame,
-        alerts_area,
-        "Alerts",
-        placeholder::promise(View::Alerts),
-        &app.theme,
-    );
+    super::alerts::pane(frame, alerts_area, app);
     super::checklists::render(frame, runs_area, app);
 }
 

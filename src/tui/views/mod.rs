@@ -1,5 +1,6 @@
 //! One file per screen. `draw` only reads the app: no I/O, no SQL.
 
+pub mod alerts;
 pub mod checklists;
 pub mod cockpit;
 pub mod indicators;
@@ -57,6 +58,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             View::Cockpit => cockpit::render(frame, body, app),
             View::Indicators => indicators::render(frame, body, app),
             View::Work => work::render(frame, body, app),
+            View::Alerts => alerts::render(frame, body, app),
             View::Playbooks => playbooks::render(frame, body, app),
             v => placeholder::render(frame, body, app, v),
         }
@@ -88,6 +90,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Some(Popup::Confirm { prompt, .. }) => {
             popups::confirm::render(frame, area, prompt, &app.theme)
+        }
+        Some(Popup::AlertInput {
+            id,
+            verb,
+            input,
+            error,
+            ..
+        }) => {
+            let prompt = crate::tui::alert_actions::input_prompt(*id, *verb);
+            popups::input::render_line(frame, area, &prompt, input, error.as_deref(), &app.theme)
         }
         Some(Popup::RunInput {
             prompt,
@@ -165,6 +177,7 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     let hints = match app.view {
         View::Indicators if app.detail.is_some() => "Esc back  n record/note  ? help  q quit",
         View::Indicators => "Enter detail  n record  o sort  / filter  ? help  q quit",
+        View::Alerts => "a ack  r resolve  s snooze  e escalate  n note  ? help",
         View::Playbooks if app.runs_ui.opened.is_some() => {
             "x check  s skip  u undo  n note  Esc back  ? help"
         }

@@ -1,0 +1,348 @@
+//! Alerts: one row per alert, one open (or acknowledged) alert per cause,
+//! every transition appended to `alert_events` and to the audit trail.
+//! The lifecycle rules themselves are the domain's
+//! ([`crate::domain::escalation::apply`]); this module stores their result.
+
+mod demo;
+mod evaluate;
+mod lifecycle;
+mod model;
+mod runs_link;
+
+pub use demo::seed_demo_alerts;
+pub use evaluate::{evaluate_rules, AlertPolicy, Evaluation, NotifyReason, ToNotify};
+pub use lifecycle::{
+    acknowledge, add_alert_note, escalate, pause, raise, record_notification, resolve, resume,
+    snooze,
+};
+pub use model::{AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY};
+pub use runs_link::{path_from_levels, run_link, RunLink};
+
+use super::{audit, Result, Store, StoreError, Tx};
+use crate::domain::alert_rules::{AlertSource, Severity};
+use crate::domain::escalation::{AlertState, AlertTiming, EscalationStep};
+use crate::domain::Timestamp;
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+
+/// One alert as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alert {
+    pub id: i64,
+    /// The cause (`indicator:on_time_rate`, `burn:billing_correct`, ...).
+    pub key: String,
+    pub source: AlertSource,
+    pub severity: Severity,
+    pub title: String,
+    pub detail: String,
+    pub state: AlertState,
+    /// Onsets of the cause while the alert was not resolved (1 at opening).
+    pub count: i64,
+    pub first_seen: Timestamp,
+    /// Last evaluation that found the cause holding.
+    pub last_seen: Timestamp,
+    /// Start of the escalation clock: opening or the last re-opening.
+    pub opened_at: Timestamp,
+    pub opened_by: String,
+    pub open_note: Option<String>,
+    pub acked_at: Option<Timestamp>,
+    pub acked_by: Option<String>,
+    pub ack_note: Option<String>,
+    pub resolved_at: Option<Timestamp>,
+    pub resolved_by: Option<String>,
+    pub resolve_note: Option<String>,
+    pub snoozed_until: Option<Timestamp>,
+    /// Index into `path`; 0 is the first step.
+    pub level: usize,
+    pub path: Vec<EscalationStep>,
+    pub escalated_at: Option<Timestamp>,
+    pub paused: bool,
+    pub pause_reason: Option<String>,
+    pub resumed_at: Option<Timestamp>,
+    /// When the rules last found the cause gone; `None` while it holds.
+    pub cleared_at: Option<Timestamp>,
+    pub owner_role: Option<String>,
+    /// Playbook a critical alert names.
+    pub playbook: Option<String>,
+    /// Checklist run started for this alert.
+    pub run_id: Option<i64>,
+}
+
+impl Alert {
+    /// The timing facts escalation and the lifecycle look at.
+    pub fn timing(&self) -> AlertTiming {
+        AlertTiming {
+            state: self.state,
+            opened_at: self.opened_at,
+            acknowledged_at: self.acked_at,
+            resolved_at: self.resolved_at,
+            snoozed_until: self.snoozed_until,
+            escalation_paused: self.paused,
+            resumed_at: self.resumed_at,
+            level: self.level,
+        }
+    }
+
+    /// Who the current escalation level calls (`?` for an empty path).
+    pub fn target(&self) -> &str {
+        self.path
+            .get(self.level)
+            .or(self.path.last())
+            .map(|s| s.target.as_str())
+            .unwrap_or("?")
+    }
+
+    /// Who owns it now: whoever acknowledged it, else the current target.
+    pub fn owner(&self) -> &str {
+        match (&self.state, &self.acked_by) {
+            (AlertState::Acknowledged, Some(who)) => who,
+            _ => self.target(),
+        }
+    }
+
+    /// Whether a snooze holds it at `now`.
+    pub fn is_snoozed(&self, now: Timestamp) -> bool {
+        self.snoozed_until.is_some_and(|u| now < u)
+    }
+
+    /// Open or acknowledged.
+    pub fn is_active(&self) -> bool {
+        self.state != AlertState::Resolved
+    }
+
+    /// The alert as JSON for scripts and notification commands; text
+    /// fields are sanitised, times are RFC 3339.
+    pub fn to_json(&self, now: Timestamp) -> serde_json::Value {
+        use crate::format::rfc3339;
+        use crate::text::sanitize;
+        let t = |v: Option<Timestamp>| v.map(rfc3339);
+        let s = |v: &Option<String>| v.as_deref().map(sanitize);
+        serde_json::json!({
+            "id": self.id,
+            "key": sanitize(&self.key),
+            "source": self.source,
+            "severity": self.severity,
+            "title": sanitize(&self.title),
+            "detail": sanitize(&self.detail),
+            "state": self.state,
+            "count": self.count,
+            "first_seen": rfc3339(self.first_seen),
+            "last_seen": rfc3339(self.last_seen),
+            "age_secs": (now - self.first_seen).max(0),
+            "opened_by": sanitize(&self.opened_by),
+            "acked_at": t(self.acked_at),
+            "acked_by": s(&self.acked_by),
+            "resolved_at": t(self.resolved_at),
+            "resolved_by": s(&self.resolved_by),
+            "snoozed_until": t(self.snoozed_until),
+            "level": self.level,
+            "levels": self.path.len(),
+            "target": sanitize(self.target()),
+            "owner": sanitize(self.owner()),
+            "paused": self.paused,
+            "pause_reason": s(&self.pause_reason),
+            "cleared_at": t(self.cleared_at),
+            "playbook": s(&self.playbook),
+            "run_id": self.run_id,
+        })
+    }
+}
+
+/// The columns [`alert_from_row`] reads, in order.
+macro_rules! alert_columns {
+    () => {
+        "id, dedup_key, source, severity, title, detail, state, count,
+         first_seen, last_seen, opened_at, opened_by, open_note, acked_at, acked_by, ack_note,
+         resolved_at, resolved_by, resolve_note, snoozed_until, level, path, escalated_at, paused,
+         pause_reason, resumed_at, cleared_at, owner_role, playbook, run_id"
+    };
+}
+
+/// The columns [`alert_from_row`] reads, in order.
+pub const ALERT_COLUMNS: &str = alert_columns!();
+
+fn bad_column(i: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        i,
+        rusqlite::types::Type::Text,
+        format!("unknown {what}").into(),
+    )
+}
+
+/// Reads one alert from a row selected with [`ALERT_COLUMNS`].
+pub fn alert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+    let key: String = r.get(1)?;
+    let source = AlertSource::of_key(&format!("{}:", r.get::<_, String>(2)?))
+        .ok_or_else(|| bad_column(2, "source"))?;
+    let severity =
+        Severity::parse(&r.get::<_, String>(3)?).ok_or_else(|| bad_column(3, "severity"))?;
+    let state = state_parse(&r.get::<_, String>(6)?).ok_or_else(|| bad_column(6, "state"))?;
+    let path: Vec<EscalationStep> =
+        serde_json::from_str(&r.get::<_, String>(21)?).map_err(|_| bad_column(21, "path"))?;
+    Ok(Alert {
+        id: r.get(0)?,
+        key,
+        source,
+        severity,
+        title: r.get(4)?,
+        detail: r.get(5)?,
+        state,
+        count: r.get(7)?,
+        first_seen: r.get(8)?,
+        last_seen: r.get(9)?,
+        opened_at: r.get(10)?,
+        opened_by: r.get(11)?,
+        open_note: r.get(12)?,
+        acked_at: r.get(13)?,
+        acked_by: r.get(14)?,
+        ack_note: r.get(15)?,
+        resolved_at: r.get(16)?,
+        resolved_by: r.get(17)?,
+        resolve_note: r.get(18)?,
+        snoozed_until: r.get(19)?,
+        level: r.get::<_, i64>(20)?.max(0) as usize,
+        path,
+        escalated_at: r.get(22)?,
+        paused: r.get(23)?,
+        pause_reason: r.get(24)?,
+        resumed_at: r.get(25)?,
+        cleared_at: r.get(26)?,
+        owner_role: r.get(27)?,
+        playbook: r.get(28)?,
+        run_id: r.get(29)?,
+    })
+}
+
+fn state_parse(s: &str) -> Option<AlertState> {
+    match s {
+        "open" => Some(AlertState::Open),
+        "acknowledged" => Some(AlertState::Acknowledged),
+        "resolved" => Some(AlertState::Resolved),
+        _ => None,
+    }
+}
+
+/// Open and acknowledged alerts, critical first, then oldest first.
+pub const SQL_ACTIVE_ALERTS: &str = concat!(
+    "SELECT ",
+    alert_columns!(),
+    " FROM alerts WHERE state IN ('open', 'acknowledged')
+     ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, first_seen, id"
+);
+
+/// The newest `?1` alerts of any state, newest first.
+pub const SQL_ALL_ALERTS: &str = concat!(
+    "SELECT ",
+    alert_columns!(),
+    " FROM alerts ORDER BY first_seen DESC, id DESC LIMIT ?1"
+);
+
+/// Reads one alert by id on any connection (a store or a transaction).
+pub fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<Alert>> {
+    Ok(conn
+        .prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?
+        .query_row([id], alert_from_row)
+        .optional()?)
+}
+
+/// Reads one alert or says that it does not exist.
+pub fn alert_required(conn: &rusqlite::Connection, id: i64) -> Result<Alert> {
+    alert_by_id(conn, id)?.ok_or_else(|| StoreError::Invalid(format!("alert {id}: no such alert")))
+}
+
+/// Open and acknowledged alerts on any connection, critical first, oldest first.
+pub fn active_alerts(conn: &rusqlite::Connection) -> Result<Vec<Alert>> {
+    let mut stmt = conn.prepare_cached(SQL_ACTIVE_ALERTS)?;
+    let rows = stmt.query_map([], alert_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Appends one entry to an alert's history, by the transaction's actor.
+pub fn append_event(
+    tx: &Tx<'_>,
+    alert_id: i64,
+    at: Timestamp,
+    kind: &str,
+    level: Option<usize>,
+    note: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO alert_events (alert_id, at, actor, kind, level, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        alert_id,
+        at,
+        tx.actor,
+        kind,
+        level.map(|l| l as i64),
+        note
+    ])?;
+    audit::record(
+        tx,
+        at,
+        kind,
+        "alert",
+        Some(&alert_id.to_string()),
+        &serde_json::json!({"level": level, "note": note}),
+    )
+}
+
+/// One entry of an alert's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertEvent {
+    pub alert_id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    /// `opened`, `acknowledged`, `escalated`, ...
+    pub kind: String,
+    pub level: Option<i64>,
+    pub note: Option<String>,
+}
+
+impl Store {
+    /// Open and acknowledged alerts, critical first, then oldest first.
+    pub fn active_alerts(&self) -> Result<Vec<Alert>> {
+        active_alerts(self.conn())
+    }
+
+    /// The newest `limit` alerts of any state, newest first.
+    pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+        let mut stmt = self.conn().prepare_cached(SQL_ALL_ALERTS)?;
+        let rows = stmt.query_map([limit as i64], alert_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One alert, or a one-line error naming the id.
+    pub fn alert(&self, id: i64) -> Result<Alert> {
+        alert_required(self.conn(), id)
+    }
+
+    /// An alert's history, oldest first.
+    pub fn alert_events(&self, id: i64) -> Result<Vec<AlertEvent>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT alert_id, at, actor, kind, level, note FROM alert_events WHERE alert_id = ?1 ORDER BY at, id",
+        )?;
+        let rows = stmt.query_map([id], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest `limit` alert events of all alerts, newest first.
+    pub fn recent_alert_events(&self, limit: usize) -> Result<Vec<AlertEvent>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT alert_id, at, actor, kind, level, note FROM alert_events ORDER BY at DESC, id DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], event_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertEvent> {
+    Ok(AlertEvent {
+        alert_id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        kind: r.get(3)?,
+        level: r.get(4)?,
+        note: r.get(5)?,
+    })
+}

@@ -1,0 +1,210 @@
+//! The Alerts view model: plain data for the cockpit's alerts pane, the
+//! Alerts view and its error-budget panels. Text is already sanitised.
+
+use super::runs_link::{run_link, RunLink};
+use super::Alert;
+use crate::domain::alert_rules::{AlertSource, Severity};
+use crate::domain::budget::{BurnSeverity, Exhaustion};
+use crate::domain::escalation::{next_escalation_at, AlertState};
+use crate::domain::Timestamp;
+use crate::store::{Result, Store};
+use crate::text::sanitize;
+
+/// How many history entries the model carries.
+pub const HISTORY_LIMIT: usize = 50;
+
+/// The newest `?1` transitions of all alerts with their alert's title.
+pub const SQL_ALERT_HISTORY: &str =
+    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity
+       FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+      ORDER BY e.at DESC, e.id DESC LIMIT ?1";
+
+/// One open or acknowledged alert as a row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRow {
+    pub id: i64,
+    /// Which rule family raised it (manual alerts never clear by themselves).
+    pub source: AlertSource,
+    pub severity: Severity,
+    pub state: AlertState,
+    pub title: String,
+    pub detail: String,
+    /// Seconds since it was first seen.
+    pub age_secs: i64,
+    /// Current escalation level, 0-based, and the number of levels.
+    pub level: usize,
+    pub levels: usize,
+    /// Whoever acknowledged it, else the current escalation target.
+    pub owner: String,
+    pub snoozed_until: Option<Timestamp>,
+    pub paused: bool,
+    pub pause_reason: Option<String>,
+    /// The cause has gone; waiting for someone to resolve it.
+    pub cleared: bool,
+    pub count: i64,
+    /// Who the next escalation level calls, if there is one.
+    pub next_target: Option<String>,
+    /// When the next level is due, if it is climbing.
+    pub next_escalation_at: Option<Timestamp>,
+    pub playbook: Option<String>,
+    /// The checklist run started for it, with its progress.
+    pub run: Option<RunLink>,
+}
+
+impl AlertRow {
+    /// The row of an alert at `now`.
+    pub fn from_alert(a: &Alert, now: Timestamp) -> AlertRow {
+        let climbing = a.cleared_at.is_none();
+        AlertRow {
+            id: a.id,
+            source: a.source,
+            severity: a.severity,
+            state: a.state,
+            title: sanitize(&a.title),
+            detail: sanitize(&a.detail),
+            age_secs: (now - a.first_seen).max(0),
+            level: a.level,
+            levels: a.path.len(),
+            owner: sanitize(a.owner()),
+            snoozed_until: a.snoozed_until.filter(|u| *u > now),
+            paused: a.paused,
+            pause_reason: a.pause_reason.as_deref().map(sanitize),
+            cleared: a.cleared_at.is_some(),
+            count: a.count,
+            next_target: a.path.get(a.level + 1).map(|s| sanitize(&s.target)),
+            next_escalation_at: climbing
+                .then(|| next_escalation_at(&a.timing(), &a.path, now))
+                .flatten(),
+            playbook: a.playbook.as_deref().map(sanitize),
+            run: None,
+        }
+    }
+}
+
+/// One entry of the alerts' shared history, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub alert_id: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    /// `opened`, `acknowledged`, `escalated`, `resolved`, ...
+    pub kind: String,
+    pub level: Option<i64>,
+    pub note: Option<String>,
+    /// The alert's title and severity, for context.
+    pub title: String,
+    pub severity: Severity,
+}
+
+/// One SLO's error-budget panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SloPanel {
+    pub key: String,
+    pub name: String,
+    /// Objective, 0..1 (0.95 = 95 %).
+    pub objective: f64,
+    pub window_secs: i64,
+    /// Good and total events over the window.
+    pub good: u64,
+    pub total: u64,
+    /// Share of the budget left (1 = untouched, negative = overspent);
+    /// `None` without events.
+    pub remaining_fraction: Option<f64>,
+    /// Budget left, in events (negative when overspent).
+    pub remaining_events: f64,
+    /// Burn rate now over the long and the short window (1 = on budget).
+    pub burn_long: Option<f64>,
+    pub burn_short: Option<f64>,
+    pub long_window_secs: i64,
+    pub short_window_secs: i64,
+    /// When the budget runs out at the long-window burn rate.
+    pub exhaustion: Option<Exhaustion>,
+    /// The most severe burn rule firing now (`page` or `ticket`).
+    pub firing: Option<BurnSeverity>,
+}
+
+/// Everything the alerts pane, the Alerts view and the budget panels draw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AlertsModel {
+    pub now: Timestamp,
+    /// Open and acknowledged alerts: critical first, then oldest first.
+    pub active: Vec<AlertRow>,
+    /// Recent transitions of all alerts, newest first.
+    pub history: Vec<HistoryEntry>,
+    /// One panel per SLO, in import order.
+    pub slos: Vec<SloPanel>,
+}
+
+impl AlertsModel {
+    /// Ids of the critical alerts that are open (not acknowledged).
+    pub fn open_critical_ids(&self) -> Vec<i64> {
+        self.active
+            .iter()
+            .filter(|a| a.severity == Severity::Critical && a.state == AlertState::Open)
+            .map(|a| a.id)
+            .collect()
+    }
+}
+
+impl Store {
+    /// The alerts model at `now`.
+    pub fn alerts_model(&self, now: Timestamp) -> Result<AlertsModel> {
+        let mut active = Vec::new();
+        for a in self.active_alerts()? {
+            let mut row = AlertRow::from_alert(&a, now);
+            if let Some(id) = a.run_id {
+                row.run = run_link(self.conn(), id, now)?;
+            }
+            active.push(row);
+        }
+        let mut stmt = self.conn().prepare_cached(SQL_ALERT_HISTORY)?;
+        let rows = stmt.query_map([HISTORY_LIMIT as i64], |r| {
+            Ok(HistoryEntry {
+                alert_id: r.get(0)?,
+                at: r.get(1)?,
+                actor: sanitize(&r.get::<_, String>(2)?),
+                kind: r.get(3)?,
+                level: r.get(4)?,
+                note: r.get::<_, Option<String>>(5)?.as_deref().map(sanitize),
+                title: sanitize(&r.get::<_, String>(6)?),
+                severity: Severity::parse(&r.get::<_, String>(7)?).unwrap_or(Severity::Info),
+            })
+        })?;
+        let history = rows.collect::<rusqlite::Result<_>>()?;
+        let slos = self
+            .slo_standings(now)?
+            .into_iter()
+            .map(|s| {
+                let firing = s
+                    .assessments
+                    .iter()
+                    .filter(|a| a.is_firing())
+                    .map(|a| a.rule.severity)
+                    .max();
+                let r = &s.report;
+                SloPanel {
+                    key: sanitize(&s.slo.def.key),
+                    name: sanitize(&s.slo.def.name),
+                    objective: s.slo.def.objective,
+                    window_secs: s.slo.def.window_secs,
+                    good: r.budget.counts.good,
+                    total: r.budget.counts.total,
+                    remaining_fraction: r.budget.remaining_fraction,
+                    remaining_events: r.budget.remaining_events,
+                    burn_long: r.burn_long,
+                    burn_short: r.burn_short,
+                    long_window_secs: r.long_window_secs,
+                    short_window_secs: r.short_window_secs,
+                    exhaustion: r.exhaustion,
+                    firing,
+                }
+            })
+            .collect();
+        Ok(AlertsModel {
+            now,
+            active,
+            history,
+            slos,
+        })
+    }
+}

@@ -1,0 +1,245 @@
+//! The Alerts view's actions as state: which key asks what, the input line
+//! for a snooze time or a note, and the confirmation that precedes every
+//! write. Pure: what must touch the store leaves as an [`Effect::Alert`].
+//! Also the bell watch, which decides when a new critical alert rings.
+
+use super::action::{Action, Effect};
+use super::app::{input_key, App};
+use super::popups::Popup;
+use crate::domain::alert_rules::Severity;
+use crate::store::alerts::AlertsModel;
+use std::collections::HashSet;
+use tui_input::Input;
+
+/// A key of the Alerts view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertVerb {
+    /// `a`: acknowledge.
+    Ack,
+    /// `r`: resolve.
+    Resolve,
+    /// `s`: snooze until a time (asks for it).
+    Snooze,
+    /// `e`: escalate one level.
+    Escalate,
+    /// `n`: add a note (asks for it).
+    Note,
+}
+
+/// What to do to an alert, once confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertOp {
+    Ack,
+    Resolve,
+    Snooze { until: i64 },
+    Escalate,
+    Note { text: String },
+}
+
+impl AlertOp {
+    /// The past tense for the status line.
+    pub fn done_word(&self) -> &'static str {
+        match self {
+            AlertOp::Ack => "acknowledged",
+            AlertOp::Resolve => "resolved",
+            AlertOp::Snooze { .. } => "snoozed",
+            AlertOp::Escalate => "escalated",
+            AlertOp::Note { .. } => "noted",
+        }
+    }
+}
+
+fn confirm(prompt: String, id: i64, op: AlertOp) -> Popup {
+    Popup::Confirm {
+        prompt,
+        effect: Effect::Alert { id, op },
+    }
+}
+
+/// Opens the confirmation (or the input line) for `verb` on the selected
+/// alert. Nothing is written until the confirmation is answered `y`.
+pub fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
+    if app.view != super::app::View::Alerts {
+        return None;
+    }
+    app.dirty = true;
+    let rows = super::views::alerts::rows(app);
+    let Some(row) = rows.get(app.selected()).copied() else {
+        app.flash = Some(("no alert selected".into(), app.now));
+        return None;
+    };
+    let (id, title) = (row.id, crate::text::sanitize_truncate(&row.title, 40));
+    let next = row.next_target.clone();
+    let holds = !row.cleared && row.source.clears_itself();
+    app.popup = Some(match verb {
+        AlertVerb::Ack => confirm(
+            format!("Acknowledge #{id} {title}? You will own it."),
+            id,
+            AlertOp::Ack,
+        ),
+        AlertVerb::Resolve => {
+            let warning = if holds {
+                " Its cause holds: a new alert will open."
+            } else {
+                ""
+            };
+            confirm(
+                format!("Resolve #{id} {title}? This cannot be undone.{warning}"),
+                id,
+                AlertOp::Resolve,
+            )
+        }
+        AlertVerb::Escalate => match next {
+            Some(target) => confirm(
+                format!("Escalate #{id} {title} to {target}?"),
+                id,
+                AlertOp::Escalate,
+            ),
+            None => {
+                app.flash = Some((
+                    format!("#{id} is already at the last escalation level"),
+                    app.now,
+                ));
+                return None;
+            }
+        },
+        AlertVerb::Snooze | AlertVerb::Note => Popup::AlertInput {
+            id,
+            verb,
+            title,
+            input: Input::default(),
+            error: None,
+        },
+    });
+    None
+}
+
+/// The prompt of the input line.
+pub fn input_prompt(id: i64, verb: AlertVerb) -> String {
+    match verb {
+        AlertVerb::Snooze => format!("snooze #{id} until — 2h, 1d, or 2026-11-26T09:00Z"),
+        _ => format!("note on #{id}"),
+    }
+}
+
+/// Handles keys while the snooze/note line is open: Enter validates and
+/// asks for confirmation; a bad value keeps the line open with the reason.
+#[allow(clippy::type_complexity)]
+pub fn update_input(
+    app: &App,
+    popup: Popup,
+    action: &Action,
+) -> (Option<Popup>, Option<Option<Effect>>) {
+    let Popup::AlertInput {
+        id,
+        verb,
+        title,
+        mut input,
+        error,
+    } = popup
+    else {
+        return (None, Some(None));
+    };
+    match action {
+        Action::InputKey(k) => {
+            input_key(&mut input, *k);
+            let popup = Popup::AlertInput {
+                id,
+                verb,
+                title,
+                input,
+                error: None,
+            };
+            (Some(popup), Some(None))
+        }
+        Action::Submit => match parse_input(verb, input.value(), app.now) {
+            Ok(AlertOp::Snooze { until }) => {
+                let when = crate::format::utc_minute(until);
+                let prompt = format!("Snooze #{id} {title} until {when} UTC?");
+                (
+                    Some(confirm(prompt, id, AlertOp::Snooze { until })),
+                    Some(None),
+                )
+            }
+            Ok(op) => {
+                let prompt = format!("Add this note to #{id} {title}? Notes cannot be removed.");
+                (Some(confirm(prompt, id, op)), Some(None))
+            }
+            Err(e) => {
+                let popup = Popup::AlertInput {
+                    id,
+                    verb,
+                    title,
+                    input,
+                    error: Some(e),
+                };
+                (Some(popup), Some(None))
+            }
+        },
+        Action::Back => (None, Some(None)),
+        _ => {
+            let popup = Popup::AlertInput {
+                id,
+                verb,
+                title,
+                input,
+                error,
+            };
+            (Some(popup), Some(None))
+        }
+    }
+}
+
+/// Reads the input line: a snooze end (after `now`) or a note.
+pub fn parse_input(verb: AlertVerb, text: &str, now: i64) -> Result<AlertOp, String> {
+    let text = text.trim();
+    if verb == AlertVerb::Snooze {
+        let until = crate::commands::alert::parse_until(text, now).map_err(|e| e.to_string())?;
+        if until <= now {
+            return Err("a snooze must end after now".into());
+        }
+        return Ok(AlertOp::Snooze { until });
+    }
+    if text.is_empty() {
+        return Err("the note is empty".into());
+    }
+    crate::ingest::fields::check_len(text, crate::ingest::fields::MAX_TEXT)
+        .map_err(|e| format!("note: {e}"))?;
+    Ok(AlertOp::Note {
+        text: text.to_string(),
+    })
+}
+
+/// Remembers the critical alerts already seen, so the bell rings once per
+/// new critical alert (not for the ones there when the cockpit opened).
+#[derive(Debug, Clone, Default)]
+pub struct BellWatch {
+    seen: Option<HashSet<i64>>,
+}
+
+impl BellWatch {
+    /// Looks at a freshly loaded model: true when a critical alert appears
+    /// that was not there before. The first model only sets the baseline.
+    pub fn observe(&mut self, model: Option<&AlertsModel>) -> bool {
+        let Some(model) = model else {
+            return false;
+        };
+        let critical: HashSet<i64> = model
+            .active
+            .iter()
+            .filter(|a| a.severity == Severity::Critical)
+            .map(|a| a.id)
+            .collect();
+        match &mut self.seen {
+            None => {
+                self.seen = Some(critical);
+                false
+            }
+            Some(seen) => {
+                let new = critical.iter().any(|id| !seen.contains(id));
+                seen.extend(critical);
+                new
+            }
+        }
+    }
+}

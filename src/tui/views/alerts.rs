@@ -1,0 +1,345 @@
+//! The Alerts view (open and acknowledged alerts, the selected one's detail,
+//! an error-budget panel per SLO, recent history) and the cockpit's alerts
+//! pane. Only reads the model; every text from data is cleaned.
+
+use super::cockpit::pane as block;
+use crate::commands::slo::{burn_text, exhaustion_text, remaining_text};
+use crate::domain::alert_rules::Severity;
+use crate::domain::duration::format_age;
+use crate::domain::escalation::AlertState;
+use crate::domain::Status;
+use crate::store::alerts::{AlertRow, AlertsModel, HistoryEntry, SloPanel};
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{clean, clean_cut};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::Frame;
+
+/// The active alerts as the view lists them: the model's order (critical
+/// first, then oldest), filtered by title or owner.
+pub fn rows(app: &App) -> Vec<&AlertRow> {
+    let Some(m) = &app.models.alerts else {
+        return Vec::new();
+    };
+    let f = app.filter.to_lowercase();
+    m.active
+        .iter()
+        .filter(|a| {
+            f.is_empty()
+                || a.title.to_lowercase().contains(&f)
+                || a.owner.to_lowercase().contains(&f)
+        })
+        .collect()
+}
+
+/// The status a severity reads as (style and symbol): critical like a
+/// breach, warning like a warn, info like no data.
+fn as_status(s: Severity) -> Status {
+    match s {
+        Severity::Critical => Status::Breach,
+        Severity::Warning => Status::Warn,
+        Severity::Info => Status::NoData,
+    }
+}
+
+fn severity_span(s: Severity, theme: &Theme) -> Span<'static> {
+    Span::styled(
+        as_status(s).symbol().to_string(),
+        theme.status(as_status(s)),
+    )
+}
+
+/// The state as a short word: open, acked, snoozed, paused, cleared.
+fn state_word(a: &AlertRow) -> &'static str {
+    if a.snoozed_until.is_some() {
+        "snoozed"
+    } else if a.paused {
+        "paused"
+    } else if a.state == AlertState::Acknowledged {
+        "acked"
+    } else if a.cleared {
+        "cleared"
+    } else {
+        "open"
+    }
+}
+
+/// Draws the Alerts view.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let empty = AlertsModel::default();
+    let model = app.models.alerts.as_ref().unwrap_or(&empty);
+    let list = rows(app);
+    let budget_h = (model.slos.len().max(1) as u16) + 3;
+    // The table takes what it needs, leaving the history at least 5 rows.
+    let room = area.height.saturating_sub(budget_h + 5).max(5);
+    let table_h = (list.len().max(1) as u16 + 4).min(room);
+    let [top, budgets, history] = Layout::vertical([
+        Constraint::Length(table_h),
+        Constraint::Length(budget_h),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    alert_table(frame, top, app, &list);
+    budget_panel(frame, budgets, &model.slos, &app.theme);
+    history_pane(frame, history, &model.history, app);
+}
+
+fn alert_table(frame: &mut Frame, area: Rect, app: &App, list: &[&AlertRow]) {
+    let theme = &app.theme;
+    let title = format!(
+        "Alerts · {} open · {} critical",
+        list.len(),
+        list.iter()
+            .filter(|a| a.severity == Severity::Critical)
+            .count()
+    );
+    let frame_block = block(&title, theme);
+    let inner = frame_block.inner(area);
+    frame.render_widget(frame_block, area);
+    let [table_area, detail_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    let header = Row::new(
+        ["", "#", "state", "lvl", "owner", "age", "alert"]
+            .map(|h| Cell::from(Span::styled(h, theme.header()))),
+    );
+    // Fixed columns and the spaces between the seven columns.
+    let title_w = (table_area.width as usize).saturating_sub(1 + 3 + 7 + 4 + 10 + 3 + 6);
+    let table_rows: Vec<Row> = list
+        .iter()
+        .map(|a| {
+            Row::new(vec![
+                Cell::from(severity_span(a.severity, theme)),
+                Cell::from(Line::from(a.id.to_string()).right_aligned()),
+                Cell::from(state_word(a)),
+                Cell::from(format!("L{}/{}", a.level + 1, a.levels)),
+                Cell::from(clean_cut(&a.owner, 10)),
+                Cell::from(Line::from(format_age(a.age_secs)).right_aligned()),
+                Cell::from(clean_cut(&a.title, title_w.max(4))),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(3),
+        Constraint::Length(7),
+        Constraint::Length(4),
+        Constraint::Length(10),
+        Constraint::Length(3),
+        Constraint::Fill(1),
+    ];
+    let mut state = TableState::default();
+    if !list.is_empty() {
+        state.select(Some(app.selected().min(list.len() - 1)));
+    }
+    frame.render_stateful_widget(
+        Table::new(table_rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .row_highlight_style(theme.selected()),
+        table_area,
+        &mut state,
+    );
+    let detail = match list.get(app.selected()) {
+        Some(a) => detail_line(a, app),
+        None => Line::from(Span::styled("no open alerts", theme.dim())),
+    };
+    frame.render_widget(Paragraph::new(detail), detail_area);
+}
+
+/// The selected alert in one line: detail, run progress, what happens next.
+fn detail_line(a: &AlertRow, app: &App) -> Line<'static> {
+    let mut parts = vec![clean(&a.detail)];
+    if let Some(r) = &a.run {
+        let late = if r.overdue { " overdue" } else { "" };
+        parts.push(format!(
+            "run #{} {}/{} {}{late}",
+            r.id,
+            r.done + r.skipped,
+            r.total,
+            r.state
+        ));
+    }
+    if let Some(u) = a.snoozed_until {
+        parts.push(format!("snoozed until {}", clock(app, u)));
+    } else if let Some(reason) = &a.pause_reason {
+        parts.push(format!("paused: {}", clean(reason)));
+    } else if let (Some(at), Some(t)) = (a.next_escalation_at, &a.next_target) {
+        parts.push(format!("→ {} at {}", clean(t), clock(app, at)));
+    }
+    Line::from(vec![
+        Span::styled("↳ ", app.theme.dim()),
+        Span::raw(parts.join(" · ")),
+    ])
+}
+
+fn clock(app: &App, t: i64) -> String {
+    if app.local_time {
+        crate::format::local_hm(t)
+    } else {
+        format!("{} UTC", crate::format::utc_hm(t))
+    }
+}
+
+/// A text gauge of the budget left: `████░░░░░░`, empty when overspent.
+pub fn gauge(remaining: Option<f64>, width: usize) -> String {
+    let filled = remaining
+        .map(|f| (f.clamp(0.0, 1.0) * width as f64).round() as usize)
+        .unwrap_or(0);
+    "█".repeat(filled) + &"░".repeat(width - filled.min(width))
+}
+
+/// One line per SLO: gauge, budget left, burn now (long/short window), time
+/// to exhaustion, and the burn rule firing, if any.
+pub fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Theme) {
+    let header = Row::new(
+        ["SLO", "budget left", "", "burn", "runs out"]
+            .map(|h| Cell::from(Span::styled(h, theme.header()))),
+    );
+    // Fixed columns and the spaces between the five columns.
+    let name_w = (area.width as usize).saturating_sub(2 + 11 + 6 + 11 + 18 + 4);
+    let rows: Vec<Row> = slos
+        .iter()
+        .map(|p| {
+            let status = match (p.firing, p.remaining_fraction) {
+                (Some(_), _) => Status::Breach,
+                (None, Some(f)) if f <= 0.0 => Status::Warn,
+                (None, None) => Status::NoData,
+                _ => Status::Ok,
+            };
+            let mut out = exhaustion_text(p.exhaustion);
+            if let Some(f) = p.firing {
+                out = format!("{out} ✗ {}", f.word());
+            }
+            Row::new(vec![
+                Cell::from(clean_cut(&p.name, name_w.max(4))),
+                Cell::from(Span::styled(
+                    gauge(p.remaining_fraction, 10),
+                    theme.status(status),
+                )),
+                Cell::from(Line::from(remaining_text(p)).right_aligned()),
+                Cell::from(format!(
+                    "{}/{}",
+                    burn_text(p.burn_long),
+                    burn_text(p.burn_short)
+                )),
+                Cell::from(Span::styled(out, theme.status(status))),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(11),
+        Constraint::Length(6),
+        Constraint::Length(11),
+        Constraint::Length(18),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .block(block("Error budgets · burn long/short", theme)),
+        area,
+    );
+}
+
+fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], app: &App) {
+    let visible = area.height.saturating_sub(2) as usize;
+    let wide = area.width >= 100;
+    let lines: Vec<Line> = history
+        .iter()
+        .take(visible)
+        .map(|h| {
+            let mut text = format!(
+                "{:<4} {} · {}",
+                format!("#{}", h.alert_id),
+                h.kind,
+                clean_cut(&h.actor, 12)
+            );
+            if let Some(note) = &h.note {
+                text = format!("{text}: {}", clean(note));
+            }
+            if wide {
+                text = format!("{text} — {}", clean(&h.title));
+            }
+            Line::from(vec![
+                Span::styled(format!("{} ", clock(app, h.at)), app.theme.dim()),
+                severity_span(h.severity, &app.theme),
+                Span::raw(format!(" {text}")),
+            ])
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        vec![Line::from(Span::styled(
+            "nothing has happened yet",
+            app.theme.dim(),
+        ))]
+    } else {
+        lines
+    };
+    frame.render_widget(
+        Paragraph::new(body).block(block("History", &app.theme)),
+        area,
+    );
+}
+
+/// The cockpit's alerts pane: open and acknowledged, critical first, with
+/// age, escalation level and owner (`✓` marks who acknowledged it).
+pub fn pane(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let list: Vec<&AlertRow> = app
+        .models
+        .alerts
+        .as_ref()
+        .map(|m| m.active.iter().collect())
+        .unwrap_or_default();
+    let critical = list
+        .iter()
+        .filter(|a| a.severity == Severity::Critical)
+        .count();
+    let title = format!("Alerts · {} · {critical}✗", list.len());
+    let title_w = (area.width as usize).saturating_sub(2 + 1 + 3 + 2 + 8 + 4);
+    let rows: Vec<Row> = list
+        .iter()
+        .map(|a| {
+            let owner = match a.state {
+                AlertState::Acknowledged => format!("✓{}", clean(&a.owner)),
+                _ => clean(&a.owner),
+            };
+            Row::new(vec![
+                Cell::from(severity_span(a.severity, theme)),
+                Cell::from(clean_cut(&a.title, title_w.max(4))),
+                Cell::from(Line::from(format_age(a.age_secs)).right_aligned()),
+                Cell::from(format!("L{}", a.level + 1)),
+                Cell::from(crate::text::truncate(&owner, 8)),
+            ])
+        })
+        .collect();
+    let empty = rows.is_empty();
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(3),
+        Constraint::Length(2),
+        Constraint::Length(8),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .column_spacing(1)
+            .block(block(&title, theme)),
+        area,
+    );
+    if empty {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 1,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled("no open alerts", theme.dim())),
+            inner,
+        );
+    }
+}
