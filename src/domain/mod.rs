@@ -1,7 +1,10 @@
 //! The operating model as plain types and pure functions. No I/O, no clock:
 //! `now` is always a parameter (unix seconds, UTC).
 
+pub mod decision;
 pub mod duration;
+pub mod experiment;
+pub mod feedback;
 
 use serde::{Deserialize, Serialize};
 
