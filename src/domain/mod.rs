@@ -2,7 +2,10 @@
 //! `now` is always a parameter (unix seconds, UTC).
 
 pub mod capacity;
+pub mod decision;
 pub mod duration;
+pub mod experiment;
+pub mod feedback;
 pub mod flow;
 pub mod indicator;
 
