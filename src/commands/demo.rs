@@ -99,6 +99,7 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
         )?;
         Ok(())
     })?;
+    crate::demo::learning::seed(&mut store, ctx.now)?;
     Ok((
         data.work_items.len(),
         data.observations.len(),

@@ -1,9 +1,15 @@
 //! One file per subcommand: read the arguments, call the store and the
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
+pub mod backup;
+pub mod decision;
 pub mod demo;
+pub mod experiment;
+pub mod export;
+pub mod feedback;
 pub mod import;
 pub mod record;
+pub mod restore;
 pub mod status;
 
 use crate::cli::{Cli, Command};
@@ -97,7 +103,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let ctx = Context {
         db,
         actor: resolve_actor(cli.actor.as_deref()),
-        now: chrono::Utc::now().timestamp(),
+        // The hidden OPSDECK_NOW (RFC 3339) fixes the clock, for tests.
+        now: std::env::var("OPSDECK_NOW")
+            .ok()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map_or_else(|| chrono::Utc::now().timestamp(), |t| t.timestamp()),
         demo,
     };
     if demo && !ctx.db.exists() {
@@ -121,5 +131,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         }) => import::run(&ctx, &file, kind, format, skip_bad),
         Some(Command::Status { format }) => status::run(&ctx, format),
         Some(Command::Snapshot { .. }) => anyhow::bail!("snapshot is not available yet"),
+        Some(Command::Experiment { command }) => experiment::run(&ctx, command),
+        Some(Command::Decision { command }) => decision::run(&ctx, command),
+        Some(Command::Feedback { command }) => feedback::run(&ctx, command),
+        Some(Command::Export(args)) => export::run(&ctx, &args),
+        Some(Command::Restore { file }) => restore::run(&ctx, &file),
+        Some(Command::Backup { path }) => backup::run(&ctx, &path),
     }
 }

@@ -3,9 +3,15 @@
 //! tracked in `PRAGMA user_version`, and read by one aggregate module each.
 
 pub mod audit;
+pub mod backup;
 pub mod board;
+pub mod decisions;
+pub mod experiment_result;
+pub mod experiments;
+pub mod export;
 pub mod feedback;
 pub mod indicators;
+pub mod learning_models;
 pub mod notes;
 pub mod work_items;
 
@@ -15,7 +21,10 @@ use std::time::Duration;
 use thiserror::Error;
 
 /// Numbered migrations, applied in order. Index + 1 is the schema version.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_foundation.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_foundation.sql"),
+    include_str!("migrations/0004_experiments.sql"),
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
