@@ -67,12 +67,8 @@ CREATE TABLE experiments (
     CHECK ((started_at IS NULL) = (registered_hash IS NULL)),
     CHECK (concluded_at IS NULL OR (started_at IS NOT NULL AND decision IS NOT NULL))
 );
--- The Experiments view: open ones first, by period.
-CREATE INDEX experiments_by_period ON experiments (concluded_at, start_at);
--- The standup's milestones since a time.
-CREATE INDEX experiments_by_started ON experiments (started_at);
-CREATE INDEX experiments_by_concluded ON experiments (concluded_at);
-CREATE INDEX experiments_by_end ON experiments (end_at);
+-- An operation runs a handful of experiments: the screens read them all
+-- (by key through the UNIQUE index); no other index pays for itself.
 
 CREATE TRIGGER experiments_registration_is_fixed
 BEFORE UPDATE OF registered_definition, registered_hash, started_at, key ON experiments
@@ -100,8 +96,8 @@ CREATE TABLE experiment_amendments (
     original_hash TEXT NOT NULL,
     amended_hash  TEXT NOT NULL
 );
+-- `experiment show` and the Experiments view: one experiment's amendments.
 CREATE INDEX experiment_amendments_by_experiment ON experiment_amendments (experiment_id, at);
-CREATE INDEX experiment_amendments_by_time ON experiment_amendments (at);
 
 CREATE TRIGGER experiment_amendments_no_update BEFORE UPDATE ON experiment_amendments
 BEGIN
