@@ -20,6 +20,10 @@ pub struct Cli {
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub actor: Option<String>,
 
+    /// Open the database read-only: nothing can be changed (a shared standup screen).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     /// Open the demo database (created on first use) instead of your own.
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,
@@ -127,4 +131,13 @@ pub enum Command {
         /// The new backup file.
         path: PathBuf,
     },
+    /// Report the database's path, schema, WAL mode, permissions, size and integrity.
+    Doctor,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `opsdeck man > opsdeck.1`.
+    Man,
 }

@@ -31,6 +31,13 @@ pub fn utc_minute(t: Timestamp) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// UTC time of day as `14:05`.
+pub fn utc_hm(t: Timestamp) -> String {
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%H:%M").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
 /// UTC date as `2026-11-25`.
 pub fn utc_date(t: Timestamp) -> String {
     chrono::DateTime::from_timestamp(t, 0)

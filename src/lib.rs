@@ -5,9 +5,12 @@
 pub mod assets;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod dataset;
 pub mod demo;
 pub mod domain;
 pub mod format;
 pub mod ingest;
 pub mod store;
 pub mod text;
+pub mod tui;

@@ -4,11 +4,16 @@
 use opsdeck::store::{feedback, indicators, work_items, Store};
 
 fn plan(store: &Store, sql: &str) -> String {
-    let mut stmt = store.conn().prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let mut stmt = store
+        .conn()
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap();
     let n = stmt.parameter_count();
     let params: Vec<i64> = vec![0; n];
     let rows = stmt
-        .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, String>(3))
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })
         .unwrap();
     rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
 }
@@ -23,7 +28,10 @@ fn assert_no_scan(plan: &str) {
 fn observation_window_uses_its_index() {
     let store = Store::open_in_memory("test").unwrap();
     let p = plan(&store, indicators::SQL_OBSERVATION_POINTS);
-    assert!(p.contains("USING COVERING INDEX observations_by_indicator_time"), "{p}");
+    assert!(
+        p.contains("USING COVERING INDEX observations_by_indicator_time"),
+        "{p}"
+    );
     assert_no_scan(&p);
 }
 
@@ -32,7 +40,10 @@ fn work_items_window_uses_kind_indexes() {
     let store = Store::open_in_memory("test").unwrap();
     let p = plan(&store, work_items::SQL_WORK_ITEMS_SINCE);
     assert!(p.contains("work_items_by_kind_closed"), "{p}");
-    assert!(p.contains("work_items_by_kind_closed (kind=? AND closed_at=?)"), "open items: {p}");
+    assert!(
+        p.contains("work_items_by_kind_closed (kind=? AND closed_at=?)"),
+        "open items: {p}"
+    );
     assert!(p.contains("work_items_by_kind_customer"), "{p}");
     assert_no_scan(&p);
 }

@@ -52,9 +52,15 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
             }
         }
     }
+    let mut store = Store::open_at(&ctx.db, &ctx.actor, ctx.now)?;
+    populate(&mut store, ctx.now)
+}
+
+/// Fills an open (new) store with the demo operation ending at `now`:
+/// the same `now` always gives the same database.
+pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, usize)> {
     let settings = DemoSettings::shipped();
-    let data = generate(&settings, ctx.now);
-    let mut store = Store::open(&ctx.db, &ctx.actor)?;
+    let data = generate(&settings, now);
     let ids: std::collections::HashMap<String, i64> = store
         .indicators()?
         .into_iter()
@@ -86,12 +92,12 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
             tx.execute(
                 "INSERT OR IGNORE INTO role_assignments (role_id, person_id, assigned_at)
                  SELECT r.id, p.id, ?3 FROM roles r, people p WHERE r.key = ?2 AND p.name = ?1",
-                rusqlite::params![person, role, ctx.now - 90 * crate::domain::DAY],
+                rusqlite::params![person, role, now - 90 * crate::domain::DAY],
             )?;
         }
         audit::record(
             tx,
-            ctx.now,
+            now,
             "demo",
             "database",
             None,
@@ -99,7 +105,7 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
         )?;
         Ok(())
     })?;
-    crate::demo::learning::seed(&mut store, ctx.now)?;
+    crate::demo::learning::seed(store, now)?;
     Ok((
         data.work_items.len(),
         data.observations.len(),

@@ -2,8 +2,11 @@
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
 pub mod backup;
+pub mod cockpit;
+pub mod completions;
 pub mod decision;
 pub mod demo;
+pub mod doctor;
 pub mod experiment;
 pub mod export;
 pub mod feedback;
@@ -27,12 +30,21 @@ pub struct Context {
     pub now: i64,
     /// True when `--demo` chose the database.
     pub demo: bool,
+    /// Settings from the config file.
+    pub config: crate::config::Config,
+    /// `--read-only`: open the database without write access.
+    pub read_only: bool,
 }
 
 impl Context {
     /// Opens (creating and migrating if needed) the database.
     pub fn open(&self) -> anyhow::Result<Store> {
-        Ok(Store::open(&self.db, &self.actor)?)
+        Ok(Store::open_with(
+            &self.db,
+            &self.actor,
+            self.now,
+            self.read_only,
+        )?)
     }
 }
 
@@ -54,7 +66,7 @@ pub fn demo_db() -> anyhow::Result<PathBuf> {
 }
 
 /// The acting user: `--as`, else `OPSDECK_USER`, else the login name.
-pub fn resolve_actor(flag: Option<&str>) -> String {
+pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
     let clean = |s: String| {
         let t = crate::text::sanitize(s.trim());
         (!t.is_empty()).then_some(t)
@@ -62,20 +74,55 @@ pub fn resolve_actor(flag: Option<&str>) -> String {
     flag.map(str::to_string)
         .and_then(clean)
         .or_else(|| std::env::var("OPSDECK_USER").ok().and_then(clean))
+        .or_else(|| configured.map(str::to_string).and_then(clean))
         .or_else(|| std::env::var("USER").ok().and_then(clean))
         .or_else(|| std::env::var("LOGNAME").ok().and_then(clean))
+        .or_else(|| login_name().and_then(clean))
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The login name of the process's user, from the password database.
+fn login_name() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `pwd` and `buf`, both owned here and
+    // large enough as declared; `result` is null or points to `pwd`.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        )
+    };
+    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+        return None;
+    }
+    // SAFETY: pw_name is a NUL-terminated string inside `buf`.
+    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
+    Some(name.to_string_lossy().into_owned())
 }
 
 /// Runs the command line and returns the process exit status.
 pub fn run(cli: Cli) -> ExitCode {
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("opsdeck: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// True when the error is stdout closed early (`opsdeck status | head`):
+/// not worth a message.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 /// An error chain as one clean line.
@@ -90,7 +137,22 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// The command's clock: now, or the hidden `OPSDECK_NOW` (RFC 3339) that
+/// tests use to pin time.
+fn command_now() -> anyhow::Result<i64> {
+    match std::env::var("OPSDECK_NOW") {
+        Ok(t) => crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}")),
+        Err(_) => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    match &cli.command {
+        Some(Command::Completions { shell }) => return completions::completions(*shell),
+        Some(Command::Man) => return completions::man(),
+        _ => {}
+    }
+    let config = crate::config::Config::load().map_err(|e| anyhow::anyhow!(e))?;
     let demo = cli.demo;
     let db = match (&cli.db, demo) {
         (Some(p), _) => p.clone(),
@@ -102,21 +164,19 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     };
     let ctx = Context {
         db,
-        actor: resolve_actor(cli.actor.as_deref()),
-        // The hidden OPSDECK_NOW (RFC 3339) fixes the clock, for tests.
-        now: std::env::var("OPSDECK_NOW")
-            .ok()
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map_or_else(|| chrono::Utc::now().timestamp(), |t| t.timestamp()),
+        actor: resolve_actor(cli.actor.as_deref(), config.user.as_deref()),
+        now: command_now()?,
         demo,
+        config,
+        read_only: cli.read_only,
     };
     if demo && !ctx.db.exists() {
         demo::create(&ctx)?;
     }
     match cli.command {
-        None => status::run(&ctx, crate::cli::OutputFormat::Text),
+        None => cockpit::run(&ctx, crate::tui::app::View::Cockpit),
         Some(Command::Demo) => demo::run(&ctx),
-        Some(Command::Standup) => status::run(&ctx, crate::cli::OutputFormat::Text),
+        Some(Command::Standup) => cockpit::run(&ctx, crate::tui::app::View::Standup),
         Some(Command::Record {
             indicator,
             value,
@@ -130,7 +190,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             skip_bad,
         }) => import::run(&ctx, &file, kind, format, skip_bad),
         Some(Command::Status { format }) => status::run(&ctx, format),
-        Some(Command::Snapshot { .. }) => anyhow::bail!("snapshot is not available yet"),
+        Some(Command::Doctor) => doctor::run(&ctx),
+        Some(Command::Completions { .. }) | Some(Command::Man) => Ok(0),
+        Some(Command::Snapshot {
+            width,
+            height,
+            view,
+        }) => cockpit::snapshot(&ctx, width, height, &view),
         Some(Command::Experiment { command }) => experiment::run(&ctx, command),
         Some(Command::Decision { command }) => decision::run(&ctx, command),
         Some(Command::Feedback { command }) => feedback::run(&ctx, command),

@@ -52,7 +52,8 @@ pub fn insert_feedback(tx: &Tx<'_>, f: &FeedbackRow) -> Result<bool> {
 }
 
 /// Feedback responses in a time range.
-pub const SQL_FEEDBACK_BETWEEN: &str = "SELECT at, customer, segment, channel, ease, reliability, value, comment
+pub const SQL_FEEDBACK_BETWEEN: &str =
+    "SELECT at, customer, segment, channel, ease, reliability, value, comment
     FROM feedback WHERE at >= ?1 AND at <= ?2 ORDER BY at";
 
 impl Store {

@@ -93,15 +93,32 @@ impl Store {
     /// Opens (creating if missing, mode 0600, folder 0700) and migrates the
     /// database at `path`. A file that is not writable opens read-only.
     pub fn open(path: &Path, actor: &str) -> Result<Store> {
+        Store::open_at(path, actor, chrono::Utc::now().timestamp())
+    }
+
+    /// [`Store::open`] with the clock that dates a new database's creation.
+    pub fn open_at(path: &Path, actor: &str, now: i64) -> Result<Store> {
+        Store::open_with(path, actor, now, false)
+    }
+
+    /// Opens with `read_only` forced (`--read-only`: a standup terminal that
+    /// must not change anything), or read-write when the file allows it.
+    pub fn open_with(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
         let display = path.display().to_string();
         let io = |detail: String| StoreError::Io {
             path: display.clone(),
             detail,
         };
         if !path.exists() {
+            if read_only {
+                return Err(io(
+                    "does not exist (and --read-only does not create it)".into()
+                ));
+            }
             create_private_file(path).map_err(io)?;
         }
-        let writable = std::fs::OpenOptions::new().write(true).open(path).is_ok()
+        let writable = !read_only
+            && std::fs::OpenOptions::new().write(true).open(path).is_ok()
             && path.parent().map(dir_writable).unwrap_or(true);
         let flags = if writable {
             OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -119,12 +136,17 @@ impl Store {
             actor: actor.to_string(),
             read_only: !writable,
         };
-        store.prepare()?;
+        store.prepare(now)?;
         Ok(store)
     }
 
     /// An in-memory store for tests, migrated and seeded.
     pub fn open_in_memory(actor: &str) -> Result<Store> {
+        Store::open_in_memory_at(actor, chrono::Utc::now().timestamp())
+    }
+
+    /// An in-memory store created at `now` (tests with a fixed clock).
+    pub fn open_in_memory_at(actor: &str, now: i64) -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         let mut store = Store {
             conn,
@@ -132,11 +154,11 @@ impl Store {
             actor: actor.to_string(),
             read_only: false,
         };
-        store.prepare()?;
+        store.prepare(now)?;
         Ok(store)
     }
 
-    fn prepare(&mut self) -> Result<()> {
+    fn prepare(&mut self, now: i64) -> Result<()> {
         let path = self.path.display().to_string();
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read the version before anything writes to the file: a newer or
@@ -176,14 +198,14 @@ impl Store {
         }
         self.conn.pragma_update(None, "synchronous", "FULL")?;
         if version < SCHEMA_VERSION {
-            self.migrate()?;
+            self.migrate(now)?;
         }
         Ok(())
     }
 
     /// Applies the missing migrations, each in its own immediate transaction,
     /// re-reading the version inside it so two processes never both migrate.
-    fn migrate(&mut self) -> Result<()> {
+    fn migrate(&mut self, now: i64) -> Result<()> {
         loop {
             let tx = self
                 .conn
@@ -194,7 +216,7 @@ impl Store {
             }
             tx.execute_batch(MIGRATIONS[version as usize])?;
             if version == 0 {
-                seed(&tx, &self.actor)?;
+                seed(&tx, &self.actor, now)?;
             }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
@@ -384,7 +406,7 @@ fn create_private_file(path: &Path) -> std::result::Result<(), String> {
 }
 
 /// Loads the starter indicators, roles and capacity into a new database.
-fn seed(tx: &rusqlite::Transaction<'_>, actor: &str) -> Result<()> {
+fn seed(tx: &rusqlite::Transaction<'_>, actor: &str, now: i64) -> Result<()> {
     let op = crate::assets::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
         .map_err(StoreError::Invalid)?;
     let inds =
@@ -409,7 +431,6 @@ fn seed(tx: &rusqlite::Transaction<'_>, actor: &str) -> Result<()> {
     for (i, d) in inds.iter().enumerate() {
         indicators::insert_indicator(tx, d, i as i64)?;
     }
-    let now = chrono::Utc::now().timestamp();
     audit::record_raw(
         tx,
         now,

@@ -14,17 +14,33 @@ pub struct Note {
 }
 
 /// Adds a note on `entity`/`entity_id` by the transaction's actor, audited.
-pub fn add_note(tx: &Tx<'_>, now: Timestamp, entity: &str, entity_id: &str, text: &str) -> Result<()> {
+pub fn add_note(
+    tx: &Tx<'_>,
+    now: Timestamp,
+    entity: &str,
+    entity_id: &str,
+    text: &str,
+) -> Result<()> {
     tx.execute(
         "INSERT INTO notes (entity, entity_id, at, actor, text) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![entity, entity_id, now, tx.actor, text],
     )?;
-    audit::record(tx, now, "note", entity, Some(entity_id), &serde_json::json!({ "text": text }))
+    audit::record(
+        tx,
+        now,
+        "note",
+        entity,
+        Some(entity_id),
+        &serde_json::json!({ "text": text }),
+    )
 }
 
 /// Records that a standup was opened now.
 pub fn record_standup(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
-    tx.execute("INSERT INTO standups (at, actor) VALUES (?1, ?2)", params![now, tx.actor])?;
+    tx.execute(
+        "INSERT INTO standups (at, actor) VALUES (?1, ?2)",
+        params![now, tx.actor],
+    )?;
     audit::record(tx, now, "open", "standup", None, &serde_json::json!({}))
 }
 
@@ -38,7 +54,11 @@ impl Store {
             "SELECT at, actor, text FROM notes WHERE entity = ?1 AND entity_id = ?2 ORDER BY at DESC, id DESC LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![entity, entity_id, limit as i64], |r| {
-            Ok(Note { at: r.get(0)?, actor: r.get(1)?, text: r.get(2)? })
+            Ok(Note {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                text: r.get(2)?,
+            })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -47,8 +67,10 @@ impl Store {
     /// [`SAME_STANDUP_SECS`] before `now` (reopening the view during one
     /// standup does not reset it). `None` before the first.
     pub fn previous_standup(&self, now: Timestamp) -> Result<Option<Timestamp>> {
-        Ok(self
-            .conn()
-            .query_row("SELECT max(at) FROM standups WHERE at < ?1", [now - SAME_STANDUP_SECS], |r| r.get(0))?)
+        Ok(self.conn().query_row(
+            "SELECT max(at) FROM standups WHERE at < ?1",
+            [now - SAME_STANDUP_SECS],
+            |r| r.get(0),
+        )?)
     }
 }

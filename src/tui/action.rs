@@ -54,5 +54,10 @@ pub enum Effect {
     /// Reload the models of the visible view.
     Reload,
     /// Record a value and/or a note for an indicator.
-    Record { indicator_id: i64, key: String, value: Option<f64>, note: Option<String> },
+    Record {
+        indicator_id: i64,
+        key: String,
+        value: Option<f64>,
+        note: Option<String>,
+    },
 }

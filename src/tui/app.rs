@@ -70,9 +70,15 @@ impl View {
     /// Parses a view name (`--view`).
     pub fn parse(name: &str) -> Option<View> {
         let n = name.to_ascii_lowercase();
-        [View::Standup].iter().chain(View::TABS.iter()).copied().find(|v| {
-            v.title().to_ascii_lowercase() == n || v.short().to_ascii_lowercase() == n || (n == "playbooks" && *v == View::Playbooks)
-        })
+        [View::Standup]
+            .iter()
+            .chain(View::TABS.iter())
+            .copied()
+            .find(|v| {
+                v.title().to_ascii_lowercase() == n
+                    || v.short().to_ascii_lowercase() == n
+                    || (n == "playbooks" && *v == View::Playbooks)
+            })
     }
 
     fn index(self) -> usize {
@@ -120,6 +126,9 @@ pub struct StandupState {
     pub speaker_started: Option<Timestamp>,
 }
 
+/// How long a status-line message stays, in seconds.
+pub const FLASH_SECS: i64 = 8;
+
 /// The whole state of the cockpit.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -135,17 +144,16 @@ pub struct App {
     /// Rows must contain this (case-insensitive) to be listed.
     pub filter: String,
     pub popup: Option<Popup>,
-    /// The status-line message of the last action.
-    pub flash: Option<String>,
+    /// The status-line message of the last action, and when it was set.
+    pub flash: Option<(String, Timestamp)>,
+    /// Show times in local time (the live cockpit) or UTC (snapshots, tests).
+    pub local_time: bool,
     pub standup: StandupState,
     pub theme: Theme,
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
-
-/// Number of standup sections.
-pub const STANDUP_SECTIONS: usize = 3;
 
 impl App {
     /// A new app on `view` at `now`, with empty models until the first load.
@@ -160,6 +168,7 @@ impl App {
             filter: String::new(),
             popup: None,
             flash: None,
+            local_time: false,
             standup: StandupState::default(),
             theme,
             quit: false,
@@ -170,10 +179,26 @@ impl App {
     /// What the visible view needs loaded.
     pub fn needs(&self) -> Needs {
         match self.view {
-            View::Cockpit => Needs { board: true, flow: true, ..Needs::default() },
-            View::Indicators => Needs { board: true, detail: self.detail, ..Needs::default() },
-            View::Work => Needs { flow: true, ..Needs::default() },
-            View::Standup => Needs { board: true, flow: true, standup: true, ..Needs::default() },
+            View::Cockpit => Needs {
+                board: true,
+                flow: true,
+                ..Needs::default()
+            },
+            View::Indicators => Needs {
+                board: true,
+                detail: self.detail,
+                ..Needs::default()
+            },
+            View::Work => Needs {
+                flow: true,
+                ..Needs::default()
+            },
+            View::Standup => Needs {
+                board: true,
+                flow: true,
+                standup: true,
+                ..Needs::default()
+            },
             _ => Needs::default(),
         }
     }
@@ -207,10 +232,14 @@ impl App {
             })
             .collect();
         match self.sort {
-            SortKey::Status => rows.sort_by_key(|r| (r.status.severity_rank(), r.def.name.to_lowercase())),
+            SortKey::Status => {
+                rows.sort_by_key(|r| (r.status.severity_rank(), r.def.name.to_lowercase()))
+            }
             SortKey::Name => rows.sort_by_key(|r| r.def.name.to_lowercase()),
             SortKey::Kind => rows.sort_by_key(|r| (r.def.kind.as_str(), r.def.name.to_lowercase())),
-            SortKey::Owner => rows.sort_by_key(|r| (r.def.owner_role.clone(), r.def.name.to_lowercase())),
+            SortKey::Owner => {
+                rows.sort_by_key(|r| (r.def.owner_role.clone(), r.def.name.to_lowercase()))
+            }
         }
         rows
     }
@@ -233,7 +262,11 @@ impl App {
         flow.rows
             .iter()
             .filter(|r| {
-                f.is_empty() || r.kind.to_lowercase().contains(&f) || r.segment.as_deref().is_some_and(|s| s.to_lowercase().contains(&f))
+                f.is_empty()
+                    || r.kind.to_lowercase().contains(&f)
+                    || r.segment
+                        .as_deref()
+                        .is_some_and(|s| s.to_lowercase().contains(&f))
             })
             .collect()
     }
@@ -241,7 +274,11 @@ impl App {
     fn clamp_selection(&mut self) {
         let n = self.row_count();
         let i = self.sel_index();
-        self.selected[i] = if n == 0 { 0 } else { self.selected[i].min(n - 1) };
+        self.selected[i] = if n == 0 {
+            0
+        } else {
+            self.selected[i].min(n - 1)
+        };
     }
 
     fn set_view(&mut self, v: View) -> Option<Effect> {
@@ -344,7 +381,11 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::OpenRecord => {
             let target = if app.view == View::Indicators {
                 match app.detail {
-                    Some(id) => app.models.board.as_ref().and_then(|b| b.readings.iter().find(|r| r.id == id)),
+                    Some(id) => app
+                        .models
+                        .board
+                        .as_ref()
+                        .and_then(|b| b.readings.iter().find(|r| r.id == id)),
                     None => app.indicator_rows().get(app.selected()).copied(),
                 }
             } else {
@@ -368,7 +409,16 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             let minute_changed = now / 60 != app.now / 60;
             let second_changed = now != app.now;
             app.now = now;
-            if app.view == View::Standup && app.standup.speaker_started.is_some() && second_changed {
+            if app
+                .flash
+                .as_ref()
+                .is_some_and(|(_, at)| now - at >= FLASH_SECS)
+            {
+                app.flash = None;
+                app.dirty = true;
+            }
+            if app.view == View::Standup && app.standup.speaker_started.is_some() && second_changed
+            {
                 app.dirty = true;
             }
             if minute_changed {
@@ -388,15 +438,19 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::Done(result) => {
-            app.flash = Some(match result {
-                Ok(m) => m,
-                Err(e) => format!("error: {e}"),
-            });
+            app.flash = Some((
+                match result {
+                    Ok(m) => m,
+                    Err(e) => format!("error: {e}"),
+                },
+                app.now,
+            ));
             app.dirty = true;
             Some(Effect::Reload)
         }
         Action::StandupNext => {
-            app.standup.section = (app.standup.section + 1).min(STANDUP_SECTIONS - 1);
+            let n = super::views::standup::section_count(&app.models);
+            app.standup.section = (app.standup.section + 1).min(n.saturating_sub(1));
             app.dirty = true;
             None
         }

@@ -113,32 +113,54 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     let points = store.indicator_history(r.id, &r.def, from, now)?;
     let days = (span / DAY) as usize;
     let values = bucketed(&points, r.def.aggregation, from + 1, now + 1, days);
-    let history = values.into_iter().enumerate().map(|(i, v)| (from + (i as i64 + 1) * DAY, v)).collect();
+    let history = values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (from + (i as i64 + 1) * DAY, v))
+        .collect();
     let mut notes: Vec<Note> = store
         .recent_notes(r.id, 8)?
         .into_iter()
         .map(|o| Note {
             at: o.at,
             actor: String::new(),
-            text: format!("{} — {}", crate::format::number(o.value), o.note.unwrap_or_default()),
+            text: format!(
+                "{} — {}",
+                crate::format::number(o.value),
+                o.note.unwrap_or_default()
+            ),
         })
         .collect();
     notes.extend(store.notes("indicator", &r.def.key, 8)?);
-    notes.sort_by(|a, b| b.at.cmp(&a.at));
+    notes.sort_by_key(|n| std::cmp::Reverse(n.at));
     notes.truncate(8);
-    Ok(IndicatorDetail { reading: r.clone(), history, from, to: now, notes })
+    Ok(IndicatorDetail {
+        reading: r.clone(),
+        history,
+        from,
+        to: now,
+        notes,
+    })
 }
 
 fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<StandupModel> {
     let previous = store.previous_standup(now)?;
     let Some(board) = board else {
-        return Ok(StandupModel { previous, ..Default::default() });
+        return Ok(StandupModel {
+            previous,
+            ..Default::default()
+        });
     };
     let mut changes = Vec::new();
     if let Some(prev) = previous {
         let before = store.indicator_board(prev)?;
         for r in &board.readings {
-            let was = before.readings.iter().find(|b| b.id == r.id).map(|b| b.status).unwrap_or(Status::NoData);
+            let was = before
+                .readings
+                .iter()
+                .find(|b| b.id == r.id)
+                .map(|b| b.status)
+                .unwrap_or(Status::NoData);
             if was != r.status {
                 changes.push(StatusChange {
                     name: r.def.name.clone(),
@@ -158,5 +180,9 @@ fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<
         .cloned()
         .collect();
     attention.sort_by_key(|r| r.status.severity_rank());
-    Ok(StandupModel { previous, changes, attention })
+    Ok(StandupModel {
+        previous,
+        changes,
+        attention,
+    })
 }

@@ -12,7 +12,9 @@ pub fn spark_text(values: &[Option<f64>], width: usize) -> String {
     let resampled: Vec<Option<f64>> = (0..width)
         .map(|i| {
             let a = i * values.len() / width;
-            let b = ((i + 1) * values.len() / width).max(a + 1).min(values.len());
+            let b = ((i + 1) * values.len() / width)
+                .max(a + 1)
+                .min(values.len());
             let slice: Vec<f64> = values[a..b].iter().flatten().copied().collect();
             (!slice.is_empty()).then(|| slice.iter().sum::<f64>() / slice.len() as f64)
         })
@@ -42,7 +44,10 @@ mod tests {
         assert_eq!(spark_text(&[Some(0.0), Some(7.0)], 2), "▁█");
         assert_eq!(spark_text(&[Some(1.0), None, Some(1.0)], 3), "▄ ▄");
         assert_eq!(spark_text(&[None, None], 2), "  ");
-        assert_eq!(spark_text(&[Some(0.0), Some(1.0), Some(2.0), Some(3.0)], 2), "▁█");
+        assert_eq!(
+            spark_text(&[Some(0.0), Some(1.0), Some(2.0), Some(3.0)], 2),
+            "▁█"
+        );
         assert_eq!(spark_text(&[Some(1.0)], 3).chars().count(), 3);
     }
 }

@@ -1,0 +1,34 @@
+//! `opsdeck` (the cockpit), `opsdeck standup` and `opsdeck snapshot`.
+
+use super::Context;
+use crate::tui::app::View;
+use crate::tui::theme::Theme;
+use anyhow::anyhow;
+
+/// Opens the cockpit on `view`.
+pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
+    let store = ctx.open()?;
+    crate::tui::run(store, view, &ctx.config)?;
+    Ok(0)
+}
+
+/// Prints one frame of `view` as plain text.
+pub fn snapshot(ctx: &Context, width: u16, height: u16, view: &str) -> anyhow::Result<u8> {
+    let view = View::parse(view).ok_or_else(|| {
+        anyhow!(
+            "--view: '{}' is not a view (cockpit, indicators, work, playbooks, alerts, experiments, decisions, feedback, standup)",
+            crate::text::sanitize(view)
+        )
+    })?;
+    if !(20..=1000).contains(&width) || !(5..=1000).contains(&height) {
+        return Err(anyhow!(
+            "--width/--height: {width}x{height} is out of range (20x5 to 1000x1000)"
+        ));
+    }
+    let mut store = ctx.open()?;
+    let app = crate::tui::loaded_app(&mut store, view, ctx.now, Theme::mono());
+    let text = crate::tui::render_to_text(&app, width, height);
+    use std::io::Write;
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(0)
+}

@@ -1,0 +1,262 @@
+//! The cockpit: terminal setup and restore, and the loop that turns keys,
+//! ticks and database changes into actions, runs effects against the store
+//! and redraws only when something changed.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod models;
+pub mod popups;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+use crate::domain::Timestamp;
+use crate::store::{audit, indicators, notes, Store};
+use action::{Action, Effect};
+use app::{update, App, View};
+use crossterm::event::{self, Event};
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute, queue};
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::Terminal;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How often the loop asks SQLite whether another process committed, by
+/// default (`refresh_ms` in the config file).
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Runs `effect` against the store; the result comes back as an action.
+pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action> {
+    match effect {
+        Effect::Reload => Some(match models::load(store, app.needs(), app.now) {
+            Ok(m) => Action::Loaded(Box::new(m)),
+            Err(e) => Action::Done(Err(e.to_string())),
+        }),
+        Effect::Record {
+            indicator_id,
+            key,
+            value,
+            note,
+        } => {
+            let now = app.now;
+            let result = store.write(|tx| -> crate::store::Result<String> {
+                match value {
+                    Some(v) => {
+                        indicators::insert_observation(
+                            tx,
+                            indicator_id,
+                            now,
+                            v,
+                            note.as_deref(),
+                            indicators::Origin::Manual,
+                        )?;
+                        audit::record(
+                            tx,
+                            now,
+                            "record",
+                            "observation",
+                            Some(&key),
+                            &serde_json::json!({"at": now, "value": v, "note": note}),
+                        )?;
+                        Ok(format!("recorded {key} = {}", crate::format::number(v)))
+                    }
+                    None => {
+                        notes::add_note(
+                            tx,
+                            now,
+                            "indicator",
+                            &key,
+                            note.as_deref().unwrap_or_default(),
+                        )?;
+                        Ok(format!("note added to {key}"))
+                    }
+                }
+            });
+            Some(Action::Done(result.map_err(|e| e.to_string())))
+        }
+    }
+}
+
+/// Applies an action and every action its effects lead to.
+pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
+    let mut next = Some(action);
+    while let Some(a) = next.take() {
+        if let Some(effect) = update(app, a) {
+            next = run_effect(store, app, effect);
+        }
+    }
+}
+
+/// Renders one frame of `app` into plain text (no escape codes): the
+/// snapshot command and the screen tests use the same code as the terminal.
+pub fn render_to_text(app: &App, width: u16, height: u16) -> String {
+    let backend = TestBackend::new(width, height);
+    let mut terminal = match Terminal::new(backend) {
+        Ok(t) => t,
+        Err(e) => return format!("cannot render: {e}"),
+    };
+    if let Err(e) = terminal.draw(|f| views::draw(f, app)) {
+        return format!("cannot render: {e}");
+    }
+    buffer_to_text(terminal.backend().buffer())
+}
+
+/// The text of a rendered buffer, one line per row, trailing spaces trimmed.
+pub fn buffer_to_text(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            let w = unicode_width::UnicodeWidthStr::width(sym);
+            if w > 1 {
+                skip = w - 1;
+            }
+            line.push_str(sym);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A loaded app for `view` at `now`, as the cockpit would show it.
+pub fn loaded_app(store: &mut Store, view: View, now: Timestamp, theme: theme::Theme) -> App {
+    let mut app = App::new(view, now, theme);
+    dispatch(store, &mut app, Action::DataChanged);
+    app.dirty = true;
+    app
+}
+
+/// Whether the cockpit has taken over the terminal (raw mode, alternate
+/// screen); restoring twice would move the cursor of the main screen.
+static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Restores the terminal: raw mode off, main screen back, cursor shown.
+/// Does nothing when the terminal was not taken or is already restored.
+pub fn restore_terminal() {
+    if !TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let _ = terminal::disable_raw_mode();
+    let mut out = std::io::stdout();
+    let _ = execute!(
+        out,
+        EndSynchronizedUpdate,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = out.flush();
+}
+
+/// Restores the terminal when dropped, whatever way the loop ended.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Opens the cockpit on `store` and runs until `q`, SIGTERM or SIGHUP. With
+/// `standup`, opens the standup view and records the standup time.
+pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the cockpit needs a terminal; use `opsdeck snapshot` or `opsdeck status` in scripts"
+        );
+    }
+    let now = || chrono::Utc::now().timestamp();
+    if view == View::Standup && !store.is_read_only() {
+        store.write(|tx| notes::record_standup(tx, now()))?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous_hook(info);
+    }));
+    terminal::enable_raw_mode()?;
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
+    let _guard = TerminalGuard;
+    execute!(std::io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    terminal.clear()?;
+    let sync = config.sync_output && std::env::var_os("OPSDECK_NO_SYNC").is_none();
+    let poll_interval = Duration::from_millis(config.refresh_ms);
+    let panic_after = std::env::var("OPSDECK_DEBUG_PANIC_AFTER_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    let started = Instant::now();
+
+    let mut app = loaded_app(
+        &mut store,
+        view,
+        now(),
+        theme::Theme {
+            color: config.use_color(),
+        },
+    );
+    app.local_time = true;
+    let mut last_version = store.data_version()?;
+    let mut last_poll = Instant::now();
+    loop {
+        if app.dirty {
+            if sync {
+                queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+            }
+            terminal.draw(|f| views::draw(f, &app))?;
+            if sync {
+                execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+            }
+            app.dirty = false;
+        }
+        if app.quit || stop.load(Ordering::Relaxed) {
+            break;
+        }
+        if let Some(ms) = panic_after {
+            if started.elapsed() >= Duration::from_millis(ms) {
+                panic!("debug panic requested by OPSDECK_DEBUG_PANIC_AFTER_MS");
+            }
+        }
+        let until_poll = poll_interval.saturating_sub(last_poll.elapsed());
+        let timeout = until_poll.min(Duration::from_millis(250));
+        if event::poll(timeout)? {
+            match event::read()? {
+                Event::Key(key) => {
+                    if let Some(action) = keymap::keymap(&app, key) {
+                        dispatch(&mut store, &mut app, action);
+                    }
+                }
+                Event::Resize(..) => dispatch(&mut store, &mut app, Action::Resize),
+                _ => {}
+            }
+        }
+        dispatch(&mut store, &mut app, Action::Tick(now()));
+        if last_poll.elapsed() >= poll_interval {
+            last_poll = Instant::now();
+            let v = store.data_version()?;
+            if v != last_version {
+                last_version = v;
+                dispatch(&mut store, &mut app, Action::DataChanged);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,231 @@
+//! The default screen: leading and lagging indicators, flow by work kind,
+//! alerts and today's checklists.
+
+use super::placeholder;
+use crate::domain::indicator::Kind;
+use crate::domain::Status;
+use crate::format::{number, value_unit};
+use crate::store::board::{FlowModel, Reading};
+use crate::tui::app::{App, View};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::Frame;
+
+/// Draws the cockpit: indicators and flow on the left, alerts and today's
+/// checklists on the right.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let readings: Vec<&Reading> = app
+        .models
+        .board
+        .as_ref()
+        .map(|b| b.readings.iter().collect())
+        .unwrap_or_default();
+    let leading: Vec<&Reading> = readings
+        .iter()
+        .copied()
+        .filter(|r| r.def.kind == Kind::Leading)
+        .collect();
+    let lagging: Vec<&Reading> = readings
+        .iter()
+        .copied()
+        .filter(|r| r.def.kind == Kind::Lagging)
+        .collect();
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
+    let lead_h = (leading.len() as u16 + 2).max(3);
+    let lag_h = (lagging.len() as u16 + 2).max(3);
+    let [lead_area, lag_area, flow_area] = Layout::vertical([
+        Constraint::Length(lead_h),
+        Constraint::Length(lag_h),
+        Constraint::Min(4),
+    ])
+    .areas(left);
+    indicator_pane(frame, lead_area, "Leading indicators", &leading, &app.theme);
+    indicator_pane(frame, lag_area, "Lagging indicators", &lagging, &app.theme);
+    flow_pane(frame, flow_area, app.models.flow.as_ref(), &app.theme);
+    let [alerts_area, runs_area] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
+    promise_pane(
+        frame,
+        alerts_area,
+        "Alerts",
+        placeholder::promise(View::Alerts),
+        &app.theme,
+    );
+    promise_pane(
+        frame,
+        runs_area,
+        "Today's checklists",
+        placeholder::promise(View::Playbooks),
+        &app.theme,
+    );
+}
+
+/// A titled pane with a border.
+pub fn pane<'a>(title: &str, theme: &Theme) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {title} "), theme.title()))
+}
+
+/// A pane saying what will appear there.
+pub fn promise_pane(frame: &mut Frame, area: Rect, title: &str, text: &str, theme: &Theme) {
+    frame.render_widget(
+        Paragraph::new(Span::styled(text.to_string(), theme.dim()))
+            .wrap(Wrap { trim: true })
+            .block(pane(title, theme)),
+        area,
+    );
+}
+
+/// One indicator per row: symbol, name, value, target, status word, trend
+/// arrow (wide panes) and a sparkline of the window.
+pub fn indicator_pane(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    rows: &[&Reading],
+    theme: &Theme,
+) {
+    let inner_w = area.width.saturating_sub(2);
+    let wide = inner_w >= 64;
+    let spark_w: u16 = if wide { 12 } else { 4 };
+    // symbol, value, target, word, (trend), spark and the gaps between them.
+    let fixed = 1 + 8 + 7 + 6 + spark_w + if wide { 2 + 6 } else { 5 };
+    let name_w = inner_w.saturating_sub(fixed).max(4) as usize;
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(name_w as u16),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Length(6),
+    ];
+    if wide {
+        widths.push(Constraint::Length(1));
+    }
+    widths.push(Constraint::Length(spark_w));
+    let table_rows: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let up = matches!((r.value, r.previous), (Some(v), Some(p)) if v > p);
+            let mut cells = vec![
+                Cell::from(status_symbol(r.status, theme)),
+                Cell::from(crate::tui::widgets::clean_cut(&r.def.name, name_w)),
+                Cell::from(Line::from(value_unit(r.value, &r.def.unit)).right_aligned()),
+                Cell::from(
+                    Line::from(Span::styled(format!("/{}", target_text(r)), theme.dim()))
+                        .right_aligned(),
+                ),
+                Cell::from(Span::styled(
+                    r.status.word().to_string(),
+                    theme.status(r.status),
+                )),
+            ];
+            if wide {
+                cells.push(Cell::from(r.trend.arrow(up)));
+            }
+            cells.push(Cell::from(Span::styled(
+                spark_text(&r.spark, spark_w as usize),
+                spark_style(r.status, theme),
+            )));
+            Row::new(cells)
+        })
+        .collect();
+    let empty = table_rows.is_empty();
+    let table = Table::new(table_rows, widths)
+        .column_spacing(1)
+        .block(pane(title, theme));
+    frame.render_widget(table, area);
+    if empty {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 1,
+            width: area.width.saturating_sub(4),
+            height: 1,
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled("no indicators of this kind", theme.dim())),
+            inner,
+        );
+    }
+}
+
+/// The target without a spaced unit, to fit a narrow column (`95%`, `48h`).
+fn target_text(r: &Reading) -> String {
+    let unit = clean(&r.def.unit);
+    let n = number(r.def.target);
+    match unit.as_str() {
+        "%" | "h" => format!("{n}{unit}"),
+        _ => n,
+    }
+}
+
+fn spark_style(status: Status, theme: &Theme) -> Style {
+    if status == Status::Breach {
+        theme.status(status)
+    } else {
+        theme.dim()
+    }
+}
+
+/// WIP, cycle time p90, on-time rate and capacity use per work kind.
+pub fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>, theme: &Theme) {
+    let header = Row::new(
+        ["kind", "WIP", "p90", "on-time", "capacity"]
+            .map(|h| Cell::from(Span::styled(h, theme.header()))),
+    );
+    let rows: Vec<Row> = flow
+        .map(|f| {
+            f.rows
+                .iter()
+                .filter(|r| r.segment.is_none())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let s = &r.summary;
+            let cap = match &r.capacity {
+                Some(c) => Line::from(vec![
+                    Span::raw(value_unit(c.utilisation.map(|u| u * 100.0), "%")),
+                    Span::raw(" "),
+                    status_symbol(c.band, theme),
+                    Span::styled(format!(" {}", c.band.word()), theme.status(c.band)),
+                ]),
+                None => Line::from("no capacity"),
+            };
+            Row::new(vec![
+                Cell::from(clean(&r.kind)),
+                Cell::from(Line::from(s.wip.to_string()).right_aligned()),
+                Cell::from(
+                    Line::from(
+                        s.cycle_p90_h
+                            .map(|h| format!("{}h", number(h)))
+                            .unwrap_or_else(|| "—".into()),
+                    )
+                    .right_aligned(),
+                ),
+                Cell::from(Line::from(value_unit(s.on_time_pct, "%")).right_aligned()),
+                Cell::from(cap),
+            ])
+        })
+        .collect();
+    let widths = [
+        Constraint::Fill(1),
+        Constraint::Length(4),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(14),
+    ];
+    frame.render_widget(
+        Table::new(rows, widths)
+            .header(header)
+            .column_spacing(1)
+            .block(pane("Flow · 7 days", theme)),
+        area,
+    );
+}

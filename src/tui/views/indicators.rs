@@ -1,0 +1,212 @@
+//! Indicators: the sortable table of every indicator, and the detail of one
+//! (history chart with its thresholds, definition, recent notes).
+
+use crate::domain::Status;
+use crate::format::{number, utc_date, utc_minute, value_unit};
+use crate::tui::app::App;
+use crate::tui::models::IndicatorDetail;
+use crate::tui::views::cockpit::pane;
+use crate::tui::widgets::{clean, spark::spark_text, status_span, status_symbol};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Cell, Chart, Dataset, GraphType, LegendPosition, Paragraph, Row, Table, TableState, Wrap,
+};
+use ratatui::Frame;
+
+/// Draws the Indicators view.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    match &app.models.detail {
+        Some(d) if app.detail.is_some() => render_detail(frame, area, app, d),
+        _ => render_table(frame, area, app),
+    }
+}
+
+fn render_table(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let wide = area.width >= 100;
+    let mut heads = vec!["", "indicator", "kind", "value", "target", "status", ""];
+    if wide {
+        heads.extend(["owner", "window"]);
+    }
+    let header = Row::new(
+        heads
+            .into_iter()
+            .map(|h| Cell::from(Span::styled(h, theme.header()))),
+    );
+    let rows: Vec<Row> = app
+        .indicator_rows()
+        .into_iter()
+        .map(|r| {
+            let up = matches!((r.value, r.previous), (Some(v), Some(p)) if v > p);
+            let mut cells = vec![
+                Cell::from(status_symbol(r.status, theme)),
+                Cell::from(clean(&r.def.name)),
+                Cell::from(r.def.kind.as_str()),
+                Cell::from(Line::from(value_unit(r.value, &r.def.unit)).right_aligned()),
+                Cell::from(Line::from(value_unit(Some(r.def.target), &r.def.unit)).right_aligned()),
+                Cell::from(Span::styled(
+                    r.status.word().to_string(),
+                    theme.status(r.status),
+                )),
+                Cell::from(r.trend.arrow(up)),
+            ];
+            if wide {
+                cells.push(Cell::from(clean(&r.def.owner_role)));
+                cells.push(Cell::from(spark_text(&r.spark, 16)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(7),
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(7),
+        Constraint::Length(1),
+    ];
+    if wide {
+        widths.extend([Constraint::Length(10), Constraint::Length(16)]);
+    }
+    let title = format!(
+        "Indicators · sorted by {}{}",
+        app.sort.word(),
+        if app.filter.is_empty() {
+            String::new()
+        } else {
+            format!(" · filter \"{}\"", clean(&app.filter))
+        }
+    );
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected())
+        .block(pane(&title, theme));
+    let mut state = TableState::default().with_selected(Some(app.selected()));
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) {
+    let theme = &app.theme;
+    let r = &d.reading;
+    let text_h = (area.height / 3).clamp(6, 12);
+    let [chart_area, text_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(text_h)]).areas(area);
+
+    let points: Vec<(f64, f64)> = d
+        .history
+        .iter()
+        .filter_map(|(t, v)| v.map(|v| (((t - d.from) as f64) / 86_400.0, v)))
+        .collect();
+    let span_days = ((d.to - d.from) as f64 / 86_400.0).max(1.0);
+    let mut lo = r.def.target.min(r.def.warn).min(r.def.breach);
+    let mut hi = r.def.target.max(r.def.warn).max(r.def.breach);
+    for (_, v) in &points {
+        lo = lo.min(*v);
+        hi = hi.max(*v);
+    }
+    let pad = ((hi - lo) * 0.1).max(0.5);
+    let (lo, hi) = (
+        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }),
+        hi + pad,
+    );
+    let flat = |y: f64| vec![(0.0, y), (span_days, y)];
+    let target_line = flat(r.def.target);
+    let warn_line = flat(r.def.warn);
+    let breach_line = flat(r.def.breach);
+    let unit = clean(&r.def.unit);
+    let datasets = vec![
+        Dataset::default()
+            .name(format!("breach {}", number(r.def.breach)))
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Line)
+            .style(theme.line(Status::Breach))
+            .data(&breach_line),
+        Dataset::default()
+            .name(format!("warn {}", number(r.def.warn)))
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Line)
+            .style(theme.line(Status::Warn))
+            .data(&warn_line),
+        Dataset::default()
+            .name(format!("target {}", number(r.def.target)))
+            .marker(Marker::Dot)
+            .graph_type(GraphType::Line)
+            .style(theme.line(Status::Ok))
+            .data(&target_line),
+        Dataset::default()
+            .name(format!("daily {}", r.def.aggregation.as_str()))
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .data(&points),
+    ];
+    let x_labels = vec![Span::raw(utc_date(d.from)), Span::raw(utc_date(d.to))];
+    let y_labels = vec![
+        Span::raw(number(lo)),
+        Span::raw(number((lo + hi) / 2.0)),
+        Span::raw(number(hi)),
+    ];
+    let title = format!(
+        "{} ({unit}) · {} days",
+        clean(&r.def.name),
+        span_days as i64
+    );
+    let chart = Chart::new(datasets)
+        .block(pane(&title, theme))
+        .legend_position(Some(LegendPosition::TopLeft))
+        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)))
+        .x_axis(Axis::default().bounds([0.0, span_days]).labels(x_labels))
+        .y_axis(Axis::default().bounds([lo, hi]).labels(y_labels));
+    frame.render_widget(chart, chart_area);
+
+    let mut lines = vec![
+        Line::from(vec![
+            status_span(r.status, theme),
+            Span::raw(format!(
+                "  now {}  target {}  warn {}  breach {}  ({} is better)",
+                value_unit(r.value, &r.def.unit),
+                value_unit(Some(r.def.target), &r.def.unit),
+                value_unit(Some(r.def.warn), &r.def.unit),
+                value_unit(Some(r.def.breach), &r.def.unit),
+                r.def.direction.as_str()
+            )),
+        ]),
+        Line::from(format!(
+            "{} · {} of {} over {} · owner {} · {} values",
+            r.def.kind.as_str(),
+            r.def.aggregation.as_str(),
+            r.def.source.as_str().replace('_', " "),
+            crate::domain::duration::format_duration(r.def.window_secs),
+            clean(&r.def.owner_role),
+            r.events
+        )),
+        Line::from(Span::styled(clean(&r.def.definition), theme.dim())),
+    ];
+    if d.notes.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no notes yet — n to add one",
+            theme.dim(),
+        )));
+    }
+    for n in &d.notes {
+        let who = if n.actor.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", clean(&n.actor))
+        };
+        lines.push(Line::from(format!(
+            "{}{who}: {}",
+            utc_minute(n.at),
+            clean(&n.text)
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(pane("Definition and notes", theme)),
+        text_area,
+    );
+}

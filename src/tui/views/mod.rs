@@ -1,0 +1,162 @@
+//! One file per screen. `draw` only reads the app: no I/O, no SQL.
+
+pub mod cockpit;
+pub mod indicators;
+pub mod placeholder;
+pub mod standup;
+pub mod work;
+
+use super::app::{App, View};
+use super::popups::{self, Popup};
+use super::widgets::clean;
+use crate::format::local_hm;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Below this size a message replaces the layout.
+pub const MIN_WIDTH: u16 = 60;
+/// Below this size a message replaces the layout.
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Draws the whole frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = vec![
+            Line::from(format!(
+                "Terminal too small: {}x{}",
+                area.width, area.height
+            )),
+            Line::from(format!("opsdeck needs {MIN_WIDTH}x{MIN_HEIGHT}.")),
+            Line::from("Enlarge it, or q to quit."),
+        ];
+        frame.render_widget(
+            Paragraph::new(msg).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    if app.view == View::Standup {
+        standup::render(frame, area, app);
+    } else {
+        let [header, tabs, body, footer] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        render_header(frame, header, app);
+        render_tabs(frame, tabs, app);
+        match app.view {
+            View::Cockpit => cockpit::render(frame, body, app),
+            View::Indicators => indicators::render(frame, body, app),
+            View::Work => work::render(frame, body, app),
+            v => placeholder::render(frame, body, app, v),
+        }
+        render_footer(frame, footer, app);
+    }
+    match &app.popup {
+        Some(Popup::Help) => popups::help::render(frame, area, app.view, &[], &app.theme),
+        Some(Popup::Filter(input)) => popups::input::render_line(
+            frame,
+            area,
+            "filter (Enter keeps, Esc clears)",
+            input,
+            None,
+            &app.theme,
+        ),
+        Some(Popup::Record {
+            name,
+            derived,
+            input,
+            error,
+            ..
+        }) => {
+            let title = if *derived {
+                format!("note on {} — # text", clean(name))
+            } else {
+                format!("record {} — VALUE [note], or # note", clean(name))
+            };
+            popups::input::render_line(frame, area, &title, input, error.as_deref(), &app.theme)
+        }
+        Some(Popup::Confirm { prompt, .. }) => {
+            popups::confirm::render(frame, area, prompt, &app.theme)
+        }
+        None => {}
+    }
+}
+
+fn render_header(frame: &mut Frame, area: Rect, app: &App) {
+    let h = &app.models.header;
+    let clock = |t| {
+        if app.local_time {
+            local_hm(t)
+        } else {
+            format!("{} UTC", crate::format::utc_hm(t))
+        }
+    };
+    let changed = h.last_change.map(clock).unwrap_or_else(|| "—".into());
+    let mut parts = Vec::new();
+    if area.width >= 100 {
+        parts.push("opsdeck".to_string());
+    }
+    parts.extend([
+        clean(&h.company),
+        clean(&h.db_name),
+        format!("as {}", clean(&h.actor)),
+        format!("changed {changed}"),
+    ]);
+    if h.read_only {
+        parts.push("READ-ONLY".into());
+    }
+    let right = clock(app.now);
+    let left = format!(" {}", parts.join(" │ "));
+    let width = area.width as usize;
+    let left = crate::text::truncate(&left, width.saturating_sub(right.len() + 2));
+    let pad = width.saturating_sub(left.chars().count() + right.len() + 1);
+    let line = format!("{left}{}{right} ", " ".repeat(pad));
+    frame.render_widget(Paragraph::new(line).style(app.theme.bar()), area);
+}
+
+fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let full: usize = View::TABS.iter().map(|v| v.title().len() + 4).sum();
+    let use_full = full <= area.width as usize;
+    let mut spans = Vec::new();
+    for (i, v) in View::TABS.iter().enumerate() {
+        let label = format!(
+            " {} {} ",
+            i + 1,
+            if use_full { v.title() } else { v.short() }
+        );
+        let style = if *v == app.view {
+            app.theme.tab_active()
+        } else {
+            app.theme.dim()
+        };
+        spans.push(Span::styled(label, style));
+        if i + 1 < View::TABS.len() {
+            spans.push(Span::raw(if use_full { " " } else { "" }));
+        }
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
+    let hints = match app.view {
+        View::Indicators if app.detail.is_some() => "Esc back  n record/note  ? help  q quit",
+        View::Indicators => "Enter detail  n record  o sort  / filter  ? help  q quit",
+        _ => "Tab/1-8 views  ↑↓ move  / filter  ? help  q quit",
+    };
+    let mut spans = vec![Span::styled(hints.to_string(), app.theme.dim())];
+    if !app.filter.is_empty() {
+        spans.push(Span::raw(format!("  filter: {}", clean(&app.filter))));
+    }
+    if let Some((f, _)) = &app.flash {
+        spans.push(Span::raw("  │ "));
+        spans.push(Span::styled(clean(f), app.theme.header()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

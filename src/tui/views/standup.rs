@@ -1,0 +1,212 @@
+//! The standup board: one section at a time in large, high-contrast type,
+//! what changed since the previous standup, and a per-speaker timer.
+
+use crate::format::{number, utc_date, utc_minute, value_unit};
+use crate::tui::app::App;
+use crate::tui::models::Models;
+use crate::tui::widgets::bigtext::{big_lines, big_width};
+use crate::tui::widgets::{clean, status_span};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// A section of the standup: a title and its lines.
+pub struct Section {
+    pub title: String,
+    pub lines: Vec<Line<'static>>,
+}
+
+/// How many sections the standup has with these models.
+pub fn section_count(models: &Models) -> usize {
+    sections(models, &crate::tui::theme::Theme::mono()).len()
+}
+
+/// The sections, in the order the team goes through them.
+pub fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Section> {
+    let mut out = Vec::new();
+    let standup = models.standup.clone().unwrap_or_default();
+    // 1. Indicators that changed status.
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    match standup.previous {
+        None => lines.push(Line::from("First standup: no earlier one to compare with.")),
+        Some(p) => {
+            if standup.changes.is_empty() {
+                lines.push(Line::from(format!(
+                    "No indicator changed status since {}.",
+                    utc_minute(p)
+                )));
+            }
+            for c in &standup.changes {
+                lines.push(Line::from(vec![
+                    status_span(c.after, theme),
+                    Span::raw(format!("  {}  ", clean(&c.name))),
+                    Span::raw(format!("{} → {}", c.before.word(), c.after.word())),
+                    Span::raw(format!("   now {}", value_unit(c.value, &c.unit))),
+                ]));
+            }
+        }
+    }
+    if !standup.attention.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Needs attention now:",
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        for r in &standup.attention {
+            lines.push(Line::from(vec![
+                status_span(r.status, theme),
+                Span::raw(format!(
+                    "  {}  {} (target {})",
+                    clean(&r.def.name),
+                    value_unit(r.value, &r.def.unit),
+                    value_unit(Some(r.def.target), &r.def.unit)
+                )),
+            ]));
+        }
+    }
+    out.push(Section {
+        title: "Indicators".into(),
+        lines,
+    });
+    // 2. Work and capacity.
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for r in models
+        .flow
+        .iter()
+        .flat_map(|f| f.rows.iter())
+        .filter(|r| r.segment.is_none())
+    {
+        let s = &r.summary;
+        lines.push(Line::from(Span::styled(
+            clean(&r.kind).to_uppercase(),
+            Style::new().add_modifier(Modifier::BOLD),
+        )));
+        lines.push(Line::from(format!(
+            "  in progress {}   done per day {}   on time {}   cycle p90 {}",
+            s.wip,
+            number(s.throughput_per_day),
+            value_unit(s.on_time_pct, "%"),
+            s.cycle_p90_h
+                .map(|h| format!("{}h", number(h)))
+                .unwrap_or_else(|| "—".into())
+        )));
+        if let Some(c) = &r.capacity {
+            let forecast = match c.warn_forecast {
+                Some(t) if t <= models.board.as_ref().map(|b| b.now).unwrap_or(t) => {
+                    "already in the warn band".to_string()
+                }
+                Some(t) => format!("reaches the warn band around {}", utc_date(t)),
+                None => "not heading for the warn band".to_string(),
+            };
+            lines.push(Line::from(vec![
+                Span::raw("  capacity used "),
+                Span::raw(value_unit(c.utilisation.map(|u| u * 100.0), "%")),
+                Span::raw("  "),
+                status_span(c.band, theme),
+                Span::raw(format!("  · {forecast}")),
+            ]));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::from("No work items yet."));
+    }
+    out.push(Section {
+        title: "Work and capacity".into(),
+        lines,
+    });
+    out
+}
+
+/// Draws the standup.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let all = sections(&app.models, theme);
+    let idx = app.standup.section.min(all.len().saturating_sub(1));
+    let [top, body, footer] = Layout::vertical([
+        Constraint::Length(5),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    // Timer in large digits on the right, title on the left.
+    let elapsed = app
+        .standup
+        .speaker_started
+        .map(|s| (app.now - s).max(0))
+        .unwrap_or(0);
+    let timer = format!("{:02}:{:02}", (elapsed / 60).min(99), elapsed % 60);
+    let timer_w = big_width(&timer) as u16 + 2;
+    let [title_area, timer_area] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(timer_w.min(top.width / 2)),
+    ])
+    .areas(top);
+    let since = app
+        .models
+        .standup
+        .as_ref()
+        .and_then(|s| s.previous)
+        .map(|p| format!("changes since the previous standup, {} UTC", utc_minute(p)))
+        .unwrap_or_else(|| "first standup".into());
+    let title_lines = vec![
+        Line::from(Span::styled(
+            format!("STANDUP · {}", clean(&app.models.header.company)),
+            theme.title().add_modifier(Modifier::BOLD),
+        )),
+        Line::from(since),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!(
+                "{}  ({}/{})",
+                all.get(idx)
+                    .map(|s| s.title.to_uppercase())
+                    .unwrap_or_default(),
+                idx + 1,
+                all.len().max(1)
+            ),
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        )),
+    ];
+    frame.render_widget(Paragraph::new(title_lines), title_area);
+    let mut timer_lines: Vec<Line> = big_lines(&timer).into_iter().map(Line::from).collect();
+    timer_lines.push(Line::from(if app.standup.speaker == 0 {
+        "t: first speaker".to_string()
+    } else {
+        format!("speaker {}", app.standup.speaker)
+    }));
+    frame.render_widget(
+        Paragraph::new(timer_lines).style(Style::new().add_modifier(Modifier::BOLD)),
+        timer_area,
+    );
+
+    let lines = all
+        .into_iter()
+        .nth(idx)
+        .map(|s| s.lines)
+        .unwrap_or_default();
+    // Double spacing where the terminal is tall enough: readable across a room.
+    let spaced: Vec<Line> = if (lines.len() as u16) * 2 <= body.height.saturating_sub(2) {
+        lines
+            .into_iter()
+            .flat_map(|l| [l, Line::from("")])
+            .collect()
+    } else {
+        lines
+    };
+    frame.render_widget(
+        Paragraph::new(spaced)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::TOP)),
+        body,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            "Space/→ next section  ← previous  t next speaker  ? help  q leave",
+            theme.dim(),
+        )),
+        footer,
+    );
+}

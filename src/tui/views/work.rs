@@ -1,0 +1,109 @@
+//! Work: flow per kind and segment — WIP, throughput, cycle time, on-time,
+//! deviation, capacity utilisation and when it crosses the warn band.
+
+use crate::format::{number, utc_date, value_unit};
+use crate::tui::app::App;
+use crate::tui::views::cockpit::pane;
+use crate::tui::widgets::{clean, status_symbol};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table, TableState};
+use ratatui::Frame;
+
+/// Draws the Work view.
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let wide = area.width >= 100;
+    let mut heads = vec!["kind / segment", "WIP", "per day", "p90"];
+    if wide {
+        heads.insert(3, "p50");
+    }
+    heads.extend(["on-time", "deviat.", "capacity", "warn by"]);
+    let header = Row::new(
+        heads
+            .into_iter()
+            .map(|h| Cell::from(Span::styled(h, theme.header()))),
+    );
+    let rows: Vec<Row> = app
+        .work_rows()
+        .into_iter()
+        .map(|r| {
+            let s = &r.summary;
+            let name = match &r.segment {
+                None => clean(&r.kind),
+                Some(seg) => format!("  {}", clean(seg)),
+            };
+            let hours = |h: Option<f64>| {
+                h.map(|h| format!("{}h", number(h)))
+                    .unwrap_or_else(|| "—".into())
+            };
+            let mut cells = vec![
+                Cell::from(name),
+                Cell::from(Line::from(s.wip.to_string()).right_aligned()),
+                Cell::from(Line::from(number(s.throughput_per_day)).right_aligned()),
+            ];
+            if wide {
+                cells.push(Cell::from(Line::from(hours(s.cycle_p50_h)).right_aligned()));
+            }
+            cells.push(Cell::from(Line::from(hours(s.cycle_p90_h)).right_aligned()));
+            cells.push(Cell::from(
+                Line::from(value_unit(s.on_time_pct, "%")).right_aligned(),
+            ));
+            cells.push(Cell::from(
+                Line::from(value_unit(s.deviation_pct, "%")).right_aligned(),
+            ));
+            match &r.capacity {
+                Some(c) => {
+                    cells.push(Cell::from(Line::from(vec![
+                        Span::raw(format!(
+                            "{:>4} ",
+                            value_unit(c.utilisation.map(|u| u * 100.0), "%")
+                        )),
+                        status_symbol(c.band, theme),
+                        Span::styled(format!(" {}", c.band.word()), theme.status(c.band)),
+                    ])));
+                    let forecast = match c.warn_forecast {
+                        Some(t) if t <= app.now => "now".to_string(),
+                        Some(t) => utc_date(t),
+                        None => "—".into(),
+                    };
+                    cells.push(Cell::from(forecast));
+                }
+                None => {
+                    cells.push(Cell::from(""));
+                    cells.push(Cell::from(""));
+                }
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(4),
+        Constraint::Length(7),
+    ];
+    if wide {
+        widths.push(Constraint::Length(6));
+    }
+    widths.extend([
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(14),
+        Constraint::Length(10),
+    ]);
+    let window = app
+        .models
+        .flow
+        .as_ref()
+        .map(|f| f.window_secs / 86_400)
+        .unwrap_or(7);
+    let title = format!("Work · last {window} days · capacity warn band from 60 %, breach 90 %");
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected())
+        .block(pane(&title, theme));
+    let mut state = TableState::default().with_selected(Some(app.selected()));
+    frame.render_stateful_widget(table, area, &mut state);
+}

@@ -1,0 +1,357 @@
+//! Screen tests: every view rendered over the demo data with a fixed clock,
+//! at 80x24 and 120x40 (and too small), as insta snapshots; plus the
+//! update logic driven by actions, hostile text, colour and liveness.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use opsdeck::domain::Status;
+use opsdeck::store::Store;
+use opsdeck::tui::action::Action;
+use opsdeck::tui::app::{App, SortKey, View};
+use opsdeck::tui::popups::Popup;
+use opsdeck::tui::theme::Theme;
+use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
+
+/// 2026-11-24T09:00:00Z: the fixed clock of every screen test.
+const NOW: i64 = 1_795_510_800;
+
+fn demo_store() -> Store {
+    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
+    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    store
+}
+
+fn app_on(store: &mut Store, view: View) -> App {
+    loaded_app(store, view, NOW, Theme::mono())
+}
+
+fn key(store: &mut Store, app: &mut App, code: KeyCode) {
+    let k = KeyEvent::new(code, KeyModifiers::NONE);
+    if let Some(a) = keymap(app, k) {
+        dispatch(store, app, a);
+    }
+}
+
+fn typed(store: &mut Store, app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(store, app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn every_view_at_80x24_and_120x40() {
+    let mut store = demo_store();
+    for view in [
+        View::Cockpit,
+        View::Indicators,
+        View::Work,
+        View::Standup,
+        View::Playbooks,
+        View::Alerts,
+        View::Experiments,
+        View::Decisions,
+        View::Feedback,
+    ] {
+        let app = app_on(&mut store, view);
+        for (w, h) in [(80, 24), (120, 40)] {
+            let text = render_to_text(&app, w, h);
+            assert!(!text.contains('\u{1b}'));
+            insta::assert_snapshot!(
+                format!(
+                    "{}_{w}x{h}",
+                    view.title().replace([' ', '&'], "_").to_lowercase()
+                ),
+                text
+            );
+        }
+    }
+}
+
+#[test]
+fn indicator_detail_and_help_overlay() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Indicators);
+    key(&mut store, &mut app, KeyCode::Enter);
+    assert!(app.detail.is_some());
+    insta::assert_snapshot!("indicator_detail_80x24", render_to_text(&app, 80, 24));
+    insta::assert_snapshot!("indicator_detail_120x40", render_to_text(&app, 120, 40));
+    key(&mut store, &mut app, KeyCode::Esc);
+    assert!(app.detail.is_none());
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    assert!(matches!(app.popup, Some(Popup::Help)));
+    let text = render_to_text(&app, 80, 24);
+    assert!(text.contains("record a value"), "{text}");
+    insta::assert_snapshot!("help_indicators_80x24", text);
+    key(&mut store, &mut app, KeyCode::Char('x'));
+    assert!(app.popup.is_none(), "any key closes the help");
+}
+
+#[test]
+fn too_small_shows_a_message_not_a_garbled_layout() {
+    let mut store = demo_store();
+    let app = app_on(&mut store, View::Cockpit);
+    let text = render_to_text(&app, 40, 12);
+    assert!(text.contains("Terminal too small: 40x12"), "{text}");
+    insta::assert_snapshot!("too_small_40x12", text);
+    // Nothing panics at odd sizes either.
+    for (w, h) in [(1, 1), (20, 5), (59, 30), (200, 60)] {
+        let _ = render_to_text(&app, w, h);
+    }
+}
+
+#[test]
+fn navigation_with_tab_numbers_and_arrows() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Cockpit);
+    key(&mut store, &mut app, KeyCode::Tab);
+    assert_eq!(app.view, View::Indicators);
+    key(&mut store, &mut app, KeyCode::BackTab);
+    assert_eq!(app.view, View::Cockpit);
+    key(&mut store, &mut app, KeyCode::Char('3'));
+    assert_eq!(app.view, View::Work);
+    assert!(app.models.flow.is_some(), "the Work view loads its model");
+    key(&mut store, &mut app, KeyCode::Char('2'));
+    let n = app.row_count();
+    assert!(n >= 10);
+    key(&mut store, &mut app, KeyCode::Char('j'));
+    key(&mut store, &mut app, KeyCode::Down);
+    assert_eq!(app.selected(), 2);
+    key(&mut store, &mut app, KeyCode::Char('k'));
+    assert_eq!(app.selected(), 1);
+    key(&mut store, &mut app, KeyCode::Char('G'));
+    assert_eq!(app.selected(), n - 1);
+    key(&mut store, &mut app, KeyCode::Down);
+    assert_eq!(app.selected(), n - 1, "clamped at the end");
+    key(&mut store, &mut app, KeyCode::Char('g'));
+    assert_eq!(app.selected(), 0);
+    key(&mut store, &mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+}
+
+#[test]
+fn filter_and_sort_the_indicators() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Indicators);
+    assert_eq!(app.sort, SortKey::Status);
+    let first = app.indicator_rows()[0].status;
+    assert_eq!(first, Status::Breach, "worst first");
+    key(&mut store, &mut app, KeyCode::Char('/'));
+    typed(&mut store, &mut app, "time");
+    assert_eq!(app.filter, "time");
+    let names: Vec<String> = app
+        .indicator_rows()
+        .iter()
+        .map(|r| r.def.name.clone())
+        .collect();
+    assert!(
+        !names.is_empty() && names.iter().all(|n| n.to_lowercase().contains("time")),
+        "{names:?}"
+    );
+    key(&mut store, &mut app, KeyCode::Enter);
+    assert!(app.popup.is_none());
+    assert_eq!(app.filter, "time", "Enter keeps the filter");
+    key(&mut store, &mut app, KeyCode::Esc);
+    assert!(app.filter.is_empty(), "Esc clears it");
+    key(&mut store, &mut app, KeyCode::Char('o'));
+    assert_eq!(app.sort, SortKey::Name);
+    let names: Vec<String> = app
+        .indicator_rows()
+        .iter()
+        .map(|r| r.def.name.to_lowercase())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+}
+
+#[test]
+fn a_bad_number_is_refused_in_place_and_nothing_is_written() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Indicators);
+    key(&mut store, &mut app, KeyCode::Char('/'));
+    typed(&mut store, &mut app, "billing");
+    key(&mut store, &mut app, KeyCode::Enter);
+    let before = store.observation_count().unwrap();
+    key(&mut store, &mut app, KeyCode::Char('n'));
+    typed(&mut store, &mut app, "abc");
+    key(&mut store, &mut app, KeyCode::Enter);
+    match &app.popup {
+        Some(Popup::Record { error: Some(e), .. }) => assert!(e.contains("not a number"), "{e}"),
+        other => panic!("the input should stay open with the reason: {other:?}"),
+    }
+    assert!(render_to_text(&app, 80, 24).contains("✗ 'abc' is not a number"));
+    assert_eq!(store.observation_count().unwrap(), before);
+    // Fix it: a value and a note.
+    for _ in 0..3 {
+        key(&mut store, &mut app, KeyCode::Backspace);
+    }
+    typed(&mut store, &mut app, "0.7 after the template fix");
+    key(&mut store, &mut app, KeyCode::Enter);
+    assert!(app.popup.is_none());
+    assert_eq!(store.observation_count().unwrap(), before + 1);
+    assert!(app
+        .flash
+        .as_ref()
+        .unwrap()
+        .0
+        .contains("recorded billing_error_rate = 0.70"));
+    // Derived indicators take notes only.
+    key(&mut store, &mut app, KeyCode::Esc);
+    key(&mut store, &mut app, KeyCode::Char('/'));
+    typed(&mut store, &mut app, "on-time");
+    key(&mut store, &mut app, KeyCode::Enter);
+    key(&mut store, &mut app, KeyCode::Char('n'));
+    typed(&mut store, &mut app, "90");
+    key(&mut store, &mut app, KeyCode::Enter);
+    assert!(
+        matches!(&app.popup, Some(Popup::Record { error: Some(e), .. }) if e.contains("only notes"))
+    );
+    key(&mut store, &mut app, KeyCode::Esc);
+    key(&mut store, &mut app, KeyCode::Char('n'));
+    typed(&mut store, &mut app, "# courier strike on Tuesday");
+    key(&mut store, &mut app, KeyCode::Enter);
+    assert_eq!(
+        store.notes("indicator", "on_time_rate", 5).unwrap()[0].text,
+        "courier strike on Tuesday"
+    );
+}
+
+#[test]
+fn hostile_names_render_as_inert_text() {
+    let mut store = demo_store();
+    store
+        .conn()
+        .execute(
+            "UPDATE indicators SET name = ?1, unit = ?2 WHERE key = 'on_time_rate'",
+            [
+                "Evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}name\u{202e}x\u{9b}1m",
+                "%\u{1b}[H",
+            ],
+        )
+        .unwrap();
+    store
+        .conn()
+        .execute(
+            "UPDATE meta SET value = 'Co\u{1b}[31m\u{7}' WHERE key = 'company'",
+            [],
+        )
+        .unwrap();
+    for view in [View::Cockpit, View::Indicators, View::Standup] {
+        let app = app_on(&mut store, view);
+        let text = render_to_text(&app, 120, 40);
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{view:?}: {text:?}"
+        );
+        assert!(!text.contains('\u{202e}') && !text.contains('\u{9b}'));
+        if view != View::Standup {
+            assert!(text.contains("Evilname?x"), "{view:?}: {text}");
+        }
+    }
+}
+
+#[test]
+fn status_has_a_word_and_symbol_and_colour_only_as_extra() {
+    let mut store = demo_store();
+    let mono = app_on(&mut store, View::Cockpit);
+    let text = render_to_text(&mono, 80, 24);
+    assert!(
+        text.contains("✗")
+            && text.contains("breach")
+            && text.contains("▲")
+            && text.contains("warn")
+    );
+    // With colour, a breach cell is red; without, it has no colour but is bold.
+    let coloured = loaded_app(&mut store, View::Cockpit, NOW, Theme { color: true });
+    let find_style = |app: &App| {
+        let backend = ratatui::backend::TestBackend::new(80, 24);
+        let mut t = ratatui::Terminal::new(backend).unwrap();
+        t.draw(|f| opsdeck::tui::views::draw(f, app)).unwrap();
+        let buf = t.backend().buffer().clone();
+        let mut found = None;
+        for y in 0..24 {
+            for x in 0..80 {
+                if buf[(x, y)].symbol() == "✗" {
+                    found = Some(buf[(x, y)].style());
+                }
+            }
+        }
+        found.expect("a breach symbol on screen")
+    };
+    assert_eq!(find_style(&coloured).fg, Some(ratatui::style::Color::Red));
+    let mono_style = find_style(&mono);
+    assert!(
+        matches!(mono_style.fg, None | Some(ratatui::style::Color::Reset)),
+        "{mono_style:?}"
+    );
+    assert!(mono_style
+        .add_modifier
+        .contains(ratatui::style::Modifier::BOLD));
+}
+
+#[test]
+fn a_write_from_another_connection_is_seen_and_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.db");
+    let mut ui_store = Store::open(&path, "ui").unwrap();
+    let mut app = loaded_app(&mut ui_store, View::Indicators, NOW, Theme::mono());
+    let v0 = ui_store.data_version().unwrap();
+    let reading = |app: &App| {
+        app.models
+            .board
+            .as_ref()
+            .unwrap()
+            .readings
+            .iter()
+            .find(|r| r.def.key == "trial_to_paid")
+            .unwrap()
+            .value
+    };
+    assert_eq!(reading(&app), None);
+    // Another process (here: another connection) records a value.
+    let mut other = Store::open(&path, "cron").unwrap();
+    let id = other.indicator("trial_to_paid").unwrap().unwrap().id;
+    other
+        .write(|tx| {
+            opsdeck::store::indicators::insert_observation(
+                tx,
+                id,
+                NOW - 60,
+                21.0,
+                None,
+                opsdeck::store::indicators::Origin::Import,
+            )
+        })
+        .unwrap();
+    let v1 = ui_store.data_version().unwrap();
+    assert_ne!(v0, v1, "data_version moves on another connection's commit");
+    // No change: no reload work.
+    assert_eq!(ui_store.data_version().unwrap(), v1);
+    dispatch(&mut ui_store, &mut app, Action::DataChanged);
+    assert_eq!(reading(&app), Some(21.0));
+    assert!(app.dirty, "a reload asks for a redraw");
+}
+
+#[test]
+fn standup_sections_and_speaker_timer() {
+    let mut store = demo_store();
+    // A standup a day before, so "since the previous standup" is defined.
+    store
+        .write(|tx| opsdeck::store::notes::record_standup(tx, NOW - 86_400))
+        .unwrap();
+    let mut app = app_on(&mut store, View::Standup);
+    assert!(app.models.standup.as_ref().unwrap().previous.is_some());
+    let first = render_to_text(&app, 80, 24);
+    assert!(first.contains("INDICATORS"), "{first}");
+    key(&mut store, &mut app, KeyCode::Char('t'));
+    assert_eq!(app.standup.speaker, 1);
+    dispatch(&mut store, &mut app, Action::Tick(NOW + 75));
+    let text = render_to_text(&app, 80, 24);
+    assert!(text.contains("speaker 1"), "{text}");
+    key(&mut store, &mut app, KeyCode::Char(' '));
+    assert_eq!(app.standup.section, 1);
+    let text = render_to_text(&app, 80, 24);
+    assert!(text.contains("WORK AND CAPACITY"), "{text}");
+    insta::assert_snapshot!("standup_work_timer_80x24", text);
+    key(&mut store, &mut app, KeyCode::Left);
+    assert_eq!(app.standup.section, 0);
+}
