@@ -17,6 +17,7 @@ use crate::domain::feedback::{
 use crate::domain::{Timestamp, DAY};
 use rusqlite::Connection;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One experiment as the screens and `experiment list` show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -39,6 +40,8 @@ pub struct ExperimentRow {
     pub criteria: Vec<CriterionResult>,
     /// What the period is compared with, in words.
     pub compared_with: String,
+    /// The unit of each criterion's indicator, by indicator key.
+    pub units: BTreeMap<String, String>,
     /// Remarks on the computation (e.g. no control value for an indicator).
     pub notes: Vec<String>,
     pub registered_hash: Option<String>,
@@ -165,6 +168,12 @@ impl Store {
             };
             let eval = self.evaluate_experiment(&e.def, e.concluded_at.unwrap_or(now))?;
             let result = captured.unwrap_or(eval.result);
+            let mut units = BTreeMap::new();
+            for c in &result.criteria {
+                if let Some(ind) = self.indicator(&c.criterion.indicator)? {
+                    units.insert(c.criterion.indicator.clone(), ind.def.unit);
+                }
+            }
             rows.push(ExperimentRow {
                 key: e.def.key.clone(),
                 title: e.def.title.clone(),
@@ -179,6 +188,7 @@ impl Store {
                 verdict: result.verdict,
                 criteria: result.criteria,
                 compared_with: eval.basis.compared_with,
+                units,
                 notes: eval.basis.notes,
                 registered_hash: e.registered_hash.clone(),
                 current_hash,
@@ -295,12 +305,13 @@ pub struct Milestone {
     pub at: Timestamp,
     pub key: String,
     pub title: String,
-    /// `started`, `amended`, `verdict due`, `ended` or `concluded: scale`.
+    /// `registered`, `period began`, `amended`, `verdict due`, `ended` or
+    /// `concluded: scale`.
     pub what: String,
 }
 
-/// Experiment milestones in `(since, now]`, oldest first: starts,
-/// amendments, the minimum runtime passing (a verdict becomes visible),
+/// Experiment milestones in `(since, now]`, oldest first: registrations
+/// (start), the measured period beginning, amendments, the minimum runtime passing (a verdict becomes visible),
 /// planned ends and conclusions.
 fn milestones_since(conn: &Connection, since: Timestamp, now: Timestamp) -> Result<Vec<Milestone>> {
     let mut out = Vec::new();
@@ -319,7 +330,10 @@ fn milestones_since(conn: &Connection, since: Timestamp, now: Timestamp) -> Resu
         let Some(started) = e.started_at else {
             continue;
         };
-        push(started, "started".into());
+        push(started, "registered".into());
+        if e.def.start > started {
+            push(e.def.start, "period began".into());
+        }
         let due = e.def.start + experiment::DEFAULT_MIN_RUNTIME_DAYS * DAY;
         if due < e.def.end && e.concluded_at.is_none_or(|c| due <= c) {
             push(due.max(started), "verdict due".into());

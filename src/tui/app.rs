@@ -199,6 +199,18 @@ impl App {
                 standup: true,
                 ..Needs::default()
             },
+            View::Experiments => Needs {
+                experiments: true,
+                ..Needs::default()
+            },
+            View::Decisions => Needs {
+                decisions: true,
+                ..Needs::default()
+            },
+            View::Feedback => Needs {
+                feedback: true,
+                ..Needs::default()
+            },
             _ => Needs::default(),
         }
     }
@@ -249,6 +261,8 @@ impl App {
         match self.view {
             View::Indicators => self.indicator_rows().len(),
             View::Work => self.work_rows().len(),
+            View::Experiments => super::views::experiments::rows(self).len(),
+            View::Decisions => super::views::decisions::rows(self).len(),
             _ => 0,
         }
     }

@@ -4,6 +4,9 @@
 use crate::domain::indicator::bucketed;
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::board::{Board, FlowModel, Reading};
+use crate::store::learning_models::{
+    DecisionsModel, ExperimentsModel, FeedbackModel, LearningSince,
+};
 use crate::store::notes::Note;
 use crate::store::{Result, Store};
 
@@ -48,6 +51,9 @@ pub struct StandupModel {
     pub changes: Vec<StatusChange>,
     /// Indicators in breach or warn now (whether or not they changed).
     pub attention: Vec<Reading>,
+    /// Decisions and experiment milestones since the previous standup (the
+    /// last 7 days before the first one).
+    pub learning: LearningSince,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -59,6 +65,9 @@ pub struct Models {
     pub flow: Option<FlowModel>,
     pub detail: Option<IndicatorDetail>,
     pub standup: Option<StandupModel>,
+    pub experiments: Option<ExperimentsModel>,
+    pub decisions: Option<DecisionsModel>,
+    pub feedback: Option<FeedbackModel>,
 }
 
 /// What the visible view needs.
@@ -69,6 +78,9 @@ pub struct Needs {
     /// Indicator id whose detail is open.
     pub detail: Option<i64>,
     pub standup: bool,
+    pub experiments: bool,
+    pub decisions: bool,
+    pub feedback: bool,
 }
 
 /// The Work view's window.
@@ -103,6 +115,15 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.standup {
         m.standup = Some(load_standup(store, m.board.as_ref(), now)?);
+    }
+    if needs.experiments {
+        m.experiments = Some(store.experiments_model(now)?);
+    }
+    if needs.decisions {
+        m.decisions = Some(store.decisions_model()?);
+    }
+    if needs.feedback {
+        m.feedback = Some(store.feedback_model(now)?);
     }
     Ok(m)
 }
@@ -145,9 +166,11 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
 
 fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<StandupModel> {
     let previous = store.previous_standup(now)?;
+    let learning = store.learning_since(previous.unwrap_or(now - 7 * DAY), now)?;
     let Some(board) = board else {
         return Ok(StandupModel {
             previous,
+            learning,
             ..Default::default()
         });
     };
@@ -184,5 +207,6 @@ fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<
         previous,
         changes,
         attention,
+        learning,
     })
 }

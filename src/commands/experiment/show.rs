@@ -3,11 +3,10 @@
 use crate::cli::learning::TextOrJson;
 use crate::commands::Context;
 use crate::domain::decision::format_number;
-use crate::domain::experiment::{CriterionResult, ExperimentStatus};
+use crate::domain::experiment::ExperimentStatus;
 use crate::format::{utc_date, utc_minute, value_unit};
 use crate::store::experiments::{load_amendments, require_experiment, short_hash};
 use crate::store::learning_models::ExperimentRow;
-use crate::store::Store;
 use crate::text::{sanitize, sanitize_truncate};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -109,7 +108,7 @@ pub fn show(ctx: &Context, key: &str, format: TextOrJson) -> anyhow::Result<u8> 
             let _ = writeln!(s, "  scope       {}", sanitize(&stored.def.scope));
             s.push_str(&hash_lines(&row));
             let _ = writeln!(s, "  verdict     {}", verdict_text(&row));
-            s.push_str(&criteria_table(&store, &row.criteria)?);
+            s.push_str(&criteria_table(&row));
             for note in &row.notes {
                 let _ = writeln!(s, "  note: {}", sanitize(note));
             }
@@ -167,22 +166,23 @@ fn hash_lines(row: &ExperimentRow) -> String {
     s
 }
 
-fn criteria_table(store: &Store, criteria: &[CriterionResult]) -> anyhow::Result<String> {
+fn criteria_table(row: &ExperimentRow) -> String {
     let mut s = format!(
         "\n  {:<30} {:>14} {:>14} {:>8} {:>12}  result\n",
         "criterion", "during (n)", "baseline (n)", "change", "threshold"
     );
-    for c in criteria {
-        let unit = store
-            .indicator(&c.criterion.indicator)?
-            .map(|i| i.def.unit)
+    for c in &row.criteria {
+        let unit = row
+            .units
+            .get(&c.criterion.indicator)
+            .map(String::as_str)
             .unwrap_or_default();
         let role = if c.criterion.primary {
             "primary"
         } else {
             "guardrail"
         };
-        let value = |v: Option<f64>, n: u32| format!("{} ({n})", value_unit(v, &unit));
+        let value = |v: Option<f64>, n: u32| format!("{} ({n})", value_unit(v, unit));
         let change = c.change.map_or_else(|| "—".to_string(), signed);
         let _ = writeln!(
             s,
@@ -194,13 +194,13 @@ fn criteria_table(store: &Store, criteria: &[CriterionResult]) -> anyhow::Result
             format!(
                 "{} {}",
                 c.criterion.comparison.symbol(),
-                value_unit(Some(c.criterion.threshold), &unit)
+                value_unit(Some(c.criterion.threshold), unit)
             ),
             c.outcome.symbol(),
             c.outcome.word()
         );
     }
-    Ok(s)
+    s
 }
 
 /// A change with its sign: `+12`, `-2.5`, `0`.

@@ -1,6 +1,9 @@
 //! One file per screen. `draw` only reads the app: no I/O, no SQL.
 
 pub mod cockpit;
+pub mod decisions;
+pub mod experiments;
+pub mod feedback;
 pub mod indicators;
 pub mod placeholder;
 pub mod standup;
@@ -54,6 +57,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             View::Cockpit => cockpit::render(frame, body, app),
             View::Indicators => indicators::render(frame, body, app),
             View::Work => work::render(frame, body, app),
+            View::Experiments => experiments::render(frame, body, app),
+            View::Decisions => decisions::render(frame, body, app),
+            View::Feedback => feedback::render(frame, body, app),
             v => placeholder::render(frame, body, app, v),
         }
         render_footer(frame, footer, app);
