@@ -21,15 +21,29 @@ pub struct Size {
 
 impl Size {
     /// The size the performance targets are stated for.
-    pub const LARGE: Size = Size { indicators: 200, observations_per_indicator: 5_000, work_items: 100_000, feedback: 20_000 };
+    pub const LARGE: Size = Size {
+        indicators: 200,
+        observations_per_indicator: 5_000,
+        work_items: 100_000,
+        feedback: 20_000,
+    };
     /// A small one for tests of the generator itself.
-    pub const TINY: Size = Size { indicators: 20, observations_per_indicator: 50, work_items: 500, feedback: 100 };
+    pub const TINY: Size = Size {
+        indicators: 20,
+        observations_per_indicator: 50,
+        work_items: 500,
+        feedback: 100,
+    };
 }
 
 /// Adds generated observation indicators (`bench_001`, ...) until the
 /// database has `size.indicators` fed by observations; returns their keys.
 pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<Vec<String>> {
-    let observed = store.indicators()?.into_iter().filter(|i| i.def.source == Source::Observations).count();
+    let observed = store
+        .indicators()?
+        .into_iter()
+        .filter(|i| i.def.source == Source::Observations)
+        .count();
     let missing = size.indicators.saturating_sub(observed);
     store.write(|tx| -> crate::store::Result<()> {
         for i in 0..missing {
@@ -38,10 +52,25 @@ pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<
                 key: format!("bench_{i:03}"),
                 name: format!("Benchmark measure {i:03}"),
                 definition: "A generated measure for the benchmark dataset.".into(),
-                kind: if i % 3 == 0 { Kind::Leading } else { Kind::Lagging },
+                kind: if i % 3 == 0 {
+                    Kind::Leading
+                } else {
+                    Kind::Lagging
+                },
                 unit: "u".into(),
-                direction: if lower { Direction::Lower } else { Direction::Higher },
-                aggregation: [Aggregation::Mean, Aggregation::P90, Aggregation::Last, Aggregation::Sum, Aggregation::P50, Aggregation::Rate][i % 6],
+                direction: if lower {
+                    Direction::Lower
+                } else {
+                    Direction::Higher
+                },
+                aggregation: [
+                    Aggregation::Mean,
+                    Aggregation::P90,
+                    Aggregation::Last,
+                    Aggregation::Sum,
+                    Aggregation::P50,
+                    Aggregation::Rate,
+                ][i % 6],
                 window_secs: [7, 14, 28][i % 3] * DAY,
                 target: 50.0,
                 warn: if lower { 60.0 } else { 40.0 },
@@ -55,7 +84,12 @@ pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<
         }
         Ok(())
     })?;
-    Ok(store.indicators()?.into_iter().filter(|i| i.def.source == Source::Observations).map(|i| i.def.key).collect())
+    Ok(store
+        .indicators()?
+        .into_iter()
+        .filter(|i| i.def.source == Source::Observations)
+        .map(|i| i.def.key)
+        .collect())
 }
 
 fn rfc(t: Timestamp) -> String {
@@ -64,7 +98,13 @@ fn rfc(t: Timestamp) -> String {
 
 /// Writes `indicator,at,value` rows: `per_indicator` values of each key,
 /// spread over the year before `now`. Returns the number of rows.
-pub fn write_observations(out: &mut impl Write, keys: &[String], per_indicator: usize, now: Timestamp, seed: u64) -> std::io::Result<usize> {
+pub fn write_observations(
+    out: &mut impl Write,
+    keys: &[String],
+    per_indicator: usize,
+    now: Timestamp,
+    seed: u64,
+) -> std::io::Result<usize> {
     let mut rng = Rng::new(seed);
     writeln!(out, "indicator,at,value")?;
     let start = now - 365 * DAY;
@@ -83,14 +123,26 @@ pub fn write_observations(out: &mut impl Write, keys: &[String], per_indicator: 
 }
 
 /// Writes work items (orders and tickets) over the year before `now`.
-pub fn write_work_items(out: &mut impl Write, count: usize, now: Timestamp, seed: u64) -> std::io::Result<usize> {
+pub fn write_work_items(
+    out: &mut impl Write,
+    count: usize,
+    now: Timestamp,
+    seed: u64,
+) -> std::io::Result<usize> {
     let mut rng = Rng::new(seed);
-    writeln!(out, "kind,external_id,customer,segment,opened_at,promised_at,closed_at,outcome,satisfaction")?;
+    writeln!(
+        out,
+        "kind,external_id,customer,segment,opened_at,promised_at,closed_at,outcome,satisfaction"
+    )?;
     let start = now - 365 * DAY;
     for i in 0..count {
         let kind = if i % 4 == 0 { "ticket" } else { "order" };
         let opened = start + (i as i64 * 365 * DAY) / count as i64;
-        let promise = if kind == "order" { 48 * 3600 } else { 24 * 3600 };
+        let promise = if kind == "order" {
+            48 * 3600
+        } else {
+            24 * 3600
+        };
         let cycle = (promise as f64 * (0.4 + 0.8 * rng.unit())) as i64;
         let closed = opened + cycle;
         let segment = ["standard", "express", "b2b"][rng.below(3) as usize];
@@ -98,17 +150,38 @@ pub fn write_work_items(out: &mut impl Write, count: usize, now: Timestamp, seed
         let (closed_s, outcome, sat) = if closed > now {
             (String::new(), "", String::new())
         } else {
-            let o = if rng.chance(0.04) { "deviation" } else if rng.chance(0.01) { "defect" } else { "ok" };
-            let sat = if rng.chance(0.3) { format!("{}", 1 + rng.below(5)) } else { String::new() };
+            let o = if rng.chance(0.04) {
+                "deviation"
+            } else if rng.chance(0.01) {
+                "defect"
+            } else {
+                "ok"
+            };
+            let sat = if rng.chance(0.3) {
+                format!("{}", 1 + rng.below(5))
+            } else {
+                String::new()
+            };
             (rfc(closed), o, sat)
         };
-        writeln!(out, "{kind},{}-{i},{customer},{segment},{},{},{closed_s},{outcome},{sat}", kind.to_uppercase(), rfc(opened), rfc(opened + promise))?;
+        writeln!(
+            out,
+            "{kind},{}-{i},{customer},{segment},{},{},{closed_s},{outcome},{sat}",
+            kind.to_uppercase(),
+            rfc(opened),
+            rfc(opened + promise)
+        )?;
     }
     Ok(count)
 }
 
 /// Writes feedback responses over the year before `now`.
-pub fn write_feedback(out: &mut impl Write, count: usize, now: Timestamp, seed: u64) -> std::io::Result<usize> {
+pub fn write_feedback(
+    out: &mut impl Write,
+    count: usize,
+    now: Timestamp,
+    seed: u64,
+) -> std::io::Result<usize> {
     let mut rng = Rng::new(seed);
     writeln!(out, "at,ease,reliability,value,channel,segment")?;
     let start = now - 365 * DAY;

@@ -13,8 +13,8 @@ pub const MAX_NAME: usize = 200;
 
 /// Earliest accepted time: 1970-01-01.
 const MIN_TIME: i64 = 0;
-/// Latest accepted time: 2199-12-31.
-const MAX_TIME: i64 = 7_258_031_999;
+/// Latest accepted time: 2199-12-31T23:59:59Z.
+const MAX_TIME: i64 = 7_258_118_399;
 
 /// Parses a time as RFC 3339 (`2026-03-01T09:30:00Z`, any offset) or a bare
 /// date `YYYY-MM-DD` (midnight UTC) into unix seconds; years 1970–2199.
@@ -228,6 +228,10 @@ mod tests {
         assert!(parse_time("1969-12-31")
             .unwrap_err()
             .contains("out of range"));
+        assert_eq!(parse_time("1970-01-01").unwrap(), 0);
+        assert_eq!(parse_time("2199-12-31").unwrap(), 7_258_032_000);
+        assert_eq!(parse_time("2199-12-31T23:59:59Z").unwrap(), 7_258_118_399);
+        assert!(parse_time("2200-01-01").is_err());
         assert!(parse_time("2300-01-01")
             .unwrap_err()
             .contains("out of range"));

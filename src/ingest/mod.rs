@@ -2,6 +2,7 @@
 //! domain row, and every problem carries file, line and field.
 
 pub mod fields;
+mod stream;
 
 pub use fields::parse_time;
 
@@ -10,6 +11,7 @@ use crate::store::feedback::FeedbackRow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
+use stream::{LineCounter, SkipBom};
 
 /// Longest line accepted, in bytes (a longer one is an error, not a hang).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
@@ -122,7 +124,7 @@ impl fmt::Display for RowError {
                 f,
                 "{file}:{}: {}: {reason}",
                 self.line,
-                crate::text::sanitize(&self.field)
+                crate::text::sanitize_truncate(&self.field, 60)
             )
         }
     }
@@ -150,48 +152,16 @@ pub struct ImportReader<'a> {
     /// Column index of each of `kind.columns()`, when present.
     slots: Vec<Option<usize>>,
     line: u64,
+    /// Data lines seen so far, good or bad (blank lines do not count).
+    rows: u64,
     done: bool,
     /// Columns in the CSV header.
     width: usize,
 }
 
 enum Source {
-    Csv(csv::Reader<Box<dyn Read>>, csv::ByteRecord),
+    Csv(csv::Reader<LineCounter<Box<dyn Read>>>, csv::ByteRecord),
     Jsonl(BufReader<Box<dyn Read>>, Vec<u8>),
-}
-
-/// Strips a UTF-8 byte order mark from the start of a stream.
-struct SkipBom<R> {
-    inner: R,
-    checked: bool,
-    pending: Vec<u8>,
-}
-
-impl<R: Read> Read for SkipBom<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if !self.checked {
-            self.checked = true;
-            let mut head = [0u8; 3];
-            let mut n = 0;
-            while n < 3 {
-                let k = self.inner.read(&mut head[n..])?;
-                if k == 0 {
-                    break;
-                }
-                n += k;
-            }
-            if !(n == 3 && head == [0xEF, 0xBB, 0xBF]) {
-                self.pending.extend_from_slice(&head[..n]);
-            }
-        }
-        if !self.pending.is_empty() {
-            let n = self.pending.len().min(buf.len());
-            buf[..n].copy_from_slice(&self.pending[..n]);
-            self.pending.drain(..n);
-            return Ok(n);
-        }
-        self.inner.read(buf)
-    }
 }
 
 impl<'a> ImportReader<'a> {
@@ -211,17 +181,13 @@ impl<'a> ImportReader<'a> {
             field: field.to_string(),
             reason,
         };
-        let input: Box<dyn Read> = Box::new(SkipBom {
-            inner: input,
-            checked: false,
-            pending: Vec::new(),
-        });
+        let input: Box<dyn Read> = Box::new(SkipBom::new(input));
         match format {
             Format::Csv => {
                 let mut rdr = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
-                    .from_reader(input);
+                    .from_reader(LineCounter::new(input));
                 let mut header = csv::ByteRecord::new();
                 let got = rdr
                     .read_byte_record(&mut header)
@@ -233,25 +199,31 @@ impl<'a> ImportReader<'a> {
                         "empty file: expected a header line naming the columns".into(),
                     ));
                 }
+                let line = record_line(&mut rdr, &header);
+                if header.as_slice().len() > MAX_LINE_BYTES {
+                    let reason = format!("line longer than {} bytes", MAX_LINE_BYTES);
+                    return Err(err(line, "", reason));
+                }
                 let mut names = Vec::new();
                 for f in header.iter() {
                     let name = std::str::from_utf8(f)
-                        .map_err(|_| err(1, "", "the header is not valid UTF-8".into()))?;
+                        .map_err(|_| err(line, "", "the header is not valid UTF-8".into()))?;
                     names.push(name.trim().to_ascii_lowercase());
                 }
                 let kind = match kind.or_else(|| ImportKind::guess(&names)) {
                     Some(k) => k,
-                    None => return Err(err(1, "", "cannot tell what the file holds: pass --kind observations|work-items|feedback".into())),
+                    None => return Err(err(line, "", "cannot tell what the file holds: pass --kind observations|work-items|feedback".into())),
                 };
-                let slots =
-                    map_columns(&names, kind).map_err(|(field, reason)| err(1, &field, reason))?;
+                let slots = map_columns(&names, kind)
+                    .map_err(|(field, reason)| err(line, &field, reason))?;
                 let reader = ImportReader {
                     file: file.to_string(),
                     kind,
                     indicators,
                     source: Source::Csv(rdr, csv::ByteRecord::new()),
                     slots,
-                    line: 1,
+                    line,
+                    rows: 0,
                     done: false,
                     width: names.len(),
                 };
@@ -283,6 +255,7 @@ impl<'a> ImportReader<'a> {
                     source: Source::Jsonl(buf, Vec::new()),
                     slots: (0..n).map(Some).collect(),
                     line: 0,
+                    rows: 0,
                     done: false,
                     width: 0,
                 };
@@ -315,17 +288,18 @@ impl<'a> ImportReader<'a> {
                 match rdr.read_byte_record(rec) {
                     Ok(false) => {
                         self.done = true;
-                        if self.line == 1 {
-                            self.line = 2;
+                        if self.rows == 0 {
+                            self.line += 1;
                             return Some(Err(self.err("", "no data rows after the header")));
                         }
                         return None;
                     }
                     Ok(true) => {
-                        self.line = rec.position().map(|p| p.line()).unwrap_or(self.line + 1);
+                        self.line = record_line(rdr, rec);
                         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
                             continue; // blank line
                         }
+                        self.rows += 1;
                         if rec.as_slice().len() > MAX_LINE_BYTES {
                             return Some(Err(
                                 self.err("", format!("line longer than {} bytes", MAX_LINE_BYTES))
@@ -333,9 +307,15 @@ impl<'a> ImportReader<'a> {
                         }
                         if rec.len() != self.width {
                             let (want, got) = (self.width, rec.len());
-                            return Some(Err(
-                                self.err("", format!("{got} columns where the header has {want}"))
-                            ));
+                            let hint = if rec.as_slice().contains(&b'\n') {
+                                " (a quoted field runs over several lines here: is a quote left open?)"
+                            } else {
+                                ""
+                            };
+                            return Some(Err(self.err(
+                                "",
+                                format!("{got} columns where the header has {want}{hint}"),
+                            )));
                         }
                         for (i, slot) in self.slots.iter().enumerate() {
                             let Some(col) = slot else { continue };
@@ -353,7 +333,8 @@ impl<'a> ImportReader<'a> {
                         break;
                     }
                     Err(e) => {
-                        self.line = e.position().map(|p| p.line()).unwrap_or(self.line + 1);
+                        let at = e.position().map_or(rdr.position().byte(), |p| p.byte());
+                        self.line = rdr.get_mut().line_of(at);
                         if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                             self.done = true;
                         }
@@ -371,7 +352,7 @@ impl<'a> ImportReader<'a> {
                 match read {
                     Ok(0) => {
                         self.done = true;
-                        if self.line == 1 {
+                        if self.rows == 0 {
                             return Some(Err(self.err("", "empty file: no rows")));
                         }
                         return None;
@@ -384,29 +365,25 @@ impl<'a> ImportReader<'a> {
                 }
                 if buf.len() > MAX_LINE_BYTES {
                     // Skip the rest of the oversized line.
-                    let mut sink = Vec::new();
-                    let _ = rdr.read_until(b'\n', &mut sink);
+                    let _ = rdr.skip_until(b'\n');
+                    self.rows += 1;
                     return Some(Err(
                         self.err("", format!("line longer than {} bytes", MAX_LINE_BYTES))
                     ));
                 }
+                if buf.trim_ascii().is_empty() {
+                    continue;
+                }
+                self.rows += 1;
                 let text = match std::str::from_utf8(buf) {
                     Ok(t) => t.trim(),
                     Err(_) => return Some(Err(self.err("", "not valid UTF-8"))),
                 };
-                if text.is_empty() {
-                    continue;
-                }
-                let obj: serde_json::Map<String, serde_json::Value> =
-                    match serde_json::from_str(text) {
-                        Ok(o) => o,
-                        Err(e) => {
-                            return Some(Err(self.err(
-                                "",
-                                format!("not a JSON object: {}", strip_json_position(&e)),
-                            )))
-                        }
-                    };
+                let obj = match parse_object(text) {
+                    Ok(o) => o,
+                    Err((field, reason)) => return Some(Err(self.err(&field, reason))),
+                };
+                let mut seen = [false; 9];
                 for (key, v) in obj {
                     let Some(i) = columns.iter().position(|(c, _)| *c == key) else {
                         let known: Vec<&str> = columns.iter().map(|c| c.0).collect();
@@ -415,6 +392,9 @@ impl<'a> ImportReader<'a> {
                             format!("unknown field (expected: {})", known.join(", ")),
                         )));
                     };
+                    if std::mem::replace(&mut seen[i], true) {
+                        return Some(Err(self.err(&key, "field appears twice")));
+                    }
                     values[i] = match v {
                         serde_json::Value::Null => None,
                         serde_json::Value::String(s) => {
@@ -443,6 +423,66 @@ impl<'a> ImportReader<'a> {
     pub fn line(&self) -> u64 {
         self.line
     }
+}
+
+/// The line on which `rec`, just read from `rdr`, starts: the line of its
+/// last byte less the newlines inside its quoted fields, but never before
+/// the line after the previous record (a quote left open to the end of a
+/// file makes the file's last newline part of the field).
+fn record_line(rdr: &mut csv::Reader<LineCounter<Box<dyn Read>>>, rec: &csv::ByteRecord) -> u64 {
+    let last_byte = rdr.position().byte().saturating_sub(1);
+    let after_previous = rec
+        .position()
+        .map_or(0, |p| p.byte())
+        .saturating_add(1)
+        .min(last_byte);
+    let counter = rdr.get_mut();
+    let earliest = counter.line_of(after_previous);
+    let last = counter.line_of(last_byte);
+    let inside = rec.as_slice().iter().filter(|b| **b == b'\n').count() as u64;
+    last.saturating_sub(inside).max(earliest)
+}
+
+/// Parses one JSONL line as an object. On failure returns the key whose
+/// value could not be read (empty when the line itself is wrong) and the
+/// reason, so `{"value": 1e400}` is reported against `value`.
+fn parse_object(text: &str) -> Result<Vec<(String, serde_json::Value)>, (String, String)> {
+    use serde::de::{Deserializer as _, MapAccess, Visitor};
+
+    /// Collects the pairs, remembering the key whose value is being read.
+    struct Pairs<'k>(&'k mut Option<String>);
+
+    impl<'de> Visitor<'de> for Pairs<'_> {
+        type Value = Vec<(String, serde_json::Value)>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut pairs = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                *self.0 = Some(key.clone());
+                let value = map.next_value()?;
+                *self.0 = None;
+                pairs.push((key, value));
+            }
+            Ok(pairs)
+        }
+    }
+
+    let mut key = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = de
+        .deserialize_map(Pairs(&mut key))
+        .and_then(|pairs| de.end().map(|()| pairs));
+    parsed.map_err(|e| match key {
+        Some(k) => (k, strip_json_position(&e)),
+        None => (
+            String::new(),
+            format!("not a JSON object: {}", strip_json_position(&e)),
+        ),
+    })
 }
 
 fn csv_reason(e: &csv::Error) -> String {

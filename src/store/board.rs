@@ -76,15 +76,38 @@ pub struct FlowModel {
     pub rows: Vec<FlowRow>,
 }
 
+/// Work items loaded per kind, shared by the loads of one refresh (the
+/// board and the flow need the same rows): a kind loaded from an earlier
+/// time serves any later `from`, since every consumer filters by time.
+#[derive(Debug, Default)]
+pub struct WorkCache(HashMap<String, (Timestamp, super::work_items::KindItems)>);
+
+impl WorkCache {
+    /// Items of `kind` closed since `from` (or earlier) or still open.
+    pub fn get(
+        &mut self,
+        store: &Store,
+        kind: &str,
+        from: Timestamp,
+    ) -> Result<&super::work_items::KindItems> {
+        let stale = self.0.get(kind).is_none_or(|(f, _)| *f > from);
+        if stale {
+            let items = store.work_items_since(kind, from)?;
+            self.0.insert(kind.to_string(), (from, items));
+        }
+        Ok(&self.0[kind].1)
+    }
+}
+
 /// Points of an indicator in `[from, now]` from whatever feeds it.
-struct Sources<'a> {
+struct Sources<'a, 'c> {
     store: &'a Store,
-    work: HashMap<String, super::work_items::KindItems>,
+    work: &'c mut WorkCache,
     feedback: Option<Vec<super::feedback::FeedbackRow>>,
     capacities: Vec<Capacity>,
 }
 
-impl Sources<'_> {
+impl Sources<'_, '_> {
     fn points(
         &mut self,
         id: i64,
@@ -99,14 +122,10 @@ impl Sources<'_> {
                 let Some(metric) = def.metric.as_deref().and_then(Metric::parse) else {
                     return Ok(Vec::new());
                 };
-                if !self.work.contains_key(&kind) {
-                    // Load once per kind, wide enough for every indicator of
-                    // the board (two windows of the longest: trend needs both).
-                    let widest = self.store.indicators_widest_window()?;
-                    let items = self.store.work_items_since(&kind, now - 2 * widest)?;
-                    self.work.insert(kind.clone(), items);
-                }
-                let k = &self.work[&kind];
+                // Load once per kind, wide enough for every indicator of the
+                // board (two windows of the longest: trend needs both).
+                let widest = self.store.indicators_widest_window()?;
+                let k = self.work.get(self.store, &kind, now - 2 * widest)?;
                 let cap = self
                     .capacities
                     .iter()
@@ -173,9 +192,14 @@ impl Store {
 
     /// Every indicator read at `now`: value, status, trend and sparkline.
     pub fn indicator_board(&self, now: Timestamp) -> Result<Board> {
+        self.indicator_board_cached(now, &mut WorkCache::default())
+    }
+
+    /// [`Store::indicator_board`] sharing loaded work items through `cache`.
+    pub fn indicator_board_cached(&self, now: Timestamp, cache: &mut WorkCache) -> Result<Board> {
         let mut sources = Sources {
             store: self,
-            work: HashMap::new(),
+            work: cache,
             feedback: None,
             capacities: self.capacities()?,
         };
@@ -196,17 +220,16 @@ impl Store {
         from: Timestamp,
         now: Timestamp,
     ) -> Result<Vec<(Timestamp, f64)>> {
+        let mut cache = WorkCache::default();
+        if def.source == Source::WorkItems {
+            cache.get(self, def.work_kind.as_deref().unwrap_or_default(), from)?;
+        }
         let mut sources = Sources {
             store: self,
-            work: HashMap::new(),
+            work: &mut cache,
             feedback: None,
             capacities: self.capacities()?,
         };
-        if def.source == Source::WorkItems {
-            let kind = def.work_kind.clone().unwrap_or_default();
-            let items = self.work_items_since(&kind, from)?;
-            sources.work.insert(kind, items);
-        }
         if def.source == Source::Feedback {
             sources.feedback = Some(self.feedback_between(from, now)?);
         }
@@ -217,11 +240,21 @@ impl Store {
     /// capacity bands and the forecast of the warn-band crossing (fitted on
     /// the last 28 full days of demand).
     pub fn flow_model(&self, now: Timestamp, window_secs: i64) -> Result<FlowModel> {
+        self.flow_model_cached(now, window_secs, &mut WorkCache::default())
+    }
+
+    /// [`Store::flow_model`] sharing loaded work items through `cache`.
+    pub fn flow_model_cached(
+        &self,
+        now: Timestamp,
+        window_secs: i64,
+        cache: &mut WorkCache,
+    ) -> Result<FlowModel> {
         let capacities = self.capacities()?;
         let history = 28 * DAY;
         let mut rows = Vec::new();
         for kind in self.work_kinds()? {
-            let k = self.work_items_since(&kind, now - history.max(window_secs))?;
+            let k = cache.get(self, &kind, now - history.max(window_secs))?;
             let cap = capacities.iter().find(|c| c.work_kind == kind).cloned();
             let summary = flow::summarize(&k.items, &k.repeat, now, window_secs);
             let capacity = cap.map(|c| {

@@ -64,19 +64,23 @@ pub struct KindItems {
 }
 
 /// Work items of a kind closed since `?2` or still open, each with whether
-/// its customer had an earlier item of the kind.
+/// its customer had an earlier item of the kind (from the
+/// `customer_first_item` rollup, kept by triggers).
 pub const SQL_WORK_ITEMS_SINCE: &str = "
     SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
-           EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)
-      FROM work_items w WHERE w.kind = ?1 AND w.closed_at >= ?2
+           coalesce(w.opened_at > f.opened_at, 0)
+      FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
+     WHERE w.kind = ?1 AND w.closed_at >= ?2
     UNION ALL
     SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
-           EXISTS (SELECT 1 FROM work_items p WHERE p.kind = w.kind AND p.customer = w.customer AND p.opened_at < w.opened_at)
-      FROM work_items w WHERE w.kind = ?1 AND w.closed_at IS NULL";
+           coalesce(w.opened_at > f.opened_at, 0)
+      FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
+     WHERE w.kind = ?1 AND w.closed_at IS NULL";
 
 impl Store {
     /// Loads [`KindItems`] for `kind` from `from` on. Two index range scans
-    /// (closed since `from`, and open) plus one index probe per item.
+    /// (closed since `from`, and open) plus one primary-key probe of the
+    /// rollup per item.
     pub fn work_items_since(&self, kind: &str, from: Timestamp) -> Result<KindItems> {
         let mut stmt = self.conn().prepare_cached(SQL_WORK_ITEMS_SINCE)?;
         let mut out = KindItems::default();

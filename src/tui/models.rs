@@ -102,11 +102,12 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         },
         ..Models::default()
     };
+    let mut cache = crate::store::board::WorkCache::default();
     if needs.board || needs.detail.is_some() || needs.standup {
-        m.board = Some(store.indicator_board(now)?);
+        m.board = Some(store.indicator_board_cached(now, &mut cache)?);
     }
     if needs.flow {
-        m.flow = Some(store.flow_model(now, FLOW_WINDOW)?);
+        m.flow = Some(store.flow_model_cached(now, FLOW_WINDOW, &mut cache)?);
     }
     if let (Some(id), Some(board)) = (needs.detail, &m.board) {
         if let Some(r) = board.readings.iter().find(|r| r.id == id) {

@@ -59,3 +59,21 @@ pub fn stdout(o: &std::process::Output) -> String {
 pub fn stderr(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+impl Env {
+    /// Like [`Env::cmd`], as a plain `std::process::Command` for tests that
+    /// spawn the process and signal it while it runs.
+    pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("opsdeck"));
+        c.env_remove("OPSDECK_DB")
+            .env_remove("OPSDECK_USER")
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args);
+        c
+    }
+}

@@ -136,3 +136,44 @@ CREATE TABLE standups (
     actor TEXT NOT NULL
 );
 CREATE INDEX standups_by_time ON standups (at);
+
+-- Rollup maintained on write: each customer's first item of a kind, so the
+-- repeat-purchase rate reads one row per customer instead of searching the
+-- customer's whole history for every item on every board load.
+CREATE TABLE customer_first_item (
+    kind      TEXT NOT NULL,
+    customer  TEXT NOT NULL,
+    opened_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, customer)
+) WITHOUT ROWID;
+
+CREATE TRIGGER customer_first_on_insert AFTER INSERT ON work_items
+WHEN NEW.customer IS NOT NULL
+BEGIN
+    INSERT INTO customer_first_item (kind, customer, opened_at)
+    VALUES (NEW.kind, NEW.customer, NEW.opened_at)
+    ON CONFLICT (kind, customer) DO UPDATE SET opened_at = min(opened_at, excluded.opened_at);
+END;
+
+CREATE TRIGGER customer_first_on_update AFTER UPDATE OF kind, customer, opened_at ON work_items
+BEGIN
+    DELETE FROM customer_first_item WHERE kind = OLD.kind AND customer = OLD.customer
+        AND NOT EXISTS (SELECT 1 FROM work_items WHERE kind = OLD.kind AND customer = OLD.customer);
+    UPDATE customer_first_item
+       SET opened_at = (SELECT min(opened_at) FROM work_items WHERE kind = OLD.kind AND customer = OLD.customer)
+     WHERE kind = OLD.kind AND customer = OLD.customer;
+    INSERT INTO customer_first_item (kind, customer, opened_at)
+    SELECT NEW.kind, NEW.customer, min(opened_at) FROM work_items WHERE kind = NEW.kind AND customer = NEW.customer
+    HAVING NEW.customer IS NOT NULL
+    ON CONFLICT (kind, customer) DO UPDATE SET opened_at = excluded.opened_at;
+END;
+
+CREATE TRIGGER customer_first_on_delete AFTER DELETE ON work_items
+WHEN OLD.customer IS NOT NULL
+BEGIN
+    DELETE FROM customer_first_item WHERE kind = OLD.kind AND customer = OLD.customer
+        AND NOT EXISTS (SELECT 1 FROM work_items WHERE kind = OLD.kind AND customer = OLD.customer);
+    UPDATE customer_first_item
+       SET opened_at = (SELECT min(opened_at) FROM work_items WHERE kind = OLD.kind AND customer = OLD.customer)
+     WHERE kind = OLD.kind AND customer = OLD.customer;
+END;
