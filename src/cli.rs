@@ -3,6 +3,8 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod learning;
+
 /// opsdeck — a terminal operations cockpit for a minimum viable operation.
 ///
 /// Without a command it opens the cockpit. Data lives in one SQLite file
@@ -123,6 +125,33 @@ pub enum Command {
     Slo {
         #[command(subcommand)]
         action: SloCommand,
+    },
+    /// Operational experiments: new, start, amend, show, list, conclude.
+    Experiment {
+        #[command(subcommand)]
+        command: learning::ExperimentCommand,
+    },
+    /// The decision log: add, list.
+    Decision {
+        #[command(subcommand)]
+        command: learning::DecisionCommand,
+    },
+    /// Customer feedback: add, summary.
+    Feedback {
+        #[command(subcommand)]
+        command: learning::FeedbackCommand,
+    },
+    /// Export every table as JSON Lines (rebuild with `opsdeck restore`).
+    Export(learning::ExportArgs),
+    /// Rebuild a new database (--db) from an export.
+    Restore {
+        /// The export file, or - for standard input.
+        file: String,
+    },
+    /// Copy the live database to a new file with SQLite's online backup API.
+    Backup {
+        /// The new backup file.
+        path: PathBuf,
     },
     /// Report the database's path, schema, WAL mode, permissions, size and integrity.
     Doctor,

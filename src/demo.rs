@@ -7,6 +7,8 @@ use crate::domain::flow::{Outcome, WorkItem};
 use crate::domain::{Timestamp, DAY, HOUR};
 use crate::store::feedback::FeedbackRow;
 
+pub mod learning;
+
 /// The settings of the demo, shipped in `assets/demo.toml`.
 pub const DEMO_TOML: &str = include_str!("../assets/demo.toml");
 

@@ -107,6 +107,7 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
         Ok(())
     })?;
     crate::store::alerts::seed_demo_alerts(store, now)?;
+    crate::demo::learning::seed(store, now)?;
     Ok((
         data.work_items.len(),
         data.observations.len(),

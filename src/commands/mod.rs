@@ -2,14 +2,20 @@
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
 pub mod alert;
+pub mod backup;
 pub mod check;
 pub mod cockpit;
 pub mod completions;
+pub mod decision;
 pub mod demo;
 pub mod doctor;
+pub mod experiment;
+pub mod export;
+pub mod feedback;
 pub mod import;
 pub mod playbook;
 pub mod record;
+pub mod restore;
 pub mod role;
 pub mod run;
 pub mod slo;
@@ -203,5 +209,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),
         Some(Command::Run { command }) => run::run(&ctx, command),
+        Some(Command::Experiment { command }) => experiment::run(&ctx, command),
+        Some(Command::Decision { command }) => decision::run(&ctx, command),
+        Some(Command::Feedback { command }) => feedback::run(&ctx, command),
+        Some(Command::Export(args)) => export::run(&ctx, &args),
+        Some(Command::Restore { file }) => restore::run(&ctx, &file),
+        Some(Command::Backup { path }) => backup::run(&ctx, &path),
     }
 }

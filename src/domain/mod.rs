@@ -4,8 +4,11 @@
 pub mod alert_rules;
 pub mod budget;
 pub mod capacity;
+pub mod decision;
 pub mod duration;
 pub mod escalation;
+pub mod experiment;
+pub mod feedback;
 pub mod flow;
 pub mod indicator;
 pub mod playbook;

@@ -4,9 +4,15 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod backup;
 pub mod board;
+pub mod decisions;
+pub mod experiment_result;
+pub mod experiments;
+pub mod export;
 pub mod feedback;
 pub mod indicators;
+pub mod learning_models;
 pub mod notes;
 pub mod playbooks;
 pub mod roles;
@@ -25,6 +31,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_foundation.sql"),
     include_str!("migrations/0002_playbooks.sql"),
     slos::ALERTS_MIGRATION,
+    include_str!("migrations/0004_experiments.sql"),
 ];
 
 /// The schema version this binary writes.

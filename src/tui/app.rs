@@ -211,6 +211,18 @@ impl App {
                 standup: true,
                 ..Needs::default()
             },
+            View::Experiments => Needs {
+                experiments: true,
+                ..Needs::default()
+            },
+            View::Decisions => Needs {
+                decisions: true,
+                ..Needs::default()
+            },
+            View::Feedback => Needs {
+                feedback: true,
+                ..Needs::default()
+            },
             _ => Needs::default(),
         };
         needs.alerts = true;
@@ -265,6 +277,8 @@ impl App {
             View::Work => self.work_rows().len(),
             View::Alerts => super::views::alerts::rows(self).len(),
             View::Playbooks => super::runs::row_count(self),
+            View::Experiments => super::views::experiments::rows(self).len(),
+            View::Decisions => super::views::decisions::rows(self).len(),
             _ => 0,
         }
     }

@@ -4,6 +4,9 @@
 use crate::domain::indicator::bucketed;
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::board::{Board, FlowModel, Reading};
+use crate::store::learning_models::{
+    DecisionsModel, ExperimentsModel, FeedbackModel, LearningSince,
+};
 use crate::store::notes::Note;
 use crate::store::runs_model::RunsModel;
 use crate::store::{Result, Store};
@@ -49,6 +52,9 @@ pub struct StandupModel {
     pub changes: Vec<StatusChange>,
     /// Indicators in breach or warn now (whether or not they changed).
     pub attention: Vec<Reading>,
+    /// Decisions and experiment milestones since the previous standup (the
+    /// last 7 days before the first one).
+    pub learning: LearningSince,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -64,6 +70,9 @@ pub struct Models {
     pub alerts: Option<crate::store::alerts::AlertsModel>,
     /// Open runs, playbooks and roles (cockpit checklists, Playbooks view).
     pub runs: Option<RunsModel>,
+    pub experiments: Option<ExperimentsModel>,
+    pub decisions: Option<DecisionsModel>,
+    pub feedback: Option<FeedbackModel>,
 }
 
 /// What the visible view needs.
@@ -76,6 +85,9 @@ pub struct Needs {
     pub standup: bool,
     pub alerts: bool,
     pub runs: bool,
+    pub experiments: bool,
+    pub decisions: bool,
+    pub feedback: bool,
 }
 
 /// The Work view's window.
@@ -118,6 +130,15 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     if needs.runs {
         m.runs = Some(store.runs_model(now)?);
     }
+    if needs.experiments {
+        m.experiments = Some(store.experiments_model(now)?);
+    }
+    if needs.decisions {
+        m.decisions = Some(store.decisions_model()?);
+    }
+    if needs.feedback {
+        m.feedback = Some(store.feedback_model(now)?);
+    }
     Ok(m)
 }
 
@@ -159,9 +180,11 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
 
 fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<StandupModel> {
     let previous = store.previous_standup(now)?;
+    let learning = store.learning_since(previous.unwrap_or(now - 7 * DAY), now)?;
     let Some(board) = board else {
         return Ok(StandupModel {
             previous,
+            learning,
             ..Default::default()
         });
     };
@@ -198,5 +221,6 @@ fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<
         previous,
         changes,
         attention,
+        learning,
     })
 }

@@ -47,6 +47,15 @@ pub fn view_keys(view: View) -> &'static [(&'static str, &'static str)] {
             ("(gated)", "x/s on a step not started asks a reason"),
             ("Esc", "back to the list"),
         ],
+        View::Experiments => &[
+            ("↑↓", "choose an experiment; its criteria show below"),
+            ("/", "filter by key, title or status"),
+        ],
+        View::Decisions => &[
+            ("↑↓", "choose a decision; its evidence shows below"),
+            ("/", "filter by title, reason or who"),
+        ],
+        View::Feedback => &[("(read only)", "scores by segment and channel, comments")],
         View::Standup => &[
             ("Space / → / l", "next section"),
             ("← / h", "previous section"),

@@ -3,6 +3,9 @@
 pub mod alerts;
 pub mod checklists;
 pub mod cockpit;
+pub mod decisions;
+pub mod experiments;
+pub mod feedback;
 pub mod indicators;
 pub mod placeholder;
 pub mod playbooks;
@@ -60,6 +63,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             View::Work => work::render(frame, body, app),
             View::Alerts => alerts::render(frame, body, app),
             View::Playbooks => playbooks::render(frame, body, app),
+            View::Experiments => experiments::render(frame, body, app),
+            View::Decisions => decisions::render(frame, body, app),
+            View::Feedback => feedback::render(frame, body, app),
             v => placeholder::render(frame, body, app, v),
         }
         render_footer(frame, footer, app);

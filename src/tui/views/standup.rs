@@ -116,6 +116,7 @@ pub fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Sectio
         title: "Work and capacity".into(),
         lines,
     });
+    out.push(super::decisions::standup_section(models, theme));
     out
 }
 

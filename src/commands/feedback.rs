@@ -1,0 +1,158 @@
+//! `opsdeck feedback add|summary`: structured customer feedback.
+
+use super::Context;
+use crate::cli::learning::{FeedbackCommand, TextOrJson};
+use crate::domain::feedback::{
+    summarize, validate_feedback, validate_score, Channel, FeedbackInput, FeedbackSummary, GroupBy,
+};
+use crate::domain::DAY;
+use crate::ingest::parse_time;
+use crate::store::audit;
+use crate::store::feedback::{insert_feedback, FeedbackRow};
+use crate::store::learning_models::feedback_input;
+use crate::text::sanitize_truncate;
+use anyhow::anyhow;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// Runs one feedback subcommand.
+pub fn run(ctx: &Context, command: FeedbackCommand) -> anyhow::Result<u8> {
+    match command {
+        FeedbackCommand::Add {
+            ease,
+            reliability,
+            value,
+            channel,
+            segment,
+            customer,
+            comment,
+            at,
+        } => {
+            let input = FeedbackInput {
+                at: match at {
+                    Some(t) => parse_time(&t).map_err(|e| anyhow!("--at: {e}"))?,
+                    None => ctx.now,
+                },
+                ease: validate_score("--ease", &ease).map_err(|e| anyhow!(e))?,
+                reliability: validate_score("--reliability", &reliability)
+                    .map_err(|e| anyhow!(e))?,
+                value: validate_score("--value", &value).map_err(|e| anyhow!(e))?,
+                channel: match channel {
+                    Some(c) => Channel::parse(&c).map_err(|e| anyhow!("--channel: {e}"))?,
+                    None => Channel::default(),
+                },
+                segment: segment.filter(|s| !s.trim().is_empty()),
+                customer: customer.filter(|s| !s.trim().is_empty()),
+                comment: comment.filter(|s| !s.trim().is_empty()),
+            };
+            add(ctx, &input)
+        }
+        FeedbackCommand::Summary { days, format } => summary(ctx, days, format),
+    }
+}
+
+fn add(ctx: &Context, f: &FeedbackInput) -> anyhow::Result<u8> {
+    validate_feedback(f).map_err(|e| anyhow!(e.join("; ")))?;
+    let row = FeedbackRow {
+        at: f.at,
+        customer: f.customer.clone(),
+        segment: f.segment.clone(),
+        channel: f.channel.as_str().to_string(),
+        ease: f.ease,
+        reliability: f.reliability,
+        value: f.value,
+        comment: f.comment.clone(),
+    };
+    let mut store = ctx.open()?;
+    let new = store.write(|tx| -> anyhow::Result<bool> {
+        let new = insert_feedback(tx, &row)?;
+        if new {
+            audit::record(
+                tx,
+                ctx.now,
+                "record",
+                "feedback",
+                None,
+                &serde_json::to_value(&row).unwrap_or_default(),
+            )?;
+        }
+        Ok(new)
+    })?;
+    let what = format!(
+        "ease {}, reliability {}, value {} ({}{})",
+        f.ease,
+        f.reliability,
+        f.value,
+        f.channel,
+        f.segment
+            .as_deref()
+            .map(|s| format!(", segment {}", sanitize_truncate(s, 40)))
+            .unwrap_or_default()
+    );
+    if new {
+        println!("recorded feedback: {what}");
+    } else {
+        println!("already recorded: {what} (nothing changed)");
+    }
+    Ok(0)
+}
+
+fn summary(ctx: &Context, days: u32, format: TextOrJson) -> anyhow::Result<u8> {
+    let store = ctx.open()?;
+    let from = ctx.now - i64::from(days.max(1)) * DAY;
+    let rows: Vec<FeedbackInput> = store
+        .feedback_between(from, ctx.now)?
+        .iter()
+        .map(feedback_input)
+        .collect();
+    let all = summarize(&rows, GroupBy::None);
+    let segments = summarize(&rows, GroupBy::Segment);
+    let channels = summarize(&rows, GroupBy::Channel);
+    let out = match format {
+        TextOrJson::Json => {
+            serde_json::to_string_pretty(&serde_json::json!({
+                "from": from,
+                "to": ctx.now,
+                "all": all.first(),
+                "by_segment": segments,
+                "by_channel": channels,
+            }))? + "\n"
+        }
+        TextOrJson::Text if rows.is_empty() => {
+            format!("no feedback in the last {days} days\n")
+        }
+        TextOrJson::Text => {
+            let mut s = format!("feedback over the last {days} days (scores 1–5)\n");
+            for (title, groups) in [
+                ("ALL", &all),
+                ("BY SEGMENT", &segments),
+                ("BY CHANNEL", &channels),
+            ] {
+                s.push_str(&table(title, groups));
+            }
+            s
+        }
+    };
+    std::io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(0)
+}
+
+fn table(title: &str, groups: &[FeedbackSummary]) -> String {
+    let mut s = format!(
+        "\n{title:<20} {:>9} {:>6} {:>12} {:>6} {:>10}\n",
+        "responses", "ease", "reliability", "value", "low share"
+    );
+    for g in groups {
+        let _ = writeln!(
+            s,
+            "{:<20} {:>9} {:>6.2} {:>12.2} {:>6.2} {:>9.0}%",
+            sanitize_truncate(&g.group, 20),
+            g.responses,
+            g.mean_ease,
+            g.mean_reliability,
+            g.mean_value,
+            g.low_share * 100.0
+        );
+    }
+    s
+}

@@ -1,0 +1,367 @@
+//! Export of every table as JSON Lines, and the restore of such an export
+//! into a new database.
+//!
+//! The format: a header line `{"table":"_opsdeck_export","format":1,
+//! "schema_version":N,"exported_at":T}`, then one object per row with a
+//! `table` field and one field per column. Integers are JSON integers, reals
+//! are JSON numbers with a fraction or exponent (`5.0`), text is a string,
+//! NULL is `null`; a blob is `{"$blob":"<hex>"}` and a non-finite real
+//! `{"$real":"inf"}`. Tables are written in name order, rows in rowid (or
+//! primary key) order, all from one read snapshot. The export is generic: a
+//! table added by a later migration is exported without changes here.
+
+use super::{audit, Result, Store, Tx, SCHEMA_VERSION};
+use crate::domain::Timestamp;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, Row};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::io::{BufRead, Write};
+
+/// The `table` value of the header line.
+pub const HEADER_TABLE: &str = "_opsdeck_export";
+/// The version of the export format.
+pub const EXPORT_FORMAT: i64 = 1;
+
+/// Rows written or restored, per table.
+pub type TableCounts = BTreeMap<String, u64>;
+
+/// One row as a JSON object, column by column (see the module docs).
+pub fn row_to_json(row: &Row<'_>, names: &[String]) -> rusqlite::Result<Map<String, Value>> {
+    let mut out = Map::new();
+    for (i, name) in names.iter().enumerate() {
+        let v = match row.get_ref(i)? {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(n) => Value::from(n),
+            ValueRef::Real(f) => match serde_json::Number::from_f64(f) {
+                Some(n) => Value::Number(n),
+                None => {
+                    serde_json::json!({ "$real": if f.is_nan() { "nan" } else if f > 0.0 { "inf" } else { "-inf" } })
+                }
+            },
+            ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => {
+                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                serde_json::json!({ "$blob": hex })
+            }
+        };
+        out.insert(name.clone(), v);
+    }
+    Ok(out)
+}
+
+/// A JSON value back into an SQLite value; `None` for a shape the export
+/// never writes.
+fn json_to_sql(v: &Value) -> Option<rusqlite::types::Value> {
+    use rusqlite::types::Value as Sql;
+    Some(match v {
+        Value::Null => Sql::Null,
+        Value::Bool(b) => Sql::Integer(i64::from(*b)),
+        Value::Number(n) if n.is_i64() => Sql::Integer(n.as_i64()?),
+        Value::Number(n) => Sql::Real(n.as_f64()?),
+        Value::String(s) => Sql::Text(s.clone()),
+        Value::Object(o) if o.len() == 1 => match (o.get("$blob"), o.get("$real")) {
+            (Some(Value::String(hex)), _) => Sql::Blob(from_hex(hex)?),
+            (_, Some(Value::String(r))) => Sql::Real(match r.as_str() {
+                "inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                "nan" => f64::NAN,
+                _ => return None,
+            }),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+fn from_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A user table: its name and whether it has a rowid.
+struct TableInfo {
+    name: String,
+    rowid: bool,
+}
+
+/// The ordinary tables of the schema (no `sqlite_` internals, no virtual
+/// tables), by name.
+fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+            AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let sql: String = r.get(1)?;
+        Ok(TableInfo {
+            name: r.get(0)?,
+            rowid: !sql.to_ascii_uppercase().contains("WITHOUT ROWID"),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An identifier from the schema, double-quoted for SQL.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The columns of a schema table, in order.
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({})", quoted(table)))?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(1))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Store {
+    /// Writes every table as JSON Lines to `out` from one consistent read
+    /// snapshot; returns the rows written per table.
+    pub fn export_jsonl(&self, out: &mut dyn Write, now: Timestamp) -> anyhow::Result<TableCounts> {
+        let tx = self.conn().unchecked_transaction()?;
+        let header = serde_json::json!({
+            "table": HEADER_TABLE,
+            "format": EXPORT_FORMAT,
+            "schema_version": self.schema_version()?,
+            "exported_at": now,
+        });
+        writeln!(out, "{header}")?;
+        let mut counts = TableCounts::new();
+        for t in tables(&tx)? {
+            let order = if t.rowid { " ORDER BY rowid" } else { "" };
+            let mut stmt = tx.prepare(&format!("SELECT * FROM {}{order}", quoted(&t.name)))?;
+            let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+            if names.iter().any(|n| n == "table") {
+                anyhow::bail!(
+                    "table {} has a column named 'table', which the export format reserves",
+                    t.name
+                );
+            }
+            let mut rows = stmt.query([])?;
+            let mut n = 0u64;
+            while let Some(row) = rows.next()? {
+                let mut obj = Map::new();
+                obj.insert("table".into(), Value::String(t.name.clone()));
+                obj.extend(row_to_json(row, &names)?);
+                writeln!(out, "{}", Value::Object(obj))?;
+                n += 1;
+            }
+            counts.insert(t.name, n);
+        }
+        out.flush()?;
+        tx.finish()?;
+        Ok(counts)
+    }
+
+    /// Replaces the content of every table with the rows of an export read
+    /// from `input`, in one transaction: any bad line rejects the whole file
+    /// (reported as `LABEL:LINE: reason`) and nothing is written. Meant for a
+    /// new database (the command refuses an existing file). Triggers (such as
+    /// the append-only guards) are set aside while the tables are refilled
+    /// and put back before the commit; foreign keys are checked at the end.
+    pub fn restore_jsonl(
+        &mut self,
+        input: &mut dyn BufRead,
+        label: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<TableCounts> {
+        self.write(|tx| restore_in(tx, input, label, now))
+    }
+}
+
+fn restore_in(
+    tx: &Tx<'_>,
+    input: &mut dyn BufRead,
+    label: &str,
+    now: Timestamp,
+) -> anyhow::Result<TableCounts> {
+    let at = |line: u64, msg: String| anyhow::anyhow!("{label}:{line}: {msg}");
+    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    let schema: BTreeMap<String, Vec<String>> = tables(tx)?
+        .into_iter()
+        .map(|t| columns(tx, &t.name).map(|c| (t.name, c)))
+        .collect::<Result<_>>()?;
+    let triggers: Vec<(String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (name, _) in &triggers {
+        tx.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
+    }
+    for table in schema.keys() {
+        tx.execute_batch(&format!("DELETE FROM {}", quoted(table)))?;
+    }
+    let mut counts = TableCounts::new();
+    let mut line_no = 0u64;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input
+            .read_line(&mut line)
+            .map_err(|e| at(line_no + 1, format!("cannot read: {e}")))?
+            == 0
+        {
+            break;
+        }
+        line_no += 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut obj: Map<String, Value> = serde_json::from_str(&line)
+            .map_err(|e| at(line_no, format!("not a JSON object: {e}")))?;
+        let table = match obj.remove("table") {
+            Some(Value::String(t)) => t,
+            _ => return Err(at(line_no, "no \"table\" field".into())),
+        };
+        if line_no == 1 {
+            check_header(&table, &obj).map_err(|m| at(line_no, m))?;
+            continue;
+        }
+        let Some(cols) = schema.get(&table) else {
+            return Err(at(
+                line_no,
+                format!(
+                    "unknown table '{}'",
+                    crate::text::sanitize_truncate(&table, 40)
+                ),
+            ));
+        };
+        if let Some(extra) = obj.keys().find(|k| !cols.contains(k)) {
+            return Err(at(
+                line_no,
+                format!(
+                    "table {table} has no column '{}'",
+                    crate::text::sanitize_truncate(extra, 40)
+                ),
+            ));
+        }
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        for c in cols {
+            if let Some(v) = obj.get(c) {
+                let sql = json_to_sql(v)
+                    .ok_or_else(|| at(line_no, format!("column {c}: unexpected value {v}")))?;
+                names.push(quoted(c));
+                values.push(sql);
+            }
+        }
+        let marks = vec!["?"; names.len()].join(", ");
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({marks})",
+            quoted(&table),
+            names.join(", ")
+        );
+        tx.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values))
+            .map_err(|e| at(line_no, format!("table {table}: {e}")))?;
+        *counts.entry(table).or_default() += 1;
+    }
+    if line_no == 0 {
+        anyhow::bail!("{label}: the file is empty; expected an opsdeck export");
+    }
+    for (_, sql) in &triggers {
+        tx.execute_batch(sql)?;
+    }
+    let broken: Option<String> = tx
+        .query_row("SELECT \"table\" || ' row ' || rowid || ' refers to a missing ' || parent FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .ok();
+    if let Some(b) = broken {
+        anyhow::bail!("{label}: the export is inconsistent: {b}");
+    }
+    let total: u64 = counts.values().sum();
+    audit::record(
+        tx,
+        now,
+        "restore",
+        "database",
+        None,
+        &serde_json::json!({ "from": label, "rows": total }),
+    )?;
+    Ok(counts)
+}
+
+fn check_header(table: &str, obj: &Map<String, Value>) -> std::result::Result<(), String> {
+    if table != HEADER_TABLE {
+        return Err(format!(
+            "not an opsdeck export: the first line must be the {HEADER_TABLE} header"
+        ));
+    }
+    let format = obj.get("format").and_then(Value::as_i64);
+    if format != Some(EXPORT_FORMAT) {
+        return Err(format!(
+            "export format {format:?} is not supported (this opsdeck reads format {EXPORT_FORMAT})"
+        ));
+    }
+    match obj.get("schema_version").and_then(Value::as_i64) {
+        Some(v) if v <= SCHEMA_VERSION => Ok(()),
+        Some(v) => Err(format!(
+            "the export has schema version {v}, newer than this opsdeck understands ({SCHEMA_VERSION}); upgrade opsdeck"
+        )),
+        None => Err("the header has no schema_version".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn awkward_values_survive_the_round_trip() {
+        let mut a = Store::open_in_memory("test").unwrap();
+        let id = a.indicator("first_response").unwrap().unwrap().id;
+        let values = [0.1 + 0.2, 1e-300, -2.5e17, 123_456.789_012_345_68, f64::MAX];
+        a.write(|tx| -> Result<()> {
+            for (i, v) in values.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO observations (indicator_id, at, value, note) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![id, i as i64, v, "ü \"q\" \n\t\u{1b}[2J"],
+                )?;
+            }
+            tx.execute("INSERT INTO meta (key, value) VALUES ('big', ?1)", [i64::MAX.to_string()])?;
+            Ok(())
+        })
+        .unwrap();
+        let mut out = Vec::new();
+        a.export_jsonl(&mut out, 0).unwrap();
+        let mut b = Store::open_in_memory("test").unwrap();
+        b.restore_jsonl(&mut out.as_slice(), "mem", 0).unwrap();
+        let read = |s: &Store| -> Vec<(f64, String)> {
+            let mut stmt = s
+                .conn()
+                .prepare("SELECT value, note FROM observations ORDER BY id")
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        let (x, y) = (read(&a), read(&b));
+        assert_eq!(x.len(), values.len());
+        for ((v1, n1), (v2, n2)) in x.iter().zip(&y) {
+            assert_eq!(v1.to_bits(), v2.to_bits());
+            assert_eq!(n1, n2);
+        }
+        assert_eq!(b.meta("big").unwrap(), Some(i64::MAX.to_string()));
+    }
+
+    #[test]
+    fn blobs_and_hex() {
+        assert_eq!(from_hex("00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(from_hex("0"), None);
+        assert_eq!(from_hex("zz"), None);
+        let v = serde_json::json!({"$blob": "cafe"});
+        assert_eq!(
+            json_to_sql(&v),
+            Some(rusqlite::types::Value::Blob(vec![0xca, 0xfe]))
+        );
+        assert_eq!(json_to_sql(&serde_json::json!([1])), None);
+    }
+}
