@@ -62,7 +62,6 @@ pub fn view_keys(view: View) -> &'static [(&'static str, &'static str)] {
             ("t", "next speaker (starts the timer)"),
             ("q / Esc", "leave the standup"),
         ],
-        _ => &[],
     }
 }
 
