@@ -157,3 +157,52 @@ fn restored_after_quit_panic_sigterm_and_sighup() {
     let hup = run_and_end("hup", "", &|_, pid| signal(pid, "-HUP"));
     assert_restored(&hup);
 }
+
+#[test]
+fn the_cockpit_ends_when_its_terminal_goes_away() {
+    if !tmux_available() {
+        eprintln!("tmux not installed: skipping");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gone.db");
+    let bin = env!("CARGO_BIN_EXE_opsdeck");
+    assert!(Command::new(bin)
+        .arg("--db")
+        .arg(&db)
+        .arg("demo")
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let pidfile = dir.path().join("pid");
+    let script = format!(
+        "echo $$ > {}; exec {bin} --db {}",
+        pidfile.display(),
+        db.display()
+    );
+    let s = Session::start("gone", &script);
+    let screen = s.wait_for("Leading indicators", Duration::from_secs(10));
+    assert!(screen.contains("Leading indicators"), "{screen}");
+    let pid = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .to_string();
+    // The SSH connection drops: the terminal disappears under the cockpit.
+    drop(s);
+    let start = Instant::now();
+    let alive = |pid: &str| {
+        Command::new("kill")
+            .args(["-0", pid])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    while alive(&pid) && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !alive(&pid),
+        "the cockpit must exit, not spin, when its terminal is gone"
+    );
+}

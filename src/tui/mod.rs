@@ -28,7 +28,6 @@ use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::Terminal;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often the loop asks SQLite whether another process committed, by
@@ -189,10 +188,23 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
     if view == View::Standup && !store.is_read_only() {
         store.write(|tx| notes::record_standup(tx, now()))?;
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
-    }
+    // SIGTERM and SIGHUP (an SSH connection dropping) end the cockpit from a
+    // thread of their own: when the terminal is gone, crossterm's event
+    // reader can spin without ever returning to the loop, so a flag checked
+    // there would never be seen. The thread restores the terminal (if it is
+    // still there) and exits; every write is a finished transaction, so
+    // nothing is lost.
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ])?;
+    let signals_handle = signals.handle();
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            restore_terminal();
+            std::process::exit(128 + sig);
+        }
+    });
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
@@ -240,7 +252,7 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
             }
             app.dirty = false;
         }
-        if app.quit || stop.load(Ordering::Relaxed) {
+        if app.quit {
             break;
         }
         if let Some(ms) = panic_after {
@@ -271,5 +283,6 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
             }
         }
     }
+    signals_handle.close();
     Ok(())
 }
