@@ -347,11 +347,31 @@ fn standup_sections_and_speaker_timer() {
     dispatch(&mut store, &mut app, Action::Tick(NOW + 75));
     let text = render_to_text(&app, 80, 24);
     assert!(text.contains("speaker 1"), "{text}");
+    // Section by section: alerts since the previous standup, overdue
+    // checklist items, work and capacity, decisions and experiments.
     key(&mut store, &mut app, KeyCode::Char(' '));
     assert_eq!(app.standup.section, 1);
     let text = render_to_text(&app, 80, 24);
+    assert!(
+        text.contains("ALERTS") && text.contains("escalated to level"),
+        "{text}"
+    );
+    insta::assert_snapshot!("standup_alerts_80x24", text);
+    key(&mut store, &mut app, KeyCode::Char(' '));
+    let text = render_to_text(&app, 80, 24);
+    assert!(
+        text.contains("OVERDUE CHECKLIST ITEMS") && text.contains("late"),
+        "{text}"
+    );
+    insta::assert_snapshot!("standup_overdue_80x24", text);
+    key(&mut store, &mut app, KeyCode::Right);
+    let text = render_to_text(&app, 80, 24);
     assert!(text.contains("WORK AND CAPACITY"), "{text}");
     insta::assert_snapshot!("standup_work_timer_80x24", text);
+    key(&mut store, &mut app, KeyCode::Char(' '));
+    assert_eq!(app.standup.section, 4);
+    key(&mut store, &mut app, KeyCode::Char(' '));
+    assert_eq!(app.standup.section, 4, "stays on the last section");
     key(&mut store, &mut app, KeyCode::Left);
-    assert_eq!(app.standup.section, 0);
+    assert_eq!(app.standup.section, 3);
 }

@@ -15,7 +15,9 @@ pub use lifecycle::{
     acknowledge, add_alert_note, escalate, pause, raise, record_notification, resolve, resume,
     snooze,
 };
-pub use model::{AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY};
+pub use model::{
+    AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY, SQL_ALERT_NEWS_SINCE,
+};
 pub use runs_link::{path_from_levels, run_link, RunLink};
 
 use super::{audit, Result, Store, StoreError, Tx};

@@ -209,6 +209,7 @@ impl App {
                 board: true,
                 flow: true,
                 standup: true,
+                runs: true,
                 ..Needs::default()
             },
             View::Experiments => Needs {

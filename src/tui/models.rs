@@ -44,6 +44,9 @@ pub struct StatusChange {
     pub value: Option<f64>,
 }
 
+/// How many alert events the standup lists at most.
+pub const STANDUP_ALERT_LIMIT: usize = 20;
+
 /// The standup's content.
 #[derive(Debug, Clone, Default)]
 pub struct StandupModel {
@@ -55,6 +58,9 @@ pub struct StandupModel {
     /// Decisions and experiment milestones since the previous standup (the
     /// last 7 days before the first one).
     pub learning: LearningSince,
+    /// Alerts opened, re-opened or escalated since the previous standup (the
+    /// last day before the first one), newest first.
+    pub alert_news: Vec<crate::store::alerts::HistoryEntry>,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -181,10 +187,13 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
 fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<StandupModel> {
     let previous = store.previous_standup(now)?;
     let learning = store.learning_since(previous.unwrap_or(now - 7 * DAY), now)?;
+    // Before the first standup, "new" means the last day.
+    let alert_news = store.alert_news_since(previous.unwrap_or(now - DAY), STANDUP_ALERT_LIMIT)?;
     let Some(board) = board else {
         return Ok(StandupModel {
             previous,
             learning,
+            alert_news,
             ..Default::default()
         });
     };
@@ -222,5 +231,6 @@ fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<
         changes,
         attention,
         learning,
+        alert_news,
     })
 }

@@ -19,6 +19,14 @@ pub const SQL_ALERT_HISTORY: &str =
        FROM alert_events e JOIN alerts a ON a.id = e.alert_id
       ORDER BY e.at DESC, e.id DESC LIMIT ?1";
 
+/// Alerts that opened, re-opened or escalated after `?1`, newest first:
+/// what the standup goes through.
+pub const SQL_ALERT_NEWS_SINCE: &str =
+    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity
+       FROM alert_events e JOIN alerts a ON a.id = e.alert_id
+      WHERE e.at > ?1 AND e.kind IN ('opened', 'reopened', 'escalated')
+      ORDER BY e.at DESC, e.id DESC LIMIT ?2";
+
 /// One open or acknowledged alert as a row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertRow {
@@ -146,7 +154,28 @@ impl AlertsModel {
     }
 }
 
+fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
+    Ok(HistoryEntry {
+        alert_id: r.get(0)?,
+        at: r.get(1)?,
+        actor: sanitize(&r.get::<_, String>(2)?),
+        kind: r.get(3)?,
+        level: r.get(4)?,
+        note: r.get::<_, Option<String>>(5)?.as_deref().map(sanitize),
+        title: sanitize(&r.get::<_, String>(6)?),
+        severity: Severity::parse(&r.get::<_, String>(7)?).unwrap_or(Severity::Info),
+    })
+}
+
 impl Store {
+    /// Alerts opened, re-opened or escalated after `since`, newest first
+    /// (at most `limit`).
+    pub fn alert_news_since(&self, since: Timestamp, limit: usize) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self.conn().prepare_cached(SQL_ALERT_NEWS_SINCE)?;
+        let rows = stmt.query_map(rusqlite::params![since, limit as i64], history_entry)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The alerts model at `now`.
     pub fn alerts_model(&self, now: Timestamp) -> Result<AlertsModel> {
         let mut active = Vec::new();
@@ -158,18 +187,7 @@ impl Store {
             active.push(row);
         }
         let mut stmt = self.conn().prepare_cached(SQL_ALERT_HISTORY)?;
-        let rows = stmt.query_map([HISTORY_LIMIT as i64], |r| {
-            Ok(HistoryEntry {
-                alert_id: r.get(0)?,
-                at: r.get(1)?,
-                actor: sanitize(&r.get::<_, String>(2)?),
-                kind: r.get(3)?,
-                level: r.get(4)?,
-                note: r.get::<_, Option<String>>(5)?.as_deref().map(sanitize),
-                title: sanitize(&r.get::<_, String>(6)?),
-                severity: Severity::parse(&r.get::<_, String>(7)?).unwrap_or(Severity::Info),
-            })
-        })?;
+        let rows = stmt.query_map([HISTORY_LIMIT as i64], history_entry)?;
         let history = rows.collect::<rusqlite::Result<_>>()?;
         let slos = self
             .slo_standings(now)?

@@ -44,7 +44,8 @@ fn as_status(s: Severity) -> Status {
     }
 }
 
-fn severity_span(s: Severity, theme: &Theme) -> Span<'static> {
+/// A severity as symbol and word, styled (never colour alone).
+pub fn severity_span(s: Severity, theme: &Theme) -> Span<'static> {
     Span::styled(
         as_status(s).symbol().to_string(),
         theme.status(as_status(s)),

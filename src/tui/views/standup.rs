@@ -70,7 +70,9 @@ pub fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Sectio
         title: "Indicators".into(),
         lines,
     });
-    // 2. Work and capacity.
+    out.push(alerts_section(models, theme));
+    out.push(checklists_section(models, theme));
+    // Work and capacity.
     let mut lines: Vec<Line<'static>> = Vec::new();
     for r in models
         .flow
@@ -118,6 +120,91 @@ pub fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Sectio
     });
     out.push(super::decisions::standup_section(models, theme));
     out
+}
+
+/// Alerts that opened, re-opened or escalated since the previous standup.
+fn alerts_section(models: &Models, theme: &crate::tui::theme::Theme) -> Section {
+    let news = models
+        .standup
+        .as_ref()
+        .map(|s| s.alert_news.as_slice())
+        .unwrap_or_default();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if news.is_empty() {
+        lines.push(Line::from(
+            "No alert opened or escalated since the previous standup.",
+        ));
+    }
+    for e in news {
+        let what = match e.kind.as_str() {
+            "escalated" => format!("escalated to level {}", e.level.map(|l| l + 1).unwrap_or(0)),
+            "reopened" => "re-opened".to_string(),
+            _ => "opened".to_string(),
+        };
+        let sev = crate::tui::views::alerts::severity_span(e.severity, theme);
+        let when = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|d| d.format("%a %H:%M").to_string())
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            sev,
+            Span::raw(format!(" #{} {} — ", e.alert_id, clean(&e.title))),
+            Span::styled(what, Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(format!(" · {when}")),
+        ]));
+    }
+    Section {
+        title: "Alerts".into(),
+        lines,
+    }
+}
+
+/// Lateness to the minute (`1d23h59m`).
+fn late_text(secs: i64) -> String {
+    crate::domain::duration::format_duration(secs.max(60) - secs.max(60) % 60)
+}
+
+/// Overdue checklist items, the latest first, with their owner role.
+fn checklists_section(models: &Models, theme: &crate::tui::theme::Theme) -> Section {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let runs = models
+        .runs
+        .as_ref()
+        .map(|r| r.open_runs.as_slice())
+        .unwrap_or_default();
+    for r in runs.iter().filter(|r| r.late_by.is_some()) {
+        let late = late_text(r.late_by.unwrap_or(0));
+        lines.push(Line::from(vec![
+            crate::tui::widgets::status_span(crate::domain::Status::Breach, theme),
+            Span::raw(format!(
+                " run #{} {}{} · {late} late · {}/{} done",
+                r.run.id,
+                clean(&r.run.key),
+                r.run
+                    .context
+                    .as_deref()
+                    .map(|c| format!(" for {}", clean(c)))
+                    .unwrap_or_default(),
+                r.progress.closed(),
+                r.progress.total
+            )),
+        ]));
+        for item in r.late_items.iter().take(3) {
+            lines.push(Line::from(format!(
+                "    {} {} · {} · {} late",
+                clean(&item.label),
+                crate::tui::widgets::clean_cut(&item.text, 44),
+                clean(&item.owner_role),
+                late_text(item.late_by)
+            )));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::from("No checklist item is overdue."));
+    }
+    Section {
+        title: "Overdue checklist items".into(),
+        lines,
+    }
 }
 
 /// Draws the standup.
