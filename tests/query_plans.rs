@@ -1,7 +1,7 @@
-//! The hot queries of the screens and `status` must use their indexes: this
+//! The hot queries of the screens, `status` and `check` must use their indexes: this
 //! pins their plans so a later change cannot turn them into table scans.
 
-use opsdeck::store::{feedback, indicators, work_items, Store};
+use opsdeck::store::{alerts, decisions, feedback, indicators, runs, work_items, Store};
 
 fn plan(store: &Store, sql: &str) -> String {
     let mut stmt = store
@@ -57,4 +57,47 @@ fn feedback_window_uses_its_index() {
     let p = plan(&store, feedback::SQL_FEEDBACK_BETWEEN);
     assert!(p.contains("feedback_by_time"), "{p}");
     assert_no_scan(&p);
+}
+
+#[test]
+fn the_alert_screens_queries_use_their_indexes() {
+    let s = Store::open_in_memory("tester").unwrap();
+    let p = plan(&s, alerts::SQL_ACTIVE_ALERTS);
+    assert!(p.contains("alerts_active"), "{p}");
+    let p = plan(&s, alerts::SQL_ALERT_HISTORY);
+    assert!(p.contains("alert_events_by_time"), "{p}");
+    let p = plan(&s, opsdeck::store::slos::SQL_SLO_ITEMS);
+    assert!(p.contains("work_items_by_kind_closed"), "{p}");
+    let p = plan(
+        &s,
+        "SELECT id FROM alerts WHERE dedup_key = ?1 AND state IN ('open', 'acknowledged')",
+    );
+    assert!(p.contains("alerts_one_active_per_cause"), "{p}");
+}
+
+#[test]
+fn decisions_since_use_the_time_and_supersede_indexes() {
+    let store = Store::open_in_memory("test").unwrap();
+    let p = plan(&store, decisions::SQL_DECISIONS_BETWEEN);
+    assert!(p.contains("decisions_by_time"), "{p}");
+    assert!(
+        p.contains("sqlite_autoindex_decisions_1 (supersedes=?)"),
+        "{p}"
+    );
+    assert!(!p.lines().any(|l| l.starts_with("SCAN")), "{p}");
+    let p = plan(&store, decisions::SQL_DECISION_EVIDENCE);
+    assert!(
+        p.contains("sqlite_autoindex_decision_evidence_1 (decision_id=?)"),
+        "{p}"
+    );
+}
+
+#[test]
+fn open_runs_and_run_items_use_their_indexes() {
+    let store = Store::open_in_memory("test").unwrap();
+    let p = plan(&store, runs::SQL_OPEN_RUNS);
+    assert!(p.contains("checklist_runs_by_state (state=?)"), "{p}");
+    assert!(!p.lines().any(|l| l.starts_with("SCAN")), "{p}");
+    let p = plan(&store, runs::SQL_RUN_ITEMS);
+    assert!(p.contains("USING PRIMARY KEY (run_id=?)"), "{p}");
 }

@@ -3,30 +3,6 @@
 
 use opsdeck::store::{runs, Store, MIGRATIONS};
 
-fn plan(store: &Store, sql: &str) -> String {
-    let mut stmt = store
-        .conn()
-        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .unwrap();
-    let params: Vec<i64> = vec![0; stmt.parameter_count()];
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(params), |r| {
-            r.get::<_, String>(3)
-        })
-        .unwrap();
-    rows.map(|r| r.unwrap()).collect::<Vec<_>>().join("\n")
-}
-
-#[test]
-fn open_runs_and_run_items_use_their_indexes() {
-    let store = Store::open_in_memory("test").unwrap();
-    let p = plan(&store, runs::SQL_OPEN_RUNS);
-    assert!(p.contains("checklist_runs_by_state (state=?)"), "{p}");
-    assert!(!p.lines().any(|l| l.starts_with("SCAN")), "{p}");
-    let p = plan(&store, runs::SQL_RUN_ITEMS);
-    assert!(p.contains("USING PRIMARY KEY (run_id=?)"), "{p}");
-}
-
 #[test]
 fn a_version_1_database_is_upgraded_with_the_starter_playbooks() {
     let dir = tempfile::tempdir().unwrap();

@@ -250,22 +250,7 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        if self.read_only {
-            return Err(StoreError::ReadOnly {
-                reason: format!("{} is not writable", self.path.display()),
-            }
-            .into());
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let value = f(&Tx {
-            tx: &tx,
-            actor: &self.actor,
-        })?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(value)
+        self.transact(|_, tx| f(tx).map(|v| (v, true)))
     }
 
     /// Like [`Store::write`], but `f` also says whether to commit: an
@@ -277,26 +262,7 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        if self.read_only {
-            return Err(StoreError::ReadOnly {
-                reason: format!("{} is not writable", self.path.display()),
-            }
-            .into());
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let (value, commit) = f(&Tx {
-            tx: &tx,
-            actor: &self.actor,
-        })?;
-        if commit {
-            tx.commit().map_err(StoreError::from)?;
-        } else {
-            tx.rollback().map_err(StoreError::from)?;
-        }
-        Ok(value)
+        self.transact(|_, tx| f(tx))
     }
 
     /// Like [`Store::write`], but `f` also gets the store itself, so that it
@@ -310,6 +276,20 @@ impl Store {
     where
         E: From<StoreError>,
     {
+        self.transact(|store, tx| f(store, tx).map(|v| (v, true)))
+    }
+
+    /// The one transaction runner behind every write: `BEGIN IMMEDIATE`
+    /// (a writer that must wait waits for the busy timeout instead of
+    /// failing on upgrade), then commit or roll back as `f` says. An error
+    /// from `f` rolls back.
+    fn transact<T, E>(
+        &mut self,
+        f: impl FnOnce(&Store, &Tx<'_>) -> std::result::Result<(T, bool), E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 reason: format!("{} is not writable", self.path.display()),
@@ -318,14 +298,18 @@ impl Store {
         }
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let value = f(
+        let (value, commit) = f(
             self,
             &Tx {
                 tx: &tx,
                 actor: &self.actor,
             },
         )?;
-        tx.commit().map_err(StoreError::from)?;
+        if commit {
+            tx.commit().map_err(StoreError::from)?;
+        } else {
+            tx.rollback().map_err(StoreError::from)?;
+        }
         Ok(value)
     }
 
