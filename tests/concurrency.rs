@@ -26,7 +26,9 @@ fn note(log: &Mutex<Log>, what: String, out: &Output) {
     if err.contains("locked") || err.contains("busy") || err.contains("panicked") {
         l.locked.push(format!("{what}: {err}"));
     }
-    l.results.push((what, out.status.success()));
+    // `check` exits 1 when a critical alert is open: that is a success.
+    let ok = out.status.success() || (what.starts_with("w4 check") && out.status.code() == Some(1));
+    l.results.push((what, ok));
 }
 
 #[test]
@@ -105,29 +107,58 @@ fn four_writers_and_two_readers_lose_nothing() {
             }
         }));
     }
-    // Writer 4: values with notes on another indicator.
+    // Writer 4: the cron job and the ops lead: `check`, alerts raised by
+    // hand, checklist runs started and checked off, values with notes.
     {
         let (env, log) = (Arc::clone(&env), Arc::clone(&log));
         threads.push(std::thread::spawn(move || {
             let mut i = 0;
             while Instant::now() < deadline {
                 i += 1;
-                let at = format!("2026-10-02T00:{:02}:{:02}Z", i / 60, i % 60);
-                let out = env
-                    .cmd(&[
-                        "--as",
-                        "w4",
-                        "record",
-                        "trial_to_paid",
-                        &format!("{i}"),
-                        "--at",
-                        &at,
-                        "--note",
-                        "cron",
-                    ])
-                    .output()
-                    .unwrap();
-                note(&log, format!("w4 trial_to_paid {i} {at}"), &out);
+                let (what, out) = match i % 4 {
+                    0 => (
+                        "w4 check".to_string(),
+                        env.cmd(&["--as", "cron", "check", "--quiet"])
+                            .output()
+                            .unwrap(),
+                    ),
+                    1 => {
+                        let title = format!("Concurrency alert {i}");
+                        (
+                            format!("w4 alert {title}"),
+                            env.cmd(&["--as", "w4", "alert", "raise", &title])
+                                .output()
+                                .unwrap(),
+                        )
+                    }
+                    2 => {
+                        let ctx = format!("ctx-{i}");
+                        let out = env
+                            .cmd(&["--as", "w4", "run", "start", "daily-standup", "--for", &ctx])
+                            .output()
+                            .unwrap();
+                        (format!("w4 run {ctx}"), out)
+                    }
+                    _ => {
+                        let at = format!("2026-10-02T00:{:02}:{:02}Z", i / 60, i % 60);
+                        let out = env
+                            .cmd(&[
+                                "--as",
+                                "w4",
+                                "record",
+                                "trial_to_paid",
+                                &format!("{i}"),
+                                "--at",
+                                &at,
+                                "--note",
+                                "cron",
+                            ])
+                            .output()
+                            .unwrap();
+                        (format!("w4 trial_to_paid {i}"), out)
+                    }
+                };
+                note(&log, what, &out);
             }
         }));
     }
@@ -178,7 +209,18 @@ fn four_writers_and_two_readers_lose_nothing() {
 
     // Every successful write is present.
     assert_eq!(env.query_i64("SELECT count(*) FROM observations o JOIN indicators i ON i.id = o.indicator_id WHERE i.key = 'first_response'"), count("w1"));
-    assert_eq!(env.query_i64("SELECT count(*) FROM observations o JOIN indicators i ON i.id = o.indicator_id WHERE i.key = 'trial_to_paid' AND note = 'cron'"), count("w4"));
+    assert_eq!(env.query_i64("SELECT count(*) FROM observations o JOIN indicators i ON i.id = o.indicator_id WHERE i.key = 'trial_to_paid' AND note = 'cron'"), count("w4 trial_to_paid"));
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM alerts WHERE title LIKE 'Concurrency alert %'"),
+        count("w4 alert")
+    );
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM checklist_runs WHERE context LIKE 'ctx-%'"),
+        count("w4 run")
+    );
+    assert!(count("w4 check") > 0, "check ran");
+    // One open alert per cause, whatever the interleaving.
+    assert_eq!(env.query_i64("SELECT count(*) FROM (SELECT dedup_key FROM alerts WHERE state != 'resolved' GROUP BY dedup_key HAVING count(*) > 1)"), 0);
     assert_eq!(env.query_i64("SELECT count(*) FROM observations o JOIN indicators i ON i.id = o.indicator_id WHERE i.key = 'billing_error_rate'"), 50 * count("w2"));
     assert_eq!(
         env.query_i64("SELECT count(*) FROM work_items WHERE external_id LIKE 'NEW-%'"),
