@@ -153,15 +153,6 @@ pub enum Command {
         /// The new backup file.
         path: PathBuf,
     },
-    /// Report the database's path, schema, WAL mode, permissions, size and integrity.
-    Doctor,
-    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page (roff): `opsdeck man > opsdeck.1`.
-    Man,
     /// Playbooks: the operation's workflows (list, show, import).
     Playbook {
         #[command(subcommand)]
@@ -177,6 +168,15 @@ pub enum Command {
         #[command(subcommand)]
         command: RunCommand,
     },
+    /// Report the database's path, schema, WAL mode, permissions, size and integrity.
+    Doctor,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `opsdeck man > opsdeck.1`.
+    Man,
 }
 
 /// Output format of the alert, SLO, playbook and run listings.
