@@ -32,6 +32,32 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Parses the process's arguments like `Cli::parse`, except that a usage
+    /// error about an argument holding control, bidi or zero-width characters
+    /// is printed through the sanitiser: clap drops ESC sequences from the
+    /// value it quotes but passes C1 controls, bidi overrides and zero-width
+    /// characters to the terminal as they are.
+    pub fn parse_clean() -> Cli {
+        let err = match Cli::try_parse() {
+            Ok(cli) => return cli,
+            Err(err) => err,
+        };
+        let hostile = std::env::args_os().any(|a| {
+            let a = a.to_string_lossy();
+            crate::text::sanitize(&a) != a
+        });
+        if !err.use_stderr() || !hostile {
+            err.exit();
+        }
+        let text = err.render().to_string();
+        for line in text.lines() {
+            eprintln!("{}", crate::text::sanitize(line));
+        }
+        std::process::exit(err.exit_code());
+    }
+}
+
 /// Output format of the listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
