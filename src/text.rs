@@ -32,6 +32,11 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// A file path as clean text: a file name can hold escape sequences too.
+pub fn sanitize_path(path: &std::path::Path) -> String {
+    sanitize(&path.display().to_string())
+}
+
 /// Sanitises and then cuts to at most `max` characters, marking a cut with `…`.
 pub fn sanitize_truncate(text: &str, max: usize) -> String {
     let clean = sanitize(text);
