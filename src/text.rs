@@ -56,6 +56,25 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
+/// Sanitises every string of a JSON document, object keys included. The JSON
+/// of the listing commands shows what their text shows: serde_json escapes C0
+/// controls but writes C1 controls, bidi and zero-width characters as they
+/// are, and scripts print fields with `jq -r`.
+pub fn sanitize_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = sanitize(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sanitize_json),
+        serde_json::Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut v) in entries {
+                sanitize_json(&mut v);
+                map.insert(sanitize(&key), v);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// True for characters that must never reach a terminal as themselves: C0 and C1
 /// controls, DEL, bidi embeddings/overrides/isolates, zero-width characters and
 /// other invisible format characters.
@@ -167,6 +186,19 @@ mod tests {
         assert_eq!(sanitize("abc\x1b"), "abc");
         assert_eq!(sanitize("abc\x1b]52;c;AAAA"), "abc");
         assert_eq!(sanitize("abc\x1b[12"), "abc");
+    }
+
+    #[test]
+    fn json_strings_and_keys_are_sanitised() {
+        let mut v = serde_json::json!({
+            "k\u{202e}": ["a\x1b]52;c;ZXZpbA==\x07b", 1, null],
+            "n": {"x": "c\u{9b}2Jd\u{200b}"},
+        });
+        sanitize_json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"k?": ["ab", 1, null], "n": {"x": "cd?"}})
+        );
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn list(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let decisions = store.decisions()?;
     let out = match format {
-        OutputFormat::Json => serde_json::to_string_pretty(&decisions)? + "\n",
+        OutputFormat::Json => super::json_document(&decisions)?,
         OutputFormat::Markdown => to_markdown(&decisions),
         OutputFormat::Text => text(&decisions),
     };

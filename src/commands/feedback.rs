@@ -109,15 +109,13 @@ fn summary(ctx: &Context, days: u32, format: TextOrJson) -> anyhow::Result<u8> {
     let segments = summarize(&rows, GroupBy::Segment);
     let channels = summarize(&rows, GroupBy::Channel);
     let out = match format {
-        TextOrJson::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "from": from,
-                "to": ctx.now,
-                "all": all.first(),
-                "by_segment": segments,
-                "by_channel": channels,
-            }))? + "\n"
-        }
+        TextOrJson::Json => super::json_document(serde_json::json!({
+            "from": from,
+            "to": ctx.now,
+            "all": all.first(),
+            "by_segment": segments,
+            "by_channel": channels,
+        }))?,
         TextOrJson::Text if rows.is_empty() => {
             format!("no feedback in the last {days} days\n")
         }

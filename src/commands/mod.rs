@@ -143,6 +143,14 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// A command's JSON output as one document: pretty-printed, one trailing
+/// newline, and every string through the sanitiser ([`crate::text::sanitize_json`]).
+pub fn json_document(value: impl serde::Serialize) -> anyhow::Result<String> {
+    let mut value = serde_json::to_value(value)?;
+    crate::text::sanitize_json(&mut value);
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
 /// The command's clock: now, or the hidden `OPSDECK_NOW` (RFC 3339) that
 /// tests use to pin time.
 fn command_now() -> anyhow::Result<i64> {

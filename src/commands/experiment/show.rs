@@ -16,7 +16,7 @@ pub fn list(ctx: &Context, format: TextOrJson) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let model = store.experiments_model(ctx.now)?;
     let out = match format {
-        TextOrJson::Json => serde_json::to_string_pretty(&model.rows)? + "\n",
+        TextOrJson::Json => super::super::json_document(&model.rows)?,
         TextOrJson::Text if model.rows.is_empty() => {
             "no experiments yet: define one with `opsdeck experiment new`\n".to_string()
         }
@@ -73,7 +73,7 @@ pub fn show(ctx: &Context, key: &str, format: TextOrJson) -> anyhow::Result<u8> 
                 "started_by": stored.started_by,
                 "amendments": amendments,
             });
-            serde_json::to_string_pretty(&v)? + "\n"
+            super::super::json_document(v)?
         }
         TextOrJson::Text => {
             let mut s = String::new();
