@@ -58,7 +58,7 @@ impl Cli {
     }
 }
 
-/// Output format of the listing commands.
+/// Output format of the listings that also have a Markdown form (status, decision list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Text,
@@ -205,7 +205,7 @@ pub enum Command {
     },
 }
 
-/// Output format of the alert, SLO, playbook and run listings.
+/// Output format of the listings that have no Markdown form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Text,
@@ -344,7 +344,10 @@ pub enum PlaybookCommand {
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
     /// List roles with their people; fewer than two is a single point of failure.
-    List,
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
     /// Give PERSON the role ROLE (the person is created when new).
     Assign { person: String, role: String },
     /// Take the role ROLE from PERSON.

@@ -502,6 +502,7 @@ fn no_data_derived_text_reaches_the_terminal_raw() {
         &["playbook", "list", "--format", "json"],
         &["playbook", "show", "evil"],
         &["role", "list"],
+        &["role", "list", "--format", "json"],
         &["decision", "list"],
         &["decision", "list", "--format", "markdown"],
         &["decision", "list", "--format", "json"],
