@@ -32,7 +32,33 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Output format of the listing commands.
+impl Cli {
+    /// Parses the process's arguments like `Cli::parse`, except that a usage
+    /// error about an argument holding control, bidi or zero-width characters
+    /// is printed through the sanitiser: clap drops ESC sequences from the
+    /// value it quotes but passes C1 controls, bidi overrides and zero-width
+    /// characters to the terminal as they are.
+    pub fn parse_clean() -> Cli {
+        let err = match Cli::try_parse() {
+            Ok(cli) => return cli,
+            Err(err) => err,
+        };
+        let hostile = std::env::args_os().any(|a| {
+            let a = a.to_string_lossy();
+            crate::text::sanitize(&a) != a
+        });
+        if !err.use_stderr() || !hostile {
+            err.exit();
+        }
+        let text = err.render().to_string();
+        for line in text.lines() {
+            eprintln!("{}", crate::text::sanitize(line));
+        }
+        std::process::exit(err.exit_code());
+    }
+}
+
+/// Output format of the listings that also have a Markdown form (status, decision list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Text,
@@ -179,7 +205,7 @@ pub enum Command {
     Man,
 }
 
-/// Output format of the alert, SLO, playbook and run listings.
+/// Output format of the listings that have no Markdown form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Text,
@@ -318,7 +344,10 @@ pub enum PlaybookCommand {
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
     /// List roles with their people; fewer than two is a single point of failure.
-    List,
+    List {
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+    },
     /// Give PERSON the role ROLE (the person is created when new).
     Assign { person: String, role: String },
     /// Take the role ROLE from PERSON.

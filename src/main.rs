@@ -1,7 +1,6 @@
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = opsdeck::cli::Cli::parse();
+    let cli = opsdeck::cli::Cli::parse_clean();
     opsdeck::commands::run(cli)
 }

@@ -32,6 +32,11 @@ pub fn sanitize(text: &str) -> String {
     out
 }
 
+/// A file path as clean text: a file name can hold escape sequences too.
+pub fn sanitize_path(path: &std::path::Path) -> String {
+    sanitize(&path.display().to_string())
+}
+
 /// Sanitises and then cuts to at most `max` characters, marking a cut with `…`.
 pub fn sanitize_truncate(text: &str, max: usize) -> String {
     let clean = sanitize(text);
@@ -49,6 +54,63 @@ pub fn truncate(text: &str, max: usize) -> String {
     let mut out: String = text.chars().take(max - 1).collect();
     out.push('…');
     out
+}
+
+/// Sanitises every string of a JSON document, object keys included. The JSON
+/// of the listing commands shows what their text shows: serde_json escapes C0
+/// controls but writes C1 controls, bidi and zero-width characters as they
+/// are, and scripts print fields with `jq -r`.
+pub fn sanitize_json(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = sanitize(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(sanitize_json),
+        serde_json::Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (key, mut v) in entries {
+                sanitize_json(&mut v);
+                map.insert(sanitize(&key), v);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Writes `value` as compact JSON that keeps the data exactly (a parser gets
+/// every character back) but holds no character that could drive a terminal:
+/// serde_json escapes C0 controls itself; C1 controls, DEL, bidi and
+/// zero-width characters become `\uXXXX` escapes here. For outputs that must
+/// stay faithful, such as `export`.
+pub fn write_json_escaped(
+    out: &mut dyn std::io::Write,
+    value: &serde_json::Value,
+) -> std::io::Result<()> {
+    use serde::Serialize as _;
+    let mut ser = serde_json::Serializer::with_formatter(out, EscapeHidden);
+    value.serialize(&mut ser).map_err(std::io::Error::other)
+}
+
+/// A compact JSON formatter that escapes [`is_hidden`] characters in strings.
+struct EscapeHidden;
+
+impl serde_json::ser::Formatter for EscapeHidden {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
 }
 
 /// True for characters that must never reach a terminal as themselves: C0 and C1
@@ -162,6 +224,31 @@ mod tests {
         assert_eq!(sanitize("abc\x1b"), "abc");
         assert_eq!(sanitize("abc\x1b]52;c;AAAA"), "abc");
         assert_eq!(sanitize("abc\x1b[12"), "abc");
+    }
+
+    #[test]
+    fn json_strings_and_keys_are_sanitised() {
+        let mut v = serde_json::json!({
+            "k\u{202e}": ["a\x1b]52;c;ZXZpbA==\x07b", 1, null],
+            "n": {"x": "c\u{9b}2Jd\u{200b}"},
+        });
+        sanitize_json(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({"k?": ["ab", 1, null], "n": {"x": "cd?"}})
+        );
+    }
+
+    #[test]
+    fn escaped_json_is_faithful_and_inert() {
+        let text = "a\x1b[2J\u{9b}1m\u{202e}b\u{200b}\u{0}\u{7f}c 東京";
+        let mut out = Vec::new();
+        write_json_escaped(&mut out, &serde_json::json!({ "t": text })).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(inert(&line), "{line:?}");
+        assert!(line.contains("\\u202e") && line.contains("東京"), "{line}");
+        let back: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(back["t"], text);
     }
 
     #[test]

@@ -40,11 +40,12 @@ fn evidence_snapshots_stay_fixed_after_new_data_arrives() {
 
     // The decision still shows what was known when it was taken.
     let log = json_at(&env, "2026-03-22T12:00:00Z", "decision list --format json");
+    let log = &log["decisions"];
     let e = &log[0]["evidence"][0];
     assert_eq!(e["reference"], "indicator:first_response");
     assert_eq!(e["captured"]["value"], 2.0);
     assert_eq!(e["captured"]["status"], "ok");
-    assert_eq!(e["captured"]["at"], 1_774_008_000); // NOW
+    assert_eq!(e["captured"]["at"], NOW);
     assert_eq!(e["summary"], "first_response = 2 h (ok)");
     assert_eq!(log[0]["who"], "ana");
     let text = ok_at(&env, later, "decision list");
@@ -87,8 +88,8 @@ fn supersede_links_show_on_both_and_formats_render() {
         "{md}"
     );
     let json = json_at(&env, NOW, "decision list --format json");
-    assert_eq!(json[0]["supersedes"], 1);
-    assert_eq!(json[1]["superseded_by"], 2);
+    assert_eq!(json["decisions"][0]["supersedes"], 1);
+    assert_eq!(json["decisions"][1]["superseded_by"], 2);
 
     let add = "decision add t --why w";
     for (extra, want) in [
@@ -141,7 +142,7 @@ fn concluding_writes_the_result_into_the_decision_log() {
         "{out}"
     );
     let log = json_at(&env, NOW, "decision list --format json");
-    let e = &log[0]["evidence"][0];
+    let e = &log["decisions"][0]["evidence"][0];
     assert_eq!(e["reference"], "experiment:pilot");
     assert_eq!(e["captured"]["verdict"]["kind"], "inconclusive");
     assert_eq!(e["captured"]["registered_hash"].as_str().unwrap().len(), 64);

@@ -276,7 +276,7 @@ fn the_result_matches_the_hand_worked_example() {
     );
     assert!(list.contains("? inconclusive"), "{list}");
     let json = json_at(&env, NOW, "experiment list --format json");
-    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(json["experiments"].as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -1,15 +1,9 @@
 //! Subcommands of the learning loop (experiments, decisions, feedback) and of
 //! getting the data out (export, restore, backup).
 
+use crate::cli::ListFormat;
 use clap::{Args, Subcommand, ValueEnum};
 use std::path::PathBuf;
-
-/// Output of `experiment list|show` and `feedback summary`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TextOrJson {
-    Text,
-    Json,
-}
 
 /// Format of `export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -85,12 +79,12 @@ pub enum ExperimentCommand {
     Show {
         key: String,
         #[arg(long, value_enum, default_value = "text")]
-        format: TextOrJson,
+        format: ListFormat,
     },
     /// Every experiment.
     List {
         #[arg(long, value_enum, default_value = "text")]
-        format: TextOrJson,
+        format: ListFormat,
     },
     /// Record the decision on an experiment (scale, adjust, pivot or stop);
     /// the result goes into the decision log as evidence.
@@ -165,7 +159,7 @@ pub enum FeedbackCommand {
         #[arg(long, default_value_t = 28)]
         days: u32,
         #[arg(long, value_enum, default_value = "text")]
-        format: TextOrJson,
+        format: ListFormat,
     },
 }
 

@@ -252,8 +252,7 @@ fn list(ctx: &Context, all: bool, format: ListFormat) -> anyhow::Result<u8> {
     let out = match format {
         ListFormat::Json => {
             let v: Vec<_> = list.iter().map(|a| a.to_json(ctx.now)).collect();
-            serde_json::to_string_pretty(&serde_json::json!({"at": rfc3339(ctx.now), "alerts": v}))?
-                + "\n"
+            super::json_document(serde_json::json!({"at": rfc3339(ctx.now), "alerts": v}))?
         }
         ListFormat::Text if list.is_empty() => if all {
             "no alerts\n"

@@ -9,8 +9,8 @@ pub fn run(ctx: &Context, path: &Path) -> anyhow::Result<u8> {
     let report = store.backup_to(path)?;
     println!(
         "backed up {} to {} ({} pages, {} bytes, integrity ok)",
-        ctx.db.display(),
-        path.display(),
+        crate::text::sanitize_path(&ctx.db),
+        crate::text::sanitize_path(path),
         report.pages,
         report.bytes
     );

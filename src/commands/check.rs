@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
     let critical = critical_open(&active, ctx.now);
     let noteworthy = !ev.opened.is_empty() || !ev.escalated.is_empty() || !ev.reopened.is_empty();
     let out = match format {
-        ListFormat::Json => serde_json::to_string_pretty(&json(&ev, &active, ctx.now))? + "\n",
+        ListFormat::Json => super::json_document(json(&ev, &active, ctx.now))?,
         ListFormat::Text if quiet && !noteworthy => String::new(),
         ListFormat::Text => text(&ev, &active, ctx.now),
     };

@@ -61,7 +61,11 @@ fn list(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let decisions = store.decisions()?;
     let out = match format {
-        OutputFormat::Json => serde_json::to_string_pretty(&decisions)? + "\n",
+        OutputFormat::Json => {
+            let mut rows = serde_json::to_value(&decisions)?;
+            super::rfc3339_times(&mut rows, &["at", "evaluated_at"]);
+            super::json_document(serde_json::json!({ "decisions": rows }))?
+        }
         OutputFormat::Markdown => to_markdown(&decisions),
         OutputFormat::Text => text(&decisions),
     };

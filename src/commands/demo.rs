@@ -10,14 +10,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
     let counts = create(ctx)?;
     println!(
         "demo database ready: {} ({} work items, {} observations, {} feedback responses)",
-        ctx.db.display(),
+        crate::text::sanitize_path(&ctx.db),
         counts.0,
         counts.1,
         counts.2
     );
     println!(
         "open it with: opsdeck --db {}   (or: opsdeck --demo)",
-        ctx.db.display()
+        crate::text::sanitize_path(&ctx.db)
     );
     Ok(0)
 }

@@ -10,6 +10,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
         if !ok {
             problems += 1;
         }
+        let detail = crate::text::sanitize(&detail);
         println!("{} {what:<14} {detail}", if ok { "✓" } else { "✗" });
     };
     let path = &ctx.db;

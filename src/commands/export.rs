@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<u8> {
             println!(
                 "exported {rows} rows from {} tables to {}",
                 counts.len(),
-                path.display()
+                crate::text::sanitize_path(path)
             );
         }
     }

@@ -1,11 +1,13 @@
 //! `opsdeck feedback add|summary`: structured customer feedback.
 
 use super::Context;
-use crate::cli::learning::{FeedbackCommand, TextOrJson};
+use crate::cli::learning::FeedbackCommand;
+use crate::cli::ListFormat;
 use crate::domain::feedback::{
     summarize, validate_feedback, validate_score, Channel, FeedbackInput, FeedbackSummary, GroupBy,
 };
 use crate::domain::DAY;
+use crate::format::rfc3339;
 use crate::ingest::parse_time;
 use crate::store::audit;
 use crate::store::feedback::{insert_feedback, FeedbackRow};
@@ -97,7 +99,7 @@ fn add(ctx: &Context, f: &FeedbackInput) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-fn summary(ctx: &Context, days: u32, format: TextOrJson) -> anyhow::Result<u8> {
+fn summary(ctx: &Context, days: u32, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let from = ctx.now - i64::from(days.max(1)) * DAY;
     let rows: Vec<FeedbackInput> = store
@@ -109,19 +111,18 @@ fn summary(ctx: &Context, days: u32, format: TextOrJson) -> anyhow::Result<u8> {
     let segments = summarize(&rows, GroupBy::Segment);
     let channels = summarize(&rows, GroupBy::Channel);
     let out = match format {
-        TextOrJson::Json => {
-            serde_json::to_string_pretty(&serde_json::json!({
-                "from": from,
-                "to": ctx.now,
-                "all": all.first(),
-                "by_segment": segments,
-                "by_channel": channels,
-            }))? + "\n"
-        }
-        TextOrJson::Text if rows.is_empty() => {
+        ListFormat::Json => super::json_document(serde_json::json!({
+            "at": rfc3339(ctx.now),
+            "from": rfc3339(from),
+            "to": rfc3339(ctx.now),
+            "all": all.first(),
+            "by_segment": segments,
+            "by_channel": channels,
+        }))?,
+        ListFormat::Text if rows.is_empty() => {
             format!("no feedback in the last {days} days\n")
         }
-        TextOrJson::Text => {
+        ListFormat::Text => {
             let mut s = format!("feedback over the last {days} days (scores 1–5)\n");
             for (title, groups) in [
                 ("ALL", &all),

@@ -143,6 +143,38 @@ pub fn one_line(e: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// A command's JSON output as one document: pretty-printed, one trailing
+/// newline, and every string through the sanitiser ([`crate::text::sanitize_json`]).
+pub fn json_document(value: impl serde::Serialize) -> anyhow::Result<String> {
+    let mut value = serde_json::to_value(value)?;
+    crate::text::sanitize_json(&mut value);
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
+}
+
+/// Rewrites the unix-second integers under any of `keys`, anywhere in
+/// `value`, as RFC 3339 UTC, the JSON outputs' one way to write a time. For
+/// types whose own serialisation keeps unix seconds (stored, hashed, captured).
+pub fn rfc3339_times(value: &mut serde_json::Value, keys: &[&str]) {
+    match value {
+        serde_json::Value::Array(items) => {
+            for v in items {
+                rfc3339_times(v, keys);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v.as_i64() {
+                    Some(t) if keys.contains(&k.as_str()) => {
+                        *v = serde_json::Value::String(crate::format::rfc3339(t));
+                    }
+                    _ => rfc3339_times(v, keys),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The command's clock: now, or the hidden `OPSDECK_NOW` (RFC 3339) that
 /// tests use to pin time.
 fn command_now() -> anyhow::Result<i64> {

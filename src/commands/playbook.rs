@@ -43,13 +43,13 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let playbooks = store.playbooks(ctx.now)?;
     let out = match format {
-        ListFormat::Json => serde_json::to_string_pretty(&json(&playbooks))? + "\n",
+        ListFormat::Json => super::json_document(json(&playbooks, ctx.now))?,
         ListFormat::Text => text(&playbooks),
     };
     print(&out)
 }
 
-fn json(playbooks: &[PlaybookSummary]) -> serde_json::Value {
+fn json(playbooks: &[PlaybookSummary], now: i64) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = playbooks
         .iter()
         .map(|p| {
@@ -66,7 +66,7 @@ fn json(playbooks: &[PlaybookSummary]) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({ "playbooks": rows })
+    serde_json::json!({ "at": rfc3339(now), "playbooks": rows })
 }
 
 fn text(playbooks: &[PlaybookSummary]) -> String {

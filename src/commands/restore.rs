@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
     println!(
         "restored {rows} rows into {} tables of {}",
         counts.len(),
-        ctx.db.display()
+        crate::text::sanitize_path(&ctx.db)
     );
     Ok(0)
 }

@@ -1,7 +1,7 @@
 //! `opsdeck role list|assign PERSON ROLE|unassign PERSON ROLE`
 
 use super::Context;
-use crate::cli::RoleCommand;
+use crate::cli::{ListFormat, RoleCommand};
 use crate::store::roles::{assign, unassign, RoleHolders};
 use crate::text::sanitize;
 use std::fmt::Write as _;
@@ -11,7 +11,10 @@ use std::io::Write as _;
 pub fn run(ctx: &Context, command: RoleCommand) -> anyhow::Result<u8> {
     let mut store = ctx.open()?;
     let out = match command {
-        RoleCommand::List => list(&store.roles()?),
+        RoleCommand::List { format } => match format {
+            ListFormat::Text => list(&store.roles()?),
+            ListFormat::Json => json(&store.roles()?)?,
+        },
         RoleCommand::Assign { person, role } => {
             let added = store.write(|tx| assign(tx, ctx.now, &person, &role))?;
             let verb = if added { "now holds" } else { "already holds" };
@@ -63,6 +66,23 @@ fn holders_line(roles: &[RoleHolders], key: &str) -> String {
         }
         None => String::new(),
     }
+}
+
+/// `role list --format json`: `{"roles": [...]}`, each with its people and
+/// the single-point-of-failure flag.
+fn json(roles: &[RoleHolders]) -> anyhow::Result<String> {
+    let rows: Vec<serde_json::Value> = roles
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "key": r.key,
+                "name": r.name,
+                "people": r.people,
+                "single_point_of_failure": r.is_single_point_of_failure(),
+            })
+        })
+        .collect();
+    super::json_document(serde_json::json!({ "roles": rows }))
 }
 
 fn list(roles: &[RoleHolders]) -> String {

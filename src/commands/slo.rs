@@ -66,9 +66,7 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(
-                &serde_json::json!({"at": rfc3339(ctx.now), "slos": rows}),
-            )? + "\n"
+            super::json_document(serde_json::json!({"at": rfc3339(ctx.now), "slos": rows}))?
         }
         ListFormat::Text => {
             let mut s = format!(

@@ -15,7 +15,7 @@ pub fn run(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
     let company = store.meta("company")?.unwrap_or_default();
     let out = match format {
         OutputFormat::Text => text(&board, &company),
-        OutputFormat::Json => serde_json::to_string_pretty(&json(&board))? + "\n",
+        OutputFormat::Json => super::json_document(json(&board))?,
         OutputFormat::Markdown => markdown(&board, &company),
     };
     use std::io::Write;

@@ -148,7 +148,8 @@ impl Store {
                 let mut obj = Map::new();
                 obj.insert("table".into(), Value::String(t.name.clone()));
                 obj.extend(row_to_json(row, &names)?);
-                writeln!(out, "{}", Value::Object(obj))?;
+                crate::text::write_json_escaped(out, &Value::Object(obj))?;
+                writeln!(out)?;
                 n += 1;
             }
             counts.insert(t.name, n);

@@ -1,26 +1,36 @@
 //! `experiment show KEY` and `experiment list`.
 
-use crate::cli::learning::TextOrJson;
+use crate::cli::ListFormat;
 use crate::commands::Context;
 use crate::domain::decision::format_number;
 use crate::domain::experiment::ExperimentStatus;
-use crate::format::{utc_date, utc_minute, value_unit};
+use crate::format::{rfc3339, utc_date, utc_minute, value_unit};
 use crate::store::experiments::{load_amendments, require_experiment, short_hash};
 use crate::store::learning_models::ExperimentRow;
 use crate::text::{sanitize, sanitize_truncate};
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+/// The times of an experiment's JSON (unix seconds in its stored and hashed
+/// form), written as RFC 3339 in the output.
+const TIMES: &[&str] = &["start", "end", "concluded_at", "started_at", "at"];
+
 /// Prints every experiment.
-pub fn list(ctx: &Context, format: TextOrJson) -> anyhow::Result<u8> {
+pub fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let model = store.experiments_model(ctx.now)?;
     let out = match format {
-        TextOrJson::Json => serde_json::to_string_pretty(&model.rows)? + "\n",
-        TextOrJson::Text if model.rows.is_empty() => {
+        ListFormat::Json => {
+            let mut rows = serde_json::to_value(&model.rows)?;
+            super::super::rfc3339_times(&mut rows, TIMES);
+            super::super::json_document(
+                serde_json::json!({ "at": rfc3339(ctx.now), "experiments": rows }),
+            )?
+        }
+        ListFormat::Text if model.rows.is_empty() => {
             "no experiments yet: define one with `opsdeck experiment new`\n".to_string()
         }
-        TextOrJson::Text => {
+        ListFormat::Text => {
             let mut s = format!(
                 "{:<20} {:<12} {:<23} {:<6} {:<26} TITLE\n",
                 "KEY", "STATUS", "PERIOD", "LOCK", "VERDICT"
@@ -55,7 +65,7 @@ pub fn verdict_text(r: &ExperimentRow) -> String {
 }
 
 /// Prints one experiment with its registration, criteria and amendments.
-pub fn show(ctx: &Context, key: &str, format: TextOrJson) -> anyhow::Result<u8> {
+pub fn show(ctx: &Context, key: &str, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let stored = require_experiment(store.conn(), key)?;
     let model = store.experiments_model(ctx.now)?;
@@ -64,8 +74,9 @@ pub fn show(ctx: &Context, key: &str, format: TextOrJson) -> anyhow::Result<u8> 
     };
     let amendments = load_amendments(store.conn(), stored.id)?;
     let out = match format {
-        TextOrJson::Json => {
-            let v = serde_json::json!({
+        ListFormat::Json => {
+            let mut v = serde_json::json!({
+                "at": rfc3339(ctx.now),
                 "experiment": row,
                 "definition": stored.def,
                 "registered_definition": stored.registered_def,
@@ -73,9 +84,10 @@ pub fn show(ctx: &Context, key: &str, format: TextOrJson) -> anyhow::Result<u8> 
                 "started_by": stored.started_by,
                 "amendments": amendments,
             });
-            serde_json::to_string_pretty(&v)? + "\n"
+            super::super::rfc3339_times(&mut v, TIMES);
+            super::super::json_document(v)?
         }
-        TextOrJson::Text => {
+        ListFormat::Text => {
             let mut s = String::new();
             let _ = writeln!(s, "experiment {}: {}", row.key, sanitize(&row.title));
             let lock = match (stored.started_at, &stored.started_by) {

@@ -26,8 +26,10 @@ pub fn state_word(run: &OpenRun) -> String {
 /// `run list` as text or JSON.
 pub fn list(runs: &[OpenRun], format: ListFormat, now: Timestamp) -> anyhow::Result<String> {
     if format == ListFormat::Json {
-        let rows: Vec<serde_json::Value> = runs.iter().map(|r| json(r, now)).collect();
-        return Ok(serde_json::to_string_pretty(&serde_json::json!({ "runs": rows }))? + "\n");
+        let rows: Vec<serde_json::Value> = runs.iter().map(json).collect();
+        return crate::commands::json_document(
+            serde_json::json!({ "at": rfc3339(now), "runs": rows }),
+        );
     }
     let mut s = String::new();
     if runs.is_empty() {
@@ -70,7 +72,7 @@ pub fn list(runs: &[OpenRun], format: ListFormat, now: Timestamp) -> anyhow::Res
     Ok(s)
 }
 
-fn json(r: &OpenRun, now: Timestamp) -> serde_json::Value {
+fn json(r: &OpenRun) -> serde_json::Value {
     let run = &r.run;
     let p = r.progress;
     serde_json::json!({
@@ -92,7 +94,6 @@ fn json(r: &OpenRun, now: Timestamp) -> serde_json::Value {
         "current_step": r.current_step.and_then(|i| run.def().steps.get(i)).map(|s| s.key.clone()),
         "owner_role": r.owner_role,
         "late_items": r.late_items.iter().map(|i| i.label.clone()).collect::<Vec<_>>(),
-        "as_of": rfc3339(now),
     })
 }
 
