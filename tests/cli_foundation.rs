@@ -253,6 +253,13 @@ fn unknown_and_missing_columns_are_reported_on_line_one() {
         "{}",
         stderr(&out)
     );
+    // A refused file is one problem, not "bad rows" with --skip-bad advice.
+    assert!(
+        stderr(&out).contains("u.csv: nothing was imported"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("--skip-bad"), "{}", stderr(&out));
     let f = env.file("m.csv", b"indicator,value\nfirst_response,1\n");
     let out = env
         .cmd(&["import", &f, "--kind", "observations"])

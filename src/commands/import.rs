@@ -64,6 +64,14 @@ pub fn run(
     )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if kind.is_none() {
+        // The file itself was refused (header, kind): no rows were read.
+        eprintln!(
+            "opsdeck: {}: nothing was imported",
+            crate::text::sanitize(&label)
+        );
+        return Ok(2);
+    }
     if counts.bad > 0 && !skip_bad {
         eprintln!(
             "opsdeck: {}: {} bad row{}; nothing was imported (fix them, or use --skip-bad to import the {} good row{})",
