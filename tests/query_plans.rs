@@ -58,3 +58,25 @@ fn feedback_window_uses_its_index() {
     assert!(p.contains("feedback_by_time"), "{p}");
     assert_no_scan(&p);
 }
+
+#[test]
+fn work_kinds_skip_through_the_kind_index() {
+    let store = Store::open_in_memory("test").unwrap();
+    let p = plan(&store, work_items::SQL_WORK_KINDS);
+    assert!(p.contains("SEARCH work_items USING COVERING INDEX"), "{p}");
+    assert!(p.contains("(kind>?)"), "one seek per kind: {p}");
+    assert!(
+        !p.lines().any(|l| l.contains("SCAN work_items")),
+        "no scan of the work items: {p}"
+    );
+}
+
+#[test]
+fn the_work_items_change_token_is_one_primary_key_probe() {
+    let store = Store::open_in_memory("test").unwrap();
+    let p = plan(&store, work_items::SQL_WORK_ITEMS_TOKEN);
+    assert_eq!(
+        p, "SEARCH change_tokens USING PRIMARY KEY (name=?)",
+        "read before every reuse of the work items: {p}"
+    );
+}
