@@ -6,7 +6,15 @@
 #      CSV into the same table (through a view whose trigger resolves the
 #      indicator key and parses the time, as opsdeck does);
 #   2. `opsdeck status --format json`       vs  the equivalent aggregate
-#      queries in the `sqlite3` shell.
+#      queries in the `sqlite3` shell;
+# then the commands with a target but no SQLite equivalent, on the full
+# database (alerts, runs and decisions included):
+#   3. `opsdeck check` as cron runs it every minute (steady state);
+#   4. `opsdeck snapshot --view cockpit` at 200x60: a process that opens the
+#      database, loads the cockpit and draws its first frame;
+# and how the cost of opening grows with the history:
+#   5. status and the cockpit's first frame on the same operation with a
+#      quarter of the history (91 days) against the full year.
 # Usage: benches/compare.sh [RUNS]      (default 5 runs each)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,12 +26,14 @@ if ! need hyperfine || ! need sqlite3; then
 fi
 
 cargo build --release --quiet --bin opsdeck --example dataset
-bin="$PWD/target/release/opsdeck"
+release="${CARGO_TARGET_DIR:-$PWD/target}/release"
+bin="$release/opsdeck"
 data="$PWD/target/bench-data/compare"
+quarter="$PWD/target/bench-data/compare-91d"
 export OPSDECK_NOW=2026-11-24T09:00:00Z
 now=1795510800
-"$PWD/target/release/examples/dataset" "$data"
-cp "$data/large.db" "$data/empty.db"
+"$release/examples/dataset" "$data" large
+"$release/examples/dataset" "$quarter" large:91
 rows=$(($(wc -l < "$data/observations.csv") - 1))
 
 cat > "$data/import.sql" <<SQL
@@ -41,12 +51,6 @@ hyperfine --style basic --runs "$runs" --warmup 1 --prepare "$fresh" \
     --export-json "$data/import.json" \
     -n "opsdeck import" "$bin --db $data/run.db import $data/observations.csv" \
     -n "sqlite3 .import" "sqlite3 $data/run.db < $data/import.sql"
-
-# The full large database for status: observations, work items, feedback.
-cp "$data/empty.db" "$data/status.db"
-"$bin" --db "$data/status.db" import "$data/observations.csv" >/dev/null
-"$bin" --db "$data/status.db" import "$data/work_items.csv" >/dev/null
-"$bin" --db "$data/status.db" import "$data/feedback.csv" >/dev/null
 
 cat > "$data/status.sql" <<SQL
 -- Per observation indicator: count, mean, sum and last over the current
@@ -71,19 +75,43 @@ SELECT kind, count(*) FROM work_items WHERE closed_at IS NULL GROUP BY kind;
 SELECT avg(reliability), count(*) FROM feedback WHERE at > $now - 56 * 86400;
 SQL
 
+full="$data/full.db"
 hyperfine --style basic --runs "$((runs * 4))" --warmup 2 \
     --export-json "$data/status.json" \
-    -n "opsdeck status --format json" "$bin --db $data/status.db status --format json" \
-    -n "sqlite3 aggregate queries" "sqlite3 $data/status.db < $data/status.sql"
+    -n "opsdeck status --format json" "$bin --db $full status --format json" \
+    -n "sqlite3 aggregate queries" "sqlite3 $full < $data/status.sql"
+
+# check writes (alerts refreshed, escalation): on a copy, run after run like
+# cron; exit status 1 means a critical alert is open, which it is.
+cp "$full" "$data/check.db"
+hyperfine --style basic --runs "$((runs * 4))" --warmup 2 -i \
+    --export-json "$data/check.json" \
+    -n "opsdeck check" "$bin --db $data/check.db check --quiet"
+
+snap="snapshot --view cockpit --width 200 --height 60"
+hyperfine --style basic --runs "$((runs * 4))" --warmup 2 \
+    --export-json "$data/history.json" \
+    -n "status, 91 days" "$bin --db $quarter/full.db status --format json" \
+    -n "status, 365 days" "$bin --db $full status --format json" \
+    -n "first frame, 91 days" "$bin --db $quarter/full.db $snap" \
+    -n "first frame, 365 days" "$bin --db $full $snap"
 
 python3 - "$data" "$rows" <<'PY'
-import json, sys
+import json, statistics, sys
 data, rows = sys.argv[1], int(sys.argv[2])
-def means(name):
+def medians(name):
     r = json.load(open(f"{data}/{name}.json"))["results"]
-    return [(x["command"], x["mean"]) for x in r]
-(a, ta), (b, tb) = means("import")
-print(f"\nimport of {rows} rows: opsdeck {ta:.3f} s ({rows/ta/1e3:.0f}k rows/s), sqlite3 {tb:.3f} s ({rows/tb/1e3:.0f}k rows/s); opsdeck/sqlite3 = {ta/tb:.2f}")
-(a, ta), (b, tb) = means("status")
+    return [(x["command"], statistics.median(x["times"])) for x in r]
+print()
+(a, ta), (b, tb) = medians("import")
+print(f"import of {rows} rows: opsdeck {ta:.3f} s ({rows/ta/1e3:.0f}k rows/s), sqlite3 {tb:.3f} s ({rows/tb/1e3:.0f}k rows/s); opsdeck/sqlite3 = {ta/tb:.2f}")
+(a, ta), (b, tb) = medians("status")
 print(f"status: opsdeck {ta*1e3:.1f} ms, sqlite3 {tb*1e3:.1f} ms; opsdeck/sqlite3 = {ta/tb:.2f}")
+[(a, ta)] = medians("check")
+print(f"check (steady state, whole process): {ta*1e3:.1f} ms")
+h = dict(medians("history"))
+for what in ["status", "first frame"]:
+    q, y = h[f"{what}, 91 days"], h[f"{what}, 365 days"]
+    print(f"{what}: 91 days {q*1e3:.1f} ms, 365 days {y*1e3:.1f} ms; 4x the history costs {y/q:.2f}x")
+print("(medians)")
 PY

@@ -1,39 +1,94 @@
 //! The benchmark dataset of a large operation, deterministic: 200
 //! indicators × 5,000 observations (1M) over a year, 100k work items,
-//! 20k feedback responses. Written as CSV files (the import benchmark reads
-//! them) after the extra indicators are defined in the database.
+//! 20k feedback responses (written as CSV files, which the import benchmark
+//! reads, after the extra indicators are defined in the database), and the
+//! history people leave behind: 5k alerts with their events and 2k
+//! checklist runs with their items (written through the store's own
+//! functions, see [`history`]). [`build_database`] makes the whole database.
+
+pub mod history;
 
 use crate::demo::Rng;
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::{Timestamp, DAY};
 use crate::store::{indicators, Store};
+use std::collections::HashMap;
 use std::io::Write;
+use std::path::Path;
 
-/// Sizes of the dataset.
-#[derive(Debug, Clone, Copy)]
+/// Sizes of the dataset. Every count is spread evenly over `days` of
+/// history ending at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Size {
+    /// Days of history.
+    pub days: i64,
     /// Indicators fed by observations (the starter ones plus generated ones).
     pub indicators: usize,
     pub observations_per_indicator: usize,
     pub work_items: usize,
     pub feedback: usize,
+    /// Alerts, all but the current ones resolved, each with its events.
+    pub alerts: usize,
+    /// Checklist runs, all but the last few finished or cancelled.
+    pub runs: usize,
+    /// Decisions in the decision log.
+    pub decisions: usize,
 }
 
 impl Size {
-    /// The size the performance targets are stated for.
+    /// The size the performance targets are stated for: a year.
     pub const LARGE: Size = Size {
+        days: 365,
         indicators: 200,
         observations_per_indicator: 5_000,
         work_items: 100_000,
         feedback: 20_000,
+        alerts: 5_000,
+        runs: 2_000,
+        decisions: 365,
     };
     /// A small one for tests of the generator itself.
     pub const TINY: Size = Size {
+        days: 365,
         indicators: 20,
         observations_per_indicator: 50,
         work_items: 500,
         feedback: 100,
+        alerts: 20,
+        runs: 10,
+        decisions: 5,
     };
+
+    /// The same operation with only `days` of history: every count scaled
+    /// by `days / self.days`, so the density (per day) stays the same.
+    pub fn with_days(self, days: i64) -> Size {
+        let scale = |n: usize| ((n as i64 * days) / self.days.max(1)).max(1) as usize;
+        Size {
+            days,
+            indicators: self.indicators,
+            observations_per_indicator: scale(self.observations_per_indicator),
+            work_items: scale(self.work_items),
+            feedback: scale(self.feedback),
+            alerts: scale(self.alerts),
+            runs: scale(self.runs),
+            decisions: scale(self.decisions),
+        }
+    }
+
+    /// Reads `large`, `tiny`, or `large:DAYS` (the large operation with
+    /// `DAYS` of history).
+    pub fn parse(text: &str) -> Option<Size> {
+        match text.split_once(':') {
+            None if text == "large" => Some(Size::LARGE),
+            None if text == "tiny" => Some(Size::TINY),
+            Some(("large", days)) => days
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .map(|d| Size::LARGE.with_days(d)),
+            _ => None,
+        }
+    }
 }
 
 /// Adds generated observation indicators (`bench_001`, ...) until the
@@ -97,18 +152,19 @@ fn rfc(t: Timestamp) -> String {
 }
 
 /// Writes `indicator,at,value` rows: `per_indicator` values of each key,
-/// spread over the year before `now`. Returns the number of rows.
+/// spread over the `days` before `now`. Returns the number of rows.
 pub fn write_observations(
     out: &mut impl Write,
     keys: &[String],
     per_indicator: usize,
+    days: i64,
     now: Timestamp,
     seed: u64,
 ) -> std::io::Result<usize> {
     let mut rng = Rng::new(seed);
     writeln!(out, "indicator,at,value")?;
-    let start = now - 365 * DAY;
-    let step = (365 * DAY) / per_indicator.max(1) as i64;
+    let start = now - days * DAY;
+    let step = (days * DAY) / per_indicator.max(1) as i64;
     let mut n = 0;
     for key in keys {
         let base = 30.0 + 40.0 * rng.unit();
@@ -122,10 +178,11 @@ pub fn write_observations(
     Ok(n)
 }
 
-/// Writes work items (orders and tickets) over the year before `now`.
+/// Writes work items (orders and tickets) over the `days` before `now`.
 pub fn write_work_items(
     out: &mut impl Write,
     count: usize,
+    days: i64,
     now: Timestamp,
     seed: u64,
 ) -> std::io::Result<usize> {
@@ -134,10 +191,10 @@ pub fn write_work_items(
         out,
         "kind,external_id,customer,segment,opened_at,promised_at,closed_at,outcome,satisfaction"
     )?;
-    let start = now - 365 * DAY;
+    let start = now - days * DAY;
     for i in 0..count {
         let kind = if i % 4 == 0 { "ticket" } else { "order" };
-        let opened = start + (i as i64 * 365 * DAY) / count as i64;
+        let opened = start + (i as i64 * days * DAY) / count as i64;
         let promise = if kind == "order" {
             48 * 3600
         } else {
@@ -175,24 +232,122 @@ pub fn write_work_items(
     Ok(count)
 }
 
-/// Writes feedback responses over the year before `now`.
+/// Writes feedback responses over the `days` before `now`.
 pub fn write_feedback(
     out: &mut impl Write,
     count: usize,
+    days: i64,
     now: Timestamp,
     seed: u64,
 ) -> std::io::Result<usize> {
     let mut rng = Rng::new(seed);
     writeln!(out, "at,ease,reliability,value,channel,segment")?;
-    let start = now - 365 * DAY;
+    let start = now - days * DAY;
     for i in 0..count {
-        let at = start + (i as i64 * 365 * DAY) / count as i64;
+        let at = start + (i as i64 * days * DAY) / count as i64;
         let s = |rng: &mut Rng| 1 + rng.below(5);
         let channel = ["survey", "interview", "support"][rng.below(3) as usize];
         let (e, r, v) = (s(&mut rng), s(&mut rng), s(&mut rng));
         writeln!(out, "{},{e},{r},{v},{channel},seg{}", rfc(at), rng.below(4))?;
     }
     Ok(count)
+}
+
+/// The three CSV files of a dataset, in memory.
+#[derive(Debug, Clone, Default)]
+pub struct Csvs {
+    pub observations: Vec<u8>,
+    pub work_items: Vec<u8>,
+    pub feedback: Vec<u8>,
+}
+
+/// Writes the CSV files of `size`, observations for `keys` (fixed seeds:
+/// the same size gives the same bytes).
+pub fn write_csvs(keys: &[String], size: Size, now: Timestamp) -> std::io::Result<Csvs> {
+    let mut c = Csvs::default();
+    let per = size.observations_per_indicator;
+    write_observations(&mut c.observations, keys, per, size.days, now, 1)?;
+    write_work_items(&mut c.work_items, size.work_items, size.days, now, 2)?;
+    write_feedback(&mut c.feedback, size.feedback, size.days, now, 3)?;
+    Ok(c)
+}
+
+/// Row counts of a built dataset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Built {
+    pub indicators: usize,
+    pub observations: usize,
+    pub work_items: usize,
+    pub feedback: usize,
+    pub alerts: usize,
+    pub alert_events: usize,
+    pub active_alerts: usize,
+    pub runs: usize,
+    pub open_runs: usize,
+    pub run_items: usize,
+    pub decisions: usize,
+}
+
+fn count(store: &Store, table: &str) -> crate::store::Result<usize> {
+    let sql = format!("SELECT count(*) FROM {table}");
+    Ok(store.conn().query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize)
+}
+
+/// Builds the whole dataset of `size` into `path` (replacing the file):
+/// indicators, the CSVs imported the way `opsdeck import` does, then the
+/// checklist runs, alert history, experiments, decisions and yesterday's
+/// standup written through the store's functions, and finally one alert
+/// evaluation 20 minutes before `now` (as cron would have run) so today's
+/// alerts are open.
+pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result<Built> {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let mut store = Store::open_at(path, "bench", now)?;
+    let keys = define_indicators(&mut store, size)?;
+    let map: HashMap<String, i64> = store
+        .indicators()?
+        .into_iter()
+        .map(|i| (i.def.key, i.id))
+        .collect();
+    let csvs = write_csvs(&keys, size, now)?;
+    for (label, csv) in [
+        ("observations.csv", csvs.observations),
+        ("work_items.csv", csvs.work_items),
+        ("feedback.csv", csvs.feedback),
+    ] {
+        let input = Box::new(std::io::Cursor::new(csv));
+        let (c, _) = crate::commands::import::import_stream(
+            &mut store,
+            now,
+            label,
+            input,
+            crate::ingest::Format::Csv,
+            None,
+            &map,
+            false,
+        )?;
+        anyhow::ensure!(c.bad == 0, "{label}: {} bad rows", c.bad);
+    }
+    history::write_runs(&mut store, size, now, 4)?;
+    history::write_alert_history(&mut store, &keys, size, now, 5)?;
+    crate::demo::learning::seed(&mut store, now)?;
+    history::write_decisions(&mut store, size, now, 6)?;
+    history::previous_standup(&mut store, now)?;
+    history::current_alerts(&mut store, now)?;
+    Ok(Built {
+        indicators: count(&store, "indicators")?,
+        observations: count(&store, "observations")?,
+        work_items: count(&store, "work_items")?,
+        feedback: count(&store, "feedback")?,
+        alerts: count(&store, "alerts")?,
+        alert_events: count(&store, "alert_events")?,
+        active_alerts: store.active_alerts()?.len(),
+        runs: count(&store, "checklist_runs")?,
+        open_runs: store.runs(crate::store::runs::RunFilter::Open)?.len(),
+        run_items: count(&store, "run_items")?,
+        decisions: count(&store, "decisions")?,
+    })
 }
 
 #[cfg(test)]
@@ -206,12 +361,40 @@ mod tests {
         assert_eq!(keys.len(), Size::TINY.indicators);
         let mut a = Vec::new();
         let mut b = Vec::new();
-        let n = write_observations(&mut a, &keys, 50, 1_795_510_800, 7).unwrap();
-        write_observations(&mut b, &keys, 50, 1_795_510_800, 7).unwrap();
+        let n = write_observations(&mut a, &keys, 50, 365, 1_795_510_800, 7).unwrap();
+        write_observations(&mut b, &keys, 50, 365, 1_795_510_800, 7).unwrap();
         assert_eq!(a, b);
         assert_eq!(n, keys.len() * 50);
         let mut w = Vec::new();
-        write_work_items(&mut w, 100, 1_795_510_800, 7).unwrap();
+        write_work_items(&mut w, 100, 365, 1_795_510_800, 7).unwrap();
         assert_eq!(String::from_utf8(w).unwrap().lines().count(), 101);
+    }
+
+    #[test]
+    fn sizes_scale_with_history() {
+        let q = Size::LARGE.with_days(91);
+        assert_eq!(q.observations_per_indicator, 1_246);
+        assert_eq!(q.alerts, 1_246);
+        assert_eq!(q.indicators, 200);
+        assert_eq!(Size::parse("large:91"), Some(q));
+        assert_eq!(Size::parse("large"), Some(Size::LARGE));
+        assert_eq!(Size::parse("huge"), None);
+    }
+
+    #[test]
+    fn a_tiny_database_has_every_kind_of_history_and_is_deterministic() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = 1_795_510_800;
+        let a = build_database(&dir.path().join("a.db"), Size::TINY, now).unwrap();
+        let b = build_database(&dir.path().join("b.db"), Size::TINY, now).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.observations, Size::TINY.indicators * 50);
+        assert_eq!(a.runs, Size::TINY.runs);
+        assert!(a.open_runs >= 1 && a.open_runs < a.runs, "{a:?}");
+        assert!(a.run_items > a.runs, "{a:?}");
+        assert!(a.alerts >= Size::TINY.alerts, "{a:?}");
+        assert!(a.alert_events >= 4 * Size::TINY.alerts, "{a:?}");
+        assert!(a.active_alerts >= 1, "{a:?}");
+        assert!(a.decisions >= Size::TINY.decisions, "{a:?}");
     }
 }

@@ -66,8 +66,8 @@ fn the_alert_screens_queries_use_their_indexes() {
     assert!(p.contains("alerts_active"), "{p}");
     let p = plan(&s, alerts::SQL_ALERT_HISTORY);
     assert!(p.contains("alert_events_by_time"), "{p}");
-    let p = plan(&s, opsdeck::store::slos::SQL_SLO_ITEMS);
-    assert!(p.contains("work_items_by_kind_closed"), "{p}");
+    // SLO events come from the shared work items (SQL_WORK_ITEMS_SINCE,
+    // pinned above), not from a query of their own.
     let p = plan(
         &s,
         "SELECT id FROM alerts WHERE dedup_key = ?1 AND state IN ('open', 'acknowledged')",
@@ -100,4 +100,26 @@ fn open_runs_and_run_items_use_their_indexes() {
     assert!(!p.lines().any(|l| l.starts_with("SCAN")), "{p}");
     let p = plan(&store, runs::SQL_RUN_ITEMS);
     assert!(p.contains("USING PRIMARY KEY (run_id=?)"), "{p}");
+}
+
+#[test]
+fn work_kinds_skip_through_the_kind_index() {
+    let store = Store::open_in_memory("test").unwrap();
+    let p = plan(&store, work_items::SQL_WORK_KINDS);
+    assert!(p.contains("SEARCH work_items USING COVERING INDEX"), "{p}");
+    assert!(p.contains("(kind>?)"), "one seek per kind: {p}");
+    assert!(
+        !p.lines().any(|l| l.contains("SCAN work_items")),
+        "no scan of the work items: {p}"
+    );
+}
+
+#[test]
+fn the_work_items_change_token_is_one_primary_key_probe() {
+    let store = Store::open_in_memory("test").unwrap();
+    let p = plan(&store, work_items::SQL_WORK_ITEMS_TOKEN);
+    assert_eq!(
+        p, "SEARCH change_tokens USING PRIMARY KEY (name=?)",
+        "read before every reuse of the work items: {p}"
+    );
 }

@@ -132,12 +132,16 @@ pub fn import_stream(
     let counts = store.write_or_rollback(|tx| -> anyhow::Result<(ImportCounts, bool)> {
         let mut err = stderr.lock();
         let mut c = ImportCounts::default();
-        // One statement prepared for the whole file.
-        let mut stmt = tx.prepare(match kind {
-            ImportKind::Observations => indicators::SQL_INSERT_OBSERVATION,
-            ImportKind::WorkItems => work_items::SQL_UPSERT_WORK_ITEM,
-            ImportKind::Feedback => feedback::SQL_INSERT_FEEDBACK,
-        })?;
+        // One statement prepared for the whole file; observations are
+        // written BULK_ROWS at a time.
+        let mut stmt = match kind {
+            ImportKind::Observations => {
+                tx.prepare(&indicators::sql_insert_observations(indicators::BULK_ROWS))?
+            }
+            ImportKind::WorkItems => tx.prepare(work_items::SQL_UPSERT_WORK_ITEM)?,
+            ImportKind::Feedback => tx.prepare(feedback::SQL_INSERT_FEEDBACK)?,
+        };
+        let mut batch = Vec::with_capacity(indicators::BULK_ROWS);
         while let Some(row) = reader.next_row() {
             match row {
                 Err(e) => {
@@ -149,17 +153,18 @@ pub fn import_stream(
                     if c.bad > 0 && !skip_bad {
                         continue; // validate the rest, write nothing
                     }
-                    let changed = match &row {
-                        Row::Observation { indicator_id, at, value, note } => indicators::insert_observation_with(
-                            &mut stmt,
-                            *indicator_id,
-                            *at,
-                            *value,
-                            note.as_deref(),
-                            indicators::Origin::Import,
-                        )?,
-                        Row::WorkItem(w) => work_items::upsert_work_item_with(&mut stmt, w)?,
-                        Row::Feedback(f) => feedback::insert_feedback_with(&mut stmt, f)?,
+                    let changed = match row {
+                        Row::Observation { indicator_id, at, value, note } => {
+                            batch.push(indicators::NewObservation { indicator_id, at, value, note });
+                            if batch.len() == indicators::BULK_ROWS {
+                                let origin = indicators::Origin::Import;
+                                c.written += indicators::insert_observations_with(&mut stmt, &batch, origin)? as u64;
+                                batch.clear();
+                            }
+                            false
+                        }
+                        Row::WorkItem(w) => work_items::upsert_work_item_with(&mut stmt, &w)?,
+                        Row::Feedback(f) => feedback::insert_feedback_with(&mut stmt, &f)?,
                     };
                     if changed {
                         c.written += 1;
@@ -169,6 +174,10 @@ pub fn import_stream(
         }
         drop(stmt);
         let commit = c.bad == 0 || skip_bad;
+        if commit && !batch.is_empty() {
+            let mut rest = tx.prepare(&indicators::sql_insert_observations(batch.len()))?;
+            c.written += indicators::insert_observations_with(&mut rest, &batch, indicators::Origin::Import)? as u64;
+        }
         if commit {
             audit::record(
                 tx,

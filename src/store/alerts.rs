@@ -10,10 +10,12 @@ mod model;
 mod runs_link;
 
 pub use demo::seed_demo_alerts;
-pub use evaluate::{evaluate_rules, AlertPolicy, Evaluation, NotifyReason, ToNotify};
+pub use evaluate::{
+    escalate_due_alerts, evaluate_rules, AlertPolicy, Evaluation, NotifyReason, ToNotify,
+};
 pub use lifecycle::{
     acknowledge, add_alert_note, escalate, pause, raise, record_notification, resolve, resume,
-    snooze,
+    snooze, upsert_candidate, Upserted,
 };
 pub use model::{
     AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY, SQL_ALERT_NEWS_SINCE,

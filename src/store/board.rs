@@ -1,6 +1,7 @@
 //! View models computed from the store with the domain functions: the one
 //! truth behind `status`, `check`, `snapshot` and every screen.
 
+use super::work_items::KindItems;
 use super::{Result, Store};
 use crate::domain::capacity::{self, Capacity};
 use crate::domain::flow::{self, FlowSummary, Metric};
@@ -10,6 +11,7 @@ use crate::domain::indicator::{
 use crate::domain::{Status, Timestamp, DAY};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Buckets in an indicator's sparkline.
 pub const SPARK_BUCKETS: usize = 16;
@@ -76,23 +78,20 @@ pub struct FlowModel {
     pub rows: Vec<FlowRow>,
 }
 
-/// Work items loaded per kind, shared by the loads of one refresh (the
-/// board and the flow need the same rows): a kind loaded from an earlier
-/// time serves any later `from`, since every consumer filters by time.
+/// Work items per kind, shared by the loads of one refresh (the board and
+/// the flow need the same rows): a kind loaded from an earlier time serves
+/// any later `from`, since every consumer filters by time. Behind it, the
+/// store keeps what it read between refreshes while the rows are unchanged
+/// ([`Store::work_items_shared`]).
 #[derive(Debug, Default)]
-pub struct WorkCache(HashMap<String, (Timestamp, super::work_items::KindItems)>);
+pub struct WorkCache(HashMap<String, (Timestamp, Arc<KindItems>)>);
 
 impl WorkCache {
     /// Items of `kind` closed since `from` (or earlier) or still open.
-    pub fn get(
-        &mut self,
-        store: &Store,
-        kind: &str,
-        from: Timestamp,
-    ) -> Result<&super::work_items::KindItems> {
+    pub fn get(&mut self, store: &Store, kind: &str, from: Timestamp) -> Result<&KindItems> {
         let stale = self.0.get(kind).is_none_or(|(f, _)| *f > from);
         if stale {
-            let items = store.work_items_since(kind, from)?;
+            let items = store.work_items_shared(kind, from)?;
             self.0.insert(kind.to_string(), (from, items));
         }
         Ok(&self.0[kind].1)
@@ -283,12 +282,16 @@ impl Store {
                 k.items.iter().filter_map(|w| w.segment.clone()).collect();
             segments.sort();
             segments.dedup();
+            // Only items that can count in the window are copied per segment:
+            // open, or closed within it (the cache holds weeks more).
+            let from = now - window_secs;
+            let counts = |w: &&flow::WorkItem| w.closed_at.is_none_or(|c| c >= from);
             for seg in segments {
                 let (items, repeat): (Vec<_>, Vec<_>) = k
                     .items
                     .iter()
                     .zip(&k.repeat)
-                    .filter(|(w, _)| w.segment.as_deref() == Some(seg.as_str()))
+                    .filter(|(w, _)| counts(w) && w.segment.as_deref() == Some(seg.as_str()))
                     .map(|(w, r)| (w.clone(), *r))
                     .unzip();
                 let summary = flow::summarize(&items, &repeat, now, window_secs);

@@ -90,12 +90,20 @@ impl Store {
                 let Some(metric) = def.metric.as_deref().and_then(Metric::parse) else {
                     return Ok(Sample::default());
                 };
-                let loaded = self.work_items_since(&kind, from)?;
+                // Shared with the other samples of the view (periods,
+                // baselines, controls) and kept between reloads; the filter
+                // keeps exactly the items a read from `from` would give.
+                let loaded = self.work_items_shared(&kind, from)?;
                 let (items, repeat): (Vec<_>, Vec<_>) = loaded
                     .items
-                    .into_iter()
-                    .zip(loaded.repeat)
-                    .filter(|(w, _)| w.opened_at <= to && segment.keeps(w.segment.as_deref()))
+                    .iter()
+                    .zip(&loaded.repeat)
+                    .filter(|(w, _)| {
+                        w.closed_at.is_none_or(|c| c >= from)
+                            && w.opened_at <= to
+                            && segment.keeps(w.segment.as_deref())
+                    })
+                    .map(|(w, r)| (w.clone(), *r))
                     .unzip();
                 let capacity = self
                     .capacities()?

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_playbooks.sql"),
     slos::ALERTS_MIGRATION,
     include_str!("migrations/0004_experiments.sql"),
+    include_str!("migrations/0005_change_tokens.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -86,6 +87,9 @@ pub struct Store {
     path: PathBuf,
     actor: String,
     read_only: bool,
+    /// Work items already read, kept while their change token holds (see
+    /// [`Store::work_items_shared`]).
+    work_items_read: work_items::SharedItems,
 }
 
 impl std::fmt::Debug for Store {
@@ -143,6 +147,7 @@ impl Store {
             path: path.to_path_buf(),
             actor: actor.to_string(),
             read_only: !writable,
+            work_items_read: Default::default(),
         };
         store.prepare(now)?;
         Ok(store)
@@ -161,6 +166,7 @@ impl Store {
             path: PathBuf::from(":memory:"),
             actor: actor.to_string(),
             read_only: false,
+            work_items_read: Default::default(),
         };
         store.prepare(now)?;
         Ok(store)

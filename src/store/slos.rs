@@ -153,10 +153,6 @@ pub struct SloStanding {
     pub assessments: Vec<BurnAssessment>,
 }
 
-/// Events of the SLO's work kind closed in `(from, to]`, judged by `good`.
-pub const SQL_SLO_ITEMS: &str = "SELECT opened_at, promised_at, closed_at, outcome, segment
-      FROM work_items WHERE kind = ?1 AND closed_at > ?2 AND closed_at <= ?3";
-
 impl Store {
     /// Every stored SLO, in import order.
     pub fn slos(&self) -> Result<Vec<StoredSlo>> {
@@ -201,23 +197,18 @@ impl Store {
             segment,
             good,
         } = &def.source;
-        let mut stmt = self.conn().prepare_cached(SQL_SLO_ITEMS)?;
-        let rows = stmt.query_map(params![work_kind, from, to], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, Option<String>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-            ))
-        })?;
+        // The work items the board and the flow read, shared (and kept
+        // between reloads while unchanged): no second read of the same rows.
+        let items = self.work_items_shared(work_kind, from)?;
         let mut events = Vec::new();
-        for row in rows {
-            let (opened_at, promised_at, closed_at, outcome, seg) = row?;
-            if segment.is_some() && seg.as_deref() != segment.as_deref() {
+        for w in &items.items {
+            let Some(closed_at) = w.closed_at.filter(|c| *c > from && *c <= to) else {
+                continue;
+            };
+            if segment.is_some() && w.segment.as_deref() != segment.as_deref() {
                 continue;
             }
-            let outcome = match outcome.as_deref().and_then(Outcome::parse) {
+            let outcome = match w.outcome {
                 Some(Outcome::Cancelled) => ItemOutcome::Cancelled,
                 Some(Outcome::Deviation) => ItemOutcome::Deviation,
                 Some(Outcome::Defect) => ItemOutcome::Defect,
@@ -225,8 +216,8 @@ impl Store {
                 Some(Outcome::Ok) | None => ItemOutcome::Ok,
             };
             let item = ClosedItem {
-                opened_at,
-                promised_at,
+                opened_at: w.opened_at,
+                promised_at: w.promised_at,
                 closed_at,
                 outcome,
             };

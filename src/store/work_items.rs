@@ -4,7 +4,10 @@ use super::{Result, Store, Tx};
 use crate::domain::capacity::Capacity;
 use crate::domain::flow::{Outcome, WorkItem};
 use crate::domain::Timestamp;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Inserts a work item or, when one of the same kind and external id exists,
 /// updates it. Returns true when a row was inserted or changed.
@@ -84,7 +87,74 @@ pub const SQL_WORK_ITEMS_SINCE: &str = "
       FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
      WHERE w.kind = ?1 AND w.closed_at IS NULL";
 
+/// The distinct work kinds that have items or a capacity, sorted. The kinds
+/// of `work_items` are found by skipping through the kind index, one seek per
+/// kind (`SELECT DISTINCT kind` would read the whole index: a cost that grows
+/// with the history, paid on every Work view and cockpit load).
+pub const SQL_WORK_KINDS: &str = "
+    WITH RECURSIVE kinds(kind) AS (
+        SELECT (SELECT min(kind) FROM work_items)
+        UNION ALL
+        SELECT (SELECT min(kind) FROM work_items WHERE kind > kinds.kind)
+          FROM kinds WHERE kind IS NOT NULL)
+    SELECT work_kind FROM capacity
+    UNION SELECT kind FROM kinds WHERE kind IS NOT NULL
+    ORDER BY 1";
+
+/// The change token of `work_items`: a new random value with every insert,
+/// update or delete (schema 5, `change_tokens`).
+pub const SQL_WORK_ITEMS_TOKEN: &str = "SELECT token FROM change_tokens WHERE name = 'work_items'";
+
+/// Work items of one kind as read: the change token they were read under,
+/// the `from` they were read from, and the items.
+#[derive(Debug)]
+struct ReadItems {
+    token: i64,
+    from: Timestamp,
+    items: Arc<KindItems>,
+}
+
+/// Work items a store has read, per kind.
+#[derive(Debug, Default)]
+pub struct SharedItems(RefCell<HashMap<String, ReadItems>>);
+
 impl Store {
+    /// [`KindItems`] of `kind` from `from` on, read again only when the work
+    /// items changed since the last read (their change token moved, whoever
+    /// wrote) or when an earlier `from` is asked for: a reload after another
+    /// process recorded a value, and the cockpit's minute tick, do not read
+    /// a year of orders again. Items read from an earlier time serve a later
+    /// `from`: every consumer filters by time.
+    pub fn work_items_shared(&self, kind: &str, from: Timestamp) -> Result<Arc<KindItems>> {
+        // The token is read before the rows: if another process commits in
+        // between, the rows are newer than the token they are kept under, and
+        // the next read sees a new token and reads again; never the reverse.
+        let token: Option<i64> = self
+            .conn()
+            .prepare_cached(SQL_WORK_ITEMS_TOKEN)?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let Some(token) = token else {
+            return Ok(Arc::new(self.work_items_since(kind, from)?));
+        };
+        if let Some(read) = self.work_items_read.0.borrow().get(kind) {
+            if read.token == token && read.from <= from {
+                return Ok(Arc::clone(&read.items));
+            }
+        }
+        let items = Arc::new(self.work_items_since(kind, from)?);
+        let read = ReadItems {
+            token,
+            from,
+            items: Arc::clone(&items),
+        };
+        self.work_items_read
+            .0
+            .borrow_mut()
+            .insert(kind.to_string(), read);
+        Ok(items)
+    }
+
     /// Loads [`KindItems`] for `kind` from `from` on. Two index range scans
     /// (closed since `from`, and open) plus one primary-key probe of the
     /// rollup per item.
@@ -101,9 +171,7 @@ impl Store {
 
     /// The distinct work kinds that have items or a capacity, sorted.
     pub fn work_kinds(&self) -> Result<Vec<String>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT work_kind FROM capacity UNION SELECT DISTINCT kind FROM work_items ORDER BY 1",
-        )?;
+        let mut stmt = self.conn().prepare_cached(SQL_WORK_KINDS)?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

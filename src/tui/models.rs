@@ -116,6 +116,14 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         ..Models::default()
     };
     let mut cache = crate::store::board::WorkCache::default();
+    // The standup compares with the board at the previous standup: read it
+    // first, so the work items it loads (from further back) serve both.
+    let mut previous = None;
+    if needs.standup {
+        if let Some(at) = store.previous_standup(now)? {
+            previous = Some((at, store.indicator_board_cached(at, &mut cache)?));
+        }
+    }
     if needs.board || needs.detail.is_some() || needs.standup {
         m.board = Some(store.indicator_board_cached(now, &mut cache)?);
     }
@@ -128,7 +136,7 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         }
     }
     if needs.standup {
-        m.standup = Some(load_standup(store, m.board.as_ref(), now)?);
+        m.standup = Some(load_standup(store, m.board.as_ref(), previous, now)?);
     }
     if needs.alerts {
         m.alerts = Some(store.alerts_model(now)?);
@@ -184,8 +192,13 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     })
 }
 
-fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<StandupModel> {
-    let previous = store.previous_standup(now)?;
+fn load_standup(
+    store: &Store,
+    board: Option<&Board>,
+    before: Option<(Timestamp, Board)>,
+    now: Timestamp,
+) -> Result<StandupModel> {
+    let previous = before.as_ref().map(|(at, _)| *at);
     let learning = store.learning_since(previous.unwrap_or(now - 7 * DAY), now)?;
     // Before the first standup, "new" means the last day.
     let alert_news = store.alert_news_since(previous.unwrap_or(now - DAY), STANDUP_ALERT_LIMIT)?;
@@ -198,8 +211,7 @@ fn load_standup(store: &Store, board: Option<&Board>, now: Timestamp) -> Result<
         });
     };
     let mut changes = Vec::new();
-    if let Some(prev) = previous {
-        let before = store.indicator_board(prev)?;
+    if let Some((_, before)) = before {
         for r in &board.readings {
             let was = before
                 .readings

@@ -256,7 +256,9 @@ fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Res
     let mut out = Vec::new();
     let mut owners: HashMap<String, Route> = HashMap::new();
     let capacities = store.capacities()?;
-    let board = store.indicator_board(now)?;
+    // The board and the flow read the same work items: load them once.
+    let mut work = crate::store::board::WorkCache::default();
+    let board = store.indicator_board_cached(now, &mut work)?;
     let mut kind_owner: HashMap<String, String> = HashMap::new();
     for r in &board.readings {
         let kind = r.def.work_kind.as_deref().unwrap_or_default();
@@ -298,7 +300,7 @@ fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Res
             out.push(c);
         }
     }
-    let flow = store.flow_model(now, policy.capacity_window_secs)?;
+    let flow = store.flow_model_cached(now, policy.capacity_window_secs, &mut work)?;
     for row in flow.rows.iter().filter(|r| r.segment.is_none()) {
         let Some(cap) = &row.capacity else { continue };
         let reading = CapacityReading {
