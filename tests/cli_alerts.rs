@@ -2,51 +2,19 @@
 //! concurrent checks, SLOs and the demo's alerts.
 
 mod common;
-use common::{stderr, stdout, Env};
+use common::{breach_first_response, json, stderr, stdout, Env};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 const LATER: &str = "2026-11-25T12:45:00Z";
 
-/// `opsdeck` with a fixed clock and no notification command.
-fn at(env: &Env, now: &str, args: &[&str]) -> assert_cmd::Command {
-    let mut c = env.cmd(args);
-    c.env("OPSDECK_NOW", now)
-        .env_remove("OPSDECK_NOTIFY")
-        .env_remove("OPSDECK_NOTIFY_TIMEOUT")
-        .env_remove("OPSDECK_ACK_TIMEOUT")
-        .env_remove("OPSDECK_AUTO_RESOLVE");
-    c
-}
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
-}
-
-fn breach_first_response(env: &Env) {
-    at(
-        env,
-        NOW,
-        &[
-            "record",
-            "first_response",
-            "5",
-            "--at",
-            "2026-11-25T11:00:00Z",
-        ],
-    )
-    .assert()
-    .success();
-}
-
 #[test]
 fn check_exits_0_without_critical_and_1_with_one() {
     let env = Env::new();
-    let out = at(&env, NOW, &["check"]).output().unwrap();
+    let out = env.at(NOW, &["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("no open alerts"), "{}", stdout(&out));
     // A warning is open, but nothing critical: still 0.
-    at(
-        &env,
+    env.at(
         NOW,
         &[
             "record",
@@ -58,34 +26,35 @@ fn check_exits_0_without_critical_and_1_with_one() {
     )
     .assert()
     .success();
-    let out = at(&env, NOW, &["check"]).output().unwrap();
+    let out = env.at(NOW, &["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("▲ warning  open"), "{}", stdout(&out));
-    breach_first_response(&env);
-    let out = at(&env, NOW, &["check"]).output().unwrap();
+    breach_first_response(&env, NOW);
+    let out = env.at(NOW, &["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(text.contains("1 open alert, 1 critical"), "{text}");
     assert!(text.contains("✗ critical open     L1/3 support"), "{text}");
     // Quiet: nothing to say when nothing opened or escalated; still exit 1.
-    let out = at(&env, NOW, &["check", "--quiet"]).output().unwrap();
+    let out = env.at(NOW, &["check", "--quiet"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stdout(&out), "");
     // 45 minutes on, it climbed to ops-lead: quiet mode speaks.
-    let out = at(&env, LATER, &["check", "--quiet", "--format", "text"])
+    let out = env
+        .at(LATER, &["check", "--quiet", "--format", "text"])
         .output()
         .unwrap();
     assert!(stdout(&out).contains("1 escalated"), "{}", stdout(&out));
     assert!(stdout(&out).contains("L2/3 ops-lead"), "{}", stdout(&out));
     // Acknowledged critical alerts still count; snoozed ones do not.
-    at(&env, LATER, &["alert", "ack", "1"]).assert().success();
-    at(&env, LATER, &["check"]).assert().code(1);
-    at(&env, LATER, &["alert", "snooze", "1", "2h"])
+    env.at(LATER, &["alert", "ack", "1"]).assert().success();
+    env.at(LATER, &["check"]).assert().code(1);
+    env.at(LATER, &["alert", "snooze", "1", "2h"])
         .assert()
         .success();
-    at(&env, LATER, &["check"]).assert().code(0);
+    env.at(LATER, &["check"]).assert().code(0);
     let v = json(
-        &at(&env, LATER, &["check", "--format", "json"])
+        &env.at(LATER, &["check", "--format", "json"])
             .output()
             .unwrap(),
     );
@@ -101,7 +70,7 @@ fn check_exits_2_on_a_bad_database() {
         b"this is not sqlite, just text that is long enough",
     )
     .unwrap();
-    let out = at(&env, NOW, &["check"]).output().unwrap();
+    let out = env.at(NOW, &["check"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
 }
@@ -109,51 +78,48 @@ fn check_exits_2_on_a_bad_database() {
 #[test]
 fn every_alert_verb_with_notes() {
     let env = Env::new();
-    let out = at(
-        &env,
-        NOW,
-        &[
-            "--as",
-            "ana",
-            "alert",
-            "raise",
-            "Courier strike",
-            "--severity",
-            "critical",
-            "--note",
-            "all depots",
-        ],
-    )
-    .output()
-    .unwrap();
+    let out = env
+        .at(
+            NOW,
+            &[
+                "--as",
+                "ana",
+                "alert",
+                "raise",
+                "Courier strike",
+                "--severity",
+                "critical",
+                "--note",
+                "all depots",
+            ],
+        )
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("raised: #1 ✗ Courier strike — open L1/3 ops-lead"),
         "{}",
         stdout(&out)
     );
-    at(&env, NOW, &["check"]).assert().code(1);
-    let list = stdout(&at(&env, NOW, &["alert", "list"]).output().unwrap());
+    env.at(NOW, &["check"]).assert().code(1);
+    let list = stdout(&env.at(NOW, &["alert", "list"]).output().unwrap());
     assert!(
         list.contains("#1 ✗ critical open     L1/3 ops-lead"),
         "{list}"
     );
-    at(
-        &env,
+    env.at(
         NOW,
         &["--as", "ben", "alert", "ack", "#1", "--note", "calling DHL"],
     )
     .assert()
     .success();
-    at(
-        &env,
+    env.at(
         NOW,
         &["alert", "escalate", "1", "--note", "need a second courier"],
     )
     .assert()
     .success();
-    at(
-        &env,
+    env.at(
         NOW,
         &[
             "alert",
@@ -166,45 +132,37 @@ fn every_alert_verb_with_notes() {
     )
     .assert()
     .success();
-    at(
-        &env,
-        NOW,
-        &["alert", "pause", "1", "--reason", "handled by Ben"],
-    )
-    .assert()
-    .success();
-    at(
-        &env,
-        NOW,
-        &["alert", "resume", "1", "--note", "back to normal"],
-    )
-    .assert()
-    .success();
-    at(&env, NOW, &["alert", "note", "1", "DHL confirmed pickup"])
+    env.at(NOW, &["alert", "pause", "1", "--reason", "handled by Ben"])
         .assert()
         .success();
-    let out = at(
-        &env,
-        LATER,
-        &[
-            "--as",
-            "ben",
-            "alert",
-            "resolve",
-            "1",
-            "--note",
-            "picked up",
-        ],
-    )
-    .output()
-    .unwrap();
+    env.at(NOW, &["alert", "resume", "1", "--note", "back to normal"])
+        .assert()
+        .success();
+    env.at(NOW, &["alert", "note", "1", "DHL confirmed pickup"])
+        .assert()
+        .success();
+    let out = env
+        .at(
+            LATER,
+            &[
+                "--as",
+                "ben",
+                "alert",
+                "resolve",
+                "1",
+                "--note",
+                "picked up",
+            ],
+        )
+        .output()
+        .unwrap();
     assert!(stdout(&out).contains("resolved"), "{}", stdout(&out));
     assert_eq!(
-        stdout(&at(&env, LATER, &["alert", "list"]).output().unwrap()),
+        stdout(&env.at(LATER, &["alert", "list"]).output().unwrap()),
         "no open alerts\n"
     );
     let v = json(
-        &at(&env, LATER, &["alert", "list", "--all", "--format", "json"])
+        &env.at(LATER, &["alert", "list", "--all", "--format", "json"])
             .output()
             .unwrap(),
     );
@@ -212,7 +170,7 @@ fn every_alert_verb_with_notes() {
     assert_eq!(a["state"], "resolved");
     assert_eq!(a["resolved_by"], "ben");
     assert_eq!(a["level"], 1);
-    let show = stdout(&at(&env, LATER, &["alert", "show", "1"]).output().unwrap());
+    let show = stdout(&env.at(LATER, &["alert", "show", "1"]).output().unwrap());
     for kind in [
         "opened",
         "acknowledged",
@@ -242,7 +200,7 @@ fn every_alert_verb_with_notes() {
 #[test]
 fn alert_verbs_refuse_bad_input_in_one_line() {
     let env = Env::new();
-    at(&env, NOW, &["alert", "raise", "Printer on fire"])
+    env.at(NOW, &["alert", "raise", "Printer on fire"])
         .assert()
         .success();
     for (args, want) in [
@@ -266,7 +224,7 @@ fn alert_verbs_refuse_bad_input_in_one_line() {
             "already at the last escalation level",
         ),
     ] {
-        let out = at(&env, NOW, &args).output().unwrap();
+        let out = env.at(NOW, &args).output().unwrap();
         if want.is_empty() {
             assert!(out.status.success(), "{args:?}: {}", stderr(&out));
             continue;
@@ -279,8 +237,8 @@ fn alert_verbs_refuse_bad_input_in_one_line() {
             assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         }
     }
-    at(&env, NOW, &["alert", "ack", "1"]).assert().success();
-    let out = at(&env, NOW, &["alert", "ack", "1"]).output().unwrap();
+    env.at(NOW, &["alert", "ack", "1"]).assert().success();
+    let out = env.at(NOW, &["alert", "ack", "1"]).output().unwrap();
     assert!(
         stderr(&out).contains("already acknowledged"),
         "{}",
@@ -291,9 +249,8 @@ fn alert_verbs_refuse_bad_input_in_one_line() {
 #[test]
 fn concurrent_checks_never_duplicate_alerts() {
     let env = Env::new();
-    breach_first_response(&env);
-    at(
-        &env,
+    breach_first_response(&env, NOW);
+    env.at(
         NOW,
         &[
             "record",
@@ -328,7 +285,7 @@ fn concurrent_checks_never_duplicate_alerts() {
         }
         // An acknowledgement between the checks is never lost.
         if minute == 2 {
-            at(&env, &now, &["alert", "ack", "2"]).assert().success();
+            env.at(&now, &["alert", "ack", "2"]).assert().success();
         }
     }
     assert_eq!(env.query_i64("SELECT count(*) FROM alerts"), 2);
@@ -356,33 +313,34 @@ fn concurrent_checks_never_duplicate_alerts() {
 #[test]
 fn a_raised_alert_can_start_a_playbook_run() {
     let env = Env::new();
-    let out = at(
-        &env,
-        NOW,
-        &[
-            "alert",
-            "raise",
-            "Roaster down",
-            "--severity",
-            "critical",
-            "--playbook",
-            "incident-response",
-        ],
-    )
-    .output()
-    .unwrap();
+    let out = env
+        .at(
+            NOW,
+            &[
+                "alert",
+                "raise",
+                "Roaster down",
+                "--severity",
+                "critical",
+                "--playbook",
+                "incident-response",
+            ],
+        )
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("started run #1 of incident-response"),
         "{}",
         stdout(&out)
     );
-    let show = stdout(&at(&env, NOW, &["alert", "show", "1"]).output().unwrap());
+    let show = stdout(&env.at(NOW, &["alert", "show", "1"]).output().unwrap());
     assert!(
         show.contains("run: #1 incident-response 0/17 items (open)"),
         "{show}"
     );
-    let out = at(&env, NOW, &["alert", "raise", "X", "--playbook", "nope"])
+    let out = env
+        .at(NOW, &["alert", "raise", "X", "--playbook", "nope"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -2,37 +2,10 @@
 //! and that one which fails or hangs never loses or blocks the alert.
 
 mod common;
-use common::{stderr, stdout, Env};
+use common::{breach_first_response, stderr, stdout, Env};
 use std::time::{Duration, Instant};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
-
-/// `opsdeck` with a fixed clock and a clean alert environment.
-fn at(env: &Env, now: &str, args: &[&str]) -> assert_cmd::Command {
-    let mut c = env.cmd(args);
-    c.env("OPSDECK_NOW", now)
-        .env_remove("OPSDECK_NOTIFY")
-        .env_remove("OPSDECK_NOTIFY_TIMEOUT")
-        .env_remove("OPSDECK_ACK_TIMEOUT")
-        .env_remove("OPSDECK_AUTO_RESOLVE");
-    c
-}
-
-fn breach_first_response(env: &Env) {
-    at(
-        env,
-        NOW,
-        &[
-            "record",
-            "first_response",
-            "5",
-            "--at",
-            "2026-11-25T11:00:00Z",
-        ],
-    )
-    .assert()
-    .success();
-}
 
 fn script(env: &Env, name: &str, body: &str) -> String {
     use std::os::unix::fs::PermissionsExt;
@@ -50,8 +23,9 @@ fn a_notification_command_gets_the_alert_as_arguments_and_json() {
         "notify.sh",
         &format!("printf '%s|' \"$@\" > {out_dir}/args\ncat > {out_dir}/stdin"),
     );
-    breach_first_response(&env);
-    let out = at(&env, NOW, &["check"])
+    breach_first_response(&env, NOW);
+    let out = env
+        .at(NOW, &["check"])
         .env("OPSDECK_NOTIFY", format!("{notify} --channel ops"))
         .output()
         .unwrap();
@@ -76,8 +50,9 @@ fn a_notification_command_gets_the_alert_as_arguments_and_json() {
 fn a_failing_notification_command_never_loses_the_alert() {
     let env = Env::new();
     let fail = script(&env, "fail.sh", "echo 'smtp refused' >&2\nexit 3");
-    breach_first_response(&env);
-    let out = at(&env, NOW, &["check"])
+    breach_first_response(&env, NOW);
+    let out = env
+        .at(NOW, &["check"])
         .env("OPSDECK_NOTIFY", &fail)
         .output()
         .unwrap();
@@ -94,7 +69,8 @@ fn a_failing_notification_command_never_loses_the_alert() {
         1
     );
     // A program that does not exist is reported the same way.
-    let out = at(&env, NOW, &["alert", "raise", "Manual one"])
+    let out = env
+        .at(NOW, &["alert", "raise", "Manual one"])
         .env("OPSDECK_NOTIFY", "/nonexistent/notifier")
         .output()
         .unwrap();
@@ -111,9 +87,10 @@ fn a_failing_notification_command_never_loses_the_alert() {
 fn a_hanging_notification_command_is_killed_after_its_timeout() {
     let env = Env::new();
     let hang = script(&env, "hang.sh", "exec sleep 30");
-    breach_first_response(&env);
+    breach_first_response(&env, NOW);
     let started = Instant::now();
-    let out = at(&env, NOW, &["check"])
+    let out = env
+        .at(NOW, &["check"])
         .env("OPSDECK_NOTIFY", &hang)
         .env("OPSDECK_NOTIFY_TIMEOUT", "1s")
         .output()
@@ -149,7 +126,7 @@ fn the_config_file_names_the_notification_command() {
         "config.toml",
         format!("notify = [\"{notify}\", \"--from-config\"]\n").as_bytes(),
     );
-    at(&env, NOW, &["alert", "raise", "Van broken"])
+    env.at(NOW, &["alert", "raise", "Van broken"])
         .env("OPSDECK_CONFIG", &config)
         .assert()
         .success();

@@ -2,49 +2,34 @@
 //! burning, escalated, acknowledged and resolved alerts.
 
 mod common;
-use common::{stderr, stdout, Env};
+use common::{json, stderr, stdout, Env};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
-
-/// `opsdeck` with a fixed clock and no notification command.
-fn at(env: &Env, now: &str, args: &[&str]) -> assert_cmd::Command {
-    let mut c = env.cmd(args);
-    c.env("OPSDECK_NOW", now)
-        .env_remove("OPSDECK_NOTIFY")
-        .env_remove("OPSDECK_NOTIFY_TIMEOUT")
-        .env_remove("OPSDECK_ACK_TIMEOUT")
-        .env_remove("OPSDECK_AUTO_RESOLVE");
-    c
-}
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
-}
 
 #[test]
 fn slo_list_and_import() {
     let env = Env::new();
-    let text = stdout(&at(&env, NOW, &["slo", "list"]).output().unwrap());
+    let text = stdout(&env.at(NOW, &["slo", "list"]).output().unwrap());
     assert!(text.contains("On-time fulfilment"), "{text}");
     assert!(text.contains("Billing correct"), "{text}");
     let file = env.file(
         "slos.toml",
         b"[[slo]]\nkey = \"refunds\"\nname = \"Refunds on time\"\nobjective = 0.9\nwindow = \"28d\"\nsource = \"work_items\"\nwork_kind = \"refund\"\ngood = \"on_time\"\n",
     );
-    let out = at(&env, NOW, &["slo", "import", &file]).output().unwrap();
+    let out = env.at(NOW, &["slo", "import", &file]).output().unwrap();
     assert!(stdout(&out).contains("refunds: added"), "{}", stdout(&out));
-    let out = at(&env, NOW, &["slo", "import", &file]).output().unwrap();
+    let out = env.at(NOW, &["slo", "import", &file]).output().unwrap();
     assert!(
         stdout(&out).contains("refunds: unchanged"),
         "{}",
         stdout(&out)
     );
     let bad = env.file("bad.toml", b"[[slo]]\nkey = \"x\"\nname = \"X\"\nobjective = 1.5\nwindow = \"28d\"\nsource = \"work_items\"\nwork_kind = \"a\"\ngood = \"on_time\"\n");
-    let out = at(&env, NOW, &["slo", "import", &bad]).output().unwrap();
+    let out = env.at(NOW, &["slo", "import", &bad]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("bad.toml:4:"), "{}", stderr(&out));
     let v = json(
-        &at(&env, NOW, &["slo", "list", "--format", "json"])
+        &env.at(NOW, &["slo", "list", "--format", "json"])
             .output()
             .unwrap(),
     );
@@ -54,9 +39,9 @@ fn slo_list_and_import() {
 #[test]
 fn the_demo_has_burning_escalated_acknowledged_and_resolved_alerts() {
     let env = Env::new();
-    at(&env, NOW, &["demo"]).assert().success();
+    env.at(NOW, &["demo"]).assert().success();
     let v = json(
-        &at(&env, NOW, &["alert", "list", "--all", "--format", "json"])
+        &env.at(NOW, &["alert", "list", "--all", "--format", "json"])
             .output()
             .unwrap(),
     );
@@ -73,7 +58,7 @@ fn the_demo_has_burning_escalated_acknowledged_and_resolved_alerts() {
     assert!(has(&|a| a["state"] == "acknowledged"), "acknowledged");
     assert!(has(&|a| a["state"] == "resolved"), "resolved history");
     let slos = json(
-        &at(&env, NOW, &["slo", "list", "--format", "json"])
+        &env.at(NOW, &["slo", "list", "--format", "json"])
             .output()
             .unwrap(),
     );

@@ -22,6 +22,12 @@ impl Env {
         let mut c = Command::cargo_bin("opsdeck").expect("binary");
         c.env_remove("OPSDECK_DB")
             .env_remove("OPSDECK_USER")
+            .env_remove("OPSDECK_NOW")
+            .env_remove("OPSDECK_CONFIG")
+            .env_remove("OPSDECK_NOTIFY")
+            .env_remove("OPSDECK_NOTIFY_TIMEOUT")
+            .env_remove("OPSDECK_ACK_TIMEOUT")
+            .env_remove("OPSDECK_AUTO_RESOLVE")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
@@ -29,6 +35,13 @@ impl Env {
             .arg("--db")
             .arg(&self.db)
             .args(args);
+        c
+    }
+
+    /// [`Env::cmd`] with the command's clock fixed at `now` (RFC 3339).
+    pub fn at(&self, now: &str, args: &[&str]) -> Command {
+        let mut c = self.cmd(args);
+        c.env("OPSDECK_NOW", now);
         c
     }
 
@@ -67,6 +80,12 @@ impl Env {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("opsdeck"));
         c.env_remove("OPSDECK_DB")
             .env_remove("OPSDECK_USER")
+            .env_remove("OPSDECK_NOW")
+            .env_remove("OPSDECK_CONFIG")
+            .env_remove("OPSDECK_NOTIFY")
+            .env_remove("OPSDECK_NOTIFY_TIMEOUT")
+            .env_remove("OPSDECK_ACK_TIMEOUT")
+            .env_remove("OPSDECK_AUTO_RESOLVE")
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
@@ -76,4 +95,25 @@ impl Env {
             .args(args);
         c
     }
+}
+
+/// stdout of a finished command parsed as JSON (panics with the text if not).
+pub fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// Records a first-response time of 5 h an hour before `now` (a breach).
+pub fn breach_first_response(env: &Env, now: &str) {
+    env.at(
+        now,
+        &[
+            "record",
+            "first_response",
+            "5",
+            "--at",
+            "2026-11-25T11:00:00Z",
+        ],
+    )
+    .assert()
+    .success();
 }
