@@ -126,6 +126,13 @@ pub struct StandupState {
     pub speaker_started: Option<Timestamp>,
 }
 
+/// Whether a row with these texts passes the `/` filter: an empty filter
+/// passes everything; otherwise one text must contain it, ignoring case.
+/// `filter` is already lower-case.
+pub fn matches_filter(filter: &str, texts: &[&str]) -> bool {
+    filter.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(filter))
+}
+
 /// How long a status-line message stays, in seconds.
 pub const FLASH_SECS: i64 = 8;
 
@@ -251,12 +258,7 @@ impl App {
         let mut rows: Vec<&Reading> = board
             .readings
             .iter()
-            .filter(|r| {
-                f.is_empty()
-                    || r.def.name.to_lowercase().contains(&f)
-                    || r.def.key.to_lowercase().contains(&f)
-                    || r.def.owner_role.to_lowercase().contains(&f)
-            })
+            .filter(|r| matches_filter(&f, &[&r.def.name, &r.def.key, &r.def.owner_role]))
             .collect();
         match self.sort {
             SortKey::Status => {
@@ -292,13 +294,7 @@ impl App {
         let f = self.filter.to_lowercase();
         flow.rows
             .iter()
-            .filter(|r| {
-                f.is_empty()
-                    || r.kind.to_lowercase().contains(&f)
-                    || r.segment
-                        .as_deref()
-                        .is_some_and(|s| s.to_lowercase().contains(&f))
-            })
+            .filter(|r| matches_filter(&f, &[&r.kind, r.segment.as_deref().unwrap_or_default()]))
             .collect()
     }
 

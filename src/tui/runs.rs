@@ -94,9 +94,7 @@ pub enum ListRow<'a> {
     Playbook(&'a PlaybookSummary),
 }
 
-fn matches(filter: &str, texts: &[&str]) -> bool {
-    filter.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(filter))
-}
+use super::app::matches_filter as matches;
 
 /// The list as shown: open runs, recent runs, playbooks, filtered.
 pub fn list_rows(app: &App) -> Vec<ListRow<'_>> {

@@ -26,11 +26,7 @@ pub fn rows(app: &App) -> Vec<&AlertRow> {
     let f = app.filter.to_lowercase();
     m.active
         .iter()
-        .filter(|a| {
-            f.is_empty()
-                || a.title.to_lowercase().contains(&f)
-                || a.owner.to_lowercase().contains(&f)
-        })
+        .filter(|a| crate::tui::app::matches_filter(&f, &[&a.title, &a.owner]))
         .collect()
 }
 

@@ -26,12 +26,7 @@ pub fn rows(app: &App) -> Vec<&DecisionRecord> {
     model
         .rows
         .iter()
-        .filter(|d| {
-            f.is_empty()
-                || d.title.to_lowercase().contains(&f)
-                || d.why.to_lowercase().contains(&f)
-                || d.who.to_lowercase().contains(&f)
-        })
+        .filter(|d| crate::tui::app::matches_filter(&f, &[&d.title, &d.why, &d.who]))
         .collect()
 }
 

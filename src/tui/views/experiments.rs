@@ -29,12 +29,7 @@ pub fn rows(app: &App) -> Vec<&ExperimentRow> {
     model
         .rows
         .iter()
-        .filter(|r| {
-            f.is_empty()
-                || r.key.to_lowercase().contains(&f)
-                || r.title.to_lowercase().contains(&f)
-                || r.status.word().contains(&f)
-        })
+        .filter(|r| crate::tui::app::matches_filter(&f, &[&r.key, &r.title, r.status.word()]))
         .collect()
 }
 
