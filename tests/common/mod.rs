@@ -19,23 +19,7 @@ impl Env {
 
     /// `opsdeck --db DB ARGS...` with a clean environment (no user config).
     pub fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::cargo_bin("opsdeck").expect("binary");
-        c.env_remove("OPSDECK_DB")
-            .env_remove("OPSDECK_USER")
-            .env_remove("OPSDECK_NOW")
-            .env_remove("OPSDECK_CONFIG")
-            .env_remove("OPSDECK_NOTIFY")
-            .env_remove("OPSDECK_NOTIFY_TIMEOUT")
-            .env_remove("OPSDECK_ACK_TIMEOUT")
-            .env_remove("OPSDECK_AUTO_RESOLVE")
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
-        c
+        Command::from_std(self.spawn_cmd(args))
     }
 
     /// [`Env::cmd`] with the command's clock fixed at `now` (RFC 3339).
@@ -74,8 +58,10 @@ pub fn stderr(o: &std::process::Output) -> String {
 }
 
 impl Env {
-    /// Like [`Env::cmd`], as a plain `std::process::Command` for tests that
-    /// spawn the process and signal it while it runs.
+    /// The command behind [`Env::cmd`], as a plain `std::process::Command`
+    /// for tests that spawn the process and signal it while it runs: no
+    /// OPSDECK_* variables from the caller, HOME and XDG folders inside the
+    /// temp dir, no colour.
     pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("opsdeck"));
         c.env_remove("OPSDECK_DB")
