@@ -1,0 +1,107 @@
+//! Helpers for CLI tests: run the real binary on a temp database.
+#![allow(dead_code)]
+
+pub mod runs;
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// A temp folder with a database path in it.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = dir.path().join("ops.db");
+        Env { dir, db }
+    }
+
+    /// `opsdeck --db DB ARGS...` with a clean environment (no user config).
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        Command::from_std(self.spawn_cmd(args))
+    }
+
+    /// [`Env::cmd`] with the command's clock fixed at `now` (RFC 3339).
+    pub fn at(&self, now: &str, args: &[&str]) -> Command {
+        let mut c = self.cmd(args);
+        c.env("OPSDECK_NOW", now);
+        c
+    }
+
+    /// Writes a file in the temp folder and returns its path as text.
+    pub fn file(&self, name: &str, content: &[u8]) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).expect("write");
+        p.to_string_lossy().into_owned()
+    }
+
+    /// Runs a query on the database directly and returns the first column.
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        let c = rusqlite::Connection::open(&self.db).expect("open");
+        c.query_row(sql, [], |r| r.get(0)).expect("query")
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// stdout of a finished command as text.
+pub fn stdout(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// stderr of a finished command as text.
+pub fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+impl Env {
+    /// The command behind [`Env::cmd`], as a plain `std::process::Command`
+    /// for tests that spawn the process and signal it while it runs: no
+    /// OPSDECK_* variables from the caller, HOME and XDG folders inside the
+    /// temp dir, no colour.
+    pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("opsdeck"));
+        c.env_remove("OPSDECK_DB")
+            .env_remove("OPSDECK_USER")
+            .env_remove("OPSDECK_NOW")
+            .env_remove("OPSDECK_CONFIG")
+            .env_remove("OPSDECK_NOTIFY")
+            .env_remove("OPSDECK_NOTIFY_TIMEOUT")
+            .env_remove("OPSDECK_ACK_TIMEOUT")
+            .env_remove("OPSDECK_AUTO_RESOLVE")
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("NO_COLOR", "1")
+            .arg("--db")
+            .arg(&self.db)
+            .args(args);
+        c
+    }
+}
+
+/// stdout of a finished command parsed as JSON (panics with the text if not).
+pub fn json(o: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+/// Records a first-response time of 5 h an hour before `now` (a breach).
+pub fn breach_first_response(env: &Env, now: &str) {
+    env.at(
+        now,
+        &[
+            "record",
+            "first_response",
+            "5",
+            "--at",
+            "2026-11-25T11:00:00Z",
+        ],
+    )
+    .assert()
+    .success();
+}
