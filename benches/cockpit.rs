@@ -81,7 +81,7 @@ fn scratch_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("scratch.db");
     open()
-        .conn()
+        .raw_conn_for_tests()
         .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
         .unwrap();
     (dir, copy)

@@ -289,8 +289,7 @@ pub struct Built {
 }
 
 fn count(store: &Store, table: &str) -> crate::store::Result<usize> {
-    let sql = format!("SELECT count(*) FROM {table}");
-    Ok(store.conn().query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize)
+    store.row_count(table)
 }
 
 /// Builds the whole dataset of `size` into `path` (replacing the file):

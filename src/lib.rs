@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod format;
 pub mod ingest;
+pub mod log;
 pub mod notify;
 pub mod store;
 pub mod text;

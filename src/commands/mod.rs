@@ -190,6 +190,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Man) => return completions::man(),
         _ => {}
     }
+    let log = crate::log::init();
     let config = crate::config::Config::load().map_err(|e| anyhow::anyhow!(e))?;
     let demo = cli.demo;
     let db = match (&cli.db, demo) {
@@ -208,7 +209,51 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         config,
         read_only: cli.read_only,
     };
-    if demo && !ctx.db.exists() {
+    if let Err(problem) = &log {
+        // Not fatal: the command runs without its log.
+        eprintln!("opsdeck: no log: {problem}");
+    }
+    let name = command_name(&cli.command);
+    tracing::info!(
+        command = %name,
+        db = %crate::text::sanitize_path(&ctx.db),
+        actor = %ctx.actor,
+        "start"
+    );
+    let started = std::time::Instant::now();
+    let result = run_command(ctx, cli);
+    match &result {
+        Ok(code) => tracing::info!(
+            command = %name,
+            exit = code,
+            ms = started.elapsed().as_millis() as u64,
+            "done"
+        ),
+        Err(e) => tracing::warn!(
+            command = %name,
+            ms = started.elapsed().as_millis() as u64,
+            "failed: {}",
+            one_line(e)
+        ),
+    }
+    result
+}
+
+/// The subcommand's name, for the log: the variant's name, never its
+/// arguments (they can hold notes and titles).
+fn command_name(command: &Option<Command>) -> String {
+    match command {
+        None => "cockpit".to_string(),
+        Some(c) => format!("{c:?}")
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase(),
+    }
+}
+
+fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
+    if ctx.demo && !ctx.db.exists() {
         demo::create(&ctx)?;
     }
     match cli.command {

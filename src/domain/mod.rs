@@ -11,6 +11,7 @@ pub mod experiment;
 pub mod feedback;
 pub mod flow;
 pub mod indicator;
+pub mod limits;
 pub mod playbook;
 
 use serde::{Deserialize, Serialize};

@@ -6,10 +6,7 @@ use crate::store::feedback::FeedbackRow;
 use chrono::{DateTime, NaiveDate};
 use std::collections::HashMap;
 
-/// Longest free text (note, comment), in characters.
-pub const MAX_TEXT: usize = 2_000;
-/// Longest identifier or name (external id, customer, segment, kind).
-pub const MAX_NAME: usize = 200;
+pub use crate::domain::limits::{check_len, MAX_NAME, MAX_TEXT};
 
 /// Earliest accepted time: 1970-01-01.
 const MIN_TIME: i64 = 0;
@@ -86,16 +83,6 @@ pub fn parse_number(text: &str) -> Result<f64, String> {
             "'{}' is not a number",
             crate::text::sanitize_truncate(t, 40)
         )),
-    }
-}
-
-/// Checks the length of a text field.
-pub fn check_len(text: &str, max: usize) -> Result<(), String> {
-    let n = text.chars().count();
-    if n > max {
-        Err(format!("too long ({n} characters; at most {max})"))
-    } else {
-        Ok(())
     }
 }
 

@@ -302,8 +302,25 @@ impl Store {
             }
             .into());
         }
+        let asked = std::time::Instant::now();
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+            .map_err(|e| {
+            let e = StoreError::from(e);
+            if matches!(e, StoreError::Busy) {
+                tracing::warn!(
+                    waited_ms = asked.elapsed().as_millis() as u64,
+                    "gave up waiting for the write lock (busy)"
+                );
+            }
+            e
+        })?;
+        let waited = asked.elapsed();
+        if waited >= std::time::Duration::from_millis(100) {
+            tracing::info!(
+                waited_ms = waited.as_millis() as u64,
+                "waited for the write lock"
+            );
+        }
         let (value, commit) = f(
             self,
             &Tx {
@@ -319,8 +336,18 @@ impl Store {
         Ok(value)
     }
 
-    /// The connection, for reads.
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for the store's own reads: code above the store
+    /// calls store functions, never SQL.
+    pub(in crate::store) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The raw connection, for tests that go around the store on purpose
+    /// (tampering with the audit trail, query plans, counting rows). Code
+    /// under `src/` never calls it: `tests/it/module_graph.rs` fails if it
+    /// does.
+    #[doc(hidden)]
+    pub fn raw_conn_for_tests(&self) -> &Connection {
         &self.conn
     }
 
@@ -356,6 +383,39 @@ impl Store {
             .optional()?)
     }
 
+    /// `PRAGMA journal_mode` of the open file (`wal` when all is well).
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or the first problem SQLite found.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// The number of rows in one of opsdeck's tables (for reports and the
+    /// benchmark dataset's summary); an unknown table is an error.
+    pub fn row_count(&self, table: &str) -> Result<usize> {
+        use rusqlite::OptionalExtension;
+        let known: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(name) = known else {
+            return Err(StoreError::Invalid(format!("no table '{table}'")));
+        };
+        let sql = format!("SELECT count(*) FROM \"{name}\"");
+        Ok(self.conn.query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize)
+    }
+
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
@@ -365,9 +425,11 @@ impl Store {
 }
 
 /// A write transaction with the acting user, handed to store functions.
+/// Only the store opens one (through the transaction runner); code above
+/// the store gets it inside `Store::write` and cannot reach its SQL.
 pub struct Tx<'a> {
-    pub tx: &'a rusqlite::Transaction<'a>,
-    pub actor: &'a str,
+    pub(in crate::store) tx: &'a rusqlite::Transaction<'a>,
+    pub(in crate::store) actor: &'a str,
 }
 
 impl std::ops::Deref for Tx<'_> {
@@ -377,7 +439,24 @@ impl std::ops::Deref for Tx<'_> {
     }
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    /// Who the changes made through this transaction are attributed to.
+    pub fn actor(&self) -> &str {
+        self.actor
+    }
+
+    /// The same transaction, with its changes attributed to `actor`: for
+    /// changes opsdeck makes on someone's behalf (the rules evaluated by
+    /// `opsdeck (rules)`), and for scripted histories (the demo story, the
+    /// benchmark dataset) where several people act in one transaction.
+    /// The audit trail records `actor` as given.
+    pub fn acting_as<'b>(&'b self, actor: &'b str) -> Tx<'b>
+    where
+        'a: 'b,
+    {
+        Tx { tx: self.tx, actor }
+    }
+
     /// Sets a `meta` value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.execute(

@@ -259,6 +259,31 @@ fn finish(raw: RawVersion) -> Result<PlaybookVersion> {
     })
 }
 
+/// The newest version of a playbook on any connection (a transaction
+/// included); `None` when there is no such key.
+pub fn latest_playbook(conn: &Connection, key: &str) -> Result<Option<PlaybookVersion>> {
+    let sql = format!(
+        "{SQL_VERSION_SELECT} {SQL_VERSION_FROM} WHERE p.key = ?1 ORDER BY v.version DESC LIMIT 1"
+    );
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row([key], version_from_row)
+        .optional()?;
+    row.map(finish).transpose()
+}
+
+/// Dates the adoption of every playbook's first version at `at`. Only for
+/// scripted histories that begin in the past (the demo, the benchmark
+/// dataset): a real database records the moment a playbook was imported.
+pub fn backdate_adoption(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
+    tx.execute(
+        "UPDATE playbook_versions SET imported_at = ?1 WHERE version = 1",
+        [at],
+    )?;
+    tx.execute("UPDATE playbooks SET created_at = ?1", [at])?;
+    Ok(())
+}
+
 impl Store {
     /// The role keys, in the order they were created: what playbooks may name.
     pub fn role_keys(&self) -> Result<Vec<String>> {
@@ -267,15 +292,7 @@ impl Store {
 
     /// The newest version of a playbook; `None` when there is no such key.
     pub fn playbook(&self, key: &str) -> Result<Option<PlaybookVersion>> {
-        let sql = format!(
-            "{SQL_VERSION_SELECT} {SQL_VERSION_FROM} WHERE p.key = ?1 ORDER BY v.version DESC LIMIT 1"
-        );
-        let row = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_row([key], version_from_row)
-            .optional()?;
-        row.map(finish).transpose()
+        latest_playbook(self.conn(), key)
     }
 
     /// Every version of a playbook, oldest first.

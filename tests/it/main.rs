@@ -22,6 +22,7 @@ mod faults;
 mod hostile_text;
 mod json_outputs;
 mod learning_common;
+mod log_file;
 mod migrations;
 mod query_plans;
 mod redraw_bytes;

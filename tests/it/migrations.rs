@@ -37,7 +37,12 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             "v{v} migrated"
         );
         // The data written by the old version is still there.
-        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        let count = |sql: &str| -> i64 {
+            store
+                .raw_conn_for_tests()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        };
         assert_eq!(
             count("SELECT count(*) FROM observations WHERE note = 'fixture'"),
             1,
@@ -54,7 +59,7 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             "v{v}"
         );
         let ok: String = store
-            .conn()
+            .raw_conn_for_tests()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
