@@ -13,6 +13,7 @@ pub mod format;
 pub mod ingest;
 pub mod log;
 pub mod notify;
+pub mod sources;
 pub mod store;
 pub mod text;
 pub mod tui;

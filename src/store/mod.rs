@@ -11,6 +11,7 @@ pub mod experiment_result;
 pub mod experiments;
 pub mod export;
 pub mod feedback;
+pub mod foreign;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;

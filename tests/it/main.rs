@@ -30,6 +30,7 @@ mod screens;
 mod screens_alerts;
 mod screens_learning;
 mod screens_runs;
+mod sources_fetch;
 mod store_runs;
 mod terminal_restore;
 mod work_items_shared;
