@@ -33,6 +33,7 @@ impl ImportKind {
                 ("at", true),
                 ("value", true),
                 ("note", false),
+                ("id", false),
             ],
             ImportKind::WorkItems => &[
                 ("kind", true),
@@ -138,6 +139,8 @@ pub enum Row {
         at: i64,
         value: f64,
         note: Option<String>,
+        /// The row's own identity (`id` column), idempotent across files.
+        id: Option<String>,
     },
     WorkItem(WorkItem),
     Feedback(FeedbackRow),
