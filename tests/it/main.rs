@@ -19,6 +19,7 @@ mod concurrency;
 mod crash;
 mod data_safety;
 mod faults;
+mod honest_files;
 mod hostile_text;
 mod json_outputs;
 mod learning_common;
