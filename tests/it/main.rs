@@ -21,6 +21,7 @@ mod data_safety;
 mod faults;
 mod honest_files;
 mod hostile_text;
+mod import_load;
 mod json_outputs;
 mod learning_common;
 mod migrations;
