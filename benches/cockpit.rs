@@ -186,7 +186,8 @@ fn reload_after_external_write(bencher: divan::Bencher, write: &str) {
                         1.0 + i as f64 / 1e6,
                         None,
                         opsdeck::store::indicators::Origin::Manual,
-                    ),
+                    )
+                    .map(|_| true),
                     _ => opsdeck::store::work_items::upsert_work_item(
                         tx,
                         &opsdeck::domain::flow::WorkItem {
@@ -244,10 +245,13 @@ fn import_100k_observations(bencher: divan::Bencher) {
             let (c, _) = opsdeck::commands::import::import_stream(
                 &mut store,
                 NOW,
-                "bench",
+                opsdeck::commands::import::Source {
+                    label: "bench",
+                    identity: "bench",
+                    format: opsdeck::ingest::Format::Csv,
+                    kind: None,
+                },
                 Box::new(std::io::Cursor::new(csv)),
-                opsdeck::ingest::Format::Csv,
-                None,
                 &map,
                 false,
             )

@@ -319,10 +319,13 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
         let (c, _) = crate::commands::import::import_stream(
             &mut store,
             now,
-            label,
+            crate::commands::import::Source {
+                label,
+                identity: label,
+                format: crate::ingest::Format::Csv,
+                kind: None,
+            },
             input,
-            crate::ingest::Format::Csv,
-            None,
             &map,
             false,
         )?;

@@ -1,8 +1,11 @@
 //! `opsdeck import FILE|- [--kind ...] [--format csv|jsonl] [--skip-bad]`
 //!
-//! All-or-nothing by default: the file is read and validated in one
-//! transaction; any bad row rolls it back, every bad row is reported as
-//! `FILE:LINE: field: reason` and the exit status is 2.
+//! All-or-nothing by default: the whole file is read and validated first,
+//! holding no lock (a stalled pipe blocks no other writer), then written in
+//! one short transaction; any bad row means nothing is written, the first
+//! [`SHOWN_ERRORS`] bad rows are reported as `FILE:LINE: field: reason` with a
+//! count of the rest, and the exit status is 2. With `--skip-bad` the good
+//! rows are written in transactions of [`CHUNK_ROWS`] rows.
 
 use super::Context;
 use crate::cli::{FileFormat, ImportKindArg};
@@ -18,6 +21,9 @@ pub struct ImportCounts {
     pub valid: u64,
     /// Rows that inserted or changed something.
     pub written: u64,
+    /// Of `written`, rows that replaced what an earlier import of the same
+    /// origin wrote.
+    pub changed: u64,
     /// Bad rows.
     pub bad: u64,
 }
@@ -59,9 +65,20 @@ pub fn run(
         .into_iter()
         .map(|i| (i.def.key, i.id))
         .collect();
-    let (counts, kind) = import_stream(
-        &mut store, ctx.now, &label, input, format, kind, &map, skip_bad,
-    )?;
+    let identity = if file == "-" {
+        "stdin".to_string()
+    } else {
+        std::fs::canonicalize(file)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| file.to_string())
+    };
+    let source = Source {
+        label: &label,
+        identity: &identity,
+        format,
+        kind,
+    };
+    let (counts, kind) = import_stream(&mut store, ctx.now, source, input, &map, skip_bad)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if kind.is_none() {
@@ -85,13 +102,21 @@ pub fn run(
     }
     writeln!(
         out,
-        "imported {} {} row{} from {} ({} new or changed, {} unchanged{})",
+        "imported {} {} row{} from {} ({} new or changed, {} unchanged{}{})",
         counts.valid,
         kind.map(|k| k.as_str()).unwrap_or("?"),
         if counts.valid == 1 { "" } else { "s" },
         crate::text::sanitize(&label),
         counts.written,
         counts.valid - counts.written,
+        if counts.changed > 0 {
+            format!(
+                "; {} of them replaced a value this file's earlier import wrote",
+                counts.changed
+            )
+        } else {
+            String::new()
+        },
         if counts.bad > 0 {
             format!(", {} bad row(s) skipped", counts.bad)
         } else {
@@ -101,94 +126,216 @@ pub fn run(
     Ok(if counts.bad > 0 { 2 } else { 0 })
 }
 
-/// Streams `input` into the store in one transaction, printing each bad row
-/// to stderr. Commits when there were no bad rows, or with `skip_bad`.
-#[allow(clippy::too_many_arguments)]
+/// Bad rows printed in full; the rest are counted.
+pub const SHOWN_ERRORS: u64 = 20;
+
+/// Rows per write transaction with `--skip-bad`.
+pub const CHUNK_ROWS: usize = 5_000;
+
+/// What is imported: the name shown in messages, the identity that makes a
+/// re-import of the same file idempotent (its canonical path, or `stdin`),
+/// and the format and kind when known.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub label: &'a str,
+    pub identity: &'a str,
+    pub format: Format,
+    pub kind: Option<ImportKind>,
+}
+
+/// A validated row ready to be written.
+enum Ready {
+    Observation(indicators::NewObservation),
+    WorkItem(crate::domain::flow::WorkItem),
+    Feedback(feedback::FeedbackRow),
+}
+
+/// Reads and validates all of `input` (no lock held), printing bad rows to
+/// stderr, then writes the good rows: in one transaction when there were no
+/// bad rows, in chunks of [`CHUNK_ROWS`] with `skip_bad`, not at all
+/// otherwise.
 pub fn import_stream(
     store: &mut crate::store::Store,
     now: i64,
-    label: &str,
+    source: Source<'_>,
     input: Box<dyn Read>,
-    format: Format,
-    kind: Option<ImportKind>,
     indicators_by_key: &HashMap<String, i64>,
     skip_bad: bool,
 ) -> anyhow::Result<(ImportCounts, Option<ImportKind>)> {
-    let (mut reader, kind) = match ImportReader::new(label, input, format, kind, indicators_by_key)
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok((
-                ImportCounts {
-                    bad: 1,
-                    ..Default::default()
-                },
-                None,
-            ));
+    let label = source.label;
+    let (mut reader, kind) =
+        match ImportReader::new(label, input, source.format, source.kind, indicators_by_key) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("{e}");
+                return Ok((
+                    ImportCounts {
+                        bad: 1,
+                        ..Default::default()
+                    },
+                    None,
+                ));
+            }
+        };
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let mut c = ImportCounts::default();
+    let mut ready: Vec<Ready> = Vec::new();
+    let origin = indicators::file_origin(source.identity);
+    let mut occurrences: HashMap<(i64, i64), u32> = HashMap::new();
+    let mut ids: HashMap<String, u64> = HashMap::new();
+    let mut bad = |c: &mut ImportCounts, e: &dyn std::fmt::Display| {
+        c.bad += 1;
+        if c.bad <= SHOWN_ERRORS {
+            let _ = writeln!(err, "{e}");
         }
     };
-    let stderr = std::io::stderr();
-    let counts = store.write_or_rollback(|tx| -> anyhow::Result<(ImportCounts, bool)> {
-        let mut err = stderr.lock();
-        let mut c = ImportCounts::default();
-        // One statement prepared for the whole file; observations are
-        // written BULK_ROWS at a time.
-        let mut stmt = match kind {
-            ImportKind::Observations => {
-                tx.prepare(&indicators::sql_insert_observations(indicators::BULK_ROWS))?
+    while let Some(row) = reader.next_row() {
+        let row = match row {
+            Err(e) => {
+                bad(&mut c, &e);
+                continue;
             }
-            ImportKind::WorkItems => tx.prepare(work_items::SQL_UPSERT_WORK_ITEM)?,
-            ImportKind::Feedback => tx.prepare(feedback::SQL_INSERT_FEEDBACK)?,
+            Ok(row) => row,
         };
-        let mut batch = Vec::with_capacity(indicators::BULK_ROWS);
-        while let Some(row) = reader.next_row() {
-            match row {
-                Err(e) => {
-                    c.bad += 1;
-                    let _ = writeln!(err, "{e}");
-                }
-                Ok(row) => {
-                    c.valid += 1;
-                    if c.bad > 0 && !skip_bad {
-                        continue; // validate the rest, write nothing
-                    }
-                    let changed = match row {
-                        Row::Observation { indicator_id, at, value, note } => {
-                            batch.push(indicators::NewObservation { indicator_id, at, value, note });
-                            if batch.len() == indicators::BULK_ROWS {
-                                let origin = indicators::Origin::Import;
-                                c.written += indicators::insert_observations_with(&mut stmt, &batch, origin)? as u64;
-                                batch.clear();
-                            }
-                            false
+        let line = reader.line();
+        let row = match row {
+            Row::Observation {
+                indicator_id,
+                at,
+                value,
+                note,
+                id,
+            } => {
+                let (origin, key) = match id {
+                    Some(id) => {
+                        if let Some(first) = ids.insert(id.clone(), line) {
+                            let e = crate::ingest::RowError {
+                                file: label.to_string(),
+                                line,
+                                field: "id".into(),
+                                reason: format!("the same id as line {first}"),
+                            };
+                            bad(&mut c, &e);
+                            continue;
                         }
-                        Row::WorkItem(w) => work_items::upsert_work_item_with(&mut stmt, &w)?,
-                        Row::Feedback(f) => feedback::insert_feedback_with(&mut stmt, &f)?,
-                    };
-                    if changed {
-                        c.written += 1;
+                        (indicators::ID_ORIGIN.to_string(), id)
                     }
+                    None => {
+                        let n = occurrences.entry((indicator_id, at)).or_default();
+                        let key = indicators::file_key(indicator_id, at, *n);
+                        *n += 1;
+                        (origin.clone(), key)
+                    }
+                };
+                Ready::Observation(indicators::NewObservation {
+                    indicator_id,
+                    at,
+                    value,
+                    note,
+                    origin,
+                    key,
+                })
+            }
+            Row::WorkItem(w) => Ready::WorkItem(w),
+            Row::Feedback(f) => Ready::Feedback(f),
+        };
+        c.valid += 1;
+        if c.bad == 0 || skip_bad {
+            ready.push(row);
+        }
+    }
+    if c.bad > SHOWN_ERRORS {
+        let _ = writeln!(
+            err,
+            "opsdeck: {}: {} more bad rows not shown (the first {SHOWN_ERRORS} are above)",
+            crate::text::sanitize(label),
+            c.bad - SHOWN_ERRORS
+        );
+    }
+    drop(err);
+    if c.bad > 0 && !skip_bad {
+        return Ok((c, Some(kind)));
+    }
+    let chunk = if skip_bad { CHUNK_ROWS } else { usize::MAX };
+    let mut rest: &[Ready] = &ready;
+    loop {
+        let (part, tail) = rest.split_at(rest.len().min(chunk));
+        rest = tail;
+        let last = rest.is_empty();
+        let (valid, bad, before) = (c.valid, c.bad, c.written);
+        let (written, changed) = store.write(|tx| -> anyhow::Result<(u64, u64)> {
+            let (written, changed) = write_rows(tx, kind, part)?;
+            if last {
+                audit::record(
+                    tx,
+                    now,
+                    "import",
+                    kind.as_str(),
+                    None,
+                    &serde_json::json!({"file": label, "rows": valid, "written": before + written, "skipped": bad}),
+                )?;
+            }
+            Ok((written, changed))
+        })?;
+        c.written += written;
+        c.changed += changed;
+        if last {
+            break;
+        }
+    }
+    Ok((c, Some(kind)))
+}
+
+/// Writes validated rows in the caller's transaction; returns how many were
+/// new or changed, and how many of those changed a known row.
+fn write_rows(
+    tx: &crate::store::Tx<'_>,
+    kind: ImportKind,
+    rows: &[Ready],
+) -> crate::store::Result<(u64, u64)> {
+    let (mut written, mut changed) = (0u64, 0u64);
+    match kind {
+        ImportKind::Observations => {
+            let obs: Vec<&indicators::NewObservation> = rows
+                .iter()
+                .filter_map(|r| match r {
+                    Ready::Observation(o) => Some(o),
+                    _ => None,
+                })
+                .collect();
+            let before = indicators::max_observation_id(tx)?;
+            let mut stmt =
+                tx.prepare(&indicators::sql_upsert_observations(indicators::BULK_ROWS))?;
+            for batch in obs.chunks(indicators::BULK_ROWS) {
+                let batch: Vec<indicators::NewObservation> =
+                    batch.iter().map(|o| (*o).clone()).collect();
+                let done = if batch.len() == indicators::BULK_ROWS {
+                    indicators::upsert_observations_with(&mut stmt, &batch, before)?
+                } else {
+                    let mut last = tx.prepare(&indicators::sql_upsert_observations(batch.len()))?;
+                    indicators::upsert_observations_with(&mut last, &batch, before)?
+                };
+                written += done.new + done.changed;
+                changed += done.changed;
+            }
+        }
+        ImportKind::WorkItems => {
+            let mut stmt = tx.prepare(work_items::SQL_UPSERT_WORK_ITEM)?;
+            for r in rows {
+                if let Ready::WorkItem(w) = r {
+                    written += u64::from(work_items::upsert_work_item_with(&mut stmt, w)?);
                 }
             }
         }
-        drop(stmt);
-        let commit = c.bad == 0 || skip_bad;
-        if commit && !batch.is_empty() {
-            let mut rest = tx.prepare(&indicators::sql_insert_observations(batch.len()))?;
-            c.written += indicators::insert_observations_with(&mut rest, &batch, indicators::Origin::Import)? as u64;
+        ImportKind::Feedback => {
+            let mut stmt = tx.prepare(feedback::SQL_INSERT_FEEDBACK)?;
+            for r in rows {
+                if let Ready::Feedback(f) = r {
+                    written += u64::from(feedback::insert_feedback_with(&mut stmt, f)?);
+                }
+            }
         }
-        if commit {
-            audit::record(
-                tx,
-                now,
-                "import",
-                kind.as_str(),
-                None,
-                &serde_json::json!({"file": label, "rows": c.valid, "written": c.written, "skipped": c.bad}),
-            )?;
-        }
-        Ok((c, commit))
-    })?;
-    Ok((counts, Some(kind)))
+    }
+    Ok((written, changed))
 }

@@ -31,15 +31,8 @@ pub fn run(
             ind.def.source.as_str().replace('_', " ")
         );
     }
-    let new = store.write(|tx| -> anyhow::Result<bool> {
-        let new = indicators::insert_observation(
-            tx,
-            ind.id,
-            at,
-            value,
-            note,
-            indicators::Origin::Manual,
-        )?;
+    store.write(|tx| -> anyhow::Result<()> {
+        indicators::insert_observation(tx, ind.id, at, value, note, indicators::Origin::Manual)?;
         audit::record(
             tx,
             ctx.now,
@@ -48,24 +41,17 @@ pub fn run(
             Some(&ind.def.key),
             &serde_json::json!({"at": at, "value": value, "note": note}),
         )?;
-        Ok(new)
+        Ok(())
     })?;
     let when = chrono::DateTime::from_timestamp(at, 0)
         .map(|d| d.to_rfc3339())
         .unwrap_or_default();
-    if new {
-        println!(
-            "recorded {} = {} {} at {}",
-            ind.def.key,
-            value,
-            crate::text::sanitize(&ind.def.unit),
-            when
-        );
-    } else {
-        println!(
-            "already recorded: {} = {} at {} (nothing changed)",
-            ind.def.key, value, when
-        );
-    }
+    println!(
+        "recorded {} = {} {} at {}",
+        ind.def.key,
+        value,
+        crate::text::sanitize(&ind.def.unit),
+        when
+    );
     Ok(0)
 }

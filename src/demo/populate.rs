@@ -35,7 +35,7 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
                 *at,
                 *value,
                 note.as_deref(),
-                indicators::Origin::Import,
+                indicators::Origin::Demo,
             )?;
         }
         for entry in &settings.people {

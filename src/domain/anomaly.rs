@@ -97,14 +97,21 @@ mod tests {
         for v in [2.5, 3.85, 5.9, 6.0] {
             assert_eq!(judge(v, &HOURS), None, "{v}");
         }
-        assert_eq!(judge(380.0, &HOURS[..MIN_COUNT - 1]), None, "too few values to judge");
+        assert_eq!(
+            judge(380.0, &HOURS[..MIN_COUNT - 1]),
+            None,
+            "too few values to judge"
+        );
     }
 
     #[test]
     fn one_earlier_outlier_does_not_widen_the_band() {
         let mut with_outlier = HOURS.to_vec();
         with_outlier.push(500.0);
-        assert!(judge(380.0, &with_outlier).is_some(), "the median and MAD ignore it");
+        assert!(
+            judge(380.0, &with_outlier).is_some(),
+            "the median and MAD ignore it"
+        );
     }
 
     #[test]
@@ -112,6 +119,9 @@ mod tests {
         let flat = [100.0; 10];
         assert_eq!(judge(140.0, &flat), None);
         assert!(judge(151.0, &flat).is_some());
-        assert!(judge(10_000.0, &[0.0; 10]).is_some(), "from a flat zero, anything sizeable");
+        assert!(
+            judge(10_000.0, &[0.0; 10]).is_some(),
+            "from a flat zero, anything sizeable"
+        );
     }
 }

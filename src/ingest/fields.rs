@@ -144,6 +144,7 @@ pub(super) fn build_row(
                 at,
                 value,
                 note: text(3, MAX_TEXT)?,
+                id: text(4, MAX_NAME)?,
             })
         }
         ImportKind::WorkItems => {

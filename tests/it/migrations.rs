@@ -30,6 +30,7 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(before, v);
+        let rows_before = table_counts(&db);
         let store = Store::open(&db, "migration-test").unwrap();
         assert_eq!(
             store.schema_version().unwrap(),
@@ -58,6 +59,20 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             count("SELECT count(*) FROM audit WHERE actor = 'fixture'") >= 3,
             "v{v}"
         );
+        // No row of any table is lost (schema 6 dropped the unique index
+        // that merged same-second observations: it keeps every row).
+        for (table, n) in rows_before {
+            let after = count(&format!("SELECT count(*) FROM \"{table}\""));
+            assert!(after >= n, "v{v}: {table} had {n} rows, has {after}");
+        }
+        assert_eq!(
+            store
+                .raw_conn_for_tests()
+                .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            i64::from(u32::from_be_bytes(*b"OPSD")),
+            "v{v}: marked as an opsdeck database"
+        );
         let ok: String = store
             .raw_conn_for_tests()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -70,6 +85,61 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             .readings
             .is_empty());
     }
+}
+
+/// Rows per table of a database file.
+fn table_counts(db: &std::path::Path) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    names
+        .into_iter()
+        .map(|t| {
+            let n = c
+                .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+                .unwrap();
+            (t, n)
+        })
+        .collect()
+}
+
+#[test]
+fn schema_6_keeps_same_second_observations_and_lets_new_ones_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v5.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db");
+    std::fs::copy(fixture, &db).unwrap();
+    let mut store = Store::open(&db, "migration-test").unwrap();
+    let id = store.indicator("first_response").unwrap().unwrap().id;
+    store
+        .write(|tx| -> opsdeck::store::Result<()> {
+            for _ in 0..2 {
+                opsdeck::store::indicators::insert_observation(
+                    tx,
+                    id,
+                    1_795_500_000,
+                    3.0,
+                    None,
+                    opsdeck::store::indicators::Origin::Manual,
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let n: i64 = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT count(*) FROM observations WHERE at = 1795500000 AND value = 3.0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2, "two events of the same value in the same second");
 }
 
 #[test]

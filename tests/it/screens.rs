@@ -318,7 +318,7 @@ fn a_write_from_another_connection_is_seen_and_reloaded() {
                 NOW - 60,
                 21.0,
                 None,
-                opsdeck::store::indicators::Origin::Import,
+                opsdeck::store::indicators::Origin::Demo,
             )
         })
         .unwrap();
