@@ -242,18 +242,19 @@ fn import_100k_observations(bencher: divan::Bencher) {
         })
         .bench_local_values(|(mut store, csv)| {
             let map = indicator_map(&store);
-            let (c, _) = opsdeck::commands::import::import_stream(
+            let (c, _) = opsdeck::ingest::pipeline::import_stream(
                 &mut store,
                 NOW,
-                opsdeck::commands::import::Source {
+                opsdeck::ingest::pipeline::Source {
                     label: "bench",
-                    identity: "bench",
+                    origin: "file:bench",
                     format: opsdeck::ingest::Format::Csv,
                     kind: None,
                 },
                 Box::new(std::io::Cursor::new(csv)),
                 &map,
                 false,
+                &mut |line| panic!("{line}"),
             )
             .unwrap();
             assert_eq!(c.valid, 100_000);

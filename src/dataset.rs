@@ -316,19 +316,23 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
         ("feedback.csv", csvs.feedback),
     ] {
         let input = Box::new(std::io::Cursor::new(csv));
-        let (c, _) = crate::commands::import::import_stream(
+        let origin = crate::store::indicators::file_origin(label);
+        let mut errors = Vec::new();
+        let (c, _) = crate::ingest::pipeline::import_stream(
             &mut store,
             now,
-            crate::commands::import::Source {
+            crate::ingest::pipeline::Source {
                 label,
-                identity: label,
+                origin: &origin,
                 format: crate::ingest::Format::Csv,
                 kind: None,
             },
             input,
             &map,
             false,
+            &mut |line| errors.push(line.to_string()),
         )?;
+        anyhow::ensure!(errors.is_empty(), "{label}: {}", errors.join("; "));
         anyhow::ensure!(c.bad == 0, "{label}: {} bad rows", c.bad);
     }
     history::write_runs(&mut store, size, now, 4)?;

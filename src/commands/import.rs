@@ -9,24 +9,11 @@
 
 use super::Context;
 use crate::cli::{FileFormat, ImportKindArg};
-use crate::ingest::{Format, ImportKind, ImportReader, Row};
-use crate::store::{audit, feedback, indicators, work_items};
+use crate::ingest::pipeline::{import_stream, Source};
+use crate::ingest::{Format, ImportKind};
+use crate::store::indicators;
 use std::collections::HashMap;
 use std::io::{Read, Write};
-
-/// Counts of one import.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ImportCounts {
-    /// Rows read and valid.
-    pub valid: u64,
-    /// Rows that inserted or changed something.
-    pub written: u64,
-    /// Of `written`, rows that replaced what an earlier import of the same
-    /// origin wrote.
-    pub changed: u64,
-    /// Bad rows.
-    pub bad: u64,
-}
 
 /// Runs the import and prints a summary; returns 2 when anything was bad
 /// and nothing (or, with `--skip-bad`, only the good rows) was written.
@@ -72,13 +59,27 @@ pub fn run(
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or_else(|_| file.to_string())
     };
+    let origin = indicators::file_origin(&identity);
     let source = Source {
         label: &label,
-        identity: &identity,
+        origin: &origin,
         format,
         kind,
     };
-    let (counts, kind) = import_stream(&mut store, ctx.now, source, input, &map, skip_bad)?;
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let mut report = |line: &str| {
+        let _ = writeln!(err, "{line}");
+    };
+    let (counts, kind) = import_stream(
+        &mut store,
+        ctx.now,
+        source,
+        input,
+        &map,
+        skip_bad,
+        &mut report,
+    )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if kind.is_none() {
@@ -124,218 +125,4 @@ pub fn run(
         }
     )?;
     Ok(if counts.bad > 0 { 2 } else { 0 })
-}
-
-/// Bad rows printed in full; the rest are counted.
-pub const SHOWN_ERRORS: u64 = 20;
-
-/// Rows per write transaction with `--skip-bad`.
-pub const CHUNK_ROWS: usize = 5_000;
-
-/// What is imported: the name shown in messages, the identity that makes a
-/// re-import of the same file idempotent (its canonical path, or `stdin`),
-/// and the format and kind when known.
-#[derive(Debug, Clone, Copy)]
-pub struct Source<'a> {
-    pub label: &'a str,
-    pub identity: &'a str,
-    pub format: Format,
-    pub kind: Option<ImportKind>,
-}
-
-/// A validated row ready to be written.
-enum Ready {
-    Observation(indicators::NewObservation),
-    WorkItem(crate::domain::flow::WorkItem),
-    Feedback(feedback::FeedbackRow),
-}
-
-/// Reads and validates all of `input` (no lock held), printing bad rows to
-/// stderr, then writes the good rows: in one transaction when there were no
-/// bad rows, in chunks of [`CHUNK_ROWS`] with `skip_bad`, not at all
-/// otherwise.
-pub fn import_stream(
-    store: &mut crate::store::Store,
-    now: i64,
-    source: Source<'_>,
-    input: Box<dyn Read>,
-    indicators_by_key: &HashMap<String, i64>,
-    skip_bad: bool,
-) -> anyhow::Result<(ImportCounts, Option<ImportKind>)> {
-    let label = source.label;
-    let (mut reader, kind) =
-        match ImportReader::new(label, input, source.format, source.kind, indicators_by_key) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("{e}");
-                return Ok((
-                    ImportCounts {
-                        bad: 1,
-                        ..Default::default()
-                    },
-                    None,
-                ));
-            }
-        };
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
-    let mut c = ImportCounts::default();
-    let mut ready: Vec<Ready> = Vec::new();
-    let origin = indicators::file_origin(source.identity);
-    let mut occurrences: HashMap<(i64, i64), u32> = HashMap::new();
-    let mut ids: HashMap<String, u64> = HashMap::new();
-    let mut bad = |c: &mut ImportCounts, e: &dyn std::fmt::Display| {
-        c.bad += 1;
-        if c.bad <= SHOWN_ERRORS {
-            let _ = writeln!(err, "{e}");
-        }
-    };
-    while let Some(row) = reader.next_row() {
-        let row = match row {
-            Err(e) => {
-                bad(&mut c, &e);
-                continue;
-            }
-            Ok(row) => row,
-        };
-        let line = reader.line();
-        let row = match row {
-            Row::Observation {
-                indicator_id,
-                at,
-                value,
-                note,
-                id,
-            } => {
-                let (origin, key) = match id {
-                    Some(id) => {
-                        if let Some(first) = ids.insert(id.clone(), line) {
-                            let e = crate::ingest::RowError {
-                                file: label.to_string(),
-                                line,
-                                field: "id".into(),
-                                reason: format!("the same id as line {first}"),
-                            };
-                            bad(&mut c, &e);
-                            continue;
-                        }
-                        (indicators::ID_ORIGIN.to_string(), id)
-                    }
-                    None => {
-                        let n = occurrences.entry((indicator_id, at)).or_default();
-                        let key = indicators::file_key(indicator_id, at, *n);
-                        *n += 1;
-                        (origin.clone(), key)
-                    }
-                };
-                Ready::Observation(indicators::NewObservation {
-                    indicator_id,
-                    at,
-                    value,
-                    note,
-                    origin,
-                    key,
-                })
-            }
-            Row::WorkItem(w) => Ready::WorkItem(w),
-            Row::Feedback(f) => Ready::Feedback(f),
-        };
-        c.valid += 1;
-        if c.bad == 0 || skip_bad {
-            ready.push(row);
-        }
-    }
-    if c.bad > SHOWN_ERRORS {
-        let _ = writeln!(
-            err,
-            "opsdeck: {}: {} more bad rows not shown (the first {SHOWN_ERRORS} are above)",
-            crate::text::sanitize(label),
-            c.bad - SHOWN_ERRORS
-        );
-    }
-    drop(err);
-    if c.bad > 0 && !skip_bad {
-        return Ok((c, Some(kind)));
-    }
-    let chunk = if skip_bad { CHUNK_ROWS } else { usize::MAX };
-    let mut rest: &[Ready] = &ready;
-    loop {
-        let (part, tail) = rest.split_at(rest.len().min(chunk));
-        rest = tail;
-        let last = rest.is_empty();
-        let (valid, bad, before) = (c.valid, c.bad, c.written);
-        let (written, changed) = store.write(|tx| -> anyhow::Result<(u64, u64)> {
-            let (written, changed) = write_rows(tx, kind, part)?;
-            if last {
-                audit::record(
-                    tx,
-                    now,
-                    "import",
-                    kind.as_str(),
-                    None,
-                    &serde_json::json!({"file": label, "rows": valid, "written": before + written, "skipped": bad}),
-                )?;
-            }
-            Ok((written, changed))
-        })?;
-        c.written += written;
-        c.changed += changed;
-        if last {
-            break;
-        }
-    }
-    Ok((c, Some(kind)))
-}
-
-/// Writes validated rows in the caller's transaction; returns how many were
-/// new or changed, and how many of those changed a known row.
-fn write_rows(
-    tx: &crate::store::Tx<'_>,
-    kind: ImportKind,
-    rows: &[Ready],
-) -> crate::store::Result<(u64, u64)> {
-    let (mut written, mut changed) = (0u64, 0u64);
-    match kind {
-        ImportKind::Observations => {
-            let obs: Vec<&indicators::NewObservation> = rows
-                .iter()
-                .filter_map(|r| match r {
-                    Ready::Observation(o) => Some(o),
-                    _ => None,
-                })
-                .collect();
-            let before = indicators::max_observation_id(tx)?;
-            let mut stmt =
-                tx.prepare(&indicators::sql_upsert_observations(indicators::BULK_ROWS))?;
-            for batch in obs.chunks(indicators::BULK_ROWS) {
-                let batch: Vec<indicators::NewObservation> =
-                    batch.iter().map(|o| (*o).clone()).collect();
-                let done = if batch.len() == indicators::BULK_ROWS {
-                    indicators::upsert_observations_with(&mut stmt, &batch, before)?
-                } else {
-                    let mut last = tx.prepare(&indicators::sql_upsert_observations(batch.len()))?;
-                    indicators::upsert_observations_with(&mut last, &batch, before)?
-                };
-                written += done.new + done.changed;
-                changed += done.changed;
-            }
-        }
-        ImportKind::WorkItems => {
-            let mut stmt = tx.prepare(work_items::SQL_UPSERT_WORK_ITEM)?;
-            for r in rows {
-                if let Ready::WorkItem(w) = r {
-                    written += u64::from(work_items::upsert_work_item_with(&mut stmt, w)?);
-                }
-            }
-        }
-        ImportKind::Feedback => {
-            let mut stmt = tx.prepare(feedback::SQL_INSERT_FEEDBACK)?;
-            for r in rows {
-                if let Ready::Feedback(f) = r {
-                    written += u64::from(feedback::insert_feedback_with(&mut stmt, f)?);
-                }
-            }
-        }
-    }
-    Ok((written, changed))
 }

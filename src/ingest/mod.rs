@@ -2,6 +2,7 @@
 //! domain row, and every problem carries file, line and field.
 
 pub mod fields;
+pub mod pipeline;
 mod stream;
 
 pub use fields::parse_time;

@@ -143,6 +143,13 @@ pub fn file_origin(identity: &str) -> String {
     format!("file:{identity}")
 }
 
+/// The origin of the rows a scheduled source writes: a source's next run
+/// replaces its own earlier values for the same indicator and time, and
+/// never touches values recorded by hand or imported from files.
+pub fn source_origin(name: &str) -> String {
+    format!("source:{name}")
+}
+
 /// The origin of rows that carry their own `id`, whatever the file.
 pub const ID_ORIGIN: &str = "id";
 

@@ -12,6 +12,7 @@ pub mod experiments;
 pub mod export;
 pub mod feedback;
 pub mod foreign;
+pub mod imports;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;
