@@ -174,6 +174,28 @@ pub enum Command {
         /// The export file, or - for standard input.
         file: String,
     },
+    /// Write the starter operation as editable TOML files (default ./ops) and
+    /// create the database from them if there is none.
+    Init {
+        /// The folder to write (must not hold an operation already).
+        dir: Option<PathBuf>,
+    },
+    /// Validate a definition folder, print the plan, and apply it in one transaction.
+    Apply {
+        /// The folder (operation.toml, indicators.toml, slos.toml, playbooks/).
+        dir: PathBuf,
+        /// Print the plan only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Retire what the database has and the folder does not.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Write the database's current definition as the folder's files.
+    Definition {
+        /// The folder to write (created if missing; its files are replaced).
+        dir: PathBuf,
+    },
     /// Copy the live database to a new file with SQLite's online backup API.
     Backup {
         /// The new backup file.

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cockpit;
 pub mod completions;
 pub mod decision;
+pub mod definition;
 pub mod demo;
 pub mod doctor;
 pub mod experiment;
@@ -247,5 +248,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Restore { file }) => restore::run(&ctx, &file),
         Some(Command::Backup { path }) => backup::run(&ctx, &path),
+        Some(Command::Init { dir }) => definition::init(&ctx, dir.as_deref()),
+        Some(Command::Apply {
+            dir,
+            dry_run,
+            prune,
+        }) => definition::apply(&ctx, &dir, dry_run, prune),
+        Some(Command::Definition { dir }) => definition::write(&ctx, &dir),
     }
 }

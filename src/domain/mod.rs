@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod flow;
 pub mod indicator;
 pub mod playbook;
+pub mod plausible;
 
 use serde::{Deserialize, Serialize};
 

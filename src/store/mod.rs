@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod board;
 pub mod decisions;
+pub mod definition;
 pub mod experiment_result;
 pub mod experiments;
 pub mod export;
@@ -33,6 +34,7 @@ pub const MIGRATIONS: &[&str] = &[
     slos::ALERTS_MIGRATION,
     include_str!("migrations/0004_experiments.sql"),
     include_str!("migrations/0005_change_tokens.sql"),
+    include_str!("migrations/0008_definitions.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -445,8 +447,18 @@ fn create_private_file(path: &Path) -> std::result::Result<(), String> {
 
 /// Loads the starter indicators, roles and capacity into a new database.
 fn seed(tx: &rusqlite::Transaction<'_>, actor: &str, now: i64) -> Result<()> {
-    let op = crate::assets::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
-        .map_err(StoreError::Invalid)?;
+    let op = crate::definition::parse_operation(
+        "assets/operation.toml",
+        crate::assets::OPERATION_TOML,
+    )
+    .map_err(|e| {
+        StoreError::Invalid(
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
     let inds =
         crate::assets::parse_indicators("assets/indicators.toml", crate::assets::INDICATORS_TOML)
             .map_err(StoreError::Invalid)?;

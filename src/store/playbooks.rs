@@ -179,9 +179,15 @@ pub fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
     let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
     let mut imported = Vec::new();
     let mut left_out = Vec::new();
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
     for (file, text) in STARTER_PLAYBOOKS {
         let source = format!("assets/playbooks/{file}");
-        match parse_playbook(&source, text, &roles) {
+        // A new database's starter playbooks count their review from its
+        // creation, not from the date written in the shipped file.
+        let text = reviewed_on(text, today);
+        match parse_playbook(&source, &text, &roles) {
             Ok(def) => {
                 import_raw(tx, tx.actor, now, &def, &source)?;
                 imported.push(def.key);
@@ -203,6 +209,19 @@ pub fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
         None,
         &serde_json::json!({ "schema": 2, "starter": imported, "left_out": left_out }),
     )
+}
+
+/// A playbook's TOML with its `last_reviewed` line set to `day`.
+pub fn reviewed_on(text: &str, day: chrono::NaiveDate) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("last_reviewed") {
+            out.push_str(&format!("last_reviewed = {}\n", day.format("%Y-%m-%d")));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn role_keys(conn: &Connection) -> Result<Vec<String>> {
@@ -298,6 +317,7 @@ impl Store {
              (SELECT count(*) FROM checklist_runs r JOIN playbook_versions o ON o.id = r.version_id
                WHERE r.state = 'open' AND o.playbook_id = p.id)
              {SQL_VERSION_FROM} WHERE v.version = (SELECT max(m.version) FROM playbook_versions m WHERE m.playbook_id = p.id)
+               AND p.retired_at IS NULL
              ORDER BY p.key"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
