@@ -170,7 +170,12 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
             breach_at: breach,
         });
     }
-    let mut alerts = AlertDefaults::default();
+    // Without an [alerts] table: the default acknowledgement timeout and no
+    // levels beyond the owning role.
+    let mut alerts = AlertDefaults {
+        escalation: Vec::new(),
+        ..AlertDefaults::default()
+    };
     if let Some(a) = &raw.alerts {
         if let Some(t) = &a.ack_timeout {
             match parse_duration(t.get_ref()) {
@@ -178,7 +183,6 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
                 Err(e) => err(t.span(), "ack_timeout", e),
             }
         }
-        alerts.escalation.clear();
         let mut last = 0;
         for l in &a.escalation {
             let after = match parse_duration(l.after.get_ref()) {
