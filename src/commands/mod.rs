@@ -14,6 +14,7 @@ pub mod experiment;
 pub mod export;
 pub mod feedback;
 pub mod import;
+pub mod indicator;
 pub mod playbook;
 pub mod record;
 pub mod restore;
@@ -221,7 +222,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             value,
             at,
             note,
-        }) => record::run(&ctx, &indicator, &value, at.as_deref(), note.as_deref()),
+            force,
+        }) => record::run(&ctx, &indicator, &value, at.as_deref(), note.as_deref(), force),
         Some(Command::Import {
             file,
             kind,
@@ -255,5 +257,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             prune,
         }) => definition::apply(&ctx, &dir, dry_run, prune),
         Some(Command::Definition { dir }) => definition::write(&ctx, &dir),
+        Some(Command::Indicator { command }) => indicator::run(&ctx, command),
+        Some(Command::Capacity { command }) => indicator::capacity(&ctx, command),
+        Some(Command::Person {
+            command: crate::cli::PersonCommand::Add { name, roles },
+        }) => indicator::person_add(&ctx, &name, &roles),
     }
 }

@@ -94,6 +94,28 @@ pub fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
         [now - 90 * DAY],
     )?;
     tx.execute("UPDATE playbooks SET created_at = ?1", [now - 90 * DAY])?;
+    // ... and its starter playbooks were last reviewed the day before.
+    let started = chrono::DateTime::from_timestamp(now - 91 * DAY, 0)
+        .map(|d| d.date_naive())
+        .unwrap_or_default();
+    let firsts: Vec<(i64, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT v.id, p.key, v.definition FROM playbook_versions v
+             JOIN playbooks p ON p.id = v.playbook_id WHERE v.version = 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, key, json) in firsts {
+        let mut def: PlaybookDef = parse_definition(&key, 1, &json)?;
+        def.last_reviewed = started;
+        let json = serde_json::to_string(&def)
+            .map_err(|e| crate::store::StoreError::Invalid(e.to_string()))?;
+        tx.execute(
+            "UPDATE playbook_versions SET definition = ?2, review_due_at = ?3 WHERE id = ?1",
+            rusqlite::params![id, json, def.review_due_at()],
+        )?;
+    }
     // An incident run on the first version of its playbook, finished before
     // the review: it keeps version 1.
     let t = now - 26 * DAY;
