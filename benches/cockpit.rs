@@ -250,6 +250,7 @@ fn import_100k_observations(bencher: divan::Bencher) {
                 None,
                 &map,
                 false,
+                false,
             )
             .unwrap();
             assert_eq!(c.valid, 100_000);

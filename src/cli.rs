@@ -117,6 +117,9 @@ pub enum Command {
         /// Import the good rows and report the bad ones instead of rejecting the file.
         #[arg(long)]
         skip_bad: bool,
+        /// Accept values beyond 1e15 and times more than a day ahead.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the indicator board once.
     Status {
@@ -393,7 +396,7 @@ pub enum IndicatorCommand {
     /// Show one indicator's definition, thresholds and valid range.
     Show { key: String },
     /// Add an indicator fed by recorded values.
-    Add(IndicatorAdd),
+    Add(Box<IndicatorAdd>),
     /// Change fields: FIELD=VALUE ... (name, definition, kind, unit, direction,
     /// aggregation, window, target, warn, breach, min, max, owner; `min=-` clears).
     Set {

@@ -328,6 +328,7 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
             None,
             &map,
             false,
+            false,
         )?;
         anyhow::ensure!(c.bad == 0, "{label}: {} bad rows", c.bad);
     }

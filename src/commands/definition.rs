@@ -52,8 +52,8 @@ fn read_folder(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
             if name.starts_with('.') || !name.ends_with(".toml") || !path.is_file() {
                 continue;
             }
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("{}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).with_context(|| format!("{}", path.display()))?;
             files.push((format!("{prefix}{name}"), text));
         }
         Ok(())
@@ -113,11 +113,17 @@ pub fn init(ctx: &Context, dir: Option<&Path>) -> anyhow::Result<u8> {
     let def = parse_folder(&files).map_err(|e| {
         anyhow!(
             "the starter set does not validate: {}",
-            e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+            e.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
         )
     })?;
     write_files(dir, &files)?;
-    println!("wrote the starter operation to {shown}/ ({} files)", files.len());
+    println!(
+        "wrote the starter operation to {shown}/ ({} files)",
+        files.len()
+    );
     if ctx.db.exists() {
         println!(
             "the database {} already exists: `opsdeck apply {shown} --dry-run` shows what would change",
@@ -177,7 +183,11 @@ pub fn write(ctx: &Context, dir: &Path) -> anyhow::Result<u8> {
     if dir.join(PLAYBOOKS_DIR).is_dir() {
         for e in std::fs::read_dir(dir.join(PLAYBOOKS_DIR))?.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".toml") && !files.iter().any(|(f, _)| *f == format!("{PLAYBOOKS_DIR}/{name}")) {
+            if name.ends_with(".toml")
+                && !files
+                    .iter()
+                    .any(|(f, _)| *f == format!("{PLAYBOOKS_DIR}/{name}"))
+            {
                 std::fs::remove_file(e.path())?;
             }
         }

@@ -6,7 +6,8 @@
 
 use super::Context;
 use crate::cli::{FileFormat, ImportKindArg};
-use crate::ingest::{Format, ImportKind, ImportReader, Row};
+use crate::domain::plausible::check_value;
+use crate::ingest::{Format, ImportKind, ImportReader, Row, RowError};
 use crate::store::{audit, feedback, indicators, work_items};
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -30,6 +31,7 @@ pub fn run(
     kind: Option<ImportKindArg>,
     format: Option<FileFormat>,
     skip_bad: bool,
+    force: bool,
 ) -> anyhow::Result<u8> {
     let label = if file == "-" {
         "stdin".to_string()
@@ -60,7 +62,7 @@ pub fn run(
         .map(|i| (i.def.key, i.id))
         .collect();
     let (counts, kind) = import_stream(
-        &mut store, ctx.now, &label, input, format, kind, &map, skip_bad,
+        &mut store, ctx.now, &label, input, format, kind, &map, skip_bad, force,
     )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -113,6 +115,7 @@ pub fn import_stream(
     kind: Option<ImportKind>,
     indicators_by_key: &HashMap<String, i64>,
     skip_bad: bool,
+    force: bool,
 ) -> anyhow::Result<(ImportCounts, Option<ImportKind>)> {
     let (mut reader, kind) = match ImportReader::new(label, input, format, kind, indicators_by_key)
     {
@@ -142,7 +145,24 @@ pub fn import_stream(
             ImportKind::Feedback => tx.prepare(feedback::SQL_INSERT_FEEDBACK)?,
         };
         let mut batch = Vec::with_capacity(indicators::BULK_ROWS);
+        // Each value is checked against its indicator's plausible range
+        // (and derived indicators take none), as `record` checks it.
+        let defs = indicators::definitions_by_id(tx)?;
         while let Some(row) = reader.next_row() {
+            let row = row.and_then(|r| match &r {
+                Row::Observation { indicator_id, at, value, .. } => match defs.get(indicator_id) {
+                    Some(d) => check_value(d, *value, *at, now, force)
+                        .map(|_| r)
+                        .map_err(|reason| RowError {
+                            file: label.to_string(),
+                            line: reader.line(),
+                            field: "value".into(),
+                            reason,
+                        }),
+                    None => Ok(r),
+                },
+                _ => Ok(r),
+            });
             match row {
                 Err(e) => {
                     c.bad += 1;

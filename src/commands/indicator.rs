@@ -25,7 +25,9 @@ fn word<T>(field: &str, v: &str, parse: fn(&str) -> Option<T>, allowed: &str) ->
 }
 
 fn window(v: &str) -> anyhow::Result<i64> {
-    let secs = parse_duration(v).map_err(|e| anyhow!("window: {e}"))?.num_seconds();
+    let secs = parse_duration(v)
+        .map_err(|e| anyhow!("window: {e}"))?
+        .num_seconds();
     if secs <= 0 {
         bail!("window: must be longer than zero");
     }
@@ -125,7 +127,12 @@ fn add(ctx: &Context, store: &mut Store, a: IndicatorAdd) -> anyhow::Result<Stri
         name: a.name,
         kind: word("--kind", &a.kind, Kind::parse, "leading, lagging")?,
         unit: a.unit,
-        direction: word("--direction", &a.direction, Direction::parse, "higher, lower")?,
+        direction: word(
+            "--direction",
+            &a.direction,
+            Direction::parse,
+            "higher, lower",
+        )?,
         aggregation: word(
             "--aggregation",
             &a.aggregation,
@@ -143,13 +150,19 @@ fn add(ctx: &Context, store: &mut Store, a: IndicatorAdd) -> anyhow::Result<Stri
         min: a.min.as_deref().map(|v| num("--min", v)).transpose()?,
         max: a.max.as_deref().map(|v| num("--max", v)).transpose()?,
     };
-    if !d.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    if !d
+        .key
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
         || d.key.is_empty()
     {
         bail!("{}: not a valid key (a-z, 0-9, - and _)", sanitize(&d.key));
     }
     if store.indicator(&d.key)?.is_some() {
-        bail!("indicator {} already exists; change it with `opsdeck indicator set`", d.key);
+        bail!(
+            "indicator {} already exists; change it with `opsdeck indicator set`",
+            d.key
+        );
     }
     check(store, &d)?;
     let (_, retired) = store.current_definition()?;
@@ -160,13 +173,24 @@ fn add(ctx: &Context, store: &mut Store, a: IndicatorAdd) -> anyhow::Result<Stri
         } else {
             add_indicator(tx, &d)?;
         }
-        audit::record(tx, ctx.now, "add", "indicator", Some(&d.key), &serde_json::to_value(&d)?)?;
+        audit::record(
+            tx,
+            ctx.now,
+            "add",
+            "indicator",
+            Some(&d.key),
+            &serde_json::to_value(&d)?,
+        )?;
         Ok(())
     })?;
     Ok(format!(
         "added indicator {}{}\n",
         d.key,
-        if back { " (it returns with its history)" } else { "" }
+        if back {
+            " (it returns with its history)"
+        } else {
+            ""
+        }
     ))
 }
 
@@ -194,7 +218,7 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
             s
         }
         IndicatorCommand::Show { key } => show(&store.indicator_required(&key)?.def),
-        IndicatorCommand::Add(a) => add(ctx, &mut store, a)?,
+        IndicatorCommand::Add(a) => add(ctx, &mut store, *a)?,
         IndicatorCommand::Set { key, assignments } => {
             let old = store.indicator_required(&key)?.def;
             let mut new = old.clone();
@@ -214,7 +238,14 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
             } else {
                 store.write(|tx| -> anyhow::Result<()> {
                     update_indicator(tx, &new)?;
-                    audit::record(tx, ctx.now, "set", "indicator", Some(&key), &serde_json::json!({ "changes": diff }))?;
+                    audit::record(
+                        tx,
+                        ctx.now,
+                        "set",
+                        "indicator",
+                        Some(&key),
+                        &serde_json::json!({ "changes": diff }),
+                    )?;
                     Ok(())
                 })?;
                 clean(&format!("~ indicator {key}: {}", diff.join(", ")))
@@ -224,7 +255,14 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
             store.indicator_required(&key)?;
             store.write(|tx| -> anyhow::Result<()> {
                 retire_indicator(tx, &key, ctx.now)?;
-                audit::record(tx, ctx.now, "retire", "indicator", Some(&key), &serde_json::json!({}))?;
+                audit::record(
+                    tx,
+                    ctx.now,
+                    "retire",
+                    "indicator",
+                    Some(&key),
+                    &serde_json::json!({}),
+                )?;
                 Ok(())
             })?;
             format!("retired indicator {key}: it leaves the board, its values are kept\n")
@@ -269,12 +307,26 @@ pub fn capacity(ctx: &Context, command: CapacityCommand) -> anyhow::Result<u8> {
             if !(new.warn_at > 0.0 && new.warn_at < new.breach_at && new.breach_at.is_finite()) {
                 bail!("--warn-at: the bands must be 0 < warn-at < breach-at");
             }
-            if !kind.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-') || kind.is_empty() {
-                bail!("{}: not a valid work kind (a-z, 0-9, - and _)", sanitize(&kind));
+            if !kind
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+                || kind.is_empty()
+            {
+                bail!(
+                    "{}: not a valid work kind (a-z, 0-9, - and _)",
+                    sanitize(&kind)
+                );
             }
             store.write(|tx| -> anyhow::Result<()> {
                 set_capacity(tx, &new)?;
-                audit::record(tx, ctx.now, "set", "capacity", Some(&kind), &serde_json::json!({ "old": old, "new": new }))?;
+                audit::record(
+                    tx,
+                    ctx.now,
+                    "set",
+                    "capacity",
+                    Some(&kind),
+                    &serde_json::json!({ "old": old, "new": new }),
+                )?;
                 Ok(())
             })?;
             match old {
@@ -304,7 +356,11 @@ pub fn person_add(ctx: &Context, name: &str, roles: &[String]) -> anyhow::Result
     if roles.is_empty() {
         println!("+ person {}", sanitize(&name));
     } else {
-        println!("+ person {} ({})", sanitize(&name), sanitize(&roles.join(", ")));
+        println!(
+            "+ person {} ({})",
+            sanitize(&name),
+            sanitize(&roles.join(", "))
+        );
     }
     Ok(0)
 }

@@ -51,29 +51,49 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Vec<Def
     let mut seen = HashSet::new();
     for t in raw.indicator {
         let mut err = |span: std::ops::Range<usize>, field: &str, reason: String| {
-            errors.push(DefError::new(file, line_of(text, span.start), field, reason))
+            errors.push(DefError::new(
+                file,
+                line_of(text, span.start),
+                field,
+                reason,
+            ))
         };
         let key = t.key.get_ref().clone();
         if !valid_key(&key) {
-            err(t.key.span(), "key", format!("'{key}' is not a valid key (a-z, 0-9, - and _)"));
+            err(
+                t.key.span(),
+                "key",
+                format!("'{key}' is not a valid key (a-z, 0-9, - and _)"),
+            );
         } else if !seen.insert(key.clone()) {
             err(t.key.span(), "key", format!("duplicate indicator '{key}'"));
         }
         let word = |s: &Spanned<String>| s.get_ref().clone();
         let kind = Kind::parse(t.kind.get_ref());
         if kind.is_none() {
-            err(t.kind.span(), "kind", format!("'{}' is not one of leading, lagging", word(&t.kind)));
+            err(
+                t.kind.span(),
+                "kind",
+                format!("'{}' is not one of leading, lagging", word(&t.kind)),
+            );
         }
         let direction = Direction::parse(t.direction.get_ref());
         if direction.is_none() {
-            err(t.direction.span(), "direction", format!("'{}' is not one of higher, lower", word(&t.direction)));
+            err(
+                t.direction.span(),
+                "direction",
+                format!("'{}' is not one of higher, lower", word(&t.direction)),
+            );
         }
         let aggregation = Aggregation::parse(t.aggregation.get_ref());
         if aggregation.is_none() {
             err(
                 t.aggregation.span(),
                 "aggregation",
-                format!("'{}' is not one of last, mean, sum, p50, p90, rate", word(&t.aggregation)),
+                format!(
+                    "'{}' is not one of last, mean, sum, p50, p90, rate",
+                    word(&t.aggregation)
+                ),
             );
         }
         let window = match parse_duration(t.window.get_ref()) {
@@ -92,7 +112,14 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Vec<Def
             Some(s) => {
                 let v = Source::parse(s.get_ref());
                 if v.is_none() {
-                    err(s.span(), "source", format!("'{}' is not one of observations, work_items, feedback", word(s)));
+                    err(
+                        s.span(),
+                        "source",
+                        format!(
+                            "'{}' is not one of observations, work_items, feedback",
+                            word(s)
+                        ),
+                    );
                 }
                 v
             }
@@ -106,7 +133,11 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Vec<Def
                     err(span, "metric", format!("'{m}' is not a work-item metric"));
                 }
                 if t.work_kind.is_none() {
-                    err(t.key.span(), "work_kind", "required for source work_items".into());
+                    err(
+                        t.key.span(),
+                        "work_kind",
+                        "required for source work_items".into(),
+                    );
                 }
             }
             Some(Source::Feedback) => {
@@ -148,7 +179,10 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Vec<Def
                 );
             }
         }
-        let (min, max) = (t.min.as_ref().map(|m| *m.get_ref()), t.max.as_ref().map(|m| *m.get_ref()));
+        let (min, max) = (
+            t.min.as_ref().map(|m| *m.get_ref()),
+            t.max.as_ref().map(|m| *m.get_ref()),
+        );
         if let (Some(lo), Some(hi), Some(s)) = (min, max, &t.max) {
             if lo > hi {
                 err(s.span(), "max", format!("{hi} is below the minimum {lo}"));

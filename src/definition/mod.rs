@@ -178,7 +178,9 @@ pub fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec<DefErr
         }
     }
     let operation = match find(OPERATION_FILE) {
-        Some(t) => operation::parse(OPERATION_FILE, t).map_err(|e| errors.extend(e)).ok(),
+        Some(t) => operation::parse(OPERATION_FILE, t)
+            .map_err(|e| errors.extend(e))
+            .ok(),
         None => {
             errors.push(DefError::new(OPERATION_FILE, 1, "file", "missing"));
             None
@@ -313,7 +315,10 @@ fn cross_check(
                 SLOS_FILE,
                 line_of_value(texts.slos, "owner_role", r),
                 "owner_role",
-                format!("unknown role '{r}' (roles in operation.toml: {})", role_list()),
+                format!(
+                    "unknown role '{r}' (roles in operation.toml: {})",
+                    role_list()
+                ),
             ));
         }
         if let Some(p) = s.playbook.as_deref().filter(|p| !playbook_keys.contains(p)) {
@@ -330,16 +335,17 @@ fn cross_check(
             file,
             line_of_value(text, "role", r),
             "role",
-            format!("unknown role '{r}' (roles in operation.toml: {})", role_list()),
+            format!(
+                "unknown role '{r}' (roles in operation.toml: {})",
+                role_list()
+            ),
         )),
-        EscalationTarget::Person(p) if !people.contains(p.as_str()) => {
-            errors.push(DefError::new(
-                file,
-                line_of_value(text, "person", p),
-                "person",
-                format!("unknown person '{p}' (add a [[person]] to operation.toml)"),
-            ))
-        }
+        EscalationTarget::Person(p) if !people.contains(p.as_str()) => errors.push(DefError::new(
+            file,
+            line_of_value(text, "person", p),
+            "person",
+            format!("unknown person '{p}' (add a [[person]] to operation.toml)"),
+        )),
         _ => {}
     };
     for l in &op.alerts.escalation {

@@ -75,7 +75,12 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
     let raw: Raw = toml::from_str(text).map_err(|e| vec![toml_error(file, text, &e)])?;
     let mut errors = Vec::new();
     let mut err = |span: std::ops::Range<usize>, field: &str, reason: String| {
-        errors.push(DefError::new(file, line_of(text, span.start), field, reason))
+        errors.push(DefError::new(
+            file,
+            line_of(text, span.start),
+            field,
+            reason,
+        ))
     };
     if raw.company.get_ref().trim().is_empty() {
         err(raw.company.span(), "company", "must not be empty".into());
@@ -103,7 +108,11 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
     for r in &raw.role {
         let k = r.key.get_ref();
         if !valid_key(k) {
-            err(r.key.span(), "key", format!("'{k}' is not a valid role key (a-z, 0-9, - and _)"));
+            err(
+                r.key.span(),
+                "key",
+                format!("'{k}' is not a valid role key (a-z, 0-9, - and _)"),
+            );
         } else if !seen.insert(k.clone()) {
             err(r.key.span(), "key", format!("duplicate role '{k}'"));
         }
@@ -117,7 +126,11 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
     for p in &raw.person {
         let n = p.name.get_ref().trim().to_string();
         if n.is_empty() || crate::text::sanitize(&n) != n {
-            err(p.name.span(), "name", "must be a plain, non-empty name".into());
+            err(
+                p.name.span(),
+                "name",
+                "must be a plain, non-empty name".into(),
+            );
         } else if !names.insert(n.clone()) {
             err(p.name.span(), "name", format!("duplicate person '{n}'"));
         }
@@ -127,27 +140,45 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
                 err(
                     r.span(),
                     "roles",
-                    format!("unknown role '{}' (not a [[role]] of this file)", r.get_ref()),
+                    format!(
+                        "unknown role '{}' (not a [[role]] of this file)",
+                        r.get_ref()
+                    ),
                 );
             }
             held.push(r.get_ref().clone());
         }
         held.sort();
         held.dedup();
-        people.push(Person { name: n, roles: held });
+        people.push(Person {
+            name: n,
+            roles: held,
+        });
     }
     let mut kinds = HashSet::new();
     let mut capacity = Vec::new();
     for c in &raw.capacity {
         let k = c.work_kind.get_ref();
         if !valid_key(k) {
-            err(c.work_kind.span(), "work_kind", format!("'{k}' is not a valid work kind (a-z, 0-9, - and _)"));
+            err(
+                c.work_kind.span(),
+                "work_kind",
+                format!("'{k}' is not a valid work kind (a-z, 0-9, - and _)"),
+            );
         } else if !kinds.insert(k.clone()) {
-            err(c.work_kind.span(), "work_kind", format!("duplicate work kind '{k}'"));
+            err(
+                c.work_kind.span(),
+                "work_kind",
+                format!("duplicate work kind '{k}'"),
+            );
         }
         let units = *c.units_per_day.get_ref();
         if !(units.is_finite() && units > 0.0) {
-            err(c.units_per_day.span(), "units_per_day", "must be a positive number".into());
+            err(
+                c.units_per_day.span(),
+                "units_per_day",
+                "must be a positive number".into(),
+            );
         }
         let warn = c.warn_at.as_ref().map_or(0.6, |w| *w.get_ref());
         let breach = c.breach_at.as_ref().map_or(0.9, |b| *b.get_ref());
@@ -193,14 +224,22 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
                 }
             };
             if after < last {
-                err(l.after.span(), "after", "each level must come after the previous one".into());
+                err(
+                    l.after.span(),
+                    "after",
+                    "each level must come after the previous one".into(),
+                );
             }
             last = after;
             let target = match (&l.role, &l.person) {
                 (Some(r), None) => EscalationTarget::Role(r.get_ref().clone()),
                 (None, Some(p)) => EscalationTarget::Person(p.get_ref().clone()),
                 _ => {
-                    err(l.after.span(), "role", "give exactly one of role or person".into());
+                    err(
+                        l.after.span(),
+                        "role",
+                        "give exactly one of role or person".into(),
+                    );
                     continue;
                 }
             };

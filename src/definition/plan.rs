@@ -7,8 +7,8 @@ use crate::domain::budget::SloDef;
 use crate::domain::capacity::Capacity;
 use crate::domain::duration::format_duration;
 use crate::domain::indicator::IndicatorDef;
-use crate::domain::playbook::PlaybookDef;
 use crate::domain::plausible::number;
+use crate::domain::playbook::PlaybookDef;
 
 /// Keys of what the database holds retired (they return with their history).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -98,7 +98,11 @@ fn describe(c: &Change) -> String {
             r.join(", ")
         ),
         Change::RemovePerson(n) => format!("- person {n} (roles taken away)"),
-        Change::AddCapacity(c) => format!("+ capacity {}: {} per day", c.work_kind, number(c.units_per_day)),
+        Change::AddCapacity(c) => format!(
+            "+ capacity {}: {} per day",
+            c.work_kind,
+            number(c.units_per_day)
+        ),
         Change::SetCapacity(a, b) => {
             let mut parts = Vec::new();
             if a.units_per_day != b.units_per_day {
@@ -116,13 +120,19 @@ fn describe(c: &Change) -> String {
         Change::AddIndicator(d, back) => format!(
             "+ indicator {}{}",
             d.key,
-            if *back { " (returns with its history)" } else { "" }
+            if *back {
+                " (returns with its history)"
+            } else {
+                ""
+            }
         ),
         Change::SetIndicator(a, b) => {
             format!("~ indicator {}: {}", a.key, indicator_diff(a, b).join(", "))
         }
         Change::RetireIndicator(k) => format!("- indicator {k} (retired; its history is kept)"),
-        Change::AddSlo(d, back) => format!("+ slo {}{}", d.key, if *back { " (returns)" } else { "" }),
+        Change::AddSlo(d, back) => {
+            format!("+ slo {}{}", d.key, if *back { " (returns)" } else { "" })
+        }
         Change::SetSlo(a, b) => {
             let mut parts = Vec::new();
             parts.extend(arrow("objective", number(a.objective), number(b.objective)));
@@ -138,7 +148,11 @@ fn describe(c: &Change) -> String {
         }
         Change::RetireSlo(k) => format!("- slo {k} (retired)"),
         Change::AddPlaybook(d, back) => {
-            format!("+ playbook {}{}", d.key, if *back { " (returns)" } else { "" })
+            format!(
+                "+ playbook {}{}",
+                d.key,
+                if *back { " (returns)" } else { "" }
+            )
         }
         Change::SetPlaybook(a, b) => {
             let mut parts = Vec::new();
@@ -172,9 +186,21 @@ pub fn indicator_diff(a: &IndicatorDef, b: &IndicatorDef) -> Vec<String> {
         arrow("definition", a.definition.clone(), b.definition.clone()),
         arrow("kind", a.kind.as_str().into(), b.kind.as_str().into()),
         arrow("unit", a.unit.clone(), b.unit.clone()),
-        arrow("direction", a.direction.as_str().into(), b.direction.as_str().into()),
-        arrow("aggregation", a.aggregation.as_str().into(), b.aggregation.as_str().into()),
-        arrow("window", format_duration(a.window_secs), format_duration(b.window_secs)),
+        arrow(
+            "direction",
+            a.direction.as_str().into(),
+            b.direction.as_str().into(),
+        ),
+        arrow(
+            "aggregation",
+            a.aggregation.as_str().into(),
+            b.aggregation.as_str().into(),
+        ),
+        arrow(
+            "window",
+            format_duration(a.window_secs),
+            format_duration(b.window_secs),
+        ),
         arrow("target", number(a.target), number(b.target)),
         arrow("warn", number(a.warn), number(b.warn)),
         arrow("breach", number(a.breach), number(b.breach)),
@@ -226,23 +252,56 @@ pub fn plan(current: &Definition, retired: &Retired, desired: &Definition, prune
             p.unchanged += 1
         }
     };
-    same(co.company != de.company, Change::Company(co.company.clone(), de.company.clone()), &mut p);
-    same(co.timezone != de.timezone, Change::Timezone(co.timezone.clone(), de.timezone.clone()), &mut p);
-    same(co.alerts != de.alerts, Change::Alerts(co.alerts.clone(), de.alerts.clone()), &mut p);
+    same(
+        co.company != de.company,
+        Change::Company(co.company.clone(), de.company.clone()),
+        &mut p,
+    );
+    same(
+        co.timezone != de.timezone,
+        Change::Timezone(co.timezone.clone(), de.timezone.clone()),
+        &mut p,
+    );
+    same(
+        co.alerts != de.alerts,
+        Change::Alerts(co.alerts.clone(), de.alerts.clone()),
+        &mut p,
+    );
     let mut only: Vec<(String, Change)> = Vec::new();
-    for k in diff_keyed(&co.roles, &de.roles, |r| r.key.clone(), &mut p, Change::AddRole, |a, b| {
-        let n = b.name.clone();
-        Change::RenameRole(a, n)
-    }) {
+    for k in diff_keyed(
+        &co.roles,
+        &de.roles,
+        |r| r.key.clone(),
+        &mut p,
+        Change::AddRole,
+        |a, b| {
+            let n = b.name.clone();
+            Change::RenameRole(a, n)
+        },
+    ) {
         only.push((format!("role {k}"), Change::RemoveRole(k)));
     }
-    for k in diff_keyed(&co.people, &de.people, |x| x.name.clone(), &mut p, Change::AddPerson, |a, b| {
-        let r = b.roles.clone();
-        Change::SetPersonRoles(a, r)
-    }) {
+    for k in diff_keyed(
+        &co.people,
+        &de.people,
+        |x| x.name.clone(),
+        &mut p,
+        Change::AddPerson,
+        |a, b| {
+            let r = b.roles.clone();
+            Change::SetPersonRoles(a, r)
+        },
+    ) {
         only.push((format!("person {k}"), Change::RemovePerson(k)));
     }
-    for k in diff_keyed(&co.capacity, &de.capacity, |c| c.work_kind.clone(), &mut p, Change::AddCapacity, Change::SetCapacity) {
+    for k in diff_keyed(
+        &co.capacity,
+        &de.capacity,
+        |c| c.work_kind.clone(),
+        &mut p,
+        Change::AddCapacity,
+        Change::SetCapacity,
+    ) {
         only.push((format!("capacity {k}"), Change::RemoveCapacity(k)));
     }
     let back = |keys: &[String], k: &str| keys.iter().any(|r| r == k);

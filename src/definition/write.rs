@@ -72,7 +72,12 @@ fn operation(def: &Definition) -> String {
         );
     }
     for r in &op.roles {
-        let _ = write!(s, "\n[[role]]\nkey = {}\nname = {}\n", q(&r.key), q(&r.name));
+        let _ = write!(
+            s,
+            "\n[[role]]\nkey = {}\nname = {}\n",
+            q(&r.key),
+            q(&r.name)
+        );
     }
     for p in &op.people {
         let roles: Vec<String> = p.roles.iter().map(|r| q(r)).collect();
@@ -140,12 +145,7 @@ fn slos(slos: &[SloDef]) -> String {
             segment,
             good,
         } = &d.source;
-        let _ = write!(
-            s,
-            "\n[[slo]]\nkey = {}\nname = {}\n",
-            q(&d.key),
-            q(&d.name)
-        );
+        let _ = write!(s, "\n[[slo]]\nkey = {}\nname = {}\n", q(&d.key), q(&d.name));
         if !d.description.is_empty() {
             let _ = writeln!(s, "description = {}", q(&d.description));
         }

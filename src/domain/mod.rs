@@ -11,8 +11,8 @@ pub mod experiment;
 pub mod feedback;
 pub mod flow;
 pub mod indicator;
-pub mod playbook;
 pub mod plausible;
+pub mod playbook;
 
 use serde::{Deserialize, Serialize};
 

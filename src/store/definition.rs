@@ -3,7 +3,9 @@
 //! changed by applying a [`Plan`] in the caller's transaction.
 
 use super::{audit, indicators, playbooks, slos, Result, Store, StoreError, Tx};
-use crate::definition::{AlertDefaults, Change, Definition, Operation, Person, Plan, Retired, Role};
+use crate::definition::{
+    AlertDefaults, Change, Definition, Operation, Person, Plan, Retired, Role,
+};
 use crate::domain::capacity::Capacity;
 use crate::domain::indicator::IndicatorDef;
 use crate::domain::playbook::EscalationTarget;
@@ -27,16 +29,24 @@ impl Store {
     /// `founder`) are listed as people without roles.
     pub fn current_definition(&self) -> Result<(Definition, Retired)> {
         let conn = self.conn();
-        let company = self.meta("company")?.unwrap_or_else(|| "My operation".into());
+        let company = self
+            .meta("company")?
+            .unwrap_or_else(|| "My operation".into());
         let timezone = self.meta(META_TIMEZONE)?.unwrap_or_else(|| "UTC".into());
         let alerts = match self.meta(META_ALERTS)? {
-            Some(j) => serde_json::from_str(&j)
-                .map_err(|e| StoreError::Invalid(format!("stored alert defaults are unreadable: {e}")))?,
+            Some(j) => serde_json::from_str(&j).map_err(|e| {
+                StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))
+            })?,
             None => AlertDefaults::default(),
         };
         let mut stmt = conn.prepare_cached("SELECT key, name FROM roles ORDER BY id")?;
         let roles = stmt
-            .query_map([], |r| Ok(Role { key: r.get(0)?, name: r.get(1)? }))?
+            .query_map([], |r| {
+                Ok(Role {
+                    key: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = conn.prepare_cached(
             "SELECT p.name, group_concat(r.key, char(31)) FROM people p
@@ -51,7 +61,10 @@ impl Store {
                     .map(|h| h.split('\u{1f}').map(str::to_string).collect())
                     .unwrap_or_default();
                 roles.sort();
-                Ok(Person { name: r.get(0)?, roles })
+                Ok(Person {
+                    name: r.get(0)?,
+                    roles,
+                })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = conn.prepare_cached(
@@ -83,15 +96,31 @@ impl Store {
             }
         }
         named.sort();
-        people.extend(named.into_iter().map(|name| Person { name, roles: Vec::new() }));
+        people.extend(named.into_iter().map(|name| Person {
+            name,
+            roles: Vec::new(),
+        }));
         let retired = Retired {
-            indicators: keys(conn, "SELECT key FROM indicators WHERE retired_at IS NOT NULL")?,
+            indicators: keys(
+                conn,
+                "SELECT key FROM indicators WHERE retired_at IS NOT NULL",
+            )?,
             slos: keys(conn, "SELECT key FROM slos WHERE retired_at IS NOT NULL")?,
-            playbooks: keys(conn, "SELECT key FROM playbooks WHERE retired_at IS NOT NULL")?,
+            playbooks: keys(
+                conn,
+                "SELECT key FROM playbooks WHERE retired_at IS NOT NULL",
+            )?,
         };
         Ok((
             Definition {
-                operation: Operation { company, timezone, roles, people, capacity, alerts },
+                operation: Operation {
+                    company,
+                    timezone,
+                    roles,
+                    people,
+                    capacity,
+                    alerts,
+                },
                 indicators,
                 slos,
                 playbooks,
@@ -134,8 +163,11 @@ pub fn update_indicator(tx: &Tx<'_>, d: &IndicatorDef) -> Result<()> {
 
 /// Adds a new indicator at the end of the board.
 pub fn add_indicator(tx: &Tx<'_>, d: &IndicatorDef) -> Result<()> {
-    let position: i64 =
-        tx.query_row("SELECT coalesce(max(position), -1) + 1 FROM indicators", [], |r| r.get(0))?;
+    let position: i64 = tx.query_row(
+        "SELECT coalesce(max(position), -1) + 1 FROM indicators",
+        [],
+        |r| r.get(0),
+    )?;
     indicators::insert_indicator(tx, d, position)?;
     Ok(())
 }
@@ -160,7 +192,10 @@ pub fn set_capacity(tx: &Tx<'_>, c: &Capacity) -> Result<()> {
 }
 
 fn set_person_roles(tx: &Tx<'_>, now: Timestamp, p: &Person, roles: &[String]) -> Result<()> {
-    tx.execute("INSERT INTO people (name) VALUES (?1) ON CONFLICT(name) DO NOTHING", [&p.name])?;
+    tx.execute(
+        "INSERT INTO people (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",
+        [&p.name],
+    )?;
     tx.execute(
         "DELETE FROM role_assignments WHERE person_id = (SELECT id FROM people WHERE name = ?1)",
         [&p.name],
@@ -188,7 +223,10 @@ pub fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result
                 &serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
             )?,
             Change::AddRole(r) => {
-                tx.execute("INSERT INTO roles (key, name) VALUES (?1, ?2)", [&r.key, &r.name])?;
+                tx.execute(
+                    "INSERT INTO roles (key, name) VALUES (?1, ?2)",
+                    [&r.key, &r.name],
+                )?;
             }
             Change::RenameRole(r, n) => {
                 tx.execute("UPDATE roles SET name = ?2 WHERE key = ?1", [&r.key, n])?;
@@ -215,14 +253,23 @@ pub fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result
                 tx.execute("UPDATE slos SET retired_at = NULL WHERE key = ?1", [&d.key])?;
             }
             Change::RetireSlo(k) => {
-                tx.execute("UPDATE slos SET retired_at = ?2 WHERE key = ?1", params![k, now])?;
+                tx.execute(
+                    "UPDATE slos SET retired_at = ?2 WHERE key = ?1",
+                    params![k, now],
+                )?;
             }
             Change::AddPlaybook(d, _) | Change::SetPlaybook(_, d) => {
                 playbooks::import_playbook(tx, now, d, &format!("{dir}/playbooks/{}.toml", d.key))?;
-                tx.execute("UPDATE playbooks SET retired_at = NULL WHERE key = ?1", [&d.key])?;
+                tx.execute(
+                    "UPDATE playbooks SET retired_at = NULL WHERE key = ?1",
+                    [&d.key],
+                )?;
             }
             Change::RetirePlaybook(k) => {
-                tx.execute("UPDATE playbooks SET retired_at = ?2 WHERE key = ?1", params![k, now])?;
+                tx.execute(
+                    "UPDATE playbooks SET retired_at = ?2 WHERE key = ?1",
+                    params![k, now],
+                )?;
             }
         }
     }

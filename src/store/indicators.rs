@@ -193,6 +193,21 @@ pub fn insert_observations_with(
 pub const SQL_OBSERVATION_POINTS: &str =
     "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
 
+/// Every indicator's definition by row id, retired ones included (the
+/// import checks each value against its indicator).
+pub fn definitions_by_id(
+    conn: &rusqlite::Connection,
+) -> Result<std::collections::HashMap<i64, IndicatorDef>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM indicators"))?;
+    let rows = stmt.query_map([], from_row)?;
+    let mut out = std::collections::HashMap::new();
+    for r in rows {
+        let i = r?;
+        out.insert(i.id, i.def);
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Every indicator, in board order.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
@@ -207,7 +222,9 @@ impl Store {
     pub fn indicator(&self, key: &str) -> Result<Option<Indicator>> {
         Ok(self
             .conn()
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM indicators WHERE key = ?1 AND retired_at IS NULL"))?
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM indicators WHERE key = ?1 AND retired_at IS NULL"
+            ))?
             .query_row([key], from_row)
             .optional()?)
     }

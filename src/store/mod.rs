@@ -447,18 +447,16 @@ fn create_private_file(path: &Path) -> std::result::Result<(), String> {
 
 /// Loads the starter indicators, roles and capacity into a new database.
 fn seed(tx: &rusqlite::Transaction<'_>, actor: &str, now: i64) -> Result<()> {
-    let op = crate::definition::parse_operation(
-        "assets/operation.toml",
-        crate::assets::OPERATION_TOML,
-    )
-    .map_err(|e| {
-        StoreError::Invalid(
-            e.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        )
-    })?;
+    let op =
+        crate::definition::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
+            .map_err(|e| {
+                StoreError::Invalid(
+                    e.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
     let inds =
         crate::assets::parse_indicators("assets/indicators.toml", crate::assets::INDICATORS_TOML)
             .map_err(StoreError::Invalid)?;

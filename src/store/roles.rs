@@ -81,7 +81,14 @@ pub fn add_person(tx: &Tx<'_>, now: Timestamp, person: &str) -> Result<()> {
             crate::text::sanitize(&person)
         )));
     }
-    audit::record(tx, now, "add", "person", Some(&person), &serde_json::json!({}))
+    audit::record(
+        tx,
+        now,
+        "add",
+        "person",
+        Some(&person),
+        &serde_json::json!({}),
+    )
 }
 
 /// Assigns `person` (created when new) to `role`. Returns false, writing

@@ -44,7 +44,12 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
     let ops_s = ops.to_str().unwrap();
     let out = ok(&env, &["init", ops_s]);
     assert!(out.contains("created the database"), "{out}");
-    for f in ["operation.toml", "indicators.toml", "slos.toml", "playbooks/incident-response.toml"] {
+    for f in [
+        "operation.toml",
+        "indicators.toml",
+        "slos.toml",
+        "playbooks/incident-response.toml",
+    ] {
         assert!(ops.join(f).is_file(), "{f}");
     }
     // The starter playbooks count their review from today.
@@ -57,9 +62,21 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
     let mut inds = std::fs::read_to_string(ops.join("indicators.toml")).unwrap();
     inds.push_str(MRR);
     std::fs::write(ops.join("indicators.toml"), inds).unwrap();
-    edit(&ops.join("indicators.toml"), "target = 95\nwarn = 90", "target = 97\nwarn = 92");
-    edit(&ops.join("operation.toml"), "units_per_day = 20", "units_per_day = 25");
-    edit(&ops.join("operation.toml"), "company = \"My operation\"", "company = \"Acme\"");
+    edit(
+        &ops.join("indicators.toml"),
+        "target = 95\nwarn = 90",
+        "target = 97\nwarn = 92",
+    );
+    edit(
+        &ops.join("operation.toml"),
+        "units_per_day = 20",
+        "units_per_day = 25",
+    );
+    edit(
+        &ops.join("operation.toml"),
+        "company = \"My operation\"",
+        "company = \"Acme\"",
+    );
 
     let dry = ok(&env, &["apply", ops_s, "--dry-run"]);
     assert!(dry.contains("dry run: nothing was written"), "{dry}");
@@ -105,17 +122,29 @@ fn what_the_files_lack_is_kept_and_prune_retires_it_with_its_history() {
     ok(&env, &["record", "mrr", "1200"]);
 
     let kept = ok(&env, &["apply", ops_s]);
-    assert!(kept.contains(&format!("  kept (not in {ops_s}): indicator mrr")), "{kept}");
+    assert!(
+        kept.contains(&format!("  kept (not in {ops_s}): indicator mrr")),
+        "{kept}"
+    );
     assert!(ok(&env, &["status"]).contains("Monthly recurring revenue"));
 
     let pruned = ok(&env, &["apply", ops_s, "--prune"]);
-    assert!(pruned.contains("- indicator mrr (retired; its history is kept)"), "{pruned}");
+    assert!(
+        pruned.contains("- indicator mrr (retired; its history is kept)"),
+        "{pruned}"
+    );
     assert!(!ok(&env, &["status"]).contains("Monthly recurring revenue"));
-    assert_eq!(env.query_i64("SELECT count(*) FROM observations WHERE value = 1200"), 1);
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM observations WHERE value = 1200"),
+        1
+    );
     assert_eq!(run(&env, &["record", "mrr", "5"]).status.code(), Some(2));
 
     let back = ok(&env, &["apply", with_s]);
-    assert!(back.contains("+ indicator mrr (returns with its history)"), "{back}");
+    assert!(
+        back.contains("+ indicator mrr (returns with its history)"),
+        "{back}"
+    );
     let status = ok(&env, &["status"]);
     assert!(status.contains("1200 EUR"), "{status}");
 }
@@ -162,15 +191,23 @@ fn init_refuses_a_folder_that_already_holds_an_operation() {
     ok(&env, &["init", ops.to_str().unwrap()]);
     let o = run(&env, &["init", ops.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("already holds an operation"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already holds an operation"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn every_broken_folder_is_refused_with_file_line_and_field_and_changes_nothing() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad_definitions");
+    let corpus =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad_definitions");
     let env = Env::new();
     ok(&env, &["init", env.path().join("ops").to_str().unwrap()]);
-    let mut cases: Vec<_> = std::fs::read_dir(&corpus).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut cases: Vec<_> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     cases.sort();
     assert!(cases.len() >= 5, "{cases:?}");
     for case in cases {
@@ -182,17 +219,26 @@ fn every_broken_folder_is_refused_with_file_line_and_field_and_changes_nothing()
                 env.query_i64("SELECT count(*) FROM indicators"),
                 env.query_i64("SELECT count(*) FROM roles"),
                 env.query_i64("SELECT count(*) FROM people"),
-                env.query_i64("SELECT count(*) FROM meta WHERE key = 'company' AND value = 'My operation'"),
+                env.query_i64(
+                    "SELECT count(*) FROM meta WHERE key = 'company' AND value = 'My operation'",
+                ),
             )
         };
         let before = fingerprint();
         let o = run(&env, &["apply", case.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "{}", case.display());
         let err = stderr(&o);
-        assert!(err.contains(&expected), "{}:\n{err}\nexpected: {expected}", case.display());
+        assert!(
+            err.contains(&expected),
+            "{}:\n{err}\nexpected: {expected}",
+            case.display()
+        );
         assert!(err.contains("nothing was written"), "{err}");
         assert!(stdout(&o).is_empty(), "{}", stdout(&o));
         assert_eq!(fingerprint(), before, "{}", case.display());
-        assert_eq!(env.query_i64("SELECT count(*) FROM indicators WHERE key = 'mrr'"), 0);
+        assert_eq!(
+            env.query_i64("SELECT count(*) FROM indicators WHERE key = 'mrr'"),
+            0
+        );
     }
 }

@@ -18,6 +18,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod data_safety;
+mod definition_edits;
 mod definitions;
 mod faults;
 mod hostile_text;
