@@ -268,3 +268,31 @@ fn import_refuses_implausible_and_derived_values_with_file_line_and_field() {
     ok(&env, &["import", &fine, "--force"]);
     assert_eq!(env.query_i64("SELECT count(*) FROM observations"), 1);
 }
+
+#[test]
+fn the_cockpits_record_line_refuses_an_implausible_value_with_the_reason() {
+    use opsdeck::tui::action::{Action, Effect};
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::theme::Theme;
+    let now = 1_795_510_800;
+    let mut store = opsdeck::store::Store::open_in_memory_at("tester", now).unwrap();
+    let app = opsdeck::tui::loaded_app(&mut store, View::Indicators, now, Theme::mono());
+    let id = store.indicator_required("first_response").unwrap().id;
+    let record = |value: f64| Effect::Record {
+        indicator_id: id,
+        key: "first_response".into(),
+        value: Some(value),
+        note: None,
+    };
+    let out = opsdeck::tui::run_effect(&mut store, &app, record(-5.0));
+    match out {
+        Some(Action::Done(Err(e))) => {
+            assert_eq!(e, "first_response: -5 h is below the minimum 0")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(store.observation_count().unwrap(), 0);
+    let out = opsdeck::tui::run_effect(&mut store, &app, record(1.5));
+    assert!(matches!(out, Some(Action::Done(Ok(_)))), "{out:?}");
+    assert_eq!(store.observation_count().unwrap(), 1);
+}
