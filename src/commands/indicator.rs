@@ -10,7 +10,8 @@ use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::plausible::{number, valid_range};
 use crate::ingest::fields::parse_number;
-use crate::store::definition::{add_indicator, retire_indicator, set_capacity, update_indicator};
+use crate::store::definition::set_capacity;
+use crate::store::indicator_changes::{add_indicator, retire_indicator, update_indicator};
 use crate::store::{audit, Store};
 use crate::text::sanitize;
 use anyhow::{anyhow, bail};
@@ -169,9 +170,9 @@ fn add(ctx: &Context, store: &mut Store, a: IndicatorAdd) -> anyhow::Result<Stri
     let back = retired.indicators.contains(&d.key);
     store.write(|tx| -> anyhow::Result<()> {
         if back {
-            update_indicator(tx, &d)?;
+            update_indicator(tx, ctx.now, &d)?;
         } else {
-            add_indicator(tx, &d)?;
+            add_indicator(tx, ctx.now, &d)?;
         }
         audit::record(
             tx,
@@ -217,7 +218,34 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
             }
             s
         }
-        IndicatorCommand::Show { key } => show(&store.indicator_required(&key)?.def),
+        IndicatorCommand::Show { key } => {
+            let ind = store.indicator_required(&key)?;
+            let mut s = show(&ind.def);
+            let changes = store.indicator_changes(ind.id)?;
+            if !changes.is_empty() {
+                s.push_str("changes:\n");
+            }
+            for c in changes {
+                let what = match (&c.old, &c.new) {
+                    (None, _) => "added".to_string(),
+                    (_, None) => "retired".to_string(),
+                    (Some(a), Some(b)) => {
+                        let d = indicator_diff(a, b);
+                        if d.is_empty() {
+                            "defined again".to_string()
+                        } else {
+                            d.join(", ")
+                        }
+                    }
+                };
+                s.push_str(&clean(&format!(
+                    "  {}  {}  {what}",
+                    crate::format::utc_minute(c.at),
+                    c.actor
+                )));
+            }
+            s
+        }
         IndicatorCommand::Add(a) => add(ctx, &mut store, *a)?,
         IndicatorCommand::Set { key, assignments } => {
             let old = store.indicator_required(&key)?.def;
@@ -237,7 +265,7 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
                 format!("indicator {key}: no changes\n")
             } else {
                 store.write(|tx| -> anyhow::Result<()> {
-                    update_indicator(tx, &new)?;
+                    update_indicator(tx, ctx.now, &new)?;
                     audit::record(
                         tx,
                         ctx.now,

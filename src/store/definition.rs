@@ -2,7 +2,8 @@
 //! [`Definition`] (for `opsdeck definition` and the plan of `apply`) and
 //! changed by applying a [`Plan`] in the caller's transaction.
 
-use super::{audit, indicators, playbooks, slos, Result, Store, StoreError, Tx};
+use super::indicator_changes::{add_indicator, retire_indicator, update_indicator};
+use super::{audit, playbooks, slos, Result, Store, StoreError, Tx};
 use crate::definition::{
     AlertDefaults, Change, Definition, Operation, Person, Plan, Retired, Role,
 };
@@ -130,56 +131,6 @@ impl Store {
     }
 }
 
-/// Rewrites an indicator's definition (and brings a retired one back).
-pub fn update_indicator(tx: &Tx<'_>, d: &IndicatorDef) -> Result<()> {
-    tx.execute(
-        "UPDATE indicators SET name = ?2, definition = ?3, kind = ?4, unit = ?5, direction = ?6,
-           aggregation = ?7, window_secs = ?8, target = ?9, warn = ?10, breach = ?11,
-           owner_role = ?12, source = ?13, metric = ?14, work_kind = ?15, min_value = ?16,
-           max_value = ?17, retired_at = NULL
-         WHERE key = ?1",
-        params![
-            d.key,
-            d.name,
-            d.definition,
-            d.kind.as_str(),
-            d.unit,
-            d.direction.as_str(),
-            d.aggregation.as_str(),
-            d.window_secs,
-            d.target,
-            d.warn,
-            d.breach,
-            d.owner_role,
-            d.source.as_str(),
-            d.metric,
-            d.work_kind,
-            d.min,
-            d.max
-        ],
-    )?;
-    Ok(())
-}
-
-/// Adds a new indicator at the end of the board.
-pub fn add_indicator(tx: &Tx<'_>, d: &IndicatorDef) -> Result<()> {
-    let position: i64 = tx.query_row(
-        "SELECT coalesce(max(position), -1) + 1 FROM indicators",
-        [],
-        |r| r.get(0),
-    )?;
-    indicators::insert_indicator(tx, d, position)?;
-    Ok(())
-}
-
-/// Retires an indicator: it leaves the board, its observations stay.
-pub fn retire_indicator(tx: &Tx<'_>, key: &str, now: Timestamp) -> Result<bool> {
-    Ok(tx.execute(
-        "UPDATE indicators SET retired_at = ?2 WHERE key = ?1 AND retired_at IS NULL",
-        params![key, now],
-    )? > 0)
-}
-
 /// Sets (or adds) one work kind's capacity.
 pub fn set_capacity(tx: &Tx<'_>, c: &Capacity) -> Result<()> {
     tx.execute(
@@ -243,8 +194,10 @@ pub fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result
             Change::RemoveCapacity(k) => {
                 tx.execute("DELETE FROM capacity WHERE work_kind = ?1", [k])?;
             }
-            Change::AddIndicator(d, true) | Change::SetIndicator(_, d) => update_indicator(tx, d)?,
-            Change::AddIndicator(d, false) => add_indicator(tx, d)?,
+            Change::AddIndicator(d, true) | Change::SetIndicator(_, d) => {
+                update_indicator(tx, now, d)?
+            }
+            Change::AddIndicator(d, false) => add_indicator(tx, now, d)?,
             Change::RetireIndicator(k) => {
                 retire_indicator(tx, k, now)?;
             }

@@ -12,6 +12,7 @@ pub mod experiment_result;
 pub mod experiments;
 pub mod export;
 pub mod feedback;
+pub mod indicator_changes;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;

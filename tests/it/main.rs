@@ -19,6 +19,7 @@ mod concurrency;
 mod crash;
 mod data_safety;
 mod definition_edits;
+mod definition_versions;
 mod definitions;
 mod faults;
 mod hostile_text;
