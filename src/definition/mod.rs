@@ -357,3 +357,6 @@ fn cross_check(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -242,3 +242,25 @@ fn every_broken_folder_is_refused_with_file_line_and_field_and_changes_nothing()
         );
     }
 }
+
+#[test]
+fn init_without_a_folder_writes_ops_in_the_current_folder() {
+    let env = Env::new();
+    let o = env
+        .at(NOW, &["init"])
+        .current_dir(env.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("wrote the starter operation to ops/"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(env.path().join("ops/operation.toml").is_file());
+    assert!(env
+        .path()
+        .join("ops/playbooks/order-fulfilment.toml")
+        .is_file());
+    assert!(env.db.exists());
+}
