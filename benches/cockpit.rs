@@ -250,6 +250,7 @@ fn import_100k_observations(bencher: divan::Bencher) {
                     origin: "file:bench",
                     format: opsdeck::ingest::Format::Csv,
                     kind: None,
+                    force: false,
                 },
                 Box::new(std::io::Cursor::new(csv)),
                 &map,

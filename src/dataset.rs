@@ -134,6 +134,8 @@ pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<
                 source: Source::Observations,
                 metric: None,
                 work_kind: None,
+                min: None,
+                max: None,
             };
             indicators::insert_indicator(tx, &def, 1000 + i as i64)?;
         }
@@ -326,6 +328,7 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
                 origin: &origin,
                 format: crate::ingest::Format::Csv,
                 kind: None,
+                force: true,
             },
             input,
             &map,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod dataset;
+pub mod definition;
 pub mod demo;
 pub mod domain;
 pub mod format;

@@ -23,6 +23,7 @@ pub fn run(
     kind: Option<ImportKindArg>,
     format: Option<FileFormat>,
     skip_bad: bool,
+    force: bool,
 ) -> anyhow::Result<u8> {
     let label = if file == "-" {
         "stdin".to_string()
@@ -65,6 +66,7 @@ pub fn run(
         origin: &origin,
         format,
         kind,
+        force,
     };
     let stderr = std::io::stderr();
     let mut err = stderr.lock();

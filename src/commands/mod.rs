@@ -7,12 +7,14 @@ pub mod check;
 pub mod cockpit;
 pub mod completions;
 pub mod decision;
+pub mod definition;
 pub mod demo;
 pub mod doctor;
 pub mod experiment;
 pub mod export;
 pub mod feedback;
 pub mod import;
+pub mod indicator;
 pub mod playbook;
 pub mod record;
 pub mod restore;
@@ -265,13 +267,22 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
             value,
             at,
             note,
-        }) => record::run(&ctx, &indicator, &value, at.as_deref(), note.as_deref()),
+            force,
+        }) => record::run(
+            &ctx,
+            &indicator,
+            &value,
+            at.as_deref(),
+            note.as_deref(),
+            force,
+        ),
         Some(Command::Import {
             file,
             kind,
             format,
             skip_bad,
-        }) => import::run(&ctx, &file, kind, format, skip_bad),
+            force,
+        }) => import::run(&ctx, &file, kind, format, skip_bad, force),
         Some(Command::Status { format }) => status::run(&ctx, format),
         Some(Command::Doctor) => doctor::run(&ctx),
         Some(Command::Completions { .. }) | Some(Command::Man) => Ok(0),
@@ -292,5 +303,17 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Restore { file }) => restore::run(&ctx, &file),
         Some(Command::Backup { path }) => backup::run(&ctx, &path),
+        Some(Command::Init { dir }) => definition::init(&ctx, dir.as_deref()),
+        Some(Command::Apply {
+            dir,
+            dry_run,
+            prune,
+        }) => definition::apply(&ctx, &dir, dry_run, prune),
+        Some(Command::Definition { dir }) => definition::write(&ctx, &dir),
+        Some(Command::Indicator { command }) => indicator::run(&ctx, command),
+        Some(Command::Capacity { command }) => indicator::capacity(&ctx, command),
+        Some(Command::Person {
+            command: crate::cli::PersonCommand::Add { name, roles },
+        }) => indicator::person_add(&ctx, &name, &roles),
     }
 }

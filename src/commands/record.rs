@@ -13,6 +13,7 @@ pub fn run(
     value: &str,
     at: Option<&str>,
     note: Option<&str>,
+    force: bool,
 ) -> anyhow::Result<u8> {
     let value = parse_number(value).map_err(|e| anyhow!("value: {e}"))?;
     let at = match at {
@@ -31,6 +32,8 @@ pub fn run(
             ind.def.source.as_str().replace('_', " ")
         );
     }
+    crate::domain::plausible::check_value(&ind.def, value, at, ctx.now, force)
+        .map_err(|e| anyhow!(e))?;
     store.write(|tx| -> anyhow::Result<()> {
         indicators::insert_observation(tx, ind.id, at, value, note, indicators::Origin::Manual)?;
         audit::record(

@@ -14,6 +14,7 @@ pub mod flow;
 pub mod freshness;
 pub mod indicator;
 pub mod limits;
+pub mod plausible;
 pub mod playbook;
 
 use serde::{Deserialize, Serialize};

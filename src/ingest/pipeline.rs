@@ -4,6 +4,7 @@
 //! [`import_stream`].
 
 use super::{Format, ImportKind, ImportReader, Row, RowError};
+use crate::domain::plausible::check_value;
 use crate::store::imports::{write_import_rows, ImportRow};
 use crate::store::{audit, indicators, Store, StoreError};
 use std::collections::HashMap;
@@ -44,6 +45,9 @@ pub struct Source<'a> {
     pub format: Format,
     /// What the rows are; `None` guesses from the columns.
     pub kind: Option<ImportKind>,
+    /// `--force`: accept values beyond 1e15 or more than a day ahead (the
+    /// indicator's own range still holds).
+    pub force: bool,
 }
 
 /// Reads and validates all of `input` (no lock held), reporting bad rows
@@ -75,6 +79,13 @@ pub fn import_stream(
                 ));
             }
         };
+    // Each value is checked against its indicator's plausible range (and
+    // derived indicators take none), as `record` checks it.
+    let defs: HashMap<i64, crate::domain::indicator::IndicatorDef> = store
+        .indicators()?
+        .into_iter()
+        .map(|i| (i.id, i.def))
+        .collect();
     let mut c = ImportCounts::default();
     let mut ready: Vec<ImportRow> = Vec::new();
     let origin = source.origin.to_string();
@@ -87,6 +98,26 @@ pub fn import_stream(
         }
     };
     while let Some(row) = reader.next_row() {
+        let line = reader.line();
+        let row = row.and_then(|r| match &r {
+            Row::Observation {
+                indicator_id,
+                at,
+                value,
+                ..
+            } => match defs.get(indicator_id) {
+                Some(d) => check_value(d, *value, *at, now, source.force)
+                    .map(|_| r)
+                    .map_err(|reason| RowError {
+                        file: label.to_string(),
+                        line,
+                        field: "value".into(),
+                        reason,
+                    }),
+                None => Ok(r),
+            },
+            _ => Ok(r),
+        });
         let row = match row {
             Err(e) => {
                 bad(&mut c, &e);
@@ -94,7 +125,6 @@ pub fn import_stream(
             }
             Ok(row) => row,
         };
-        let line = reader.line();
         let row = match row {
             Row::Observation {
                 indicator_id,

@@ -20,7 +20,7 @@ pub struct Observation {
     pub note: Option<String>,
 }
 
-const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind";
+const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, min_value, max_value";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
     let word = |i: usize, what: &str| -> rusqlite::Result<String> {
@@ -48,6 +48,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
             source: Source::parse(&word(13, "source")?).ok_or_else(|| bad(13))?,
             metric: r.get(14)?,
             work_kind: r.get(15)?,
+            min: r.get(16)?,
+            max: r.get(17)?,
         },
     })
 }
@@ -80,7 +82,16 @@ pub fn insert_indicator(
             position
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // The range columns came with a later schema than the starter seed,
+    // which runs on schema 1 and never sets them.
+    if d.min.is_some() || d.max.is_some() {
+        conn.execute(
+            "UPDATE indicators SET min_value = ?2, max_value = ?3 WHERE id = ?1",
+            params![id, d.min, d.max],
+        )?;
+    }
+    Ok(id)
 }
 
 /// Where a value came from without a key of its own: every such value is a
@@ -229,11 +240,26 @@ pub fn upsert_observations_with(
 pub const SQL_OBSERVATION_POINTS: &str =
     "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
 
+/// Every indicator's definition by row id, retired ones included (the
+/// import checks each value against its indicator).
+pub fn definitions_by_id(
+    conn: &rusqlite::Connection,
+) -> Result<std::collections::HashMap<i64, IndicatorDef>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM indicators"))?;
+    let rows = stmt.query_map([], from_row)?;
+    let mut out = std::collections::HashMap::new();
+    for r in rows {
+        let i = r?;
+        out.insert(i.id, i.def);
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Every indicator, in board order.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM indicators ORDER BY position, id"
+            "SELECT {COLUMNS} FROM indicators WHERE retired_at IS NULL ORDER BY position, id"
         ))?;
         let rows = stmt.query_map([], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -243,7 +269,9 @@ impl Store {
     pub fn indicator(&self, key: &str) -> Result<Option<Indicator>> {
         Ok(self
             .conn()
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM indicators WHERE key = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM indicators WHERE key = ?1 AND retired_at IS NULL"
+            ))?
             .query_row([key], from_row)
             .optional()?)
     }

@@ -7,12 +7,14 @@ pub mod audit;
 pub mod backup;
 pub mod board;
 pub mod decisions;
+pub mod definition;
 pub mod experiment_result;
 pub mod experiments;
 pub mod export;
 pub mod feedback;
 pub mod foreign;
 pub mod imports;
+pub mod indicator_changes;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;
@@ -36,6 +38,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_experiments.sql"),
     include_str!("migrations/0005_change_tokens.sql"),
     include_str!("migrations/0006_row_identity.sql"),
+    include_str!("migrations/0007_definitions.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -626,8 +629,16 @@ fn create_private_file(path: &Path) -> std::result::Result<bool, String> {
 
 /// Loads the starter indicators, roles and capacity into a new database.
 fn seed(tx: &rusqlite::Transaction<'_>, actor: &str, now: i64) -> Result<()> {
-    let op = crate::assets::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
-        .map_err(StoreError::Invalid)?;
+    let op =
+        crate::definition::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
+            .map_err(|e| {
+                StoreError::Invalid(
+                    e.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
     let inds =
         crate::assets::parse_indicators("assets/indicators.toml", crate::assets::INDICATORS_TOML)
             .map_err(StoreError::Invalid)?;

@@ -159,3 +159,25 @@ fn migrations_are_numbered_files_applied_in_order() {
         assert!(n.starts_with(&format!("{:04}_", i + 1)), "{n} out of order");
     }
 }
+
+#[test]
+fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_indicators() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let v5 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db");
+    std::fs::copy(&v5, &db).unwrap();
+    let store = Store::open(&db, "migration-test").unwrap();
+    let n: i64 = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT count(*) FROM indicators WHERE retired_at IS NULL AND min_value IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n as usize, store.indicators().unwrap().len());
+    assert!(n > 0);
+    let (def, retired) = store.current_definition().unwrap();
+    assert_eq!(def.indicators.len() as i64, n);
+    assert!(retired.indicators.is_empty());
+}
