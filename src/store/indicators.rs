@@ -8,15 +8,20 @@ use rusqlite::{params, OptionalExtension, Row};
 /// An indicator with its database id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Indicator {
+    /// Row id of the indicator (what observations point to).
     pub id: i64,
+    /// The definition: key, name, unit, thresholds, window, source.
     pub def: IndicatorDef,
 }
 
 /// A recorded value with its note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
+    /// When it was measured (unix seconds, UTC).
     pub at: Timestamp,
+    /// The measured value, in the indicator's unit (finite).
     pub value: f64,
+    /// Note kept with the value; `None` for no note.
     pub note: Option<String>,
 }
 
@@ -86,7 +91,9 @@ pub fn insert_indicator(
 /// Where a value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
+    /// Typed in: `opsdeck record` or the cockpit's record popup.
     Manual,
+    /// Read from a file by `opsdeck import` (or written by the demo).
     Import,
 }
 
@@ -142,9 +149,13 @@ pub const BULK_ROWS: usize = 64;
 /// A value to record in bulk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewObservation {
+    /// Row id of the indicator it belongs to.
     pub indicator_id: i64,
+    /// When it was measured (unix seconds, UTC).
     pub at: Timestamp,
+    /// The measured value, in the indicator's unit (finite).
     pub value: f64,
+    /// Note kept with the value; `None` for no note.
     pub note: Option<String>,
 }
 
