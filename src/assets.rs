@@ -46,7 +46,9 @@ struct IndicatorToml {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDef {
+    /// Role key, as used in `role assign` and owner fields (`fulfilment`).
     pub key: String,
+    /// Human name of the role.
     pub name: String,
 }
 
@@ -70,8 +72,11 @@ fn default_breach() -> f64 {
 /// Roles, capacities and the company name that seed a new database.
 #[derive(Debug)]
 pub struct Operation {
+    /// The operation's name, shown in the header.
     pub company: String,
+    /// The roles to create.
     pub roles: Vec<RoleDef>,
+    /// Capacity and bands of each work kind.
     pub capacity: Vec<Capacity>,
 }
 

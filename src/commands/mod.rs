@@ -30,7 +30,9 @@ use std::process::ExitCode;
 /// What every command needs: where the database is, who acts, and when.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The database file, as resolved from `--db`, `OPSDECK_DB` or the default.
     pub db: PathBuf,
+    /// Who changes are attributed to (`--as`, `OPSDECK_USER`, config, `USER`, login name).
     pub actor: String,
     /// The command's clock (unix seconds); one reading per command.
     pub now: i64,
