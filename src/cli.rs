@@ -82,7 +82,7 @@ pub enum FileFormat {
 /// What an import file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ImportKindArg {
-    /// Indicator values: indicator key, value, time.
+    /// Indicator values: indicator key, time, value (and an optional note).
     Observations,
     /// Work items: the orders or tickets the flow view counts.
     WorkItems,

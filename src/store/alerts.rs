@@ -41,7 +41,7 @@ pub struct Alert {
     pub severity: Severity,
     /// One-line summary shown in lists (not sanitised here: sanitise on output).
     pub title: String,
-    /// What the rule saw when it fired (value, threshold, burn rate), free text.
+    /// What the rule saw when it last fired (value, threshold, burn rate), free text; may be empty.
     pub detail: String,
     /// Open, acknowledged or resolved.
     pub state: AlertState,

@@ -19,7 +19,7 @@ pub struct AuditEntry {
     pub action: String,
     /// What kind of thing changed: `observation`, `work_item`, `alert`, ...
     pub entity: String,
-    /// Id or key of the changed thing (alert id, indicator key, ...); `None` for bulk changes.
+    /// Id or key of the changed thing (alert id, SLO key, ...); `None` when the change is not about one thing (an import).
     pub entity_id: Option<String>,
     /// JSON with the particulars.
     pub detail: Option<String>,

@@ -42,7 +42,7 @@ pub struct Reading {
 pub struct Board {
     /// The time the board was computed at (unix seconds, UTC); every window ends here.
     pub now: Timestamp,
-    /// One reading per indicator, in board order.
+    /// One reading per indicator, in the indicators' board order.
     pub readings: Vec<Reading>,
 }
 

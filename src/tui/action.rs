@@ -9,7 +9,7 @@ use crossterm::event::KeyEvent;
 /// ticks, database changes and the results of effects.
 #[derive(Debug, Clone)]
 pub enum Action {
-    /// `q`: leave the cockpit.
+    /// `q` or `Ctrl-C`: leave the cockpit.
     Quit,
     /// `Tab`, `→`, `l`: the next tab.
     NextView,

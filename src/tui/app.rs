@@ -13,7 +13,7 @@ use tui_input::Input;
 /// The screens, in tab order; number keys 1–8 jump to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
-    /// Overview: board, alerts, open checklists, flow (key 1).
+    /// Overview: leading and lagging indicators, flow, alerts, today's checklists (key 1).
     Cockpit,
     /// Every indicator, sortable, with its detail (key 2).
     Indicators,
@@ -181,7 +181,7 @@ pub struct App {
     pub alert_settings: crate::notify::AlertSettings,
     /// The Playbooks & runs view's open run or playbook.
     pub runs_ui: super::runs::RunsUi,
-    /// Set by `q`: the loop ends after this update.
+    /// Set by `q` or `Ctrl-C`: the loop ends after this update.
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,

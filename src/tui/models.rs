@@ -18,7 +18,7 @@ pub struct HeaderInfo {
     pub company: String,
     /// File name of the database.
     pub db_name: String,
-    /// Who changes are attributed to (`--as`, `OPSDECK_USER`, login name).
+    /// Who changes are attributed to (the command's actor, as resolved from `--as` and the rest).
     pub actor: String,
     /// Opened with `--read-only` or on a file that cannot be written: every change is refused.
     pub read_only: bool,

@@ -87,7 +87,7 @@ pub struct Evaluation {
     pub recurred: Vec<i64>,
     /// Open alerts whose cause still holds (refreshed).
     pub updated: usize,
-    /// Alerts whose cause went away in this evaluation (they wait to be resolved).
+    /// Alerts whose cause went away in this evaluation (marked cleared; also resolved under `auto_resolve`).
     pub cleared: Vec<i64>,
     /// Resolved automatically (policy `auto_resolve`).
     pub auto_resolved: Vec<i64>,

@@ -145,9 +145,9 @@ pub struct SloPanel {
     pub burn_long: Option<f64>,
     /// Burn rate over the short window (1 = on budget); `None` without events in it.
     pub burn_short: Option<f64>,
-    /// Length of the long burn window, in seconds.
+    /// Length of the long burn window, in seconds (one day scaled to the SLO window).
     pub long_window_secs: i64,
-    /// Length of the short burn window, in seconds.
+    /// Length of the short burn window, in seconds (1/12 of the long one).
     pub short_window_secs: i64,
     /// When the budget runs out at the long-window burn rate.
     pub exhaustion: Option<Exhaustion>,
