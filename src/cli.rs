@@ -31,6 +31,7 @@ pub struct Cli {
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,
 
+    /// The subcommand to run; none opens the cockpit.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -64,26 +65,35 @@ impl Cli {
 /// Output format of the listings that also have a Markdown form (status, decision list).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
+    /// Plain text for the terminal (the default).
     Text,
+    /// JSON, one document, for scripts.
     Json,
+    /// Markdown, to paste into a note or a wiki.
     Markdown,
 }
 
 /// File formats for import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FileFormat {
+    /// Comma-separated values with a header row.
     Csv,
+    /// JSON Lines: one JSON object per line.
     Jsonl,
 }
 
 /// What an import file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ImportKindArg {
+    /// Indicator values: indicator key, time, value (and an optional note).
     Observations,
+    /// Work items: the orders or tickets the flow view counts.
     WorkItems,
+    /// Customer feedback responses with their 1–5 scores.
     Feedback,
 }
 
+/// Every `opsdeck` subcommand.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// (Re)create the demo database: ~90 days of a realistic early operation.
@@ -126,13 +136,16 @@ pub enum Command {
     },
     /// Print the indicator board once.
     Status {
+        /// How to print the board: text, json or markdown.
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
     },
     /// Render one frame of a cockpit view as plain text.
     Snapshot {
+        /// Width of the rendered frame in terminal columns.
         #[arg(long, default_value_t = 100)]
         width: u16,
+        /// Height of the rendered frame in terminal rows.
         #[arg(long, default_value_t = 30)]
         height: u16,
         /// cockpit, indicators, work, playbooks, alerts, experiments, decisions, feedback, standup.
@@ -145,6 +158,7 @@ pub enum Command {
     /// acknowledged, not snoozed), 2 on error. Safe to run every minute from
     /// cron, alongside the cockpit and other checks.
     Check {
+        /// How to print the open alerts: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
         /// Print only when an alert opened, escalated or re-opened (for cron mail).
@@ -153,26 +167,31 @@ pub enum Command {
     },
     /// List alerts and act on them.
     Alert {
+        /// What to do with alerts.
         #[command(subcommand)]
         action: AlertCommand,
     },
     /// Service level objectives and their error budgets.
     Slo {
+        /// What to do with SLOs.
         #[command(subcommand)]
         action: SloCommand,
     },
     /// Operational experiments: new, start, amend, show, list, conclude.
     Experiment {
+        /// What to do with experiments.
         #[command(subcommand)]
         command: learning::ExperimentCommand,
     },
     /// The decision log: add, list.
     Decision {
+        /// What to do with the decision log.
         #[command(subcommand)]
         command: learning::DecisionCommand,
     },
     /// Customer feedback: add, summary.
     Feedback {
+        /// What to do with feedback.
         #[command(subcommand)]
         command: learning::FeedbackCommand,
     },
@@ -207,16 +226,19 @@ pub enum Command {
     },
     /// Indicators: list, show, add, change or retire one.
     Indicator {
+        /// What to do with indicators.
         #[command(subcommand)]
         command: IndicatorCommand,
     },
     /// Capacity per work kind: list, or set one.
     Capacity {
+        /// What to do with capacities.
         #[command(subcommand)]
         command: CapacityCommand,
     },
     /// People: add one, with the roles they hold.
     Person {
+        /// What to do with people.
         #[command(subcommand)]
         command: PersonCommand,
     },
@@ -227,16 +249,19 @@ pub enum Command {
     },
     /// Playbooks: the operation's workflows (list, show, import).
     Playbook {
+        /// What to do with playbooks.
         #[command(subcommand)]
         command: PlaybookCommand,
     },
     /// Roles and the people who hold them.
     Role {
+        /// What to do with roles.
         #[command(subcommand)]
         command: RoleCommand,
     },
     /// Checklist runs: executions of a playbook.
     Run {
+        /// What to do with checklist runs.
         #[command(subcommand)]
         command: RunCommand,
     },
@@ -244,6 +269,7 @@ pub enum Command {
     Doctor,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
+        /// The shell to write the completion script for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -254,15 +280,20 @@ pub enum Command {
 /// Output format of the listings that have no Markdown form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
+    /// Plain text for the terminal (the default).
     Text,
+    /// JSON, for scripts.
     Json,
 }
 
 /// How urgent a raised alert is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SeverityArg {
+    /// For the record; nobody needs to act.
     Info,
+    /// Act today, before customers feel it (the default for `alert raise`).
     Warning,
+    /// Act now; `opsdeck check` exits 1 while one is open.
     Critical,
 }
 
@@ -271,50 +302,65 @@ pub enum SeverityArg {
 pub enum AlertCommand {
     /// Open and acknowledged alerts, critical first (with --all: every alert, newest first).
     List {
+        /// Also list resolved and snoozed alerts, newest first.
         #[arg(long)]
         all: bool,
+        /// How to print the list: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
     /// One alert with its history.
     Show {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
     },
     /// Acknowledge: you own it; it stops escalating until its ack times out.
     Ack {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// A note kept in the alert's history with the acknowledgement.
         #[arg(long)]
         note: Option<String>,
     },
     /// Resolve: done. A cause that comes back opens a new alert.
     Resolve {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// A note kept in the alert's history with the resolution.
         #[arg(long)]
         note: Option<String>,
     },
     /// Hold an alert until a time: RFC 3339, YYYY-MM-DD, or a duration from now (2h, 1d).
     Snooze {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// Until when: RFC 3339, YYYY-MM-DD (UTC), or a duration from now (2h, 1d).
         until: String,
+        /// A note kept in the alert's history with the snooze.
         #[arg(long)]
         note: Option<String>,
     },
     /// Escalate one level up the alert's path now.
     Escalate {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// A note kept in the alert's history with the escalation.
         #[arg(long)]
         note: Option<String>,
     },
     /// Raise an alert by hand (raising the same title again updates it).
     Raise {
+        /// One-line title; an open alert with the same title is updated, not duplicated.
         title: String,
+        /// How urgent it is: info, warning (default) or critical.
         #[arg(long, value_enum, default_value = "warning")]
         severity: SeverityArg,
+        /// A note kept in the new alert's history.
         #[arg(long)]
         note: Option<String>,
         /// Start a run of this playbook, linked to the alert (its escalation path too).
@@ -323,22 +369,28 @@ pub enum AlertCommand {
     },
     /// Manual override: stop an alert escalating, with a reason.
     Pause {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// Why escalation is paused; kept in the alert's history (required).
         #[arg(long)]
         reason: String,
     },
     /// Lift the override; the escalation clock restarts now.
     Resume {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// A note kept in the alert's history with the resume.
         #[arg(long)]
         note: Option<String>,
     },
     /// Add a note to an alert's history.
     Note {
+        /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
+        /// The note, one line of text.
         text: String,
     },
 }
@@ -348,11 +400,15 @@ pub enum AlertCommand {
 pub enum SloCommand {
     /// Every SLO with its error budget, burn rate and time to exhaustion.
     List {
+        /// How to print the list: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
     /// Import SLO definitions from a TOML file (see assets/slos.toml); all-or-nothing.
-    Import { file: String },
+    Import {
+        /// The SLO TOML file; on any problem nothing is written.
+        file: String,
+    },
 }
 
 /// An alert id: `12` or `#12`.
@@ -371,6 +427,7 @@ fn parse_alert_id(text: &str) -> Result<i64, String> {
 pub enum PlaybookCommand {
     /// List playbooks with their version, review date and open runs.
     List {
+        /// How to print the list: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
@@ -396,13 +453,24 @@ pub enum PlaybookCommand {
 pub enum RoleCommand {
     /// List roles with their people; fewer than two is a single point of failure.
     List {
+        /// How to print the list: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
     /// Give PERSON the role ROLE (the person is created when new).
-    Assign { person: String, role: String },
+    Assign {
+        /// The person's name (created when new).
+        person: String,
+        /// The role's key (see `opsdeck role list`).
+        role: String,
+    },
     /// Take the role ROLE from PERSON.
-    Unassign { person: String, role: String },
+    Unassign {
+        /// The person's name.
+        person: String,
+        /// The role's key (see `opsdeck role list`).
+        role: String,
+    },
 }
 
 /// `opsdeck run ...`
@@ -424,6 +492,7 @@ pub enum RunCommand {
         /// Only open runs.
         #[arg(long)]
         open: bool,
+        /// How to print the list: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
         /// At most this many runs.
@@ -437,7 +506,9 @@ pub enum RunCommand {
     },
     /// Check an item: STEP.N (e.g. pack.2) or its number in `run show`.
     Done {
+        /// Run number, `5` or `#5` (see `opsdeck run list`).
         run: String,
+        /// Item as STEP.N (e.g. pack.2) or its number in `opsdeck run show`.
         item: String,
         /// A note kept with the item.
         #[arg(long)]
@@ -448,8 +519,11 @@ pub enum RunCommand {
     },
     /// Skip an item, with the reason.
     Skip {
+        /// Run number, `5` or `#5` (see `opsdeck run list`).
         run: String,
+        /// Item as STEP.N (e.g. pack.2) or its number in `opsdeck run show`.
         item: String,
+        /// Why the item is skipped; kept with the item (required).
         #[arg(long)]
         reason: String,
         /// Skip it although the previous step is unfinished (audited).
@@ -457,13 +531,25 @@ pub enum RunCommand {
         override_reason: Option<String>,
     },
     /// Put a done or skipped item back to pending.
-    Undo { run: String, item: String },
+    Undo {
+        /// Run number, `5` or `#5` (see `opsdeck run list`).
+        run: String,
+        /// Item as STEP.N (e.g. pack.2) or its number in `opsdeck run show`.
+        item: String,
+    },
     /// Cancel an open run, with the reason.
     Cancel {
+        /// Run number, `5` or `#5` (see `opsdeck run list`).
         run: String,
+        /// Why the run is cancelled; kept with the run (required).
         #[arg(long)]
         reason: String,
     },
     /// Add a note to a run.
-    Note { run: String, text: String },
+    Note {
+        /// Run number, `5` or `#5` (see `opsdeck run list`).
+        run: String,
+        /// The note, one line of text.
+        text: String,
+    },
 }

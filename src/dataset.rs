@@ -24,8 +24,11 @@ pub struct Size {
     pub days: i64,
     /// Indicators fed by observations (the starter ones plus generated ones).
     pub indicators: usize,
+    /// Observations per indicator, spread over the days.
     pub observations_per_indicator: usize,
+    /// Work items (orders, tickets), spread over the days.
     pub work_items: usize,
+    /// Feedback responses, spread over the days.
     pub feedback: usize,
     /// Alerts, all but the current ones resolved, each with its events.
     pub alerts: usize,
@@ -258,8 +261,11 @@ pub fn write_feedback(
 /// The three CSV files of a dataset, in memory.
 #[derive(Debug, Clone, Default)]
 pub struct Csvs {
+    /// `indicator,at,value` rows with a header.
     pub observations: Vec<u8>,
+    /// Work-item rows with a header, as `opsdeck import --kind work-items` reads them.
     pub work_items: Vec<u8>,
+    /// Feedback rows with a header, as `opsdeck import --kind feedback` reads them.
     pub feedback: Vec<u8>,
 }
 
@@ -277,16 +283,27 @@ pub fn write_csvs(keys: &[String], size: Size, now: Timestamp) -> std::io::Resul
 /// Row counts of a built dataset.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Built {
+    /// Rows in `indicators`.
     pub indicators: usize,
+    /// Rows in `observations`.
     pub observations: usize,
+    /// Rows in `work_items`.
     pub work_items: usize,
+    /// Rows in `feedback`.
     pub feedback: usize,
+    /// Rows in `alerts`, resolved or not.
     pub alerts: usize,
+    /// Rows in `alert_events` (every alert's history).
     pub alert_events: usize,
+    /// Alerts open or acknowledged at the end.
     pub active_alerts: usize,
+    /// Rows in `checklist_runs`.
     pub runs: usize,
+    /// Runs still open at the end.
     pub open_runs: usize,
+    /// Rows in `run_items` (checked or skipped items).
     pub run_items: usize,
+    /// Rows in `decisions`.
     pub decisions: usize,
 }
 

@@ -21,16 +21,23 @@ pub const DEMO_TOML: &str = include_str!("../assets/demo.toml");
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoSettings {
+    /// Name shown in the header (`company` meta).
     pub company: String,
+    /// Seed of the random generator: the same seed gives the same database.
     pub seed: u64,
+    /// Days of history, ending now.
     pub days: i64,
     /// Orders per day at the start and at the end of the period.
     pub orders_per_day_start: f64,
+    /// Orders per day at the end of the period.
     pub orders_per_day_end: f64,
+    /// Support tickets per day at the start of the period.
     pub tickets_per_day_start: f64,
+    /// Support tickets per day at the end of the period.
     pub tickets_per_day_end: f64,
     /// Days at the end with the capacity squeeze and the late-delivery spike.
     pub squeeze_days: i64,
+    /// Distinct customers the orders are spread over.
     pub customers: u32,
     /// People and the roles they hold (`"name:role"`).
     pub people: Vec<String>,
@@ -91,7 +98,9 @@ impl Rng {
 /// Everything the demo writes.
 #[derive(Debug, Default)]
 pub struct DemoData {
+    /// Orders and tickets.
     pub work_items: Vec<WorkItem>,
+    /// Feedback responses.
     pub feedback: Vec<FeedbackRow>,
     /// `(indicator key, at, value, note)`.
     pub observations: Vec<(String, Timestamp, f64, Option<String>)>,

@@ -22,7 +22,9 @@ pub const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The command to run: a program and its leading arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyCommand {
+    /// Program to run (looked up on `PATH`); the alert comes as JSON on its standard input.
     pub program: String,
+    /// Arguments given before the `ID SEVERITY TITLE` that opsdeck appends.
     pub args: Vec<String>,
     /// Killed after this long.
     pub timeout: Duration,
@@ -58,7 +60,9 @@ impl NotifyCommand {
 /// Everything configurable about alerts.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AlertSettings {
+    /// Auto-resolve, acknowledgement timeout, capacity window.
     pub policy: AlertPolicy,
+    /// Command run for each notification; `None` means no notifications.
     pub notify: Option<NotifyCommand>,
     /// Ring the terminal bell when a new critical alert opens in the cockpit.
     pub bell: bool,

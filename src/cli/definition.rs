@@ -9,24 +9,34 @@ pub enum IndicatorCommand {
     /// List the indicators on the board.
     List,
     /// Show one indicator's definition, thresholds and valid range.
-    Show { key: String },
+    Show {
+        /// The indicator's key (`on_time_rate`).
+        key: String,
+    },
     /// Add an indicator fed by recorded values.
     Add(Box<IndicatorAdd>),
     /// Change fields: FIELD=VALUE ... (name, definition, kind, unit, direction,
     /// aggregation, window, target, warn, breach, min, max, owner; `min=-` clears).
     Set {
+        /// The indicator's key.
         key: String,
+        /// `FIELD=VALUE` pairs, applied together.
         #[arg(required = true, allow_hyphen_values = true)]
         assignments: Vec<String>,
     },
     /// Retire an indicator: it leaves the board, its values are kept.
-    Retire { key: String },
+    Retire {
+        /// The indicator's key.
+        key: String,
+    },
 }
 
 /// `opsdeck indicator add KEY ...`
 #[derive(Debug, clap::Args)]
 pub struct IndicatorAdd {
+    /// The new indicator's key: what `record` and the files name (`mrr`).
     pub key: String,
+    /// The name shown on the board.
     #[arg(long)]
     pub name: String,
     /// One sentence saying exactly what is counted (default: the name).
@@ -35,6 +45,7 @@ pub struct IndicatorAdd {
     /// leading or lagging.
     #[arg(long)]
     pub kind: String,
+    /// The unit values are in (`EUR`, `%`, `h`); empty for a plain count.
     #[arg(long, default_value = "")]
     pub unit: String,
     /// higher or lower (which way is better).
@@ -46,10 +57,13 @@ pub struct IndicatorAdd {
     /// A duration: 7d, 30d, 4h.
     #[arg(long)]
     pub window: String,
+    /// The value the operation aims for.
     #[arg(long, allow_hyphen_values = true)]
     pub target: String,
+    /// The warn threshold (on the bad side of the target).
     #[arg(long, allow_hyphen_values = true)]
     pub warn: String,
+    /// The breach threshold (beyond warn).
     #[arg(long, allow_hyphen_values = true)]
     pub breach: String,
     /// Lowest plausible value.
@@ -70,10 +84,14 @@ pub enum CapacityCommand {
     List,
     /// Set a work kind's units per day (and optionally its bands, 0–1).
     Set {
+        /// The work kind (`order`, `ticket`).
         kind: String,
+        /// Units the team can handle per day.
         units_per_day: String,
+        /// Utilisation (0–1) at which the band turns warn (default 0.6).
         #[arg(long)]
         warn_at: Option<f64>,
+        /// Utilisation (0–1) at which the band turns breach (default 0.9).
         #[arg(long)]
         breach_at: Option<f64>,
     },
@@ -84,7 +102,9 @@ pub enum CapacityCommand {
 pub enum PersonCommand {
     /// Add a person, with the roles they hold (--role, repeatable).
     Add {
+        /// The person's name as it appears in escalation and history.
         name: String,
+        /// Role keys they hold (repeat `--role`).
         #[arg(long = "role")]
         roles: Vec<String>,
     },

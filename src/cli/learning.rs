@@ -8,6 +8,7 @@ use std::path::PathBuf;
 /// Format of `export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// JSON Lines: a header line, then one object per row, naming its table.
     Jsonl,
 }
 
@@ -60,15 +61,21 @@ pub enum ExperimentCommand {
     New {
         /// Short key, e.g. courier-pilot.
         key: String,
+        /// The definition: title, objective, hypothesis, scope, period, criteria.
         #[command(flatten)]
         def: DefinitionArgs,
     },
     /// Pre-register: lock the hypothesis and criteria under a content hash.
-    Start { key: String },
+    Start {
+        /// Experiment key (see `opsdeck experiment list`).
+        key: String,
+    },
     /// Change an experiment; after the start, locked fields need --reason and
     /// the change is recorded as a visible amendment.
     Amend {
+        /// Experiment key (see `opsdeck experiment list`).
         key: String,
+        /// Only the parts that change.
         #[command(flatten)]
         def: DefinitionArgs,
         /// Why the registered experiment changes (required for locked fields).
@@ -77,18 +84,22 @@ pub enum ExperimentCommand {
     },
     /// One experiment: hash, lock, live criteria, verdict or days left.
     Show {
+        /// Experiment key (see `opsdeck experiment list`).
         key: String,
+        /// How to print it: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
     /// Every experiment.
     List {
+        /// How to print the list: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
     /// Record the decision on an experiment (scale, adjust, pivot or stop);
     /// the result goes into the decision log as evidence.
     Conclude {
+        /// Experiment key (see `opsdeck experiment list`).
         key: String,
         /// scale, adjust, pivot or stop.
         #[arg(long)]
@@ -121,6 +132,7 @@ pub enum DecisionCommand {
     },
     /// The decision log, newest first.
     List {
+        /// How to print the log: text, json or markdown.
         #[arg(long, value_enum, default_value = "text")]
         format: crate::cli::OutputFormat,
     },
@@ -143,10 +155,13 @@ pub enum FeedbackCommand {
         /// survey (default), interview or support.
         #[arg(long)]
         channel: Option<String>,
+        /// Customer segment, if known (same names as on work items).
         #[arg(long)]
         segment: Option<String>,
+        /// The customer, if known.
         #[arg(long)]
         customer: Option<String>,
+        /// The customer's words, free text.
         #[arg(long)]
         comment: Option<String>,
         /// When it was given: RFC 3339 or YYYY-MM-DD (default: now).
@@ -158,6 +173,7 @@ pub enum FeedbackCommand {
         /// Days to summarise, ending now.
         #[arg(long, default_value_t = 28)]
         days: u32,
+        /// How to print the summary: text or json.
         #[arg(long, value_enum, default_value = "text")]
         format: ListFormat,
     },
@@ -166,6 +182,7 @@ pub enum FeedbackCommand {
 /// `opsdeck export`: every table, to rebuild the database with `restore`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Format of the export; JSON Lines is the only one.
     #[arg(long, value_enum, default_value = "jsonl")]
     pub format: ExportFormat,
     /// Write to this new file (mode 0600) instead of standard output.

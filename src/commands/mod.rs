@@ -32,7 +32,9 @@ use std::process::ExitCode;
 /// What every command needs: where the database is, who acts, and when.
 #[derive(Debug, Clone)]
 pub struct Context {
+    /// The database file, as resolved from `--db`, `OPSDECK_DB` or the default.
     pub db: PathBuf,
+    /// Who changes are attributed to (`--as`, `OPSDECK_USER`, config, `USER`, login name).
     pub actor: String,
     /// The command's clock (unix seconds); one reading per command.
     pub now: i64,
@@ -90,6 +92,16 @@ pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
 }
 
 /// The login name of the process's user, from the password database.
+///
+/// `unsafe` is allowed here and nowhere else in this module: it is sound
+/// because getpwuid_r is the re-entrant variant (no shared static buffer),
+/// every pointer handed to it points into `pwd`, `buf` or `result`, which this
+/// function owns and outlives the call, `buf.len()` is the real buffer size,
+/// and `pw_name` is read only after a zero return and a null check, while
+/// `buf` is still alive. A safe crate (nix, uzers, whoami) would add a
+/// dependency for one fallback lookup that `libc`, already a dependency,
+/// does in a dozen reviewed lines.
+#[allow(unsafe_code)]
 fn login_name() -> Option<String> {
     let mut buf = vec![0u8; 4096];
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };

@@ -46,6 +46,7 @@ pub struct Role {
 /// A person and the roles they hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
+    /// The person's name (unique), as escalation levels and history name them.
     pub name: String,
     /// Role keys, sorted.
     pub roles: Vec<String>,
@@ -85,21 +86,28 @@ impl Default for AlertDefaults {
 /// What `operation.toml` says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
+    /// The company's name, shown in the cockpit's header.
     pub company: String,
     /// IANA name (`Europe/Berlin`) or `UTC`.
     pub timezone: String,
+    /// The roles, in file order.
     pub roles: Vec<Role>,
+    /// The people and the roles they hold.
     pub people: Vec<Person>,
+    /// Capacity and early-warning bands per work kind.
     pub capacity: Vec<Capacity>,
+    /// The default escalation path and acknowledgement timeout.
     pub alerts: AlertDefaults,
 }
 
 /// The whole definition of an operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Definition {
+    /// `operation.toml`.
     pub operation: Operation,
     /// In board order.
     pub indicators: Vec<IndicatorDef>,
+    /// `slos.toml`, in file order.
     pub slos: Vec<SloDef>,
     /// Sorted by key.
     pub playbooks: Vec<PlaybookDef>,
@@ -111,6 +119,7 @@ pub struct Definition {
 pub struct DefError {
     /// Path inside the folder (`playbooks/x.toml`).
     pub file: String,
+    /// 1-based line in that file (1 when the file as a whole is wrong).
     pub line: usize,
     /// `field: reason`.
     pub message: String,

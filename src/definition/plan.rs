@@ -13,41 +13,65 @@ use crate::domain::playbook::PlaybookDef;
 /// Keys of what the database holds retired (they return with their history).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Retired {
+    /// Retired indicator keys.
     pub indicators: Vec<String>,
+    /// Retired SLO keys.
     pub slos: Vec<String>,
+    /// Retired playbook keys.
     pub playbooks: Vec<String>,
 }
 
 /// One change the plan makes.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
+    /// The company's name: old → new.
     Company(String, String),
+    /// The time zone: old → new.
     Timezone(String, String),
+    /// The alert defaults: old → new.
     Alerts(AlertDefaults, AlertDefaults),
+    /// A new role.
     AddRole(Role),
+    /// A role's name changes (the role, its new name).
     RenameRole(Role, String),
+    /// A role leaves (`--prune`), by key.
     RemoveRole(String),
+    /// A new person with their roles.
     AddPerson(Person),
+    /// A person's roles change (the person as before, the new role keys).
     SetPersonRoles(Person, Vec<String>),
+    /// A person leaves (`--prune`), by name.
     RemovePerson(String),
+    /// A capacity for a new work kind.
     AddCapacity(Capacity),
+    /// A capacity changes: old → new.
     SetCapacity(Capacity, Capacity),
+    /// A work kind's capacity leaves (`--prune`).
     RemoveCapacity(String),
     /// A new indicator, or (`true`) a retired one defined again.
     AddIndicator(IndicatorDef, bool),
+    /// An indicator's definition changes: old → new (a new version).
     SetIndicator(IndicatorDef, IndicatorDef),
+    /// An indicator is retired (`--prune`); its values are kept.
     RetireIndicator(String),
+    /// A new SLO, or (`true`) a retired one defined again.
     AddSlo(SloDef, bool),
+    /// An SLO changes: old → new.
     SetSlo(SloDef, SloDef),
+    /// An SLO is retired (`--prune`).
     RetireSlo(String),
+    /// A new playbook, or (`true`) a retired one defined again.
     AddPlaybook(PlaybookDef, bool),
+    /// A playbook changes: old → new (a new version; runs keep theirs).
     SetPlaybook(PlaybookDef, PlaybookDef),
+    /// A playbook is retired (`--prune`); its runs are kept.
     RetirePlaybook(String),
 }
 
 /// Everything applying a folder does.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
+    /// The changes, in the order they are printed and applied.
     pub changes: Vec<Change>,
     /// Things defined identically on both sides.
     pub unchanged: usize,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Units of work a team can handle per day for one work kind, and its bands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Capacity {
+    /// Work kind it applies to (`order`, `ticket`, ...), as on the work items.
     pub work_kind: String,
     /// Units the team can handle per day.
     pub units_per_day: f64,

@@ -48,12 +48,17 @@ pub struct WorkItem {
     pub kind: String,
     /// Identifier in the system it came from; unique per kind.
     pub external_id: String,
+    /// The customer, if known (for repeat-purchase rates).
     pub customer: Option<String>,
     /// Urgency/complexity segment (`standard`, `express`, `b2b`).
     pub segment: Option<String>,
+    /// When it arrived (unix seconds, UTC).
     pub opened_at: Timestamp,
+    /// When it was promised to the customer (unix seconds, UTC); `None` without a promise, so never late.
     pub promised_at: Option<Timestamp>,
+    /// When it was finished or cancelled (unix seconds, UTC); `None` while open.
     pub closed_at: Option<Timestamp>,
+    /// How it ended: ok, deviation, defect or cancelled; `None` while open or unknown.
     pub outcome: Option<Outcome>,
     /// Satisfaction score 1–5, when the customer gave one.
     pub satisfaction: Option<f64>,

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// Predicts risk before customers feel it (queue length, utilisation).
     Leading,
+    /// Confirms success after the fact (on-time rate, satisfaction).
     Lagging,
 }
 
@@ -80,13 +82,17 @@ pub struct IndicatorDef {
     pub name: String,
     /// One sentence that says exactly what is counted.
     pub definition: String,
+    /// Leading (predicts risk) or lagging (confirms success).
     pub kind: Kind,
     /// Unit shown after the value (`h`, `%`, `items`).
     pub unit: String,
+    /// Whether higher or lower values are better.
     pub direction: Direction,
+    /// How the values inside the window become one number.
     pub aggregation: Aggregation,
     /// Window length in seconds over which values are aggregated.
     pub window_secs: i64,
+    /// The value aimed for, in `unit`.
     pub target: f64,
     /// Reaching this value (or worse) is `warn`.
     pub warn: f64,
@@ -94,6 +100,7 @@ pub struct IndicatorDef {
     pub breach: f64,
     /// Role that owns the indicator.
     pub owner_role: String,
+    /// Where the values come from: observations, work items or feedback.
     pub source: Source,
     /// For derived indicators: the metric name (`cycle_time`, `on_time`, ...).
     pub metric: Option<String>,
@@ -209,8 +216,11 @@ pub fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trend {
+    /// Moved more than 1 % the good way.
     Better,
+    /// Moved more than 1 % the bad way.
     Worse,
+    /// Within 1 % of the previous window.
     Flat,
     /// One of the two windows has no data.
     Unknown,

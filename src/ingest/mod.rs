@@ -20,8 +20,11 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
+    /// Indicator values: `indicator,at,value[,note]`.
     Observations,
+    /// Orders, tickets and tasks with their times and outcome.
     WorkItems,
+    /// Customer feedback responses with their 1–5 scores.
     Feedback,
 }
 
@@ -88,7 +91,9 @@ impl ImportKind {
 /// File format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Comma-separated values with a header row.
     Csv,
+    /// JSON Lines: one object per line.
     Jsonl,
 }
 
@@ -108,10 +113,13 @@ impl Format {
 /// A problem with one row (or the whole file, on line 1 or 0).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowError {
+    /// The file as named on the command line (`stdin` for `-`).
     pub file: String,
+    /// Line number in the file, 1-based; 0 or 1 when the problem is the whole file.
     pub line: u64,
     /// The column, or empty when the problem is the line itself.
     pub field: String,
+    /// What is wrong, in one line.
     pub reason: String,
 }
 
@@ -135,15 +143,22 @@ impl fmt::Display for RowError {
 /// One valid row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
+    /// A value for an indicator.
     Observation {
+        /// Row id of the indicator named in the row.
         indicator_id: i64,
+        /// When it was measured (unix seconds, UTC).
         at: i64,
+        /// The value, in the indicator's unit (finite).
         value: f64,
+        /// Note kept with the value; `None` without one.
         note: Option<String>,
         /// The row's own identity (`id` column), idempotent across files.
         id: Option<String>,
     },
+    /// An order, ticket or task.
     WorkItem(WorkItem),
+    /// A feedback response.
     Feedback(FeedbackRow),
 }
 

@@ -31,39 +31,61 @@ use serde::Serialize;
 /// One alert as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Alert {
+    /// Row id of the alert (what `alert ack ID` and the other alert commands take).
     pub id: i64,
     /// The cause (`indicator:on_time_rate`, `burn:billing_correct`, ...).
     pub key: String,
+    /// Which rule family raised it; manual alerts are never cleared by the rules.
     pub source: AlertSource,
+    /// How urgent it is; only critical makes `opsdeck check` exit 1.
     pub severity: Severity,
+    /// One-line summary shown in lists (not sanitised here: sanitise on output).
     pub title: String,
+    /// What the rule saw when it last fired (value, threshold, burn rate), free text; may be empty.
     pub detail: String,
+    /// Open, acknowledged or resolved.
     pub state: AlertState,
     /// Onsets of the cause while the alert was not resolved (1 at opening).
     pub count: i64,
+    /// When it first opened (unix seconds, UTC); kept across re-openings.
     pub first_seen: Timestamp,
     /// Last evaluation that found the cause holding.
     pub last_seen: Timestamp,
     /// Start of the escalation clock: opening or the last re-opening.
     pub opened_at: Timestamp,
+    /// Who opened it: the actor of the command that raised it or ran the rules (`--as`, `OPSDECK_USER`, login name).
     pub opened_by: String,
+    /// Note given when it was opened, if any.
     pub open_note: Option<String>,
+    /// When it was last acknowledged (unix seconds, UTC); `None` when never, or after an ack timed out.
     pub acked_at: Option<Timestamp>,
+    /// Who acknowledged it; `None` unless acknowledged.
     pub acked_by: Option<String>,
+    /// Note given with the acknowledgement, if any.
     pub ack_note: Option<String>,
+    /// When it was resolved (unix seconds, UTC); `None` while not resolved.
     pub resolved_at: Option<Timestamp>,
+    /// Who resolved it (for `auto_resolve`, whoever ran the rules); `None` while not resolved.
     pub resolved_by: Option<String>,
+    /// Note given with the resolution, if any.
     pub resolve_note: Option<String>,
+    /// Held until this time (unix seconds, UTC, exclusive); a past value is kept and means the snooze is over.
     pub snoozed_until: Option<Timestamp>,
     /// Index into `path`; 0 is the first step.
     pub level: usize,
+    /// Its escalation path: who is called at each level, and after how long.
     pub path: Vec<EscalationStep>,
+    /// When it last climbed a level (unix seconds, UTC); `None` if it never climbed.
     pub escalated_at: Option<Timestamp>,
+    /// Escalation stopped by a manual override (`alert pause`).
     pub paused: bool,
+    /// Why escalation was paused; `None` when not paused.
     pub pause_reason: Option<String>,
+    /// When a pause was last lifted (unix seconds, UTC); restarts the escalation clock.
     pub resumed_at: Option<Timestamp>,
     /// When the rules last found the cause gone; `None` while it holds.
     pub cleared_at: Option<Timestamp>,
+    /// Role that owns the cause (from the rule), if the rule names one.
     pub owner_role: Option<String>,
     /// Playbook a critical alert names.
     pub playbook: Option<String>,
@@ -307,12 +329,17 @@ pub fn append_event(
 /// One entry of an alert's history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AlertEvent {
+    /// Row id of the alert this entry belongs to.
     pub alert_id: i64,
+    /// When it happened (unix seconds, UTC).
     pub at: Timestamp,
+    /// Who did it: the command's actor (for rule events, whoever ran the rules).
     pub actor: String,
     /// `opened`, `acknowledged`, `escalated`, ...
     pub kind: String,
+    /// Escalation level (0-based) after the event, for events that set one.
     pub level: Option<i64>,
+    /// Free-text note kept with the event, if any.
     pub note: Option<String>,
 }
 

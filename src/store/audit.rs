@@ -9,13 +9,17 @@ use serde::Serialize;
 /// One audit entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
+    /// Row id of the entry; ascending in the order things happened.
     pub id: i64,
+    /// When it happened (unix seconds, UTC).
     pub at: Timestamp,
+    /// Who did it: the command's actor (`--as`, `OPSDECK_USER`, login name).
     pub actor: String,
     /// Verb: `record`, `import`, `ack`, ...
     pub action: String,
     /// What kind of thing changed: `observation`, `work_item`, `alert`, ...
     pub entity: String,
+    /// Id or key of the changed thing (alert id, SLO key, ...); `None` when the change is not about one thing (an import).
     pub entity_id: Option<String>,
     /// JSON with the particulars.
     pub detail: Option<String>,

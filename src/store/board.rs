@@ -19,13 +19,17 @@ pub const SPARK_BUCKETS: usize = 16;
 /// An indicator's value now, against its thresholds and the previous window.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reading {
+    /// Row id of the indicator.
     pub id: i64,
+    /// The indicator's definition: key, name, unit, thresholds, window.
     pub def: IndicatorDef,
     /// Aggregated value over `(now - window, now]`.
     pub value: Option<f64>,
     /// The same over the window before.
     pub previous: Option<f64>,
+    /// Ok, warn, breach or no data, against the thresholds.
     pub status: Status,
+    /// Direction of `value` against `previous`, judged by the indicator's direction (better or worse).
     pub trend: Trend,
     /// Number of values (observations, items, responses) behind `value`.
     pub events: usize,
@@ -36,7 +40,9 @@ pub struct Reading {
 /// The indicator board at one time.
 #[derive(Debug, Clone, Serialize)]
 pub struct Board {
+    /// The time the board was computed at (unix seconds, UTC); every window ends here.
     pub now: Timestamp,
+    /// One reading per indicator, in the indicators' board order.
     pub readings: Vec<Reading>,
 }
 
@@ -50,9 +56,11 @@ impl Board {
 /// Capacity figures of one work kind.
 #[derive(Debug, Clone, Serialize)]
 pub struct CapacityReading {
+    /// The kind's configured capacity and utilisation bands (from `operation.toml`).
     pub capacity: Capacity,
     /// Demand over capacity (0–1) over the flow window.
     pub utilisation: Option<f64>,
+    /// Ok, warn or breach by the utilisation bands; no data when `utilisation` is `None`.
     pub band: Status,
     /// When the trend of daily utilisation crosses the warn band (`Some(now)`
     /// when it already has), within 90 days.
@@ -62,9 +70,11 @@ pub struct CapacityReading {
 /// Flow of one work kind, or of one segment of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowRow {
+    /// Work kind (e.g. `order`), as on the work items.
     pub kind: String,
     /// `None` for the kind's total row.
     pub segment: Option<String>,
+    /// Arrivals, completions, work in progress, lead times over the window.
     pub summary: FlowSummary,
     /// Only on the kind's total row.
     pub capacity: Option<CapacityReading>,
@@ -73,8 +83,11 @@ pub struct FlowRow {
 /// The Work view: flow by kind and segment.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowModel {
+    /// The time the model was computed at (unix seconds, UTC); the window ends here.
     pub now: Timestamp,
+    /// Length of the flow window, in seconds.
     pub window_secs: i64,
+    /// Each kind's total row, followed by its segments.
     pub rows: Vec<FlowRow>,
 }
 

@@ -62,7 +62,9 @@ pub struct Basis {
 /// The result of an experiment and what it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
+    /// Verdict and each criterion's value against its threshold.
     pub result: ExperimentResult,
+    /// What the numbers were computed over: periods, control, remarks.
     pub basis: Basis,
 }
 

@@ -19,19 +19,24 @@ use serde::Serialize;
 /// An experiment as stored, with its life so far.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredExperiment {
+    /// Row id of the experiment.
     pub id: i64,
     /// The current definition (after any amendments).
     pub def: ExperimentDef,
+    /// When it was defined (unix seconds, UTC).
     pub created_at: Timestamp,
+    /// Who defined it (`experiment new`'s actor).
     pub created_by: String,
     /// When `experiment start` pre-registered it; `None` for a draft.
     pub started_at: Option<Timestamp>,
+    /// Who pre-registered it; `None` for a draft.
     pub started_by: Option<String>,
     /// The definition as registered at the start (never changes).
     pub registered_def: Option<ExperimentDef>,
     /// SHA-256 of the registered definition (see
     /// [`experiment::registration_text`]).
     pub registered_hash: Option<String>,
+    /// When the decision was recorded (unix seconds, UTC); `None` until concluded.
     pub concluded_at: Option<Timestamp>,
     /// The decision recorded at the conclusion.
     pub decision: Option<Decision>,
@@ -55,15 +60,21 @@ impl StoredExperiment {
 /// A recorded change to a started experiment's locked fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Amendment {
+    /// When the amendment was made (unix seconds, UTC).
     pub at: Timestamp,
+    /// Who made it.
     pub actor: String,
     /// Every field that differs.
     pub fields: Vec<Field>,
+    /// Why, as given with `--reason` (required for locked fields).
     pub reason: String,
     /// The definition before the amendment (kept, never changed).
     pub original: ExperimentDef,
+    /// The definition after the amendment.
     pub amended: ExperimentDef,
+    /// SHA-256 (hex) of the definition before the amendment.
     pub original_hash: String,
+    /// SHA-256 (hex) of the definition after it; the next amendment starts from this.
     pub amended_hash: String,
 }
 

@@ -8,14 +8,21 @@ use serde::{Deserialize, Serialize};
 /// One feedback response: three scores of 1–5 and where it came from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeedbackRow {
+    /// When it was given (unix seconds, UTC).
     pub at: Timestamp,
+    /// The customer, if known.
     pub customer: Option<String>,
+    /// Customer segment, if known (same names as on work items).
     pub segment: Option<String>,
     /// `survey`, `interview` or `support`.
     pub channel: String,
+    /// Ease of use, 1 (very hard) to 5 (very easy).
     pub ease: u8,
+    /// Perceived reliability, 1 (unreliable) to 5 (fully reliable).
     pub reliability: u8,
+    /// Value confirmation, 1 (not worth it) to 5 (clearly worth it).
     pub value: u8,
+    /// The customer's words, free text; `None` without a comment.
     pub comment: Option<String>,
 }
 

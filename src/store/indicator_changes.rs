@@ -14,6 +14,7 @@ use std::collections::HashMap;
 pub struct IndicatorChange {
     /// From when the new definition holds.
     pub at: Timestamp,
+    /// Who applied it (the acting name).
     pub actor: String,
     /// What held before (`None`: the indicator was added).
     pub old: Option<IndicatorDef>,

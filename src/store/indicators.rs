@@ -8,15 +8,20 @@ use rusqlite::{params, OptionalExtension, Row};
 /// An indicator with its database id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Indicator {
+    /// Row id of the indicator (what observations point to).
     pub id: i64,
+    /// The definition: key, name, unit, thresholds, window, source.
     pub def: IndicatorDef,
 }
 
 /// A recorded value with its note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
+    /// When it was measured (unix seconds, UTC).
     pub at: Timestamp,
+    /// The measured value, in the indicator's unit (finite).
     pub value: f64,
+    /// Note kept with the value; `None` for no note.
     pub note: Option<String>,
 }
 
@@ -140,11 +145,17 @@ pub const BULK_ROWS: usize = 64;
 /// row").
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewObservation {
+    /// Row id of the indicator it belongs to.
     pub indicator_id: i64,
+    /// When it was measured (unix seconds, UTC).
     pub at: Timestamp,
+    /// The measured value, in the indicator's unit (finite).
     pub value: f64,
+    /// Note kept with the value; `None` for no note.
     pub note: Option<String>,
+    /// Where it came from (`manual`, `file:PATH`, `id`, `source:NAME`).
     pub origin: String,
+    /// Its identity within the origin (what makes a re-import idempotent).
     pub key: String,
 }
 

@@ -22,14 +22,21 @@ use std::collections::BTreeMap;
 /// One experiment as the screens and `experiment list` show it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExperimentRow {
+    /// Experiment key (what `experiment show` takes).
     pub key: String,
+    /// One-line name shown in lists.
     pub title: String,
+    /// The decision this experiment informs.
     pub objective: String,
+    /// The pre-registered hypothesis: what change is expected, and why.
     pub hypothesis: String,
+    /// Draft, running, ended or concluded at the model's `now`.
     pub status: ExperimentStatus,
     /// Hypothesis and criteria locked (pre-registered).
     pub locked: bool,
+    /// Start of the measured period (unix seconds, UTC).
     pub start: Timestamp,
+    /// End of the measured period (unix seconds, UTC, exclusive).
     pub end: Timestamp,
     /// Whole days until the planned end while running.
     pub days_to_end: Option<i64>,
@@ -44,49 +51,64 @@ pub struct ExperimentRow {
     pub units: BTreeMap<String, String>,
     /// Remarks on the computation (e.g. no control value for an indicator).
     pub notes: Vec<String>,
+    /// SHA-256 (hex) of the definition registered at the start; `None` for a draft.
     pub registered_hash: Option<String>,
     /// Hash of the current definition (differs after an amendment).
     pub current_hash: String,
+    /// Number of amendments recorded since the start.
     pub amendments: usize,
     /// False when the stored definition matches neither its registration nor
     /// its last amendment: it was edited outside opsdeck.
     pub hash_verified: bool,
+    /// The decision recorded at the conclusion; `None` until concluded.
     pub decision: Option<Decision>,
+    /// Row id of the decision-log entry written at the conclusion; `None` until concluded.
     pub decision_id: Option<i64>,
+    /// When it was concluded (unix seconds, UTC); `None` until concluded.
     pub concluded_at: Option<Timestamp>,
 }
 
 /// The Experiments view: running first, then drafts, ended, concluded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ExperimentsModel {
+    /// The time the model was read at (unix seconds, UTC); statuses and days left are as of then.
     pub now: Timestamp,
+    /// Running first, then drafts, ended, concluded.
     pub rows: Vec<ExperimentRow>,
 }
 
 /// The Decisions view: newest first, each with its evidence snapshots.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DecisionsModel {
+    /// Decision-log entries, newest first.
     pub rows: Vec<DecisionRecord>,
 }
 
 /// A feedback comment for the screen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FeedbackComment {
+    /// When the response was given (unix seconds, UTC).
     pub at: Timestamp,
+    /// Where it came from: `survey`, `interview` or `support`.
     pub channel: String,
+    /// Customer segment, if known.
     pub segment: Option<String>,
+    /// The customer, if known.
     pub customer: Option<String>,
     /// Mean of the three scores.
     pub overall: f64,
     /// Any score of 2 or below.
     pub low: bool,
+    /// The customer's words.
     pub text: String,
 }
 
 /// One group's weekly overall means, oldest week first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WeeklySeries {
+    /// Segment or channel name (responses without a segment are grouped under `(no segment)`).
     pub group: String,
+    /// One point per week: the week's start (Monday 00:00 UTC, unix seconds) and its mean overall score 1–5, `None` for a week without responses.
     pub weeks: Vec<(Timestamp, Option<f64>)>,
 }
 
@@ -94,16 +116,21 @@ pub struct WeeklySeries {
 /// means over time, recent comments.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FeedbackModel {
+    /// The time the model was read at (unix seconds, UTC); the window ends here.
     pub now: Timestamp,
     /// Start of the summary window.
     pub from: Timestamp,
+    /// Counts and mean scores of every response in the window; `None` when there were none.
     pub overall: Option<FeedbackSummary>,
+    /// The same per segment, sorted by name, responses without a segment last.
     pub by_segment: Vec<FeedbackSummary>,
+    /// The same per channel.
     pub by_channel: Vec<FeedbackSummary>,
     /// Weekly overall means of every response.
     pub weekly: Vec<(Timestamp, Option<f64>)>,
-    /// Weekly overall means per segment, then per channel.
+    /// Weekly overall means per segment.
     pub weekly_by_segment: Vec<WeeklySeries>,
+    /// Weekly overall means per channel.
     pub weekly_by_channel: Vec<WeeklySeries>,
     /// Newest first.
     pub comments: Vec<FeedbackComment>,
@@ -302,8 +329,11 @@ fn segment_label(r: &FeedbackInput) -> &str {
 /// Something that happened to an experiment, for the standup.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Milestone {
+    /// When it happened (unix seconds, UTC).
     pub at: Timestamp,
+    /// Experiment key.
     pub key: String,
+    /// The experiment's one-line title.
     pub title: String,
     /// `registered`, `period began`, `amended`, `verdict due`, `ended` or
     /// `concluded: scale`.

@@ -59,24 +59,53 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// says what to do.
 #[derive(Debug, Error)]
 pub enum StoreError {
+    /// The file was written by a newer opsdeck; it is not touched.
     #[error("{path}: the database has schema version {found}, newer than this opsdeck understands ({supported}); upgrade opsdeck — the file was left untouched")]
     NewerSchema {
+        /// The database file.
         path: String,
+        /// Schema version stored in the file (its migration count).
         found: i64,
+        /// Highest schema version this build knows ([`SCHEMA_VERSION`]).
         supported: i64,
     },
+    /// The file is not SQLite, or is damaged; it is not touched.
     #[error("{path}: not an opsdeck database, or the file is corrupt ({detail}); it was left untouched — restore it from a backup or point --db elsewhere")]
-    NotADatabase { path: String, detail: String },
+    NotADatabase {
+        /// The database file.
+        path: String,
+        /// SQLite's own words for what is wrong.
+        detail: String,
+    },
+    /// A file that is a database, but not opsdeck's (no application mark).
     #[error("{path}: {detail}; it was left untouched — point --db at an opsdeck database (or create one with 'opsdeck init')")]
-    NotOpsdeck { path: String, detail: String },
+    NotOpsdeck {
+        /// The file.
+        path: String,
+        /// What was found instead.
+        detail: String,
+    },
+    /// A file or folder could not be created, read or written.
     #[error("{path}: {detail}")]
-    Io { path: String, detail: String },
+    Io {
+        /// The file or folder concerned.
+        path: String,
+        /// The operating system's message.
+        detail: String,
+    },
+    /// Another process held the write lock longer than [`BUSY_TIMEOUT`].
     #[error("the database is busy: another opsdeck process has held its write lock for more than {secs} s; nothing was written — try again, or look for a stuck process with `fuser`", secs = BUSY_TIMEOUT.as_secs())]
     Busy,
+    /// A write was attempted on a database opened or mounted read-only.
     #[error("the database is open read-only ({reason}); nothing was written")]
-    ReadOnly { reason: String },
+    ReadOnly {
+        /// Why, e.g. "the file or its folder is not writable".
+        reason: String,
+    },
+    /// The input was refused by a check; the text is the one-line message.
     #[error("{0}")]
     Invalid(String),
+    /// Any other SQLite error, passed through.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
 }

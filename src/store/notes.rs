@@ -8,8 +8,11 @@ use serde::Serialize;
 /// A note someone wrote.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
+    /// When it was written (unix seconds, UTC).
     pub at: Timestamp,
+    /// Who wrote it.
     pub actor: String,
+    /// The note's text, as typed (sanitise on output).
     pub text: String,
 }
 

@@ -55,13 +55,17 @@ pub struct PlaybookVersion {
 /// and what is going on with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlaybookSummary {
+    /// Playbook key (what `playbook show` and `run start` take).
     pub key: String,
+    /// Human name of the playbook.
     pub name: String,
     /// Newest version number.
     pub version: i64,
     /// How many versions have been imported.
     pub versions: i64,
+    /// Number of steps in the newest version.
     pub steps: usize,
+    /// Number of checklist items over all its steps.
     pub items: usize,
     /// When the newest version is due for review, unix seconds.
     pub review_due_at: Timestamp,
@@ -69,7 +73,9 @@ pub struct PlaybookSummary {
     pub past_review: bool,
     /// Runs of any version still open.
     pub open_runs: i64,
+    /// When the newest version was imported (unix seconds, UTC).
     pub imported_at: Timestamp,
+    /// Who imported the newest version.
     pub imported_by: String,
     /// The newest version's definition: steps, criteria, tolerances.
     #[serde(skip)]
@@ -81,11 +87,22 @@ pub struct PlaybookSummary {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum ImportOutcome {
     /// A playbook the database did not have: version 1.
-    Created { version: i64 },
+    Created {
+        /// The version written: 1.
+        version: i64,
+    },
     /// The definition changed: a new version; runs of `previous` keep it.
-    NewVersion { version: i64, previous: i64 },
+    NewVersion {
+        /// The new version number.
+        version: i64,
+        /// The version it replaces (runs already started keep following it).
+        previous: i64,
+    },
     /// Identical to the newest version: nothing written.
-    Unchanged { version: i64 },
+    Unchanged {
+        /// The newest version, unchanged.
+        version: i64,
+    },
 }
 
 /// Imports a validated definition: a new playbook gets version 1, a changed

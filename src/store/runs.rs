@@ -61,12 +61,20 @@ pub enum RunError {
     NoSuchRun(i64),
     /// No playbook with this key.
     #[error("no playbook '{key}' (playbooks: {known})")]
-    NoSuchPlaybook { key: String, known: String },
+    NoSuchPlaybook {
+        /// The key that was asked for.
+        key: String,
+        /// The keys that exist, comma-separated, for the message.
+        known: String,
+    },
     /// The reference matches no item of the run's playbook version.
     #[error("run #{run}: no item '{reference}' (give STEP.N like '{example}', or the item's number from `run show`)")]
     NoSuchItem {
+        /// Run number.
         run: i64,
+        /// The item reference as typed.
         reference: String,
+        /// A valid `STEP.N` of this run, to show the form.
         example: String,
     },
     /// The run was cancelled; its items are frozen.
@@ -74,23 +82,40 @@ pub enum RunError {
     Cancelled(i64),
     /// The run is finished or cancelled and cannot be cancelled again.
     #[error("run #{run} is already {state}")]
-    NotOpen { run: i64, state: &'static str },
+    NotOpen {
+        /// Run number.
+        run: i64,
+        /// What it is instead: `done` or `cancelled`.
+        state: &'static str,
+    },
     /// The item is already done or skipped.
     #[error("run #{run}: {label} is already {word} (by {by}); undo it first")]
     AlreadyClosed {
+        /// Run number.
         run: i64,
+        /// The item as `STEP.N`.
         label: String,
+        /// `done` or `skipped`.
         word: &'static str,
+        /// Who closed it.
         by: String,
     },
     /// The item is pending: nothing to undo.
     #[error("run #{run}: {label} is still pending; there is nothing to undo")]
-    NotClosed { run: i64, label: String },
+    NotClosed {
+        /// Run number.
+        run: i64,
+        /// The item as `STEP.N`.
+        label: String,
+    },
     /// The step's entry criteria are not met (or the override had no reason).
     #[error("run #{run}, {label}: {refusal}")]
     Gated {
+        /// Run number.
         run: i64,
+        /// The item as `STEP.N`.
         label: String,
+        /// Why it may not be closed yet (previous step unfinished, empty override reason).
         refusal: EntryRefusal,
     },
     /// Bad input: an empty reason, a text over the limit.
@@ -118,12 +143,15 @@ pub struct Run {
     pub version: i64,
     /// What the run is for: an order id, a date, an incident.
     pub context: Option<String>,
+    /// Who started it (the command's actor: `--as`, `OPSDECK_USER` or the login name).
     pub started_by: String,
+    /// Open, done or cancelled.
     pub state: RunState,
     /// When it was completed or cancelled.
     pub closed_at: Option<Timestamp>,
     /// Who cancelled it, or closed its last item.
     pub closed_by: Option<String>,
+    /// Why it was cancelled; `None` unless cancelled.
     pub cancel_reason: Option<String>,
     /// The domain's view: definition, start, due time and item states.
     pub checklist: ChecklistRun,

@@ -35,7 +35,9 @@ pub struct LateItem {
 /// An open run as the screens show it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenRun {
+    /// The run with its playbook version and item states.
     pub run: Run,
+    /// How many items are done, skipped and still pending.
     pub progress: Progress,
     /// Seconds late (run due time or a step's tolerance); `None` when on time.
     pub late_by: Option<i64>,

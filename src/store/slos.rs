@@ -54,11 +54,15 @@ pub fn after_migration(
 /// An SLO as stored: its definition and version.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredSlo {
+    /// Row id of the SLO.
     pub id: i64,
     /// 1 for the first import; each changed re-import adds one.
     pub version: i64,
+    /// The definition: key, objective, window, events, burn rules.
     pub def: SloDef,
+    /// When this version was imported (unix seconds, UTC).
     pub imported_at: Timestamp,
+    /// Who imported this version.
     pub imported_by: String,
 }
 
@@ -69,7 +73,10 @@ pub enum ImportOutcome {
     /// A new key.
     Added,
     /// A changed definition: a new version.
-    Updated { version: i64 },
+    Updated {
+        /// The new version number.
+        version: i64,
+    },
     /// The same definition as the current version.
     Unchanged,
 }
@@ -148,8 +155,11 @@ pub fn import_slo(
 /// One SLO's standing at a time: budget, burn and each burn rule's verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct SloStanding {
+    /// The SLO as stored.
     pub slo: StoredSlo,
+    /// Budget and burn numbers at the time asked for.
     pub report: SloReport,
+    /// Each burn rule's verdict (firing or not) with its numbers.
     pub assessments: Vec<BurnAssessment>,
 }
 

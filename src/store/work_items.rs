@@ -69,7 +69,9 @@ fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(WorkItem, bool)> {
 /// of the kind (for the repeat-purchase rate).
 #[derive(Debug, Clone, Default)]
 pub struct KindItems {
+    /// The items of the kind, closed at or after `from` or still open.
     pub items: Vec<WorkItem>,
+    /// Per item (same index), whether its customer had an earlier item of the kind.
     pub repeat: Vec<bool>,
 }
 

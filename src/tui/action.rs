@@ -9,19 +9,27 @@ use crossterm::event::KeyEvent;
 /// ticks, database changes and the results of effects.
 #[derive(Debug, Clone)]
 pub enum Action {
+    /// `q` or `Ctrl-C`: leave the cockpit.
     Quit,
+    /// `Tab`, `→`, `l`: the next tab.
     NextView,
+    /// `Shift-Tab`, `←`, `h`: the previous tab.
     PrevView,
+    /// `1`–`8`: jump to that tab.
     Goto(View),
     /// Move the selection by rows (negative is up).
     Move(i32),
+    /// `Home`, `g`: select the first row.
     Top,
+    /// `End`, `G`: select the last row.
     Bottom,
     /// Open the detail of the selection.
     Enter,
     /// Close a detail or popup.
     Back,
+    /// `?`: show or hide the help overlay.
     ToggleHelp,
+    /// `/`: open the filter line.
     OpenFilter,
     /// Cycle the sort column of the Indicators table.
     CycleSort,
@@ -29,6 +37,7 @@ pub enum Action {
     OpenRecord,
     /// A key typed into the open input line.
     InputKey(KeyEvent),
+    /// `Enter` in an input line: submit what was typed.
     Submit,
     /// A confirmation answered yes.
     Confirmed,
@@ -42,7 +51,9 @@ pub enum Action {
     Done(Result<String, String>),
     /// Standup: next and previous section, next speaker.
     StandupNext,
+    /// Standup: back one section.
     StandupPrev,
+    /// Standup `t`: the next speaker; restarts the speaker's clock.
     NextSpeaker,
     /// The terminal was resized.
     Resize,
@@ -59,9 +70,13 @@ pub enum Effect {
     Reload,
     /// Record a value and/or a note for an indicator.
     Record {
+        /// Row id of the indicator.
         indicator_id: i64,
+        /// The indicator's key, for the status-line message.
         key: String,
+        /// The value to record, in the indicator's unit; `None` for a note alone.
         value: Option<f64>,
+        /// Note to keep with the value (or on the indicator); `None` for none.
         note: Option<String>,
     },
     /// Evaluate the alert rules and advance escalation (the minute tick),
@@ -69,7 +84,9 @@ pub enum Effect {
     EvaluateAlerts,
     /// Acknowledge, resolve, snooze, escalate or annotate one alert.
     Alert {
+        /// Row id of the alert.
         id: i64,
+        /// What to do to it.
         op: super::alert_actions::AlertOp,
     },
     /// Change a checklist item or note a run.

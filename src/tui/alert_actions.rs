@@ -29,11 +29,22 @@ pub enum AlertVerb {
 /// What to do to an alert, once confirmed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AlertOp {
+    /// Acknowledge: you own it; it stops escalating until the ack times out.
     Ack,
+    /// Resolve: done; a cause that comes back opens a new alert.
     Resolve,
-    Snooze { until: i64 },
+    /// Hold it until a time.
+    Snooze {
+        /// End of the snooze (unix seconds, UTC, exclusive).
+        until: i64,
+    },
+    /// Escalate one level up its path now.
     Escalate,
-    Note { text: String },
+    /// Add a note to its history.
+    Note {
+        /// The note's text.
+        text: String,
+    },
 }
 
 impl AlertOp {

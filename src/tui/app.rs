@@ -13,14 +13,23 @@ use tui_input::Input;
 /// The screens, in tab order; number keys 1–8 jump to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
+    /// Overview: leading and lagging indicators, flow, alerts, today's checklists (key 1).
     Cockpit,
+    /// Every indicator, sortable, with its detail (key 2).
     Indicators,
+    /// Flow and capacity by work kind and segment (key 3).
     Work,
+    /// Playbooks and checklist runs (key 4).
     Playbooks,
+    /// Open alerts, history and error budgets (key 5).
     Alerts,
+    /// Experiments with live criteria and verdicts (key 6).
     Experiments,
+    /// The decision log (key 7).
     Decisions,
+    /// Feedback scores, weekly means and comments (key 8).
     Feedback,
+    /// The standup walk-through; opened with `opsdeck standup`, not a tab.
     Standup,
 }
 
@@ -91,8 +100,11 @@ impl View {
 pub enum SortKey {
     /// Worst status first (the default).
     Status,
+    /// By indicator name, A to Z (case-insensitive).
     Name,
+    /// By kind (lagging before leading), then name.
     Kind,
+    /// By owner role, then name.
     Owner,
 }
 
@@ -120,9 +132,11 @@ impl SortKey {
 /// The standup's position.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StandupState {
+    /// Current section, 0-based (`Space`/`PageDown` goes to the next).
     pub section: usize,
     /// Speaker number (1-based; 0 before the first `t`).
     pub speaker: usize,
+    /// When the current speaker started (unix seconds, UTC); `None` before the first `t`.
     pub speaker_started: Option<Timestamp>,
 }
 
@@ -139,7 +153,9 @@ pub const FLASH_SECS: i64 = 8;
 /// The whole state of the cockpit.
 #[derive(Debug, Clone)]
 pub struct App {
+    /// The view on screen.
     pub view: View,
+    /// What the store last gave the views; refreshed on reload.
     pub models: Models,
     /// The clock as of the last tick.
     pub now: Timestamp,
@@ -147,20 +163,25 @@ pub struct App {
     pub selected: [usize; 9],
     /// Indicator whose detail is open (Indicators view).
     pub detail: Option<i64>,
+    /// Sort column of the Indicators table.
     pub sort: SortKey,
     /// Rows must contain this (case-insensitive) to be listed.
     pub filter: String,
+    /// The open popup, if any; it gets the keys first.
     pub popup: Option<Popup>,
     /// The status-line message of the last action, and when it was set.
     pub flash: Option<(String, Timestamp)>,
     /// Show times in local time (the live cockpit) or UTC (snapshots, tests).
     pub local_time: bool,
+    /// Where the standup is: section, speaker, speaker's clock.
     pub standup: StandupState,
+    /// Colours and symbols (honours `NO_COLOR`).
     pub theme: Theme,
     /// Alert policy, notification command and bell (config and environment).
     pub alert_settings: crate::notify::AlertSettings,
     /// The Playbooks & runs view's open run or playbook.
     pub runs_ui: super::runs::RunsUi,
+    /// Set by `q` or `Ctrl-C`: the loop ends after this update.
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,

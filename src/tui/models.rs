@@ -14,21 +14,28 @@ use crate::store::{Result, Store};
 /// Facts for the header.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HeaderInfo {
+    /// The operation's name from the database (`company` meta); empty when unset.
     pub company: String,
     /// File name of the database.
     pub db_name: String,
+    /// Who changes are attributed to (the command's actor, as resolved from `--as` and the rest).
     pub actor: String,
+    /// Opened with `--read-only` or on a file that cannot be written: every change is refused.
     pub read_only: bool,
+    /// Time of the newest audit entry (unix seconds, UTC); `None` on an empty database.
     pub last_change: Option<Timestamp>,
 }
 
 /// One indicator's detail: its reading, daily history and notes.
 #[derive(Debug, Clone)]
 pub struct IndicatorDetail {
+    /// The indicator's reading now: value, status, trend, sparkline.
     pub reading: Reading,
     /// Daily aggregated values over `[from, to]`.
     pub history: Vec<(Timestamp, Option<f64>)>,
+    /// First day of the history (unix seconds, UTC).
     pub from: Timestamp,
+    /// End of the history (unix seconds, UTC): the model's `now`.
     pub to: Timestamp,
     /// Notes on recorded values and on the indicator, newest first.
     pub notes: Vec<Note>,
@@ -37,10 +44,15 @@ pub struct IndicatorDetail {
 /// An indicator whose status changed since the previous standup.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {
+    /// Indicator name, as on the board.
     pub name: String,
+    /// The indicator's unit (e.g. `%`, `h`, `orders`).
     pub unit: String,
+    /// Status at the previous standup.
     pub before: Status,
+    /// Status now.
     pub after: Status,
+    /// The value now, in the indicator's unit; `None` without data.
     pub value: Option<f64>,
 }
 
@@ -52,6 +64,7 @@ pub const STANDUP_ALERT_LIMIT: usize = 20;
 pub struct StandupModel {
     /// When the previous standup started; `None` before the first.
     pub previous: Option<Timestamp>,
+    /// Indicators whose status changed since the previous standup.
     pub changes: Vec<StatusChange>,
     /// Indicators in breach or warn now (whether or not they changed).
     pub attention: Vec<Reading>,
@@ -67,32 +80,48 @@ pub struct StandupModel {
 /// loaded; the rest stay `None`.
 #[derive(Debug, Clone, Default)]
 pub struct Models {
+    /// Company, database, actor, read-only flag and last change, for the header line.
     pub header: HeaderInfo,
+    /// The indicator board; `None` unless the view needs it.
     pub board: Option<Board>,
+    /// Flow by work kind and segment (Work view); `None` unless needed.
     pub flow: Option<FlowModel>,
+    /// The open indicator detail; `None` when no detail is open.
     pub detail: Option<IndicatorDetail>,
+    /// The standup's content; `None` outside the standup.
     pub standup: Option<StandupModel>,
     /// Open and acknowledged alerts, history and error budgets.
     pub alerts: Option<crate::store::alerts::AlertsModel>,
     /// Open runs, playbooks and roles (cockpit checklists, Playbooks view).
     pub runs: Option<RunsModel>,
+    /// Experiments with live criteria; `None` unless the Experiments view is shown.
     pub experiments: Option<ExperimentsModel>,
+    /// The decision log; `None` unless the Decisions view is shown.
     pub decisions: Option<DecisionsModel>,
+    /// Feedback scores and comments; `None` unless the Feedback view is shown.
     pub feedback: Option<FeedbackModel>,
 }
 
 /// What the visible view needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Needs {
+    /// Load the indicator board.
     pub board: bool,
+    /// Load the flow by work kind (Work view).
     pub flow: bool,
     /// Indicator id whose detail is open.
     pub detail: Option<i64>,
+    /// Load the standup's content.
     pub standup: bool,
+    /// Load alerts, history and error budgets.
     pub alerts: bool,
+    /// Load open runs, playbooks and roles.
     pub runs: bool,
+    /// Load the experiments.
     pub experiments: bool,
+    /// Load the decision log.
     pub decisions: bool,
+    /// Load feedback scores and comments.
     pub feedback: bool,
 }
 

@@ -52,9 +52,11 @@ pub enum RunAction {
 /// What to do to an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemChangeKind {
+    /// Check the item.
     Done,
     /// Skip, with the reason.
     Skip(String),
+    /// Put a done or skipped item back to pending.
     Undo,
 }
 
@@ -63,22 +65,37 @@ pub enum ItemChangeKind {
 pub enum RunEffect {
     /// Change an item of a run (`item` as its `STEP.N` label).
     Item {
+        /// Run number.
         run: i64,
+        /// The item as `STEP.N`.
         item: String,
+        /// Check, skip or undo.
         change: ItemChangeKind,
+        /// Why the closed entry gate is overridden; `None` when not overriding.
         override_reason: Option<String>,
     },
     /// Add a note to a run.
-    Note { run: i64, text: String },
+    Note {
+        /// Run number.
+        run: i64,
+        /// The note's text.
+        text: String,
+    },
 }
 
 /// What an input popup of this view is asking for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Asking {
     /// Why the item is skipped; `override_reason` when the gate was closed.
-    SkipReason { override_reason: Option<String> },
+    SkipReason {
+        /// The override reason already given, when the gate was closed; `None` otherwise.
+        override_reason: Option<String>,
+    },
     /// Why the closed entry gate is overridden; then check or skip.
-    OverrideReason { then_skip: bool },
+    OverrideReason {
+        /// After the reason, skip the item (`true`) or check it (`false`).
+        then_skip: bool,
+    },
     /// A note on the run.
     Note,
 }

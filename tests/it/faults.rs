@@ -6,6 +6,10 @@ use crate::common;
 use common::{stderr, stdout, Env};
 use std::os::unix::fs::PermissionsExt;
 
+// `unsafe` is allowed for this one call: geteuid has no preconditions, cannot
+// fail and touches no memory of ours; libc is already a dependency, so a safe
+// wrapper crate is not worth adding for a test helper.
+#[allow(unsafe_code)]
 fn is_root() -> bool {
     // Permission bits do not stop root: those cases are checked only as a normal user.
     unsafe { libc::geteuid() == 0 }

@@ -72,22 +72,28 @@ impl NotifyReason {
 /// An alert to notify about once the transaction has committed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToNotify {
+    /// The alert as it stands after the change.
     pub alert: Alert,
+    /// Why the notification is sent.
     pub reason: NotifyReason,
 }
 
 /// What one evaluation changed (alert ids).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Evaluation {
+    /// Newly opened alerts.
     pub opened: Vec<i64>,
     /// Causes that came back after clearing.
     pub recurred: Vec<i64>,
     /// Open alerts whose cause still holds (refreshed).
     pub updated: usize,
+    /// Alerts whose cause went away in this evaluation (marked cleared; also resolved under `auto_resolve`).
     pub cleared: Vec<i64>,
     /// Resolved automatically (policy `auto_resolve`).
     pub auto_resolved: Vec<i64>,
+    /// Alerts that climbed an escalation level.
     pub escalated: Vec<i64>,
+    /// Acknowledged alerts re-opened because their acknowledgement timed out.
     pub reopened: Vec<i64>,
     /// Notifications to send after commit, in order.
     pub notify: Vec<ToNotify>,

@@ -30,30 +30,41 @@ pub const SQL_ALERT_NEWS_SINCE: &str =
 /// One open or acknowledged alert as a row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertRow {
+    /// Row id of the alert (what `alert ack ID` takes).
     pub id: i64,
     /// Which rule family raised it (manual alerts never clear by themselves).
     pub source: AlertSource,
+    /// How urgent it is; the list is sorted critical first.
     pub severity: Severity,
+    /// Open or acknowledged (resolved alerts are not in this list).
     pub state: AlertState,
+    /// One-line summary, already sanitised for the screen.
     pub title: String,
+    /// What the rule saw when it fired, already sanitised.
     pub detail: String,
     /// Seconds since it was first seen.
     pub age_secs: i64,
     /// Current escalation level, 0-based, and the number of levels.
     pub level: usize,
+    /// Number of levels on its escalation path.
     pub levels: usize,
     /// Whoever acknowledged it, else the current escalation target.
     pub owner: String,
+    /// Held until this time (unix seconds, UTC); `None` when not snoozed now (an expired snooze is dropped).
     pub snoozed_until: Option<Timestamp>,
+    /// Escalation stopped by a manual override (`alert pause`).
     pub paused: bool,
+    /// Why escalation was paused, sanitised; `None` when not paused.
     pub pause_reason: Option<String>,
     /// The cause has gone; waiting for someone to resolve it.
     pub cleared: bool,
+    /// Onsets of the cause while the alert was not resolved (1 at opening).
     pub count: i64,
     /// Who the next escalation level calls, if there is one.
     pub next_target: Option<String>,
     /// When the next level is due, if it is climbing.
     pub next_escalation_at: Option<Timestamp>,
+    /// Playbook the alert names (for its run), if any.
     pub playbook: Option<String>,
     /// The checklist run started for it, with its progress.
     pub run: Option<RunLink>,
@@ -92,28 +103,38 @@ impl AlertRow {
 /// One entry of the alerts' shared history, newest first.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
+    /// Row id of the alert the entry belongs to.
     pub alert_id: i64,
+    /// When it happened (unix seconds, UTC).
     pub at: Timestamp,
+    /// Who did it: the command's actor (for rule events, whoever ran the rules).
     pub actor: String,
     /// `opened`, `acknowledged`, `escalated`, `resolved`, ...
     pub kind: String,
+    /// Escalation level (0-based) after the event, for events that set one.
     pub level: Option<i64>,
+    /// Free-text note kept with the event, if any.
     pub note: Option<String>,
     /// The alert's title and severity, for context.
     pub title: String,
+    /// How urgent the alert is.
     pub severity: Severity,
 }
 
 /// One SLO's error-budget panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SloPanel {
+    /// SLO key, as in the SLO file (`opsdeck slo list`).
     pub key: String,
+    /// Human name of the SLO.
     pub name: String,
     /// Objective, 0..1 (0.95 = 95 %).
     pub objective: f64,
+    /// Length of the SLO window in seconds (e.g. 2 419 200 for 28 days).
     pub window_secs: i64,
     /// Good and total events over the window.
     pub good: u64,
+    /// Total events over the window (the budget's base).
     pub total: u64,
     /// Share of the budget left (1 = untouched, negative = overspent);
     /// `None` without events.
@@ -122,8 +143,11 @@ pub struct SloPanel {
     pub remaining_events: f64,
     /// Burn rate now over the long and the short window (1 = on budget).
     pub burn_long: Option<f64>,
+    /// Burn rate over the short window (1 = on budget); `None` without events in it.
     pub burn_short: Option<f64>,
+    /// Length of the long burn window, in seconds (one day scaled to the SLO window).
     pub long_window_secs: i64,
+    /// Length of the short burn window, in seconds (1/12 of the long one).
     pub short_window_secs: i64,
     /// When the budget runs out at the long-window burn rate.
     pub exhaustion: Option<Exhaustion>,
@@ -134,6 +158,7 @@ pub struct SloPanel {
 /// Everything the alerts pane, the Alerts view and the budget panels draw.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlertsModel {
+    /// The time the model was read at (unix seconds, UTC); ages are counted from it.
     pub now: Timestamp,
     /// Open and acknowledged alerts: critical first, then oldest first.
     pub active: Vec<AlertRow>,

@@ -132,10 +132,15 @@ pub fn start_linked_run(
 /// A linked run's progress, for the alert's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunLink {
+    /// Run number (what `opsdeck run show` takes).
     pub id: i64,
+    /// Key of the playbook being run.
     pub playbook: String,
+    /// Items checked done.
     pub done: usize,
+    /// Items skipped.
     pub skipped: usize,
+    /// All items of the run.
     pub total: usize,
     /// `open`, `done` or `cancelled`.
     pub state: &'static str,

@@ -17,25 +17,36 @@ type Result<T> = std::result::Result<T, RunError>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemAction<'a> {
     /// Check it, with an optional note.
-    Done { note: Option<&'a str> },
+    Done {
+        /// Note kept with the item; `None` for no note.
+        note: Option<&'a str>,
+    },
     /// Skip it deliberately; the reason is required.
-    Skip { reason: &'a str },
+    Skip {
+        /// Why it is skipped; must not be empty.
+        reason: &'a str,
+    },
 }
 
 /// A run that was started.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StartedRun {
+    /// Run number (what `run show` takes).
     pub id: i64,
+    /// Key of the playbook being run.
     pub key: String,
+    /// Human name of the playbook.
     pub name: String,
     /// The playbook version the run follows from now on.
     pub version: i64,
+    /// How many checklist items the run has.
     pub items: usize,
 }
 
 /// An item that was checked or skipped.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemChange {
+    /// Run number.
     pub run: i64,
     /// `STEP.N`.
     pub label: String,
@@ -54,8 +65,11 @@ pub struct ItemChange {
 /// An item put back to pending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemUndo {
+    /// Run number.
     pub run: i64,
+    /// The item as `STEP.N`.
     pub label: String,
+    /// The item's text, as in the playbook.
     pub text: String,
     /// What it was: `done` or `skipped`.
     pub was: &'static str,

@@ -37,7 +37,9 @@ pub fn update_filter(
 /// What the record line means: `VALUE [note]`, or `# note` for a note alone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordInput {
+    /// The value, in the indicator's unit; `None` for `# note`.
     pub value: Option<f64>,
+    /// The note after the value (or after `#`); `None` without one.
     pub note: Option<String>,
 }
 

@@ -19,35 +19,53 @@ pub enum Popup {
     Filter(Input),
     /// Record a value and/or note for an indicator.
     Record {
+        /// Row id of the indicator.
         indicator_id: i64,
+        /// The indicator's key.
         key: String,
+        /// The indicator's name, for the popup's title.
         name: String,
         /// Derived indicators take notes only.
         derived: bool,
+        /// The line being typed: `VALUE [note]` or `# note`.
         input: Input,
         /// Why the last submission was refused.
         error: Option<String>,
     },
     /// "Are you sure?" for an action that cannot be undone: `y` runs the
     /// effect, anything else drops it.
-    Confirm { prompt: String, effect: Effect },
+    Confirm {
+        /// The question shown, e.g. "Resolve #3 … ? This cannot be undone." (the popup adds the y/no line).
+        prompt: String,
+        /// What `y` runs.
+        effect: Effect,
+    },
     /// The snooze-time or note line of the Alerts view; Enter asks to confirm.
     AlertInput {
+        /// Row id of the alert.
         id: i64,
+        /// Which action asked: snooze (a time) or note (a text).
         verb: crate::tui::alert_actions::AlertVerb,
         /// The alert's title, cut, for the confirmation.
         title: String,
+        /// The line being typed.
         input: Input,
+        /// Why the last submission was refused; `None` before one.
         error: Option<String>,
     },
     /// A reason or note in the Playbooks & runs view.
     RunInput {
+        /// Run number.
         run: i64,
         /// The item's `STEP.N` label (none for a note on the run).
         item: Option<String>,
+        /// What the line is for: a skip reason, an override reason or a note.
         asking: crate::tui::runs::Asking,
+        /// The question shown above the line.
         prompt: String,
+        /// The line being typed.
         input: Input,
+        /// Why the last submission was refused; `None` before one.
         error: Option<String>,
     },
 }

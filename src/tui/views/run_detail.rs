@@ -33,8 +33,11 @@ pub fn short_time(app: &App, t: Timestamp) -> String {
 
 /// Lines of a detail and the line the cursor is on.
 pub struct Detail {
+    /// Title line, already cut to the width: `#RUN NAME vN` for a run, `NAME · KEY vN` for a playbook.
     pub title: String,
+    /// The rendered lines, top to bottom.
     pub lines: Vec<Line<'static>>,
+    /// Index into `lines` of the selected item; `None` when nothing is selectable.
     pub cursor_line: Option<usize>,
 }
 

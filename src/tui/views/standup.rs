@@ -14,7 +14,9 @@ use ratatui::Frame;
 
 /// A section of the standup: a title and its lines.
 pub struct Section {
+    /// Section heading, e.g. "Alerts" or "Overdue checklist items".
     pub title: String,
+    /// The section's rendered lines.
     pub lines: Vec<Line<'static>>,
 }
 
