@@ -85,6 +85,9 @@ pub enum ImportKindArg {
 pub enum Command {
     /// (Re)create the demo database: ~90 days of a realistic early operation.
     Demo,
+    /// Create a new opsdeck database (starter indicators, roles and capacity)
+    /// at --db or the default path; every other command needs one to exist.
+    Init,
     /// Open the standup view.
     Standup,
     /// Record one value of an indicator.

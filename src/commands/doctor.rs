@@ -24,13 +24,16 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
         ),
         None => line(true, "config", "no config directory".into()),
     }
-    if !path.exists() {
+    if path.symlink_metadata().is_err() {
         line(
             false,
             "file",
-            "does not exist yet (any command creates it)".into(),
+            "does not exist (only `opsdeck init` creates a database)".into(),
         );
-        return Ok(1);
+        return Err(crate::store::StoreError::Missing {
+            path: path.display().to_string(),
+        }
+        .into());
     }
     let meta = std::fs::metadata(path)?;
     let mode = meta.mode() & 0o777;

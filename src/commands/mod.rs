@@ -13,6 +13,7 @@ pub mod experiment;
 pub mod export;
 pub mod feedback;
 pub mod import;
+pub mod init;
 pub mod playbook;
 pub mod record;
 pub mod restore;
@@ -40,17 +41,30 @@ pub struct Context {
     pub config: crate::config::Config,
     /// `--read-only`: open the database without write access.
     pub read_only: bool,
+    /// True when this command may create the database (`init`, `demo`, the
+    /// cockpit on the default path); every other command needs it to exist.
+    pub create: bool,
 }
 
 impl Context {
-    /// Opens (creating and migrating if needed) the database.
+    /// Opens and migrates the database; creates it only when the command
+    /// may ([`Context::create`]), else a missing file is an error.
     pub fn open(&self) -> anyhow::Result<Store> {
-        Ok(Store::open_with(
-            &self.db,
-            &self.actor,
-            self.now,
-            self.read_only,
-        )?)
+        if self.create {
+            Ok(Store::open_with(
+                &self.db,
+                &self.actor,
+                self.now,
+                self.read_only,
+            )?)
+        } else {
+            Ok(Store::open_existing(
+                &self.db,
+                &self.actor,
+                self.now,
+                self.read_only,
+            )?)
+        }
     }
 }
 
@@ -207,6 +221,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         demo,
         config,
         read_only: cli.read_only,
+        create: match &cli.command {
+            Some(Command::Init) | Some(Command::Demo) => true,
+            None => cli.db.is_none() && !demo,
+            _ => false,
+        },
     };
     if demo && !ctx.db.exists() {
         demo::create(&ctx)?;
@@ -214,6 +233,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         None => cockpit::run(&ctx, crate::tui::app::View::Cockpit),
         Some(Command::Demo) => demo::run(&ctx),
+        Some(Command::Init) => init::run(&ctx),
         Some(Command::Standup) => cockpit::run(&ctx, crate::tui::app::View::Standup),
         Some(Command::Record {
             indicator,

@@ -62,6 +62,8 @@ pub enum StoreError {
     },
     #[error("{path}: not an opsdeck database, or the file is corrupt ({detail}); it was left untouched — restore it from a backup or point --db elsewhere")]
     NotADatabase { path: String, detail: String },
+    #[error("no opsdeck database at {path} — create it with 'opsdeck init' or check --db")]
+    Missing { path: String },
     #[error("{path}: {detail}; it was left untouched — point --db at an opsdeck database (or create one with 'opsdeck init')")]
     NotOpsdeck { path: String, detail: String },
     #[error("{path}: {detail}")]
@@ -166,6 +168,17 @@ impl Store {
         };
         store.prepare(now, created)?;
         Ok(store)
+    }
+
+    /// Opens an existing database (never creating one: a mistyped `--db`
+    /// must not become a new, empty database that a cron `check` watches).
+    pub fn open_existing(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
+        if path.symlink_metadata().is_err() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open_with(path, actor, now, read_only)
     }
 
     /// Creates a new database at `path` (which must not exist), migrated and

@@ -301,7 +301,7 @@ fn a_new_database_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
     let nested = env.path().join("new").join("dir").join("ops.db");
-    let mut c = env.cmd(&["status"]);
+    let mut c = env.cmd(&["init"]);
     c.arg("--db").arg(&nested);
     c.assert().success();
     let mode = std::fs::metadata(&nested).unwrap().permissions().mode() & 0o777;
@@ -351,6 +351,9 @@ fn demo_uses_its_own_file_and_never_the_default_database() {
     // Re-creating the demo is allowed; replacing a real database is not.
     env.cmd(&["demo"]).assert().success();
     let own = env.path().join("own.db");
+    let mut c = env.cmd(&["init"]);
+    c.arg("--db").arg(&own);
+    c.assert().success();
     let mut c = env.cmd(&["record", "first_response", "1"]);
     c.arg("--db").arg(&own);
     c.assert().success();

@@ -25,6 +25,7 @@ mod import_load;
 mod json_outputs;
 mod learning_common;
 mod migrations;
+mod no_silent_db;
 mod query_plans;
 mod redraw_bytes;
 mod row_identity;

@@ -10,13 +10,34 @@ use std::path::{Path, PathBuf};
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    /// Create the database with `opsdeck init` before the first command that
+    /// needs one (only `init`, `demo` and the default cockpit create one).
+    auto_init: bool,
 }
 
+/// Commands that do not need an existing database.
+const NO_DATABASE: &[&str] = &["init", "demo", "restore", "completions", "man"];
+
 impl Env {
+    /// A temp folder whose database is created (`opsdeck init`, with the
+    /// clock of the command) before the first command that needs it.
     pub fn new() -> Env {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("ops.db");
-        Env { dir, db }
+        Env {
+            dir,
+            db,
+            auto_init: true,
+        }
+    }
+
+    /// A temp folder whose database nobody creates: for tests of what
+    /// happens without one.
+    pub fn bare() -> Env {
+        Env {
+            auto_init: false,
+            ..Env::new()
+        }
     }
 
     /// `opsdeck --db DB ARGS...` with a clean environment (no user config).
@@ -26,9 +47,30 @@ impl Env {
 
     /// [`Env::cmd`] with the command's clock fixed at `now` (RFC 3339).
     pub fn at(&self, now: &str, args: &[&str]) -> Command {
-        let mut c = self.cmd(args);
-        c.env("OPSDECK_NOW", now);
-        c
+        Command::from_std(self.spawn_at(Some(now), args))
+    }
+
+    /// Runs `opsdeck init` (at `now` when given) when the database is
+    /// missing and `args` is a command that needs it.
+    fn ensure_db(&self, now: Option<&str>, args: &[&str]) {
+        let command = args.iter().find(|a| !a.starts_with('-'));
+        let needs = command.is_none_or(|c| !NO_DATABASE.contains(c))
+            && !args.contains(&"--demo")
+            && !args.contains(&"--db");
+        if !self.auto_init || !needs || self.db.exists() {
+            return;
+        }
+        let mut init = self.base_cmd();
+        init.arg("--db").arg(&self.db).arg("init");
+        if let Some(now) = now {
+            init.env("OPSDECK_NOW", now);
+        }
+        let out = init.output().expect("run opsdeck init");
+        assert!(
+            out.status.success(),
+            "opsdeck init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Writes a file in the temp folder and returns its path as text.
@@ -65,8 +107,17 @@ impl Env {
     /// OPSDECK_* variables from the caller, HOME and XDG folders inside the
     /// temp dir, no colour.
     pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
+        self.spawn_at(None, args)
+    }
+
+    /// [`Env::spawn_cmd`] with the clock fixed at `now` when given.
+    pub fn spawn_at(&self, now: Option<&str>, args: &[&str]) -> std::process::Command {
+        self.ensure_db(now, args);
         let mut c = self.base_cmd();
         c.arg("--db").arg(&self.db).args(args);
+        if let Some(now) = now {
+            c.env("OPSDECK_NOW", now);
+        }
         c
     }
 
