@@ -51,6 +51,32 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
             }
         ),
     );
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if let Ok(dir) = std::fs::metadata(folder) {
+        let dir_mode = dir.mode() & 0o7777;
+        // A setgid or group-writable folder is meant for a team.
+        if dir_mode & 0o2000 != 0 || dir_mode & 0o020 != 0 {
+            let ok = mode & 0o060 == 0o060;
+            line(
+                ok,
+                "group",
+                if ok {
+                    format!(
+                        "the folder is shared with group {} and so is the file",
+                        dir.gid()
+                    )
+                } else {
+                    format!(
+                        "the folder is shared with group {} but the file is not group-writable: the others cannot write — chmod g+rw it (and its -wal, -shm) and use umask 007",
+                        dir.gid()
+                    )
+                },
+            );
+        }
+    }
     line(
         true,
         "size",

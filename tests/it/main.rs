@@ -19,6 +19,7 @@ mod concurrency;
 mod crash;
 mod data_safety;
 mod faults;
+mod group_sharing;
 mod honest_files;
 mod hostile_text;
 mod import_load;

@@ -65,6 +65,14 @@ impl Env {
         if let Some(now) = now {
             init.env("OPSDECK_NOW", now);
         }
+        // A private file (0600), whatever the umask the tests run under.
+        // SAFETY: umask is async-signal-safe and only affects the child.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut init, || {
+                libc::umask(0o077);
+                Ok(())
+            });
+        }
         let out = init.output().expect("run opsdeck init");
         assert!(
             out.status.success(),
