@@ -125,6 +125,21 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
         .conn()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     line(integrity == "ok", "integrity", integrity);
+    for r in store.restores()? {
+        line(
+            true,
+            "restored",
+            format!(
+                "{} rows from {} at {} by login {} (uid {}, as {}): rows up to then came from that file, not from use here",
+                r.rows,
+                r.file,
+                crate::format::rfc3339(r.at),
+                r.login,
+                r.uid,
+                r.actor
+            ),
+        );
+    }
     println!(
         "  {} observations, {} work items; last change {}",
         store.observation_count()?,

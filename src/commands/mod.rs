@@ -102,7 +102,7 @@ pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
 }
 
 /// The login name of the process's user, from the password database.
-fn login_name() -> Option<String> {
+pub(crate) fn login_name() -> Option<String> {
     let mut buf = vec![0u8; 4096];
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::passwd = std::ptr::null_mut();
