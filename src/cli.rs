@@ -203,7 +203,8 @@ pub enum Command {
         file: String,
     },
     /// Write the starter operation as editable TOML files (default ./ops) and
-    /// create the database from them if there is none.
+    /// create the database (--db or the default path) from them if there is
+    /// none: with `demo`, the only command that creates a database.
     Init {
         /// The folder to write (must not hold an operation already).
         dir: Option<PathBuf>,

@@ -24,13 +24,16 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
         ),
         None => line(true, "config", "no config directory".into()),
     }
-    if !path.exists() {
+    if path.symlink_metadata().is_err() {
         line(
             false,
             "file",
-            "does not exist yet (any command creates it)".into(),
+            "does not exist (only `opsdeck init` creates a database)".into(),
         );
-        return Ok(1);
+        return Err(crate::store::StoreError::Missing {
+            path: path.display().to_string(),
+        }
+        .into());
     }
     let meta = std::fs::metadata(path)?;
     let mode = meta.mode() & 0o777;
@@ -48,6 +51,32 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
             }
         ),
     );
+    let folder = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if let Ok(dir) = std::fs::metadata(folder) {
+        let dir_mode = dir.mode() & 0o7777;
+        // A setgid or group-writable folder is meant for a team.
+        if dir_mode & 0o2000 != 0 || dir_mode & 0o020 != 0 {
+            let ok = mode & 0o060 == 0o060;
+            line(
+                ok,
+                "group",
+                if ok {
+                    format!(
+                        "the folder is shared with group {} and so is the file",
+                        dir.gid()
+                    )
+                } else {
+                    format!(
+                        "the folder is shared with group {} but the file is not group-writable: the others cannot write — chmod g+rw it (and its -wal, -shm) and use umask 007",
+                        dir.gid()
+                    )
+                },
+            );
+        }
+    }
     line(
         true,
         "size",
@@ -92,6 +121,21 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
     line(mode.eq_ignore_ascii_case("wal"), "journal", mode);
     let integrity = store.integrity_check()?;
     line(integrity == "ok", "integrity", integrity);
+    for r in store.restores()? {
+        line(
+            true,
+            "restored",
+            format!(
+                "{} rows from {} at {} by login {} (uid {}, as {}): rows up to then came from that file, not from use here",
+                r.rows,
+                r.file,
+                crate::format::rfc3339(r.at),
+                r.login,
+                r.uid,
+                r.actor
+            ),
+        );
+    }
     println!(
         "  {} observations, {} work items; last change {}",
         store.observation_count()?,

@@ -44,17 +44,30 @@ pub struct Context {
     pub config: crate::config::Config,
     /// `--read-only`: open the database without write access.
     pub read_only: bool,
+    /// True when this command may create the database (`init`, `demo`, the
+    /// cockpit on the default path); every other command needs it to exist.
+    pub create: bool,
 }
 
 impl Context {
-    /// Opens (creating and migrating if needed) the database.
+    /// Opens and migrates the database; creates it only when the command
+    /// may ([`Context::create`]), else a missing file is an error.
     pub fn open(&self) -> anyhow::Result<Store> {
-        Ok(Store::open_with(
-            &self.db,
-            &self.actor,
-            self.now,
-            self.read_only,
-        )?)
+        if self.create {
+            Ok(Store::open_with(
+                &self.db,
+                &self.actor,
+                self.now,
+                self.read_only,
+            )?)
+        } else {
+            Ok(Store::open_existing(
+                &self.db,
+                &self.actor,
+                self.now,
+                self.read_only,
+            )?)
+        }
     }
 }
 
@@ -102,7 +115,7 @@ pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
 /// dependency for one fallback lookup that `libc`, already a dependency,
 /// does in a dozen reviewed lines.
 #[allow(unsafe_code)]
-fn login_name() -> Option<String> {
+pub(crate) fn login_name() -> Option<String> {
     let mut buf = vec![0u8; 4096];
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::passwd = std::ptr::null_mut();
@@ -123,6 +136,13 @@ fn login_name() -> Option<String> {
     // SAFETY: pw_name is a NUL-terminated string inside `buf`.
     let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
     Some(name.to_string_lossy().into_owned())
+}
+
+/// The real user id of the process (recorded next to the login).
+#[allow(unsafe_code)]
+pub(crate) fn current_uid() -> u32 {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    unsafe { libc::getuid() }
 }
 
 /// Runs the command line and returns the process exit status.
@@ -222,6 +242,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         demo,
         config,
         read_only: cli.read_only,
+        create: match &cli.command {
+            Some(Command::Init { .. }) | Some(Command::Demo) => true,
+            None => cli.db.is_none() && !demo,
+            _ => false,
+        },
     };
     if let Err(problem) = &log {
         // Not fatal: the command runs without its log.

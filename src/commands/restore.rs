@@ -28,7 +28,18 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
     let tmp = backup::temp_path(&ctx.db, "restore");
     let result = (|| -> anyhow::Result<_> {
         let mut store = Store::create_at(&tmp, &ctx.actor, ctx.now)?;
-        let counts = store.restore_jsonl(&mut input, label, ctx.now)?;
+        let by = crate::store::export::RestoredBy {
+            file: if file == "-" {
+                "stdin".into()
+            } else {
+                std::fs::canonicalize(file)
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .unwrap_or_else(|_| file.to_string())
+            },
+            login: super::login_name().unwrap_or_else(|| "unknown".into()),
+            uid: super::current_uid(),
+        };
+        let counts = store.restore_jsonl(&mut input, label, ctx.now, &by)?;
         let written = store.table_counts()?;
         store.close_as_single_file()?;
         backup::place_verified(&tmp, &ctx.db, Some(&written))?;

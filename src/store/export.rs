@@ -208,14 +208,110 @@ impl Store {
     /// new database (the command refuses an existing file). Triggers (such as
     /// the append-only guards) are set aside while the tables are refilled
     /// and put back before the commit; foreign keys are checked at the end.
+    ///
+    /// Every restored row is marked: a `restores` row (file, time, OS login
+    /// and uid of `by`) and, per table, the highest rowid restored.
     pub fn restore_jsonl(
         &mut self,
         input: &mut dyn BufRead,
         label: &str,
         now: Timestamp,
+        by: &RestoredBy,
     ) -> anyhow::Result<TableCounts> {
-        self.write(|tx| restore_in(tx, input, label, now))
+        self.write(|tx| restore_in(tx, input, label, now, by))
     }
+
+    /// The restores that rebuilt this database, oldest first.
+    pub fn restores(&self) -> Result<Vec<RestoreMark>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT r.id, r.at, r.file, r.login, r.uid, r.actor, ifnull(sum(x.rows), 0)
+               FROM restores r LEFT JOIN restored_rows x ON x.restore_id = r.id
+              GROUP BY r.id ORDER BY r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RestoreMark {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                file: r.get(2)?,
+                login: r.get(3)?,
+                uid: r.get(4)?,
+                actor: r.get(5)?,
+                rows: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The latest restore that wrote row `rowid` of `table`, or `None` for
+    /// a row written by opsdeck itself (lived history).
+    pub fn restored_row(&self, table: &str, rowid: i64) -> Result<Option<RestoreMark>> {
+        let id: Option<i64> = self.conn().query_row(
+            "SELECT max(restore_id) FROM restored_rows WHERE table_name = ?1 AND max_rowid >= ?2",
+            rusqlite::params![table, rowid],
+            |r| r.get(0),
+        )?;
+        Ok(match id {
+            Some(id) => self.restores()?.into_iter().find(|m| m.id == id),
+            None => None,
+        })
+    }
+}
+
+/// Who ran a restore: the OS login and uid (not `--as`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoredBy {
+    /// The export file as recorded (its canonical path, or `stdin`).
+    pub file: String,
+    /// The OS login that ran it.
+    pub login: String,
+    /// That login's uid.
+    pub uid: u32,
+}
+
+/// One restore of the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestoreMark {
+    /// Row id of the mark.
+    pub id: i64,
+    /// When the restore ran (unix seconds, UTC).
+    pub at: Timestamp,
+    /// The export file restored from (canonical path, or `stdin`).
+    pub file: String,
+    /// The OS login that ran it.
+    pub login: String,
+    /// That login's uid.
+    pub uid: i64,
+    /// The acting name (`--as`, or the login).
+    pub actor: String,
+    /// Rows the restore wrote, all tables together.
+    pub rows: i64,
+}
+
+/// Records the restore just done and the highest rowid it wrote per table
+/// (every table with a rowid; before the restore's own audit row).
+fn mark_restored(tx: &Tx<'_>, now: Timestamp, by: &RestoredBy) -> Result<()> {
+    tx.execute(
+        "INSERT INTO restores (at, file, login, uid, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![now, by.file, by.login, by.uid, tx.actor],
+    )?;
+    let id = tx.last_insert_rowid();
+    for t in tables(tx)? {
+        if !t.rowid || t.name == "restores" || t.name == "restored_rows" {
+            continue;
+        }
+        let q = quoted(&t.name);
+        let (max, rows): (Option<i64>, i64) =
+            tx.query_row(&format!("SELECT max(rowid), count(*) FROM {q}"), [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        if let Some(max) = max {
+            tx.execute(
+                "INSERT INTO restored_rows (restore_id, table_name, max_rowid, rows) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![id, t.name, max, rows],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn restore_in(
@@ -223,6 +319,7 @@ fn restore_in(
     input: &mut dyn BufRead,
     label: &str,
     now: Timestamp,
+    by: &RestoredBy,
 ) -> anyhow::Result<TableCounts> {
     let at = |line: u64, msg: String| anyhow::anyhow!("{label}:{line}: {msg}");
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
@@ -362,6 +459,7 @@ fn restore_in(
     if let Some(b) = broken {
         anyhow::bail!("{label}: the export is inconsistent: {b}");
     }
+    mark_restored(tx, now, by)?;
     let total: u64 = counts.values().sum();
     audit::record(
         tx,
@@ -423,7 +521,12 @@ mod tests {
         let mut out = Vec::new();
         a.export_jsonl(&mut out, 0).unwrap();
         let mut b = Store::open_in_memory("test").unwrap();
-        b.restore_jsonl(&mut out.as_slice(), "mem", 0).unwrap();
+        let by = RestoredBy {
+            file: "mem".into(),
+            login: "tester".into(),
+            uid: 1000,
+        };
+        b.restore_jsonl(&mut out.as_slice(), "mem", 0, &by).unwrap();
         let read = |s: &Store| -> Vec<(f64, String)> {
             let mut stmt = s
                 .conn()

@@ -77,6 +77,12 @@ pub enum StoreError {
         /// SQLite's own words for what is wrong.
         detail: String,
     },
+    /// No database at the path (only init, demo and the cockpit create one).
+    #[error("no opsdeck database at {path} — create it with 'opsdeck init' or check --db")]
+    Missing {
+        /// The path given.
+        path: String,
+    },
     /// A file that is a database, but not opsdeck's (no application mark).
     #[error("{path}: {detail}; it was left untouched — point --db at an opsdeck database (or create one with 'opsdeck init')")]
     NotOpsdeck {
@@ -190,7 +196,18 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
                 | OpenFlags::SQLITE_OPEN_URI
         };
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| io(e.to_string()))?;
+        let target = if writable {
+            path.display().to_string()
+        } else {
+            read_only_target(path)?
+        };
+        let conn = Connection::open_with_flags(&target, flags).map_err(|e| {
+            if e.sqlite_error_code() == Some(rusqlite::ffi::ErrorCode::CannotOpen) && !writable {
+                io(format!("cannot be opened read-only ({e}): check that you can read the file and its folder"))
+            } else {
+                io(e.to_string())
+            }
+        })?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -200,6 +217,17 @@ impl Store {
         };
         store.prepare(now, created)?;
         Ok(store)
+    }
+
+    /// Opens an existing database (never creating one: a mistyped `--db`
+    /// must not become a new, empty database that a cron `check` watches).
+    pub fn open_existing(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
+        if path.symlink_metadata().is_err() {
+            return Err(StoreError::Missing {
+                path: path.display().to_string(),
+            });
+        }
+        Store::open_with(path, actor, now, read_only)
     }
 
     /// Creates a new database at `path` (which must not exist), migrated and
@@ -584,6 +612,58 @@ fn not_a_database(path: &str, e: rusqlite::Error) -> StoreError {
     }
 }
 
+/// What SQLite opens for a read-only store: the path, or, for a WAL
+/// database in a folder this user cannot write and without a `-shm` file
+/// (which a reader of a WAL database needs and cannot create there), an
+/// `immutable` URI; refused with the reason when the `-wal` file holds
+/// changes that such a read would miss.
+fn read_only_target(path: &Path) -> Result<String> {
+    let shown = path.display().to_string();
+    let side = |suffix: &str| PathBuf::from(format!("{shown}{suffix}"));
+    let folder_writable = path.parent().map(dir_writable).unwrap_or(true);
+    if folder_writable || side("-shm").exists() || !is_wal_file(path) {
+        return Ok(shown);
+    }
+    let wal = std::fs::metadata(side("-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if wal > 0 {
+        return Err(StoreError::ReadOnly {
+            reason: format!(
+                "{shown} is a WAL database with changes in {shown}-wal, and its folder is not writable, so SQLite cannot create the {shown}-shm it needs to read them; someone who can write the folder must open it once (any opsdeck command checkpoints it), or copy the three files to a writable folder"
+            ),
+        });
+    }
+    Ok(format!("file:{}?immutable=1", uri_path(path)))
+}
+
+/// True when the file's header says WAL (bytes 18 and 19 are 2).
+fn is_wal_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && head[18] == 2
+        && head[19] == 2
+}
+
+/// A path as the path part of an SQLite `file:` URI (percent-encoded).
+fn uri_path(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.as_os_str()
+        .as_bytes()
+        .iter()
+        .map(|&b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 fn dir_writable(dir: &Path) -> bool {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
@@ -631,15 +711,19 @@ fn check_header(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Creates the database file with mode 0600, and any missing folders 0700;
-/// true when this call created it.
+/// Creates the database file with mode 0660 and any missing folders 0770,
+/// both less the umask: the group bits follow the umask (`umask 007` in a
+/// setgid team folder shares the file with the group, `umask 077` keeps it
+/// private), "other" never gets anything. SQLite gives the `-wal` and
+/// `-shm` files the mode of the database file. True when this call created
+/// the file.
 fn create_private_file(path: &Path) -> std::result::Result<bool, String> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.exists() {
             std::fs::DirBuilder::new()
                 .recursive(true)
-                .mode(0o700)
+                .mode(0o770)
                 .create(dir)
                 .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
         }
@@ -647,10 +731,21 @@ fn create_private_file(path: &Path) -> std::result::Result<bool, String> {
     match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
+        .mode(0o660)
         .open(path)
     {
-        Ok(_) => Ok(true),
+        Ok(f) => {
+            // Never "other", whatever the umask (an umask of 002 or 000).
+            use std::os::unix::fs::PermissionsExt;
+            let mode = f
+                .metadata()
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0o600);
+            if mode & 0o007 != 0 {
+                let _ = f.set_permissions(std::fs::Permissions::from_mode(mode & 0o770));
+            }
+            Ok(true)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(format!("cannot create the database file: {e}")),
     }

@@ -167,7 +167,7 @@ fn concluding_writes_the_result_into_the_decision_log() {
 
 #[test]
 fn feedback_scores_are_validated_with_a_clear_message() {
-    let env = Env::new();
+    let env = Env::bare();
     for (ease, want) in [
         ("0", "--ease must be from 1 to 5, got 0"),
         ("6", "--ease must be from 1 to 5, got 6"),
@@ -197,6 +197,7 @@ fn feedback_scores_are_validated_with_a_clear_message() {
         "survey, interview or support",
     );
     assert!(!env.db.exists(), "refused before the database is touched");
+    ok_at(&env, NOW, "init");
 
     let out = ok_at(
         &env,

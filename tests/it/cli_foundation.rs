@@ -301,9 +301,18 @@ fn a_new_database_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
     let nested = env.path().join("new").join("dir").join("ops.db");
-    let mut c = env.cmd(&["status"]);
-    c.arg("--db").arg(&nested);
-    c.assert().success();
+    // A private user's umask (077): the group bits follow the umask (see
+    // tests/it/group_sharing.rs for 007), "other" never gets anything.
+    let mut c = env.base_cmd();
+    c.arg("--db").arg(&nested).arg("init");
+    // SAFETY: umask is async-signal-safe and only affects the child.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut c, || {
+            libc::umask(0o077);
+            Ok(())
+        });
+    }
+    assert!(c.status().unwrap().success());
     let mode = std::fs::metadata(&nested).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
     let dir_mode = std::fs::metadata(nested.parent().unwrap())
@@ -351,6 +360,9 @@ fn demo_uses_its_own_file_and_never_the_default_database() {
     // Re-creating the demo is allowed; replacing a real database is not.
     env.cmd(&["demo"]).assert().success();
     let own = env.path().join("own.db");
+    let mut c = env.cmd(&["init"]);
+    c.arg("--db").arg(&own);
+    c.assert().success();
     let mut c = env.cmd(&["record", "first_response", "1"]);
     c.arg("--db").arg(&own);
     c.assert().success();

@@ -23,11 +23,13 @@ fn tables(c: &Connection) -> Vec<String> {
 }
 
 fn rows(c: &Connection, table: &str) -> Vec<Vec<Value>> {
-    // Restore appends one audit entry of its own; compare everything else.
-    let filter = if table == "audit" {
-        " WHERE action != 'restore'"
-    } else {
-        ""
+    // Restore appends one audit entry and its own restore record (what it
+    // restored, from where, by whom); compare everything else.
+    let filter = match table {
+        "audit" => " WHERE action != 'restore'",
+        "restores" => " WHERE id NOT IN (SELECT max(id) FROM restores)",
+        "restored_rows" => " WHERE restore_id NOT IN (SELECT max(id) FROM restores)",
+        _ => "",
     };
     let mut stmt = c
         .prepare(&format!("SELECT * FROM \"{table}\"{filter} ORDER BY 1"))

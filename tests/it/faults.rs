@@ -43,7 +43,7 @@ fn a_missing_folder_is_created_and_an_impossible_one_is_a_clear_error() {
     // A path under a regular file cannot be created.
     let blocker = env.path().join("file");
     std::fs::write(&blocker, b"x").unwrap();
-    let mut c = env.cmd(&["status"]);
+    let mut c = env.cmd(&["init"]);
     c.arg("--db").arg(blocker.join("sub").join("ops.db"));
     let out = c.output().unwrap();
     assert_eq!(out.status.code(), Some(2));

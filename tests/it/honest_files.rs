@@ -249,3 +249,103 @@ fn a_zero_byte_file_is_never_initialised_not_even_by_doctor() {
         assert_eq!(std::fs::metadata(&db).unwrap().len(), 0, "{args:?}");
     }
 }
+
+#[test]
+fn every_restored_row_is_marked_with_its_file_time_and_login() {
+    let (env, export) = filled(5);
+    // Some lived history before the export.
+    env.at(NOW, &["record", "first_response", "3", "--note", "lived"])
+        .assert()
+        .success();
+    let export2 = env.path().join("again.jsonl");
+    env.at(NOW, &["export", "--output", export2.to_str().unwrap()])
+        .assert()
+        .success();
+    drop(export);
+    let target = env.path().join("rebuilt.db");
+    let later = "2026-11-27T08:00:00Z";
+    let mut c = env.base_cmd();
+    c.arg("--db")
+        .arg(&target)
+        .args(["--as", "someone-else", "restore", export2.to_str().unwrap()])
+        .env("OPSDECK_NOW", later);
+    let out = c.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // A row written after the restore is lived history.
+    let mut c = env.base_cmd();
+    c.arg("--db")
+        .arg(&target)
+        .args(["record", "first_response", "4"]);
+    assert!(c.output().unwrap().status.success());
+
+    let store = opsdeck::store::Store::open(&target, "test").unwrap();
+    let restores = store.restores().unwrap();
+    assert_eq!(restores.len(), 1);
+    let r = &restores[0];
+    let canonical = std::fs::canonicalize(&export2).unwrap();
+    assert_eq!(r.file, canonical.to_string_lossy());
+    assert_eq!(r.at, 1_795_766_400, "{r:?}");
+    // SAFETY: getuid has no preconditions.
+    assert_eq!(r.uid, i64::from(unsafe { libc::getuid() }));
+    assert!(
+        !r.login.is_empty() && r.login != "someone-else",
+        "the OS login, not --as: {r:?}"
+    );
+    assert_eq!(r.actor, "someone-else");
+    let ids: Vec<i64> = store
+        .raw_conn_for_tests()
+        .prepare("SELECT id FROM audit ORDER BY id")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let restore_audit: i64 = store
+        .raw_conn_for_tests()
+        .query_row("SELECT id FROM audit WHERE action = 'restore'", [], |x| {
+            x.get(0)
+        })
+        .unwrap();
+    for id in &ids {
+        let mark = store.restored_row("audit", *id).unwrap();
+        if *id < restore_audit {
+            assert_eq!(
+                mark.as_ref().map(|m| m.id),
+                Some(r.id),
+                "audit {id} came from the file"
+            );
+        } else {
+            assert!(mark.is_none(), "audit {id} was lived here");
+        }
+    }
+    let lived: i64 = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT id FROM observations WHERE note = 'lived'",
+            [],
+            |x| x.get(0),
+        )
+        .unwrap();
+    assert!(store.restored_row("observations", lived).unwrap().is_some());
+    let newest: i64 = store
+        .raw_conn_for_tests()
+        .query_row("SELECT max(id) FROM observations", [], |x| x.get(0))
+        .unwrap();
+    assert!(store
+        .restored_row("observations", newest)
+        .unwrap()
+        .is_none());
+    // doctor says so.
+    let mut c = env.base_cmd();
+    c.arg("--db").arg(&target).arg("doctor");
+    let text = stdout(&c.output().unwrap());
+    assert!(
+        text.contains("restored") && text.contains(&format!("by login {}", r.login)),
+        "{text}"
+    );
+    // The restore record is append-only.
+    drop(store);
+    let raw = rusqlite::Connection::open(&target).unwrap();
+    assert!(raw.execute("UPDATE restores SET login = 'x'", []).is_err());
+    assert!(raw.execute("DELETE FROM restored_rows", []).is_err());
+}

@@ -93,10 +93,10 @@ impl Deck {
 
     /// A deck whose database file is called `evil(tag).db`.
     fn named(tag: &str) -> Deck {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let db = dir.path().join(format!("{}.db", evil(tag)));
+        let mut env = Env::new();
+        env.db = env.path().join(format!("{}.db", evil(tag)));
         Deck {
-            env: Env { dir, db },
+            env,
             problems: Vec::new(),
         }
     }

@@ -7,6 +7,10 @@ mod bad_input;
 mod cli_alerts;
 mod cli_decisions;
 mod cli_experiments;
+// `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
+// libc calls with nothing for Rust to uphold beyond what the comments at
+// each site say.
+#[allow(unsafe_code)]
 mod cli_foundation;
 mod cli_notify;
 mod cli_operability;
@@ -14,6 +18,10 @@ mod cli_playbooks;
 mod cli_runs;
 mod cli_slos;
 mod cli_snapshot;
+// `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
+// libc calls with nothing for Rust to uphold beyond what the comments at
+// each site say.
+#[allow(unsafe_code)]
 mod common;
 mod concurrency;
 mod crash;
@@ -22,6 +30,15 @@ mod definition_edits;
 mod definition_versions;
 mod definitions;
 mod faults;
+// `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
+// libc calls with nothing for Rust to uphold beyond what the comments at
+// each site say.
+#[allow(unsafe_code)]
+mod group_sharing;
+// `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
+// libc calls with nothing for Rust to uphold beyond what the comments at
+// each site say.
+#[allow(unsafe_code)]
 mod honest_files;
 mod hostile_text;
 mod import_load;
@@ -29,6 +46,7 @@ mod json_outputs;
 mod learning_common;
 mod log_file;
 mod migrations;
+mod no_silent_db;
 mod query_plans;
 mod redraw_bytes;
 mod row_identity;

@@ -23,3 +23,39 @@ CREATE UNIQUE INDEX observations_by_origin ON observations (origin, origin_key)
 PRAGMA application_id = 1330664260;
 INSERT INTO meta (key, value) VALUES ('application', 'opsdeck')
     ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- Restored history can be told from lived history: each restore records
+-- from which file, when and by which OS login it rebuilt the database, and,
+-- per table, the highest rowid it wrote (every row at or below it came from
+-- the file; a restore always starts from empty tables). Append-only.
+CREATE TABLE restores (
+    id    INTEGER PRIMARY KEY,
+    at    INTEGER NOT NULL,
+    file  TEXT NOT NULL,
+    login TEXT NOT NULL,
+    uid   INTEGER NOT NULL,
+    actor TEXT NOT NULL
+);
+CREATE TABLE restored_rows (
+    restore_id INTEGER NOT NULL REFERENCES restores(id),
+    table_name TEXT NOT NULL,
+    max_rowid  INTEGER NOT NULL,
+    rows       INTEGER NOT NULL,
+    PRIMARY KEY (restore_id, table_name)
+) WITHOUT ROWID;
+CREATE TRIGGER restores_no_update BEFORE UPDATE ON restores
+BEGIN
+    SELECT RAISE(ABORT, 'the restore record is append-only');
+END;
+CREATE TRIGGER restores_no_delete BEFORE DELETE ON restores
+BEGIN
+    SELECT RAISE(ABORT, 'the restore record is append-only');
+END;
+CREATE TRIGGER restored_rows_no_update BEFORE UPDATE ON restored_rows
+BEGIN
+    SELECT RAISE(ABORT, 'the restore record is append-only');
+END;
+CREATE TRIGGER restored_rows_no_delete BEFORE DELETE ON restored_rows
+BEGIN
+    SELECT RAISE(ABORT, 'the restore record is append-only');
+END;

@@ -10,13 +10,34 @@ use std::path::{Path, PathBuf};
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
+    /// Create the database with `opsdeck init` before the first command that
+    /// needs one (only `init`, `demo` and the default cockpit create one).
+    auto_init: bool,
 }
 
+/// Commands that do not need an existing database.
+const NO_DATABASE: &[&str] = &["init", "demo", "restore", "completions", "man"];
+
 impl Env {
+    /// A temp folder whose database is created (`opsdeck init`, with the
+    /// clock of the command) before the first command that needs it.
     pub fn new() -> Env {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("ops.db");
-        Env { dir, db }
+        Env {
+            dir,
+            db,
+            auto_init: true,
+        }
+    }
+
+    /// A temp folder whose database nobody creates: for tests of what
+    /// happens without one.
+    pub fn bare() -> Env {
+        Env {
+            auto_init: false,
+            ..Env::new()
+        }
     }
 
     /// `opsdeck --db DB ARGS...` with a clean environment (no user config).
@@ -26,9 +47,47 @@ impl Env {
 
     /// [`Env::cmd`] with the command's clock fixed at `now` (RFC 3339).
     pub fn at(&self, now: &str, args: &[&str]) -> Command {
-        let mut c = self.cmd(args);
-        c.env("OPSDECK_NOW", now);
-        c
+        Command::from_std(self.spawn_at(Some(now), args))
+    }
+
+    /// Runs `opsdeck init` (at `now` when given) when the database is
+    /// missing and `args` is a command that needs it.
+    fn ensure_db(&self, now: Option<&str>, args: &[&str]) {
+        let command = args.iter().find(|a| !a.starts_with('-'));
+        let needs = command.is_none_or(|c| !NO_DATABASE.contains(c))
+            && !args.contains(&"--demo")
+            && !args.contains(&"--db");
+        if !self.auto_init || !needs || self.db.exists() {
+            return;
+        }
+        // The starter files go to a folder of their own, so that a test's
+        // own `opsdeck init` finds its folder free.
+        let starter = tempfile::Builder::new()
+            .prefix("starter-")
+            .tempdir_in(self.dir.path())
+            .expect("starter folder");
+        let mut init = self.base_cmd();
+        init.arg("--db")
+            .arg(&self.db)
+            .arg("init")
+            .arg(starter.path());
+        if let Some(now) = now {
+            init.env("OPSDECK_NOW", now);
+        }
+        // A private file (0600), whatever the umask the tests run under.
+        // SAFETY: umask is async-signal-safe and only affects the child.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut init, || {
+                libc::umask(0o077);
+                Ok(())
+            });
+        }
+        let out = init.output().expect("run opsdeck init");
+        assert!(
+            out.status.success(),
+            "opsdeck init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Writes a file in the temp folder and returns its path as text.
@@ -65,13 +124,23 @@ impl Env {
     /// OPSDECK_* variables from the caller, HOME and XDG folders inside the
     /// temp dir, no colour.
     pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
+        self.spawn_at(None, args)
+    }
+
+    /// [`Env::spawn_cmd`] with the clock fixed at `now` when given.
+    pub fn spawn_at(&self, now: Option<&str>, args: &[&str]) -> std::process::Command {
+        self.ensure_db(now, args);
         let mut c = self.base_cmd();
         c.arg("--db").arg(&self.db).args(args);
+        if let Some(now) = now {
+            c.env("OPSDECK_NOW", now);
+        }
         c
     }
 
     /// The clean-environment command of [`Env::spawn_cmd`] without `--db`
-    /// or arguments.
+    /// or arguments, run in the temp folder (so `opsdeck init` writes its
+    /// `./ops` there, never in the source tree).
     pub fn base_cmd(&self) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("opsdeck"));
         c.env_remove("OPSDECK_DB")
@@ -88,7 +157,8 @@ impl Env {
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("NO_COLOR", "1");
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
         c
     }
 }

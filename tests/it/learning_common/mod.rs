@@ -41,11 +41,9 @@ pub fn words(line: &str) -> Vec<String> {
 
 /// Runs `opsdeck LINE` on the env's database with the clock at `now`.
 pub fn run_at(env: &Env, now: &str, line: &str) -> Output {
-    env.cmd(&[])
-        .args(words(line))
-        .env("OPSDECK_NOW", now)
-        .output()
-        .expect("run")
+    let words = words(line);
+    let args: Vec<&str> = words.iter().map(String::as_str).collect();
+    env.at(now, &args).output().expect("run")
 }
 
 /// Like [`run_at`], asserting success; returns stdout.
