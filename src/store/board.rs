@@ -257,8 +257,10 @@ impl Store {
             let cap = capacities.iter().find(|c| c.work_kind == kind).cloned();
             let summary = flow::summarize(&k.items, &k.repeat, now, window_secs);
             let capacity = cap.map(|c| {
-                let demand = summary.opened as f64 / (window_secs as f64 / DAY as f64);
-                let u = capacity::utilisation(demand, c.units_per_day);
+                // Complete days only, through the function behind the
+                // capacity indicator: the pane and the board agree.
+                let u = flow::utilisation_pct(&k.items, now, window_secs, c.units_per_day)
+                    .map(|pct| pct / 100.0);
                 let today = now - now.rem_euclid(DAY);
                 let daily: Vec<(Timestamp, f64)> =
                     flow::daily_counts(&k.items, today - history, today - 1)

@@ -25,6 +25,7 @@ mod learning_common;
 mod migrations;
 mod query_plans;
 mod redraw_bytes;
+mod right_numbers;
 mod screens;
 mod screens_alerts;
 mod screens_learning;
