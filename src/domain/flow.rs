@@ -215,6 +215,26 @@ pub fn wip_series(items: &[WorkItem], from: Timestamp, to: Timestamp) -> Vec<(Ti
         .collect()
 }
 
+/// [`wip_series`] plus a sample at `to - window_secs`, so that an
+/// indicator's previous window ends with the WIP at exactly one window ago:
+/// the trend compares WIP now with WIP at now − window, not with the last
+/// end-of-day sample before it.
+pub fn wip_points(
+    items: &[WorkItem],
+    from: Timestamp,
+    to: Timestamp,
+    window_secs: i64,
+) -> Vec<(Timestamp, f64)> {
+    let mut s = wip_series(items, from, to);
+    let back = to - window_secs;
+    if back >= from && !s.iter().any(|(t, _)| *t == back) {
+        let n = items.iter().filter(|w| w.open_at(back)).count() as f64;
+        let i = s.partition_point(|(t, _)| *t < back);
+        s.insert(i, (back, n));
+    }
+    s
+}
+
 /// Items opened per *complete* UTC day, keyed by the day's last second, for
 /// the days that end in `[from, to]` (days without demand count as 0). A
 /// day still under way at `to` is left out, so a window ending mid-morning
@@ -569,6 +589,21 @@ mod tests {
         ];
         let s = wip_series(&items, 0, 2 * DAY);
         assert_eq!(s, vec![(DAY - 1, 2.0), (2 * DAY - 1, 1.0), (2 * DAY, 1.0)]);
+    }
+
+    #[test]
+    fn wip_points_sample_exactly_one_window_back() {
+        // Open from 02:00 on day 1 to 20:00 on day 1: counted at 12:00 on
+        // day 1 but not at the end of day 0 nor at the end of day 1.
+        let items = vec![item("a", DAY + 2 * HOUR, None, Some(DAY + 20 * HOUR), None)];
+        let now = 2 * DAY + 12 * HOUR;
+        let s = wip_points(&items, 0, now, DAY);
+        assert!(s.contains(&(DAY + 12 * HOUR, 1.0)), "{s:?}");
+        assert!(s.windows(2).all(|w| w[0].0 < w[1].0), "sorted: {s:?}");
+        assert_eq!(s.last(), Some(&(now, 0.0)));
+        // No duplicate when the window lands on a day-end sample.
+        let s = wip_points(&items, 0, 2 * DAY - 1 + DAY, DAY);
+        assert_eq!(s.iter().filter(|(t, _)| *t == 2 * DAY - 1).count(), 1);
     }
 
     #[test]

@@ -130,6 +130,9 @@ impl Sources<'_, '_> {
                     .iter()
                     .find(|c| c.work_kind == kind)
                     .map(|c| c.units_per_day);
+                if metric == Metric::Wip {
+                    return Ok(flow::wip_points(&k.items, from, now, def.window_secs));
+                }
                 Ok(flow::metric_series(
                     &k.items, metric, from, now, &k.repeat, cap,
                 ))

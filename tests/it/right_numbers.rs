@@ -129,3 +129,57 @@ fn capacity_counts_complete_days_and_agrees_with_the_flow_pane_at_every_clock() 
     }
     assert_eq!(checked, 14);
 }
+
+/// The full value of one indicator's reading in `status --format json`.
+fn reading(env: &Env, now: &str, key: &str) -> serde_json::Value {
+    let o = env
+        .at(now, &["status", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    json(&o)["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("{key} on the board"))
+        .clone()
+}
+
+/// Orders open at `t`, from the raw rows.
+fn raw_wip(env: &Env, t: i64) -> f64 {
+    env.query_i64(&format!(
+        "SELECT count(*) FROM work_items WHERE kind = 'order' \
+         AND opened_at <= {t} AND (closed_at IS NULL OR closed_at > {t})"
+    )) as f64
+}
+
+#[test]
+fn wip_trend_compares_now_with_exactly_one_window_ago() {
+    let env = Env::new();
+    let made = "2026-11-25T21:00:00Z";
+    env.at(made, &["demo"]).assert().success();
+    let end = unix(made);
+    let mut differs_from_day_end = 0;
+    for k in 0..14 {
+        let now = end - k * 7 * 3600;
+        let at = rfc3339(now);
+        let r = reading(&env, &at, "wip");
+        assert_eq!(r["value"].as_f64(), Some(raw_wip(&env, now)), "{at}");
+        let back = now - 7 * DAY;
+        assert_eq!(
+            r["previous"].as_f64(),
+            Some(raw_wip(&env, back)),
+            "{at}: previous must be the WIP at now − 7 days"
+        );
+        // The old comparison point: the end of the day before the window.
+        let day_end = back - back.rem_euclid(DAY) - 1;
+        if raw_wip(&env, day_end) != raw_wip(&env, back) {
+            differs_from_day_end += 1;
+        }
+    }
+    assert!(
+        differs_from_day_end > 0,
+        "the clocks must include one where the two comparison points differ"
+    );
+}
