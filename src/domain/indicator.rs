@@ -161,8 +161,11 @@ pub fn status_of(value: Option<f64>, direction: Direction, warn: f64, breach: f6
     }
 }
 
-/// Combines the values of one window. `points` are `(at, value)` pairs in any
-/// order; `window_secs` is needed by `rate`. An empty window gives `None`.
+/// Combines the values of one window. `points` are `(at, value)` pairs in
+/// recording order (any order of times); `window_secs` is needed by `rate`.
+/// For `last`, the latest time wins and, among equal times, the value
+/// recorded last (later in `points`), never the larger one. An empty window
+/// gives `None`.
 pub fn aggregate(
     points: &[(Timestamp, f64)],
     aggregation: Aggregation,
@@ -298,6 +301,15 @@ mod tests {
     fn last_takes_the_latest_time_not_the_last_position() {
         let p = vec![(50, 1.0), (90, 7.0), (10, 3.0)];
         assert_eq!(aggregate(&p, Aggregation::Last, DAY), Some(7.0));
+    }
+
+    #[test]
+    fn last_among_equal_times_is_the_one_recorded_last_not_the_largest() {
+        // A correction (2.0) recorded after a larger value at the same time.
+        let p = vec![(10, 1.0), (50, 9.0), (50, 2.0)];
+        assert_eq!(aggregate(&p, Aggregation::Last, DAY), Some(2.0));
+        let p = vec![(50, 2.0), (50, 9.0)];
+        assert_eq!(aggregate(&p, Aggregation::Last, DAY), Some(9.0));
     }
 
     #[test]

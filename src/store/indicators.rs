@@ -178,9 +178,11 @@ pub fn insert_observations_with(
     Ok(stmt.raw_execute()?)
 }
 
-/// The hot query of every board: one indicator's values in a window.
+/// The hot query of every board: one indicator's values in a window, by
+/// time and then in recording order (id), so that among values of the same
+/// time the one recorded last comes last and `last` takes it.
 pub const SQL_OBSERVATION_POINTS: &str =
-    "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
+    "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at, id";
 
 impl Store {
     /// Every indicator, in board order.

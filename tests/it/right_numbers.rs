@@ -183,3 +183,28 @@ fn wip_trend_compares_now_with_exactly_one_window_ago() {
         "the clocks must include one where the two comparison points differ"
     );
 }
+
+#[test]
+fn last_takes_the_value_recorded_last_among_equal_times() {
+    let env = Env::new();
+    let now = "2026-11-25T12:00:00Z";
+    let at = "2026-11-25T09:00:00Z";
+    env.at(now, &["record", "trial_to_paid", "30", "--at", at])
+        .assert()
+        .success();
+    // The correction is smaller and recorded at the same time: it must win.
+    env.at(now, &["record", "trial_to_paid", "20", "--at", at])
+        .assert()
+        .success();
+    let r = reading(&env, now, "trial_to_paid");
+    assert_eq!(r["value"].as_f64(), Some(20.0), "{r}");
+    assert_eq!(r["status"], "ok");
+    // And a larger value recorded after it wins again.
+    env.at(now, &["record", "trial_to_paid", "26", "--at", at])
+        .assert()
+        .success();
+    assert_eq!(
+        reading(&env, now, "trial_to_paid")["value"].as_f64(),
+        Some(26.0)
+    );
+}
