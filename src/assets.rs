@@ -40,6 +40,9 @@ struct IndicatorToml {
     metric: Option<String>,
     #[serde(default)]
     work_kind: Option<String>,
+    /// Fewest values before a status (default 5 derived, 1 recorded).
+    #[serde(default)]
+    min_events: Option<u32>,
 }
 
 /// A role of the operation (demand capture, fulfilment, ...).
@@ -123,6 +126,7 @@ pub fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Str
             owner_role: t.owner.clone(),
             metric: t.metric.clone(),
             work_kind: t.work_kind.clone(),
+            min_events: t.min_events,
         };
         match def.source {
             Source::WorkItems => {

@@ -134,6 +134,7 @@ pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<
                 source: Source::Observations,
                 metric: None,
                 work_kind: None,
+                min_events: None,
             };
             indicators::insert_indicator(tx, &def, 1000 + i as i64)?;
         }

@@ -99,9 +99,27 @@ pub struct IndicatorDef {
     pub metric: Option<String>,
     /// For work-item indicators: the work kind (`order`, `ticket`).
     pub work_kind: Option<String>,
+    /// Fewest values in the window before the indicator has a status
+    /// (`None`: [`IndicatorDef::min_events`] picks the default).
+    #[serde(default)]
+    pub min_events: Option<u32>,
 }
 
+/// Default `min_events` of indicators derived from work items or feedback:
+/// one late order out of two is not a status.
+pub const DEFAULT_DERIVED_MIN_EVENTS: u32 = 5;
+
 impl IndicatorDef {
+    /// Fewest values the window needs before the indicator has a status:
+    /// the defined `min_events`, else 5 for work-item and feedback
+    /// indicators and 1 for recorded ones.
+    pub fn min_events(&self) -> u32 {
+        self.min_events.unwrap_or(match self.source {
+            Source::Observations => 1,
+            Source::WorkItems | Source::Feedback => DEFAULT_DERIVED_MIN_EVENTS,
+        })
+    }
+
     /// Checks that the thresholds are ordered for the direction:
     /// higher-is-better needs `target >= warn >= breach`, lower-is-better the
     /// reverse; all finite; a positive window.
@@ -117,6 +135,9 @@ impl IndicatorDef {
         }
         if self.window_secs <= 0 {
             return Err("window: must be positive".into());
+        }
+        if self.min_events == Some(0) {
+            return Err("min_events: must be at least 1".into());
         }
         let ordered = match self.direction {
             Direction::Higher => self.target >= self.warn && self.warn >= self.breach,
@@ -397,6 +418,7 @@ mod tests {
             warn: 90.0,
             breach: 80.0,
             owner_role: "ops".into(),
+            min_events: None,
             source: Source::Observations,
             metric: None,
             work_kind: None,

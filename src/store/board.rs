@@ -25,10 +25,14 @@ pub struct Reading {
     pub value: Option<f64>,
     /// The same over the window before.
     pub previous: Option<f64>,
+    /// Status against the thresholds; [`Status::NoData`] while the window
+    /// holds fewer than `min_events` values (see [`Reading::enough_data`]).
     pub status: Status,
     pub trend: Trend,
     /// Number of values (observations, items, responses) behind `value`.
     pub events: usize,
+    /// Values the window needs before the indicator has a status.
+    pub min_events: usize,
     /// The window cut into [`SPARK_BUCKETS`] slices, oldest first.
     pub spark: Vec<Option<f64>>,
 }
@@ -38,6 +42,33 @@ pub struct Reading {
 pub struct Board {
     pub now: Timestamp,
     pub readings: Vec<Reading>,
+}
+
+impl Reading {
+    /// Whether the window holds at least `min_events` values.
+    pub fn enough_data(&self) -> bool {
+        self.events >= self.min_events
+    }
+
+    /// The status in words: `not enough data (3 of 5)` below `min_events`
+    /// (with at least one value), else the status word.
+    pub fn status_text(&self) -> String {
+        if self.events > 0 && !self.enough_data() {
+            format!("not enough data ({} of {})", self.events, self.min_events)
+        } else {
+            self.status.word().to_string()
+        }
+    }
+
+    /// [`Reading::status_text`] for a narrow column: `3 of 5` below
+    /// `min_events`.
+    pub fn status_short(&self) -> String {
+        if self.events > 0 && !self.enough_data() {
+            format!("{} of {}", self.events, self.min_events)
+        } else {
+            self.status.word().to_string()
+        }
+    }
 }
 
 impl Board {
@@ -171,14 +202,22 @@ pub fn reading_from_points(
         .collect();
     let value = aggregate(&current, def.aggregation, w);
     let prev = aggregate(&previous, def.aggregation, w);
+    let min_events = def.min_events() as usize;
+    // Below min_events there is a value but no status (and so no alert).
+    let status = if current.len() < min_events {
+        Status::NoData
+    } else {
+        status_of(value, def.direction, def.warn, def.breach)
+    };
     Reading {
         id,
         def: def.clone(),
         value,
         previous: prev,
-        status: status_of(value, def.direction, def.warn, def.breach),
+        status,
         trend: trend(value, prev, def.direction),
         events: current.len(),
+        min_events,
         spark: bucketed(&current, def.aggregation, start + 1, now + 1, SPARK_BUCKETS),
     }
 }

@@ -20,7 +20,7 @@ pub struct Observation {
     pub note: Option<String>,
 }
 
-const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind";
+const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, min_events";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
     let word = |i: usize, what: &str| -> rusqlite::Result<String> {
@@ -48,6 +48,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
             source: Source::parse(&word(13, "source")?).ok_or_else(|| bad(13))?,
             metric: r.get(14)?,
             work_kind: r.get(15)?,
+            min_events: r.get(16)?,
         },
     })
 }
@@ -80,7 +81,16 @@ pub fn insert_indicator(
             position
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // Only when set: a new database is seeded before the migration that
+    // adds the column (and the default needs no value).
+    if let Some(n) = d.min_events {
+        conn.execute(
+            "UPDATE indicators SET min_events = ?1 WHERE id = ?2",
+            params![n, id],
+        )?;
+    }
+    Ok(id)
 }
 
 /// Where a value came from.

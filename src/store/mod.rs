@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     slos::ALERTS_MIGRATION,
     include_str!("migrations/0004_experiments.sql"),
     include_str!("migrations/0005_change_tokens.sql"),
+    include_str!("migrations/0007_min_events_and_corrections.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -18,6 +18,7 @@ mod common;
 mod concurrency;
 mod crash;
 mod data_safety;
+mod enough_data;
 mod faults;
 mod hostile_text;
 mod json_outputs;

@@ -23,7 +23,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{burn_rate, count_window, latest_in_window, SloDef, SloEvent, WindowCounts};
+use super::{burn_rate, count_window, SloDef, SloEvent, WindowCounts};
 use crate::domain::{Timestamp, DAY, HOUR};
 
 /// The budget window the workbook's default rules are written for: 30 days.

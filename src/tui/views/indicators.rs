@@ -6,7 +6,7 @@ use crate::format::{number, utc_date, utc_minute, value_unit};
 use crate::tui::app::App;
 use crate::tui::models::IndicatorDetail;
 use crate::tui::views::cockpit::pane;
-use crate::tui::widgets::{clean, spark::spark_text, status_span, status_symbol};
+use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -46,10 +46,7 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App) {
                 Cell::from(r.def.kind.as_str()),
                 Cell::from(Line::from(value_unit(r.value, &r.def.unit)).right_aligned()),
                 Cell::from(Line::from(value_unit(Some(r.def.target), &r.def.unit)).right_aligned()),
-                Cell::from(Span::styled(
-                    r.status.word().to_string(),
-                    theme.status(r.status),
-                )),
+                Cell::from(Span::styled(r.status_short(), theme.status(r.status))),
                 Cell::from(r.trend.arrow(up)),
             ];
             if wide {
@@ -164,7 +161,10 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) 
 
     let mut lines = vec![
         Line::from(vec![
-            status_span(r.status, theme),
+            Span::styled(
+                format!("{} {}", r.status.symbol(), r.status_text()),
+                theme.status(r.status),
+            ),
             Span::raw(format!(
                 "  now {}  target {}  warn {}  breach {}  ({} is better)",
                 value_unit(r.value, &r.def.unit),
