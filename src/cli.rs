@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 pub mod learning;
+pub mod observation;
 
 /// opsdeck — a terminal operations cockpit for a minimum viable operation.
 ///
@@ -100,6 +101,11 @@ pub enum Command {
         /// A note kept with the value.
         #[arg(long)]
         note: Option<String>,
+    },
+    /// Recorded values: list them with ids, correct or withdraw one (audited).
+    Observation {
+        #[command(subcommand)]
+        command: observation::ObservationCommand,
     },
     /// Import observations, work items or feedback from CSV or JSONL (all-or-nothing).
     Import {

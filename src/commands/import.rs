@@ -132,6 +132,7 @@ pub fn import_stream(
     let counts = store.write_or_rollback(|tx| -> anyhow::Result<(ImportCounts, bool)> {
         let mut err = stderr.lock();
         let mut c = ImportCounts::default();
+        let before = crate::store::observations::max_observation_id(tx)?;
         // One statement prepared for the whole file; observations are
         // written BULK_ROWS at a time.
         let mut stmt = match kind {
@@ -179,6 +180,7 @@ pub fn import_stream(
             c.written += indicators::insert_observations_with(&mut rest, &batch, indicators::Origin::Import)? as u64;
         }
         if commit {
+            crate::store::observations::stamp_imported_since(tx, before)?;
             audit::record(
                 tx,
                 now,

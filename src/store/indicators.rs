@@ -120,7 +120,11 @@ pub fn insert_observation(
     origin: Origin,
 ) -> Result<bool> {
     let mut stmt = tx.prepare_cached(SQL_INSERT_OBSERVATION)?;
-    insert_observation_with(&mut stmt, indicator_id, at, value, note, origin)
+    let new = insert_observation_with(&mut stmt, indicator_id, at, value, note, origin)?;
+    if new {
+        super::observations::stamp_recorded_by(tx, indicator_id, at, value)?;
+    }
+    Ok(new)
 }
 
 /// Inserts an observation; unchanged when the same fact exists (a new note

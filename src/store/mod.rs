@@ -14,6 +14,7 @@ pub mod feedback;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;
+pub mod observations;
 pub mod playbooks;
 pub mod roles;
 pub mod runs;

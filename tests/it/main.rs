@@ -16,6 +16,7 @@ mod cli_slos;
 mod cli_snapshot;
 mod common;
 mod concurrency;
+mod correct_record;
 mod crash;
 mod data_safety;
 mod enough_data;
