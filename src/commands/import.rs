@@ -114,7 +114,14 @@ pub fn import_stream(
     indicators_by_key: &HashMap<String, i64>,
     skip_bad: bool,
 ) -> anyhow::Result<(ImportCounts, Option<ImportKind>)> {
+    // Work kinds exist because the operation defines them, with a capacity.
+    let work_kinds: Vec<String> = store
+        .capacities()?
+        .into_iter()
+        .map(|c| c.work_kind)
+        .collect();
     let (mut reader, kind) = match ImportReader::new(label, input, format, kind, indicators_by_key)
+        .map(|(r, k)| (r.with_work_kinds(&work_kinds), k))
     {
         Ok(r) => r,
         Err(e) => {

@@ -23,6 +23,7 @@ mod enough_data;
 mod faults;
 mod hostile_text;
 mod json_outputs;
+mod known_kinds;
 mod learning_common;
 mod migrations;
 mod query_plans;
