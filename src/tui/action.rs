@@ -27,6 +27,8 @@ pub enum Action {
     CycleSort,
     /// Open the record/note input for the selected indicator.
     OpenRecord,
+    /// Indicator detail: correct the selected recent value.
+    OpenCorrect,
     /// A key typed into the open input line.
     InputKey(KeyEvent),
     Submit,
@@ -74,4 +76,6 @@ pub enum Effect {
     },
     /// Change a checklist item or note a run.
     Run(super::runs::RunEffect),
+    /// Correct one recorded value (confirmed; audited by the store).
+    Correct { id: i64, value: f64, reason: String },
 }

@@ -32,6 +32,8 @@ pub struct IndicatorDetail {
     pub to: Timestamp,
     /// Notes on recorded values and on the indicator, newest first.
     pub notes: Vec<Note>,
+    /// The newest recorded values (recorded indicators only), for `c`.
+    pub values: Vec<crate::store::observations::RecordedValue>,
 }
 
 /// An indicator whose status changed since the previous standup.
@@ -156,6 +158,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     Ok(m)
 }
 
+/// Recent values listed in an indicator's detail.
+pub const DETAIL_VALUES: usize = 20;
+
 fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDetail> {
     let span = (4 * r.def.window_secs).clamp(28 * DAY, 90 * DAY);
     let from = now - span;
@@ -183,12 +188,18 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     notes.extend(store.notes("indicator", &r.def.key, 8)?);
     notes.sort_by_key(|n| std::cmp::Reverse(n.at));
     notes.truncate(8);
+    let values = if r.def.source == crate::domain::indicator::Source::Observations {
+        store.observations_recent(r.id, None, DETAIL_VALUES)?
+    } else {
+        Vec::new()
+    };
     Ok(IndicatorDetail {
         reading: r.clone(),
         history,
         from,
         to: now,
         notes,
+        values,
     })
 }
 

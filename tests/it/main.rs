@@ -31,6 +31,7 @@ mod redraw_bytes;
 mod right_numbers;
 mod screens;
 mod screens_alerts;
+mod screens_corrections;
 mod screens_learning;
 mod screens_runs;
 mod store_runs;

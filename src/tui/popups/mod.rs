@@ -40,6 +40,17 @@ pub enum Popup {
         input: Input,
         error: Option<String>,
     },
+    /// Correct a recorded value from the indicator detail: the value first
+    /// (`value` is `None`), then the reason.
+    Correct {
+        id: i64,
+        key: String,
+        old: f64,
+        at: crate::domain::Timestamp,
+        value: Option<f64>,
+        input: Input,
+        error: Option<String>,
+    },
     /// A reason or note in the Playbooks & runs view.
     RunInput {
         run: i64,
@@ -79,5 +90,6 @@ pub fn update(
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
         Popup::AlertInput { .. } => crate::tui::alert_actions::update_input(app, popup, action),
         Popup::RunInput { .. } => run_input::update(popup, action),
+        Popup::Correct { .. } => crate::tui::corrections::update(popup, action),
     }
 }
