@@ -429,7 +429,7 @@ impl<'a> ImportReader<'a> {
                 reason,
             });
         if let (Ok(Row::WorkItem(w)), Some(known)) = (&row, self.work_kinds) {
-            if !known.iter().any(|k| *k == w.kind) {
+            if !known.contains(&w.kind) {
                 let list = if known.is_empty() {
                     "none: define the kind with its capacity first".to_string()
                 } else {
