@@ -43,6 +43,9 @@ pub struct StatusChange {
     pub unit: String,
     pub before: Status,
     pub after: Status,
+    /// The statuses in words (`not enough data (3 of 5)` below min_events).
+    pub before_text: String,
+    pub after_text: String,
     pub value: Option<f64>,
 }
 
@@ -224,18 +227,18 @@ fn load_standup(
     let mut changes = Vec::new();
     if let Some((_, before)) = before {
         for r in &board.readings {
-            let was = before
-                .readings
-                .iter()
-                .find(|b| b.id == r.id)
-                .map(|b| b.status)
-                .unwrap_or(Status::NoData);
+            let old = before.readings.iter().find(|b| b.id == r.id);
+            let was = old.map(|b| b.status).unwrap_or(Status::NoData);
             if was != r.status {
                 changes.push(StatusChange {
                     name: r.def.name.clone(),
                     unit: r.def.unit.clone(),
                     before: was,
                     after: r.status,
+                    before_text: old
+                        .map(|b| b.status_text())
+                        .unwrap_or_else(|| was.word().to_string()),
+                    after_text: r.status_text(),
                     value: r.value,
                 });
             }

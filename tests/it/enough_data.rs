@@ -144,3 +144,44 @@ fn a_single_recorded_value_is_enough_for_a_recorded_indicator() {
     assert_eq!(r["status"], "breach");
     assert_eq!(r["min_events"], 1);
 }
+
+#[test]
+fn the_standup_says_not_enough_data_when_the_window_thins_out() {
+    let env = Env::new();
+    // Two late orders on the 18th, three on the 24th: five in the window at
+    // the standup on the 24th (a breach), three by the 26th.
+    let mut csv = String::from("kind,external_id,opened_at,promised_at,closed_at,outcome\n");
+    for (id, day) in [("A1", 18), ("A2", 18), ("B1", 24), ("B2", 24), ("B3", 24)] {
+        csv.push_str(&format!(
+            "order,{id},2026-11-{day}T08:00:00Z,2026-11-{day}T10:00:00Z,2026-11-{day}T11:00:00Z,ok\n"
+        ));
+    }
+    let f = env.file("s.csv", csv.as_bytes());
+    env.at("2026-11-24T12:00:00Z", &["import", &f])
+        .assert()
+        .success();
+    // The previous standup was opened on the 24th at 12:00.
+    rusqlite::Connection::open(&env.db)
+        .unwrap()
+        .execute(
+            "INSERT INTO standups (at, actor) VALUES (1795521600, 'ana')",
+            [],
+        )
+        .unwrap();
+    let o = env
+        .at(
+            "2026-11-26T12:00:00Z",
+            &[
+                "snapshot", "--view", "standup", "--width", "100", "--height", "30",
+            ],
+        )
+        .output()
+        .unwrap();
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("On-time fulfilment")
+                && l.contains("breach → not enough data (3 of 5)")),
+        "{text}"
+    );
+}
