@@ -39,6 +39,9 @@ struct IndicatorToml {
     metric: Option<String>,
     #[serde(default)]
     work_kind: Option<String>,
+    /// Fewest values before a status (default 5 derived, 1 recorded).
+    #[serde(default)]
+    min_events: Option<u32>,
 }
 
 /// Parses an indicators file; errors read `FILE: indicator KEY: field: reason`
@@ -82,6 +85,7 @@ pub fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Str
             work_kind: t.work_kind.clone(),
             min: None,
             max: None,
+            min_events: t.min_events,
         };
         match def.source {
             Source::WorkItems => {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub mod definition;
 pub mod learning;
+pub mod observation;
 
 pub use definition::{CapacityCommand, IndicatorAdd, IndicatorCommand, PersonCommand};
 
@@ -116,6 +117,12 @@ pub enum Command {
         /// Accept a value beyond 1e15 or a time more than a day ahead.
         #[arg(long)]
         force: bool,
+    },
+    /// Recorded values: list them with ids, correct or withdraw one (audited).
+    Observation {
+        /// What to do with recorded values.
+        #[command(subcommand)]
+        command: observation::ObservationCommand,
     },
     /// Import observations, work items or feedback from CSV or JSONL (all-or-nothing).
     Import {

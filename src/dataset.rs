@@ -139,6 +139,7 @@ pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<
                 work_kind: None,
                 min: None,
                 max: None,
+                min_events: None,
             };
             indicators::insert_indicator(tx, &def, 1000 + i as i64)?;
         }

@@ -150,6 +150,7 @@ fn add(ctx: &Context, store: &mut Store, a: IndicatorAdd) -> anyhow::Result<Stri
         work_kind: None,
         min: a.min.as_deref().map(|v| num("--min", v)).transpose()?,
         max: a.max.as_deref().map(|v| num("--max", v)).transpose()?,
+        min_events: None,
     };
     if !d
         .key

@@ -15,6 +15,7 @@ pub mod export;
 pub mod feedback;
 pub mod import;
 pub mod indicator;
+pub mod observation;
 pub mod playbook;
 pub mod record;
 pub mod restore;
@@ -333,6 +334,7 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Slo { action }) => slo::run(&ctx, action),
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),
+        Some(Command::Observation { command }) => observation::run(&ctx, command),
         Some(Command::Run { command }) => run::run(&ctx, command),
         Some(Command::Experiment { command }) => experiment::run(&ctx, command),
         Some(Command::Decision { command }) => decision::run(&ctx, command),

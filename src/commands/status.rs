@@ -72,7 +72,7 @@ pub fn text(board: &Board, company: &str) -> String {
                 value_unit(r.value, &r.def.unit),
                 value_unit(Some(r.def.target), &r.def.unit),
                 r.status.symbol(),
-                r.status.word(),
+                r.status_text(),
                 trend_arrow(r),
                 trend_word(r)
             );
@@ -98,9 +98,15 @@ pub fn json(board: &Board) -> serde_json::Value {
                 "warn": r.def.warn,
                 "breach": r.def.breach,
                 "direction": r.def.direction,
-                "status": r.status,
+                "status": if r.events > 0 && !r.enough_data() {
+                    serde_json::json!("not_enough_data")
+                } else {
+                    serde_json::json!(r.status)
+                },
+                "status_text": r.status_text(),
                 "trend": r.trend,
                 "events": r.events,
+                "min_events": r.min_events,
                 "window_secs": r.def.window_secs,
                 "owner": r.def.owner_role,
             })
@@ -135,7 +141,7 @@ pub fn markdown(board: &Board, company: &str) -> String {
                 md_cell(&value_unit(r.value, &r.def.unit)),
                 md_cell(&value_unit(Some(r.def.target), &r.def.unit)),
                 r.status.symbol(),
-                r.status.word(),
+                r.status_text(),
                 trend_arrow(r),
                 trend_word(r)
             );

@@ -41,6 +41,8 @@ struct RawIndicator {
     min: Option<Spanned<f64>>,
     #[serde(default)]
     max: Option<Spanned<f64>>,
+    #[serde(default)]
+    min_events: Option<Spanned<u32>>,
 }
 
 /// Parses `indicators.toml`; every problem with its line and field.
@@ -210,6 +212,14 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Vec<Def
                 work_kind: t.work_kind.as_ref().map(word),
                 min,
                 max,
+                min_events: match &t.min_events {
+                    Some(n) if *n.get_ref() == 0 => {
+                        err(n.span(), "min_events", "at least 1".to_string());
+                        None
+                    }
+                    Some(n) => Some(*n.get_ref()),
+                    None => None,
+                },
             });
         }
     }

@@ -234,6 +234,15 @@ pub fn indicator_diff(a: &IndicatorDef, b: &IndicatorDef) -> Vec<String> {
         arrow("work_kind", s(&a.work_kind), s(&b.work_kind)),
         arrow("min", opt(a.min), opt(b.min)),
         arrow("max", opt(a.max), opt(b.max)),
+        arrow(
+            "min_events",
+            a.min_events
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "default".into()),
+            b.min_events
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "default".into()),
+        ),
     ]
     .into_iter()
     .flatten()

@@ -133,6 +133,9 @@ fn indicators(def: &Definition) -> String {
                 let _ = writeln!(s, "{k} = {}", num(v));
             }
         }
+        if let Some(n) = i.min_events {
+            let _ = writeln!(s, "min_events = {n}");
+        }
     }
     s
 }

@@ -184,15 +184,11 @@ pub fn burn_alert(slo: &SloDef, assessments: &[BurnAssessment]) -> Option<AlertC
         BurnSeverity::Page => (Severity::Critical, "fast"),
         BurnSeverity::Ticket => (Severity::Warning, "steadily"),
     };
-    let short = if worst.short_is_latest_event {
-        "the latest event was bad".to_string()
-    } else {
-        format!(
-            "{}× over {}",
-            number(worst.short_burn.unwrap_or(0.0)),
-            format_duration(worst.rule.short_window_secs)
-        )
-    };
+    let short = format!(
+        "{}× over {}",
+        number(worst.short_burn.unwrap_or(0.0)),
+        format_duration(worst.rule.short_window_secs)
+    );
     Some(AlertCandidate {
         key: AlertSource::Burn.key(&slo.key),
         severity,

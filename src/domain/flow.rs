@@ -113,7 +113,9 @@ pub enum Metric {
     /// 100 when the item's customer had an earlier item of the kind, else 0,
     /// per opened item.
     RepeatPurchase,
-    /// Demand over capacity in percent, per day (needs the kind's capacity).
+    /// Demand over capacity in percent, one value per *complete* UTC day
+    /// keyed at the day's last second (needs the kind's capacity): a day
+    /// still under way never counts as a full one.
     Utilisation,
 }
 
@@ -192,7 +194,7 @@ pub fn metric_series(
             .collect(),
         Metric::Wip => wip_series(items, from, to),
         Metric::Utilisation => match capacity_per_day {
-            Some(cap) if cap > 0.0 => daily_counts(items, from, to)
+            Some(cap) if cap > 0.0 => complete_day_counts(items, from, to)
                 .into_iter()
                 .map(|(day, n)| (day, 100.0 * n as f64 / cap))
                 .collect(),
@@ -216,6 +218,70 @@ pub fn wip_series(items: &[WorkItem], from: Timestamp, to: Timestamp) -> Vec<(Ti
         .into_iter()
         .map(|s| (s, items.iter().filter(|w| w.open_at(s)).count() as f64))
         .collect()
+}
+
+/// [`wip_series`] plus a sample at `to - window_secs`, so that an
+/// indicator's previous window ends with the WIP at exactly one window ago:
+/// the trend compares WIP now with WIP at now − window, not with the last
+/// end-of-day sample before it.
+pub fn wip_points(
+    items: &[WorkItem],
+    from: Timestamp,
+    to: Timestamp,
+    window_secs: i64,
+) -> Vec<(Timestamp, f64)> {
+    let mut s = wip_series(items, from, to);
+    let back = to - window_secs;
+    if back >= from && !s.iter().any(|(t, _)| *t == back) {
+        let n = items.iter().filter(|w| w.open_at(back)).count() as f64;
+        let i = s.partition_point(|(t, _)| *t < back);
+        s.insert(i, (back, n));
+    }
+    s
+}
+
+/// Items opened per *complete* UTC day, keyed by the day's last second, for
+/// the days that end in `[from, to]` (days without demand count as 0). A
+/// day still under way at `to` is left out, so a window ending mid-morning
+/// reads the last full days rather than a partial one counted as full.
+pub fn complete_day_counts(
+    items: &[WorkItem],
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(Timestamp, u32)> {
+    // Start of the first day ending at or after `from`, and of the last
+    // day ending at or before `to`.
+    let first = -((DAY - 1 - from).div_euclid(DAY)) * DAY;
+    let last = (to + 1 - DAY).div_euclid(DAY) * DAY;
+    if last < first {
+        return Vec::new();
+    }
+    daily_counts(items, first, last + DAY - 1)
+        .into_iter()
+        .map(|(day, n)| (day + DAY - 1, n))
+        .collect()
+}
+
+/// Capacity utilisation in percent over the window `(now - window_secs,
+/// now]`: the mean of the [`Metric::Utilisation`] values of the complete days
+/// in it. The one number behind both the capacity indicator (a `mean` over
+/// the same points) and the Flow pane. `None` without capacity or without a
+/// complete day in the window.
+pub fn utilisation_pct(
+    items: &[WorkItem],
+    now: Timestamp,
+    window_secs: i64,
+    capacity_per_day: f64,
+) -> Option<f64> {
+    let days = metric_series(
+        items,
+        Metric::Utilisation,
+        now - window_secs + 1,
+        now,
+        &[],
+        Some(capacity_per_day),
+    );
+    super::indicator::aggregate(&days, super::indicator::Aggregation::Mean, window_secs)
 }
 
 /// Items opened per UTC day for the days in `[from, to]` (days without
@@ -489,12 +555,35 @@ mod tests {
             &items,
             Metric::Utilisation,
             DAY,
-            DAY + 1000,
+            2 * DAY - 1,
             &[],
             Some(10.0),
         );
-        assert_eq!(s, vec![(DAY, 60.0)]);
+        assert_eq!(s, vec![(2 * DAY - 1, 60.0)]);
         assert!(metric_series(&items, Metric::Utilisation, DAY, DAY + 100, &[], None).is_empty());
+    }
+
+    #[test]
+    fn a_day_under_way_is_not_counted_as_a_full_one() {
+        // 6 orders on day 1, 2 so far on day 2 (by 08:00).
+        let mut items: Vec<WorkItem> = (0..6)
+            .map(|i| item(&i.to_string(), DAY + i * 60, None, None, None))
+            .collect();
+        items.push(item("a", 2 * DAY + 3600, None, None, None));
+        items.push(item("b", 2 * DAY + 7200, None, None, None));
+        let now = 2 * DAY + 8 * 3600;
+        let s = metric_series(&items, Metric::Utilisation, DAY, now, &[], Some(10.0));
+        assert_eq!(s, vec![(2 * DAY - 1, 60.0)]);
+        // A one-day window ending mid-morning reads yesterday, not 20 %.
+        assert_eq!(utilisation_pct(&items, now, DAY, 10.0), Some(60.0));
+        // At the last second of day 2 the day is complete and counts.
+        assert_eq!(utilisation_pct(&items, 3 * DAY - 1, DAY, 10.0), Some(20.0));
+        assert_eq!(
+            complete_day_counts(&items, 0, 3 * DAY - 1),
+            vec![(DAY - 1, 0), (2 * DAY - 1, 6), (3 * DAY - 1, 2)]
+        );
+        // No complete day in the window: no value.
+        assert_eq!(utilisation_pct(&items, 2 * DAY + 100, 50, 10.0), None);
     }
 
     #[test]
@@ -505,6 +594,21 @@ mod tests {
         ];
         let s = wip_series(&items, 0, 2 * DAY);
         assert_eq!(s, vec![(DAY - 1, 2.0), (2 * DAY - 1, 1.0), (2 * DAY, 1.0)]);
+    }
+
+    #[test]
+    fn wip_points_sample_exactly_one_window_back() {
+        // Open from 02:00 on day 1 to 20:00 on day 1: counted at 12:00 on
+        // day 1 but not at the end of day 0 nor at the end of day 1.
+        let items = vec![item("a", DAY + 2 * HOUR, None, Some(DAY + 20 * HOUR), None)];
+        let now = 2 * DAY + 12 * HOUR;
+        let s = wip_points(&items, 0, now, DAY);
+        assert!(s.contains(&(DAY + 12 * HOUR, 1.0)), "{s:?}");
+        assert!(s.windows(2).all(|w| w[0].0 < w[1].0), "sorted: {s:?}");
+        assert_eq!(s.last(), Some(&(now, 0.0)));
+        // No duplicate when the window lands on a day-end sample.
+        let s = wip_points(&items, 0, 2 * DAY - 1 + DAY, DAY);
+        assert_eq!(s.iter().filter(|(t, _)| *t == 2 * DAY - 1).count(), 1);
     }
 
     #[test]

@@ -112,9 +112,27 @@ pub struct IndicatorDef {
     /// Highest plausible value, when set (see [`super::plausible`]).
     #[serde(default)]
     pub max: Option<f64>,
+    /// Fewest values in the window before the indicator has a status
+    /// (`None`: [`IndicatorDef::min_events`] picks the default).
+    #[serde(default)]
+    pub min_events: Option<u32>,
 }
 
+/// Default `min_events` of indicators derived from work items or feedback:
+/// one late order out of two is not a status.
+pub const DEFAULT_DERIVED_MIN_EVENTS: u32 = 5;
+
 impl IndicatorDef {
+    /// Fewest values the window needs before the indicator has a status:
+    /// the defined `min_events`, else 5 for work-item and feedback
+    /// indicators and 1 for recorded ones.
+    pub fn min_events(&self) -> u32 {
+        self.min_events.unwrap_or(match self.source {
+            Source::Observations => 1,
+            Source::WorkItems | Source::Feedback => DEFAULT_DERIVED_MIN_EVENTS,
+        })
+    }
+
     /// Checks that the thresholds are ordered for the direction:
     /// higher-is-better needs `target >= warn >= breach`, lower-is-better the
     /// reverse; all finite; a positive window.
@@ -130,6 +148,9 @@ impl IndicatorDef {
         }
         if self.window_secs <= 0 {
             return Err("window: must be positive".into());
+        }
+        if self.min_events == Some(0) {
+            return Err("min_events: must be at least 1".into());
         }
         let ordered = match self.direction {
             Direction::Higher => self.target >= self.warn && self.warn >= self.breach,
@@ -174,8 +195,11 @@ pub fn status_of(value: Option<f64>, direction: Direction, warn: f64, breach: f6
     }
 }
 
-/// Combines the values of one window. `points` are `(at, value)` pairs in any
-/// order; `window_secs` is needed by `rate`. An empty window gives `None`.
+/// Combines the values of one window. `points` are `(at, value)` pairs in
+/// recording order (any order of times); `window_secs` is needed by `rate`.
+/// For `last`, the latest time wins and, among equal times, the value
+/// recorded last (later in `points`), never the larger one. An empty window
+/// gives `None`.
 pub fn aggregate(
     points: &[(Timestamp, f64)],
     aggregation: Aggregation,
@@ -317,6 +341,15 @@ mod tests {
     }
 
     #[test]
+    fn last_among_equal_times_is_the_one_recorded_last_not_the_largest() {
+        // A correction (2.0) recorded after a larger value at the same time.
+        let p = vec![(10, 1.0), (50, 9.0), (50, 2.0)];
+        assert_eq!(aggregate(&p, Aggregation::Last, DAY), Some(2.0));
+        let p = vec![(50, 2.0), (50, 9.0)];
+        assert_eq!(aggregate(&p, Aggregation::Last, DAY), Some(9.0));
+    }
+
+    #[test]
     fn empty_window_has_no_value_and_no_data_status() {
         for a in [
             Aggregation::Last,
@@ -401,6 +434,7 @@ mod tests {
             warn: 90.0,
             breach: 80.0,
             owner_role: "ops".into(),
+            min_events: None,
             source: Source::Observations,
             metric: None,
             work_kind: None,

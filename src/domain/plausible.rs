@@ -118,6 +118,7 @@ mod tests {
             work_kind: None,
             min: None,
             max: None,
+            min_events: None,
         }
     }
 

@@ -167,6 +167,9 @@ pub struct ImportReader<'a> {
     file: String,
     kind: ImportKind,
     indicators: &'a HashMap<String, i64>,
+    /// The work kinds the operation defines; a work item of another kind is
+    /// a bad row. `None`: not checked.
+    work_kinds: Option<&'a [String]>,
     source: Source,
     /// Column index of each of `kind.columns()`, when present.
     slots: Vec<Option<usize>>,
@@ -241,6 +244,7 @@ impl<'a> ImportReader<'a> {
                     file: file.to_string(),
                     kind,
                     indicators,
+                    work_kinds: None,
                     source: Source::Csv(rdr, csv::ByteRecord::new()),
                     slots,
                     line,
@@ -273,6 +277,7 @@ impl<'a> ImportReader<'a> {
                     file: file.to_string(),
                     kind,
                     indicators,
+                    work_kinds: None,
                     source: Source::Jsonl(buf, Vec::new()),
                     slots: (0..n).map(Some).collect(),
                     line: 0,
@@ -292,6 +297,13 @@ impl<'a> ImportReader<'a> {
             field: field.to_string(),
             reason: reason.into(),
         }
+    }
+
+    /// Refuses work items of a kind the operation does not define (`kinds`,
+    /// the kinds with a capacity), listing the known ones.
+    pub fn with_work_kinds(mut self, kinds: &'a [String]) -> Self {
+        self.work_kinds = Some(kinds);
+        self
     }
 
     /// The next row: `None` at the end, `Some(Err)` for a bad row (reading
@@ -458,14 +470,30 @@ impl<'a> ImportReader<'a> {
             },
         }
         let (file, line) = (self.file.as_str(), self.line);
-        Some(
+        let row =
             fields::build_row(kind, &values, self.indicators).map_err(|(field, reason)| RowError {
                 file: file.to_string(),
                 line,
                 field: field.to_string(),
                 reason,
-            }),
-        )
+            });
+        if let (Ok(Row::WorkItem(w)), Some(known)) = (&row, self.work_kinds) {
+            if !known.contains(&w.kind) {
+                let list = if known.is_empty() {
+                    "none: define the kind with its capacity first".to_string()
+                } else {
+                    known.join(", ")
+                };
+                return Some(Err(self.err(
+                    "kind",
+                    format!(
+                        "unknown work kind '{}' (known: {list})",
+                        crate::text::sanitize(&w.kind)
+                    ),
+                )));
+            }
+        }
+        Some(row)
     }
 
     /// The current line number (1-based).

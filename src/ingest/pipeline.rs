@@ -65,8 +65,16 @@ pub fn import_stream(
     report: &mut dyn FnMut(&str),
 ) -> Result<(ImportCounts, Option<ImportKind>), StoreError> {
     let label = source.label;
+    // Work kinds exist because the operation defines them, with a capacity.
+    let work_kinds: Vec<String> = store
+        .capacities()?
+        .into_iter()
+        .map(|c| c.work_kind)
+        .collect();
     let (mut reader, kind) =
-        match ImportReader::new(label, input, source.format, source.kind, indicators_by_key) {
+        match ImportReader::new(label, input, source.format, source.kind, indicators_by_key)
+            .map(|(r, k)| (r.with_work_kinds(&work_kinds), k))
+        {
             Ok(r) => r,
             Err(e) => {
                 report(&e.to_string());
@@ -189,7 +197,9 @@ pub fn import_stream(
         let last = rest.is_empty();
         let (valid, bad, before) = (c.valid, c.bad, c.written);
         let (written, changed) = store.write(|tx| -> Result<(u64, u64), StoreError> {
+            let last_id = crate::store::observations::max_observation_id(tx)?;
             let done = write_import_rows(tx, part)?;
+            crate::store::observations::stamp_imported_since(tx, last_id)?;
             let (written, changed) = (done.written, done.changed);
             if last {
                 audit::record(

@@ -27,12 +27,15 @@ pub struct Reading {
     pub value: Option<f64>,
     /// The same over the window before.
     pub previous: Option<f64>,
-    /// Ok, warn, breach or no data, against the thresholds.
+    /// Status against the thresholds; [`Status::NoData`] while the window
+    /// holds fewer than `min_events` values (see [`Reading::enough_data`]).
     pub status: Status,
     /// Direction of `value` against `previous`, judged by the indicator's direction (better or worse).
     pub trend: Trend,
     /// Number of values (observations, items, responses) behind `value`.
     pub events: usize,
+    /// Values the window needs before the indicator has a status.
+    pub min_events: usize,
     /// The window cut into [`SPARK_BUCKETS`] slices, oldest first.
     pub spark: Vec<Option<f64>>,
 }
@@ -44,6 +47,33 @@ pub struct Board {
     pub now: Timestamp,
     /// One reading per indicator, in the indicators' board order.
     pub readings: Vec<Reading>,
+}
+
+impl Reading {
+    /// Whether the window holds at least `min_events` values.
+    pub fn enough_data(&self) -> bool {
+        self.events >= self.min_events
+    }
+
+    /// The status in words: `not enough data (3 of 5)` below `min_events`
+    /// (with at least one value), else the status word.
+    pub fn status_text(&self) -> String {
+        if self.events > 0 && !self.enough_data() {
+            format!("not enough data ({} of {})", self.events, self.min_events)
+        } else {
+            self.status.word().to_string()
+        }
+    }
+
+    /// [`Reading::status_text`] for a narrow column: `3 of 5` below
+    /// `min_events`.
+    pub fn status_short(&self) -> String {
+        if self.events > 0 && !self.enough_data() {
+            format!("{} of {}", self.events, self.min_events)
+        } else {
+            self.status.word().to_string()
+        }
+    }
 }
 
 impl Board {
@@ -143,6 +173,9 @@ impl Sources<'_, '_> {
                     .iter()
                     .find(|c| c.work_kind == kind)
                     .map(|c| c.units_per_day);
+                if metric == Metric::Wip {
+                    return Ok(flow::wip_points(&k.items, from, now, def.window_secs));
+                }
                 Ok(flow::metric_series(
                     &k.items, metric, from, now, &k.repeat, cap,
                 ))
@@ -181,14 +214,22 @@ pub fn reading_from_points(
         .collect();
     let value = aggregate(&current, def.aggregation, w);
     let prev = aggregate(&previous, def.aggregation, w);
+    let min_events = def.min_events() as usize;
+    // Below min_events there is a value but no status (and so no alert).
+    let status = if current.len() < min_events {
+        Status::NoData
+    } else {
+        status_of(value, def.direction, def.warn, def.breach)
+    };
     Reading {
         id,
         def: def.clone(),
         value,
         previous: prev,
-        status: status_of(value, def.direction, def.warn, def.breach),
+        status,
         trend: trend(value, prev, def.direction),
         events: current.len(),
+        min_events,
         spark: bucketed(&current, def.aggregation, start + 1, now + 1, SPARK_BUCKETS),
     }
 }
@@ -277,8 +318,10 @@ impl Store {
             let cap = capacities.iter().find(|c| c.work_kind == kind).cloned();
             let summary = flow::summarize(&k.items, &k.repeat, now, window_secs);
             let capacity = cap.map(|c| {
-                let demand = summary.opened as f64 / (window_secs as f64 / DAY as f64);
-                let u = capacity::utilisation(demand, c.units_per_day);
+                // Complete days only, through the function behind the
+                // capacity indicator: the pane and the board agree.
+                let u = flow::utilisation_pct(&k.items, now, window_secs, c.units_per_day)
+                    .map(|pct| pct / 100.0);
                 let today = now - now.rem_euclid(DAY);
                 let daily: Vec<(Timestamp, f64)> =
                     flow::daily_counts(&k.items, today - history, today - 1)

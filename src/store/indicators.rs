@@ -25,7 +25,7 @@ pub struct Observation {
     pub note: Option<String>,
 }
 
-const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, min_value, max_value";
+const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, min_value, max_value, min_events";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
     let word = |i: usize, what: &str| -> rusqlite::Result<String> {
@@ -55,6 +55,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
             work_kind: r.get(15)?,
             min: r.get(16)?,
             max: r.get(17)?,
+            min_events: r.get(18)?,
         },
     })
 }
@@ -96,6 +97,13 @@ pub fn insert_indicator(
             params![id, d.min, d.max],
         )?;
     }
+    // Likewise `min_events`, only when set (the default needs no value).
+    if let Some(n) = d.min_events {
+        conn.execute(
+            "UPDATE indicators SET min_events = ?1 WHERE id = ?2",
+            params![n, id],
+        )?;
+    }
     Ok(id)
 }
 
@@ -129,9 +137,17 @@ pub fn insert_observation(
     origin: Origin,
 ) -> Result<i64> {
     tx.prepare_cached(
-        "INSERT INTO observations (indicator_id, at, value, note, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO observations (indicator_id, at, value, note, origin, recorded_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![indicator_id, at, value, note, origin.as_str()])?;
+    .execute(params![
+        indicator_id,
+        at,
+        value,
+        note,
+        origin.as_str(),
+        tx.actor
+    ])?;
     Ok(tx.last_insert_rowid())
 }
 
@@ -247,9 +263,11 @@ pub fn upsert_observations_with(
     Ok(out)
 }
 
-/// The hot query of every board: one indicator's values in a window.
+/// The hot query of every board: one indicator's values in a window, by
+/// time and then in recording order (id), so that among values of the same
+/// time the one recorded last comes last and `last` takes it.
 pub const SQL_OBSERVATION_POINTS: &str =
-    "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
+    "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at, id";
 
 /// Every indicator's definition by row id, retired ones included (the
 /// import checks each value against its indicator).

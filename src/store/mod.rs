@@ -18,6 +18,7 @@ pub mod indicator_changes;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;
+pub mod observations;
 pub mod playbooks;
 pub mod roles;
 pub mod runs;
@@ -39,6 +40,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_change_tokens.sql"),
     include_str!("migrations/0006_row_identity.sql"),
     include_str!("migrations/0007_definitions.sql"),
+    include_str!("migrations/0008_min_events_and_corrections.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -35,6 +35,8 @@ pub enum Action {
     CycleSort,
     /// Open the record/note input for the selected indicator.
     OpenRecord,
+    /// Indicator detail: correct the selected recent value.
+    OpenCorrect,
     /// A key typed into the open input line.
     InputKey(KeyEvent),
     /// `Enter` in an input line: submit what was typed.
@@ -91,4 +93,13 @@ pub enum Effect {
     },
     /// Change a checklist item or note a run.
     Run(super::runs::RunEffect),
+    /// Correct one recorded value (confirmed; audited by the store).
+    Correct {
+        /// The observation's id.
+        id: i64,
+        /// The corrected value.
+        value: f64,
+        /// Why (kept in the history and the audit trail).
+        reason: String,
+    },
 }

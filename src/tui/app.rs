@@ -163,6 +163,8 @@ pub struct App {
     pub selected: [usize; 9],
     /// Indicator whose detail is open (Indicators view).
     pub detail: Option<i64>,
+    /// The selected recent value in the open indicator detail.
+    pub value_sel: usize,
     /// Sort column of the Indicators table.
     pub sort: SortKey,
     /// Rows must contain this (case-insensitive) to be listed.
@@ -196,6 +198,7 @@ impl App {
             now,
             selected: [0; 9],
             detail: None,
+            value_sel: 0,
             sort: SortKey::Status,
             filter: String::new(),
             popup: None,
@@ -368,6 +371,15 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.set_view(View::TABS[i])
         }
         Action::Goto(v) => app.set_view(v),
+        Action::Move(d) if app.view == View::Indicators && app.detail.is_some() => {
+            // In the detail the arrows pick one of the recent values.
+            let n = app.models.detail.as_ref().map_or(0, |d| d.values.len());
+            let cur = app.value_sel as i64 + d as i64;
+            app.value_sel = cur.clamp(0, n.saturating_sub(1) as i64) as usize;
+            app.dirty = true;
+            None
+        }
+        Action::OpenCorrect => super::corrections::open(app),
         Action::Move(d) => {
             let n = app.row_count();
             if n > 0 {
@@ -396,6 +408,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
                 let id = app.indicator_rows().get(app.selected()).map(|r| r.id);
                 if id.is_some() {
                     app.detail = id;
+                    app.value_sel = 0;
                     app.dirty = true;
                     return Some(Effect::Reload);
                 }

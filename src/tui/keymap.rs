@@ -22,6 +22,7 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         Some(Popup::Filter(_))
         | Some(Popup::Record { .. })
         | Some(Popup::RunInput { .. })
+        | Some(Popup::Correct { .. })
         | Some(Popup::AlertInput { .. }) => {
             return Some(match key.code {
                 KeyCode::Enter => Action::Submit,
@@ -75,6 +76,9 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('/') => Action::OpenFilter,
         KeyCode::Char('o') if app.view == View::Indicators => Action::CycleSort,
         KeyCode::Char('n') if app.view == View::Indicators => Action::OpenRecord,
+        KeyCode::Char('c') if app.view == View::Indicators && app.detail.is_some() => {
+            Action::OpenCorrect
+        }
         KeyCode::Char(c @ ('a' | 'r' | 's' | 'e' | 'n')) if app.view == View::Alerts => {
             use super::alert_actions::AlertVerb;
             Action::Alert(match c {

@@ -6,6 +6,7 @@ pub mod action;
 pub mod alert_actions;
 pub mod alert_effects;
 pub mod app;
+pub mod corrections;
 pub mod keymap;
 pub mod models;
 pub mod popups;
@@ -91,6 +92,9 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
         Effect::EvaluateAlerts => alert_effects::evaluate(store, app),
         Effect::Alert { id, op } => Some(alert_effects::execute(store, app, id, op)),
         Effect::Run(e) => Some(runs::execute(store, app.now, e)),
+        Effect::Correct { id, value, reason } => {
+            Some(corrections::execute(store, app.now, id, value, &reason))
+        }
     }
 }
 

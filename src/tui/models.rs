@@ -39,6 +39,8 @@ pub struct IndicatorDetail {
     pub to: Timestamp,
     /// Notes on recorded values and on the indicator, newest first.
     pub notes: Vec<Note>,
+    /// The newest recorded values (recorded indicators only), for `c`.
+    pub values: Vec<crate::store::observations::RecordedValue>,
 }
 
 /// An indicator whose status changed since the previous standup.
@@ -52,6 +54,10 @@ pub struct StatusChange {
     pub before: Status,
     /// Status now.
     pub after: Status,
+    /// The statuses in words (`not enough data (3 of 5)` below min_events).
+    pub before_text: String,
+    /// The status now in words.
+    pub after_text: String,
     /// The value now, in the indicator's unit; `None` without data.
     pub value: Option<f64>,
 }
@@ -185,6 +191,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     Ok(m)
 }
 
+/// Recent values listed in an indicator's detail.
+pub const DETAIL_VALUES: usize = 20;
+
 fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDetail> {
     let span = (4 * r.def.window_secs).clamp(28 * DAY, 90 * DAY);
     let from = now - span;
@@ -212,12 +221,18 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     notes.extend(store.notes("indicator", &r.def.key, 8)?);
     notes.sort_by_key(|n| std::cmp::Reverse(n.at));
     notes.truncate(8);
+    let values = if r.def.source == crate::domain::indicator::Source::Observations {
+        store.observations_recent(r.id, None, DETAIL_VALUES)?
+    } else {
+        Vec::new()
+    };
     Ok(IndicatorDetail {
         reading: r.clone(),
         history,
         from,
         to: now,
         notes,
+        values,
     })
 }
 
@@ -242,18 +257,18 @@ fn load_standup(
     let mut changes = Vec::new();
     if let Some((_, before)) = before {
         for r in &board.readings {
-            let was = before
-                .readings
-                .iter()
-                .find(|b| b.id == r.id)
-                .map(|b| b.status)
-                .unwrap_or(Status::NoData);
+            let old = before.readings.iter().find(|b| b.id == r.id);
+            let was = old.map(|b| b.status).unwrap_or(Status::NoData);
             if was != r.status {
                 changes.push(StatusChange {
                     name: r.def.name.clone(),
                     unit: r.def.unit.clone(),
                     before: was,
                     after: r.status,
+                    before_text: old
+                        .map(|b| b.status_text())
+                        .unwrap_or_else(|| was.word().to_string()),
+                    after_text: r.status_text(),
                     value: r.value,
                 });
             }

@@ -157,8 +157,9 @@ fn burn_needs_min_events_then_pages_and_clears_when_the_windows_empty() {
 #[test]
 fn capacity_bands_warn_at_60_and_go_critical_at_90_percent() {
     let mut s = store();
-    // order: 20 a day; 7-day window. 83 opened = 59.3 %: quiet.
-    let orders: Vec<WorkItem> = (0..126).map(|i| open_order(i, T - HOUR)).collect();
+    // order: 20 a day; 7-day window of complete days. 83 opened yesterday
+    // = 59.3 %: quiet. (Today's orders would not count until today ends.)
+    let orders: Vec<WorkItem> = (0..126).map(|i| open_order(i, T - DAY)).collect();
     items(&mut s, &orders[..83]);
     eval(&mut s, T);
     assert!(active(&s, "capacity:order").is_none());

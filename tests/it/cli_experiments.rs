@@ -323,3 +323,47 @@ fn bad_definitions_are_refused_with_one_line() {
     }
     assert_eq!(env.query_i64("SELECT count(*) FROM experiments"), 0);
 }
+
+#[test]
+fn experiment_results_follow_a_withdrawn_or_corrected_value_at_once() {
+    let env = Env::new();
+    worked_data(&env);
+    ok_at(&env, "2026-02-28T09:00:00Z", PILOT);
+    ok_at(
+        &env,
+        "2026-02-28T11:00:00Z",
+        "experiment start courier-pilot",
+    );
+    let c = |env: &Env| {
+        json_at(env, NOW, "experiment show courier-pilot --format json")["experiment"]["criteria"]
+            [1]
+        .clone()
+    };
+    assert_eq!(c(&env)["during"]["events"], 2);
+    assert_eq!(c(&env)["baseline"]["events"], 6);
+    let ids = json_at(
+        &env,
+        NOW,
+        "observation list first_response --since 2026-03-01 --format json",
+    );
+    let during: Vec<i64> = ids["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(during.len(), 2, "{ids}");
+    ok_at(
+        &env,
+        NOW,
+        &format!("observation delete {} --reason 'test entry'", during[0]),
+    );
+    assert_eq!(c(&env)["during"]["events"], 1);
+    // A correction changes the value the criterion reads.
+    ok_at(
+        &env,
+        NOW,
+        &format!("observation correct {} 9 --reason 'was 9 h'", during[1]),
+    );
+    assert_eq!(c(&env)["during"]["value"].as_f64(), Some(9.0));
+}

@@ -281,6 +281,16 @@ fn seed(d: &mut Deck) {
         jsonl.push('\n');
     }
     let f = d.env.file("items.jsonl", jsonl.as_bytes());
+    // Work kinds exist because the operation defines them: define the
+    // hostile one with a capacity first (directly, as an operation file
+    // applied by a user would).
+    rusqlite::Connection::open(&d.env.db)
+        .expect("open")
+        .execute(
+            "INSERT INTO capacity (work_kind, units_per_day) VALUES (?1, 10)",
+            [evil("kind")],
+        )
+        .expect("define the hostile kind");
     d.setup(&["--as", a, "import", &f, "--kind", "work-items"]);
 
     // Feedback: by hand and imported.

@@ -24,11 +24,13 @@ mod cli_snapshot;
 #[allow(unsafe_code)]
 mod common;
 mod concurrency;
+mod correct_record;
 mod crash;
 mod data_safety;
 mod definition_edits;
 mod definition_versions;
 mod definitions;
+mod enough_data;
 mod faults;
 // `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
 // libc calls with nothing for Rust to uphold beyond what the comments at
@@ -43,15 +45,18 @@ mod honest_files;
 mod hostile_text;
 mod import_load;
 mod json_outputs;
+mod known_kinds;
 mod learning_common;
 mod log_file;
 mod migrations;
 mod no_silent_db;
 mod query_plans;
 mod redraw_bytes;
+mod right_numbers;
 mod row_identity;
 mod screens;
 mod screens_alerts;
+mod screens_corrections;
 mod screens_learning;
 mod screens_runs;
 mod sources_fetch;

@@ -161,6 +161,47 @@ fn migrations_are_numbered_files_applied_in_order() {
 }
 
 #[test]
+fn min_events_and_corrections_migrate_with_defaults_and_keep_every_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db"),
+        &db,
+    )
+    .unwrap();
+    let store = Store::open(&db, "migration-test").unwrap();
+    let count = |sql: &str| -> i64 {
+        store
+            .raw_conn_for_tests()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    // Indicators take the default (NULL): 5 for derived, 1 for recorded.
+    assert_eq!(
+        count("SELECT count(*) FROM indicators WHERE min_events IS NOT NULL"),
+        0
+    );
+    for i in store.indicators().unwrap() {
+        let want = if i.def.source == opsdeck::domain::indicator::Source::Observations {
+            1
+        } else {
+            5
+        };
+        assert_eq!(i.def.min_events(), want, "{}", i.def.key);
+    }
+    // Old values are kept, with no recorder known, and no history yet.
+    assert_eq!(
+        count("SELECT count(*) FROM observations WHERE note = 'fixture'"),
+        1
+    );
+    assert_eq!(
+        count("SELECT count(*) FROM observations WHERE recorded_by IS NOT NULL"),
+        0
+    );
+    assert_eq!(count("SELECT count(*) FROM observation_history"), 0);
+}
+
+#[test]
 fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_indicators() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.db");

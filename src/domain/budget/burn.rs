@@ -11,18 +11,19 @@
 //! - the long window must hold at least `min_events` events, or the rule is
 //!   [`BurnVerdict::TooFewEvents`] (one late order out of two must not page);
 //! - the short window must contain at least one bad event (implied: a burn
-//!   above a positive factor needs one);
-//! - when the short window holds no events at all, it falls back to the most
-//!   recent event of the long window: "still happening" becomes "the latest
-//!   event was bad". Otherwise a short window of minutes would almost never
-//!   hold an event at five orders a day and the rule could never fire;
+//!   above a positive factor needs one). An empty short window has no burn
+//!   rate and never fires: the long window's last event does not stand in
+//!   for it, so "both windows burn faster than the factor" is exactly what
+//!   fires. At five orders a day a page rule's short window of minutes
+//!   rarely holds an order; the ticket rules (hours) are the ones that speak
+//!   for a slow operation;
 //! - a factor that no burn rate can exceed for the objective (14.4× needs more
 //!   than 100 % failures when the objective is 90 %: the highest possible burn
 //!   is 1 / (1 - objective) = 10) is met by every event failing.
 
 use serde::{Deserialize, Serialize};
 
-use super::{burn_rate, count_window, latest_in_window, SloDef, SloEvent, WindowCounts};
+use super::{burn_rate, count_window, SloDef, SloEvent, WindowCounts};
 use crate::domain::{Timestamp, DAY, HOUR};
 
 /// The budget window the workbook's default rules are written for: 30 days.
@@ -157,15 +158,13 @@ pub struct BurnAssessment {
     pub rule: BurnRule,
     /// Counts over the long window.
     pub long: WindowCounts,
-    /// Counts over the short window (or the fallback: the latest event).
+    /// Counts over the short window.
     pub short: WindowCounts,
     /// Burn rate over the long window (`None`: no events).
     pub long_burn: Option<f64>,
-    /// Burn rate over the short window (`None`: no events at all).
+    /// Burn rate over the short window (`None`: no events in it, which
+    /// never fires).
     pub short_burn: Option<f64>,
-    /// The short window was empty and the latest event of the long window
-    /// stood in for it.
-    pub short_is_latest_event: bool,
     /// The outcome.
     pub verdict: BurnVerdict,
 }
@@ -187,17 +186,7 @@ pub fn assess_burn_rule(
     now: Timestamp,
 ) -> BurnAssessment {
     let long = count_window(events, now, rule.long_window_secs);
-    let mut short = count_window(events, now, rule.short_window_secs);
-    let mut short_is_latest_event = false;
-    if short.total == 0 {
-        if let Some(latest) = latest_in_window(events, now, rule.long_window_secs) {
-            short = WindowCounts {
-                good: u64::from(latest.good),
-                total: 1,
-            };
-            short_is_latest_event = true;
-        }
-    }
+    let short = count_window(events, now, rule.short_window_secs);
     let long_burn = burn_rate(objective, long);
     let short_burn = burn_rate(objective, short);
     let verdict = if long.total < u64::from(min_events) {
@@ -219,7 +208,6 @@ pub fn assess_burn_rule(
         short,
         long_burn,
         short_burn,
-        short_is_latest_event,
         verdict,
     }
 }

@@ -221,20 +221,34 @@ fn min_events_suppresses_the_long_window() {
 }
 
 #[test]
-fn empty_short_window_falls_back_to_the_latest_event() {
+fn an_empty_short_window_never_fires_both_windows_must_burn() {
     let rule = BurnRule::new(BurnSeverity::Ticket, DAY, 3.0); // short 2h
-                                                              // 6 events 3h..3h5m ago, newest bad: 2 bad of 6 → (2/6)/0.05 ≈ 6.7 > 3.
-                                                              // The 2h window is empty; the latest event (bad) stands in: fires.
+                                                              // 6 events 3h..3h5m ago, newest bad: long 2 bad of 6 → (2/6)/0.05 ≈ 6.7
+                                                              // > 3, but the 2h short window is empty: the long window's last event
+                                                              // does not stand in for it. Quiet.
     let events = burst(6, 2, 3 * HOUR);
     let a = assess_burn_rule(&rule, 0.95, 5, &events, NOW);
-    assert!(a.short_is_latest_event);
+    assert_eq!(a.short, counts(0, 0));
+    assert_eq!(a.short_burn, None);
+    assert_eq!(a.verdict, BurnVerdict::Quiet);
+    // Edge: the newest bad event exactly at now − short window is outside
+    // it (windows are `(now − w, now]`): still quiet.
+    let events = burst(6, 2, 2 * HOUR);
+    let a = assess_burn_rule(&rule, 0.95, 5, &events, NOW);
+    assert_eq!(a.short, counts(0, 0));
+    assert_eq!(a.verdict, BurnVerdict::Quiet);
+    // One second later it is inside: 1 bad of 1 → 20 > 3 in both: fires.
+    let events = burst(6, 2, 2 * HOUR - 1);
+    let a = assess_burn_rule(&rule, 0.95, 5, &events, NOW);
     assert_eq!(a.short, counts(0, 1));
     assert_eq!(a.verdict, BurnVerdict::Firing);
-    // Same history but the latest event was good: the problem looks over.
-    let mut events = burst(6, 2, 3 * HOUR + 60);
-    events.push(ev(NOW - 3 * HOUR, true));
+    // The short window burns but the long one does not exceed the factor:
+    // 1 bad in the short window, 1 of 10 in the long → 2 ≤ 3. Quiet.
+    let mut events = burst(1, 1, 60);
+    events.extend((0..9).map(|i| ev(NOW - 3 * HOUR - i * 60, true)));
     let a = assess_burn_rule(&rule, 0.95, 5, &events, NOW);
-    assert_eq!(a.short, counts(1, 1));
+    assert!(close(a.short_burn.unwrap(), 20.0));
+    assert!(close(a.long_burn.unwrap(), 2.0));
     assert_eq!(a.verdict, BurnVerdict::Quiet);
 }
 
@@ -261,7 +275,7 @@ fn five_orders_a_day_and_one_late_never_pages() {
         .all(|a| !a.is_firing()));
     // The 1d ticket rule (22h24m) holds 5 orders, 1 late: (1/5)/0.05 = 4 > 3.
     // A ticket (warning) is the right size for "the latest order was late";
-    // it clears as soon as the next order is on time (see the fallback test).
+    // it clears once the late order leaves the short window (1h52m).
     assert_eq!(assessed[2].long, counts(4, 5));
     assert_eq!(assessed[2].verdict, BurnVerdict::Firing);
     // Over 28 days: 139 good of 140; budget 7 events, 6 left.

@@ -28,6 +28,7 @@ pub fn view_keys(view: View) -> &'static [(&'static str, &'static str)] {
             ("Enter", "chart, thresholds, definition, notes"),
             ("n", "record a value (VALUE [note]) or a note (# text)"),
             ("o", "sort by status, name, kind, owner"),
+            ("c", "correct a recent value (in the detail)"),
         ],
         View::Work => &[("/", "filter by kind or segment")],
         View::Alerts => &[

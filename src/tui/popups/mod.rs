@@ -53,6 +53,24 @@ pub enum Popup {
         /// Why the last submission was refused; `None` before one.
         error: Option<String>,
     },
+    /// Correct a recorded value from the indicator detail: the value first
+    /// (`value` is `None`), then the reason.
+    Correct {
+        /// The observation's id.
+        id: i64,
+        /// The indicator's key (shown in the prompt).
+        key: String,
+        /// The value as recorded.
+        old: f64,
+        /// When it was measured (unix seconds).
+        at: crate::domain::Timestamp,
+        /// The new value once typed; `None` while asking for it.
+        value: Option<f64>,
+        /// What is being typed.
+        input: Input,
+        /// Why the last entry was refused; `None` before one.
+        error: Option<String>,
+    },
     /// A reason or note in the Playbooks & runs view.
     RunInput {
         /// Run number.
@@ -97,5 +115,6 @@ pub fn update(
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
         Popup::AlertInput { .. } => crate::tui::alert_actions::update_input(app, popup, action),
         Popup::RunInput { .. } => run_input::update(popup, action),
+        Popup::Correct { .. } => crate::tui::corrections::update(popup, action),
     }
 }

@@ -107,10 +107,7 @@ pub fn indicator_pane(
                     Line::from(Span::styled(format!("/{}", target_text(r)), theme.dim()))
                         .right_aligned(),
                 ),
-                Cell::from(Span::styled(
-                    r.status.word().to_string(),
-                    theme.status(r.status),
-                )),
+                Cell::from(Span::styled(r.status_short(), theme.status(r.status))),
             ];
             if wide {
                 cells.push(Cell::from(r.trend.arrow(up)));

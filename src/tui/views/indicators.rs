@@ -6,7 +6,7 @@ use crate::format::{number, utc_date, utc_minute, value_unit};
 use crate::tui::app::App;
 use crate::tui::models::IndicatorDetail;
 use crate::tui::views::cockpit::pane;
-use crate::tui::widgets::{clean, spark::spark_text, status_span, status_symbol};
+use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
@@ -46,10 +46,7 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App) {
                 Cell::from(r.def.kind.as_str()),
                 Cell::from(Line::from(value_unit(r.value, &r.def.unit)).right_aligned()),
                 Cell::from(Line::from(value_unit(Some(r.def.target), &r.def.unit)).right_aligned()),
-                Cell::from(Span::styled(
-                    r.status.word().to_string(),
-                    theme.status(r.status),
-                )),
+                Cell::from(Span::styled(r.status_short(), theme.status(r.status))),
                 Cell::from(r.trend.arrow(up)),
             ];
             if wide {
@@ -164,7 +161,10 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) 
 
     let mut lines = vec![
         Line::from(vec![
-            status_span(r.status, theme),
+            Span::styled(
+                format!("{} {}", r.status.symbol(), r.status_text()),
+                theme.status(r.status),
+            ),
             Span::raw(format!(
                 "  now {}  target {}  warn {}  breach {}  ({} is better)",
                 value_unit(r.value, &r.def.unit),
@@ -203,10 +203,68 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) 
             clean(&n.text)
         )));
     }
+    // Recorded indicators list their recent values beside the definition:
+    // ↑↓ picks one, c corrects it.
+    let recorded = r.def.source == crate::domain::indicator::Source::Observations;
+    let text_area = if recorded {
+        let values_w = (text_area.width / 2).clamp(30, 52);
+        let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(values_w)])
+            .areas(text_area);
+        render_values(frame, right, app, d);
+        left
+    } else {
+        text_area
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: true })
             .block(pane("Definition and notes", theme)),
         text_area,
     );
+}
+
+/// The recent recorded values, newest first, the selected one marked.
+fn render_values(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) {
+    let theme = &app.theme;
+    let rows: Vec<Row> = d
+        .values
+        .iter()
+        .map(|v| {
+            let who = v.recorded_by.as_deref().unwrap_or(v.origin.as_str());
+            let mark = if v.corrections > 0 { "*" } else { "" };
+            Row::new(vec![
+                Cell::from(format!("{}", v.id)),
+                Cell::from(utc_minute(v.at).get(5..).unwrap_or_default().to_string()),
+                Cell::from(
+                    Line::from(format!(
+                        "{}{mark}",
+                        value_unit(Some(v.value), &d.reading.def.unit)
+                    ))
+                    .right_aligned(),
+                ),
+                Cell::from(clean(who)),
+            ])
+        })
+        .collect();
+    let title = if rows.is_empty() {
+        "Recent values · none yet"
+    } else {
+        "Recent values · ↑↓ c correct"
+    };
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Length(5),
+            Constraint::Length(11),
+            Constraint::Length(10),
+            Constraint::Fill(1),
+        ],
+    )
+    .column_spacing(1)
+    .row_highlight_style(theme.selected())
+    .highlight_symbol("▶")
+    .block(pane(title, theme));
+    let sel = app.value_sel.min(d.values.len().saturating_sub(1));
+    let mut state = TableState::default().with_selected((!d.values.is_empty()).then_some(sel));
+    frame.render_stateful_widget(table, area, &mut state);
 }

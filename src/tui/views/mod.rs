@@ -107,6 +107,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
             let prompt = crate::tui::alert_actions::input_prompt(*id, *verb);
             popups::input::render_line(frame, area, &prompt, input, error.as_deref(), &app.theme)
         }
+        Some(Popup::Correct {
+            id,
+            old,
+            at,
+            value,
+            input,
+            error,
+            ..
+        }) => popups::input::render_line(
+            frame,
+            area,
+            &crate::tui::corrections::prompt(*id, *old, *at, *value),
+            input,
+            error.as_deref(),
+            &app.theme,
+        ),
         Some(Popup::RunInput {
             prompt,
             input,
@@ -181,7 +197,9 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 
 fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     let hints = match app.view {
-        View::Indicators if app.detail.is_some() => "Esc back  n record/note  ? help  q quit",
+        View::Indicators if app.detail.is_some() => {
+            "Esc back  n record/note  c correct  ? help  q quit"
+        }
         View::Indicators => "Enter detail  n record  o sort  / filter  ? help  q quit",
         View::Alerts => "a ack  r resolve  s snooze  e escalate  n note  ? help",
         View::Playbooks if app.runs_ui.opened.is_some() => {

@@ -44,7 +44,7 @@ pub fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Sectio
                 lines.push(Line::from(vec![
                     status_span(c.after, theme),
                     Span::raw(format!("  {}  ", clean(&c.name))),
-                    Span::raw(format!("{} → {}", c.before.word(), c.after.word())),
+                    Span::raw(format!("{} → {}", c.before_text, c.after_text)),
                     Span::raw(format!("   now {}", value_unit(c.value, &c.unit))),
                 ]));
             }

@@ -1,0 +1,131 @@
+//! Correcting the record from the indicator detail: `c` on the selected
+//! recent value asks for the corrected value, then the reason, then
+//! confirms; the store keeps the original in the history and the audit.
+
+use super::action::{Action, Effect};
+use super::app::{input_key, App};
+use super::popups::Popup;
+use crate::domain::Timestamp;
+use crate::store::Store;
+use tui_input::Input;
+
+/// Opens the correction line for the selected recent value of the open
+/// detail (nothing happens when the indicator has no recorded values).
+pub fn open(app: &mut App) -> Option<Effect> {
+    let d = app.models.detail.as_ref()?;
+    let v = d.values.get(app.value_sel)?;
+    app.popup = Some(Popup::Correct {
+        id: v.id,
+        key: v.indicator.clone(),
+        old: v.value,
+        at: v.at,
+        value: None,
+        input: Input::default(),
+        error: None,
+    });
+    app.dirty = true;
+    None
+}
+
+/// The title of the correction line: first the value, then the reason.
+pub fn prompt(id: i64, old: f64, at: Timestamp, value: Option<f64>) -> String {
+    let when = crate::format::utc_minute(at);
+    match value {
+        None => format!(
+            "correct value #{id} ({} at {when}) to · Esc cancels",
+            crate::format::number(old)
+        ),
+        Some(v) => format!(
+            "why {} → {}? (kept in the audit trail) · Esc cancels",
+            crate::format::number(old),
+            crate::format::number(v)
+        ),
+    }
+}
+
+/// Keys while the correction line is open: Enter takes the value, then the
+/// reason, then asks to confirm; bad input keeps the line open with why.
+#[allow(clippy::type_complexity)]
+pub fn update(popup: Popup, action: &Action) -> (Option<Popup>, Option<Option<Effect>>) {
+    let Popup::Correct {
+        id,
+        key,
+        old,
+        at,
+        value,
+        mut input,
+        error,
+    } = popup
+    else {
+        return (None, Some(None));
+    };
+    let keep = |input: Input, value: Option<f64>, error: Option<String>, key: String| {
+        Some(Popup::Correct {
+            id,
+            key,
+            old,
+            at,
+            value,
+            input,
+            error,
+        })
+    };
+    match action {
+        Action::InputKey(k) => {
+            input_key(&mut input, *k);
+            (keep(input, value, None, key), Some(None))
+        }
+        Action::Submit => match value {
+            None => match crate::ingest::fields::parse_number(input.value().trim()) {
+                Ok(v) => (keep(Input::default(), Some(v), None, key), Some(None)),
+                Err(e) => (keep(input, None, Some(e), key), Some(None)),
+            },
+            Some(v) => {
+                let reason = input.value().trim().to_string();
+                let checked = if reason.is_empty() {
+                    Err("say why the value changes".to_string())
+                } else {
+                    crate::ingest::fields::check_len(&reason, crate::ingest::fields::MAX_TEXT)
+                        .map_err(|e| format!("reason: {e}"))
+                };
+                match checked {
+                    Err(e) => (keep(input, value, Some(e), key), Some(None)),
+                    Ok(()) => {
+                        let prompt = format!(
+                            "Correct {key} at {} UTC from {} to {}? The original stays in the audit trail.",
+                            crate::format::utc_minute(at),
+                            crate::format::number(old),
+                            crate::format::number(v)
+                        );
+                        let effect = Effect::Correct {
+                            id,
+                            value: v,
+                            reason,
+                        };
+                        (Some(Popup::Confirm { prompt, effect }), Some(None))
+                    }
+                }
+            }
+        },
+        Action::Back => (None, Some(None)),
+        _ => (keep(input, value, error, key), Some(None)),
+    }
+}
+
+/// Runs a confirmed correction.
+pub fn execute(store: &mut Store, now: Timestamp, id: i64, value: f64, reason: &str) -> Action {
+    let result = store
+        .write(|tx| crate::store::observations::correct_observation(tx, id, value, reason, now));
+    Action::Done(
+        result
+            .map(|c| {
+                format!(
+                    "corrected {} #{id}: {} → {}",
+                    c.before.indicator,
+                    crate::format::number(c.before.value),
+                    crate::format::number(c.after)
+                )
+            })
+            .map_err(|e| e.to_string()),
+    )
+}
