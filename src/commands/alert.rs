@@ -309,7 +309,7 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
             "    {} UTC  {:<13} {:<12} {}",
             utc_minute(e.at),
             e.kind,
-            sanitize_truncate(&e.actor, 12),
+            crate::format::acting(&e.actor, e.login.as_deref(), 12),
             e.note.as_deref().map(sanitize).unwrap_or_default()
         );
     }

@@ -71,6 +71,32 @@ pub fn demo_db() -> anyhow::Result<PathBuf> {
     Ok(data_dir()?.join("demo.db"))
 }
 
+/// Checks `--as` and `OPSDECK_USER` before anything is opened: refused when
+/// the config says `allow_as = false`, when empty, or when longer than a name
+/// field ([`crate::ingest::fields::MAX_NAME`] characters).
+pub fn check_actor(flag: Option<&str>, allow_as: bool) -> anyhow::Result<()> {
+    let env = std::env::var("OPSDECK_USER").ok();
+    for (what, value) in [("--as", flag), ("OPSDECK_USER", env.as_deref())] {
+        let Some(value) = value else { continue };
+        if !allow_as {
+            anyhow::bail!(
+                "{what}: acting as someone else is turned off on this host (allow_as = false in the config); changes are recorded under your login"
+            );
+        }
+        if value.trim().is_empty() {
+            anyhow::bail!("{what}: the acting name is empty; give a name or leave it out to act as your login");
+        }
+        let len = value.trim().chars().count();
+        if len > crate::ingest::fields::MAX_NAME {
+            anyhow::bail!(
+                "{what}: the acting name is {len} characters, longer than a name field ({} at most)",
+                crate::ingest::fields::MAX_NAME
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The acting user: `--as`, else `OPSDECK_USER`, else the login name.
 pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
     let clean = |s: String| {
@@ -89,26 +115,7 @@ pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
 
 /// The login name of the process's user, from the password database.
 fn login_name() -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: getpwuid_r writes into `pwd` and `buf`, both owned here and
-    // large enough as declared; `result` is null or points to `pwd`.
-    let rc = unsafe {
-        libc::getpwuid_r(
-            libc::getuid(),
-            &mut pwd,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-        return None;
-    }
-    // SAFETY: pw_name is a NUL-terminated string inside `buf`.
-    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
-    Some(name.to_string_lossy().into_owned())
+    crate::store::audit::login_of(crate::store::audit::os_user().uid)
 }
 
 /// Runs the command line and returns the process exit status.
@@ -175,13 +182,22 @@ pub fn rfc3339_times(value: &mut serde_json::Value, keys: &[&str]) {
     }
 }
 
-/// The command's clock: now, or the hidden `OPSDECK_NOW` (RFC 3339) that
-/// tests use to pin time.
+/// The command's clock: now. In test and debug builds only
+/// (`debug_assertions`), `OPSDECK_NOW` (RFC 3339) pins it so that tests never
+/// depend on the wall clock; the release binary has no such variable and
+/// ignores it (`.ci/run` checks this on a release build).
+#[cfg(debug_assertions)]
 fn command_now() -> anyhow::Result<i64> {
     match std::env::var("OPSDECK_NOW") {
         Ok(t) => crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}")),
         Err(_) => Ok(chrono::Utc::now().timestamp()),
     }
+}
+
+/// The command's clock: the wall clock, always (release build).
+#[cfg(not(debug_assertions))]
+fn command_now() -> anyhow::Result<i64> {
+    Ok(chrono::Utc::now().timestamp())
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
@@ -200,6 +216,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             _ => default_db()?,
         },
     };
+    check_actor(cli.actor.as_deref(), config.allow_as)?;
     let ctx = Context {
         db,
         actor: resolve_actor(cli.actor.as_deref(), config.user.as_deref()),

@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[&str] = &[
     slos::ALERTS_MIGRATION,
     include_str!("migrations/0004_experiments.sql"),
     include_str!("migrations/0005_change_tokens.sql"),
+    audit::LOGIN_MIGRATION,
 ];
 
 /// The schema version this binary writes.
@@ -220,6 +221,7 @@ impl Store {
     /// Applies the missing migrations, each in its own immediate transaction,
     /// re-reading the version inside it so two processes never both migrate.
     fn migrate(&mut self, now: i64) -> Result<()> {
+        let audit_before = audit::last_id(&self.conn);
         loop {
             let tx = self
                 .conn
@@ -241,6 +243,9 @@ impl Store {
                     },
                     now,
                 )?;
+            }
+            if MIGRATIONS[version as usize] == audit::LOGIN_MIGRATION {
+                audit::stamp_seed_rows(&tx, audit_before)?;
             }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;

@@ -31,4 +31,5 @@ mod screens_learning;
 mod screens_runs;
 mod store_runs;
 mod terminal_restore;
+mod who;
 mod work_items_shared;
