@@ -52,7 +52,10 @@ impl Cli {
         }
         let text = err.render().to_string();
         for line in text.lines() {
-            eprintln!("{}", crate::text::sanitize(line));
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr(),
+                format_args!("{}\n", crate::text::sanitize(line)),
+            );
         }
         std::process::exit(err.exit_code());
     }

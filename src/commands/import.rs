@@ -66,14 +66,14 @@ pub fn run(
     let mut out = stdout.lock();
     if kind.is_none() {
         // The file itself was refused (header, kind): no rows were read.
-        eprintln!(
+        errln!(
             "opsdeck: {}: nothing was imported",
             crate::text::sanitize(&label)
         );
         return Ok(2);
     }
     if counts.bad > 0 && !skip_bad {
-        eprintln!(
+        errln!(
             "opsdeck: {}: {} bad row{}; nothing was imported (fix them, or use --skip-bad to import the {} good row{})",
             crate::text::sanitize(&label),
             counts.bad,
@@ -83,7 +83,7 @@ pub fn run(
         );
         return Ok(2);
     }
-    writeln!(
+    let _ = writeln!(
         out,
         "imported {} {} row{} from {} ({} new or changed, {} unchanged{})",
         counts.valid,
@@ -97,7 +97,7 @@ pub fn run(
         } else {
             String::new()
         }
-    )?;
+    );
     Ok(if counts.bad > 0 { 2 } else { 0 })
 }
 
@@ -118,7 +118,7 @@ pub fn import_stream(
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return Ok((
                 ImportCounts {
                     bad: 1,

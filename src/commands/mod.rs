@@ -1,6 +1,24 @@
 //! One file per subcommand: read the arguments, call the store and the
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
+/// `println!` that never panics: a closed stdout (`opsdeck record ... | true`)
+/// must not turn a committed write into exit 101, so output errors are
+/// ignored here. Every command prints through this or [`emit`].
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics: a closed stderr changes nothing either.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 pub mod alert;
 pub mod backup;
 pub mod check;
@@ -124,7 +142,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("opsdeck: {}", one_line(&e));
+            errln!("opsdeck: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
@@ -136,6 +154,19 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain()
         .filter_map(|c| c.downcast_ref::<std::io::Error>())
         .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes a command's output to stdout. A reader that went away (EPIPE,
+/// `opsdeck check | head -1`) is not an error: whatever was committed stays
+/// committed and the exit status stays the command's. Other write errors
+/// (a full disk behind `> file`) are reported.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// An error chain as one clean line.

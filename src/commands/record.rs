@@ -54,7 +54,7 @@ pub fn run(
         .map(|d| d.to_rfc3339())
         .unwrap_or_default();
     if new {
-        println!(
+        outln!(
             "recorded {} = {} {} at {}",
             ind.def.key,
             value,
@@ -62,9 +62,11 @@ pub fn run(
             when
         );
     } else {
-        println!(
+        outln!(
             "already recorded: {} = {} at {} (nothing changed)",
-            ind.def.key, value, when
+            ind.def.key,
+            value,
+            when
         );
     }
     Ok(0)

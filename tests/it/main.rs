@@ -14,6 +14,7 @@ mod cli_playbooks;
 mod cli_runs;
 mod cli_slos;
 mod cli_snapshot;
+mod closed_output;
 mod common;
 mod concurrency;
 mod crash;
