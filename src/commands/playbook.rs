@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, command: PlaybookCommand) -> anyhow::Result<u8> {
 }
 
 fn print(out: &str) -> anyhow::Result<u8> {
-    crate::commands::emit(&out)?;
+    crate::commands::emit(out)?;
     Ok(0)
 }
 
