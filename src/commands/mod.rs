@@ -63,6 +63,13 @@ pub struct Context {
 impl Context {
     /// Opens (creating and migrating if needed) the database.
     pub fn open(&self) -> anyhow::Result<Store> {
+        if self.db.is_dir() {
+            anyhow::bail!(
+                "{}: is a folder, not a database file; --db takes the file's path (e.g. {})",
+                crate::text::sanitize_path(&self.db),
+                crate::text::sanitize_path(&self.db.join("opsdeck.db"))
+            );
+        }
         Ok(Store::open_with(
             &self.db,
             &self.actor,

@@ -62,14 +62,20 @@ fn a_title_that_starts_with_a_dash_reaches_the_notifier_after_the_double_dash() 
     );
     let title = format!("-o{out_dir}/pwned");
     let out = env
-        .at(NOW, &["alert", "raise", "--severity", "critical", "--", &title])
+        .at(
+            NOW,
+            &["alert", "raise", "--severity", "critical", "--", &title],
+        )
         .env("OPSDECK_NOTIFY", &notify)
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let args = std::fs::read_to_string(env.path().join("args")).unwrap();
     assert_eq!(args, format!("1|critical|{title}|"));
-    assert!(!env.path().join("pwned").exists(), "the title was read as an option");
+    assert!(
+        !env.path().join("pwned").exists(),
+        "the title was read as an option"
+    );
 }
 
 #[test]

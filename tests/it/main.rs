@@ -32,5 +32,6 @@ mod screens_learning;
 mod screens_runs;
 mod store_runs;
 mod terminal_restore;
+mod usage;
 mod who;
 mod work_items_shared;
