@@ -30,6 +30,7 @@ mod screens;
 mod screens_alerts;
 mod screens_learning;
 mod screens_runs;
+mod small_ones;
 mod store_runs;
 mod terminal_restore;
 mod usage;

@@ -1,0 +1,38 @@
+//! Issue 14.8, the small ones: JSONL kind detection without a BOM, snooze
+//! capped at ten years, future review dates refused, numbers that underflow
+//! or lose precision refused, and decision evidence as JSON.
+
+use crate::common::{json, stderr, stdout, Env};
+use std::io::Write;
+
+const NOW: &str = "2026-11-24T09:00:00Z";
+
+const WORK_JSONL: &[u8] = b"{\"kind\":\"order\",\"external_id\":\"ORD-1042\",\"opened_at\":\"2026-11-20T08:00:00Z\"}\n{\"kind\":\"ticket\",\"external_id\":\"T-77\",\"opened_at\":\"2026-11-21\"}\n";
+
+#[test]
+fn jsonl_without_a_bom_or_kind_is_recognised_from_a_file_and_a_pipe() {
+    let env = Env::new();
+    let file = env.file("work.jsonl", WORK_JSONL);
+    let out = env.at(NOW, &["import", &file]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 2 work-items rows"), "{}", stdout(&out));
+    // Through a pipe, written in two pieces with a pause between them.
+    let mut child = env
+        .spawn_cmd(&["import", "-", "--format", "jsonl"])
+        .env("OPSDECK_NOW", NOW)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let obs = b"{\"indicator\":\"first_response\",\"at\":\"2026-11-20T10:00:00Z\",\"value\":1.5}\n";
+    stdin.write_all(&obs[..9]).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    stdin.write_all(&obs[9..]).unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 1 observations row"), "{}", stdout(&out));
+}
