@@ -15,7 +15,11 @@ fn jsonl_without_a_bom_or_kind_is_recognised_from_a_file_and_a_pipe() {
     let file = env.file("work.jsonl", WORK_JSONL);
     let out = env.at(NOW, &["import", &file]).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("imported 2 work-items rows"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("imported 2 work-items rows"),
+        "{}",
+        stdout(&out)
+    );
     // Through a pipe, written in two pieces with a pause between them.
     let mut child = env
         .spawn_cmd(&["import", "-", "--format", "jsonl"])
@@ -34,5 +38,34 @@ fn jsonl_without_a_bom_or_kind_is_recognised_from_a_file_and_a_pipe() {
     drop(stdin);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("imported 1 observations row"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("imported 1 observations row"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_snooze_is_capped_at_ten_years_with_a_clear_message() {
+    let env = Env::new();
+    env.at(NOW, &["alert", "raise", "Printer on fire"])
+        .assert()
+        .success();
+    for until in ["2199-01-01", "2037-01-01T00:00:00Z"] {
+        let out = env
+            .at(NOW, &["alert", "snooze", "1", until])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{until}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("at most ten years"), "{err}");
+    }
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM alert_events WHERE kind = 'snoozed'"),
+        0
+    );
+    env.at(NOW, &["alert", "snooze", "1", "2036-01-01"])
+        .assert()
+        .success();
 }
