@@ -69,3 +69,32 @@ fn a_snooze_is_capped_at_ten_years_with_a_clear_message() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_review_date_in_the_future_is_refused() {
+    let env = Env::new();
+    let minimal = std::fs::read_to_string(format!(
+        "{}/tests/data/playbooks/good/minimal.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let future = minimal.replace("last_reviewed = \"2025-01-01\"", "last_reviewed = \"2026-11-25\"");
+    assert_ne!(future, minimal);
+    let file = env.file("future.toml", future.as_bytes());
+    let out = env.at(NOW, &["playbook", "import", &file]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("future.toml:7: last_reviewed: 2026-11-25 is in the future (today is 2026-11-24)"),
+        "{err}"
+    );
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM playbooks WHERE key = 'minimal'"),
+        0,
+        "nothing imported"
+    );
+    // Today is fine.
+    let today = minimal.replace("last_reviewed = \"2025-01-01\"", "last_reviewed = \"2026-11-24\"");
+    let file = env.file("today.toml", today.as_bytes());
+    env.at(NOW, &["playbook", "import", &file]).assert().success();
+}
