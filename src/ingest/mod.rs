@@ -472,7 +472,16 @@ fn parse_object(text: &str) -> Result<Vec<(String, serde_json::Value)>, (String,
             let mut pairs = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
                 *self.0 = Some(key.clone());
-                let value = map.next_value()?;
+                // Numbers keep the text they were written as, so that
+                // `fields::parse_number` can refuse what a float would round
+                // (`1e-400`); it arrives as a string of that text.
+                let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                let text = raw.get();
+                let value = if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                    serde_json::Value::String(text.to_string())
+                } else {
+                    serde_json::from_str(text).map_err(serde::de::Error::custom)?
+                };
                 *self.0 = None;
                 pairs.push((key, value));
             }

@@ -78,14 +78,22 @@ fn a_review_date_in_the_future_is_refused() {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap();
-    let future = minimal.replace("last_reviewed = \"2025-01-01\"", "last_reviewed = \"2026-11-25\"");
+    let future = minimal.replace(
+        "last_reviewed = \"2025-01-01\"",
+        "last_reviewed = \"2026-11-25\"",
+    );
     assert_ne!(future, minimal);
     let file = env.file("future.toml", future.as_bytes());
-    let out = env.at(NOW, &["playbook", "import", &file]).output().unwrap();
+    let out = env
+        .at(NOW, &["playbook", "import", &file])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
     assert!(
-        err.contains("future.toml:7: last_reviewed: 2026-11-25 is in the future (today is 2026-11-24)"),
+        err.contains(
+            "future.toml:7: last_reviewed: 2026-11-25 is in the future (today is 2026-11-24)"
+        ),
         "{err}"
     );
     assert_eq!(
@@ -94,7 +102,66 @@ fn a_review_date_in_the_future_is_refused() {
         "nothing imported"
     );
     // Today is fine.
-    let today = minimal.replace("last_reviewed = \"2025-01-01\"", "last_reviewed = \"2026-11-24\"");
+    let today = minimal.replace(
+        "last_reviewed = \"2025-01-01\"",
+        "last_reviewed = \"2026-11-24\"",
+    );
     let file = env.file("today.toml", today.as_bytes());
-    env.at(NOW, &["playbook", "import", &file]).assert().success();
+    env.at(NOW, &["playbook", "import", &file])
+        .assert()
+        .success();
+}
+
+#[test]
+fn numbers_that_underflow_or_lose_precision_are_refused_not_rounded() {
+    let env = Env::new();
+    let out = env
+        .at(NOW, &["record", "first_response", "1e-400"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("too small"), "{}", stderr(&out));
+    let out = env
+        .at(NOW, &["record", "first_response", "9007199254740993"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("more precision"), "{}", stderr(&out));
+    let csv = env.file(
+        "tiny.csv",
+        b"indicator,at,value\nfirst_response,2026-11-20T10:00:00Z,1e-400\n",
+    );
+    let out = env.at(NOW, &["import", &csv]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("tiny.csv:2: value:"),
+        "{}",
+        stderr(&out)
+    );
+    let jsonl = env.file(
+        "tiny.jsonl",
+        b"{\"indicator\":\"first_response\",\"at\":\"2026-11-20T10:00:00Z\",\"value\":1.5}\n{\"indicator\":\"first_response\",\"at\":\"2026-11-20T11:00:00Z\",\"value\":1e-400}\n{\"indicator\":\"first_response\",\"at\":\"2026-11-20T12:00:00Z\",\"value\":9007199254740993}\n",
+    );
+    let out = env.at(NOW, &["import", &jsonl]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("tiny.jsonl:2: value: '1e-400' is too small"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tiny.jsonl:3: value: '9007199254740993' has more precision"),
+        "{err}"
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM observations"), 0);
+    // What a float holds exactly is fine, in both formats.
+    let ok = env.file(
+        "ok.jsonl",
+        b"{\"indicator\":\"first_response\",\"at\":\"2026-11-20T10:00:00Z\",\"value\":0.30000000000000004}\n",
+    );
+    env.at(NOW, &["import", &ok]).assert().success();
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM observations WHERE value = 0.30000000000000004"),
+        1
+    );
 }
