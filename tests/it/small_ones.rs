@@ -165,3 +165,73 @@ fn numbers_that_underflow_or_lose_precision_are_refused_not_rounded() {
         1
     );
 }
+
+#[test]
+fn decision_evidence_is_json_objects_not_json_strings() {
+    let env = Env::new();
+    env.at(NOW, &["record", "first_response", "2"])
+        .assert()
+        .success();
+    env.at(NOW, &["alert", "raise", "Printer on fire"])
+        .assert()
+        .success();
+    env.at(
+        NOW,
+        &[
+            "experiment",
+            "new",
+            "pilot",
+            "--title",
+            "Pilot",
+            "--objective",
+            "Decide",
+            "--hypothesis",
+            "Faster",
+            "--scope",
+            "All",
+            "--start",
+            "2026-11-01",
+            "--end",
+            "2026-11-15",
+            "--baseline",
+            "2026-10-01..2026-11-01",
+            "--primary",
+            "on_time_rate>=85",
+        ],
+    )
+    .assert()
+    .success();
+    env.at(
+        NOW,
+        &[
+            "decision",
+            "add",
+            "Keep going",
+            "--why",
+            "Evidence",
+            "--evidence",
+            "indicator:first_response",
+            "--evidence",
+            "alert:1",
+            "--evidence",
+            "experiment:pilot",
+        ],
+    )
+    .assert()
+    .success();
+    let out = env
+        .at(NOW, &["decision", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let v = json(&out);
+    let evidence = v["decisions"][0]["evidence"].as_array().unwrap();
+    assert_eq!(evidence.len(), 3, "{v}");
+    for e in evidence {
+        assert!(e["captured"].is_object(), "captured is JSON: {e}");
+        assert!(
+            e["reference"].is_string() && e["summary"].is_string(),
+            "{e}"
+        );
+    }
+    assert_eq!(evidence[0]["captured"]["value"], 2.0);
+}
