@@ -25,6 +25,7 @@ mod json_outputs;
 mod learning_common;
 mod migrations;
 mod query_plans;
+mod readme;
 mod redraw_bytes;
 mod screens;
 mod screens_alerts;
