@@ -39,27 +39,76 @@ pub struct Cli {
 
 impl Cli {
     /// Parses the process's arguments like `Cli::parse`, except that a usage
-    /// error about an argument holding control, bidi or zero-width characters
-    /// is printed through the sanitiser: clap drops ESC sequences from the
-    /// value it quotes but passes C1 controls, bidi overrides and zero-width
-    /// characters to the terminal as they are.
+    /// error is one line on stderr (clap's message, its tip and the usage,
+    /// joined, plus where to find help), exit status 2, and that line goes
+    /// through the sanitiser: clap drops ESC sequences from the value it
+    /// quotes but passes C1 controls, bidi overrides and zero-width
+    /// characters to the terminal as they are. `--help` and `--version`
+    /// print as clap does.
     pub fn parse_clean() -> Cli {
         let err = match Cli::try_parse() {
             Ok(cli) => return cli,
             Err(err) => err,
         };
-        let hostile = std::env::args_os().any(|a| {
-            let a = a.to_string_lossy();
-            crate::text::sanitize(&a) != a
-        });
-        if !err.use_stderr() || !hostile {
+        if !err.use_stderr() {
             err.exit();
         }
-        let text = err.render().to_string();
-        for line in text.lines() {
-            eprintln!("{}", crate::text::sanitize(line));
+        let line = one_line_usage_error(&err.render().to_string());
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr(),
+            format_args!("opsdeck: {}\n", crate::text::sanitize(&line)),
+        );
+        std::process::exit(2);
+    }
+}
+
+/// clap's multi-line usage error as one line: `MESSAGE; tip: ...; usage:
+/// ...; see 'opsdeck COMMAND --help'`.
+pub fn one_line_usage_error(rendered: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut command = "opsdeck".to_string();
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if line.starts_with("For more information") {
+            continue;
         }
-        std::process::exit(err.exit_code());
+        let line = line.strip_prefix("error: ").unwrap_or(line);
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            command = u
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect::<Vec<_>>()
+                .join(" ");
+            parts.push(format!("usage: {u}"));
+            continue;
+        }
+        match parts.last_mut() {
+            // "the following required arguments were not provided:" + a list.
+            Some(last) if last.ends_with(':') => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            Some(last) if line.starts_with('<') && last.contains(": <") => {
+                last.push_str(", ");
+                last.push_str(line);
+            }
+            _ => parts.push(line.to_string()),
+        }
+    }
+    parts.push(format!("see '{command} --help'"));
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod usage_tests {
+    use super::one_line_usage_error;
+
+    #[test]
+    fn a_clap_error_becomes_one_line_with_a_hint() {
+        let rendered = "error: unexpected argument '-o' found\n\n  tip: to pass '-o' as a value, use '-- -o'\n\nUsage: opsdeck alert raise [OPTIONS] <TITLE>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line_usage_error(rendered),
+            "unexpected argument '-o' found; tip: to pass '-o' as a value, use '-- -o'; usage: opsdeck alert raise [OPTIONS] <TITLE>; see 'opsdeck alert raise --help'"
+        );
     }
 }
 

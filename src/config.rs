@@ -8,6 +8,7 @@
 //! bell = true                    # ring the terminal bell on a new critical alert
 //! sync_output = true             # synchronized output around each frame
 //! notify = ["/usr/local/bin/page-ops", "--channel", "ops"]   # run on new/escalated alerts
+//! allow_as = false               # refuse --as and OPSDECK_USER (shared hosts)
 //! ```
 //!
 //! Unknown keys are errors (a typo must not silently do nothing).
@@ -32,6 +33,9 @@ pub struct Config {
     /// A program and its arguments, run directly (never through a shell) on
     /// new or escalated alerts.
     pub notify: Option<Vec<String>>,
+    /// Whether `--as` (and `OPSDECK_USER`) may name someone else as the
+    /// acting user; `false` on a shared host makes every write the login's.
+    pub allow_as: bool,
 }
 
 impl Default for Config {
@@ -43,6 +47,7 @@ impl Default for Config {
             bell: true,
             sync_output: true,
             notify: None,
+            allow_as: true,
         }
     }
 }
@@ -95,6 +100,11 @@ impl Config {
         {
             return Err(format!(
                 "{file}: notify: needs a program, e.g. [\"/usr/local/bin/page-ops\"]"
+            ));
+        }
+        if !c.allow_as && c.user.is_some() {
+            return Err(format!(
+                "{file}: user: cannot be set together with allow_as = false (the acting user is the login)"
             ));
         }
         Ok(c)

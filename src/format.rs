@@ -81,3 +81,31 @@ mod tests {
         assert_eq!(rfc3339(86_400), "1970-01-02T00:00:00Z");
     }
 }
+
+/// Who did it, for history views: the acting name, or `as NAME (by login)`
+/// when the OS login that wrote the row is known and differs from it (`--as`,
+/// `OPSDECK_USER` or config `user`). Both parts are sanitised and each is
+/// cut to `max` characters.
+pub fn acting(actor: &str, login: Option<&str>, max: usize) -> String {
+    let name = crate::text::sanitize_truncate(actor, max);
+    match login.map(|l| crate::text::sanitize_truncate(l, max)) {
+        Some(l) if !l.is_empty() && l != name => format!("as {name} (by {l})"),
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod acting_tests {
+    use super::acting;
+
+    #[test]
+    fn the_login_is_shown_only_when_it_differs() {
+        assert_eq!(acting("maria", Some("maria"), 12), "maria");
+        assert_eq!(acting("maria", None, 12), "maria");
+        assert_eq!(acting("boss", Some("maria"), 12), "as boss (by maria)");
+        assert_eq!(
+            acting("\u{1b}[31mboss", Some("m\u{7}"), 12),
+            "as boss (by m?)"
+        );
+    }
+}

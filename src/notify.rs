@@ -4,8 +4,12 @@
 //! environment, which wins ([`AlertSettings::load`]). The notification command runs on a new,
 //! escalated or re-opened alert, always after the alert was committed: it
 //! is executed directly (never through a shell), gets the alert as JSON on
-//! stdin and `ID SEVERITY TITLE` as its last three arguments, and is killed
-//! after its timeout. Its failure is reported and recorded, never fatal.
+//! stdin and `-- ID SEVERITY TITLE` as its last four arguments (the `--` ends
+//! option parsing, so a title such as `-o/tmp/x` is never read as an option),
+//! and is killed after its timeout. Its failure is reported and recorded,
+//! never fatal. The title and the JSON come from data anyone who can raise an
+//! alert or name an indicator controls: the command must treat them as
+//! untrusted text (never pass them to a shell or `eval`).
 
 use crate::domain::duration::parse_duration;
 use crate::domain::Timestamp;
@@ -215,6 +219,8 @@ fn spawn(cmd: &NotifyCommand, n: &ToNotify, now: Timestamp) -> Result<Child, Str
     json["reason"] = serde_json::Value::from(n.reason.word());
     let mut child = Command::new(&cmd.program)
         .args(&cmd.args)
+        // Untrusted data follows: end option parsing first.
+        .arg("--")
         .arg(a.id.to_string())
         .arg(a.severity.word())
         .arg(crate::text::sanitize(&a.title))

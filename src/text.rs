@@ -20,7 +20,9 @@ pub fn sanitize(text: &str) -> String {
             // C1 introducers that start a string or sequence on 8-bit terminals.
             '\u{9b}' => skip_csi(&mut chars),
             '\u{90}' | '\u{9d}' | '\u{9e}' | '\u{9f}' | '\u{98}' => skip_string(&mut chars),
-            '\t' | '\n' | '\r' => {
+            // Variation selectors only pick a glyph form (emoji ❤️): dropped.
+            c if is_variation_selector(c) => {}
+            '\t' | '\n' | '\r' | '\u{2028}' | '\u{2029}' => {
                 if !out.ends_with(' ') {
                     out.push(' ');
                 }
@@ -114,20 +116,39 @@ impl serde_json::ser::Formatter for EscapeHidden {
 }
 
 /// True for characters that must never reach a terminal as themselves: C0 and C1
-/// controls, DEL, bidi embeddings/overrides/isolates, zero-width characters and
-/// other invisible format characters.
+/// controls, DEL, bidi embeddings/overrides/isolates, the line and paragraph
+/// separators, interlinear annotation marks, and every Unicode
+/// default-ignorable code point (zero-width characters, soft hyphen, Hangul
+/// fillers, Mongolian and Khmer format characters, tag characters, variation
+/// selectors): invisible text that can hide content or break a border.
 fn is_hidden(c: char) -> bool {
     c.is_control()
+        || is_variation_selector(c)
         || matches!(
             c,
-            '\u{200b}'..='\u{200f}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{2069}'
+            '\u{00ad}'
+                | '\u{034f}'
                 | '\u{061c}'
+                | '\u{115f}'..='\u{1160}'
+                | '\u{17b4}'..='\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
                 | '\u{feff}'
-                | '\u{fff9}'..='\u{fffb}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
         )
+}
+
+/// Variation selectors (VS1–VS256): default-ignorable, dropped by
+/// [`sanitize`] rather than shown as `?`.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}')
 }
 
 fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -165,9 +186,15 @@ fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
-/// Skips an OSC/DCS/APC/PM/SOS string up to its terminator (BEL, ST or ESC \).
+/// Skips an OSC/DCS/APC/PM/SOS string up to its terminator (BEL, ST or ESC \),
+/// or, when it has none, up to the end of the line: an unterminated string
+/// must not swallow the rest of a message (the line break itself is kept).
 fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    while let Some(c) = chars.next() {
+    while let Some(&c) = chars.peek() {
+        if matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') {
+            return;
+        }
+        chars.next();
         match c {
             '\u{7}' | '\u{9c}' => break,
             '\u{1b}' => {
@@ -249,6 +276,60 @@ mod tests {
         assert!(line.contains("\\u202e") && line.contains("東京"), "{line}");
         let back: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(back["t"], text);
+    }
+
+    #[test]
+    fn neutralises_default_ignorables_tags_and_line_separators() {
+        // Tag characters smuggle invisible ASCII ("hi" as U+E0068 U+E0069).
+        assert_eq!(sanitize("ok\u{e0068}\u{e0069}!"), "ok??!");
+        assert_eq!(sanitize("a\u{2028}b\u{2029}c"), "a b c");
+        assert_eq!(sanitize("soft\u{ad}hyphen"), "soft?hyphen");
+        for c in [
+            '\u{115f}',
+            '\u{1160}',
+            '\u{3164}',
+            '\u{ffa0}',
+            '\u{034f}',
+            '\u{180e}',
+            '\u{17b4}',
+            '\u{2065}',
+            '\u{206f}',
+            '\u{1bca0}',
+            '\u{1d173}',
+            '\u{e0001}',
+            '\u{e0fff}',
+            '\u{fff0}',
+        ] {
+            let s = sanitize(&format!("a{c}b"));
+            assert_eq!(s, "a?b", "U+{:04X}", c as u32);
+        }
+        // Variation selectors are dropped, so emoji keep their look.
+        assert_eq!(sanitize("\u{2764}\u{fe0f} x\u{e0100}"), "\u{2764} x");
+        // The export escapes them all faithfully.
+        let mut out = Vec::new();
+        write_json_escaped(
+            &mut out,
+            &serde_json::json!({ "t": "\u{e0068}\u{ad}\u{2028}" }),
+        )
+        .unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(
+            line.contains("\\udb40\\udc68") && line.contains("\\u00ad"),
+            "{line}"
+        );
+        assert!(line.contains("\\u2028"), "{line}");
+    }
+
+    #[test]
+    fn an_unterminated_osc_or_dcs_ends_at_the_next_line() {
+        assert_eq!(
+            sanitize("file\x1b]52;c;AAAA\nrest of the message"),
+            "file rest of the message"
+        );
+        assert_eq!(sanitize("file\x1bPq#0\r\nrest"), "file rest");
+        assert_eq!(sanitize("f\u{9d}0;t\u{2028}rest"), "f rest");
+        // Terminated ones still end at their terminator.
+        assert_eq!(sanitize("a\x1b]0;t\x07b\nc"), "ab c");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use std::fmt::Write as _;
 pub fn settings(ctx: &Context) -> AlertSettings {
     let (settings, warnings) = AlertSettings::load(&ctx.config);
     for w in warnings {
-        eprintln!("opsdeck: {w}; using the default");
+        errln!("opsdeck: {w}; using the default");
     }
     settings
 }
@@ -159,9 +159,9 @@ fn step(
     note_ok(note)?;
     let mut store = ctx.open()?;
     let a = store.write(f)?;
-    println!("{}", done_line(&a, ctx.now));
+    outln!("{}", done_line(&a, ctx.now));
     if a.state == AlertState::Resolved && a.cleared_at.is_none() && a.source.clears_itself() {
-        println!("note: its cause still holds; the next check opens a new alert for it");
+        outln!("note: its cause still holds; the next check opens a new alert for it");
     }
     if let Some(reason) = notify {
         send(ctx, &mut store, vec![ToNotify { alert: a, reason }]);
@@ -186,7 +186,7 @@ fn done_line(a: &Alert, now: i64) -> String {
 fn send(ctx: &Context, store: &mut crate::store::Store, list: Vec<ToNotify>) {
     let settings = settings(ctx);
     for problem in crate::notify::deliver(store, &settings, &list, ctx.now) {
-        eprintln!("opsdeck: notify: {problem}");
+        errln!("opsdeck: notify: {problem}");
     }
 }
 
@@ -225,9 +225,9 @@ fn raise(
     } else {
         "already open, updated"
     };
-    println!("{verb}: {}", done_line(&a, ctx.now));
+    outln!("{verb}: {}", done_line(&a, ctx.now));
     if let (Some(run), true) = (a.run_id, new) {
-        println!(
+        outln!(
             "started run #{run} of {}",
             sanitize(playbook.unwrap_or_default())
         );
@@ -262,8 +262,7 @@ fn list(ctx: &Context, all: bool, format: ListFormat) -> anyhow::Result<u8> {
         .to_string(),
         ListFormat::Text => alert_lines(&list, ctx.now, false),
     };
-    use std::io::Write;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 
@@ -309,11 +308,10 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
             "    {} UTC  {:<13} {:<12} {}",
             utc_minute(e.at),
             e.kind,
-            sanitize_truncate(&e.actor, 12),
+            crate::format::acting(&e.actor, e.login.as_deref(), 12),
             e.note.as_deref().map(sanitize).unwrap_or_default()
         );
     }
-    use std::io::Write;
-    std::io::stdout().lock().write_all(s.as_bytes())?;
+    crate::commands::emit(&s)?;
     Ok(0)
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 pub fn run(ctx: &Context, path: &Path) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let report = store.backup_to(path)?;
-    println!(
+    outln!(
         "backed up {} to {} ({} pages, {} bytes, integrity ok)",
         crate::text::sanitize_path(&ctx.db),
         crate::text::sanitize_path(path),

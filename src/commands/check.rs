@@ -17,7 +17,7 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
         store.write_with_reads(|store, tx| evaluate_rules(store, tx, ctx.now, &settings.policy))?;
     // The alerts are committed; a failing or hanging command cannot lose them.
     for problem in crate::notify::deliver(&mut store, &settings, &ev.notify, ctx.now) {
-        eprintln!("opsdeck: notify: {problem}");
+        errln!("opsdeck: notify: {problem}");
     }
     let active = store.active_alerts()?;
     let critical = critical_open(&active, ctx.now);
@@ -27,8 +27,7 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
         ListFormat::Text if quiet && !noteworthy => String::new(),
         ListFormat::Text => text(&ev, &active, ctx.now),
     };
-    use std::io::Write;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(u8::from(critical > 0))
 }
 

@@ -28,7 +28,6 @@ pub fn snapshot(ctx: &Context, width: u16, height: u16, view: &str) -> anyhow::R
     let mut store = ctx.open()?;
     let app = crate::tui::loaded_app(&mut store, view, ctx.now, Theme::mono());
     let text = crate::tui::render_to_text(&app, width, height);
-    use std::io::Write;
-    std::io::stdout().lock().write_all(text.as_bytes())?;
+    crate::commands::emit(&text)?;
     Ok(0)
 }

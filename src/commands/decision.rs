@@ -9,7 +9,6 @@ use crate::store::decisions::insert_decision;
 use crate::text::sanitize;
 use anyhow::anyhow;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 /// Runs one decision subcommand.
 pub fn run(ctx: &Context, command: DecisionCommand) -> anyhow::Result<u8> {
@@ -47,12 +46,12 @@ fn add(
     let mut store = ctx.open()?;
     let captured = store.capture_evidence(&refs, ctx.now)?;
     let id = store.write(|tx| insert_decision(tx, ctx.now, title, why, &captured, supersedes))?;
-    println!("recorded decision #{id}: {}", sanitize(title));
+    outln!("recorded decision #{id}: {}", sanitize(title));
     if let Some(old) = supersedes {
-        println!("supersedes #{old}");
+        outln!("supersedes #{old}");
     }
     for e in &captured {
-        println!("evidence {} — {}", e.reference, sanitize(&e.summary));
+        outln!("evidence {} — {}", e.reference, sanitize(&e.summary));
     }
     Ok(0)
 }
@@ -69,7 +68,7 @@ fn list(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
         OutputFormat::Markdown => to_markdown(&decisions),
         OutputFormat::Text => text(&decisions),
     };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 

@@ -8,14 +8,14 @@ use anyhow::{bail, Context as _};
 /// Recreates the demo database and says where it is.
 pub fn run(ctx: &Context) -> anyhow::Result<u8> {
     let counts = create(ctx)?;
-    println!(
+    outln!(
         "demo database ready: {} ({} work items, {} observations, {} feedback responses)",
         crate::text::sanitize_path(&ctx.db),
         counts.0,
         counts.1,
         counts.2
     );
-    println!(
+    outln!(
         "open it with: opsdeck --db {}   (or: opsdeck --demo)",
         crate::text::sanitize_path(&ctx.db)
     );

@@ -11,7 +11,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
             problems += 1;
         }
         let detail = crate::text::sanitize(&detail);
-        println!("{} {what:<14} {detail}", if ok { "✓" } else { "✗" });
+        outln!("{} {what:<14} {detail}", if ok { "✓" } else { "✗" });
     };
     let path = &ctx.db;
     line(true, "database", path.display().to_string());
@@ -136,7 +136,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
             ),
         );
     }
-    println!(
+    outln!(
         "  {} observations, {} work items; last change {}",
         store.observation_count()?,
         store.work_item_count()?,
@@ -146,7 +146,7 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
             .unwrap_or_else(|| "never".into())
     );
     if problems > 0 {
-        println!("{problems} problem(s) found");
+        outln!("{problems} problem(s) found");
     }
     Ok(if problems > 0 { 1 } else { 0 })
 }

@@ -28,7 +28,7 @@ pub fn run(ctx: &Context, args: &ExportArgs) -> anyhow::Result<u8> {
             let counts = store.export_jsonl(&mut out, ctx.now)?;
             out.flush()?;
             let rows: u64 = counts.values().sum();
-            println!(
+            outln!(
                 "exported {rows} rows from {} tables to {}",
                 counts.len(),
                 crate::text::sanitize_path(path)

@@ -15,7 +15,6 @@ use crate::store::learning_models::feedback_input;
 use crate::text::sanitize_truncate;
 use anyhow::anyhow;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 /// Runs one feedback subcommand.
 pub fn run(ctx: &Context, command: FeedbackCommand) -> anyhow::Result<u8> {
@@ -92,9 +91,9 @@ fn add(ctx: &Context, f: &FeedbackInput) -> anyhow::Result<u8> {
             .unwrap_or_default()
     );
     if new {
-        println!("recorded feedback: {what}");
+        outln!("recorded feedback: {what}");
     } else {
-        println!("already recorded: {what} (nothing changed)");
+        outln!("already recorded: {what} (nothing changed)");
     }
     Ok(0)
 }
@@ -134,7 +133,7 @@ fn summary(ctx: &Context, days: u32, format: ListFormat) -> anyhow::Result<u8> {
             s
         }
     };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 

@@ -1,6 +1,24 @@
 //! One file per subcommand: read the arguments, call the store and the
 //! domain, print. Every error becomes one line on stderr and exit status 2.
 
+/// `println!` that never panics: a closed stdout (`opsdeck record ... | true`)
+/// must not turn a committed write into exit 101, so output errors are
+/// ignored here. Every command prints through this or [`emit`].
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics: a closed stderr changes nothing either.
+macro_rules! errln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 pub mod alert;
 pub mod backup;
 pub mod check;
@@ -54,6 +72,13 @@ impl Context {
     /// Opens and migrates the database; creates it only when the command
     /// may ([`Context::create`]), else a missing file is an error.
     pub fn open(&self) -> anyhow::Result<Store> {
+        if self.db.is_dir() {
+            anyhow::bail!(
+                "{}: is a folder, not a database file; --db takes the file's path (e.g. {})",
+                crate::text::sanitize_path(&self.db),
+                crate::text::sanitize_path(&self.db.join("opsdeck.db"))
+            );
+        }
         if self.create {
             Ok(Store::open_with(
                 &self.db,
@@ -89,6 +114,32 @@ pub fn demo_db() -> anyhow::Result<PathBuf> {
     Ok(data_dir()?.join("demo.db"))
 }
 
+/// Checks `--as` and `OPSDECK_USER` before anything is opened: refused when
+/// the config says `allow_as = false`, when empty, or when longer than a name
+/// field ([`crate::ingest::fields::MAX_NAME`] characters).
+pub fn check_actor(flag: Option<&str>, allow_as: bool) -> anyhow::Result<()> {
+    let env = std::env::var("OPSDECK_USER").ok();
+    for (what, value) in [("--as", flag), ("OPSDECK_USER", env.as_deref())] {
+        let Some(value) = value else { continue };
+        if !allow_as {
+            anyhow::bail!(
+                "{what}: acting as someone else is turned off on this host (allow_as = false in the config); changes are recorded under your login"
+            );
+        }
+        if value.trim().is_empty() {
+            anyhow::bail!("{what}: the acting name is empty; give a name or leave it out to act as your login");
+        }
+        let len = value.trim().chars().count();
+        if len > crate::ingest::fields::MAX_NAME {
+            anyhow::bail!(
+                "{what}: the acting name is {len} characters, longer than a name field ({} at most)",
+                crate::ingest::fields::MAX_NAME
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The acting user: `--as`, else `OPSDECK_USER`, else the login name.
 pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
     let clean = |s: String| {
@@ -106,44 +157,13 @@ pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
 }
 
 /// The login name of the process's user, from the password database.
-///
-/// `unsafe` is allowed here and nowhere else in this module: it is sound
-/// because getpwuid_r is the re-entrant variant (no shared static buffer),
-/// every pointer handed to it points into `pwd`, `buf` or `result`, which this
-/// function owns and outlives the call, `buf.len()` is the real buffer size,
-/// and `pw_name` is read only after a zero return and a null check, while
-/// `buf` is still alive. A safe crate (nix, uzers, whoami) would add a
-/// dependency for one fallback lookup that `libc`, already a dependency,
-/// does in a dozen reviewed lines.
-#[allow(unsafe_code)]
 pub(crate) fn login_name() -> Option<String> {
-    let mut buf = vec![0u8; 4096];
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: getpwuid_r writes into `pwd` and `buf`, both owned here and
-    // large enough as declared; `result` is null or points to `pwd`.
-    let rc = unsafe {
-        libc::getpwuid_r(
-            libc::getuid(),
-            &mut pwd,
-            buf.as_mut_ptr().cast(),
-            buf.len(),
-            &mut result,
-        )
-    };
-    if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
-        return None;
-    }
-    // SAFETY: pw_name is a NUL-terminated string inside `buf`.
-    let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) };
-    Some(name.to_string_lossy().into_owned())
+    crate::store::audit::login_of(crate::store::audit::os_user().uid)
 }
 
 /// The real user id of the process (recorded next to the login).
-#[allow(unsafe_code)]
 pub(crate) fn current_uid() -> u32 {
-    // SAFETY: getuid has no preconditions and cannot fail.
-    unsafe { libc::getuid() }
+    crate::store::audit::os_user().uid
 }
 
 /// Runs the command line and returns the process exit status.
@@ -152,7 +172,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("opsdeck: {}", one_line(&e));
+            errln!("opsdeck: {}", one_line(&e));
             ExitCode::from(2)
         }
     }
@@ -164,6 +184,19 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain()
         .filter_map(|c| c.downcast_ref::<std::io::Error>())
         .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// Writes a command's output to stdout. A reader that went away (EPIPE,
+/// `opsdeck check | head -1`) is not an error: whatever was committed stays
+/// committed and the exit status stays the command's. Other write errors
+/// (a full disk behind `> file`) are reported.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// An error chain as one clean line.
@@ -210,13 +243,22 @@ pub fn rfc3339_times(value: &mut serde_json::Value, keys: &[&str]) {
     }
 }
 
-/// The command's clock: now, or the hidden `OPSDECK_NOW` (RFC 3339) that
-/// tests use to pin time.
+/// The command's clock: now. In test and debug builds only
+/// (`debug_assertions`), `OPSDECK_NOW` (RFC 3339) pins it so that tests never
+/// depend on the wall clock; the release binary has no such variable and
+/// ignores it (`.ci/run` checks this on a release build).
+#[cfg(debug_assertions)]
 fn command_now() -> anyhow::Result<i64> {
     match std::env::var("OPSDECK_NOW") {
         Ok(t) => crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}")),
         Err(_) => Ok(chrono::Utc::now().timestamp()),
     }
+}
+
+/// The command's clock: the wall clock, always (release build).
+#[cfg(not(debug_assertions))]
+fn command_now() -> anyhow::Result<i64> {
+    Ok(chrono::Utc::now().timestamp())
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
@@ -236,6 +278,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             _ => default_db()?,
         },
     };
+    check_actor(cli.actor.as_deref(), config.allow_as)?;
     let ctx = Context {
         db,
         actor: resolve_actor(cli.actor.as_deref(), config.user.as_deref()),

@@ -51,7 +51,7 @@ fn reviewed(ctx: &Context, key: &str) -> anyhow::Result<u8> {
 }
 
 fn print(out: &str) -> anyhow::Result<u8> {
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(out)?;
     Ok(0)
 }
 
@@ -263,6 +263,21 @@ fn import(ctx: &Context, file: &Path) -> anyhow::Result<u8> {
             return Ok(2);
         }
     };
+    let today = chrono::DateTime::from_timestamp(ctx.now, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
+    if def.last_reviewed > today {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with("last_reviewed"))
+            .map_or(1, |i| i + 1);
+        errln!(
+            "{shown}:{line}: last_reviewed: {} is in the future (today is {today}); it records a review that happened",
+            def.last_reviewed
+        );
+        errln!("opsdeck: {shown}: 1 problem; nothing was imported");
+        return Ok(2);
+    }
     let outcome = store.write(|tx| import_playbook(tx, ctx.now, &def, &label))?;
     let key = sanitize(&def.key);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

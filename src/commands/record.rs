@@ -49,7 +49,7 @@ pub fn run(
     let when = chrono::DateTime::from_timestamp(at, 0)
         .map(|d| d.to_rfc3339())
         .unwrap_or_default();
-    println!(
+    outln!(
         "recorded {} = {} {} at {}",
         ind.def.key,
         value,

@@ -54,7 +54,7 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
         }
     };
     let rows: u64 = counts.values().sum();
-    println!(
+    outln!(
         "restored {rows} rows into {} tables of {}",
         counts.len(),
         crate::text::sanitize_path(&ctx.db)

@@ -5,7 +5,6 @@ use crate::cli::{ListFormat, RoleCommand};
 use crate::store::roles::{assign, unassign, RoleHolders};
 use crate::text::sanitize;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 /// Runs one `role` subcommand.
 pub fn run(ctx: &Context, command: RoleCommand) -> anyhow::Result<u8> {
@@ -34,7 +33,7 @@ pub fn run(ctx: &Context, command: RoleCommand) -> anyhow::Result<u8> {
             )
         }
     };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 

@@ -15,7 +15,6 @@ use crate::store::runs::{
 use crate::store::runs_model::{sort_open_runs, OpenRun};
 use crate::text::sanitize;
 use anyhow::{anyhow, bail};
-use std::io::Write as _;
 
 /// Runs one `run` subcommand.
 pub fn run(ctx: &Context, command: RunCommand) -> anyhow::Result<u8> {
@@ -102,7 +101,7 @@ pub fn run(ctx: &Context, command: RunCommand) -> anyhow::Result<u8> {
             format!("note added to run #{id}\n")
         }
     };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 

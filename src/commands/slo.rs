@@ -92,8 +92,7 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
             s
         }
     };
-    use std::io::Write;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 
@@ -104,7 +103,7 @@ fn import(ctx: &Context, file: &str) -> anyhow::Result<u8> {
         Ok(d) => d,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{}", sanitize(&e.to_string()));
+                errln!("{}", sanitize(&e.to_string()));
             }
             anyhow::bail!(
                 "{}: {} problem(s); nothing was imported",
@@ -125,7 +124,7 @@ fn import(ctx: &Context, file: &str) -> anyhow::Result<u8> {
             ImportOutcome::Updated { version } => format!("updated to version {version}"),
             ImportOutcome::Unchanged => "unchanged".to_string(),
         };
-        println!("{}: {what}", sanitize(&d.key));
+        outln!("{}: {what}", sanitize(&d.key));
     }
     Ok(0)
 }

@@ -18,8 +18,7 @@ pub fn run(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
         OutputFormat::Json => super::json_document(json(&board))?,
         OutputFormat::Markdown => markdown(&board, &company),
     };
-    use std::io::Write;
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 

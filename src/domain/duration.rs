@@ -2,6 +2,10 @@
 
 use chrono::Duration;
 
+/// The longest duration or horizon opsdeck accepts: ten years (of 366 days),
+/// for durations, snoozes and anything else that reaches into the future.
+pub const MAX_SECS: i64 = 10 * 366 * 86_400;
+
 /// Parses a human duration made of one or more `<number><unit>` parts, where the
 /// unit is `s`, `m` (minutes), `h`, `d` or `w`. The total must be positive and at
 /// most ten years. Returns the reason as text when the input is not a duration.
@@ -51,7 +55,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if total <= 0 {
         return Err(format!("'{text}' is not a positive duration"));
     }
-    if total > 10 * 366 * 86_400 {
+    if total > MAX_SECS {
         return Err(format!("'{text}' is longer than ten years"));
     }
     Ok(Duration::seconds(total))

@@ -70,20 +70,57 @@ fn parse_utc_fast(t: &str) -> Option<i64> {
     Some(days + i64::from(h * 3600 + mi * 60 + se))
 }
 
-/// Parses a finite number; NaN, infinities and overflow (`1e400`) are refused.
+/// Parses a finite number; NaN, infinities and overflow (`1e400`) are
+/// refused, and so are numbers a 64-bit float cannot hold as written:
+/// underflow (`1e-400` would become 0) and more significant digits than it
+/// keeps (`9007199254740993`, `0.1000000000000000055511`) — refused, never
+/// silently rounded.
 pub fn parse_number(text: &str) -> Result<f64, String> {
     let t = text.trim();
+    let shown = || crate::text::sanitize_truncate(t, 40);
     match t.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!(
-            "'{}' is not a finite number",
-            crate::text::sanitize_truncate(t, 40)
-        )),
-        Err(_) => Err(format!(
-            "'{}' is not a number",
-            crate::text::sanitize_truncate(t, 40)
-        )),
+        Ok(v) if v.is_finite() => match (decimal(t), decimal(&format!("{v:e}"))) {
+            (Some(written), Some(held)) if written == held => Ok(v),
+            (Some(written), _) if v == 0.0 && written.0 != "0" => Err(format!(
+                "'{}' is too small for a 64-bit number (it would become 0)",
+                shown()
+            )),
+            _ => Err(format!(
+                "'{}' has more precision than a 64-bit number keeps (it would be rounded to {v})",
+                shown()
+            )),
+        },
+        Ok(_) => Err(format!("'{}' is not a finite number", shown())),
+        Err(_) => Err(format!("'{}' is not a number", shown())),
     }
+}
+
+/// A decimal number as (significant digits, power of ten, negative): `-1.50e2`
+/// is `("15", 1, true)`; zero is `("0", 0, false)`. None when the exponent
+/// does not fit.
+fn decimal(text: &str) -> Option<(String, i64, bool)> {
+    let (neg, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits: String = format!("{int}{frac}");
+    let mut exp = exp.checked_sub(frac.len() as i64)?;
+    let lead = digits.len() - digits.trim_start_matches('0').len();
+    digits.drain(..lead);
+    while digits.ends_with('0') {
+        digits.pop();
+        exp = exp.checked_add(1)?;
+    }
+    if digits.is_empty() {
+        return Some(("0".into(), 0, false));
+    }
+    Some((digits, exp, neg))
 }
 
 /// Parses a 1–5 score.
@@ -289,6 +326,47 @@ mod tests {
         assert_eq!(parse_number(" 4.5 ").unwrap(), 4.5);
         for bad in ["NaN", "inf", "-inf", "1e400", "abc", ""] {
             assert!(parse_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_underflow_or_lose_precision_are_refused() {
+        for ok in [
+            "0",
+            "-0",
+            "0.0",
+            "1.5",
+            "-2.25",
+            "100",
+            "1e2",
+            "1.50E+2",
+            "0.1",
+            "0.3",
+            "0.30000000000000004",
+            "9007199254740992",
+            "5e-324",
+            "1.7976931348623157e308",
+            "+7",
+            ".5",
+            "12.",
+            "0e999",
+        ] {
+            let v = parse_number(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            assert_eq!(v, ok.parse::<f64>().unwrap(), "{ok}");
+        }
+        let e = parse_number("1e-400").unwrap_err();
+        assert!(e.contains("too small") && e.contains("become 0"), "{e}");
+        for lossy in [
+            "9007199254740993",
+            "0.1000000000000000055511",
+            "1.00000000000000001",
+            "2e-324",
+        ] {
+            let e = parse_number(lossy).unwrap_err();
+            assert!(
+                e.contains("more precision") || e.contains("too small"),
+                "{lossy}: {e}"
+            );
         }
     }
 

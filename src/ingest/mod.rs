@@ -259,9 +259,18 @@ impl<'a> ImportReader<'a> {
                 let kind = match kind {
                     Some(k) => k,
                     None => {
-                        // Peek at the first object's keys.
-                        let head = buf.fill_buf().map_err(|e| err(1, "", e.to_string()))?;
-                        let first = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+                        // Peek at the first object's keys: read the whole
+                        // first line (one read may return only part of it,
+                        // e.g. the 3 bytes SkipBom held back, or a pipe's
+                        // first chunk), bounded, then put it back in front.
+                        let mut first = Vec::new();
+                        std::io::Read::take(&mut buf, MAX_LINE_BYTES as u64 + 1)
+                            .read_until(b'\n', &mut first)
+                            .map_err(|e| err(1, "", e.to_string()))?;
+                        let rest: Box<dyn Read> =
+                            Box::new(std::io::Cursor::new(first.clone()).chain(buf));
+                        buf = BufReader::with_capacity(1 << 16, rest);
+                        let first = first.strip_suffix(b"\n").unwrap_or(&first);
                         let keys: Vec<String> = serde_json::from_slice::<
                             serde_json::Map<String, serde_json::Value>,
                         >(first)
@@ -540,7 +549,16 @@ fn parse_object(text: &str) -> Result<Vec<(String, serde_json::Value)>, (String,
             let mut pairs = Vec::new();
             while let Some(key) = map.next_key::<String>()? {
                 *self.0 = Some(key.clone());
-                let value = map.next_value()?;
+                // Numbers keep the text they were written as, so that
+                // `fields::parse_number` can refuse what a float would round
+                // (`1e-400`); it arrives as a string of that text.
+                let raw = map.next_value::<Box<serde_json::value::RawValue>>()?;
+                let text = raw.get();
+                let value = if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                    serde_json::Value::String(text.to_string())
+                } else {
+                    serde_json::from_str(text).map_err(serde::de::Error::custom)?
+                };
                 *self.0 = None;
                 pairs.push((key, value));
             }

@@ -306,7 +306,7 @@ pub fn append_event(
     note: Option<&str>,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO alert_events (alert_id, at, actor, kind, level, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO alert_events (alert_id, at, actor, kind, level, note, login, uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         alert_id,
@@ -314,7 +314,9 @@ pub fn append_event(
         tx.actor,
         kind,
         level.map(|l| l as i64),
-        note
+        note,
+        audit::os_user().login,
+        audit::os_user().uid
     ])?;
     audit::record(
         tx,
@@ -335,6 +337,8 @@ pub struct AlertEvent {
     pub at: Timestamp,
     /// Who did it: the command's actor (for rule events, whoever ran the rules).
     pub actor: String,
+    /// The OS login that wrote it (None before schema 6).
+    pub login: Option<String>,
     /// `opened`, `acknowledged`, `escalated`, ...
     pub kind: String,
     /// Escalation level (0-based) after the event, for events that set one.
@@ -364,7 +368,7 @@ impl Store {
     /// An alert's history, oldest first.
     pub fn alert_events(&self, id: i64) -> Result<Vec<AlertEvent>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT alert_id, at, actor, kind, level, note FROM alert_events WHERE alert_id = ?1 ORDER BY at, id",
+            "SELECT alert_id, at, actor, kind, level, note, login FROM alert_events WHERE alert_id = ?1 ORDER BY at, id",
         )?;
         let rows = stmt.query_map([id], event_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -373,7 +377,7 @@ impl Store {
     /// The newest `limit` alert events of all alerts, newest first.
     pub fn recent_alert_events(&self, limit: usize) -> Result<Vec<AlertEvent>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT alert_id, at, actor, kind, level, note FROM alert_events ORDER BY at DESC, id DESC LIMIT ?1",
+            "SELECT alert_id, at, actor, kind, level, note, login FROM alert_events ORDER BY at DESC, id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], event_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -388,5 +392,6 @@ fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertEvent> {
         kind: r.get(3)?,
         level: r.get(4)?,
         note: r.get(5)?,
+        login: r.get(6)?,
     })
 }

@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_row_identity.sql"),
     include_str!("migrations/0007_definitions.sql"),
     include_str!("migrations/0008_min_events_and_corrections.sql"),
+    audit::LOGIN_MIGRATION,
 ];
 
 /// The schema version this binary writes.
@@ -318,6 +319,7 @@ impl Store {
     /// Applies the missing migrations, each in its own immediate transaction,
     /// re-reading the version inside it so two processes never both migrate.
     fn migrate(&mut self, now: i64) -> Result<()> {
+        let audit_before = audit::last_id(&self.conn);
         loop {
             let tx = self
                 .conn
@@ -340,6 +342,9 @@ impl Store {
                     },
                     now,
                 )?;
+            }
+            if MIGRATIONS[version as usize] == audit::LOGIN_MIGRATION {
+                audit::stamp_seed_rows(&tx, audit_before)?;
             }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;

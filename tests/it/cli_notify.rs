@@ -33,7 +33,7 @@ fn a_notification_command_gets_the_alert_as_arguments_and_json() {
     let args = std::fs::read_to_string(env.path().join("args")).unwrap();
     assert_eq!(
         args,
-        "--channel|ops|1|critical|Support first response in breach|"
+        "--channel|ops|--|1|critical|Support first response in breach|"
     );
     let body: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(env.path().join("stdin")).unwrap()).unwrap();
@@ -43,6 +43,38 @@ fn a_notification_command_gets_the_alert_as_arguments_and_json() {
     assert_eq!(
         env.query_i64("SELECT count(*) FROM alert_events WHERE kind = 'notified'"),
         1
+    );
+}
+
+#[test]
+fn a_title_that_starts_with_a_dash_reaches_the_notifier_after_the_double_dash() {
+    let env = Env::new();
+    let out_dir = env.path().display().to_string();
+    // The notifier parses options like curl would: `-o FILE` writes a file,
+    // unless it comes after `--`.
+    let notify = script(
+        &env,
+        "notify.sh",
+        &format!(
+            "while [ $# -gt 0 ]; do case $1 in --) shift; break;; -o*) touch {out_dir}/pwned;; esac; shift; done\n\
+             printf '%s|' \"$@\" > {out_dir}/args"
+        ),
+    );
+    let title = format!("-o{out_dir}/pwned");
+    let out = env
+        .at(
+            NOW,
+            &["alert", "raise", "--severity", "critical", "--", &title],
+        )
+        .env("OPSDECK_NOTIFY", &notify)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let args = std::fs::read_to_string(env.path().join("args")).unwrap();
+    assert_eq!(args, format!("1|critical|{title}|"));
+    assert!(
+        !env.path().join("pwned").exists(),
+        "the title was read as an option"
     );
 }
 
@@ -131,5 +163,5 @@ fn the_config_file_names_the_notification_command() {
         .assert()
         .success();
     let args = std::fs::read_to_string(env.path().join("args")).unwrap();
-    assert_eq!(args, "--from-config|1|warning|Van broken|");
+    assert_eq!(args, "--from-config|--|1|warning|Van broken|");
 }

@@ -18,6 +18,7 @@ mod cli_playbooks;
 mod cli_runs;
 mod cli_slos;
 mod cli_snapshot;
+mod closed_output;
 // `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
 // libc calls with nothing for Rust to uphold beyond what the comments at
 // each site say.
@@ -51,6 +52,7 @@ mod log_file;
 mod migrations;
 mod no_silent_db;
 mod query_plans;
+mod readme;
 mod redraw_bytes;
 mod right_numbers;
 mod row_identity;
@@ -59,7 +61,10 @@ mod screens_alerts;
 mod screens_corrections;
 mod screens_learning;
 mod screens_runs;
+mod small_ones;
 mod sources_fetch;
 mod store_runs;
 mod terminal_restore;
+mod usage;
+mod who;
 mod work_items_shared;

@@ -31,6 +31,10 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             .unwrap();
         assert_eq!(before, v);
         let rows_before = table_counts(&db);
+        let audit_before: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT max(id) FROM audit", [], |r| r.get(0))
+            .unwrap();
         let store = Store::open(&db, "migration-test").unwrap();
         assert_eq!(
             store.schema_version().unwrap(),
@@ -78,6 +82,30 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
+        // Who did it: rows from before the login columns keep an unknown
+        // login; a write after the migration records the OS login and uid.
+        assert!(
+            count("SELECT count(*) FROM pragma_table_info('audit') WHERE name IN ('login', 'uid')")
+                == 2,
+            "v{v}"
+        );
+        if v < 6 {
+            assert_eq!(
+                count(&format!(
+                    "SELECT count(*) FROM audit WHERE login IS NOT NULL AND id <= {audit_before}"
+                )),
+                0,
+                "v{v}: rows from before are not attributed to the migrating login"
+            );
+            // Rows seeded by this migration run are this process's.
+            assert_eq!(
+                count(&format!(
+                    "SELECT count(*) FROM audit WHERE login IS NULL AND id > {audit_before}"
+                )),
+                0,
+                "v{v}"
+            );
+        }
         // And it works: the board reads it.
         assert!(!store
             .indicator_board(1_795_510_800)
@@ -155,8 +183,22 @@ fn migrations_are_numbered_files_applied_in_order() {
         SCHEMA_VERSION,
         "one file per version: {names:?}"
     );
+    // Numbered 1..=N in the order MIGRATIONS applies them, and each file is
+    // the one applied at its position.
     for (i, n) in names.iter().enumerate() {
         assert!(n.starts_with(&format!("{:04}_", i + 1)), "{n} out of order");
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/store/migrations")
+                .join(n),
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            opsdeck::store::MIGRATIONS[i],
+            "{n} is migration {}",
+            i + 1
+        );
     }
 }
 

@@ -15,6 +15,8 @@ use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
 const NOW: i64 = 1_795_510_800;
 
 fn demo_store() -> Store {
+    // Snapshots must not depend on who runs the tests: the OS login is pinned.
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
     opsdeck::demo::populate(&mut store, NOW).unwrap();
     store

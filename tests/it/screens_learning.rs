@@ -15,6 +15,8 @@ const NOW: i64 = 1_795_510_800;
 const DAY: i64 = 86_400;
 
 fn demo_store() -> Store {
+    // Snapshots must not depend on who runs the tests: the OS login is pinned.
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
     opsdeck::demo::populate(&mut store, NOW).unwrap();
     store
@@ -112,6 +114,8 @@ fn feedback_by_segment_and_channel_with_comments() {
 
 #[test]
 fn empty_states_say_how_to_start() {
+    // Snapshots must not depend on who runs the tests: the OS login is pinned.
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
     for (view, want) in [
         (View::Experiments, "No experiments yet"),

@@ -41,8 +41,8 @@ pub fn new(ctx: &Context, key: &str, args: &DefinitionArgs) -> anyhow::Result<u8
     }
     let mut store = ctx.open()?;
     store.write(|tx| insert_experiment(tx, ctx.now, &def))?;
-    println!("created experiment {key} (draft): {}", sanitize(&def.title));
-    println!("pre-register it with: opsdeck experiment start {key}");
+    outln!("created experiment {key} (draft): {}", sanitize(&def.title));
+    outln!("pre-register it with: opsdeck experiment start {key}");
     Ok(0)
 }
 
@@ -68,9 +68,9 @@ pub fn amend(
             .join(", ")
     };
     match change {
-        ChangeKind::Unchanged => println!("experiment {key}: nothing changed"),
+        ChangeKind::Unchanged => outln!("experiment {key}: nothing changed"),
         ChangeKind::Edit { fields } => {
-            println!("experiment {key}: changed {}", names(&fields))
+            outln!("experiment {key}: changed {}", names(&fields))
         }
         ChangeKind::Amendment {
             fields,
@@ -78,14 +78,14 @@ pub fn amend(
             original_hash,
             amended_hash,
         } => {
-            println!(
+            outln!(
                 "experiment {key}: amendment recorded ({}); registration {} -> {}",
                 names(&fields),
                 short_hash(&original_hash),
                 short_hash(&amended_hash)
             );
-            println!("reason: {}", sanitize(&reason));
-            println!("the original registration is kept and shown with the experiment");
+            outln!("reason: {}", sanitize(&reason));
+            outln!("the original registration is kept and shown with the experiment");
         }
     }
     Ok(0)

@@ -12,17 +12,17 @@ pub fn start(ctx: &Context, key: &str) -> anyhow::Result<u8> {
     let mut store = ctx.open()?;
     let e = store.write(|tx| start_experiment(tx, ctx.now, key))?;
     let hash = e.registered_hash.unwrap_or_default();
-    println!(
+    outln!(
         "started experiment {key}: hypothesis, scope, period, criteria and control are now locked"
     );
-    println!("registration sha256 {hash}");
+    outln!("registration sha256 {hash}");
     if e.def.start < ctx.now {
-        println!(
+        outln!(
             "note: the measured period began at {} UTC, before this registration",
             crate::format::utc_minute(e.def.start)
         );
     }
-    println!("change locked fields only with: opsdeck experiment amend {key} ... --reason TEXT");
+    outln!("change locked fields only with: opsdeck experiment amend {key} ... --reason TEXT");
     Ok(0)
 }
 
@@ -60,13 +60,13 @@ pub fn conclude(
         mark_concluded(tx, ctx.now, key, decision, id)?;
         Ok(id)
     })?;
-    println!(
+    outln!(
         "concluded experiment {key}: {decision}; decision #{id} recorded: {}",
         sanitize(&title)
     );
-    println!("evidence: {}", sanitize(&summary));
+    outln!("evidence: {}", sanitize(&summary));
     if ctx.now < e.def.end {
-        println!(
+        outln!(
             "note: concluded before its planned end ({} UTC)",
             crate::format::utc_minute(e.def.end)
         );

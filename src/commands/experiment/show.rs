@@ -9,7 +9,6 @@ use crate::store::experiments::short_hash;
 use crate::store::learning_models::ExperimentRow;
 use crate::text::{sanitize, sanitize_truncate};
 use std::fmt::Write as _;
-use std::io::Write as _;
 
 /// The times of an experiment's JSON (unix seconds in its stored and hashed
 /// form), written as RFC 3339 in the output.
@@ -52,7 +51,7 @@ pub fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
             s
         }
     };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 
@@ -151,7 +150,7 @@ pub fn show(ctx: &Context, key: &str, format: ListFormat) -> anyhow::Result<u8> 
             s
         }
     };
-    std::io::stdout().lock().write_all(out.as_bytes())?;
+    crate::commands::emit(&out)?;
     Ok(0)
 }
 

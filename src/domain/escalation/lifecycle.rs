@@ -60,6 +60,9 @@ pub enum LifecycleError {
     /// A snooze must end in the future.
     #[error("a snooze must end after now")]
     SnoozeNotInFuture,
+    /// Snoozing for longer than durations may be.
+    #[error("a snooze ends at most ten years from now (like any duration); resolve or pause the alert instead")]
+    SnoozeTooLong,
     /// Unsnoozing an alert that is not snoozed.
     #[error("the alert is not snoozed")]
     NotSnoozed,
@@ -119,6 +122,9 @@ pub fn apply(
         LifecycleAction::Snooze { until } => {
             if *until <= now {
                 return Err(LifecycleError::SnoozeNotInFuture);
+            }
+            if until.saturating_sub(now) > crate::domain::duration::MAX_SECS {
+                return Err(LifecycleError::SnoozeTooLong);
             }
             next.snoozed_until = Some(*until);
         }

@@ -286,3 +286,26 @@ fn paths_are_validated() {
     );
     assert_eq!(validate_path(&[step(0, "a"), step(0, "b")]), Ok(()));
 }
+
+#[test]
+fn a_snooze_ends_at_most_ten_years_from_now() {
+    let ten_years = crate::domain::duration::MAX_SECS;
+    let ok = apply(
+        &at_level(0),
+        &LifecycleAction::Snooze {
+            until: T + ten_years,
+        },
+        T,
+    );
+    assert!(ok.is_ok());
+    let err = apply(
+        &at_level(0),
+        &LifecycleAction::Snooze {
+            until: T + ten_years + 1,
+        },
+        T,
+    )
+    .unwrap_err();
+    assert_eq!(err, LifecycleError::SnoozeTooLong);
+    assert!(err.to_string().contains("ten years"));
+}

@@ -15,14 +15,14 @@ pub const HISTORY_LIMIT: usize = 50;
 
 /// The newest `?1` transitions of all alerts with their alert's title.
 pub const SQL_ALERT_HISTORY: &str =
-    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity
+    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity, e.login
        FROM alert_events e JOIN alerts a ON a.id = e.alert_id
       ORDER BY e.at DESC, e.id DESC LIMIT ?1";
 
 /// Alerts that opened, re-opened or escalated after `?1`, newest first:
 /// what the standup goes through.
 pub const SQL_ALERT_NEWS_SINCE: &str =
-    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity
+    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity, e.login
        FROM alert_events e JOIN alerts a ON a.id = e.alert_id
       WHERE e.at > ?1 AND e.kind IN ('opened', 'reopened', 'escalated')
       ORDER BY e.at DESC, e.id DESC LIMIT ?2";
@@ -109,6 +109,8 @@ pub struct HistoryEntry {
     pub at: Timestamp,
     /// Who did it: the command's actor (for rule events, whoever ran the rules).
     pub actor: String,
+    /// The OS login that wrote it (None before schema 6).
+    pub login: Option<String>,
     /// `opened`, `acknowledged`, `escalated`, `resolved`, ...
     pub kind: String,
     /// Escalation level (0-based) after the event, for events that set one.
@@ -184,6 +186,7 @@ fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
         alert_id: r.get(0)?,
         at: r.get(1)?,
         actor: sanitize(&r.get::<_, String>(2)?),
+        login: r.get::<_, Option<String>>(8)?.as_deref().map(sanitize),
         kind: r.get(3)?,
         level: r.get(4)?,
         note: r.get::<_, Option<String>>(5)?.as_deref().map(sanitize),

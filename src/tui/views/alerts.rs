@@ -252,7 +252,7 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], app: &A
                 "{:<4} {} · {}",
                 format!("#{}", h.alert_id),
                 h.kind,
-                clean_cut(&h.actor, 12)
+                crate::format::acting(&h.actor, h.login.as_deref(), 12)
             );
             if let Some(note) = &h.note {
                 text = format!("{text}: {}", clean(note));
