@@ -194,7 +194,7 @@ pub fn update_input(
 pub fn parse_input(verb: AlertVerb, text: &str, now: i64) -> Result<AlertOp, String> {
     let text = text.trim();
     if verb == AlertVerb::Snooze {
-        let until = crate::commands::alert::parse_until(text, now).map_err(|e| e.to_string())?;
+        let until = crate::ingest::fields::parse_until(text, now)?;
         if until <= now {
             return Err("a snooze must end after now".into());
         }

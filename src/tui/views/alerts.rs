@@ -3,7 +3,8 @@
 //! pane. Only reads the model; every text from data is cleaned.
 
 use super::cockpit::pane as block;
-use crate::commands::slo::{burn_text, exhaustion_text, remaining_text};
+use crate::domain::budget::exhaustion_text;
+use crate::format::{burn_text, percent_left};
 use crate::domain::alert_rules::Severity;
 use crate::domain::duration::format_age;
 use crate::domain::escalation::AlertState;
@@ -215,7 +216,7 @@ pub fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Th
                     gauge(p.remaining_fraction, 10),
                     theme.status(status),
                 )),
-                Cell::from(Line::from(remaining_text(p)).right_aligned()),
+                Cell::from(Line::from(percent_left(p.remaining_fraction)).right_aligned()),
                 Cell::from(format!(
                     "{}/{}",
                     burn_text(p.burn_long),
