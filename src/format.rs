@@ -62,6 +62,20 @@ pub fn local_hm(t: Timestamp) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// A share left (0–1) as a whole percentage, `42%`, or `—` without one
+/// (an error budget with no events yet).
+pub fn percent_left(fraction: Option<f64>) -> String {
+    match fraction {
+        Some(f) => format!("{:.0}%", f * 100.0),
+        None => "—".into(),
+    }
+}
+
+/// A burn rate as `2.4×`, or `—`.
+pub fn burn_text(b: Option<f64>) -> String {
+    b.map(|b| format!("{b:.1}×")).unwrap_or_else(|| "—".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,18 +92,4 @@ mod tests {
         assert_eq!(utc_minute(0), "1970-01-01 00:00");
         assert_eq!(rfc3339(86_400), "1970-01-02T00:00:00Z");
     }
-}
-
-/// A share left (0–1) as a whole percentage, `42%`, or `—` without one
-/// (an error budget with no events yet).
-pub fn percent_left(fraction: Option<f64>) -> String {
-    match fraction {
-        Some(f) => format!("{:.0}%", f * 100.0),
-        None => "—".into(),
-    }
-}
-
-/// A burn rate as `2.4×`, or `—`.
-pub fn burn_text(b: Option<f64>) -> String {
-    b.map(|b| format!("{b:.1}×")).unwrap_or_else(|| "—".into())
 }

@@ -47,9 +47,9 @@ pub enum Action {
     /// The terminal was resized.
     Resize,
     /// An alert key of the Alerts view (a, r, s, e, n): asks first.
-    Alert(super::alert_actions::AlertVerb),
+    Alert(super::state::alerts::AlertVerb),
     /// A key of the Playbooks & runs view: check, skip, undo, note.
-    Run(super::runs::RunAction),
+    Run(super::state::playbooks::RunAction),
 }
 
 /// Work for the loop: the only place the store is touched.
@@ -70,8 +70,8 @@ pub enum Effect {
     /// Acknowledge, resolve, snooze, escalate or annotate one alert.
     Alert {
         id: i64,
-        op: super::alert_actions::AlertOp,
+        op: super::state::alerts::AlertOp,
     },
     /// Change a checklist item or note a run.
-    Run(super::runs::RunEffect),
+    Run(super::state::playbooks::RunEffect),
 }

@@ -3,7 +3,7 @@
 use super::action::Action;
 use super::app::{App, View};
 use super::popups::Popup;
-use super::runs::RunAction;
+use super::state::playbooks::RunAction;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// Rows moved by PgUp/PgDn.
@@ -76,7 +76,7 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('o') if app.view == View::Indicators => Action::CycleSort,
         KeyCode::Char('n') if app.view == View::Indicators => Action::OpenRecord,
         KeyCode::Char(c @ ('a' | 'r' | 's' | 'e' | 'n')) if app.view == View::Alerts => {
-            use super::alert_actions::AlertVerb;
+            use super::state::alerts::AlertVerb;
             Action::Alert(match c {
                 'a' => AlertVerb::Ack,
                 'r' => AlertVerb::Resolve,

@@ -3,20 +3,20 @@
 //! and redraws only when something changed.
 
 pub mod action;
-pub mod alert_actions;
-pub mod alert_effects;
 pub mod app;
+pub mod effects;
 pub mod keymap;
+pub mod list;
 pub mod models;
 pub mod popups;
-pub mod runs;
+pub mod state;
 pub mod theme;
 pub mod views;
 pub mod widgets;
 
 use crate::domain::Timestamp;
-use crate::store::{audit, indicators, notes, Store};
-use action::{Action, Effect};
+use crate::store::{notes, Store};
+use action::Action;
 use app::{update, App, View};
 use crossterm::event::{self, Event};
 use crossterm::terminal::{
@@ -34,67 +34,12 @@ use std::time::{Duration, Instant};
 /// default (`refresh_ms` in the config file).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
-/// Runs `effect` against the store; the result comes back as an action.
-pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action> {
-    match effect {
-        Effect::Reload => Some(match models::load(store, app.needs(), app.now) {
-            Ok(m) => Action::Loaded(Box::new(m)),
-            Err(e) => Action::Done(Err(e.to_string())),
-        }),
-        Effect::Record {
-            indicator_id,
-            key,
-            value,
-            note,
-        } => {
-            let now = app.now;
-            let result = store.write(|tx| -> crate::store::Result<String> {
-                match value {
-                    Some(v) => {
-                        indicators::insert_observation(
-                            tx,
-                            indicator_id,
-                            now,
-                            v,
-                            note.as_deref(),
-                            indicators::Origin::Manual,
-                        )?;
-                        audit::record(
-                            tx,
-                            now,
-                            "record",
-                            "observation",
-                            Some(&key),
-                            &serde_json::json!({"at": now, "value": v, "note": note}),
-                        )?;
-                        Ok(format!("recorded {key} = {}", crate::format::number(v)))
-                    }
-                    None => {
-                        notes::add_note(
-                            tx,
-                            now,
-                            "indicator",
-                            &key,
-                            note.as_deref().unwrap_or_default(),
-                        )?;
-                        Ok(format!("note added to {key}"))
-                    }
-                }
-            });
-            Some(Action::Done(result.map_err(|e| e.to_string())))
-        }
-        Effect::EvaluateAlerts => alert_effects::evaluate(store, app),
-        Effect::Alert { id, op } => Some(alert_effects::execute(store, app, id, op)),
-        Effect::Run(e) => Some(runs::execute(store, app.now, e)),
-    }
-}
-
 /// Applies an action and every action its effects lead to.
 pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
     let mut next = Some(action);
     while let Some(a) = next.take() {
         if let Some(effect) = update(app, a) {
-            next = run_effect(store, app, effect);
+            next = effects::run_effect(store, app, effect);
         }
     }
 }
@@ -234,7 +179,7 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
     app.local_time = true;
     let (alert_settings, _) = crate::notify::AlertSettings::load(config);
     app.alert_settings = alert_settings;
-    let mut bell = alert_actions::BellWatch::default();
+    let mut bell = state::alerts::BellWatch::default();
     bell.observe(app.models.alerts.as_ref());
     let mut last_version = store.data_version()?;
     let mut last_poll = Instant::now();

@@ -34,7 +34,7 @@ pub enum Popup {
     /// The snooze-time or note line of the Alerts view; Enter asks to confirm.
     AlertInput {
         id: i64,
-        verb: crate::tui::alert_actions::AlertVerb,
+        verb: crate::tui::state::alerts::AlertVerb,
         /// The alert's title, cut, for the confirmation.
         title: String,
         input: Input,
@@ -45,22 +45,31 @@ pub enum Popup {
         run: i64,
         /// The item's `STEP.N` label (none for a note on the run).
         item: Option<String>,
-        asking: crate::tui::runs::Asking,
+        asking: crate::tui::state::playbooks::Asking,
         prompt: String,
         input: Input,
         error: Option<String>,
     },
 }
 
-/// Handles `action` while `popup` is open. Returns the popup to keep open
-/// (if any) and, when the popup consumed the action, `Some(effect)`.
-/// `None` lets the action fall through to the view.
-#[allow(clippy::type_complexity)]
-pub fn update(
-    app: &mut App,
-    popup: Popup,
-    action: &Action,
-) -> (Option<Popup>, Option<Option<Effect>>) {
+/// What an open popup did with an action.
+#[derive(Debug, Clone)]
+pub enum PopupOutcome {
+    /// The popup took the action and stays open (possibly changed).
+    Stay,
+    /// The popup took the action and is replaced by the next question.
+    Replace(Popup),
+    /// The popup took the action and closes.
+    Close,
+    /// The popup closes and the loop must run this effect.
+    CloseWith(Effect),
+    /// Not for the popup (data, ticks): it stays open and the action goes
+    /// on to the app.
+    PassThrough,
+}
+
+/// Handles `action` while `popup` is open (taken out of the app meanwhile).
+pub fn update(app: &mut App, popup: &mut Popup, action: &Action) -> PopupOutcome {
     // Data arriving and ticks go to the app whatever is open.
     if matches!(
         action,
@@ -70,14 +79,14 @@ pub fn update(
             | Action::Done(_)
             | Action::Resize
     ) {
-        return (Some(popup), None);
+        return PopupOutcome::PassThrough;
     }
     match popup {
-        Popup::Help => (None, Some(None)),
+        Popup::Help => PopupOutcome::Close,
         Popup::Filter(input) => input::update_filter(app, input, action),
         Popup::Record { .. } => input::update_record(popup, action),
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
-        Popup::AlertInput { .. } => crate::tui::alert_actions::update_input(app, popup, action),
+        Popup::AlertInput { .. } => crate::tui::state::alerts::update_input(app.now, popup, action),
         Popup::RunInput { .. } => run_input::update(popup, action),
     }
 }
