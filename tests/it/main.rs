@@ -29,6 +29,7 @@ mod screens;
 mod screens_alerts;
 mod screens_learning;
 mod screens_runs;
+mod selection;
 mod store_runs;
 mod terminal_restore;
 mod work_items_shared;
