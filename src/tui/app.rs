@@ -198,6 +198,18 @@ impl App {
         needs
     }
 
+    /// Where keys are pressed: the view and whether a detail is open.
+    pub fn key_context(&self) -> super::keys::Context {
+        super::keys::Context {
+            view: self.view,
+            detail: match self.view {
+                View::Indicators => self.ui.indicators.detail.is_some(),
+                View::Playbooks => self.ui.playbooks.opened.is_some(),
+                _ => false,
+            },
+        }
+    }
+
     /// Colours and clock for the views.
     pub fn look(&self) -> crate::tui::views::Look {
         crate::tui::views::Look {

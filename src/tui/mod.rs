@@ -6,6 +6,7 @@ pub mod action;
 pub mod app;
 pub mod effects;
 pub mod keymap;
+pub mod keys;
 pub mod list;
 pub mod models;
 pub mod popups;

@@ -21,6 +21,7 @@ mod data_safety;
 mod faults;
 mod hostile_text;
 mod json_outputs;
+mod keys;
 mod learning_common;
 mod migrations;
 mod query_plans;

@@ -116,7 +116,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_footer(frame, footer, app);
     }
     match &app.popup {
-        Some(Popup::Help) => popups::help::render(frame, area, app.view, &[], &app.theme),
+        Some(Popup::Help) => popups::help::render(frame, area, app.key_context(), &app.theme),
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
             area,
@@ -225,18 +225,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
-    let hints = match app.view {
-        View::Indicators if app.ui.indicators.detail.is_some() => {
-            "Esc back  n record/note  ? help  q quit"
-        }
-        View::Indicators => "Enter detail  n record  o sort  / filter  ? help  q quit",
-        View::Alerts => "a ack  r resolve  s snooze  e escalate  n note  ? help",
-        View::Playbooks if app.ui.playbooks.opened.is_some() => {
-            "x check  s skip  u undo  n note  Esc back  ? help"
-        }
-        View::Playbooks => "Enter open  n note  / filter  ? help  q quit",
-        _ => "Tab/1-8 views  ↑↓ move  / filter  ? help  q quit",
-    };
+    let hints = crate::tui::keys::footer(app.key_context());
     let mut spans = vec![Span::styled(hints.to_string(), app.theme.dim())];
     if !app.filter.is_empty() {
         spans.push(Span::raw(format!("  filter: {}", clean(&app.filter))));
