@@ -239,3 +239,101 @@ fn popup_outcomes_as_an_action_sequence() {
         PopupOutcome::Close
     ));
 }
+
+#[test]
+fn esc_from_a_run_returns_to_the_same_run_after_the_list_re_sorts() {
+    use opsdeck::tui::state::playbooks::{Opened, RunsKey};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, mut other) = two_connections(&dir);
+    let mut app = loaded_app(&mut store, View::Playbooks, NOW, Theme::mono());
+    let first = app.ui.playbooks.list.selected().cloned();
+    key(&mut store, &mut app, KeyCode::Down);
+    let Some(RunsKey::Run(chosen)) = app.ui.playbooks.list.selected().cloned() else {
+        panic!("the second row is a run");
+    };
+    let Some(RunsKey::Run(above)) = first else {
+        panic!("the first row is a run");
+    };
+    key(&mut store, &mut app, KeyCode::Enter);
+    assert_eq!(app.ui.playbooks.opened, Some(Opened::Run(chosen)));
+    // Another process cancels the run above: it leaves the open runs, and
+    // the chosen one moves up a row.
+    other
+        .write(|tx| opsdeck::store::runs::cancel_run(tx, NOW, above, "duplicate"))
+        .unwrap();
+    dispatch(&mut store, &mut app, Action::DataChanged);
+    key(&mut store, &mut app, KeyCode::Esc);
+    assert_eq!(app.ui.playbooks.opened, None);
+    assert_eq!(
+        app.ui.playbooks.list.selected(),
+        Some(&RunsKey::Run(chosen))
+    );
+    assert_eq!(app.selected(), 0, "it moved up a row");
+    // `n` notes that run, by number.
+    key(&mut store, &mut app, KeyCode::Char('n'));
+    assert!(matches!(&app.popup, Some(Popup::RunInput { run, .. }) if *run == chosen));
+}
+
+/// Thirty decisions built by hand, newest first: no store anywhere.
+fn decisions_model() -> opsdeck::store::learning_models::DecisionsModel {
+    opsdeck::store::learning_models::DecisionsModel {
+        rows: (1..=30)
+            .rev()
+            .map(|id| opsdeck::domain::decision::DecisionRecord {
+                id,
+                at: NOW - (30 - id) * 86_400,
+                who: "ana".into(),
+                title: format!("Decision number {id}"),
+                why: "because".into(),
+                evidence: Vec::new(),
+                supersedes: None,
+                superseded_by: None,
+            })
+            .collect(),
+    }
+}
+
+fn draw_decisions(
+    st: &opsdeck::tui::state::lists::DecisionsState,
+    model: &opsdeck::store::learning_models::DecisionsModel,
+    w: u16,
+    h: u16,
+) -> String {
+    use ratatui::{backend::TestBackend, Terminal};
+    let look = opsdeck::tui::views::Look {
+        theme: Theme::mono(),
+        now: NOW,
+        local_time: false,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| opsdeck::tui::views::decisions::render(f, f.area(), st, Some(model), &look))
+        .unwrap();
+    opsdeck::tui::buffer_to_text(terminal.backend().buffer())
+}
+
+#[test]
+fn a_view_renders_from_its_state_and_model_without_a_database() {
+    use opsdeck::tui::list::Cursor;
+    let model = decisions_model();
+    let mut st = opsdeck::tui::state::lists::DecisionsState::default();
+    assert_eq!(st.recompute(&model, ""), None);
+    let top = draw_decisions(&st, &model, 80, 24);
+    assert!(top.contains("Decision number 30"), "{top}");
+    assert!(
+        top.contains(" of 30"),
+        "the title says the list is cut:\n{top}"
+    );
+    insta::assert_snapshot!("decisions_by_hand_80x24", top);
+    st.list.bottom();
+    let bottom = draw_decisions(&st, &model, 120, 40);
+    assert!(
+        bottom.contains("Decision #1"),
+        "the detail follows the selection"
+    );
+    assert!(st.list.offset() > 0);
+    insta::assert_snapshot!("decisions_by_hand_bottom_120x40", bottom);
+    // A filter keeps the selected decision while it matches.
+    assert_eq!(st.recompute(&model, "number 1"), None);
+    assert_eq!(st.list.selected(), Some(&1));
+}

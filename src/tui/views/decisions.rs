@@ -81,20 +81,15 @@ pub fn render(
         Constraint::Length(9),
     ];
     let title = format!(
-        "Decisions · {} recorded · newest first · ⇠ supersedes ⇢ superseded by",
-        model.rows.len()
+        "Decisions · {} recorded{} · newest first · ⇠ supersedes ⇢ superseded by",
+        model.rows.len(),
+        cut_note(top.height.saturating_sub(3) as usize, list.len())
     );
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected())
-        .block(pane(
-            &format!(
-                "{title}{}",
-                cut_note(top.height.saturating_sub(3) as usize, list.len())
-            ),
-            theme,
-        ));
+        .block(pane(&title, theme));
     st.list.render(frame, top, table, 1, true);
     match list.get(st.list.index()) {
         Some(d) => render_detail(frame, bottom, d, theme),

@@ -84,7 +84,8 @@ pub fn render(
         Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
     let count = |s: ExperimentStatus| model.rows.iter().filter(|r| r.status == s).count();
     let title = format!(
-        "Experiments · {} running · {} draft · {} ended · {} concluded",
+        "Experiments{} · {} running · {} draft · {} ended · {} concluded",
+        cut_note(top.height.saturating_sub(3) as usize, list.len()),
         count(ExperimentStatus::Running),
         count(ExperimentStatus::Draft),
         count(ExperimentStatus::Ended),
@@ -125,13 +126,7 @@ pub fn render(
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected())
-        .block(pane(
-            &format!(
-                "{title}{}",
-                cut_note(top.height.saturating_sub(3) as usize, list.len())
-            ),
-            theme,
-        ));
+        .block(pane(&title, theme));
     st.list.render(frame, top, table, 1, true);
     match list.get(st.list.index()) {
         Some(r) => render_detail(frame, bottom, r, theme),
