@@ -129,6 +129,8 @@ pub struct App {
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// The key bindings (defaults, remapped by `keys.toml`).
+    pub keys: super::keys::KeyTable,
 }
 
 impl App {
@@ -147,6 +149,7 @@ impl App {
             alert_settings: crate::notify::AlertSettings::default(),
             quit: false,
             dirty: true,
+            keys: Default::default(),
         }
     }
 

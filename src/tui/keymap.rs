@@ -36,5 +36,5 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         }
         None => {}
     }
-    super::keys::lookup(app.key_context(), key.code)
+    app.keys.lookup(app.key_context(), key.code)
 }

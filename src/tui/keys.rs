@@ -11,6 +11,7 @@ use super::app::View;
 use super::state::alerts::AlertVerb;
 use super::state::playbooks::RunAction;
 use crossterm::event::KeyCode;
+use std::borrow::Cow;
 
 /// Rows moved by PgUp/PgDn.
 pub const PAGE: i32 = 10;
@@ -151,11 +152,12 @@ pub enum Footer {
 pub const FOOTER_BUDGET: usize = 56;
 
 /// One binding: an action, its keys, where it applies, its help and footer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Binding {
     pub act: Act,
     pub scope: Scope,
-    pub keys: &'static [KeyCode],
+    /// The default keys, or those `keys.toml` gives the action.
+    pub keys: Cow<'static, [KeyCode]>,
     pub help: &'static str,
     pub footer: Footer,
 }
@@ -175,7 +177,7 @@ const fn b(
     Binding {
         act,
         scope,
-        keys,
+        keys: Cow::Borrowed(keys),
         help,
         footer,
     }
@@ -229,22 +231,71 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Quit, Scope::Everywhere, &[C('q')], "quit", Footer::Tail { word: "quit", always: false, list_only: false }),
 ];
 
-/// The bindings that apply in `cx`, the view's own first.
-pub fn active(cx: Context) -> impl Iterator<Item = &'static Binding> {
-    let own = BINDINGS
-        .iter()
-        .filter(move |b| b.scope.is_view() && b.scope.applies(cx));
-    let global = BINDINGS
-        .iter()
-        .filter(move |b| !b.scope.is_view() && b.scope.applies(cx));
-    own.chain(global)
+/// The bindings in force: [`BINDINGS`], with the keys `keys.toml` remaps.
+#[derive(Debug, Clone)]
+pub struct KeyTable {
+    bindings: Vec<Binding>,
 }
 
-/// The action `key` means in `cx`, if any.
-pub fn lookup(cx: Context, key: KeyCode) -> Option<Action> {
-    active(cx)
-        .find(|b| b.keys.contains(&key))
-        .and_then(|b| b.act.action(key))
+impl Default for KeyTable {
+    fn default() -> KeyTable {
+        KeyTable {
+            bindings: BINDINGS.to_vec(),
+        }
+    }
+}
+
+impl KeyTable {
+    /// Every binding, in table order.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The bindings that apply in `cx`, the view's own first.
+    pub fn active(&self, cx: Context) -> impl Iterator<Item = &Binding> {
+        let own = self
+            .bindings
+            .iter()
+            .filter(move |b| b.scope.is_view() && b.scope.applies(cx));
+        let global = self
+            .bindings
+            .iter()
+            .filter(move |b| !b.scope.is_view() && b.scope.applies(cx));
+        own.chain(global)
+    }
+
+    /// The action `key` means in `cx`, if any.
+    pub fn lookup(&self, cx: Context, key: KeyCode) -> Option<Action> {
+        self.active(cx)
+            .find(|b| b.keys.contains(&key))
+            .and_then(|b| b.act.action(key))
+    }
+
+    /// The help overlay's lines for `cx`: (keys, text) for the view's own
+    /// bindings and for the global ones; consecutive bindings with the same
+    /// text share a line (`↑ k / ↓ j  move the selection`).
+    pub fn help_lines(&self, cx: Context) -> (Vec<HelpLine>, Vec<HelpLine>) {
+        let group = |own: bool| {
+            let mut out: Vec<HelpLine> = Vec::new();
+            for b in self.active(cx).filter(|b| b.scope.is_view() == own) {
+                match out.last_mut() {
+                    Some((keys, help)) if *help == b.help => {
+                        keys.push_str(" / ");
+                        keys.push_str(&keys_label(b));
+                    }
+                    _ => out.push((keys_label(b), b.help)),
+                }
+            }
+            out
+        };
+        (group(true), group(false))
+    }
+
+    /// The footer hints for `cx`: the context's own leading hints (or the
+    /// global ones when it has none), then the trailing ones that fit.
+    pub fn footer(&self, cx: Context) -> String {
+        footer(self.active(cx).collect(), cx)
+    }
 }
 
 /// How a key reads on screen: `Enter`, `↑`, `S-Tab`, `Space`, `q`.
@@ -286,35 +337,18 @@ pub fn keys_label(b: &Binding) -> String {
 /// One line of the help: the keys and what they do.
 pub type HelpLine = (String, &'static str);
 
-/// The help overlay's lines for `cx`: (keys, text) for the view's own
-/// bindings and for the global ones; consecutive bindings with the same
-/// text share a line (`↑ k / ↓ j  move the selection`).
-pub fn help_lines(cx: Context) -> (Vec<HelpLine>, Vec<HelpLine>) {
-    let group = |own: bool| {
-        let mut out: Vec<(String, &'static str)> = Vec::new();
-        for b in active(cx).filter(|b| b.scope.is_view() == own) {
-            match out.last_mut() {
-                Some((keys, help)) if *help == b.help => {
-                    keys.push_str(" / ");
-                    keys.push_str(&keys_label(b));
-                }
-                _ => out.push((keys_label(b), b.help)),
-            }
-        }
-        out
-    };
-    (group(true), group(false))
-}
-
-/// The footer hints for `cx`: the context's own leading hints (or the
-/// global ones when it has none), then the trailing ones that fit.
-pub fn footer(cx: Context) -> String {
+/// The footer from the `active` bindings of `cx`.
+fn footer(active: Vec<&Binding>, cx: Context) -> String {
     let mut parts: Vec<(String, &'static str)> = Vec::new();
-    let own: Vec<&Binding> = active(cx)
+    let own: Vec<&Binding> = active
+        .iter()
+        .copied()
         .filter(|b| b.scope.is_view() && matches!(b.footer, Footer::Lead(_)))
         .collect();
     let leads: Vec<&Binding> = if own.is_empty() {
-        active(cx)
+        active
+            .iter()
+            .copied()
             .filter(|b| matches!(b.footer, Footer::Lead(_)))
             .collect()
     } else {
@@ -332,7 +366,9 @@ pub fn footer(cx: Context) -> String {
             .collect::<Vec<_>>()
             .join("  ")
     };
-    let tails: Vec<(&Binding, &'static str, bool)> = active(cx)
+    let tails: Vec<(&Binding, &'static str, bool)> = active
+        .iter()
+        .copied()
         .filter_map(|b| match b.footer {
             Footer::Tail {
                 word,
@@ -395,27 +431,27 @@ mod tests {
     #[test]
     fn footers_as_they_were_written_by_hand() {
         assert_eq!(
-            footer(cx(View::Indicators, false)),
+            KeyTable::default().footer(cx(View::Indicators, false)),
             "Enter detail  n record  o sort  / filter  ? help  q quit"
         );
         assert_eq!(
-            footer(cx(View::Indicators, true)),
+            KeyTable::default().footer(cx(View::Indicators, true)),
             "Esc back  n record/note  ? help  q quit"
         );
         assert_eq!(
-            footer(cx(View::Alerts, false)),
+            KeyTable::default().footer(cx(View::Alerts, false)),
             "a ack  r resolve  s snooze  e escalate  n note  ? help"
         );
         assert_eq!(
-            footer(cx(View::Playbooks, true)),
+            KeyTable::default().footer(cx(View::Playbooks, true)),
             "x check  s skip  u undo  n note  Esc back  ? help"
         );
         assert_eq!(
-            footer(cx(View::Playbooks, false)),
+            KeyTable::default().footer(cx(View::Playbooks, false)),
             "Enter open  n note  / filter  ? help  q quit"
         );
         assert_eq!(
-            footer(cx(View::Work, false)),
+            KeyTable::default().footer(cx(View::Work, false)),
             "Tab/1-8 views  ↑↓ move  / filter  ? help  q quit"
         );
     }
@@ -423,13 +459,15 @@ mod tests {
     #[test]
     fn a_view_key_wins_over_the_global_one() {
         assert!(matches!(
-            lookup(cx(View::Standup, false), KeyCode::Esc),
+            KeyTable::default().lookup(cx(View::Standup, false), KeyCode::Esc),
             Some(Action::Quit)
         ));
         assert!(matches!(
-            lookup(cx(View::Work, false), KeyCode::Esc),
+            KeyTable::default().lookup(cx(View::Work, false), KeyCode::Esc),
             Some(Action::Back)
         ));
-        assert!(lookup(cx(View::Standup, false), KeyCode::Tab).is_none());
+        assert!(KeyTable::default()
+            .lookup(cx(View::Standup, false), KeyCode::Tab)
+            .is_none());
     }
 }

@@ -43,12 +43,12 @@ fn every_binding_shows_in_the_help_of_its_view_and_the_keymap_maps_it() {
     let mut checked = 0;
     for mut app in contexts(&mut store) {
         let cx: Context = app.key_context();
-        let bindings: Vec<_> = keys::active(cx).collect();
+        let bindings: Vec<_> = app.keys.active(cx).cloned().collect();
         assert!(!bindings.is_empty(), "{cx:?}");
         // The keymap: each key of each binding, unless a binding listed
         // earlier (the view's own) took the same key.
         for (i, b) in bindings.iter().enumerate() {
-            for k in b.keys {
+            for k in b.keys.iter() {
                 if bindings[..i].iter().any(|e| e.keys.contains(k)) {
                     continue;
                 }
@@ -77,7 +77,7 @@ fn every_binding_shows_in_the_help_of_its_view_and_the_keymap_maps_it() {
         if cx.view != View::Standup {
             let screen = render_to_text(&app, 120, 40);
             let last = screen.lines().last().unwrap_or_default();
-            assert!(last.starts_with(&keys::footer(cx)), "{cx:?}: {last}");
+            assert!(last.starts_with(&app.keys.footer(cx)), "{cx:?}: {last}");
         }
     }
     assert!(checked > 60, "{checked} keys checked");

@@ -1,6 +1,6 @@
 //! The `?` overlay: every key of the current view.
 
-use crate::tui::keys::Context;
+use crate::tui::keys::{Context, KeyTable};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -21,8 +21,8 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 /// Draws the help overlay for the keys of `cx`, generated from the key
 /// table: the view's own keys, then the global ones.
-pub fn render(frame: &mut Frame, area: Rect, cx: Context, theme: &Theme) {
-    let (own, global) = crate::tui::keys::help_lines(cx);
+pub fn render(frame: &mut Frame, area: Rect, keys: &KeyTable, cx: Context, theme: &Theme) {
+    let (own, global) = keys.help_lines(cx);
     let w = own
         .iter()
         .chain(global.iter())

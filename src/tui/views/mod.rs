@@ -116,7 +116,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_footer(frame, footer, app);
     }
     match &app.popup {
-        Some(Popup::Help) => popups::help::render(frame, area, app.key_context(), &app.theme),
+        Some(Popup::Help) => {
+            popups::help::render(frame, area, &app.keys, app.key_context(), &app.theme)
+        }
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
             area,
@@ -225,7 +227,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
-    let hints = crate::tui::keys::footer(app.key_context());
+    let hints = app.keys.footer(app.key_context());
     let mut spans = vec![Span::styled(hints.to_string(), app.theme.dim())];
     if !app.filter.is_empty() {
         spans.push(Span::raw(format!("  filter: {}", clean(&app.filter))));
