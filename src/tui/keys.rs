@@ -251,6 +251,11 @@ impl KeyTable {
         &self.bindings
     }
 
+    /// Every binding, to remap (`keys_file`).
+    pub(crate) fn bindings_mut(&mut self) -> &mut [Binding] {
+        &mut self.bindings
+    }
+
     /// The bindings that apply in `cx`, the view's own first.
     pub fn active(&self, cx: Context) -> impl Iterator<Item = &Binding> {
         let own = self

@@ -7,6 +7,7 @@ pub mod app;
 pub mod effects;
 pub mod keymap;
 pub mod keys;
+pub mod keys_file;
 pub mod list;
 pub mod models;
 pub mod popups;
@@ -123,7 +124,13 @@ impl Drop for TerminalGuard {
 
 /// Opens the cockpit on `store` and runs until `q`, SIGTERM or SIGHUP. With
 /// `standup`, opens the standup view and records the standup time.
-pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyhow::Result<()> {
+/// `keys` is the key table (`keys.toml` applied).
+pub fn run(
+    mut store: Store,
+    view: View,
+    config: &crate::config::Config,
+    keys: keys::KeyTable,
+) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         anyhow::bail!(
@@ -178,6 +185,7 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
         },
     );
     app.local_time = true;
+    app.keys = keys;
     let (alert_settings, _) = crate::notify::AlertSettings::load(config);
     app.alert_settings = alert_settings;
     let mut bell = state::alerts::BellWatch::default();

@@ -93,3 +93,79 @@ fn a_key_of_another_view_does_nothing_here() {
         assert!(got.is_none(), "{c}: {got:?}");
     }
 }
+
+/// `keys.toml` (issue 15.8): remaps an action; the keymap, the help and the
+/// footer follow.
+#[test]
+fn keys_toml_remaps_and_the_help_and_footer_follow() {
+    use opsdeck::tui::keys::KeyTable;
+    use opsdeck::tui::popups::Popup;
+    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
+    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    let mut app = loaded_app(&mut store, View::Alerts, NOW, Theme::mono());
+    app.keys = KeyTable::parse(
+        "keys.toml",
+        "[alert]\nack = \"A\"\nresolve = [\"R\", \"Z\"]\n",
+    )
+    .unwrap();
+    key(&mut store, &mut app, KeyCode::Char('a'));
+    assert!(app.popup.is_none(), "a no longer acknowledges");
+    key(&mut store, &mut app, KeyCode::Char('A'));
+    assert!(
+        matches!(&app.popup, Some(Popup::Confirm { prompt, .. }) if prompt.starts_with("Acknowledge"))
+    );
+    key(&mut store, &mut app, KeyCode::Esc);
+    key(&mut store, &mut app, KeyCode::Char('Z'));
+    assert!(
+        matches!(&app.popup, Some(Popup::Confirm { prompt, .. }) if prompt.starts_with("Resolve"))
+    );
+    key(&mut store, &mut app, KeyCode::Esc);
+    let screen = render_to_text(&app, 80, 24);
+    let footer = screen.lines().last().unwrap_or_default();
+    assert!(footer.starts_with("A ack  R resolve  s snooze"), "{footer}");
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    let help = render_to_text(&app, 120, 40);
+    assert!(
+        help.lines()
+            .any(|l| l.contains(" A ") && l.contains("acknowledge")),
+        "{help}"
+    );
+    assert!(
+        help.lines()
+            .any(|l| l.contains("R Z") && l.contains("resolve it")),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_keys_toml_beside_the_config_is_used_and_a_bad_one_refused_with_its_line() {
+    use crate::common::{stderr, stdout, Env};
+    let env = Env::new();
+    env.cmd(&["demo"]).assert().success();
+    let dir = env.path().join("config").join("opsdeck");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("keys.toml"), "# mine\n\"alert.ack\" = \"A\"\n").unwrap();
+    let out = env
+        .cmd(&[
+            "snapshot", "--view", "alerts", "--width", "80", "--height", "24",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = stdout(&out).lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("A ack  r resolve"), "{last}");
+    std::fs::write(
+        dir.join("keys.toml"),
+        "\"alert.ack\" = \"A\"\nalert.nope = \"x\"\n",
+    )
+    .unwrap();
+    let out = env.cmd(&["snapshot", "--view", "alerts"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("keys.toml:2: 'alert.nope' is not an action"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(stdout(&out).is_empty());
+}
