@@ -19,34 +19,61 @@ pub const PAGE: i32 = 10;
 /// An action a key can be bound to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Act {
+    /// Leave the cockpit (or the standup).
     Quit,
+    /// The next tab.
     NextView,
+    /// The previous tab.
     PrevView,
     /// Number keys 1–8: the tab of that number.
     GotoTab,
+    /// Selection one row up.
     Up,
+    /// Selection one row down.
     Down,
+    /// A page up.
     PageUp,
+    /// A page down.
     PageDown,
+    /// The first row.
     Top,
+    /// The last row.
     Bottom,
+    /// Open the selection's detail.
     Enter,
+    /// Close a detail, or clear the filter.
     Back,
+    /// The `?` overlay.
     Help,
+    /// The `/` filter line.
     Filter,
+    /// Indicators: cycle the sort column.
     Sort,
+    /// Indicators: record a value or a note.
     Record,
+    /// Alerts: acknowledge.
     AlertAck,
+    /// Alerts: resolve.
     AlertResolve,
+    /// Alerts: snooze until a time.
     AlertSnooze,
+    /// Alerts: escalate one level.
     AlertEscalate,
+    /// Alerts: add a note.
     AlertNote,
+    /// Runs: check the item.
     RunCheck,
+    /// Runs: skip the item, with a reason.
     RunSkip,
+    /// Runs: put the item back to pending.
     RunUndo,
+    /// Runs: add a note to the run.
     RunNote,
+    /// Standup: next section.
     StandupNext,
+    /// Standup: previous section.
     StandupPrev,
+    /// Standup: next speaker.
     StandupSpeaker,
 }
 
@@ -107,7 +134,9 @@ pub enum Scope {
 /// Where the keys are pressed: the view and whether a detail is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Context {
+    /// The visible view.
     pub view: View,
+    /// An indicator's detail or a run's (playbook's) items are open.
     pub detail: bool,
 }
 
@@ -141,8 +170,11 @@ pub enum Footer {
     /// [`FOOTER_BUDGET`]; `always` ones are never left out; `list_only`
     /// ones not while a detail is open.
     Tail {
+        /// What the key does, in one word.
         word: &'static str,
+        /// Shown whatever the room.
         always: bool,
+        /// Not shown while a detail is open.
         list_only: bool,
     },
 }
@@ -154,11 +186,15 @@ pub const FOOTER_BUDGET: usize = 56;
 /// One binding: an action, its keys, where it applies, its help and footer.
 #[derive(Debug, Clone)]
 pub struct Binding {
+    /// What the keys do.
     pub act: Act,
+    /// Where they do it.
     pub scope: Scope,
     /// The default keys, or those `keys.toml` gives the action.
     pub keys: Cow<'static, [KeyCode]>,
+    /// The `?` help's text.
     pub help: &'static str,
+    /// How it shows in the footer.
     pub footer: Footer,
 }
 

@@ -1,6 +1,20 @@
 //! The cockpit: terminal setup and restore, and the loop that turns keys,
 //! ticks and database changes into actions, runs effects against the store
 //! and redraws only when something changed.
+//!
+//! One pattern for every feature, key → popup → confirm → effect → store:
+//! - `keys.rs`: the one key table (action, keys, scope, help, footer word);
+//!   `keymap.rs` reads it (and a popup's own keys), `?` help and the footer
+//!   are generated from it; `keys_file.rs` applies `keys.toml`.
+//! - `action.rs`: [`action::Action`] (intents, data, results) and
+//!   [`action::Effect`] (work for the store, naming items by id).
+//! - `app.rs`: the state and the `update` dispatcher (what every view
+//!   shares); `state/<view>.rs`: each view's state (rows, selection by id,
+//!   scroll) and its part of `update`; `list.rs`: the selection-by-identity
+//!   list with its persistent `TableState` and scrollbar.
+//! - `popups/`: each popup's keys return a [`popups::PopupOutcome`].
+//! - `effects.rs`: the one place that runs every effect against the store.
+//! - `views/<view>.rs`: drawing, from the view's state and model only.
 
 pub mod action;
 pub mod app;

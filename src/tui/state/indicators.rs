@@ -14,8 +14,11 @@ pub enum SortKey {
     /// Worst status first (the default).
     #[default]
     Status,
+    /// By name.
     Name,
+    /// Leading first, then by name.
     Kind,
+    /// By owner role, then by name.
     Owner,
 }
 
@@ -45,6 +48,7 @@ impl SortKey {
 pub struct IndicatorsState {
     /// Indicator ids and their index in [`Board::readings`].
     pub list: Picker<i64>,
+    /// How the rows are sorted.
     pub sort: SortKey,
     /// Indicator whose detail is open.
     pub detail: Option<i64>,

@@ -14,6 +14,7 @@ pub type WorkKey = (String, Option<String>);
 /// The Work view's state: flow rows filtered by kind or segment.
 #[derive(Debug, Clone, Default)]
 pub struct WorkState {
+    /// Row keys and their index in [`FlowModel::rows`].
     pub list: Picker<WorkKey>,
 }
 
@@ -46,6 +47,7 @@ impl WorkState {
 /// status word, the selected one by key.
 #[derive(Debug, Clone, Default)]
 pub struct ExperimentsState {
+    /// Experiment keys and their index in [`ExperimentsModel::rows`].
     pub list: Picker<String>,
 }
 
@@ -76,6 +78,7 @@ impl ExperimentsState {
 /// reason or author, the selected one by id.
 #[derive(Debug, Clone, Default)]
 pub struct DecisionsState {
+    /// Decision ids and their index in [`DecisionsModel::rows`].
     pub list: Picker<i64>,
 }
 

@@ -18,12 +18,19 @@ use super::models::Models;
 /// The states of every view.
 #[derive(Debug, Clone, Default)]
 pub struct ViewStates {
+    /// Indicators: sorted rows, selection by indicator id, open detail.
     pub indicators: indicators::IndicatorsState,
+    /// Work: flow rows, selection by kind and segment.
     pub work: lists::WorkState,
+    /// Playbooks & runs: list by run number or playbook key, open detail.
     pub playbooks: playbooks::PlaybooksState,
+    /// Alerts: selection by alert id.
     pub alerts: alerts::AlertsState,
+    /// Experiments: selection by experiment key.
     pub experiments: lists::ExperimentsState,
+    /// Decisions: selection by decision id.
     pub decisions: lists::DecisionsState,
+    /// Standup: section and speaker.
     pub standup: standup::StandupState,
 }
 

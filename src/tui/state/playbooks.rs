@@ -76,7 +76,9 @@ pub enum Asking {
 /// The identity of a list row: a run by number or a playbook by key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunsKey {
+    /// A run, open or recently closed, by number.
     Run(i64),
+    /// A playbook by key.
     Playbook(String),
 }
 
@@ -93,8 +95,11 @@ impl RunsKey {
 /// Where a list row is in the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowRef {
+    /// Index in [`RunsModel::open_runs`].
     Open(usize),
+    /// Index in [`RunsModel::recent_closed`].
     Closed(usize),
+    /// Index in [`RunsModel::playbooks`].
     Playbook(usize),
 }
 

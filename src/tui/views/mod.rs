@@ -26,7 +26,9 @@ use ratatui::Frame;
 /// clock.
 #[derive(Debug, Clone, Copy)]
 pub struct Look {
+    /// Colours (or none).
     pub theme: crate::tui::theme::Theme,
+    /// The clock.
     pub now: crate::domain::Timestamp,
     /// Local time (the live cockpit) or UTC (snapshots, tests).
     pub local_time: bool,
