@@ -81,7 +81,7 @@ fn scratch_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("scratch.db");
     open()
-        .conn()
+        .raw_conn_for_tests()
         .execute("VACUUM INTO ?1", [copy.to_str().unwrap()])
         .unwrap();
     (dir, copy)
@@ -186,7 +186,8 @@ fn reload_after_external_write(bencher: divan::Bencher, write: &str) {
                         1.0 + i as f64 / 1e6,
                         None,
                         opsdeck::store::indicators::Origin::Manual,
-                    ),
+                    )
+                    .map(|_| true),
                     _ => opsdeck::store::work_items::upsert_work_item(
                         tx,
                         &opsdeck::domain::flow::WorkItem {
@@ -241,15 +242,20 @@ fn import_100k_observations(bencher: divan::Bencher) {
         })
         .bench_local_values(|(mut store, csv)| {
             let map = indicator_map(&store);
-            let (c, _) = opsdeck::commands::import::import_stream(
+            let (c, _) = opsdeck::ingest::pipeline::import_stream(
                 &mut store,
                 NOW,
-                "bench",
+                opsdeck::ingest::pipeline::Source {
+                    label: "bench",
+                    origin: "file:bench",
+                    format: opsdeck::ingest::Format::Csv,
+                    kind: None,
+                    force: false,
+                },
                 Box::new(std::io::Cursor::new(csv)),
-                opsdeck::ingest::Format::Csv,
-                None,
                 &map,
                 false,
+                &mut |line| panic!("{line}"),
             )
             .unwrap();
             assert_eq!(c.valid, 100_000);

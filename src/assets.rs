@@ -2,7 +2,6 @@
 //! every new database starts with. Parsed strictly (`deny_unknown_fields`), so
 //! a typo in a TOML file is an error, not a silent default.
 
-use crate::domain::capacity::Capacity;
 use crate::domain::duration::parse_duration;
 use crate::domain::flow::Metric;
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
@@ -10,7 +9,7 @@ use serde::Deserialize;
 
 /// The shipped starter indicators.
 pub const INDICATORS_TOML: &str = include_str!("../assets/indicators.toml");
-/// The shipped roles and capacities.
+/// The shipped operation: company, roles, people, capacities, alert defaults.
 pub const OPERATION_TOML: &str = include_str!("../assets/operation.toml");
 
 #[derive(Debug, Deserialize)]
@@ -40,48 +39,6 @@ struct IndicatorToml {
     metric: Option<String>,
     #[serde(default)]
     work_kind: Option<String>,
-}
-
-/// A role of the operation (demand capture, fulfilment, ...).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleDef {
-    pub key: String,
-    pub name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CapacityToml {
-    work_kind: String,
-    units_per_day: f64,
-    #[serde(default = "default_warn")]
-    warn_at: f64,
-    #[serde(default = "default_breach")]
-    breach_at: f64,
-}
-fn default_warn() -> f64 {
-    0.6
-}
-fn default_breach() -> f64 {
-    0.9
-}
-
-/// Roles, capacities and the company name that seed a new database.
-#[derive(Debug)]
-pub struct Operation {
-    pub company: String,
-    pub roles: Vec<RoleDef>,
-    pub capacity: Vec<Capacity>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OperationToml {
-    company: String,
-    role: Vec<RoleDef>,
-    #[serde(default)]
-    capacity: Vec<CapacityToml>,
 }
 
 /// Parses an indicators file; errors read `FILE: indicator KEY: field: reason`
@@ -123,6 +80,8 @@ pub fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Str
             owner_role: t.owner.clone(),
             metric: t.metric.clone(),
             work_kind: t.work_kind.clone(),
+            min: None,
+            max: None,
         };
         match def.source {
             Source::WorkItems => {
@@ -146,26 +105,6 @@ pub fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Str
         out.push(def);
     }
     Ok(out)
-}
-
-/// Parses the operation file (roles and capacity).
-pub fn parse_operation(file: &str, text: &str) -> Result<Operation, String> {
-    let parsed: OperationToml = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
-    let capacity = parsed
-        .capacity
-        .into_iter()
-        .map(|c| Capacity {
-            work_kind: c.work_kind,
-            units_per_day: c.units_per_day,
-            warn_at: c.warn_at,
-            breach_at: c.breach_at,
-        })
-        .collect();
-    Ok(Operation {
-        company: parsed.company,
-        roles: parsed.role,
-        capacity,
-    })
 }
 
 /// One line `FILE:LINE: reason` from a TOML error.
@@ -201,7 +140,7 @@ mod tests {
         }
         assert!(inds.iter().any(|i| i.kind == Kind::Leading));
         assert!(inds.iter().any(|i| i.kind == Kind::Lagging));
-        let op = parse_operation("operation.toml", OPERATION_TOML).unwrap();
+        let op = crate::definition::parse_operation("operation.toml", OPERATION_TOML).unwrap();
         assert!(op.roles.len() >= 4);
         assert!(!op.capacity.is_empty());
     }

@@ -3,7 +3,10 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod definition;
 pub mod learning;
+
+pub use definition::{CapacityCommand, IndicatorAdd, IndicatorCommand, PersonCommand};
 
 /// opsdeck — a terminal operations cockpit for a minimum viable operation.
 ///
@@ -100,6 +103,9 @@ pub enum Command {
         /// A note kept with the value.
         #[arg(long)]
         note: Option<String>,
+        /// Accept a value beyond 1e15 or a time more than a day ahead.
+        #[arg(long)]
+        force: bool,
     },
     /// Import observations, work items or feedback from CSV or JSONL (all-or-nothing).
     Import {
@@ -114,6 +120,9 @@ pub enum Command {
         /// Import the good rows and report the bad ones instead of rejecting the file.
         #[arg(long)]
         skip_bad: bool,
+        /// Accept values beyond 1e15 and times more than a day ahead.
+        #[arg(long)]
+        force: bool,
     },
     /// Print the indicator board once.
     Status {
@@ -173,6 +182,43 @@ pub enum Command {
     Restore {
         /// The export file, or - for standard input.
         file: String,
+    },
+    /// Write the starter operation as editable TOML files (default ./ops) and
+    /// create the database from them if there is none.
+    Init {
+        /// The folder to write (must not hold an operation already).
+        dir: Option<PathBuf>,
+    },
+    /// Validate a definition folder, print the plan, and apply it in one transaction.
+    Apply {
+        /// The folder (operation.toml, indicators.toml, slos.toml, playbooks/).
+        dir: PathBuf,
+        /// Print the plan only; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Retire what the database has and the folder does not.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Write the database's current definition as the folder's files.
+    Definition {
+        /// The folder to write (created if missing; its files are replaced).
+        dir: PathBuf,
+    },
+    /// Indicators: list, show, add, change or retire one.
+    Indicator {
+        #[command(subcommand)]
+        command: IndicatorCommand,
+    },
+    /// Capacity per work kind: list, or set one.
+    Capacity {
+        #[command(subcommand)]
+        command: CapacityCommand,
+    },
+    /// People: add one, with the roles they hold.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
     },
     /// Copy the live database to a new file with SQLite's online backup API.
     Backup {
@@ -337,6 +383,11 @@ pub enum PlaybookCommand {
     Import {
         /// The TOML file. It is validated as a whole: on any problem nothing is written.
         file: PathBuf,
+    },
+    /// Mark a playbook reviewed today (a new version with today's review date).
+    Reviewed {
+        /// Playbook key.
+        key: String,
     },
 }
 

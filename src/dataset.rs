@@ -134,6 +134,8 @@ pub fn define_indicators(store: &mut Store, size: Size) -> crate::store::Result<
                 source: Source::Observations,
                 metric: None,
                 work_kind: None,
+                min: None,
+                max: None,
             };
             indicators::insert_indicator(tx, &def, 1000 + i as i64)?;
         }
@@ -289,8 +291,7 @@ pub struct Built {
 }
 
 fn count(store: &Store, table: &str) -> crate::store::Result<usize> {
-    let sql = format!("SELECT count(*) FROM {table}");
-    Ok(store.conn().query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize)
+    store.row_count(table)
 }
 
 /// Builds the whole dataset of `size` into `path` (replacing the file):
@@ -317,16 +318,24 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
         ("feedback.csv", csvs.feedback),
     ] {
         let input = Box::new(std::io::Cursor::new(csv));
-        let (c, _) = crate::commands::import::import_stream(
+        let origin = crate::store::indicators::file_origin(label);
+        let mut errors = Vec::new();
+        let (c, _) = crate::ingest::pipeline::import_stream(
             &mut store,
             now,
-            label,
+            crate::ingest::pipeline::Source {
+                label,
+                origin: &origin,
+                format: crate::ingest::Format::Csv,
+                kind: None,
+                force: true,
+            },
             input,
-            crate::ingest::Format::Csv,
-            None,
             &map,
             false,
+            &mut |line| errors.push(line.to_string()),
         )?;
+        anyhow::ensure!(errors.is_empty(), "{label}: {}", errors.join("; "));
         anyhow::ensure!(c.bad == 0, "{label}: {} bad rows", c.bad);
     }
     history::write_runs(&mut store, size, now, 4)?;

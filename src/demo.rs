@@ -7,7 +7,12 @@ use crate::domain::flow::{Outcome, WorkItem};
 use crate::domain::{Timestamp, DAY, HOUR};
 use crate::store::feedback::FeedbackRow;
 
+mod alerts;
 pub mod learning;
+mod populate;
+mod runs;
+
+pub use populate::populate;
 
 /// The settings of the demo, shipped in `assets/demo.toml`.
 pub const DEMO_TOML: &str = include_str!("../assets/demo.toml");

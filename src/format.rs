@@ -1,6 +1,8 @@
 //! Number, time and unit formatting shared by the CLI and the screens.
 
-use crate::domain::Timestamp;
+/// Unix seconds, UTC (the domain's `Timestamp`; format sits below the
+/// domain and names the plain type).
+type Timestamp = i64;
 
 /// A value with sensible precision for its magnitude: `1234`, `95.2`, `4.35`.
 pub fn number(v: f64) -> String {

@@ -283,6 +283,13 @@ pub fn deliver(
     let outcomes = run_all(cmd, list, now);
     let mut problems = Vec::new();
     for (n, o) in list.iter().zip(&outcomes) {
+        let outcome = o.describe(cmd.timeout);
+        let program = crate::text::sanitize(&cmd.program);
+        if *o == Outcome::Delivered {
+            tracing::info!(alert = n.alert.id, reason = n.reason.word(), %program, "notify: delivered (exit status 0)");
+        } else {
+            tracing::warn!(alert = n.alert.id, reason = n.reason.word(), %program, "notify: {outcome}");
+        }
         if *o != Outcome::Delivered {
             problems.push(format!("alert {}: {}", n.alert.id, o.describe(cmd.timeout)));
         }

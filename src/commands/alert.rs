@@ -275,7 +275,7 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
     let _ = writeln!(s, "  escalation: {}", path.join(" → "));
     if let Some(run) = a
         .run_id
-        .and_then(|id| alerts::run_link(store.conn(), id, ctx.now).transpose())
+        .and_then(|id| store.run_link(id, ctx.now).transpose())
     {
         let r = run?;
         let late = if r.overdue { ", overdue" } else { "" };

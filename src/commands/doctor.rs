@@ -88,13 +88,9 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
             crate::store::SCHEMA_VERSION
         ),
     );
-    let mode: String = store
-        .conn()
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    let mode = store.journal_mode()?;
     line(mode.eq_ignore_ascii_case("wal"), "journal", mode);
-    let integrity: String = store
-        .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    let integrity = store.integrity_check()?;
     line(integrity == "ok", "integrity", integrity);
     println!(
         "  {} observations, {} work items; last change {}",

@@ -1,26 +1,19 @@
 //! `opsdeck import FILE|- [--kind ...] [--format csv|jsonl] [--skip-bad]`
 //!
-//! All-or-nothing by default: the file is read and validated in one
-//! transaction; any bad row rolls it back, every bad row is reported as
-//! `FILE:LINE: field: reason` and the exit status is 2.
+//! All-or-nothing by default: the whole file is read and validated first,
+//! holding no lock (a stalled pipe blocks no other writer), then written in
+//! one short transaction; any bad row means nothing is written, the first
+//! [`SHOWN_ERRORS`] bad rows are reported as `FILE:LINE: field: reason` with a
+//! count of the rest, and the exit status is 2. With `--skip-bad` the good
+//! rows are written in transactions of [`CHUNK_ROWS`] rows.
 
 use super::Context;
 use crate::cli::{FileFormat, ImportKindArg};
-use crate::ingest::{Format, ImportKind, ImportReader, Row};
-use crate::store::{audit, feedback, indicators, work_items};
+use crate::ingest::pipeline::{import_stream, Source};
+use crate::ingest::{Format, ImportKind};
+use crate::store::indicators;
 use std::collections::HashMap;
 use std::io::{Read, Write};
-
-/// Counts of one import.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct ImportCounts {
-    /// Rows read and valid.
-    pub valid: u64,
-    /// Rows that inserted or changed something.
-    pub written: u64,
-    /// Bad rows.
-    pub bad: u64,
-}
 
 /// Runs the import and prints a summary; returns 2 when anything was bad
 /// and nothing (or, with `--skip-bad`, only the good rows) was written.
@@ -30,6 +23,7 @@ pub fn run(
     kind: Option<ImportKindArg>,
     format: Option<FileFormat>,
     skip_bad: bool,
+    force: bool,
 ) -> anyhow::Result<u8> {
     let label = if file == "-" {
         "stdin".to_string()
@@ -59,8 +53,34 @@ pub fn run(
         .into_iter()
         .map(|i| (i.def.key, i.id))
         .collect();
+    let identity = if file == "-" {
+        "stdin".to_string()
+    } else {
+        std::fs::canonicalize(file)
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| file.to_string())
+    };
+    let origin = indicators::file_origin(&identity);
+    let source = Source {
+        label: &label,
+        origin: &origin,
+        format,
+        kind,
+        force,
+    };
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let mut report = |line: &str| {
+        let _ = writeln!(err, "{line}");
+    };
     let (counts, kind) = import_stream(
-        &mut store, ctx.now, &label, input, format, kind, &map, skip_bad,
+        &mut store,
+        ctx.now,
+        source,
+        input,
+        &map,
+        skip_bad,
+        &mut report,
     )?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -85,13 +105,21 @@ pub fn run(
     }
     writeln!(
         out,
-        "imported {} {} row{} from {} ({} new or changed, {} unchanged{})",
+        "imported {} {} row{} from {} ({} new or changed, {} unchanged{}{})",
         counts.valid,
         kind.map(|k| k.as_str()).unwrap_or("?"),
         if counts.valid == 1 { "" } else { "s" },
         crate::text::sanitize(&label),
         counts.written,
         counts.valid - counts.written,
+        if counts.changed > 0 {
+            format!(
+                "; {} of them replaced a value this file's earlier import wrote",
+                counts.changed
+            )
+        } else {
+            String::new()
+        },
         if counts.bad > 0 {
             format!(", {} bad row(s) skipped", counts.bad)
         } else {
@@ -99,96 +127,4 @@ pub fn run(
         }
     )?;
     Ok(if counts.bad > 0 { 2 } else { 0 })
-}
-
-/// Streams `input` into the store in one transaction, printing each bad row
-/// to stderr. Commits when there were no bad rows, or with `skip_bad`.
-#[allow(clippy::too_many_arguments)]
-pub fn import_stream(
-    store: &mut crate::store::Store,
-    now: i64,
-    label: &str,
-    input: Box<dyn Read>,
-    format: Format,
-    kind: Option<ImportKind>,
-    indicators_by_key: &HashMap<String, i64>,
-    skip_bad: bool,
-) -> anyhow::Result<(ImportCounts, Option<ImportKind>)> {
-    let (mut reader, kind) = match ImportReader::new(label, input, format, kind, indicators_by_key)
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{e}");
-            return Ok((
-                ImportCounts {
-                    bad: 1,
-                    ..Default::default()
-                },
-                None,
-            ));
-        }
-    };
-    let stderr = std::io::stderr();
-    let counts = store.write_or_rollback(|tx| -> anyhow::Result<(ImportCounts, bool)> {
-        let mut err = stderr.lock();
-        let mut c = ImportCounts::default();
-        // One statement prepared for the whole file; observations are
-        // written BULK_ROWS at a time.
-        let mut stmt = match kind {
-            ImportKind::Observations => {
-                tx.prepare(&indicators::sql_insert_observations(indicators::BULK_ROWS))?
-            }
-            ImportKind::WorkItems => tx.prepare(work_items::SQL_UPSERT_WORK_ITEM)?,
-            ImportKind::Feedback => tx.prepare(feedback::SQL_INSERT_FEEDBACK)?,
-        };
-        let mut batch = Vec::with_capacity(indicators::BULK_ROWS);
-        while let Some(row) = reader.next_row() {
-            match row {
-                Err(e) => {
-                    c.bad += 1;
-                    let _ = writeln!(err, "{e}");
-                }
-                Ok(row) => {
-                    c.valid += 1;
-                    if c.bad > 0 && !skip_bad {
-                        continue; // validate the rest, write nothing
-                    }
-                    let changed = match row {
-                        Row::Observation { indicator_id, at, value, note } => {
-                            batch.push(indicators::NewObservation { indicator_id, at, value, note });
-                            if batch.len() == indicators::BULK_ROWS {
-                                let origin = indicators::Origin::Import;
-                                c.written += indicators::insert_observations_with(&mut stmt, &batch, origin)? as u64;
-                                batch.clear();
-                            }
-                            false
-                        }
-                        Row::WorkItem(w) => work_items::upsert_work_item_with(&mut stmt, &w)?,
-                        Row::Feedback(f) => feedback::insert_feedback_with(&mut stmt, &f)?,
-                    };
-                    if changed {
-                        c.written += 1;
-                    }
-                }
-            }
-        }
-        drop(stmt);
-        let commit = c.bad == 0 || skip_bad;
-        if commit && !batch.is_empty() {
-            let mut rest = tx.prepare(&indicators::sql_insert_observations(batch.len()))?;
-            c.written += indicators::insert_observations_with(&mut rest, &batch, indicators::Origin::Import)? as u64;
-        }
-        if commit {
-            audit::record(
-                tx,
-                now,
-                "import",
-                kind.as_str(),
-                None,
-                &serde_json::json!({"file": label, "rows": c.valid, "written": c.written, "skipped": c.bad}),
-            )?;
-        }
-        Ok((c, commit))
-    })?;
-    Ok((counts, Some(kind)))
 }

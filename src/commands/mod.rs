@@ -7,12 +7,14 @@ pub mod check;
 pub mod cockpit;
 pub mod completions;
 pub mod decision;
+pub mod definition;
 pub mod demo;
 pub mod doctor;
 pub mod experiment;
 pub mod export;
 pub mod feedback;
 pub mod import;
+pub mod indicator;
 pub mod playbook;
 pub mod record;
 pub mod restore;
@@ -190,6 +192,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Man) => return completions::man(),
         _ => {}
     }
+    let log = crate::log::init();
     let config = crate::config::Config::load().map_err(|e| anyhow::anyhow!(e))?;
     let demo = cli.demo;
     let db = match (&cli.db, demo) {
@@ -208,7 +211,51 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         config,
         read_only: cli.read_only,
     };
-    if demo && !ctx.db.exists() {
+    if let Err(problem) = &log {
+        // Not fatal: the command runs without its log.
+        eprintln!("opsdeck: no log: {problem}");
+    }
+    let name = command_name(&cli.command);
+    tracing::info!(
+        command = %name,
+        db = %crate::text::sanitize_path(&ctx.db),
+        actor = %ctx.actor,
+        "start"
+    );
+    let started = std::time::Instant::now();
+    let result = run_command(ctx, cli);
+    match &result {
+        Ok(code) => tracing::info!(
+            command = %name,
+            exit = code,
+            ms = started.elapsed().as_millis() as u64,
+            "done"
+        ),
+        Err(e) => tracing::warn!(
+            command = %name,
+            ms = started.elapsed().as_millis() as u64,
+            "failed: {}",
+            one_line(e)
+        ),
+    }
+    result
+}
+
+/// The subcommand's name, for the log: the variant's name, never its
+/// arguments (they can hold notes and titles).
+fn command_name(command: &Option<Command>) -> String {
+    match command {
+        None => "cockpit".to_string(),
+        Some(c) => format!("{c:?}")
+            .chars()
+            .take_while(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase(),
+    }
+}
+
+fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
+    if ctx.demo && !ctx.db.exists() {
         demo::create(&ctx)?;
     }
     match cli.command {
@@ -220,13 +267,22 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             value,
             at,
             note,
-        }) => record::run(&ctx, &indicator, &value, at.as_deref(), note.as_deref()),
+            force,
+        }) => record::run(
+            &ctx,
+            &indicator,
+            &value,
+            at.as_deref(),
+            note.as_deref(),
+            force,
+        ),
         Some(Command::Import {
             file,
             kind,
             format,
             skip_bad,
-        }) => import::run(&ctx, &file, kind, format, skip_bad),
+            force,
+        }) => import::run(&ctx, &file, kind, format, skip_bad, force),
         Some(Command::Status { format }) => status::run(&ctx, format),
         Some(Command::Doctor) => doctor::run(&ctx),
         Some(Command::Completions { .. }) | Some(Command::Man) => Ok(0),
@@ -247,5 +303,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Export(args)) => export::run(&ctx, &args),
         Some(Command::Restore { file }) => restore::run(&ctx, &file),
         Some(Command::Backup { path }) => backup::run(&ctx, &path),
+        Some(Command::Init { dir }) => definition::init(&ctx, dir.as_deref()),
+        Some(Command::Apply {
+            dir,
+            dry_run,
+            prune,
+        }) => definition::apply(&ctx, &dir, dry_run, prune),
+        Some(Command::Definition { dir }) => definition::write(&ctx, &dir),
+        Some(Command::Indicator { command }) => indicator::run(&ctx, command),
+        Some(Command::Capacity { command }) => indicator::capacity(&ctx, command),
+        Some(Command::Person {
+            command: crate::cli::PersonCommand::Add { name, roles },
+        }) => indicator::person_add(&ctx, &name, &roles),
     }
 }

@@ -22,7 +22,32 @@ pub fn run(ctx: &Context, command: PlaybookCommand) -> anyhow::Result<u8> {
         PlaybookCommand::List { format } => list(ctx, format),
         PlaybookCommand::Show { key } => show(ctx, &key),
         PlaybookCommand::Import { file } => import(ctx, &file),
+        PlaybookCommand::Reviewed { key } => reviewed(ctx, &key),
     }
+}
+
+/// `opsdeck playbook reviewed KEY`: a new version whose review date is
+/// today (the clock's UTC day); audited by the import.
+fn reviewed(ctx: &Context, key: &str) -> anyhow::Result<u8> {
+    let mut store = ctx.open()?;
+    let current = store
+        .playbook(key)?
+        .ok_or_else(|| anyhow::anyhow!("unknown playbook '{}'", sanitize(key)))?;
+    let mut def = current.def.clone();
+    def.last_reviewed = chrono::DateTime::from_timestamp(ctx.now, 0)
+        .map(|t| t.date_naive())
+        .ok_or_else(|| anyhow::anyhow!("the clock is out of range"))?;
+    let source = format!("reviewed by {}", ctx.actor);
+    let outcome = store.write(|tx| import_playbook(tx, ctx.now, &def, &source))?;
+    let due = utc_date(def.review_due_at());
+    match outcome {
+        ImportOutcome::Unchanged { version } => println!(
+            "{} version {version} was already reviewed today; next review due {due}",
+            sanitize(key)
+        ),
+        _ => println!("{} reviewed today; next review due {due}", sanitize(key)),
+    }
+    Ok(0)
 }
 
 fn print(out: &str) -> anyhow::Result<u8> {

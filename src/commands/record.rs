@@ -13,6 +13,7 @@ pub fn run(
     value: &str,
     at: Option<&str>,
     note: Option<&str>,
+    force: bool,
 ) -> anyhow::Result<u8> {
     let value = parse_number(value).map_err(|e| anyhow!("value: {e}"))?;
     let at = match at {
@@ -31,15 +32,10 @@ pub fn run(
             ind.def.source.as_str().replace('_', " ")
         );
     }
-    let new = store.write(|tx| -> anyhow::Result<bool> {
-        let new = indicators::insert_observation(
-            tx,
-            ind.id,
-            at,
-            value,
-            note,
-            indicators::Origin::Manual,
-        )?;
+    crate::domain::plausible::check_value(&ind.def, value, at, ctx.now, force)
+        .map_err(|e| anyhow!(e))?;
+    store.write(|tx| -> anyhow::Result<()> {
+        indicators::insert_observation(tx, ind.id, at, value, note, indicators::Origin::Manual)?;
         audit::record(
             tx,
             ctx.now,
@@ -48,24 +44,17 @@ pub fn run(
             Some(&ind.def.key),
             &serde_json::json!({"at": at, "value": value, "note": note}),
         )?;
-        Ok(new)
+        Ok(())
     })?;
     let when = chrono::DateTime::from_timestamp(at, 0)
         .map(|d| d.to_rfc3339())
         .unwrap_or_default();
-    if new {
-        println!(
-            "recorded {} = {} {} at {}",
-            ind.def.key,
-            value,
-            crate::text::sanitize(&ind.def.unit),
-            when
-        );
-    } else {
-        println!(
-            "already recorded: {} = {} at {} (nothing changed)",
-            ind.def.key, value, when
-        );
-    }
+    println!(
+        "recorded {} = {} {} at {}",
+        ind.def.key,
+        value,
+        crate::text::sanitize(&ind.def.unit),
+        when
+    );
     Ok(0)
 }

@@ -1,15 +1,18 @@
 //! `opsdeck restore FILE|-`: rebuilds a new database (`--db`) from an export.
+//!
+//! The database is built in a temporary file next to `--db`, verified
+//! (`integrity_check`, the row counts of the export's trailer), fsynced and
+//! only then linked under its name: a killed restore leaves no file under
+//! that name, and a retry can go ahead.
 
 use super::Context;
+use crate::store::{backup, Store};
 use anyhow::{bail, Context as _};
 use std::io::BufRead;
 
 /// Restores the export into the new database at `ctx.db`, all or nothing.
 pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
-    let in_use = std::fs::metadata(&ctx.db)
-        .map(|m| m.len() > 0)
-        .unwrap_or(false);
-    if in_use {
+    if ctx.db.symlink_metadata().is_ok() {
         bail!(
             "{}: exists already; restore only writes into a new database (pass --db NEW.db)",
             ctx.db.display()
@@ -22,16 +25,20 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
         Box::new(std::io::BufReader::new(f))
     };
     let label = if file == "-" { "stdin" } else { file };
-    let mut store = ctx.open()?;
-    let result = store.restore_jsonl(&mut input, label, ctx.now);
+    let tmp = backup::temp_path(&ctx.db, "restore");
+    let result = (|| -> anyhow::Result<_> {
+        let mut store = Store::create_at(&tmp, &ctx.actor, ctx.now)?;
+        let counts = store.restore_jsonl(&mut input, label, ctx.now)?;
+        let written = store.table_counts()?;
+        store.close_as_single_file()?;
+        backup::place_verified(&tmp, &ctx.db, Some(&written))?;
+        Ok(counts)
+    })();
     let counts = match result {
         Ok(c) => c,
         Err(e) => {
-            drop(store);
-            // Leave no half-made database behind: it was new, and empty.
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", ctx.db.display()));
-            }
+            // Leave no half-made database behind.
+            backup::remove_with_journals(&tmp);
             return Err(e);
         }
     };

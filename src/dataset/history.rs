@@ -11,7 +11,7 @@ use crate::domain::alert_rules::{
 use crate::domain::escalation::default_escalation_path;
 use crate::domain::{Status, Timestamp, DAY, HOUR};
 use crate::store::alerts::{
-    acknowledge, add_alert_note, append_event, escalate_due_alerts, evaluate_rules, resolve,
+    acknowledge, add_alert_note, escalate_due_alerts, evaluate_rules, mark_cleared, resolve,
     upsert_candidate, AlertPolicy, Evaluation, Upserted,
 };
 use crate::store::decisions::insert_decision;
@@ -25,11 +25,8 @@ const MIN: i64 = 60;
 /// The people who act in the generated history.
 const PEOPLE: [&str; 6] = ["Ana", "Ben", "Chloe", "Dev", "Eli", "Fay"];
 
-fn as_who<'a>(tx: &Tx<'a>, who: &'a str) -> Tx<'a> {
-    Tx {
-        tx: tx.tx,
-        actor: who,
-    }
+fn as_who<'a>(tx: &'a Tx<'_>, who: &'a str) -> Tx<'a> {
+    tx.acting_as(who)
 }
 
 fn person(rng: &mut Rng) -> &'static str {
@@ -242,18 +239,7 @@ pub fn write_alert_history(
             }
             if c.source.clears_itself() {
                 let cleared = at + 55 * MIN + rng.below(15 * MIN as u64) as i64;
-                tx.execute(
-                    "UPDATE alerts SET cleared_at = ?2 WHERE id = ?1",
-                    rusqlite::params![id, cleared],
-                )?;
-                append_event(
-                    &cron,
-                    id,
-                    cleared,
-                    "cleared",
-                    None,
-                    Some("the cause is gone"),
-                )?;
+                mark_cleared(&cron, id, cleared)?;
             }
             let resolved = at + 75 * MIN + rng.below(20 * MIN as u64) as i64;
             resolve(&by, id, resolved, Some("fixed; see the run notes"))?;

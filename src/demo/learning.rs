@@ -10,7 +10,7 @@ use crate::domain::experiment::{
 use crate::domain::{Timestamp, DAY, HOUR};
 use crate::store::decisions::insert_decision;
 use crate::store::experiments::{
-    change_experiment, insert_experiment, mark_concluded, require_experiment, start_experiment,
+    change_experiment, insert_experiment, mark_concluded, start_experiment,
 };
 use crate::store::{Store, Tx};
 
@@ -30,12 +30,7 @@ fn as_person<T>(
     who: &str,
     f: impl FnOnce(&Tx<'_>) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    store.write(|tx| {
-        f(&Tx {
-            tx: tx.tx,
-            actor: who,
-        })
-    })
+    store.write(|tx| f(&tx.acting_as(who)))
 }
 
 /// Adds the demo's experiments and decisions to a freshly generated demo
@@ -85,7 +80,7 @@ fn concluded_experiment(store: &mut Store, today: Timestamp) -> anyhow::Result<(
         Ok(())
     })?;
     let at = def.end + 2 * DAY + 10 * HOUR;
-    let x = require_experiment(store.conn(), &def.key)?;
+    let x = store.experiment(&def.key)?;
     let evidence = store.capture_experiment(&x, at)?;
     let result: Option<Verdict> = evidence
         .captured

@@ -24,7 +24,7 @@ pub const MAX_SCORE: u8 = 5;
 /// A score at or below this is a low score (counted in the low share).
 pub const LOW_SCORE: u8 = 2;
 /// Most characters (not bytes) in a comment, segment or customer name.
-pub const MAX_COMMENT_CHARS: usize = 2_000;
+pub const MAX_COMMENT_CHARS: usize = super::limits::MAX_TEXT;
 
 /// Where a response came from.
 #[derive(

@@ -99,6 +99,12 @@ pub struct IndicatorDef {
     pub metric: Option<String>,
     /// For work-item indicators: the work kind (`order`, `ticket`).
     pub work_kind: Option<String>,
+    /// Lowest plausible value, when set (see [`super::plausible`]).
+    #[serde(default)]
+    pub min: Option<f64>,
+    /// Highest plausible value, when set (see [`super::plausible`]).
+    #[serde(default)]
+    pub max: Option<f64>,
 }
 
 impl IndicatorDef {
@@ -388,6 +394,8 @@ mod tests {
             source: Source::Observations,
             metric: None,
             work_kind: None,
+            min: None,
+            max: None,
         };
         assert!(d.validate().is_ok());
         d.direction = Direction::Lower;

@@ -2,6 +2,7 @@
 //! `now` is always a parameter (unix seconds, UTC).
 
 pub mod alert_rules;
+pub mod anomaly;
 pub mod budget;
 pub mod capacity;
 pub mod decision;
@@ -10,7 +11,10 @@ pub mod escalation;
 pub mod experiment;
 pub mod feedback;
 pub mod flow;
+pub mod freshness;
 pub mod indicator;
+pub mod limits;
+pub mod plausible;
 pub mod playbook;
 
 use serde::{Deserialize, Serialize};

@@ -6,10 +6,7 @@ use crate::store::feedback::FeedbackRow;
 use chrono::{DateTime, NaiveDate};
 use std::collections::HashMap;
 
-/// Longest free text (note, comment), in characters.
-pub const MAX_TEXT: usize = 2_000;
-/// Longest identifier or name (external id, customer, segment, kind).
-pub const MAX_NAME: usize = 200;
+pub use crate::domain::limits::{check_len, MAX_NAME, MAX_TEXT};
 
 /// Earliest accepted time: 1970-01-01.
 const MIN_TIME: i64 = 0;
@@ -103,16 +100,6 @@ pub fn parse_number(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Checks the length of a text field.
-pub fn check_len(text: &str, max: usize) -> Result<(), String> {
-    let n = text.chars().count();
-    if n > max {
-        Err(format!("too long ({n} characters; at most {max})"))
-    } else {
-        Ok(())
-    }
-}
-
 /// Parses a 1–5 score.
 pub fn parse_score(text: &str) -> Result<u8, String> {
     match text.trim().parse::<u8>() {
@@ -171,6 +158,7 @@ pub(super) fn build_row(
                 at,
                 value,
                 note: text(3, MAX_TEXT)?,
+                id: text(4, MAX_NAME)?,
             })
         }
         ImportKind::WorkItems => {

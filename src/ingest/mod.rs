@@ -2,6 +2,7 @@
 //! domain row, and every problem carries file, line and field.
 
 pub mod fields;
+pub mod pipeline;
 mod stream;
 
 pub use fields::parse_time;
@@ -33,6 +34,7 @@ impl ImportKind {
                 ("at", true),
                 ("value", true),
                 ("note", false),
+                ("id", false),
             ],
             ImportKind::WorkItems => &[
                 ("kind", true),
@@ -138,6 +140,8 @@ pub enum Row {
         at: i64,
         value: f64,
         note: Option<String>,
+        /// The row's own identity (`id` column), idempotent across files.
+        id: Option<String>,
     },
     WorkItem(WorkItem),
     Feedback(FeedbackRow),
@@ -187,11 +191,13 @@ impl<'a> ImportReader<'a> {
                 let mut rdr = csv::ReaderBuilder::new()
                     .has_headers(false)
                     .flexible(true)
-                    .from_reader(LineCounter::new(input));
+                    .from_reader(LineCounter::new(input, MAX_LINE_BYTES as u64));
                 let mut header = csv::ByteRecord::new();
                 let got = rdr
                     .read_byte_record(&mut header)
                     .map_err(|e| err(1, "", csv_reason(&e)))?;
+                let end = rdr.position().byte();
+                rdr.get_mut().start_record(end);
                 if !got || header.iter().all(|f| f.is_empty()) {
                     return Err(err(
                         1,
@@ -296,6 +302,28 @@ impl<'a> ImportReader<'a> {
                     }
                     Ok(true) => {
                         self.line = record_line(rdr, rec);
+                        let end = rdr.position().byte();
+                        let counter = rdr.get_mut();
+                        counter.start_record(end);
+                        if rec.as_slice().contains(&b'\n') && counter.quotes_odd(end) {
+                            // Only the end of the input ends a record inside
+                            // a quoted field: the last field's quote is open.
+                            self.done = true;
+                            self.rows += 1;
+                            let inside: u64 = (0..rec.len().saturating_sub(1))
+                                .map(|i| rec[i].iter().filter(|b| **b == b'\n').count() as u64)
+                                .sum();
+                            let began = self.line + inside;
+                            let open = format!(
+                                "a quoted field that begins on line {began} is never closed"
+                            );
+                            let reason = if rec.len() != self.width {
+                                format!("{} columns where the header has {} ({open}: is a quote left open?)", rec.len(), self.width)
+                            } else {
+                                format!("{open} (its quote runs to the end of the file: is a quote left open?)")
+                            };
+                            return Some(Err(self.err("", reason)));
+                        }
                         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
                             continue; // blank line
                         }
@@ -333,6 +361,13 @@ impl<'a> ImportReader<'a> {
                         break;
                     }
                     Err(e) => {
+                        if is_too_long(&e) {
+                            let counter = rdr.get_mut();
+                            let start = counter.record_start();
+                            self.line = counter.line_of(start);
+                            self.done = true;
+                            return Some(Err(self.err("", too_long())));
+                        }
                         let at = e.position().map_or(rdr.position().byte(), |p| p.byte());
                         self.line = rdr.get_mut().line_of(at);
                         if matches!(e.kind(), csv::ErrorKind::Io(_)) {
@@ -364,12 +399,11 @@ impl<'a> ImportReader<'a> {
                     }
                 }
                 if buf.len() > MAX_LINE_BYTES {
-                    // Skip the rest of the oversized line.
-                    let _ = rdr.skip_until(b'\n');
+                    // Reading stops: a line without an end (`/dev/zero`)
+                    // must not be read for ever.
+                    self.done = true;
                     self.rows += 1;
-                    return Some(Err(
-                        self.err("", format!("line longer than {} bytes", MAX_LINE_BYTES))
-                    ));
+                    return Some(Err(self.err("", too_long())));
                 }
                 if buf.trim_ascii().is_empty() {
                     continue;
@@ -485,7 +519,19 @@ fn parse_object(text: &str) -> Result<Vec<(String, serde_json::Value)>, (String,
     })
 }
 
+/// True for the read error of a record over [`MAX_LINE_BYTES`].
+fn is_too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.to_string() == stream::TOO_LONG)
+}
+
+fn too_long() -> String {
+    format!("line longer than {MAX_LINE_BYTES} bytes: the record is refused while it is read, and nothing after it was read (is a quote left open?)")
+}
+
 fn csv_reason(e: &csv::Error) -> String {
+    if is_too_long(e) {
+        return too_long();
+    }
     match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "not valid UTF-8".into(),
         csv::ErrorKind::UnequalLengths {

@@ -59,6 +59,13 @@ impl<R: Read> Read for SkipBom<R> {
 /// most one read-ahead buffer's worth), because offsets are asked in order.
 ///
 /// [`line_of`]: LineCounter::line_of
+///
+/// It also bounds a record: more than `limit` bytes read past the start of
+/// the current record ([`LineCounter::start_record`]) is a read error, so a
+/// record without an end (a 300 MB line, `/dev/zero`, a quote left open)
+/// is refused while it is read, in bounded memory. And it counts the `"`
+/// bytes, so that a record that ends inside a quoted field (only possible at
+/// the end of the input) can be told from one that does not.
 pub(super) struct LineCounter<R> {
     inner: R,
     /// Bytes read so far.
@@ -67,17 +74,53 @@ pub(super) struct LineCounter<R> {
     ahead: VecDeque<u64>,
     /// Newlines before the last offset asked about.
     passed: u64,
+    /// Offsets of `"` read but not yet passed by [`LineCounter::quotes_odd`].
+    quotes_ahead: VecDeque<u64>,
+    /// Parity of the `"` before the last offset asked about.
+    quotes_odd: bool,
+    /// Where the current record starts.
+    record_start: u64,
+    /// Longest record, in bytes.
+    limit: u64,
 }
+
+/// The message of the read error for a record over the limit.
+pub(super) const TOO_LONG: &str = "record too long";
 
 impl<R> LineCounter<R> {
     /// Wraps `inner`, counting from line 1.
-    pub(super) fn new(inner: R) -> LineCounter<R> {
+    pub(super) fn new(inner: R, limit: u64) -> LineCounter<R> {
         LineCounter {
             inner,
             read: 0,
             ahead: VecDeque::new(),
             passed: 0,
+            quotes_ahead: VecDeque::new(),
+            quotes_odd: false,
+            record_start: 0,
+            limit,
         }
+    }
+
+    /// Says that a new record starts at `offset` (the end of the last one).
+    pub(super) fn start_record(&mut self, offset: u64) {
+        self.record_start = offset;
+    }
+
+    /// Where the current record starts.
+    pub(super) fn record_start(&self) -> u64 {
+        self.record_start
+    }
+
+    /// True when an odd number of `"` come before `offset`: a CSV parser
+    /// that stopped there is inside a quoted field. Offsets must not go
+    /// backwards from one call to the next.
+    pub(super) fn quotes_odd(&mut self, offset: u64) -> bool {
+        while self.quotes_ahead.front().is_some_and(|&q| q < offset) {
+            self.quotes_ahead.pop_front();
+            self.quotes_odd = !self.quotes_odd;
+        }
+        self.quotes_odd
     }
 
     /// The 1-based line of the byte at `offset`. Offsets must not go
@@ -93,15 +136,21 @@ impl<R> LineCounter<R> {
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.read.saturating_sub(self.record_start) > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                TOO_LONG,
+            ));
+        }
         let n = self.inner.read(buf)?;
         let start = self.read;
-        self.ahead.extend(
-            buf[..n]
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| start + i as u64),
-        );
+        for (i, b) in buf[..n].iter().enumerate() {
+            match b {
+                b'\n' => self.ahead.push_back(start + i as u64),
+                b'"' => self.quotes_ahead.push_back(start + i as u64),
+                _ => {}
+            }
+        }
         self.read += n as u64;
         Ok(n)
     }
@@ -125,7 +174,7 @@ mod tests {
 
     #[test]
     fn offsets_map_to_lines() {
-        let mut c = LineCounter::new(&b"ab\n\ncd\r\nef"[..]);
+        let mut c = LineCounter::new(&b"ab\n\ncd\r\nef"[..], 1 << 20);
         let mut sink = Vec::new();
         c.read_to_end(&mut sink).unwrap();
         assert_eq!(c.line_of(0), 1);
@@ -133,5 +182,22 @@ mod tests {
         assert_eq!(c.line_of(3), 2);
         assert_eq!(c.line_of(4), 3);
         assert_eq!(c.line_of(8), 4);
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_a_read_error_and_quotes_are_counted() {
+        let mut c = LineCounter::new(std::io::repeat(b'x'), 10);
+        let mut buf = [0u8; 8];
+        assert!(c.read(&mut buf).is_ok());
+        assert!(c.read(&mut buf).is_ok());
+        let e = c.read(&mut buf).unwrap_err();
+        assert_eq!(e.to_string(), TOO_LONG);
+        let mut q = LineCounter::new(&b"a,\"b\"\"c\",\"d"[..], 100);
+        let mut sink = Vec::new();
+        q.read_to_end(&mut sink).unwrap();
+        assert!(!q.quotes_odd(2));
+        assert!(q.quotes_odd(3));
+        assert!(!q.quotes_odd(9));
+        assert!(q.quotes_odd(12));
     }
 }

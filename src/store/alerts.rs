@@ -3,15 +3,14 @@
 //! The lifecycle rules themselves are the domain's
 //! ([`crate::domain::escalation::apply`]); this module stores their result.
 
-mod demo;
 mod evaluate;
 mod lifecycle;
 mod model;
 mod runs_link;
 
-pub use demo::seed_demo_alerts;
 pub use evaluate::{
-    escalate_due_alerts, evaluate_rules, AlertPolicy, Evaluation, NotifyReason, ToNotify,
+    escalate_due_alerts, evaluate_rules, mark_cleared, AlertPolicy, Evaluation, NotifyReason,
+    ToNotify,
 };
 pub use lifecycle::{
     acknowledge, add_alert_note, escalate, pause, raise, record_notification, resolve, resume,
@@ -246,6 +245,20 @@ pub fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<Alert>
     Ok(conn
         .prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?
         .query_row([id], alert_from_row)
+        .optional()?)
+}
+
+/// The open or acknowledged alert of one cause (`dedup_key`, e.g.
+/// `indicator:first_response`), on any connection.
+pub fn active_alert_for_cause(
+    conn: &rusqlite::Connection,
+    dedup_key: &str,
+) -> Result<Option<Alert>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts WHERE dedup_key = ?1 AND state IN ('open', 'acknowledged')"
+        ))?
+        .query_row([dedup_key], alert_from_row)
         .optional()?)
 }
 

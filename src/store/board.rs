@@ -203,10 +203,17 @@ impl Store {
             capacities: self.capacities()?,
         };
         let mut readings = Vec::new();
+        // Each indicator is read with the definition in force at `now`.
+        let in_force = self.definitions_in_force(now)?;
         for ind in self.indicators()? {
-            let from = now - 2 * ind.def.window_secs;
-            let points = sources.points(ind.id, &ind.def, from, now)?;
-            readings.push(reading_from_points(ind.id, &ind.def, &points, now));
+            let def = match in_force.get(&ind.id) {
+                None => &ind.def,
+                Some(Some(then)) => then,
+                Some(None) => continue,
+            };
+            let from = now - 2 * def.window_secs;
+            let points = sources.points(ind.id, def, from, now)?;
+            readings.push(reading_from_points(ind.id, def, &points, now));
         }
         Ok(Board { now, readings })
     }

@@ -6,7 +6,7 @@
 //! the database refuses to change those afterwards (trigger), and every later
 //! change of a locked field is an amendment row with the original kept.
 
-use super::{audit, Result, StoreError, Tx};
+use super::{audit, Result, Store, StoreError, Tx};
 use crate::domain::experiment::{
     self, check_change, registration_hash, ChangeKind, Decision, ExperimentDef, ExperimentStatus,
     Field,
@@ -122,6 +122,18 @@ pub fn require_experiment(conn: &Connection, key: &str) -> Result<StoredExperime
             format!("known: {}", known.join(", "))
         }
     )))
+}
+
+impl Store {
+    /// The experiment with `key`, or an error listing the known keys.
+    pub fn experiment(&self, key: &str) -> Result<StoredExperiment> {
+        require_experiment(self.conn(), key)
+    }
+
+    /// The amendments of one experiment, oldest first.
+    pub fn amendments(&self, experiment_id: i64) -> Result<Vec<Amendment>> {
+        load_amendments(self.conn(), experiment_id)
+    }
 }
 
 /// Every experiment, open ones first, then by start and key.

@@ -1,7 +1,7 @@
 //! Export of every table as JSON Lines, and the restore of such an export
 //! into a new database.
 //!
-//! The format: a header line `{"table":"_opsdeck_export","format":1,
+//! The format: a header line `{"table":"_opsdeck_export","format":2,
 //! "schema_version":N,"exported_at":T}`, then one object per row with a
 //! `table` field and one field per column. Integers are JSON integers, reals
 //! are JSON numbers with a fraction or exponent (`5.0`), text is a string,
@@ -9,6 +9,12 @@
 //! `{"$real":"inf"}`. Tables are written in name order, rows in rowid (or
 //! primary key) order, all from one read snapshot. The export is generic: a
 //! table added by a later migration is exported without changes here.
+//!
+//! The last line is the trailer `{"table":"_opsdeck_export_end","rows":
+//! {TABLE: N, ...},"sha256":HEX}`: the rows written per table and the
+//! SHA-256 of every byte before the trailer. A restore refuses a file whose
+//! trailer is missing (a cut export), whose counts differ or whose checksum
+//! does not match, and anything after the trailer.
 
 use super::{audit, Result, Store, Tx, SCHEMA_VERSION};
 use crate::domain::Timestamp;
@@ -20,8 +26,32 @@ use std::io::{BufRead, Write};
 
 /// The `table` value of the header line.
 pub const HEADER_TABLE: &str = "_opsdeck_export";
-/// The version of the export format.
-pub const EXPORT_FORMAT: i64 = 1;
+/// The `table` value of the trailer line.
+pub const TRAILER_TABLE: &str = "_opsdeck_export_end";
+/// The version of the export format (2: with the trailer).
+pub const EXPORT_FORMAT: i64 = 2;
+
+/// A writer that hashes what passes through it.
+struct Hashing<'a> {
+    inner: &'a mut dyn Write,
+    hash: sha2::Sha256,
+}
+
+impl Write for Hashing<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// Rows written or restored, per table.
 pub type TableCounts = BTreeMap<String, u64>;
@@ -123,7 +153,13 @@ impl Store {
     /// Writes every table as JSON Lines to `out` from one consistent read
     /// snapshot; returns the rows written per table.
     pub fn export_jsonl(&self, out: &mut dyn Write, now: Timestamp) -> anyhow::Result<TableCounts> {
+        use sha2::Digest;
         let tx = self.conn().unchecked_transaction()?;
+        let mut out = Hashing {
+            inner: out,
+            hash: sha2::Sha256::new(),
+        };
+        let out = &mut out;
         let header = serde_json::json!({
             "table": HEADER_TABLE,
             "format": EXPORT_FORMAT,
@@ -154,6 +190,13 @@ impl Store {
             }
             counts.insert(t.name, n);
         }
+        let sum = hex(&std::mem::take(&mut out.hash).finalize());
+        let trailer = serde_json::json!({
+            "table": TRAILER_TABLE,
+            "rows": counts,
+            "sha256": sum,
+        });
+        writeln!(out.inner, "{trailer}")?;
         out.flush()?;
         tx.finish()?;
         Ok(counts)
@@ -200,9 +243,12 @@ fn restore_in(
     for table in schema.keys() {
         tx.execute_batch(&format!("DELETE FROM {}", quoted(table)))?;
     }
+    use sha2::Digest;
     let mut counts = TableCounts::new();
     let mut line_no = 0u64;
     let mut line = String::new();
+    let mut hash = sha2::Sha256::new();
+    let mut trailer: Option<(u64, Map<String, Value>)> = None;
     loop {
         line.clear();
         if input
@@ -214,7 +260,13 @@ fn restore_in(
         }
         line_no += 1;
         if line.trim().is_empty() {
+            if trailer.is_none() {
+                hash.update(line.as_bytes());
+            }
             continue;
+        }
+        if trailer.is_some() {
+            return Err(at(line_no, "a line after the export's end line".into()));
         }
         let mut obj: Map<String, Value> = serde_json::from_str(&line)
             .map_err(|e| at(line_no, format!("not a JSON object: {e}")))?;
@@ -222,6 +274,11 @@ fn restore_in(
             Some(Value::String(t)) => t,
             _ => return Err(at(line_no, "no \"table\" field".into())),
         };
+        if table == TRAILER_TABLE && line_no > 1 {
+            trailer = Some((line_no, obj));
+            continue;
+        }
+        hash.update(line.as_bytes());
         if line_no == 1 {
             check_header(&table, &obj).map_err(|m| at(line_no, m))?;
             continue;
@@ -268,6 +325,34 @@ fn restore_in(
     if line_no == 0 {
         anyhow::bail!("{label}: the file is empty; expected an opsdeck export");
     }
+    let Some((end_line, end)) = trailer else {
+        anyhow::bail!(
+            "{label}: the export has no end line ({TRAILER_TABLE}): it was cut short or is not a whole opsdeck export; nothing was restored"
+        );
+    };
+    let sum = hex(&hash.finalize());
+    if end.get("sha256").and_then(Value::as_str) != Some(sum.as_str()) {
+        return Err(at(
+            end_line,
+            "the checksum does not match the export's content: the file was changed or damaged; nothing was restored".into(),
+        ));
+    }
+    let claimed: BTreeMap<String, u64> = end
+        .get("rows")
+        .and_then(|r| serde_json::from_value(r.clone()).ok())
+        .ok_or_else(|| at(end_line, "the end line has no row counts".into()))?;
+    for table in claimed.keys().chain(counts.keys()) {
+        let (want, got) = (
+            claimed.get(table).copied().unwrap_or(0),
+            counts.get(table).copied().unwrap_or(0),
+        );
+        if want != got {
+            return Err(at(
+                end_line,
+                format!("the end line counts {want} rows of {table}, the file has {got}; nothing was restored"),
+            ));
+        }
+    }
     for (_, sql) in &triggers {
         tx.execute_batch(sql)?;
     }
@@ -296,6 +381,11 @@ fn check_header(table: &str, obj: &Map<String, Value>) -> std::result::Result<()
         ));
     }
     let format = obj.get("format").and_then(Value::as_i64);
+    if format == Some(1) {
+        return Err(format!(
+            "export format 1 has no end line to verify it is whole; export the database again with this opsdeck (format {EXPORT_FORMAT})"
+        ));
+    }
     if format != Some(EXPORT_FORMAT) {
         return Err(format!(
             "export format {format:?} is not supported (this opsdeck reads format {EXPORT_FORMAT})"

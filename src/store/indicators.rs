@@ -20,7 +20,7 @@ pub struct Observation {
     pub note: Option<String>,
 }
 
-const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind";
+const COLUMNS: &str = "id, key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, min_value, max_value";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
     let word = |i: usize, what: &str| -> rusqlite::Result<String> {
@@ -48,6 +48,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
             source: Source::parse(&word(13, "source")?).ok_or_else(|| bad(13))?,
             metric: r.get(14)?,
             work_kind: r.get(15)?,
+            min: r.get(16)?,
+            max: r.get(17)?,
         },
     })
 }
@@ -80,27 +82,39 @@ pub fn insert_indicator(
             position
         ],
     )?;
-    Ok(conn.last_insert_rowid())
+    let id = conn.last_insert_rowid();
+    // The range columns came with a later schema than the starter seed,
+    // which runs on schema 1 and never sets them.
+    if d.min.is_some() || d.max.is_some() {
+        conn.execute(
+            "UPDATE indicators SET min_value = ?2, max_value = ?3 WHERE id = ?1",
+            params![id, d.min, d.max],
+        )?;
+    }
+    Ok(id)
 }
 
-/// Where a value came from.
+/// Where a value came from without a key of its own: every such value is a
+/// new row (two records of the same value in the same second are two events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
+    /// `opsdeck record` and the cockpit.
     Manual,
-    Import,
+    /// The demo story.
+    Demo,
 }
 
 impl Origin {
     fn as_str(self) -> &'static str {
         match self {
             Origin::Manual => "manual",
-            Origin::Import => "import",
+            Origin::Demo => "demo",
         }
     }
 }
 
-/// Records one value; returns false when the exact same fact (indicator,
-/// time, value) was already there.
+/// Records one value as a new row (an observation without a key is never
+/// merged with another one). Returns the new row's id.
 pub fn insert_observation(
     tx: &Tx<'_>,
     indicator_id: i64,
@@ -108,30 +122,12 @@ pub fn insert_observation(
     value: f64,
     note: Option<&str>,
     origin: Origin,
-) -> Result<bool> {
-    let mut stmt = tx.prepare_cached(SQL_INSERT_OBSERVATION)?;
-    insert_observation_with(&mut stmt, indicator_id, at, value, note, origin)
-}
-
-/// Inserts an observation; unchanged when the same fact exists (a new note
-/// on it is kept).
-pub const SQL_INSERT_OBSERVATION: &str =
-    "INSERT INTO observations (indicator_id, at, value, note, origin) VALUES (?1, ?2, ?3, ?4, ?5)
-     ON CONFLICT (indicator_id, at, value) DO UPDATE SET note = coalesce(excluded.note, note)
-     WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note";
-
-/// [`insert_observation`] on a statement prepared once from
-/// [`SQL_INSERT_OBSERVATION`] (bulk import: no statement-cache lookup per row).
-pub fn insert_observation_with(
-    stmt: &mut rusqlite::Statement<'_>,
-    indicator_id: i64,
-    at: Timestamp,
-    value: f64,
-    note: Option<&str>,
-    origin: Origin,
-) -> Result<bool> {
-    let n = stmt.execute(params![indicator_id, at, value, note, origin.as_str()])?;
-    Ok(n > 0)
+) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO observations (indicator_id, at, value, note, origin) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![indicator_id, at, value, note, origin.as_str()])?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// Observations written per statement by a bulk import: one statement of
@@ -139,54 +135,131 @@ pub fn insert_observation_with(
 /// reset, bind and program start dominated the import's time in SQLite).
 pub const BULK_ROWS: usize = 64;
 
-/// A value to record in bulk.
+/// An imported value with its identity: `origin` (`file:PATH` or `id`) and
+/// `key`, unique together (see migration 0006 and the README's "the same
+/// row").
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewObservation {
     pub indicator_id: i64,
     pub at: Timestamp,
     pub value: f64,
     pub note: Option<String>,
+    pub origin: String,
+    pub key: String,
 }
 
-/// [`SQL_INSERT_OBSERVATION`] for `rows` rows in one statement; each row
-/// is inserted, or updates its note, exactly as one statement per row would.
-pub fn sql_insert_observations(rows: usize) -> String {
-    let values = vec!["(?, ?, ?, ?, ?)"; rows.max(1)].join(", ");
+/// The origin of the rows of an import of the file known as `identity`
+/// (its canonical path, or `stdin`).
+pub fn file_origin(identity: &str) -> String {
+    format!("file:{identity}")
+}
+
+/// The origin of the rows a scheduled source writes: a source's next run
+/// replaces its own earlier values for the same indicator and time, and
+/// never touches values recorded by hand or imported from files.
+pub fn source_origin(name: &str) -> String {
+    format!("source:{name}")
+}
+
+/// The origin of rows that carry their own `id`, whatever the file.
+pub const ID_ORIGIN: &str = "id";
+
+/// The key of the `occurrence`-th row (from 0) of one file for one indicator
+/// and second.
+pub fn file_key(indicator_id: i64, at: Timestamp, occurrence: u32) -> String {
+    format!("{indicator_id}@{at}#{occurrence}")
+}
+
+/// An upsert of `rows` rows on their identity: a new identity inserts, a
+/// known one takes the new indicator, time, value and note when any differs,
+/// and an identical row changes nothing. Returns the id of every row that
+/// was inserted or changed.
+pub fn sql_upsert_observations(rows: usize) -> String {
+    let values = vec!["(?, ?, ?, ?, ?, ?)"; rows.max(1)].join(", ");
     format!(
-        "INSERT INTO observations (indicator_id, at, value, note, origin) VALUES {values}
-         ON CONFLICT (indicator_id, at, value) DO UPDATE SET note = coalesce(excluded.note, note)
-         WHERE excluded.note IS NOT NULL AND excluded.note IS NOT note"
+        "INSERT INTO observations (indicator_id, at, value, note, origin, origin_key) VALUES {values}
+         ON CONFLICT (origin, origin_key) WHERE origin_key IS NOT NULL DO UPDATE SET
+             indicator_id = excluded.indicator_id, at = excluded.at,
+             value = excluded.value, note = excluded.note
+         WHERE indicator_id IS NOT excluded.indicator_id OR at IS NOT excluded.at
+            OR value IS NOT excluded.value OR note IS NOT excluded.note
+         RETURNING id"
+    )
+}
+
+/// What an upsert did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    /// Rows with a new identity.
+    pub new: u64,
+    /// Rows whose identity was known and whose content changed.
+    pub changed: u64,
+}
+
+/// The largest observation id, to tell new rows from changed ones after an
+/// upsert ([`upsert_observations_with`]).
+pub fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
+    Ok(
+        tx.query_row("SELECT ifnull(max(id), 0) FROM observations", [], |r| {
+            r.get(0)
+        })?,
     )
 }
 
 /// Writes `rows` with a statement prepared from
-/// [`sql_insert_observations`]`(rows.len())`. Returns how many were new or
-/// changed.
-pub fn insert_observations_with(
+/// [`sql_upsert_observations`]`(rows.len())`; ids above `before` (from
+/// [`max_observation_id`] in the same transaction) are new rows.
+pub fn upsert_observations_with(
     stmt: &mut rusqlite::Statement<'_>,
     rows: &[NewObservation],
-    origin: Origin,
-) -> Result<usize> {
+    before: i64,
+) -> Result<Upserted> {
     for (i, r) in rows.iter().enumerate() {
-        let at = 5 * i;
+        let at = 6 * i;
         stmt.raw_bind_parameter(at + 1, r.indicator_id)?;
         stmt.raw_bind_parameter(at + 2, r.at)?;
         stmt.raw_bind_parameter(at + 3, r.value)?;
         stmt.raw_bind_parameter(at + 4, r.note.as_deref())?;
-        stmt.raw_bind_parameter(at + 5, origin.as_str())?;
+        stmt.raw_bind_parameter(at + 5, r.origin.as_str())?;
+        stmt.raw_bind_parameter(at + 6, r.key.as_str())?;
     }
-    Ok(stmt.raw_execute()?)
+    let mut out = Upserted::default();
+    let mut ids = stmt.raw_query();
+    while let Some(row) = ids.next()? {
+        let id: i64 = row.get(0)?;
+        if id > before {
+            out.new += 1;
+        } else {
+            out.changed += 1;
+        }
+    }
+    Ok(out)
 }
 
 /// The hot query of every board: one indicator's values in a window.
 pub const SQL_OBSERVATION_POINTS: &str =
     "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
 
+/// Every indicator's definition by row id, retired ones included (the
+/// import checks each value against its indicator).
+pub fn definitions_by_id(
+    conn: &rusqlite::Connection,
+) -> Result<std::collections::HashMap<i64, IndicatorDef>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM indicators"))?;
+    let rows = stmt.query_map([], from_row)?;
+    let mut out = std::collections::HashMap::new();
+    for r in rows {
+        let i = r?;
+        out.insert(i.id, i.def);
+    }
+    Ok(out)
+}
+
 impl Store {
     /// Every indicator, in board order.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM indicators ORDER BY position, id"
+            "SELECT {COLUMNS} FROM indicators WHERE retired_at IS NULL ORDER BY position, id"
         ))?;
         let rows = stmt.query_map([], from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -196,7 +269,9 @@ impl Store {
     pub fn indicator(&self, key: &str) -> Result<Option<Indicator>> {
         Ok(self
             .conn()
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM indicators WHERE key = ?1"))?
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM indicators WHERE key = ?1 AND retired_at IS NULL"
+            ))?
             .query_row([key], from_row)
             .optional()?)
     }

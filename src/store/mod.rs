@@ -7,10 +7,14 @@ pub mod audit;
 pub mod backup;
 pub mod board;
 pub mod decisions;
+pub mod definition;
 pub mod experiment_result;
 pub mod experiments;
 pub mod export;
 pub mod feedback;
+pub mod foreign;
+pub mod imports;
+pub mod indicator_changes;
 pub mod indicators;
 pub mod learning_models;
 pub mod notes;
@@ -33,10 +37,20 @@ pub const MIGRATIONS: &[&str] = &[
     slos::ALERTS_MIGRATION,
     include_str!("migrations/0004_experiments.sql"),
     include_str!("migrations/0005_change_tokens.sql"),
+    include_str!("migrations/0006_row_identity.sql"),
+    include_str!("migrations/0007_definitions.sql"),
 ];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// `PRAGMA application_id` of an opsdeck database: "OPSD".
+pub const APPLICATION_ID: i64 = 0x4f50_5344;
+
+/// The last schema version written before databases were marked with
+/// [`APPLICATION_ID`]: an unmarked file of version 1 to this one with the
+/// opsdeck tables is an opsdeck database from before the mark.
+const LAST_UNMARKED_VERSION: i64 = 5;
 
 /// How long a writer waits for another process's write to finish.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +67,8 @@ pub enum StoreError {
     },
     #[error("{path}: not an opsdeck database, or the file is corrupt ({detail}); it was left untouched — restore it from a backup or point --db elsewhere")]
     NotADatabase { path: String, detail: String },
+    #[error("{path}: {detail}; it was left untouched — point --db at an opsdeck database (or create one with 'opsdeck init')")]
+    NotOpsdeck { path: String, detail: String },
     #[error("{path}: {detail}")]
     Io { path: String, detail: String },
     #[error("the database is busy: another opsdeck process has held its write lock for more than {secs} s; nothing was written — try again, or look for a stuck process with `fuser`", secs = BUSY_TIMEOUT.as_secs())]
@@ -121,13 +137,17 @@ impl Store {
             path: display.clone(),
             detail,
         };
+        let mut created = false;
         if !path.exists() {
             if read_only {
                 return Err(io(
                     "does not exist (and --read-only does not create it)".into()
                 ));
             }
-            create_private_file(path).map_err(io)?;
+            created = create_private_file(path).map_err(io)?;
+        }
+        if !created {
+            check_header(path)?;
         }
         let writable = !read_only
             && std::fs::OpenOptions::new().write(true).open(path).is_ok()
@@ -149,8 +169,20 @@ impl Store {
             read_only: !writable,
             work_items_read: Default::default(),
         };
-        store.prepare(now)?;
+        store.prepare(now, created)?;
         Ok(store)
+    }
+
+    /// Creates a new database at `path` (which must not exist), migrated and
+    /// seeded: for `init`, `demo`, `restore` and the default cockpit.
+    pub fn create_at(path: &Path, actor: &str, now: i64) -> Result<Store> {
+        if path.symlink_metadata().is_ok() {
+            return Err(StoreError::Io {
+                path: path.display().to_string(),
+                detail: "exists already".into(),
+            });
+        }
+        Store::open_with(path, actor, now, false)
     }
 
     /// An in-memory store for tests, migrated and seeded.
@@ -168,11 +200,15 @@ impl Store {
             read_only: false,
             work_items_read: Default::default(),
         };
-        store.prepare(now)?;
+        store.prepare(now, true)?;
         Ok(store)
     }
 
-    fn prepare(&mut self, now: i64) -> Result<()> {
+    /// Checks the file, then migrates it. `new` is true for a file this
+    /// process just created (empty, allowed to be initialised); any other
+    /// file must carry the opsdeck mark, or be an opsdeck file from before
+    /// the mark, before anything is written to it (not even the journal mode).
+    fn prepare(&mut self, now: i64, new: bool) -> Result<()> {
         let path = self.path.display().to_string();
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read the version before anything writes to the file: a newer or
@@ -187,6 +223,9 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(|e| not_a_database(&path, e))?;
+        if !new {
+            self.check_mark(version)?;
+        }
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
                 path,
@@ -230,6 +269,7 @@ impl Store {
             }
             tx.execute_batch(MIGRATIONS[version as usize])?;
             if version == 0 {
+                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
                 seed(&tx, &self.actor, now)?;
             }
             slos::after_migration(&tx, MIGRATIONS[version as usize], &self.actor, now)?;
@@ -245,6 +285,43 @@ impl Store {
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }
+    }
+
+    /// Refuses a file that is not opsdeck's: marked by another application,
+    /// or unmarked and not an opsdeck database from before the mark.
+    fn check_mark(&self, version: i64) -> Result<()> {
+        let path = self.path.display().to_string();
+        let app: i64 = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| not_a_database(&path, e))?;
+        if app == APPLICATION_ID {
+            return Ok(());
+        }
+        let foreign = |detail: String| StoreError::NotOpsdeck {
+            path: path.clone(),
+            detail,
+        };
+        if app != 0 {
+            return Err(foreign(format!(
+                "a SQLite database of another application (application_id {app:#x}), not opsdeck's"
+            )));
+        }
+        let tables: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table'
+                   AND name IN ('meta', 'indicators', 'observations', 'audit')",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| not_a_database(&path, e))?;
+        if (1..=LAST_UNMARKED_VERSION).contains(&version) && tables == 4 {
+            return Ok(());
+        }
+        Err(foreign(
+            "a SQLite database without the opsdeck mark (application_id), not opsdeck's".into(),
+        ))
     }
 
     /// Runs `f` in a `BEGIN IMMEDIATE` transaction and commits: the one way
@@ -302,8 +379,25 @@ impl Store {
             }
             .into());
         }
+        let asked = std::time::Instant::now();
         let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+            .map_err(|e| {
+            let e = StoreError::from(e);
+            if matches!(e, StoreError::Busy) {
+                tracing::warn!(
+                    waited_ms = asked.elapsed().as_millis() as u64,
+                    "gave up waiting for the write lock (busy)"
+                );
+            }
+            e
+        })?;
+        let waited = asked.elapsed();
+        if waited >= std::time::Duration::from_millis(100) {
+            tracing::info!(
+                waited_ms = waited.as_millis() as u64,
+                "waited for the write lock"
+            );
+        }
         let (value, commit) = f(
             self,
             &Tx {
@@ -319,8 +413,18 @@ impl Store {
         Ok(value)
     }
 
-    /// The connection, for reads.
-    pub fn conn(&self) -> &Connection {
+    /// The connection, for the store's own reads: code above the store
+    /// calls store functions, never SQL.
+    pub(in crate::store) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The raw connection, for tests that go around the store on purpose
+    /// (tampering with the audit trail, query plans, counting rows). Code
+    /// under `src/` never calls it: `tests/it/module_graph.rs` fails if it
+    /// does.
+    #[doc(hidden)]
+    pub fn raw_conn_for_tests(&self) -> &Connection {
         &self.conn
     }
 
@@ -356,6 +460,39 @@ impl Store {
             .optional()?)
     }
 
+    /// `PRAGMA journal_mode` of the open file (`wal` when all is well).
+    pub fn journal_mode(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or the first problem SQLite found.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// The number of rows in one of opsdeck's tables (for reports and the
+    /// benchmark dataset's summary); an unknown table is an error.
+    pub fn row_count(&self, table: &str) -> Result<usize> {
+        use rusqlite::OptionalExtension;
+        let known: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [table],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(name) = known else {
+            return Err(StoreError::Invalid(format!("no table '{table}'")));
+        };
+        let sql = format!("SELECT count(*) FROM \"{name}\"");
+        Ok(self.conn.query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize)
+    }
+
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
@@ -365,9 +502,11 @@ impl Store {
 }
 
 /// A write transaction with the acting user, handed to store functions.
+/// Only the store opens one (through the transaction runner); code above
+/// the store gets it inside `Store::write` and cannot reach its SQL.
 pub struct Tx<'a> {
-    pub tx: &'a rusqlite::Transaction<'a>,
-    pub actor: &'a str,
+    pub(in crate::store) tx: &'a rusqlite::Transaction<'a>,
+    pub(in crate::store) actor: &'a str,
 }
 
 impl std::ops::Deref for Tx<'_> {
@@ -377,7 +516,24 @@ impl std::ops::Deref for Tx<'_> {
     }
 }
 
-impl Tx<'_> {
+impl<'a> Tx<'a> {
+    /// Who the changes made through this transaction are attributed to.
+    pub fn actor(&self) -> &str {
+        self.actor
+    }
+
+    /// The same transaction, with its changes attributed to `actor`: for
+    /// changes opsdeck makes on someone's behalf (the rules evaluated by
+    /// `opsdeck (rules)`), and for scripted histories (the demo story, the
+    /// benchmark dataset) where several people act in one transaction.
+    /// The audit trail records `actor` as given.
+    pub fn acting_as<'b>(&'b self, actor: &'b str) -> Tx<'b>
+    where
+        'a: 'b,
+    {
+        Tx { tx: self.tx, actor }
+    }
+
     /// Sets a `meta` value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.execute(
@@ -419,8 +575,36 @@ fn dir_writable(dir: &Path) -> bool {
     }
 }
 
-/// Creates the database file with mode 0600, and any missing folders 0700.
-fn create_private_file(path: &Path) -> std::result::Result<(), String> {
+/// Refuses, before SQLite opens it, a file that cannot be an opsdeck
+/// database: an empty file (never initialised: a killed backup or a typo
+/// must not become a new, empty database) or one without the SQLite header.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let shown = path.display().to_string();
+    let mut head = Vec::with_capacity(100);
+    let read = std::fs::File::open(path).and_then(|f| f.take(100).read_to_end(&mut head));
+    if read.is_err() {
+        // Unreadable (a folder, no permission): SQLite's open says why.
+        return Ok(());
+    }
+    if head.is_empty() {
+        return Err(StoreError::NotOpsdeck {
+            path: shown,
+            detail: "an empty file (0 bytes), not an opsdeck database; opsdeck never initialises an existing file — remove it".into(),
+        });
+    }
+    if !head.starts_with(b"SQLite format 3\0") {
+        return Err(StoreError::NotADatabase {
+            path: shown,
+            detail: "no SQLite header".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Creates the database file with mode 0600, and any missing folders 0700;
+/// true when this call created it.
+fn create_private_file(path: &Path) -> std::result::Result<bool, String> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         if !dir.exists() {
@@ -437,16 +621,24 @@ fn create_private_file(path: &Path) -> std::result::Result<(), String> {
         .mode(0o600)
         .open(path)
     {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(format!("cannot create the database file: {e}")),
     }
 }
 
 /// Loads the starter indicators, roles and capacity into a new database.
 fn seed(tx: &rusqlite::Transaction<'_>, actor: &str, now: i64) -> Result<()> {
-    let op = crate::assets::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
-        .map_err(StoreError::Invalid)?;
+    let op =
+        crate::definition::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
+            .map_err(|e| {
+                StoreError::Invalid(
+                    e.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            })?;
     let inds =
         crate::assets::parse_indicators("assets/indicators.toml", crate::assets::INDICATORS_TOML)
             .map_err(StoreError::Invalid)?;

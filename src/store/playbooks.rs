@@ -179,9 +179,15 @@ pub fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
     let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
     let mut imported = Vec::new();
     let mut left_out = Vec::new();
+    let today = chrono::DateTime::from_timestamp(now, 0)
+        .map(|t| t.date_naive())
+        .unwrap_or_default();
     for (file, text) in STARTER_PLAYBOOKS {
         let source = format!("assets/playbooks/{file}");
-        match parse_playbook(&source, text, &roles) {
+        // A new database's starter playbooks count their review from its
+        // creation, not from the date written in the shipped file.
+        let text = reviewed_on(text, today);
+        match parse_playbook(&source, &text, &roles) {
             Ok(def) => {
                 import_raw(tx, tx.actor, now, &def, &source)?;
                 imported.push(def.key);
@@ -203,6 +209,19 @@ pub fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
         None,
         &serde_json::json!({ "schema": 2, "starter": imported, "left_out": left_out }),
     )
+}
+
+/// A playbook's TOML with its `last_reviewed` line set to `day`.
+pub fn reviewed_on(text: &str, day: chrono::NaiveDate) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("last_reviewed") {
+            out.push_str(&format!("last_reviewed = {}\n", day.format("%Y-%m-%d")));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn role_keys(conn: &Connection) -> Result<Vec<String>> {
@@ -259,6 +278,52 @@ fn finish(raw: RawVersion) -> Result<PlaybookVersion> {
     })
 }
 
+/// The newest version of a playbook on any connection (a transaction
+/// included); `None` when there is no such key.
+pub fn latest_playbook(conn: &Connection, key: &str) -> Result<Option<PlaybookVersion>> {
+    let sql = format!(
+        "{SQL_VERSION_SELECT} {SQL_VERSION_FROM} WHERE p.key = ?1 ORDER BY v.version DESC LIMIT 1"
+    );
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row([key], version_from_row)
+        .optional()?;
+    row.map(finish).transpose()
+}
+
+/// Dates the adoption of every playbook's first version at `at`. Only for
+/// scripted histories that begin in the past (the demo, the benchmark
+/// dataset): a real database records the moment a playbook was imported.
+/// The first versions also count as reviewed the day before `at`.
+pub fn backdate_adoption(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
+    tx.execute(
+        "UPDATE playbook_versions SET imported_at = ?1 WHERE version = 1",
+        [at],
+    )?;
+    tx.execute("UPDATE playbooks SET created_at = ?1", [at])?;
+    let reviewed = chrono::DateTime::from_timestamp(at - crate::domain::DAY, 0)
+        .map(|d| d.date_naive())
+        .unwrap_or_default();
+    let firsts: Vec<(i64, String, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT v.id, p.key, v.definition FROM playbook_versions v
+             JOIN playbooks p ON p.id = v.playbook_id WHERE v.version = 1",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, key, json) in firsts {
+        let mut def = parse_definition(&key, 1, &json)?;
+        def.last_reviewed = reviewed;
+        let json = serde_json::to_string(&def).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        tx.execute(
+            "UPDATE playbook_versions SET definition = ?2, review_due_at = ?3 WHERE id = ?1",
+            rusqlite::params![id, json, def.review_due_at()],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// The role keys, in the order they were created: what playbooks may name.
     pub fn role_keys(&self) -> Result<Vec<String>> {
@@ -267,15 +332,7 @@ impl Store {
 
     /// The newest version of a playbook; `None` when there is no such key.
     pub fn playbook(&self, key: &str) -> Result<Option<PlaybookVersion>> {
-        let sql = format!(
-            "{SQL_VERSION_SELECT} {SQL_VERSION_FROM} WHERE p.key = ?1 ORDER BY v.version DESC LIMIT 1"
-        );
-        let row = self
-            .conn()
-            .prepare_cached(&sql)?
-            .query_row([key], version_from_row)
-            .optional()?;
-        row.map(finish).transpose()
+        latest_playbook(self.conn(), key)
     }
 
     /// Every version of a playbook, oldest first.
@@ -298,6 +355,7 @@ impl Store {
              (SELECT count(*) FROM checklist_runs r JOIN playbook_versions o ON o.id = r.version_id
                WHERE r.state = 'open' AND o.playbook_id = p.id)
              {SQL_VERSION_FROM} WHERE v.version = (SELECT max(m.version) FROM playbook_versions m WHERE m.playbook_id = p.id)
+               AND p.retired_at IS NULL
              ORDER BY p.key"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;

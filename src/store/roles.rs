@@ -68,6 +68,29 @@ fn role_id(tx: &Tx<'_>, role: &str) -> Result<i64> {
     }
 }
 
+/// Adds a person (holding no role yet); an error when they exist. Audited.
+pub fn add_person(tx: &Tx<'_>, now: Timestamp, person: &str) -> Result<()> {
+    let person = clean_person(person)?;
+    let added = tx.execute(
+        "INSERT INTO people (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",
+        [&person],
+    )? > 0;
+    if !added {
+        return Err(StoreError::Invalid(format!(
+            "{} is already a person of the operation (give roles with `opsdeck role assign`)",
+            crate::text::sanitize(&person)
+        )));
+    }
+    audit::record(
+        tx,
+        now,
+        "add",
+        "person",
+        Some(&person),
+        &serde_json::json!({}),
+    )
+}
+
 /// Assigns `person` (created when new) to `role`. Returns false, writing
 /// nothing, when they already hold it. Audited.
 pub fn assign(tx: &Tx<'_>, now: Timestamp, person: &str, role: &str) -> Result<bool> {

@@ -1,12 +1,10 @@
 //! Checklist runs in the database: one execution of one playbook version.
 //! A run is loaded into the domain's [`ChecklistRun`], which computes
 //! progress, gating and overdue with `now` passed in; this module only reads
-//! and writes rows. Writes are in [`items`], the demo's runs in [`demo`].
+//! and writes rows. Writes are in [`items`].
 
-mod demo;
 mod items;
 
-pub use demo::seed_demo_runs;
 pub use items::{
     add_run_note, cancel_run, close_item, start_run, undo_item, ItemAction, ItemChange, ItemUndo,
     StartedRun,

@@ -157,7 +157,7 @@ impl Store {
     /// Every stored SLO, in import order.
     pub fn slos(&self) -> Result<Vec<StoredSlo>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT id, version, definition, imported_at, imported_by FROM slos ORDER BY position, id",
+            "SELECT id, version, definition, imported_at, imported_by FROM slos WHERE retired_at IS NULL ORDER BY position, id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((

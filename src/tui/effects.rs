@@ -32,6 +32,11 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             let result = store.write(|tx| -> crate::store::Result<String> {
                 match value {
                     Some(v) => {
+                        // The same plausible range as `record` and `import`.
+                        if let Some(def) = indicators::definitions_by_id(tx)?.get(&indicator_id) {
+                            crate::domain::plausible::check_value(def, v, now, now, false)
+                                .map_err(crate::store::StoreError::Invalid)?;
+                        }
                         indicators::insert_observation(
                             tx,
                             indicator_id,

@@ -40,6 +40,7 @@ use crossterm::terminal::{
     LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute, queue};
+pub use effects::run_effect;
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::Terminal;
 use std::io::Write;
@@ -55,7 +56,7 @@ pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
     let mut next = Some(action);
     while let Some(a) = next.take() {
         if let Some(effect) = update(app, a) {
-            next = effects::run_effect(store, app, effect);
+            next = run_effect(store, app, effect);
         }
     }
 }

@@ -37,7 +37,10 @@ fn active(store: &Store, key: &str) -> Option<Alert> {
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
-    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    store
+        .raw_conn_for_tests()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
 }
 
 fn record(store: &mut Store, key: &str, at: i64, value: f64) {
@@ -382,10 +385,14 @@ fn every_transition_is_in_the_history_and_the_audit() {
     );
     let again = s.write(|tx| alerts::acknowledge(tx, id, T + 5 * MIN, None));
     assert!(again.unwrap_err().to_string().contains("already resolved"));
-    let tamper = s.conn().execute("UPDATE alert_events SET note = 'x'", []);
+    let tamper = s
+        .raw_conn_for_tests()
+        .execute("UPDATE alert_events SET note = 'x'", []);
     assert!(tamper.is_err(), "history is append-only");
     assert!(
-        s.conn().execute("DELETE FROM alerts", []).is_err(),
+        s.raw_conn_for_tests()
+            .execute("DELETE FROM alerts", [])
+            .is_err(),
         "never deleted"
     );
 }

@@ -18,6 +18,8 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Debug, Default)]
 struct Expect {
     kind: Option<String>,
+    /// Extra arguments to `import` (e.g. `--force`).
+    args: Vec<String>,
     messages: Vec<String>,
     added: Vec<(String, i64)>,
     checks: Vec<String>,
@@ -50,6 +52,7 @@ fn parse_expect(path: &Path) -> Expect {
         let value = value.trim().to_string();
         match key {
             "kind" => e.kind = Some(value),
+            "args" => e.args.extend(value.split_whitespace().map(str::to_string)),
             "message" => e.messages.push(value),
             "check" => e.checks.push(value),
             "added" => {
@@ -282,6 +285,7 @@ fn every_bad_file_is_refused_with_a_located_message_and_nothing_written() {
         if let Some(k) = &case.expect.kind {
             args.extend(["--kind", k.as_str()]);
         }
+        args.extend(case.expect.args.iter().map(String::as_str));
         let out = run(&env, &args);
         let after = table_counts(&env.db);
         let problems = check_refused(&case.name, &case.expect, &out, &before, &after);
@@ -305,6 +309,7 @@ fn every_awkward_but_good_file_imports() {
         if let Some(k) = &case.expect.kind {
             args.extend(["--kind", k.as_str()]);
         }
+        args.extend(case.expect.args.iter().map(String::as_str));
         let out = run(&env, &args);
         let after = table_counts(&env.db);
         let mut problems = Vec::new();

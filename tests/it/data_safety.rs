@@ -120,18 +120,28 @@ fn an_export_restores_into_a_new_database_table_by_table() {
     assert!(stderr(&out).contains("exists already"), "{}", stderr(&out));
 }
 
+/// `body` (header and one row of `table`) with the export's end line.
+fn with_trailer(body: &str, table: &str) -> String {
+    use sha2::Digest;
+    let sum: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{body}{{\"table\":\"_opsdeck_export_end\",\"rows\":{{\"{table}\":1}},\"sha256\":\"{sum}\"}}\n")
+}
+
 #[test]
 fn a_bad_export_is_refused_and_leaves_nothing_behind() {
     let env = Env::new();
-    let header = r#"{"table":"_opsdeck_export","format":1,"schema_version":1,"exported_at":0}"#;
+    let header = r#"{"table":"_opsdeck_export","format":2,"schema_version":1,"exported_at":0}"#;
     for (content, want) in [
         (String::new(), "empty"),
         ("{\"table\":\"meta\",\"key\":\"a\",\"value\":\"b\"}\n".to_string(), ":1: not an opsdeck export"),
         (format!("{header}\nnot json\n"), ":2: not a JSON object"),
         (format!("{header}\n{{\"table\":\"nope\"}}\n"), ":2: unknown table 'nope'"),
         (format!("{header}\n{{\"table\":\"meta\",\"key\":\"a\",\"bogus\":1}}\n"), ":2: table meta has no column 'bogus'"),
-        (format!("{header}\n{{\"table\":\"observations\",\"id\":1,\"indicator_id\":999,\"at\":0,\"value\":1.0,\"origin\":\"manual\"}}\n"), "inconsistent"),
-        (r#"{"table":"_opsdeck_export","format":1,"schema_version":999,"exported_at":0}"#.to_string(), "newer than this opsdeck"),
+        (with_trailer(&format!("{header}\n{{\"table\":\"observations\",\"id\":1,\"indicator_id\":999,\"at\":0,\"value\":1.0,\"origin\":\"manual\"}}\n"), "observations"), "inconsistent"),
+        (r#"{"table":"_opsdeck_export","format":2,"schema_version":999,"exported_at":0}"#.to_string(), "newer than this opsdeck"),
     ] {
         let file = env.file("bad.jsonl", content.as_bytes());
         let target = env.path().join("new.db");

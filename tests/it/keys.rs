@@ -39,7 +39,7 @@ fn contexts(store: &mut Store) -> Vec<App> {
 #[test]
 fn every_binding_shows_in_the_help_of_its_view_and_the_keymap_maps_it() {
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     let mut checked = 0;
     for mut app in contexts(&mut store) {
         let cx: Context = app.key_context();
@@ -86,7 +86,7 @@ fn every_binding_shows_in_the_help_of_its_view_and_the_keymap_maps_it() {
 #[test]
 fn a_key_of_another_view_does_nothing_here() {
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     let app = loaded_app(&mut store, View::Work, NOW, Theme::mono());
     for c in ['a', 'r', 'x', 'u', 'o', 't'] {
         let got = keymap(&app, KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
@@ -101,7 +101,7 @@ fn keys_toml_remaps_and_the_help_and_footer_follow() {
     use opsdeck::tui::keys::KeyTable;
     use opsdeck::tui::popups::Popup;
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     let mut app = loaded_app(&mut store, View::Alerts, NOW, Theme::mono());
     app.keys = KeyTable::parse(
         "keys.toml",

@@ -30,6 +30,7 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(before, v);
+        let rows_before = table_counts(&db);
         let store = Store::open(&db, "migration-test").unwrap();
         assert_eq!(
             store.schema_version().unwrap(),
@@ -37,7 +38,12 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             "v{v} migrated"
         );
         // The data written by the old version is still there.
-        let count = |sql: &str| -> i64 { store.conn().query_row(sql, [], |r| r.get(0)).unwrap() };
+        let count = |sql: &str| -> i64 {
+            store
+                .raw_conn_for_tests()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap()
+        };
         assert_eq!(
             count("SELECT count(*) FROM observations WHERE note = 'fixture'"),
             1,
@@ -53,8 +59,22 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             count("SELECT count(*) FROM audit WHERE actor = 'fixture'") >= 3,
             "v{v}"
         );
+        // No row of any table is lost (schema 6 dropped the unique index
+        // that merged same-second observations: it keeps every row).
+        for (table, n) in rows_before {
+            let after = count(&format!("SELECT count(*) FROM \"{table}\""));
+            assert!(after >= n, "v{v}: {table} had {n} rows, has {after}");
+        }
+        assert_eq!(
+            store
+                .raw_conn_for_tests()
+                .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            i64::from(u32::from_be_bytes(*b"OPSD")),
+            "v{v}: marked as an opsdeck database"
+        );
         let ok: String = store
-            .conn()
+            .raw_conn_for_tests()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
@@ -65,6 +85,61 @@ fn every_earlier_schema_migrates_to_the_latest_and_keeps_its_data() {
             .readings
             .is_empty());
     }
+}
+
+/// Rows per table of a database file.
+fn table_counts(db: &std::path::Path) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open(db).unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    names
+        .into_iter()
+        .map(|t| {
+            let n = c
+                .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+                .unwrap();
+            (t, n)
+        })
+        .collect()
+}
+
+#[test]
+fn schema_6_keeps_same_second_observations_and_lets_new_ones_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v5.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db");
+    std::fs::copy(fixture, &db).unwrap();
+    let mut store = Store::open(&db, "migration-test").unwrap();
+    let id = store.indicator("first_response").unwrap().unwrap().id;
+    store
+        .write(|tx| -> opsdeck::store::Result<()> {
+            for _ in 0..2 {
+                opsdeck::store::indicators::insert_observation(
+                    tx,
+                    id,
+                    1_795_500_000,
+                    3.0,
+                    None,
+                    opsdeck::store::indicators::Origin::Manual,
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let n: i64 = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT count(*) FROM observations WHERE at = 1795500000 AND value = 3.0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 2, "two events of the same value in the same second");
 }
 
 #[test]
@@ -83,4 +158,26 @@ fn migrations_are_numbered_files_applied_in_order() {
     for (i, n) in names.iter().enumerate() {
         assert!(n.starts_with(&format!("{:04}_", i + 1)), "{n} out of order");
     }
+}
+
+#[test]
+fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_indicators() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let v5 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db");
+    std::fs::copy(&v5, &db).unwrap();
+    let store = Store::open(&db, "migration-test").unwrap();
+    let n: i64 = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT count(*) FROM indicators WHERE retired_at IS NULL AND min_value IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n as usize, store.indicators().unwrap().len());
+    assert!(n > 0);
+    let (def, retired) = store.current_definition().unwrap();
+    assert_eq!(def.indicators.len() as i64, n);
+    assert!(retired.indicators.is_empty());
 }

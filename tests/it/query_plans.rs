@@ -5,7 +5,7 @@ use opsdeck::store::{alerts, decisions, feedback, indicators, runs, work_items, 
 
 fn plan(store: &Store, sql: &str) -> String {
     let mut stmt = store
-        .conn()
+        .raw_conn_for_tests()
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap();
     let n = stmt.parameter_count();

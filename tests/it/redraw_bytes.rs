@@ -29,7 +29,7 @@ impl std::io::Write for Counter {
 #[test]
 fn one_changed_value_is_a_small_diff_and_no_change_writes_nothing() {
     let mut store = Store::open_in_memory_at("t", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     let mut app = opsdeck::tui::loaded_app(&mut store, View::Cockpit, NOW, Theme { color: true });
     let counter = Counter::default();
     let backend = CrosstermBackend::new(counter.clone());

@@ -16,7 +16,7 @@ const NOW: i64 = 1_795_510_800;
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     store
 }
 
@@ -219,7 +219,7 @@ fn a_bad_number_is_refused_in_place_and_nothing_is_written() {
 fn hostile_names_render_as_inert_text() {
     let mut store = demo_store();
     store
-        .conn()
+        .raw_conn_for_tests()
         .execute(
             "UPDATE indicators SET name = ?1, unit = ?2 WHERE key = 'on_time_rate'",
             [
@@ -229,7 +229,7 @@ fn hostile_names_render_as_inert_text() {
         )
         .unwrap();
     store
-        .conn()
+        .raw_conn_for_tests()
         .execute(
             "UPDATE meta SET value = 'Co\u{1b}[31m\u{7}' WHERE key = 'company'",
             [],
@@ -318,7 +318,7 @@ fn a_write_from_another_connection_is_seen_and_reloaded() {
                 NOW - 60,
                 21.0,
                 None,
-                opsdeck::store::indicators::Origin::Import,
+                opsdeck::store::indicators::Origin::Demo,
             )
         })
         .unwrap();

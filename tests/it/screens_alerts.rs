@@ -17,7 +17,7 @@ const NOW: i64 = 1_795_510_800;
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     store
 }
 
@@ -39,7 +39,10 @@ fn selected_id(app: &App) -> i64 {
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
-    store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    store
+        .raw_conn_for_tests()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]

@@ -16,7 +16,7 @@ const DAY: i64 = 86_400;
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     store
 }
 
@@ -130,7 +130,7 @@ fn empty_states_say_how_to_start() {
 fn hostile_text_renders_inert() {
     let mut store = demo_store();
     let evil = "Evil\u{1b}[2J\u{1b}]52;c;ZXZpbA==\u{7}name\u{202e}x\u{9b}1m";
-    let c = store.conn();
+    let c = store.raw_conn_for_tests();
     c.execute(
         "INSERT INTO feedback (at, segment, channel, ease, reliability, value, comment)
          VALUES (?1, ?2, 'survey', 1, 1, 1, ?2)",

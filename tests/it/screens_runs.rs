@@ -17,7 +17,7 @@ const NOW: i64 = 1_795_510_800;
 
 fn demo_store() -> Store {
     let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut store, NOW).unwrap();
+    opsdeck::demo::populate(&mut store, NOW).unwrap();
     store
 }
 
@@ -198,7 +198,7 @@ fn a_playbook_shows_its_steps_criteria_and_tolerances() {
 fn hostile_run_text_renders_as_inert_text() {
     let mut store = demo_store();
     store
-        .conn()
+        .raw_conn_for_tests()
         .execute(
             "UPDATE checklist_runs SET context = ?1 WHERE id = 3",
             ["ORD\u{1b}]52;c;ZXZpbA==\u{7}\u{202e}X"],

@@ -23,7 +23,7 @@ const NOW: i64 = 1_795_510_800;
 fn two_connections(dir: &tempfile::TempDir) -> (Store, Store) {
     let path = dir.path().join("ops.db");
     let mut ours = Store::open_at(&path, "tester", NOW).unwrap();
-    opsdeck::commands::demo::populate(&mut ours, NOW).unwrap();
+    opsdeck::demo::populate(&mut ours, NOW).unwrap();
     let other = Store::open_at(&path, "other", NOW).unwrap();
     (ours, other)
 }

@@ -3,9 +3,7 @@
 use crate::commands::Context;
 use crate::domain::experiment::Decision;
 use crate::store::decisions::insert_decision;
-use crate::store::experiments::{
-    check_concludable, mark_concluded, require_experiment, start_experiment,
-};
+use crate::store::experiments::{check_concludable, mark_concluded, start_experiment};
 use crate::text::sanitize;
 use anyhow::anyhow;
 
@@ -40,7 +38,7 @@ pub fn conclude(
 ) -> anyhow::Result<u8> {
     let decision = Decision::parse(decision).map_err(|e| anyhow!("--decision: {e}"))?;
     let mut store = ctx.open()?;
-    let e = require_experiment(store.conn(), key)?;
+    let e = store.experiment(key)?;
     check_concludable(&e)?;
     let evidence = store.capture_experiment(&e, ctx.now)?;
     let title = title.map(str::to_string).unwrap_or_else(|| {

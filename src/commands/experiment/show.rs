@@ -5,7 +5,7 @@ use crate::commands::Context;
 use crate::domain::decision::format_number;
 use crate::domain::experiment::ExperimentStatus;
 use crate::format::{rfc3339, utc_date, utc_minute, value_unit};
-use crate::store::experiments::{load_amendments, require_experiment, short_hash};
+use crate::store::experiments::short_hash;
 use crate::store::learning_models::ExperimentRow;
 use crate::text::{sanitize, sanitize_truncate};
 use std::fmt::Write as _;
@@ -67,12 +67,12 @@ pub fn verdict_text(r: &ExperimentRow) -> String {
 /// Prints one experiment with its registration, criteria and amendments.
 pub fn show(ctx: &Context, key: &str, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
-    let stored = require_experiment(store.conn(), key)?;
+    let stored = store.experiment(key)?;
     let model = store.experiments_model(ctx.now)?;
     let Some(row) = model.rows.into_iter().find(|r| r.key == key) else {
         anyhow::bail!("experiment '{key}' disappeared while it was read; try again");
     };
-    let amendments = load_amendments(store.conn(), stored.id)?;
+    let amendments = store.amendments(stored.id)?;
     let out = match format {
         ListFormat::Json => {
             let mut v = serde_json::json!({

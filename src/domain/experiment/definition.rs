@@ -10,10 +10,10 @@ use crate::text::sanitize_truncate;
 
 /// Most characters (not bytes) allowed in any free-text field: title,
 /// objective, hypothesis, scope, control segment, reasons, comments.
-pub const MAX_TEXT_CHARS: usize = 2_000;
+pub const MAX_TEXT_CHARS: usize = super::super::limits::MAX_TEXT;
 
 /// Most characters allowed in an experiment or indicator key.
-pub const MAX_KEY_CHARS: usize = 64;
+pub const MAX_KEY_CHARS: usize = super::super::limits::MAX_KEY;
 
 /// An experiment as the team defines it with `experiment new`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

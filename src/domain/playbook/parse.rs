@@ -32,13 +32,13 @@ use crate::domain::duration::parse_duration;
 
 /// Longest text field (name, description, title, criteria, item, person), in
 /// characters.
-pub const MAX_TEXT_CHARS: usize = 2_000;
+pub const MAX_TEXT_CHARS: usize = crate::domain::limits::MAX_TEXT;
 
 /// How many unknown or mistyped fields are reported before giving up.
 const MAX_STRUCTURE_ERRORS: usize = 100;
 
 /// Longest playbook or step key, in characters.
-pub const MAX_KEY_CHARS: usize = 64;
+pub const MAX_KEY_CHARS: usize = crate::domain::limits::MAX_KEY;
 
 /// One problem in a playbook file. Displays as `FILE:LINE: reason`, the reason
 /// naming the field where there is one. The reason may quote (shortened)

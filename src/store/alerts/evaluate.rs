@@ -166,11 +166,7 @@ pub fn evaluate_rules(
             continue;
         };
         if a.cleared_at.is_none() {
-            tx.execute(
-                "UPDATE alerts SET cleared_at = ?2 WHERE id = ?1",
-                rusqlite::params![a.id, now],
-            )?;
-            append_event(tx, a.id, now, "cleared", None, Some("the cause is gone"))?;
+            mark_cleared(tx, a.id, now)?;
             ev.cleared.push(a.id);
         }
         if policy.auto_resolve {
@@ -179,7 +175,29 @@ pub fn evaluate_rules(
         }
     }
     escalate_due_alerts(tx, now, policy, &mut ev)?;
+    tracing::info!(
+        actor = %crate::text::sanitize(tx.actor()),
+        opened = ev.opened.len(),
+        recurred = ev.recurred.len(),
+        updated = ev.updated,
+        cleared = ev.cleared.len(),
+        escalated = ev.escalated.len(),
+        reopened = ev.reopened.len(),
+        to_notify = ev.notify.len(),
+        "rules evaluated"
+    );
     Ok(ev)
+}
+
+/// Marks alert `id` as cleared at `now` (its cause is gone; it stays open
+/// until someone resolves it, unless the policy auto-resolves) and appends
+/// the `cleared` event.
+pub fn mark_cleared(tx: &Tx<'_>, id: i64, now: Timestamp) -> Result<()> {
+    tx.execute(
+        "UPDATE alerts SET cleared_at = ?2 WHERE id = ?1",
+        rusqlite::params![id, now],
+    )?;
+    append_event(tx, id, now, "cleared", None, Some("the cause is gone"))
 }
 
 /// Re-opens acknowledged alerts whose acknowledgement timed out and climbs

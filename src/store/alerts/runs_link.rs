@@ -160,6 +160,13 @@ pub fn run_link(conn: &Connection, id: i64, now: Timestamp) -> Result<Option<Run
     }))
 }
 
+impl crate::store::Store {
+    /// The checklist run `id` as linked from an alert, with its progress.
+    pub fn run_link(&self, id: i64, now: Timestamp) -> Result<Option<RunLink>> {
+        run_link(self.conn(), id, now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,9 @@
 //! transaction.
 
 use super::{load_run, Run, RunError, RunState};
+use crate::domain::limits::{MAX_NAME, MAX_TEXT};
 use crate::domain::playbook::{EntryPermit, ItemRef, RunItemState};
 use crate::domain::Timestamp;
-use crate::ingest::fields::{MAX_NAME, MAX_TEXT};
 use crate::store::{audit, notes, Tx};
 use rusqlite::{params, OptionalExtension};
 use serde_json::json;

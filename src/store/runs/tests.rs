@@ -254,35 +254,3 @@ fn the_model_sorts_overdue_first_and_flags_roles() {
     assert_eq!(m.role_name("ops-lead"), "Operations lead");
     assert_eq!(m.playbooks.len(), 5);
 }
-
-#[test]
-fn the_demo_runs_cover_every_state() {
-    let mut s = store();
-    let now = T0;
-    s.write(|tx| seed_demo_runs(tx, now)).unwrap();
-    let m = s.runs_model(now).unwrap();
-    let states: Vec<RunState> = s
-        .runs(RunFilter::Latest(50))
-        .unwrap()
-        .iter()
-        .map(|r| r.state)
-        .collect();
-    assert!(states.contains(&RunState::Done) && states.contains(&RunState::Cancelled));
-    assert!(m.open_runs.iter().any(|r| r.is_overdue()));
-    assert!(m.open_runs.iter().any(|r| !r.is_overdue()));
-    assert!(m.open_runs.iter().any(|r| !r.run.overrides.is_empty()));
-    let past: Vec<&str> = m
-        .playbooks
-        .iter()
-        .filter(|p| p.past_review)
-        .map(|p| p.key.as_str())
-        .collect();
-    assert_eq!(past, ["weekly-ops-review"]);
-    let incident = s
-        .runs(RunFilter::Latest(50))
-        .unwrap()
-        .into_iter()
-        .find(|r| r.key == "incident-response")
-        .unwrap();
-    assert_eq!((incident.version, incident.state), (1, RunState::Done));
-}

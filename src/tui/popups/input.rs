@@ -47,7 +47,7 @@ pub fn parse_record_line(text: &str, derived: bool) -> Result<RecordInput, Strin
         if note.is_empty() {
             return Err("the note is empty".into());
         }
-        crate::ingest::fields::check_len(note, crate::ingest::fields::MAX_TEXT)
+        crate::domain::limits::check_len(note, crate::domain::limits::MAX_TEXT)
             .map_err(|e| format!("note: {e}"))?;
         return Ok(RecordInput {
             value: None,
@@ -64,7 +64,7 @@ pub fn parse_record_line(text: &str, derived: bool) -> Result<RecordInput, Strin
     let value = crate::ingest::fields::parse_number(first)?;
     let note = (!rest.is_empty()).then(|| rest.to_string());
     if let Some(n) = &note {
-        crate::ingest::fields::check_len(n, crate::ingest::fields::MAX_TEXT)
+        crate::domain::limits::check_len(n, crate::domain::limits::MAX_TEXT)
             .map_err(|e| format!("note: {e}"))?;
     }
     Ok(RecordInput {

@@ -3,7 +3,7 @@
 //! or over-long text is refused in place, before anything is written.
 
 use super::{Popup, PopupOutcome};
-use crate::ingest::fields::{check_len, MAX_TEXT};
+use crate::domain::limits::{check_len, MAX_TEXT};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::input_key;
 use crate::tui::state::playbooks::{Asking, ItemChangeKind, RunEffect};

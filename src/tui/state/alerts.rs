@@ -225,7 +225,7 @@ pub fn parse_input(verb: AlertVerb, text: &str, now: i64) -> Result<AlertOp, Str
     if text.is_empty() {
         return Err("the note is empty".into());
     }
-    crate::ingest::fields::check_len(text, crate::ingest::fields::MAX_TEXT)
+    crate::domain::limits::check_len(text, crate::domain::limits::MAX_TEXT)
         .map_err(|e| format!("note: {e}"))?;
     Ok(AlertOp::Note {
         text: text.to_string(),

@@ -65,6 +65,14 @@ impl Env {
     /// OPSDECK_* variables from the caller, HOME and XDG folders inside the
     /// temp dir, no colour.
     pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut c = self.base_cmd();
+        c.arg("--db").arg(&self.db).args(args);
+        c
+    }
+
+    /// The clean-environment command of [`Env::spawn_cmd`] without `--db`
+    /// or arguments.
+    pub fn base_cmd(&self) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("opsdeck"));
         c.env_remove("OPSDECK_DB")
             .env_remove("OPSDECK_USER")
@@ -74,13 +82,13 @@ impl Env {
             .env_remove("OPSDECK_NOTIFY_TIMEOUT")
             .env_remove("OPSDECK_ACK_TIMEOUT")
             .env_remove("OPSDECK_AUTO_RESOLVE")
+            .env_remove("OPSDECK_LOG")
+            .env_remove("OPSDECK_LOG_DIR")
             .env("HOME", self.dir.path())
+            .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("NO_COLOR", "1")
-            .arg("--db")
-            .arg(&self.db)
-            .args(args);
+            .env("NO_COLOR", "1");
         c
     }
 }

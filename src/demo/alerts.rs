@@ -3,11 +3,13 @@
 //! acknowledging, snoozing and pausing, so the demo shows burning SLOs,
 //! escalated unacknowledged alerts, acknowledged ones and resolved history.
 
-use super::evaluate::{evaluate_rules, AlertPolicy};
-use super::lifecycle::{acknowledge, add_alert_note, pause, raise, resolve, snooze};
-use crate::demo::{generate, invoices, tickets_closed_at_first_reply, DemoSettings};
+use super::{generate, invoices, tickets_closed_at_first_reply, DemoSettings};
 use crate::domain::alert_rules::Severity;
 use crate::domain::{Timestamp, DAY, HOUR};
+use crate::store::alerts::{
+    acknowledge, active_alert_for_cause, add_alert_note, evaluate_rules, pause, raise, resolve,
+    snooze, AlertPolicy,
+};
 use crate::store::runs::{close_item, ItemAction};
 use crate::store::work_items::upsert_work_item;
 use crate::store::{Result, Store, StoreError, Tx};
@@ -41,30 +43,16 @@ pub fn seed_demo_alerts(store: &mut Store, now: Timestamp) -> Result<()> {
 /// One `opsdeck check` run by cron at `at`.
 fn cron(store: &mut Store, at: Timestamp, policy: &AlertPolicy) -> Result<()> {
     store.write_with_reads(|store, tx| {
-        let cron = Tx {
-            tx: tx.tx,
-            actor: "cron",
-        };
-        evaluate_rules(store, &cron, at, policy).map(|_| ())
+        evaluate_rules(store, &tx.acting_as("cron"), at, policy).map(|_| ())
     })
 }
 
-fn as_person<'a>(tx: &Tx<'a>, who: &'a str) -> Tx<'a> {
-    Tx {
-        tx: tx.tx,
-        actor: who,
-    }
+fn as_person<'a>(tx: &'a Tx<'_>, who: &'a str) -> Tx<'a> {
+    tx.acting_as(who)
 }
 
 fn id_of(tx: &Tx<'_>, key: &str) -> Result<Option<i64>> {
-    use rusqlite::OptionalExtension;
-    Ok(tx
-        .query_row(
-            "SELECT id FROM alerts WHERE dedup_key = ?1 AND state IN ('open', 'acknowledged')",
-            [key],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(active_alert_for_cause(tx, key)?.map(|a| a.id))
 }
 
 /// What the team did after the first check of the morning.

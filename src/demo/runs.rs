@@ -3,12 +3,10 @@
 //! that kept its playbook version across a review, and one playbook left
 //! past its review date.
 
-use super::items::{cancel_run, close_item, start_run, ItemAction};
-use super::RunError;
-use crate::domain::playbook::PlaybookDef;
 use crate::domain::{Timestamp, DAY, HOUR};
-use crate::store::playbooks::{import_playbook, parse_definition};
-use crate::store::Tx;
+use crate::store::playbooks::{backdate_adoption, import_playbook, latest_playbook};
+use crate::store::runs::{cancel_run, close_item, start_run, ItemAction, RunError};
+use crate::store::{StoreError, Tx};
 
 const MINUTE: i64 = 60;
 
@@ -21,10 +19,7 @@ fn work(
     run: i64,
     items: &[(&str, Option<&str>)],
 ) -> Result<(), RunError> {
-    let as_who = Tx {
-        tx: tx.tx,
-        actor: who,
-    };
+    let as_who = tx.acting_as(who);
     for (i, (item, skip)) in items.iter().enumerate() {
         let action = match skip {
             Some(reason) => ItemAction::Skip { reason },
@@ -47,20 +42,14 @@ fn start(
     context: &str,
     due_at: Option<Timestamp>,
 ) -> Result<i64, RunError> {
-    let as_who = Tx {
-        tx: tx.tx,
-        actor: who,
-    };
+    let as_who = tx.acting_as(who);
     Ok(start_run(&as_who, at, key, Some(context), due_at)?.id)
 }
 
 /// The team reviews four playbooks (a new version each, with a fresh review
 /// date); the weekly operations review is left past its review date.
 fn review_playbooks(tx: &Tx<'_>, at: Timestamp) -> Result<(), RunError> {
-    let as_ana = Tx {
-        tx: tx.tx,
-        actor: "Ana",
-    };
+    let as_ana = tx.acting_as("Ana");
     let reviewed = chrono::DateTime::from_timestamp(at, 0)
         .map(|d| d.date_naive())
         .unwrap_or_default();
@@ -70,14 +59,9 @@ fn review_playbooks(tx: &Tx<'_>, at: Timestamp) -> Result<(), RunError> {
         "daily-standup",
         "incident-response",
     ] {
-        let (version, json): (i64, String) = tx.query_row(
-            "SELECT v.version, v.definition FROM playbooks p
-             JOIN playbook_versions v ON v.playbook_id = p.id
-             WHERE p.key = ?1 ORDER BY v.version DESC LIMIT 1",
-            [key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        let mut def: PlaybookDef = parse_definition(key, version, &json)?;
+        let mut def = latest_playbook(tx, key)?
+            .ok_or_else(|| StoreError::Invalid(format!("no playbook '{key}'")))?
+            .def;
         def.last_reviewed = reviewed;
         import_playbook(&as_ana, at, &def, &format!("{key}.toml"))?;
     }
@@ -89,11 +73,7 @@ fn review_playbooks(tx: &Tx<'_>, at: Timestamp) -> Result<(), RunError> {
 pub fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
     // The operation adopted the starter playbooks when it started, 90 days
     // ago (a new database records the moment it was created).
-    tx.execute(
-        "UPDATE playbook_versions SET imported_at = ?1 WHERE version = 1",
-        [now - 90 * DAY],
-    )?;
-    tx.execute("UPDATE playbooks SET created_at = ?1", [now - 90 * DAY])?;
+    backdate_adoption(tx, now - 90 * DAY)?;
     // An incident run on the first version of its playbook, finished before
     // the review: it keeps version 1.
     let t = now - 26 * DAY;
@@ -195,10 +175,7 @@ pub fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
         "ORD-1190",
         Some(now + DAY),
     )?;
-    let as_dev = Tx {
-        tx: tx.tx,
-        actor: "Dev",
-    };
+    let as_dev = tx.acting_as("Dev");
     cancel_run(
         &as_dev,
         t + 3 * HOUR,
@@ -218,10 +195,7 @@ pub fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
     )?;
     work(tx, "Eli", t + HOUR, ord, &confirm)?;
     work(tx, "Ben", now - HOUR, ord, &done(&["prepare.1"]))?;
-    let as_ben = Tx {
-        tx: tx.tx,
-        actor: "Ben",
-    };
+    let as_ben = tx.acting_as("Ben");
     close_item(
         &as_ben,
         now - 50 * MINUTE,
@@ -253,4 +227,43 @@ pub fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
     work(tx, "Ana", t + 5 * MINUTE, standup, &prep)?;
     work(tx, "Eli", now - 5 * MINUTE, standup, &done(&["round.1"]))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::runs::{RunFilter, RunState};
+    use crate::store::Store;
+
+    #[test]
+    fn the_demo_runs_cover_every_state() {
+        let mut s = Store::open_in_memory("ana").unwrap();
+        let now: Timestamp = 1_795_000_000;
+        s.write(|tx| seed_demo_runs(tx, now)).unwrap();
+        let m = s.runs_model(now).unwrap();
+        let states: Vec<RunState> = s
+            .runs(RunFilter::Latest(50))
+            .unwrap()
+            .iter()
+            .map(|r| r.state)
+            .collect();
+        assert!(states.contains(&RunState::Done) && states.contains(&RunState::Cancelled));
+        assert!(m.open_runs.iter().any(|r| r.is_overdue()));
+        assert!(m.open_runs.iter().any(|r| !r.is_overdue()));
+        assert!(m.open_runs.iter().any(|r| !r.run.overrides.is_empty()));
+        let past: Vec<&str> = m
+            .playbooks
+            .iter()
+            .filter(|p| p.past_review)
+            .map(|p| p.key.as_str())
+            .collect();
+        assert_eq!(past, ["weekly-ops-review"]);
+        let incident = s
+            .runs(RunFilter::Latest(50))
+            .unwrap()
+            .into_iter()
+            .find(|r| r.key == "incident-response")
+            .unwrap();
+        assert_eq!((incident.version, incident.state), (1, RunState::Done));
+    }
 }

@@ -1,0 +1,12 @@
+//! Scheduled data sources: where the numbers come from without a person
+//! typing them (a command, another SQLite file, a PostgreSQL database, an
+//! HTTP endpoint), declared in `sources.toml`, fetched on their schedule
+//! and written through the same validation as an import.
+
+pub mod fetch;
+pub mod schedule;
+pub mod spec;
+
+pub use fetch::{fetch, to_import_jsonl, FetchError, Fetched};
+pub use schedule::Schedule;
+pub use spec::{parse_sources, Fetch, Payload, SourceDef, SpecError};
