@@ -64,6 +64,20 @@ pub fn local_hm(t: Timestamp) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
+/// A share left (0–1) as a whole percentage, `42%`, or `—` without one
+/// (an error budget with no events yet).
+pub fn percent_left(fraction: Option<f64>) -> String {
+    match fraction {
+        Some(f) => format!("{:.0}%", f * 100.0),
+        None => "—".into(),
+    }
+}
+
+/// A burn rate as `2.4×`, or `—`.
+pub fn burn_text(b: Option<f64>) -> String {
+    b.map(|b| format!("{b:.1}×")).unwrap_or_else(|| "—".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

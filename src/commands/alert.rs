@@ -3,10 +3,10 @@
 use super::Context;
 use crate::cli::{AlertCommand, ListFormat, SeverityArg};
 use crate::domain::alert_rules::Severity;
-use crate::domain::duration::{format_age, parse_duration};
+use crate::domain::duration::format_age;
 use crate::domain::escalation::AlertState;
 use crate::format::{rfc3339, utc_minute};
-use crate::ingest::fields::{check_len, MAX_TEXT};
+use crate::ingest::fields::{check_len, parse_until, MAX_TEXT};
 use crate::notify::AlertSettings;
 use crate::store::alerts::{self, Alert, NotifyReason, ToNotify};
 use crate::text::{sanitize, sanitize_truncate};
@@ -97,19 +97,6 @@ fn note_ok(note: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// When a snooze ends: RFC 3339, a date, or a duration from `now`.
-pub fn parse_until(text: &str, now: i64) -> anyhow::Result<i64> {
-    if let Ok(d) = parse_duration(text) {
-        return Ok(now + d.num_seconds());
-    }
-    crate::ingest::parse_time(text).map_err(|_| {
-        anyhow!(
-            "UNTIL: '{}' is neither a time (RFC 3339 or YYYY-MM-DD) nor a duration (2h, 1d)",
-            sanitize_truncate(text, 40)
-        )
-    })
-}
-
 /// Runs one alert subcommand.
 pub fn run(ctx: &Context, action: AlertCommand) -> anyhow::Result<u8> {
     use AlertCommand::*;
@@ -124,7 +111,7 @@ pub fn run(ctx: &Context, action: AlertCommand) -> anyhow::Result<u8> {
             alerts::resolve(tx, id, now, note.as_deref())
         }),
         Snooze { id, until, note } => {
-            let until = parse_until(&until, now)?;
+            let until = parse_until(&until, now).map_err(|e| anyhow!(e))?;
             step(ctx, note.as_deref(), None, |tx| {
                 alerts::snooze(tx, id, until, now, note.as_deref())
             })

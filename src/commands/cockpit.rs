@@ -2,14 +2,21 @@
 
 use super::Context;
 use crate::tui::app::View;
+use crate::tui::keys::KeyTable;
 use crate::tui::theme::Theme;
 use anyhow::anyhow;
 
 /// Opens the cockpit on `view`.
 pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
+    let keys = keys()?;
     let store = ctx.open()?;
-    crate::tui::run(store, view, &ctx.config)?;
+    crate::tui::run(store, view, &ctx.config, keys)?;
     Ok(0)
+}
+
+/// The key table: `keys.toml` beside the config file, or the defaults.
+fn keys() -> anyhow::Result<KeyTable> {
+    KeyTable::load_beside(crate::config::Config::path().as_deref()).map_err(|e| anyhow!(e))
 }
 
 /// Prints one frame of `view` as plain text.
@@ -25,8 +32,10 @@ pub fn snapshot(ctx: &Context, width: u16, height: u16, view: &str) -> anyhow::R
             "--width/--height: {width}x{height} is out of range (20x5 to 1000x1000)"
         ));
     }
+    let keys = keys()?;
     let mut store = ctx.open()?;
-    let app = crate::tui::loaded_app(&mut store, view, ctx.now, Theme::mono());
+    let mut app = crate::tui::loaded_app(&mut store, view, ctx.now, Theme::mono());
+    app.keys = keys;
     let text = crate::tui::render_to_text(&app, width, height);
     crate::commands::emit(&text)?;
     Ok(0)

@@ -3,10 +3,8 @@
 
 use super::Context;
 use crate::cli::{ListFormat, SloCommand};
-use crate::domain::budget::{parse_slos, Exhaustion};
-use crate::domain::duration::format_duration;
-use crate::format::rfc3339;
-use crate::store::alerts::SloPanel;
+use crate::domain::budget::{exhaustion_text, parse_slos};
+use crate::format::{burn_text, percent_left, rfc3339};
 use crate::store::slos::{import_slo, ImportOutcome};
 use crate::text::{sanitize, sanitize_truncate};
 use anyhow::Context as _;
@@ -17,30 +15,6 @@ pub fn run(ctx: &Context, action: SloCommand) -> anyhow::Result<u8> {
     match action {
         SloCommand::List { format } => list(ctx, format),
         SloCommand::Import { file } => import(ctx, &file),
-    }
-}
-
-/// Budget left as a percentage of the budget, or `—` without events.
-pub fn remaining_text(p: &SloPanel) -> String {
-    match p.remaining_fraction {
-        Some(f) => format!("{:.0}%", f * 100.0),
-        None => "—".into(),
-    }
-}
-
-/// A burn rate as `2.4×`, or `—`.
-pub fn burn_text(b: Option<f64>) -> String {
-    b.map(|b| format!("{b:.1}×")).unwrap_or_else(|| "—".into())
-}
-
-/// Time to exhaustion in words: `exhausted`, `never`, `3d4h`, `—`.
-pub fn exhaustion_text(e: Option<Exhaustion>) -> String {
-    match e {
-        None => "—".into(),
-        Some(Exhaustion::Exhausted) => "exhausted".into(),
-        Some(Exhaustion::Never) => "not burning".into(),
-        Some(Exhaustion::In { secs }) if secs > 365 * crate::domain::DAY => "> 1 year".into(),
-        Some(Exhaustion::In { secs }) => format!("in {}", format_duration(secs.max(60) / 60 * 60)),
     }
 }
 
@@ -84,7 +58,7 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
                     sanitize_truncate(&p.name, 34),
                     p.objective * 100.0,
                     format!("{}/{}", p.good, p.total),
-                    remaining_text(p),
+                    percent_left(p.remaining_fraction),
                     burn_text(p.burn_long),
                     exhaustion_text(p.exhaustion),
                 );

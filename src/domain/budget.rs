@@ -194,6 +194,21 @@ pub enum Exhaustion {
     },
 }
 
+/// Time to exhaustion in words: `exhausted`, `not burning`, `in 3d4h`,
+/// `> 1 year`, `—` when unknown.
+pub fn exhaustion_text(e: Option<Exhaustion>) -> String {
+    match e {
+        None => "—".into(),
+        Some(Exhaustion::Exhausted) => "exhausted".into(),
+        Some(Exhaustion::Never) => "not burning".into(),
+        Some(Exhaustion::In { secs }) if secs > 365 * DAY => "> 1 year".into(),
+        Some(Exhaustion::In { secs }) => format!(
+            "in {}",
+            super::duration::format_duration(secs.max(60) / 60 * 60)
+        ),
+    }
+}
+
 /// Time to exhaustion at a constant burn rate: at rate `b` the whole budget
 /// lasts `window_secs / b`, so the remaining share lasts
 /// `remaining_fraction × window_secs / burn_rate` seconds (rounded).

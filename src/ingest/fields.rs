@@ -13,6 +13,20 @@ const MIN_TIME: i64 = 0;
 /// Latest accepted time: 2199-12-31T23:59:59Z.
 const MAX_TIME: i64 = 7_258_118_399;
 
+/// Reads an end time typed by a person: a duration from `now` (`2h`,
+/// `1d`) or a time (RFC 3339 such as `2026-11-26T09:00Z`, or `YYYY-MM-DD`).
+pub fn parse_until(text: &str, now: i64) -> Result<i64, String> {
+    if let Ok(d) = crate::domain::duration::parse_duration(text) {
+        return Ok(now + d.num_seconds());
+    }
+    parse_time(text).map_err(|_| {
+        format!(
+            "UNTIL: '{}' is neither a time (RFC 3339 or YYYY-MM-DD) nor a duration (2h, 1d)",
+            crate::text::sanitize_truncate(text, 40)
+        )
+    })
+}
+
 /// Parses a time as RFC 3339 (`2026-03-01T09:30:00Z`, any offset) or a bare
 /// date `YYYY-MM-DD` (midnight UTC) into unix seconds; years 1970–2199.
 pub fn parse_time(text: &str) -> Result<i64, String> {

@@ -35,7 +35,7 @@ pub enum Action {
     CycleSort,
     /// Open the record/note input for the selected indicator.
     OpenRecord,
-    /// Indicator detail: correct the selected recent value.
+    /// Open the correction line for the selected recent value (indicator detail).
     OpenCorrect,
     /// A key typed into the open input line.
     InputKey(KeyEvent),
@@ -60,9 +60,9 @@ pub enum Action {
     /// The terminal was resized.
     Resize,
     /// An alert key of the Alerts view (a, r, s, e, n): asks first.
-    Alert(super::alert_actions::AlertVerb),
+    Alert(super::state::alerts::AlertVerb),
     /// A key of the Playbooks & runs view: check, skip, undo, note.
-    Run(super::runs::RunAction),
+    Run(super::state::playbooks::RunAction),
 }
 
 /// Work for the loop: the only place the store is touched.
@@ -89,10 +89,10 @@ pub enum Effect {
         /// Row id of the alert.
         id: i64,
         /// What to do to it.
-        op: super::alert_actions::AlertOp,
+        op: super::state::alerts::AlertOp,
     },
     /// Change a checklist item or note a run.
-    Run(super::runs::RunEffect),
+    Run(super::state::playbooks::RunEffect),
     /// Correct one recorded value (confirmed; audited by the store).
     Correct {
         /// The observation's id.

@@ -2,8 +2,10 @@
 //! what needs the store is returned as an [`Effect`].
 
 use super::action::{Action, Effect};
+use super::list::Cursor;
 use super::models::{Models, Needs};
-use super::popups::Popup;
+use super::popups::{Popup, PopupOutcome};
+use super::state::{alerts, indicators, playbooks, standup, ViewStates};
 use super::theme::Theme;
 use crate::domain::Timestamp;
 use crate::store::board::Reading;
@@ -93,52 +95,16 @@ impl View {
     fn index(self) -> usize {
         View::TABS.iter().position(|v| *v == self).unwrap_or(0)
     }
-}
 
-/// How the Indicators table is sorted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    /// Worst status first (the default).
-    Status,
-    /// By indicator name, A to Z (case-insensitive).
-    Name,
-    /// By kind (lagging before leading), then name.
-    Kind,
-    /// By owner role, then name.
-    Owner,
-}
-
-impl SortKey {
-    fn next(self) -> SortKey {
-        match self {
-            SortKey::Status => SortKey::Name,
-            SortKey::Name => SortKey::Kind,
-            SortKey::Kind => SortKey::Owner,
-            SortKey::Owner => SortKey::Status,
-        }
-    }
-
-    /// Column name shown in the title.
-    pub fn word(self) -> &'static str {
-        match self {
-            SortKey::Status => "status",
-            SortKey::Name => "name",
-            SortKey::Kind => "kind",
-            SortKey::Owner => "owner",
-        }
+    /// The tab `d` steps away, wrapping around.
+    fn step(self, d: i64) -> View {
+        let n = View::TABS.len() as i64;
+        View::TABS[(self.index() as i64 + d).rem_euclid(n) as usize]
     }
 }
 
-/// The standup's position.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StandupState {
-    /// Current section, 0-based (`Space`/`PageDown` goes to the next).
-    pub section: usize,
-    /// Speaker number (1-based; 0 before the first `t`).
-    pub speaker: usize,
-    /// When the current speaker started (unix seconds, UTC); `None` before the first `t`.
-    pub speaker_started: Option<Timestamp>,
-}
+pub use super::state::indicators::SortKey;
+pub use super::state::standup::StandupState;
 
 /// Whether a row with these texts passes the `/` filter: an empty filter
 /// passes everything; otherwise one text must contain it, ignoring case.
@@ -159,14 +125,8 @@ pub struct App {
     pub models: Models,
     /// The clock as of the last tick.
     pub now: Timestamp,
-    /// Selected row per view.
-    pub selected: [usize; 9],
-    /// Indicator whose detail is open (Indicators view).
-    pub detail: Option<i64>,
-    /// The selected recent value in the open indicator detail.
-    pub value_sel: usize,
-    /// Sort column of the Indicators table.
-    pub sort: SortKey,
+    /// Each view's rows, selection (by id) and scroll state.
+    pub ui: ViewStates,
     /// Rows must contain this (case-insensitive) to be listed.
     pub filter: String,
     /// The open popup, if any; it gets the keys first.
@@ -175,18 +135,16 @@ pub struct App {
     pub flash: Option<(String, Timestamp)>,
     /// Show times in local time (the live cockpit) or UTC (snapshots, tests).
     pub local_time: bool,
-    /// Where the standup is: section, speaker, speaker's clock.
-    pub standup: StandupState,
     /// Colours and symbols (honours `NO_COLOR`).
     pub theme: Theme,
     /// Alert policy, notification command and bell (config and environment).
     pub alert_settings: crate::notify::AlertSettings,
-    /// The Playbooks & runs view's open run or playbook.
-    pub runs_ui: super::runs::RunsUi,
     /// Set by `q` or `Ctrl-C`: the loop ends after this update.
     pub quit: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
+    /// The key bindings (defaults, remapped by `keys.toml`).
+    pub keys: super::keys::KeyTable,
 }
 
 impl App {
@@ -196,20 +154,16 @@ impl App {
             view,
             models: Models::default(),
             now,
-            selected: [0; 9],
-            detail: None,
-            value_sel: 0,
-            sort: SortKey::Status,
+            ui: ViewStates::default(),
             filter: String::new(),
             popup: None,
             flash: None,
             local_time: false,
-            standup: StandupState::default(),
             theme,
             alert_settings: crate::notify::AlertSettings::default(),
-            runs_ui: Default::default(),
             quit: false,
             dirty: true,
+            keys: Default::default(),
         }
     }
 
@@ -229,7 +183,7 @@ impl App {
             },
             View::Indicators => Needs {
                 board: true,
-                detail: self.detail,
+                detail: self.ui.indicators.detail,
                 ..Needs::default()
             },
             View::Work => Needs {
@@ -261,75 +215,68 @@ impl App {
         needs
     }
 
-    fn sel_index(&self) -> usize {
-        match self.view {
-            View::Standup => 8,
-            v => v.index(),
+    /// Where keys are pressed: the view and whether a detail is open.
+    pub fn key_context(&self) -> super::keys::Context {
+        super::keys::Context {
+            view: self.view,
+            detail: match self.view {
+                View::Indicators => self.ui.indicators.detail.is_some(),
+                View::Playbooks => self.ui.playbooks.opened.is_some(),
+                _ => false,
+            },
         }
     }
 
-    /// The selected row of the visible view.
+    /// Colours and clock for the views.
+    pub fn look(&self) -> crate::tui::views::Look {
+        crate::tui::views::Look {
+            theme: self.theme,
+            now: self.now,
+            local_time: self.local_time,
+        }
+    }
+
+    /// The selected row of the visible view (0 without a list).
     pub fn selected(&self) -> usize {
-        self.selected[self.sel_index()]
+        self.ui.cursor(self.view).map_or(0, |c| c.index())
+    }
+
+    /// Number of rows under the visible view's cursor.
+    pub fn row_count(&self) -> usize {
+        self.ui.cursor(self.view).map_or(0, |c| c.len())
     }
 
     /// Indicator readings as the Indicators table lists them: filtered and sorted.
     pub fn indicator_rows(&self) -> Vec<&Reading> {
-        let Some(board) = &self.models.board else {
-            return Vec::new();
-        };
-        let f = self.filter.to_lowercase();
-        let mut rows: Vec<&Reading> = board
-            .readings
-            .iter()
-            .filter(|r| matches_filter(&f, &[&r.def.name, &r.def.key, &r.def.owner_role]))
-            .collect();
-        match self.sort {
-            SortKey::Status => {
-                rows.sort_by_key(|r| (r.status.severity_rank(), r.def.name.to_lowercase()))
-            }
-            SortKey::Name => rows.sort_by_key(|r| r.def.name.to_lowercase()),
-            SortKey::Kind => rows.sort_by_key(|r| (r.def.kind.as_str(), r.def.name.to_lowercase())),
-            SortKey::Owner => {
-                rows.sort_by_key(|r| (r.def.owner_role.clone(), r.def.name.to_lowercase()))
-            }
-        }
-        rows
-    }
-
-    /// Number of rows in the visible view's list.
-    pub fn row_count(&self) -> usize {
-        match self.view {
-            View::Indicators => self.indicator_rows().len(),
-            View::Work => self.work_rows().len(),
-            View::Alerts => super::views::alerts::rows(self).len(),
-            View::Playbooks => super::runs::row_count(self),
-            View::Experiments => super::views::experiments::rows(self).len(),
-            View::Decisions => super::views::decisions::rows(self).len(),
-            _ => 0,
+        match &self.models.board {
+            Some(b) => self.ui.indicators.rows(b),
+            None => Vec::new(),
         }
     }
 
-    /// Flow rows of the Work view, filtered.
-    pub fn work_rows(&self) -> Vec<&crate::store::board::FlowRow> {
-        let Some(flow) = &self.models.flow else {
-            return Vec::new();
-        };
-        let f = self.filter.to_lowercase();
-        flow.rows
-            .iter()
-            .filter(|r| matches_filter(&f, &[&r.kind, r.segment.as_deref().unwrap_or_default()]))
-            .collect()
+    /// Active alerts as the Alerts view lists them: filtered, in order.
+    pub fn alert_rows(&self) -> Vec<&crate::store::alerts::AlertRow> {
+        match &self.models.alerts {
+            Some(m) => self.ui.alerts.rows(m),
+            None => Vec::new(),
+        }
     }
 
-    fn clamp_selection(&mut self) {
-        let n = self.row_count();
-        let i = self.sel_index();
-        self.selected[i] = if n == 0 {
-            0
-        } else {
-            self.selected[i].min(n - 1)
-        };
+    /// Sets the `/` filter and recomputes the lists (the cursor follows its
+    /// item while it stays listed).
+    pub fn set_filter(&mut self, text: &str) {
+        self.filter = text.to_string();
+        self.ui.recompute(&self.models, &self.filter, self.view);
+    }
+
+    /// Shows `text` on the status line; a message set at the same second is
+    /// kept and `text` is added to it.
+    pub fn flash(&mut self, text: String) {
+        self.flash = Some(match self.flash.take() {
+            Some((old, at)) if at == self.now && !old.is_empty() => (format!("{old} · {text}"), at),
+            _ => (text, self.now),
+        });
+        self.dirty = true;
     }
 
     fn set_view(&mut self, v: View) -> Option<Effect> {
@@ -337,23 +284,40 @@ impl App {
             return None;
         }
         self.view = v;
-        self.detail = None;
-        self.runs_ui = Default::default();
-        self.filter.clear();
+        self.ui.indicators.detail = None;
+        self.ui.playbooks.opened = None;
+        self.set_filter("");
         self.dirty = true;
         Some(Effect::Reload)
+    }
+
+    fn with_cursor(&mut self, f: impl FnOnce(&mut dyn Cursor)) -> Option<Effect> {
+        if let Some(c) = self.ui.cursor_mut(self.view) {
+            f(c);
+            self.dirty = true;
+        }
+        None
     }
 }
 
 /// Applies `action` to the state; returns the effect the loop must run.
+/// Popups take the keys first; then what every view shares; the rest goes
+/// to the visible view's own `update` (in `tui::state`).
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
-    // Popups take the keys first.
-    if let Some(popup) = app.popup.take() {
-        let (keep, effect) = super::popups::update(app, popup, &action);
-        app.popup = keep;
+    if let Some(mut popup) = app.popup.take() {
         app.dirty = true;
-        if let Some(e) = effect {
-            return e;
+        match super::popups::update(app, &mut popup, &action) {
+            PopupOutcome::Stay => {
+                app.popup = Some(popup);
+                return None;
+            }
+            PopupOutcome::Replace(next) => {
+                app.popup = Some(next);
+                return None;
+            }
+            PopupOutcome::Close => return None,
+            PopupOutcome::CloseWith(effect) => return Some(effect),
+            PopupOutcome::PassThrough => app.popup = Some(popup),
         }
     }
     match action {
@@ -362,180 +326,85 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::NextView | Action::PrevView if app.view == View::Standup => None,
-        Action::NextView => {
-            let i = (app.view.index() + 1) % View::TABS.len();
-            app.set_view(View::TABS[i])
-        }
-        Action::PrevView => {
-            let i = (app.view.index() + View::TABS.len() - 1) % View::TABS.len();
-            app.set_view(View::TABS[i])
-        }
+        Action::NextView => app.set_view(app.view.step(1)),
+        Action::PrevView => app.set_view(app.view.step(-1)),
         Action::Goto(v) => app.set_view(v),
-        Action::Move(d) if app.view == View::Indicators && app.detail.is_some() => {
-            // In the detail the arrows pick one of the recent values.
-            let n = app.models.detail.as_ref().map_or(0, |d| d.values.len());
-            let cur = app.value_sel as i64 + d as i64;
-            app.value_sel = cur.clamp(0, n.saturating_sub(1) as i64) as usize;
-            app.dirty = true;
-            None
+        // In an indicator's detail the arrows pick one of its recent values.
+        Action::Move(_) if app.view == View::Indicators && app.ui.indicators.detail.is_some() => {
+            indicators::update(app, action)
         }
-        Action::OpenCorrect => super::corrections::open(app),
-        Action::Move(d) => {
-            let n = app.row_count();
-            if n > 0 {
-                let i = app.sel_index();
-                let cur = app.selected[i] as i64 + d as i64;
-                app.selected[i] = cur.clamp(0, n as i64 - 1) as usize;
-                app.dirty = true;
-            }
-            None
-        }
-        Action::Top => {
-            let i = app.sel_index();
-            app.selected[i] = 0;
-            app.dirty = true;
-            None
-        }
-        Action::Bottom => {
-            let i = app.sel_index();
-            app.selected[i] = app.row_count().saturating_sub(1);
-            app.dirty = true;
-            None
-        }
-        Action::Enter if app.view == View::Playbooks => super::runs::enter(app),
-        Action::Enter => {
-            if app.view == View::Indicators {
-                let id = app.indicator_rows().get(app.selected()).map(|r| r.id);
-                if id.is_some() {
-                    app.detail = id;
-                    app.value_sel = 0;
-                    app.dirty = true;
-                    return Some(Effect::Reload);
-                }
-            }
-            None
-        }
-        Action::Back if app.view == View::Playbooks && super::runs::back(app) => None,
-        Action::Back => {
-            if app.detail.take().is_some() {
-                app.models.detail = None;
-                app.dirty = true;
-            } else if !app.filter.is_empty() {
-                app.filter.clear();
-                app.dirty = true;
-            }
-            None
-        }
-        Action::ToggleHelp => {
-            app.popup = Some(Popup::Help);
-            app.dirty = true;
-            None
-        }
-        Action::OpenFilter => {
-            app.popup = Some(Popup::Filter(Input::new(app.filter.clone())));
-            app.dirty = true;
-            None
-        }
-        Action::CycleSort => {
-            app.sort = app.sort.next();
-            app.selected[View::Indicators.index()] = 0;
-            app.dirty = true;
-            None
-        }
-        Action::OpenRecord => {
-            let target = if app.view == View::Indicators {
-                match app.detail {
-                    Some(id) => app
-                        .models
-                        .board
-                        .as_ref()
-                        .and_then(|b| b.readings.iter().find(|r| r.id == id)),
-                    None => app.indicator_rows().get(app.selected()).copied(),
-                }
-            } else {
-                None
-            };
-            if let Some(r) = target {
-                app.popup = Some(Popup::Record {
-                    indicator_id: r.id,
-                    key: r.def.key.clone(),
-                    name: r.def.name.clone(),
-                    derived: r.def.source != crate::domain::indicator::Source::Observations,
-                    input: Input::default(),
-                    error: None,
-                });
-                app.dirty = true;
-            }
-            None
-        }
+        Action::Move(d) => app.with_cursor(|c| c.move_by(d)),
+        Action::Top => app.with_cursor(|c| c.top()),
+        Action::Bottom => app.with_cursor(|c| c.bottom()),
+        Action::ToggleHelp => open(app, Popup::Help),
+        Action::OpenFilter => open(app, Popup::Filter(Input::new(app.filter.clone()))),
         Action::InputKey(_) | Action::Submit | Action::Confirmed => None,
-        Action::Tick(now) => {
-            let minute_changed = now / 60 != app.now / 60;
-            let second_changed = now != app.now;
-            app.now = now;
-            if app
-                .flash
-                .as_ref()
-                .is_some_and(|(_, at)| now - at >= FLASH_SECS)
-            {
-                app.flash = None;
-                app.dirty = true;
-            }
-            if app.view == View::Standup && app.standup.speaker_started.is_some() && second_changed
-            {
-                app.dirty = true;
-            }
-            if minute_changed {
-                app.dirty = true;
-                return Some(Effect::EvaluateAlerts);
-            }
-            None
-        }
+        Action::Tick(now) => tick(app, now),
         Action::DataChanged => Some(Effect::Reload),
-        Action::Loaded(models) => {
-            app.models = *models;
-            if app.detail.is_some() && app.models.detail.is_none() {
-                app.detail = None;
-            }
-            app.clamp_selection();
-            app.dirty = true;
-            None
-        }
+        Action::Loaded(models) => loaded(app, *models),
         Action::Done(result) => {
-            app.flash = Some((
-                match result {
-                    Ok(m) => m,
-                    Err(e) => format!("error: {e}"),
-                },
-                app.now,
-            ));
-            app.dirty = true;
+            app.flash(match result {
+                Ok(m) => m,
+                Err(e) => format!("error: {e}"),
+            });
             Some(Effect::Reload)
-        }
-        Action::StandupNext => {
-            let n = super::views::standup::section_count(&app.models);
-            app.standup.section = (app.standup.section + 1).min(n.saturating_sub(1));
-            app.dirty = true;
-            None
-        }
-        Action::StandupPrev => {
-            app.standup.section = app.standup.section.saturating_sub(1);
-            app.dirty = true;
-            None
-        }
-        Action::NextSpeaker => {
-            app.standup.speaker += 1;
-            app.standup.speaker_started = Some(app.now);
-            app.dirty = true;
-            None
         }
         Action::Resize => {
             app.dirty = true;
             None
         }
-        Action::Alert(verb) => super::alert_actions::open(app, verb),
-        Action::Run(a) => super::runs::update(app, a),
+        other => match app.view {
+            View::Indicators => indicators::update(app, other),
+            View::Playbooks => playbooks::update(app, other),
+            View::Alerts => alerts::update(app, other),
+            View::Standup => standup::update(app, other),
+            _ => super::state::common(app, other),
+        },
     }
+}
+
+fn open(app: &mut App, popup: Popup) -> Option<Effect> {
+    app.popup = Some(popup);
+    app.dirty = true;
+    None
+}
+
+/// The clock moved on: expire the message, tick the standup timer, and
+/// evaluate the alert rules on the minute.
+fn tick(app: &mut App, now: Timestamp) -> Option<Effect> {
+    let minute_changed = now / 60 != app.now / 60;
+    let second_changed = now != app.now;
+    app.now = now;
+    if app
+        .flash
+        .as_ref()
+        .is_some_and(|(_, at)| now - at >= FLASH_SECS)
+    {
+        app.flash = None;
+        app.dirty = true;
+    }
+    if app.view == View::Standup && app.ui.standup.speaker_started.is_some() && second_changed {
+        app.dirty = true;
+    }
+    if minute_changed {
+        app.dirty = true;
+        return Some(Effect::EvaluateAlerts);
+    }
+    None
+}
+
+/// Fresh models: recompute every list; when the selected item is gone, say
+/// where the cursor went.
+fn loaded(app: &mut App, models: Models) -> Option<Effect> {
+    app.models = models;
+    if app.ui.indicators.detail.is_some() && app.models.detail.is_none() {
+        app.ui.indicators.detail = None;
+    }
+    if let Some(msg) = app.ui.recompute(&app.models, &app.filter, app.view) {
+        app.flash(msg);
+    }
+    app.dirty = true;
+    None
 }
 
 /// Feeds a key into a text input.

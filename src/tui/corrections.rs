@@ -4,7 +4,7 @@
 
 use super::action::{Action, Effect};
 use super::app::{input_key, App};
-use super::popups::Popup;
+use super::popups::{Popup, PopupOutcome};
 use crate::domain::Timestamp;
 use crate::store::Store;
 use tui_input::Input;
@@ -13,7 +13,7 @@ use tui_input::Input;
 /// detail (nothing happens when the indicator has no recorded values).
 pub fn open(app: &mut App) -> Option<Effect> {
     let d = app.models.detail.as_ref()?;
-    let v = d.values.get(app.value_sel)?;
+    let v = d.values.get(app.ui.indicators.value_sel)?;
     app.popup = Some(Popup::Correct {
         id: v.id,
         key: v.indicator.clone(),
@@ -45,70 +45,69 @@ pub fn prompt(id: i64, old: f64, at: Timestamp, value: Option<f64>) -> String {
 
 /// Keys while the correction line is open: Enter takes the value, then the
 /// reason, then asks to confirm; bad input keeps the line open with why.
-#[allow(clippy::type_complexity)]
-pub fn update(popup: Popup, action: &Action) -> (Option<Popup>, Option<Option<Effect>>) {
+pub fn update(popup: &mut Popup, action: &Action) -> PopupOutcome {
     let Popup::Correct {
         id,
         key,
         old,
         at,
         value,
-        mut input,
+        input,
         error,
     } = popup
     else {
-        return (None, Some(None));
-    };
-    let keep = |input: Input, value: Option<f64>, error: Option<String>, key: String| {
-        Some(Popup::Correct {
-            id,
-            key,
-            old,
-            at,
-            value,
-            input,
-            error,
-        })
+        return PopupOutcome::Close;
     };
     match action {
         Action::InputKey(k) => {
-            input_key(&mut input, *k);
-            (keep(input, value, None, key), Some(None))
+            input_key(input, *k);
+            *error = None;
+            PopupOutcome::Stay
         }
-        Action::Submit => match value {
-            None => match crate::ingest::fields::parse_number(input.value().trim()) {
-                Ok(v) => (keep(Input::default(), Some(v), None, key), Some(None)),
-                Err(e) => (keep(input, None, Some(e), key), Some(None)),
-            },
+        Action::Submit => match *value {
+            None => {
+                match crate::ingest::fields::parse_number(input.value().trim()) {
+                    Ok(v) => {
+                        *value = Some(v);
+                        *input = Input::default();
+                        *error = None;
+                    }
+                    Err(e) => *error = Some(e),
+                }
+                PopupOutcome::Stay
+            }
             Some(v) => {
                 let reason = input.value().trim().to_string();
                 let checked = if reason.is_empty() {
                     Err("say why the value changes".to_string())
                 } else {
-                    crate::ingest::fields::check_len(&reason, crate::ingest::fields::MAX_TEXT)
+                    crate::domain::limits::check_len(&reason, crate::domain::limits::MAX_TEXT)
                         .map_err(|e| format!("reason: {e}"))
                 };
                 match checked {
-                    Err(e) => (keep(input, value, Some(e), key), Some(None)),
+                    Err(e) => {
+                        *error = Some(e);
+                        PopupOutcome::Stay
+                    }
                     Ok(()) => {
                         let prompt = format!(
                             "Correct {key} at {} UTC from {} to {}? The original stays in the audit trail.",
-                            crate::format::utc_minute(at),
-                            crate::format::number(old),
+                            crate::format::utc_minute(*at),
+                            crate::format::number(*old),
                             crate::format::number(v)
                         );
                         let effect = Effect::Correct {
-                            id,
+                            id: *id,
                             value: v,
                             reason,
                         };
-                        (Some(Popup::Confirm { prompt, effect }), Some(None))
+                        PopupOutcome::Replace(Popup::Confirm { prompt, effect })
                     }
                 }
             }
         },
-        Action::Back => (None, Some(None)),
-        _ => (keep(input, value, error, key), Some(None)),
+        Action::Back => PopupOutcome::Close,
+        _ => PopupOutcome::Stay,
     }
 }
 

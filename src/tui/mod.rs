@@ -1,23 +1,39 @@
 //! The cockpit: terminal setup and restore, and the loop that turns keys,
 //! ticks and database changes into actions, runs effects against the store
 //! and redraws only when something changed.
+//!
+//! One pattern for every feature, key → popup → confirm → effect → store:
+//! - `keys.rs`: the one key table (action, keys, scope, help, footer word);
+//!   `keymap.rs` reads it (and a popup's own keys), `?` help and the footer
+//!   are generated from it; `keys_file.rs` applies `keys.toml`.
+//! - `action.rs`: [`action::Action`] (intents, data, results) and
+//!   [`action::Effect`] (work for the store, naming items by id).
+//! - `app.rs`: the state and the `update` dispatcher (what every view
+//!   shares); `state/<view>.rs`: each view's state (rows, selection by id,
+//!   scroll) and its part of `update`; `list.rs`: the selection-by-identity
+//!   list with its persistent `TableState` and scrollbar.
+//! - `popups/`: each popup's keys return a [`popups::PopupOutcome`].
+//! - `effects.rs`: the one place that runs every effect against the store.
+//! - `views/<view>.rs`: drawing, from the view's state and model only.
 
 pub mod action;
-pub mod alert_actions;
-pub mod alert_effects;
 pub mod app;
 pub mod corrections;
+pub mod effects;
 pub mod keymap;
+pub mod keys;
+pub mod keys_file;
+pub mod list;
 pub mod models;
 pub mod popups;
-pub mod runs;
+pub mod state;
 pub mod theme;
 pub mod views;
 pub mod widgets;
 
 use crate::domain::Timestamp;
-use crate::store::{audit, indicators, notes, Store};
-use action::{Action, Effect};
+use crate::store::{notes, Store};
+use action::Action;
 use app::{update, App, View};
 use crossterm::event::{self, Event};
 use crossterm::terminal::{
@@ -25,6 +41,7 @@ use crossterm::terminal::{
     LeaveAlternateScreen,
 };
 use crossterm::{cursor, execute, queue};
+pub use effects::run_effect;
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::Terminal;
 use std::io::Write;
@@ -34,69 +51,6 @@ use std::time::{Duration, Instant};
 /// How often the loop asks SQLite whether another process committed, by
 /// default (`refresh_ms` in the config file).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
-
-/// Runs `effect` against the store; the result comes back as an action.
-pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action> {
-    match effect {
-        Effect::Reload => Some(match models::load(store, app.needs(), app.now) {
-            Ok(m) => Action::Loaded(Box::new(m)),
-            Err(e) => Action::Done(Err(e.to_string())),
-        }),
-        Effect::Record {
-            indicator_id,
-            key,
-            value,
-            note,
-        } => {
-            let now = app.now;
-            let result = store.write(|tx| -> crate::store::Result<String> {
-                match value {
-                    Some(v) => {
-                        // The same plausible range as `record` and `import`.
-                        if let Some(def) = indicators::definitions_by_id(tx)?.get(&indicator_id) {
-                            crate::domain::plausible::check_value(def, v, now, now, false)
-                                .map_err(crate::store::StoreError::Invalid)?;
-                        }
-                        indicators::insert_observation(
-                            tx,
-                            indicator_id,
-                            now,
-                            v,
-                            note.as_deref(),
-                            indicators::Origin::Manual,
-                        )?;
-                        audit::record(
-                            tx,
-                            now,
-                            "record",
-                            "observation",
-                            Some(&key),
-                            &serde_json::json!({"at": now, "value": v, "note": note}),
-                        )?;
-                        Ok(format!("recorded {key} = {}", crate::format::number(v)))
-                    }
-                    None => {
-                        notes::add_note(
-                            tx,
-                            now,
-                            "indicator",
-                            &key,
-                            note.as_deref().unwrap_or_default(),
-                        )?;
-                        Ok(format!("note added to {key}"))
-                    }
-                }
-            });
-            Some(Action::Done(result.map_err(|e| e.to_string())))
-        }
-        Effect::EvaluateAlerts => alert_effects::evaluate(store, app),
-        Effect::Alert { id, op } => Some(alert_effects::execute(store, app, id, op)),
-        Effect::Run(e) => Some(runs::execute(store, app.now, e)),
-        Effect::Correct { id, value, reason } => {
-            Some(corrections::execute(store, app.now, id, value, &reason))
-        }
-    }
-}
 
 /// Applies an action and every action its effects lead to.
 pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
@@ -186,7 +140,13 @@ impl Drop for TerminalGuard {
 
 /// Opens the cockpit on `store` and runs until `q`, SIGTERM or SIGHUP. With
 /// `standup`, opens the standup view and records the standup time.
-pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyhow::Result<()> {
+/// `keys` is the key table (`keys.toml` applied).
+pub fn run(
+    mut store: Store,
+    view: View,
+    config: &crate::config::Config,
+    keys: keys::KeyTable,
+) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         anyhow::bail!(
@@ -241,9 +201,10 @@ pub fn run(mut store: Store, view: View, config: &crate::config::Config) -> anyh
         },
     );
     app.local_time = true;
+    app.keys = keys;
     let (alert_settings, _) = crate::notify::AlertSettings::load(config);
     app.alert_settings = alert_settings;
-    let mut bell = alert_actions::BellWatch::default();
+    let mut bell = state::alerts::BellWatch::default();
     bell.observe(app.models.alerts.as_ref());
     let mut last_version = store.data_version()?;
     let mut last_poll = Instant::now();

@@ -221,6 +221,14 @@ fn run_block(r: &Runner, b: &Block) -> Option<String> {
                 r.run(&at, &format!("opsdeck slo import '{file}'"), &[])
             } else if b.text.contains("refresh_ms") {
                 r.run(&at, "opsdeck status", &[("OPSDECK_CONFIG", file)])
+            } else if b.text.contains("\"alert.ack\"") {
+                // keys.toml beside the config file: the snapshot (the
+                // cockpit's own drawing) loads and validates it.
+                r.run(
+                    &at,
+                    &format!("mkdir -p config/opsdeck && cp '{file}' config/opsdeck/keys.toml && opsdeck snapshot --view alerts"),
+                    &[],
+                )
             } else if let Some(name) = definition_file(&b.text) {
                 // A file of the operation's definition: `operation.toml` on
                 // its own in a folder, any other file in a copy of the

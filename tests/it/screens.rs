@@ -73,11 +73,11 @@ fn indicator_detail_and_help_overlay() {
     let mut store = demo_store();
     let mut app = app_on(&mut store, View::Indicators);
     key(&mut store, &mut app, KeyCode::Enter);
-    assert!(app.detail.is_some());
+    assert!(app.ui.indicators.detail.is_some());
     insta::assert_snapshot!("indicator_detail_80x24", render_to_text(&app, 80, 24));
     insta::assert_snapshot!("indicator_detail_120x40", render_to_text(&app, 120, 40));
     key(&mut store, &mut app, KeyCode::Esc);
-    assert!(app.detail.is_none());
+    assert!(app.ui.indicators.detail.is_none());
     key(&mut store, &mut app, KeyCode::Char('?'));
     assert!(matches!(app.popup, Some(Popup::Help)));
     let text = render_to_text(&app, 80, 24);
@@ -133,7 +133,7 @@ fn navigation_with_tab_numbers_and_arrows() {
 fn filter_and_sort_the_indicators() {
     let mut store = demo_store();
     let mut app = app_on(&mut store, View::Indicators);
-    assert_eq!(app.sort, SortKey::Status);
+    assert_eq!(app.ui.indicators.sort, SortKey::Status);
     let first = app.indicator_rows()[0].status;
     assert_eq!(first, Status::Breach, "worst first");
     key(&mut store, &mut app, KeyCode::Char('/'));
@@ -154,7 +154,7 @@ fn filter_and_sort_the_indicators() {
     key(&mut store, &mut app, KeyCode::Esc);
     assert!(app.filter.is_empty(), "Esc clears it");
     key(&mut store, &mut app, KeyCode::Char('o'));
-    assert_eq!(app.sort, SortKey::Name);
+    assert_eq!(app.ui.indicators.sort, SortKey::Name);
     let names: Vec<String> = app
         .indicator_rows()
         .iter()
@@ -345,14 +345,14 @@ fn standup_sections_and_speaker_timer() {
     let first = render_to_text(&app, 80, 24);
     assert!(first.contains("INDICATORS"), "{first}");
     key(&mut store, &mut app, KeyCode::Char('t'));
-    assert_eq!(app.standup.speaker, 1);
+    assert_eq!(app.ui.standup.speaker, 1);
     dispatch(&mut store, &mut app, Action::Tick(NOW + 75));
     let text = render_to_text(&app, 80, 24);
     assert!(text.contains("speaker 1"), "{text}");
     // Section by section: alerts since the previous standup, overdue
     // checklist items, work and capacity, decisions and experiments.
     key(&mut store, &mut app, KeyCode::Char(' '));
-    assert_eq!(app.standup.section, 1);
+    assert_eq!(app.ui.standup.section, 1);
     let text = render_to_text(&app, 80, 24);
     assert!(
         text.contains("ALERTS") && text.contains("escalated to level"),
@@ -371,9 +371,9 @@ fn standup_sections_and_speaker_timer() {
     assert!(text.contains("WORK AND CAPACITY"), "{text}");
     insta::assert_snapshot!("standup_work_timer_80x24", text);
     key(&mut store, &mut app, KeyCode::Char(' '));
-    assert_eq!(app.standup.section, 4);
+    assert_eq!(app.ui.standup.section, 4);
     key(&mut store, &mut app, KeyCode::Char(' '));
-    assert_eq!(app.standup.section, 4, "stays on the last section");
+    assert_eq!(app.ui.standup.section, 4, "stays on the last section");
     key(&mut store, &mut app, KeyCode::Left);
-    assert_eq!(app.standup.section, 3);
+    assert_eq!(app.ui.standup.section, 3);
 }

@@ -6,9 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::domain::escalation::AlertState;
 use opsdeck::store::Store;
 use opsdeck::tui::action::Action;
-use opsdeck::tui::alert_actions::{AlertOp, AlertVerb, BellWatch};
 use opsdeck::tui::app::{App, View};
 use opsdeck::tui::popups::Popup;
+use opsdeck::tui::state::alerts::{AlertOp, AlertVerb, BellWatch};
 use opsdeck::tui::theme::Theme;
 use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
 
@@ -37,7 +37,7 @@ fn typed(store: &mut Store, app: &mut App, text: &str) {
 }
 
 fn selected_id(app: &App) -> i64 {
-    opsdeck::tui::views::alerts::rows(app)[app.selected()].id
+    app.alert_rows()[app.selected()].id
 }
 
 fn count(store: &Store, sql: &str) -> i64 {
@@ -73,7 +73,8 @@ fn every_action_asks_first_and_nothing_is_written_on_no() {
     let mut app = loaded_app(&mut store, View::Alerts, NOW, Theme::mono());
     let before = count(&store, "SELECT count(*) FROM alert_events");
     // An alert that can still climb, so `e` has somewhere to go.
-    let climbable = opsdeck::tui::views::alerts::rows(&app)
+    let climbable = app
+        .alert_rows()
         .iter()
         .position(|r| r.next_target.is_some())
         .unwrap();
@@ -96,7 +97,8 @@ fn ack_resolve_snooze_escalate_and_note_from_the_keyboard() {
     let mut store = demo_store();
     let mut app = loaded_app(&mut store, View::Alerts, NOW, Theme::mono());
     // Select an open (unacknowledged) alert.
-    let open_row = opsdeck::tui::views::alerts::rows(&app)
+    let open_row = app
+        .alert_rows()
         .iter()
         .position(|r| {
             r.state == AlertState::Open
@@ -115,10 +117,7 @@ fn ack_resolve_snooze_escalate_and_note_from_the_keyboard() {
     assert!(app.flash.as_ref().unwrap().0.contains("acknowledged"));
 
     // Snooze: a bad time is refused in place; a good one asks, then writes.
-    let at = opsdeck::tui::views::alerts::rows(&app)
-        .iter()
-        .position(|r| r.id == id)
-        .unwrap();
+    let at = app.alert_rows().iter().position(|r| r.id == id).unwrap();
     dispatch(&mut store, &mut app, Action::Top);
     dispatch(&mut store, &mut app, Action::Move(at as i32));
     key(&mut store, &mut app, KeyCode::Char('s'));
@@ -139,12 +138,7 @@ fn ack_resolve_snooze_escalate_and_note_from_the_keyboard() {
     assert_eq!(store.alert(id).unwrap().snoozed_until, Some(NOW + 2 * 3600));
 
     // Note, escalate, resolve.
-    let pos = |app: &App| {
-        opsdeck::tui::views::alerts::rows(app)
-            .iter()
-            .position(|r| r.id == id)
-            .unwrap() as i32
-    };
+    let pos = |app: &App| app.alert_rows().iter().position(|r| r.id == id).unwrap() as i32;
     dispatch(&mut store, &mut app, Action::Top);
     let p = pos(&app);
     dispatch(&mut store, &mut app, Action::Move(p));
@@ -177,9 +171,7 @@ fn ack_resolve_snooze_escalate_and_note_from_the_keyboard() {
     );
     assert_eq!(audited, 5);
     // The resolved alert left the list; its history stays.
-    assert!(opsdeck::tui::views::alerts::rows(&app)
-        .iter()
-        .all(|r| r.id != id));
+    assert!(app.alert_rows().iter().all(|r| r.id != id));
 }
 
 #[test]
@@ -277,12 +269,12 @@ fn alert_keys_only_act_in_the_alerts_view_and_ops_read_well() {
     assert!(app.popup.is_none());
     assert_eq!(AlertOp::Ack.done_word(), "acknowledged");
     assert_eq!(
-        opsdeck::tui::alert_actions::parse_input(AlertVerb::Snooze, "1d", NOW),
+        opsdeck::tui::state::alerts::parse_input(AlertVerb::Snooze, "1d", NOW),
         Ok(AlertOp::Snooze {
             until: NOW + 86_400
         })
     );
-    assert!(opsdeck::tui::alert_actions::parse_input(AlertVerb::Note, "  ", NOW).is_err());
+    assert!(opsdeck::tui::state::alerts::parse_input(AlertVerb::Note, "  ", NOW).is_err());
     // Help lists every alert key.
     let mut app = loaded_app(&mut store, View::Alerts, NOW, Theme::mono());
     key(&mut store, &mut app, KeyCode::Char('?'));

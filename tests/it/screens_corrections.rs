@@ -50,7 +50,7 @@ fn count(store: &Store, sql: &str) -> i64 {
 fn the_detail_lists_recent_values_with_the_selection() {
     let (mut store, mut app) = detail_of_trial_to_paid();
     key(&mut store, &mut app, KeyCode::Down);
-    assert_eq!(app.value_sel, 1);
+    assert_eq!(app.ui.indicators.value_sel, 1);
     let small = render_to_text(&app, 80, 24);
     assert!(small.contains("Recent values"), "{small}");
     insta::assert_snapshot!("indicator_detail_values_80x24", small);

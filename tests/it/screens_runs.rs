@@ -8,7 +8,7 @@ use opsdeck::domain::playbook::{ItemRef, RunItemState};
 use opsdeck::store::Store;
 use opsdeck::tui::app::{App, View};
 use opsdeck::tui::popups::Popup;
-use opsdeck::tui::runs::Opened;
+use opsdeck::tui::state::playbooks::Opened;
 use opsdeck::tui::theme::Theme;
 use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
 
@@ -81,7 +81,7 @@ fn check_skip_and_undo_an_item_with_the_keys() {
     // The first row is the most overdue run, #3; Enter puts the cursor on
     // its first pending item, ship.2.
     key(&mut store, &mut app, KeyCode::Enter);
-    assert_eq!(app.runs_ui.opened, Some(Opened::Run(3)));
+    assert_eq!(app.ui.playbooks.opened, Some(Opened::Run(3)));
     let text = render_to_text(&app, 80, 24);
     assert!(text.contains("›[ ] ship.2"), "{text}");
     insta::assert_snapshot!("run_items_80x24", text);
@@ -113,7 +113,7 @@ fn check_skip_and_undo_an_item_with_the_keys() {
     assert_eq!(state(&store, 3, 2, 2), RunItemState::Pending);
     // Esc goes back to the list, on the same row.
     key(&mut store, &mut app, KeyCode::Esc);
-    assert_eq!((app.runs_ui.opened.clone(), app.selected()), (None, 0));
+    assert_eq!((app.ui.playbooks.opened.clone(), app.selected()), (None, 0));
 }
 
 #[test]
@@ -123,7 +123,7 @@ fn a_gated_item_asks_for_an_override_reason_which_is_audited() {
     // #5 (ORD-1203) is the fourth row; it is still preparing.
     down(&mut store, &mut app, 3);
     key(&mut store, &mut app, KeyCode::Enter);
-    assert_eq!(app.runs_ui.opened, Some(Opened::Run(5)));
+    assert_eq!(app.ui.playbooks.opened, Some(Opened::Run(5)));
     // Cursor on prepare.2; go to deliver.1 (two ship items later).
     down(&mut store, &mut app, 5);
     key(&mut store, &mut app, KeyCode::Char('x'));
@@ -184,7 +184,7 @@ fn a_playbook_shows_its_steps_criteria_and_tolerances() {
     assert!(text.contains("✗ past review"), "{text}");
     key(&mut store, &mut app, KeyCode::Enter);
     assert_eq!(
-        app.runs_ui.opened,
+        app.ui.playbooks.opened,
         Some(Opened::Playbook("weekly-ops-review".into()))
     );
     key(&mut store, &mut app, KeyCode::Char('j'));

@@ -1,7 +1,7 @@
 //! Confirmation of an action that cannot be undone: `y` runs it, anything
 //! else cancels.
 
-use super::Popup;
+use super::PopupOutcome;
 use crate::tui::action::{Action, Effect};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
@@ -10,11 +10,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// `Confirmed` runs the pending effect; anything else cancels it.
-#[allow(clippy::type_complexity)]
-pub fn update(effect: Effect, action: &Action) -> (Option<Popup>, Option<Option<Effect>>) {
+pub fn update(effect: &Effect, action: &Action) -> PopupOutcome {
     match action {
-        Action::Confirmed => (None, Some(Some(effect))),
-        _ => (None, Some(None)),
+        Action::Confirmed => PopupOutcome::CloseWith(effect.clone()),
+        _ => PopupOutcome::Close,
     }
 }
 

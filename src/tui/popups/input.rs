@@ -2,7 +2,7 @@
 //! Indicators view. Input is validated here and refused in place, with the
 //! reason, before anything is written.
 
-use super::Popup;
+use super::{Popup, PopupOutcome};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::{input_key, App};
 use crate::tui::theme::Theme;
@@ -13,24 +13,19 @@ use ratatui::Frame;
 use tui_input::Input;
 
 /// The filter line: typing filters live; Enter keeps it, Esc clears it.
-#[allow(clippy::type_complexity)]
-pub fn update_filter(
-    app: &mut App,
-    mut input: Input,
-    action: &Action,
-) -> (Option<Popup>, Option<Option<Effect>>) {
+pub fn update_filter(app: &mut App, input: &mut Input, action: &Action) -> PopupOutcome {
     match action {
         Action::InputKey(k) => {
-            input_key(&mut input, *k);
-            app.filter = input.value().to_string();
-            (Some(Popup::Filter(input)), Some(None))
+            input_key(input, *k);
+            app.set_filter(input.value());
+            PopupOutcome::Stay
         }
-        Action::Submit => (None, Some(None)),
+        Action::Submit => PopupOutcome::Close,
         Action::Back => {
-            app.filter.clear();
-            (None, Some(None))
+            app.set_filter("");
+            PopupOutcome::Close
         }
-        _ => (Some(Popup::Filter(input)), Some(None)),
+        _ => PopupOutcome::Stay,
     }
 }
 
@@ -82,68 +77,38 @@ pub fn parse_record_line(text: &str, derived: bool) -> Result<RecordInput, Strin
 
 /// The record line: Enter validates and records; a bad number keeps the
 /// line open with the reason.
-#[allow(clippy::type_complexity)]
-pub fn update_record(popup: Popup, action: &Action) -> (Option<Popup>, Option<Option<Effect>>) {
+pub fn update_record(popup: &mut Popup, action: &Action) -> PopupOutcome {
     let Popup::Record {
         indicator_id,
         key,
-        name,
         derived,
-        mut input,
+        input,
         error,
+        ..
     } = popup
     else {
-        return (None, Some(None));
+        return PopupOutcome::Close;
     };
     match action {
         Action::InputKey(k) => {
-            input_key(&mut input, *k);
-            (
-                Some(Popup::Record {
-                    indicator_id,
-                    key,
-                    name,
-                    derived,
-                    input,
-                    error: None,
-                }),
-                Some(None),
-            )
+            input_key(input, *k);
+            *error = None;
+            PopupOutcome::Stay
         }
-        Action::Submit => match parse_record_line(input.value(), derived) {
-            Ok(r) => (
-                None,
-                Some(Some(Effect::Record {
-                    indicator_id,
-                    key,
-                    value: r.value,
-                    note: r.note,
-                })),
-            ),
-            Err(e) => (
-                Some(Popup::Record {
-                    indicator_id,
-                    key,
-                    name,
-                    derived,
-                    input,
-                    error: Some(e),
-                }),
-                Some(None),
-            ),
-        },
-        Action::Back => (None, Some(None)),
-        _ => (
-            Some(Popup::Record {
-                indicator_id,
-                key,
-                name,
-                derived,
-                input,
-                error,
+        Action::Submit => match parse_record_line(input.value(), *derived) {
+            Ok(r) => PopupOutcome::CloseWith(Effect::Record {
+                indicator_id: *indicator_id,
+                key: key.clone(),
+                value: r.value,
+                note: r.note,
             }),
-            Some(None),
-        ),
+            Err(e) => {
+                *error = Some(e);
+                PopupOutcome::Stay
+            }
+        },
+        Action::Back => PopupOutcome::Close,
+        _ => PopupOutcome::Stay,
     }
 }
 

@@ -35,7 +35,7 @@ pub enum Popup {
     /// "Are you sure?" for an action that cannot be undone: `y` runs the
     /// effect, anything else drops it.
     Confirm {
-        /// The question shown, e.g. "Resolve #3 … ? This cannot be undone." (the popup adds the y/no line).
+        /// The question, naming the item it acts on.
         prompt: String,
         /// What `y` runs.
         effect: Effect,
@@ -45,12 +45,12 @@ pub enum Popup {
         /// Row id of the alert.
         id: i64,
         /// Which action asked: snooze (a time) or note (a text).
-        verb: crate::tui::alert_actions::AlertVerb,
+        verb: crate::tui::state::alerts::AlertVerb,
         /// The alert's title, cut, for the confirmation.
         title: String,
-        /// The line being typed.
+        /// The line being typed: `VALUE [note]` or `# note`.
         input: Input,
-        /// Why the last submission was refused; `None` before one.
+        /// Why the last submission was refused.
         error: Option<String>,
     },
     /// Correct a recorded value from the indicator detail: the value first
@@ -78,25 +78,34 @@ pub enum Popup {
         /// The item's `STEP.N` label (none for a note on the run).
         item: Option<String>,
         /// What the line is for: a skip reason, an override reason or a note.
-        asking: crate::tui::runs::Asking,
-        /// The question shown above the line.
+        asking: crate::tui::state::playbooks::Asking,
+        /// The question shown, e.g. "Resolve #3 … ? This cannot be undone." (the popup adds the y/no line).
         prompt: String,
-        /// The line being typed.
+        /// The line being typed: `VALUE [note]` or `# note`.
         input: Input,
-        /// Why the last submission was refused; `None` before one.
+        /// Why the last submission was refused.
         error: Option<String>,
     },
 }
 
-/// Handles `action` while `popup` is open. Returns the popup to keep open
-/// (if any) and, when the popup consumed the action, `Some(effect)`.
-/// `None` lets the action fall through to the view.
-#[allow(clippy::type_complexity)]
-pub fn update(
-    app: &mut App,
-    popup: Popup,
-    action: &Action,
-) -> (Option<Popup>, Option<Option<Effect>>) {
+/// What an open popup did with an action.
+#[derive(Debug, Clone)]
+pub enum PopupOutcome {
+    /// The popup took the action and stays open (possibly changed).
+    Stay,
+    /// The popup took the action and is replaced by the next question.
+    Replace(Popup),
+    /// The popup took the action and closes.
+    Close,
+    /// The popup closes and the loop must run this effect.
+    CloseWith(Effect),
+    /// Not for the popup (data, ticks): it stays open and the action goes
+    /// on to the app.
+    PassThrough,
+}
+
+/// Handles `action` while `popup` is open (taken out of the app meanwhile).
+pub fn update(app: &mut App, popup: &mut Popup, action: &Action) -> PopupOutcome {
     // Data arriving and ticks go to the app whatever is open.
     if matches!(
         action,
@@ -106,14 +115,14 @@ pub fn update(
             | Action::Done(_)
             | Action::Resize
     ) {
-        return (Some(popup), None);
+        return PopupOutcome::PassThrough;
     }
     match popup {
-        Popup::Help => (None, Some(None)),
+        Popup::Help => PopupOutcome::Close,
         Popup::Filter(input) => input::update_filter(app, input, action),
         Popup::Record { .. } => input::update_record(popup, action),
         Popup::Confirm { effect, .. } => confirm::update(effect, action),
-        Popup::AlertInput { .. } => crate::tui::alert_actions::update_input(app, popup, action),
+        Popup::AlertInput { .. } => crate::tui::state::alerts::update_input(app.now, popup, action),
         Popup::RunInput { .. } => run_input::update(popup, action),
         Popup::Correct { .. } => crate::tui::corrections::update(popup, action),
     }

@@ -2,11 +2,11 @@
 //! reason for overriding a closed entry gate, or a note on a run. An empty
 //! or over-long text is refused in place, before anything is written.
 
-use super::Popup;
+use super::{Popup, PopupOutcome};
 use crate::domain::limits::{check_len, MAX_TEXT};
 use crate::tui::action::{Action, Effect};
 use crate::tui::app::input_key;
-use crate::tui::runs::{Asking, ItemChangeKind, RunEffect};
+use crate::tui::state::playbooks::{Asking, ItemChangeKind, RunEffect};
 
 fn checked(text: &str) -> Result<String, String> {
     let t = text.trim();
@@ -19,40 +19,36 @@ fn checked(text: &str) -> Result<String, String> {
 
 /// Keys into the line; Enter submits (or asks the next question), Esc
 /// cancels.
-#[allow(clippy::type_complexity)]
-pub fn update(popup: Popup, action: &Action) -> (Option<Popup>, Option<Option<Effect>>) {
+pub fn update(popup: &mut Popup, action: &Action) -> PopupOutcome {
     let Popup::RunInput {
         run,
         item,
         asking,
-        prompt,
-        mut input,
-        error,
-    } = popup
-    else {
-        return (None, Some(None));
-    };
-    let keep = |input, error| Popup::RunInput {
-        run,
-        item: item.clone(),
-        asking: asking.clone(),
-        prompt: prompt.clone(),
         input,
         error,
+        ..
+    } = popup
+    else {
+        return PopupOutcome::Close;
     };
+    let run = *run;
     match action {
         Action::InputKey(k) => {
-            input_key(&mut input, *k);
-            (Some(keep(input, None)), Some(None))
+            input_key(input, *k);
+            *error = None;
+            PopupOutcome::Stay
         }
-        Action::Back => (None, Some(None)),
+        Action::Back => PopupOutcome::Close,
         Action::Submit => {
             let text = match checked(input.value()) {
                 Ok(t) => t,
-                Err(e) => return (Some(keep(input, Some(e))), Some(None)),
+                Err(e) => {
+                    *error = Some(e);
+                    return PopupOutcome::Stay;
+                }
             };
             let label = item.clone().unwrap_or_default();
-            let effect = match &asking {
+            let effect = match asking {
                 Asking::Note => RunEffect::Note { run, text },
                 Asking::SkipReason { override_reason } => RunEffect::Item {
                     run,
@@ -61,17 +57,16 @@ pub fn update(popup: Popup, action: &Action) -> (Option<Popup>, Option<Option<Ef
                     override_reason: override_reason.clone(),
                 },
                 Asking::OverrideReason { then_skip: true } => {
-                    let next = Popup::RunInput {
+                    return PopupOutcome::Replace(Popup::RunInput {
                         run,
                         prompt: format!("skip {label}: reason"),
-                        item,
+                        item: item.clone(),
                         asking: Asking::SkipReason {
                             override_reason: Some(text),
                         },
                         input: tui_input::Input::default(),
                         error: None,
-                    };
-                    return (Some(next), Some(None));
+                    });
                 }
                 Asking::OverrideReason { then_skip: false } => RunEffect::Item {
                     run,
@@ -80,9 +75,9 @@ pub fn update(popup: Popup, action: &Action) -> (Option<Popup>, Option<Option<Ef
                     override_reason: Some(text),
                 },
             };
-            (None, Some(Some(Effect::Run(effect))))
+            PopupOutcome::CloseWith(Effect::Run(effect))
         }
-        _ => (Some(keep(input, error)), Some(None)),
+        _ => PopupOutcome::Stay,
     }
 }
 
@@ -94,7 +89,10 @@ mod tests {
     fn typed(mut popup: Popup, text: &str) -> Popup {
         for c in text.chars() {
             let k = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-            popup = update(popup, &Action::InputKey(k)).0.expect("stays open");
+            assert!(matches!(
+                update(&mut popup, &Action::InputKey(k)),
+                PopupOutcome::Stay
+            ));
         }
         popup
     }
@@ -112,26 +110,32 @@ mod tests {
 
     #[test]
     fn an_empty_reason_is_refused_in_place() {
-        let (kept, effect) = update(asking(Asking::Note), &Action::Submit);
-        assert!(matches!(kept, Some(Popup::RunInput { error: Some(_), .. })));
-        assert_eq!(effect, Some(None));
+        let mut p = asking(Asking::Note);
+        assert!(matches!(
+            update(&mut p, &Action::Submit),
+            PopupOutcome::Stay
+        ));
+        assert!(matches!(p, Popup::RunInput { error: Some(_), .. }));
     }
 
     #[test]
     fn override_then_skip_asks_twice_and_carries_both_reasons() {
-        let p = typed(asking(Asking::OverrideReason { then_skip: true }), "rush");
-        let (next, _) = update(p, &Action::Submit);
-        let next = typed(next.expect("asks the skip reason"), "not needed");
-        let (kept, effect) = update(next, &Action::Submit);
-        assert!(kept.is_none());
+        let mut p = typed(asking(Asking::OverrideReason { then_skip: true }), "rush");
+        let PopupOutcome::Replace(next) = update(&mut p, &Action::Submit) else {
+            panic!("asks the skip reason");
+        };
+        let mut next = typed(next, "not needed");
+        let PopupOutcome::CloseWith(effect) = update(&mut next, &Action::Submit) else {
+            panic!("closes with the effect");
+        };
         assert_eq!(
             effect,
-            Some(Some(Effect::Run(RunEffect::Item {
+            Effect::Run(RunEffect::Item {
                 run: 3,
                 item: "ship.2".into(),
                 change: ItemChangeKind::Skip("not needed".into()),
                 override_reason: Some("rush".into()),
-            })))
+            })
         );
     }
 }

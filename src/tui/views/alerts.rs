@@ -3,32 +3,22 @@
 //! pane. Only reads the model; every text from data is cleaned.
 
 use super::cockpit::pane as block;
-use crate::commands::slo::{burn_text, exhaustion_text, remaining_text};
 use crate::domain::alert_rules::Severity;
+use crate::domain::budget::exhaustion_text;
 use crate::domain::duration::format_age;
 use crate::domain::escalation::AlertState;
 use crate::domain::Status;
+use crate::format::{burn_text, percent_left};
 use crate::store::alerts::{AlertRow, AlertsModel, HistoryEntry, SloPanel};
-use crate::tui::app::App;
+use crate::tui::list::cut_note;
+use crate::tui::state::alerts::AlertsState;
 use crate::tui::theme::Theme;
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, clean_cut};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
-
-/// The active alerts as the view lists them: the model's order (critical
-/// first, then oldest), filtered by title or owner.
-pub fn rows(app: &App) -> Vec<&AlertRow> {
-    let Some(m) = &app.models.alerts else {
-        return Vec::new();
-    };
-    let f = app.filter.to_lowercase();
-    m.active
-        .iter()
-        .filter(|a| crate::tui::app::matches_filter(&f, &[&a.title, &a.owner]))
-        .collect()
-}
 
 /// The status a severity reads as (style and symbol): critical like a
 /// breach, warning like a warn, info like no data.
@@ -64,10 +54,8 @@ fn state_word(a: &AlertRow) -> &'static str {
 }
 
 /// Draws the Alerts view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let empty = AlertsModel::default();
-    let model = app.models.alerts.as_ref().unwrap_or(&empty);
-    let list = rows(app);
+pub fn render(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsModel, look: &Look) {
+    let list = st.rows(model);
     let budget_h = (model.slos.len().max(1) as u16) + 3;
     // The table takes what it needs, leaving the history at least 5 rows.
     let room = area.height.saturating_sub(budget_h + 5).max(5);
@@ -78,19 +66,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Min(3),
     ])
     .areas(area);
-    alert_table(frame, top, app, &list);
-    budget_panel(frame, budgets, &model.slos, &app.theme);
-    history_pane(frame, history, &model.history, app);
+    alert_table(frame, top, st, model, look);
+    budget_panel(frame, budgets, &model.slos, &look.theme);
+    history_pane(frame, history, &model.history, look);
 }
 
-fn alert_table(frame: &mut Frame, area: Rect, app: &App, list: &[&AlertRow]) {
-    let theme = &app.theme;
+fn alert_table(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsModel, look: &Look) {
+    let theme = &look.theme;
+    let list = st.rows(model);
+    // Borders, header and the detail line are not rows.
+    let visible = crate::tui::list::visible_rows(area, 4);
     let title = format!(
-        "Alerts · {} open · {} critical",
+        "Alerts · {} open · {} critical{}",
         list.len(),
         list.iter()
             .filter(|a| a.severity == Severity::Critical)
-            .count()
+            .count(),
+        cut_note(visible, list.len())
     );
     let frame_block = block(&title, theme);
     let inner = frame_block.inner(area);
@@ -102,7 +94,9 @@ fn alert_table(frame: &mut Frame, area: Rect, app: &App, list: &[&AlertRow]) {
             .map(|h| Cell::from(Span::styled(h, theme.header()))),
     );
     // Fixed columns and the spaces between the seven columns.
-    let title_w = (table_area.width as usize).saturating_sub(1 + 3 + 7 + 4 + 10 + 3 + 6);
+    // (and the scrollbar's column when the rows overflow).
+    let bar = usize::from(list.len() > visible);
+    let title_w = (table_area.width as usize).saturating_sub(1 + 3 + 7 + 4 + 10 + 3 + 6 + bar);
     let table_rows: Vec<Row> = list
         .iter()
         .map(|a| {
@@ -126,27 +120,20 @@ fn alert_table(frame: &mut Frame, area: Rect, app: &App, list: &[&AlertRow]) {
         Constraint::Length(3),
         Constraint::Fill(1),
     ];
-    let mut state = TableState::default();
-    if !list.is_empty() {
-        state.select(Some(app.selected().min(list.len() - 1)));
-    }
-    frame.render_stateful_widget(
-        Table::new(table_rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .row_highlight_style(theme.selected()),
-        table_area,
-        &mut state,
-    );
-    let detail = match list.get(app.selected()) {
-        Some(a) => detail_line(a, app),
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+    st.list.render(frame, table_area, table, 1, false);
+    let detail = match st.selected(model) {
+        Some(a) => detail_line(a, look),
         None => Line::from(Span::styled("no open alerts", theme.dim())),
     };
     frame.render_widget(Paragraph::new(detail), detail_area);
 }
 
 /// The selected alert in one line: detail, run progress, what happens next.
-fn detail_line(a: &AlertRow, app: &App) -> Line<'static> {
+fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
     let mut parts = vec![clean(&a.detail)];
     if let Some(r) = &a.run {
         let late = if r.overdue { " overdue" } else { "" };
@@ -159,24 +146,16 @@ fn detail_line(a: &AlertRow, app: &App) -> Line<'static> {
         ));
     }
     if let Some(u) = a.snoozed_until {
-        parts.push(format!("snoozed until {}", clock(app, u)));
+        parts.push(format!("snoozed until {}", look.clock(u)));
     } else if let Some(reason) = &a.pause_reason {
         parts.push(format!("paused: {}", clean(reason)));
     } else if let (Some(at), Some(t)) = (a.next_escalation_at, &a.next_target) {
-        parts.push(format!("→ {} at {}", clean(t), clock(app, at)));
+        parts.push(format!("→ {} at {}", clean(t), look.clock(at)));
     }
     Line::from(vec![
-        Span::styled("↳ ", app.theme.dim()),
+        Span::styled("↳ ", look.theme.dim()),
         Span::raw(parts.join(" · ")),
     ])
-}
-
-fn clock(app: &App, t: i64) -> String {
-    if app.local_time {
-        crate::format::local_hm(t)
-    } else {
-        format!("{} UTC", crate::format::utc_hm(t))
-    }
 }
 
 /// A text gauge of the budget left: `████░░░░░░`, empty when overspent.
@@ -215,7 +194,7 @@ pub fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Th
                     gauge(p.remaining_fraction, 10),
                     theme.status(status),
                 )),
-                Cell::from(Line::from(remaining_text(p)).right_aligned()),
+                Cell::from(Line::from(percent_left(p.remaining_fraction)).right_aligned()),
                 Cell::from(format!(
                     "{}/{}",
                     burn_text(p.burn_long),
@@ -241,7 +220,7 @@ pub fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Th
     );
 }
 
-fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], app: &App) {
+fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &Look) {
     let visible = area.height.saturating_sub(2) as usize;
     let wide = area.width >= 100;
     let lines: Vec<Line> = history
@@ -261,8 +240,8 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], app: &A
                 text = format!("{text} — {}", clean(&h.title));
             }
             Line::from(vec![
-                Span::styled(format!("{} ", clock(app, h.at)), app.theme.dim()),
-                severity_span(h.severity, &app.theme),
+                Span::styled(format!("{} ", look.clock(h.at)), look.theme.dim()),
+                severity_span(h.severity, &look.theme),
                 Span::raw(format!(" {text}")),
             ])
         })
@@ -270,27 +249,22 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], app: &A
     let body = if lines.is_empty() {
         vec![Line::from(Span::styled(
             "nothing has happened yet",
-            app.theme.dim(),
+            look.theme.dim(),
         ))]
     } else {
         lines
     };
     frame.render_widget(
-        Paragraph::new(body).block(block("History", &app.theme)),
+        Paragraph::new(body).block(block("History", &look.theme)),
         area,
     );
 }
 
 /// The cockpit's alerts pane: open and acknowledged, critical first, with
 /// age, escalation level and owner (`✓` marks who acknowledged it).
-pub fn pane(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let list: Vec<&AlertRow> = app
-        .models
-        .alerts
-        .as_ref()
-        .map(|m| m.active.iter().collect())
-        .unwrap_or_default();
+pub fn pane(frame: &mut Frame, area: Rect, model: Option<&AlertsModel>, look: &Look) {
+    let theme = &look.theme;
+    let list: Vec<&AlertRow> = model.map(|m| m.active.iter().collect()).unwrap_or_default();
     let critical = list
         .iter()
         .filter(|a| a.severity == Severity::Critical)

@@ -5,8 +5,8 @@
 use super::cockpit::{pane, promise_pane};
 use crate::domain::Status;
 use crate::store::runs_model::{lateness, OpenRun, RunsModel};
-use crate::tui::app::App;
 use crate::tui::theme::Theme;
+use crate::tui::views::Look;
 use crate::tui::widgets::clean_cut;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -135,9 +135,9 @@ fn more_line(n: usize, theme: &Theme) -> Line<'static> {
 }
 
 /// Draws the pane.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let Some(model) = &app.models.runs else {
+pub fn render(frame: &mut Frame, area: Rect, model: Option<&RunsModel>, look: &Look) {
+    let theme = &look.theme;
+    let Some(model) = model else {
         promise_pane(frame, area, "Today's checklists", "Loading…", theme);
         return;
     };

@@ -5,8 +5,9 @@ use crate::domain::indicator::Kind;
 use crate::domain::Status;
 use crate::format::{number, value_unit};
 use crate::store::board::{FlowModel, Reading};
-use crate::tui::app::App;
+use crate::tui::models::Models;
 use crate::tui::theme::Theme;
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -16,9 +17,8 @@ use ratatui::Frame;
 
 /// Draws the cockpit: indicators and flow on the left, alerts and today's
 /// checklists on the right.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let readings: Vec<&Reading> = app
-        .models
+pub fn render(frame: &mut Frame, area: Rect, models: &Models, look: &Look) {
+    let readings: Vec<&Reading> = models
         .board
         .as_ref()
         .map(|b| b.readings.iter().collect())
@@ -43,13 +43,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Min(4),
     ])
     .areas(left);
-    indicator_pane(frame, lead_area, "Leading indicators", &leading, &app.theme);
-    indicator_pane(frame, lag_area, "Lagging indicators", &lagging, &app.theme);
-    flow_pane(frame, flow_area, app.models.flow.as_ref(), &app.theme);
+    indicator_pane(
+        frame,
+        lead_area,
+        "Leading indicators",
+        &leading,
+        &look.theme,
+    );
+    indicator_pane(frame, lag_area, "Lagging indicators", &lagging, &look.theme);
+    flow_pane(frame, flow_area, models.flow.as_ref(), &look.theme);
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-    super::alerts::pane(frame, alerts_area, app);
-    super::checklists::render(frame, runs_area, app);
+    super::alerts::pane(frame, alerts_area, models.alerts.as_ref(), look);
+    super::checklists::render(frame, runs_area, models.runs.as_ref(), look);
 }
 
 /// A titled pane with a border.

@@ -4,31 +4,20 @@
 
 use crate::domain::decision::DecisionRecord;
 use crate::format::{utc_date, utc_minute};
-use crate::tui::app::App;
+use crate::store::learning_models::DecisionsModel;
+use crate::tui::list::cut_note;
 use crate::tui::models::Models;
+use crate::tui::state::lists::DecisionsState;
 use crate::tui::theme::Theme;
 use crate::tui::views::cockpit::{pane, promise_pane};
 use crate::tui::views::standup::Section;
+use crate::tui::views::Look;
 use crate::tui::widgets::clean;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
-
-/// The decisions the list shows (newest first): all, or those whose title,
-/// reason or author contains the filter.
-pub fn rows(app: &App) -> Vec<&DecisionRecord> {
-    let Some(model) = &app.models.decisions else {
-        return Vec::new();
-    };
-    let f = app.filter.to_lowercase();
-    model
-        .rows
-        .iter()
-        .filter(|d| crate::tui::app::matches_filter(&f, &[&d.title, &d.why, &d.who]))
-        .collect()
-}
 
 fn links(d: &DecisionRecord) -> String {
     match (d.supersedes, d.superseded_by) {
@@ -40,9 +29,15 @@ fn links(d: &DecisionRecord) -> String {
 }
 
 /// Draws the Decisions view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let Some(model) = &app.models.decisions else {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    st: &DecisionsState,
+    model: Option<&DecisionsModel>,
+    look: &Look,
+) {
+    let theme = &look.theme;
+    let Some(model) = model else {
         promise_pane(frame, area, "Decisions", "Loading…", theme);
         return;
     };
@@ -52,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         promise_pane(frame, area, "Decisions", text, theme);
         return;
     }
-    let list = rows(app);
+    let list = st.rows(model);
     let list_height = (list.len() as u16 + 3).clamp(4, area.height / 2);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
@@ -86,18 +81,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(9),
     ];
     let title = format!(
-        "Decisions · {} recorded · newest first · ⇠ supersedes ⇢ superseded by",
-        model.rows.len()
+        "Decisions · {} recorded{} · newest first · ⇠ supersedes ⇢ superseded by",
+        model.rows.len(),
+        cut_note(top.height.saturating_sub(3) as usize, list.len())
     );
     let table = Table::new(table_rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .block(pane(&title, theme));
-    let selected = app.selected().min(list.len().saturating_sub(1));
-    let mut state = TableState::default().with_selected((!list.is_empty()).then_some(selected));
-    frame.render_stateful_widget(table, top, &mut state);
-    match list.get(selected) {
+    st.list.render(frame, top, table, 1, true);
+    match list.get(st.list.index()) {
         Some(d) => render_detail(frame, bottom, d, theme),
         None => promise_pane(
             frame,

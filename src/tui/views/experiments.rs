@@ -9,29 +9,18 @@ use crate::domain::Status;
 use crate::format::{utc_date, utc_minute, value_unit};
 use crate::store::experiments::short_hash;
 use crate::store::learning_models::ExperimentRow;
-use crate::tui::app::App;
+use crate::store::learning_models::ExperimentsModel;
+use crate::tui::list::cut_note;
+use crate::tui::state::lists::ExperimentsState;
 use crate::tui::theme::Theme;
 use crate::tui::views::cockpit::{pane, promise_pane};
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, clean_cut};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
-
-/// The experiments the list shows: all of them, or those whose key, title
-/// or status word contains the filter.
-pub fn rows(app: &App) -> Vec<&ExperimentRow> {
-    let Some(model) = &app.models.experiments else {
-        return Vec::new();
-    };
-    let f = app.filter.to_lowercase();
-    model
-        .rows
-        .iter()
-        .filter(|r| crate::tui::app::matches_filter(&f, &[&r.key, &r.title, r.status.word()]))
-        .collect()
-}
 
 /// How a verdict reads in colour (it always reads in words and symbols).
 pub fn verdict_status(v: &Verdict) -> Status {
@@ -70,9 +59,15 @@ fn when(r: &ExperimentRow) -> String {
 }
 
 /// Draws the Experiments view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let Some(model) = &app.models.experiments else {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    st: &ExperimentsState,
+    model: Option<&ExperimentsModel>,
+    look: &Look,
+) {
+    let theme = &look.theme;
+    let Some(model) = model else {
         promise_pane(frame, area, "Experiments", "Loading…", theme);
         return;
     };
@@ -83,13 +78,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         promise_pane(frame, area, "Experiments", text, theme);
         return;
     }
-    let list = rows(app);
+    let list = st.rows(model);
     let list_height = (list.len() as u16 + 3).clamp(4, area.height / 2);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
     let count = |s: ExperimentStatus| model.rows.iter().filter(|r| r.status == s).count();
     let title = format!(
-        "Experiments · {} running · {} draft · {} ended · {} concluded",
+        "Experiments{} · {} running · {} draft · {} ended · {} concluded",
+        cut_note(top.height.saturating_sub(3) as usize, list.len()),
         count(ExperimentStatus::Running),
         count(ExperimentStatus::Draft),
         count(ExperimentStatus::Ended),
@@ -131,10 +127,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .block(pane(&title, theme));
-    let selected = app.selected().min(list.len().saturating_sub(1));
-    let mut state = TableState::default().with_selected((!list.is_empty()).then_some(selected));
-    frame.render_stateful_widget(table, top, &mut state);
-    match list.get(selected) {
+    st.list.render(frame, top, table, 1, true);
+    match list.get(st.list.index()) {
         Some(r) => render_detail(frame, bottom, r, theme),
         None => promise_pane(
             frame,

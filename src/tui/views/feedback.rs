@@ -8,9 +8,9 @@ use crate::format::utc_date;
 use crate::store::learning_models::{
     FeedbackModel, WeeklySeries, FEEDBACK_WEEKS, FEEDBACK_WINDOW_DAYS,
 };
-use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use crate::tui::views::cockpit::{pane, promise_pane};
+use crate::tui::views::Look;
 use crate::tui::widgets::spark::spark_text;
 use crate::tui::widgets::{clean, clean_cut};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -66,9 +66,9 @@ fn score_row<'a>(
 }
 
 /// Draws the Feedback view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let Some(model) = &app.models.feedback else {
+pub fn render(frame: &mut Frame, area: Rect, model: Option<&FeedbackModel>, look: &Look) {
+    let theme = &look.theme;
+    let Some(model) = model else {
         promise_pane(frame, area, "Feedback", "Loading…", theme);
         return;
     };

@@ -3,28 +3,49 @@
 
 use crate::domain::Status;
 use crate::format::{number, utc_date, utc_minute, value_unit};
-use crate::tui::app::App;
+use crate::store::board::Board;
+use crate::tui::list::{cut_note, visible_rows};
 use crate::tui::models::IndicatorDetail;
+use crate::tui::state::indicators::IndicatorsState;
 use crate::tui::views::cockpit::pane;
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Axis, Cell, Chart, Dataset, GraphType, LegendPosition, Paragraph, Row, Table, TableState, Wrap,
+    Axis, Cell, Chart, Dataset, GraphType, LegendPosition, Paragraph, Row, Table, Wrap,
 };
 use ratatui::Frame;
 
 /// Draws the Indicators view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    match &app.models.detail {
-        Some(d) if app.detail.is_some() => render_detail(frame, area, app, d),
-        _ => render_table(frame, area, app),
+/// `detail` is the open indicator's detail (drawn instead of the table);
+/// `filter` is named in the title.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    st: &IndicatorsState,
+    board: Option<&Board>,
+    detail: Option<&IndicatorDetail>,
+    filter: &str,
+    look: &Look,
+) {
+    match detail {
+        Some(d) if st.detail.is_some() => render_detail(frame, area, look, d, st.value_sel),
+        _ => render_table(frame, area, st, board, filter, look),
     }
 }
 
-fn render_table(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
+fn render_table(
+    frame: &mut Frame,
+    area: Rect,
+    st: &IndicatorsState,
+    board: Option<&Board>,
+    filter: &str,
+    look: &Look,
+) {
+    let theme = &look.theme;
+    let list = board.map(|b| st.rows(b)).unwrap_or_default();
     let wide = area.width >= 100;
     let mut heads = vec!["", "indicator", "kind", "value", "target", "status", ""];
     if wide {
@@ -35,9 +56,8 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App) {
             .into_iter()
             .map(|h| Cell::from(Span::styled(h, theme.header()))),
     );
-    let rows: Vec<Row> = app
-        .indicator_rows()
-        .into_iter()
+    let rows: Vec<Row> = list
+        .iter()
         .map(|r| {
             let up = matches!((r.value, r.previous), (Some(v), Some(p)) if v > p);
             let mut cells = vec![
@@ -69,25 +89,31 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App) {
         widths.extend([Constraint::Length(10), Constraint::Length(16)]);
     }
     let title = format!(
-        "Indicators · sorted by {}{}",
-        app.sort.word(),
-        if app.filter.is_empty() {
+        "Indicators · sorted by {}{}{}",
+        st.sort.word(),
+        if filter.is_empty() {
             String::new()
         } else {
-            format!(" · filter \"{}\"", clean(&app.filter))
-        }
+            format!(" · filter \"{}\"", clean(filter))
+        },
+        cut_note(visible_rows(area, 3), list.len())
     );
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .block(pane(&title, theme));
-    let mut state = TableState::default().with_selected(Some(app.selected()));
-    frame.render_stateful_widget(table, area, &mut state);
+    st.list.render(frame, area, table, 1, true);
 }
 
-fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) {
-    let theme = &app.theme;
+fn render_detail(
+    frame: &mut Frame,
+    area: Rect,
+    look: &Look,
+    d: &IndicatorDetail,
+    value_sel: usize,
+) {
+    let theme = &look.theme;
     let r = &d.reading;
     let text_h = (area.height / 3).clamp(6, 12);
     let [chart_area, text_area] =
@@ -210,7 +236,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) 
         let values_w = (text_area.width / 2).clamp(30, 52);
         let [left, right] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(values_w)])
             .areas(text_area);
-        render_values(frame, right, app, d);
+        render_values(frame, right, look, value_sel, d);
         left
     } else {
         text_area
@@ -224,8 +250,14 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) 
 }
 
 /// The recent recorded values, newest first, the selected one marked.
-fn render_values(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) {
-    let theme = &app.theme;
+fn render_values(
+    frame: &mut Frame,
+    area: Rect,
+    look: &Look,
+    value_sel: usize,
+    d: &IndicatorDetail,
+) {
+    let theme = &look.theme;
     let rows: Vec<Row> = d
         .values
         .iter()
@@ -264,7 +296,8 @@ fn render_values(frame: &mut Frame, area: Rect, app: &App, d: &IndicatorDetail) 
     .row_highlight_style(theme.selected())
     .highlight_symbol("▶")
     .block(pane(title, theme));
-    let sel = app.value_sel.min(d.values.len().saturating_sub(1));
-    let mut state = TableState::default().with_selected((!d.values.is_empty()).then_some(sel));
+    let sel = value_sel.min(d.values.len().saturating_sub(1));
+    let mut state = ratatui::widgets::TableState::default()
+        .with_selected((!d.values.is_empty()).then_some(sel));
     frame.render_stateful_widget(table, area, &mut state);
 }

@@ -22,6 +22,29 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+/// What every view needs besides its state and model: colours and the
+/// clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Look {
+    /// Colours (or none).
+    pub theme: crate::tui::theme::Theme,
+    /// The clock.
+    pub now: crate::domain::Timestamp,
+    /// Local time (the live cockpit) or UTC (snapshots, tests).
+    pub local_time: bool,
+}
+
+impl Look {
+    /// `14:05` local, or `14:05 UTC`.
+    pub fn clock(&self, t: crate::domain::Timestamp) -> String {
+        if self.local_time {
+            local_hm(t)
+        } else {
+            format!("{} UTC", crate::format::utc_hm(t))
+        }
+    }
+}
+
 /// Below this size a message replaces the layout.
 pub const MIN_WIDTH: u16 = 60;
 /// Below this size a message replaces the layout.
@@ -45,8 +68,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
         );
         return;
     }
+    let look = app.look();
+    let (m, ui) = (&app.models, &app.ui);
     if app.view == View::Standup {
-        standup::render(frame, area, app);
+        standup::render(frame, area, &ui.standup, m, &look);
     } else {
         let [header, tabs, body, footer] = Layout::vertical([
             Constraint::Length(1),
@@ -57,21 +82,45 @@ pub fn draw(frame: &mut Frame, app: &App) {
         .areas(area);
         render_header(frame, header, app);
         render_tabs(frame, tabs, app);
+        let empty_alerts = crate::store::alerts::AlertsModel::default();
         match app.view {
-            View::Cockpit => cockpit::render(frame, body, app),
-            View::Indicators => indicators::render(frame, body, app),
-            View::Work => work::render(frame, body, app),
-            View::Alerts => alerts::render(frame, body, app),
-            View::Playbooks => playbooks::render(frame, body, app),
-            View::Experiments => experiments::render(frame, body, app),
-            View::Decisions => decisions::render(frame, body, app),
-            View::Feedback => feedback::render(frame, body, app),
-            v => placeholder::render(frame, body, app, v),
+            View::Cockpit => cockpit::render(frame, body, m, &look),
+            View::Indicators => indicators::render(
+                frame,
+                body,
+                &ui.indicators,
+                m.board.as_ref(),
+                m.detail.as_ref(),
+                &app.filter,
+                &look,
+            ),
+            View::Work => work::render(frame, body, &ui.work, m.flow.as_ref(), &look),
+            View::Alerts => alerts::render(
+                frame,
+                body,
+                &ui.alerts,
+                m.alerts.as_ref().unwrap_or(&empty_alerts),
+                &look,
+            ),
+            View::Playbooks => match &m.runs {
+                Some(runs) => playbooks::render(frame, body, &ui.playbooks, runs, &look),
+                None => placeholder::render(frame, body, &app.theme, View::Playbooks),
+            },
+            View::Experiments => {
+                experiments::render(frame, body, &ui.experiments, m.experiments.as_ref(), &look)
+            }
+            View::Decisions => {
+                decisions::render(frame, body, &ui.decisions, m.decisions.as_ref(), &look)
+            }
+            View::Feedback => feedback::render(frame, body, m.feedback.as_ref(), &look),
+            v => placeholder::render(frame, body, &app.theme, v),
         }
         render_footer(frame, footer, app);
     }
     match &app.popup {
-        Some(Popup::Help) => popups::help::render(frame, area, app.view, &[], &app.theme),
+        Some(Popup::Help) => {
+            popups::help::render(frame, area, &app.keys, app.key_context(), &app.theme)
+        }
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
             area,
@@ -104,7 +153,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             error,
             ..
         }) => {
-            let prompt = crate::tui::alert_actions::input_prompt(*id, *verb);
+            let prompt = crate::tui::state::alerts::input_prompt(*id, *verb);
             popups::input::render_line(frame, area, &prompt, input, error.as_deref(), &app.theme)
         }
         Some(Popup::Correct {
@@ -196,18 +245,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
-    let hints = match app.view {
-        View::Indicators if app.detail.is_some() => {
-            "Esc back  n record/note  c correct  ? help  q quit"
-        }
-        View::Indicators => "Enter detail  n record  o sort  / filter  ? help  q quit",
-        View::Alerts => "a ack  r resolve  s snooze  e escalate  n note  ? help",
-        View::Playbooks if app.runs_ui.opened.is_some() => {
-            "x check  s skip  u undo  n note  Esc back  ? help"
-        }
-        View::Playbooks => "Enter open  n note  / filter  ? help  q quit",
-        _ => "Tab/1-8 views  ↑↓ move  / filter  ? help  q quit",
-    };
+    let hints = app.keys.footer(app.key_context());
     let mut spans = vec![Span::styled(hints.to_string(), app.theme.dim())];
     if !app.filter.is_empty() {
         spans.push(Span::raw(format!("  filter: {}", clean(&app.filter))));

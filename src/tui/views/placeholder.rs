@@ -1,7 +1,8 @@
 //! Views whose capability has not landed yet say what will appear there,
 //! instead of showing invented data.
 
-use crate::tui::app::{App, View};
+use crate::tui::app::View;
+use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
@@ -20,7 +21,7 @@ pub fn promise(view: View) -> &'static str {
 }
 
 /// Draws the promise of `view`.
-pub fn render(frame: &mut Frame, area: Rect, app: &App, view: View) {
+pub fn render(frame: &mut Frame, area: Rect, theme: &Theme, view: View) {
     let text = vec![Line::from(""), Line::from(promise(view))];
     frame.render_widget(
         Paragraph::new(text).wrap(Wrap { trim: true }).block(
@@ -28,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, view: View) {
                 .borders(Borders::ALL)
                 .title(ratatui::text::Span::styled(
                     format!(" {} ", view.title()),
-                    app.theme.title(),
+                    theme.title(),
                 )),
         ),
         area,

@@ -13,22 +13,20 @@ use crate::store::playbooks::PlaybookSummary;
 use crate::store::roles::RoleHolders;
 use crate::store::runs::RunState;
 use crate::store::runs_model::{lateness, RunsModel};
-use crate::tui::app::App;
-use crate::tui::runs::{find_run, list_rows, ListRow, Opened};
+use crate::tui::list::{cut_note, visible_rows};
+use crate::tui::state::playbooks::PlaybooksState;
+use crate::tui::state::playbooks::{find_run, ListRow, Opened};
 use crate::tui::theme::Theme;
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, clean_cut};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// Draws the view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(model) = &app.models.runs else {
-        super::placeholder::render(frame, area, app, crate::tui::app::View::Playbooks);
-        return;
-    };
+pub fn render(frame: &mut Frame, area: Rect, st: &PlaybooksState, model: &RunsModel, look: &Look) {
     let left_w = (area.width * 2 / 5).clamp(30, 48);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_w), Constraint::Fill(1)]).areas(area);
@@ -40,15 +38,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     } else {
         (left, None)
     };
-    render_list(frame, list_area, app, model);
+    render_list(frame, list_area, st, model, look);
     if let Some(r) = roles_area {
-        render_roles(frame, r, &model.roles, &app.theme);
+        render_roles(frame, r, &model.roles, &look.theme);
     }
-    render_detail(frame, right, app, model);
+    render_detail(frame, right, st, model, look);
 }
 
-fn list_row<'a>(row: &ListRow<'_>, app: &App, name_w: usize) -> Row<'a> {
-    let theme = &app.theme;
+fn list_row<'a>(row: &ListRow<'_>, theme: &Theme, name_w: usize) -> Row<'a> {
     let (sym, name, status, style): (Span<'static>, String, String, Style) = match row {
         ListRow::Open(o) => {
             let what = o.run.context.as_deref().unwrap_or(&o.run.key);
@@ -97,17 +94,21 @@ fn list_row<'a>(row: &ListRow<'_>, app: &App, name_w: usize) -> Row<'a> {
     ])
 }
 
-fn render_list(frame: &mut Frame, area: Rect, app: &App, model: &RunsModel) {
-    let rows = list_rows(app);
+fn render_list(frame: &mut Frame, area: Rect, st: &PlaybooksState, model: &RunsModel, look: &Look) {
+    let rows = st.rows(model);
     let inner = area.width.saturating_sub(2) as usize;
     let status_w = 11usize;
     let name_w = inner.saturating_sub(status_w + 4).max(4);
-    let table_rows: Vec<Row> = rows.iter().map(|r| list_row(r, app, name_w)).collect();
+    let table_rows: Vec<Row> = rows
+        .iter()
+        .map(|r| list_row(r, &look.theme, name_w))
+        .collect();
     let overdue = model.overdue_count();
+    let cut = cut_note(visible_rows(area, 2), rows.len());
     let title = if overdue > 0 {
-        format!("Runs & playbooks · {overdue} overdue")
+        format!("Runs & playbooks · {overdue} overdue{cut}")
     } else {
-        "Runs & playbooks".to_string()
+        format!("Runs & playbooks{cut}")
     };
     let table = Table::new(
         table_rows,
@@ -118,19 +119,13 @@ fn render_list(frame: &mut Frame, area: Rect, app: &App, model: &RunsModel) {
         ],
     )
     .column_spacing(1)
-    .row_highlight_style(if app.runs_ui.opened.is_some() {
-        app.theme.dim()
+    .row_highlight_style(if st.opened.is_some() {
+        look.theme.dim()
     } else {
-        app.theme.selected()
+        look.theme.selected()
     })
-    .block(pane(&title, &app.theme));
-    let selected = if app.runs_ui.opened.is_some() {
-        app.runs_ui.list_selected
-    } else {
-        app.selected()
-    };
-    let mut state = TableState::default().with_selected((!rows.is_empty()).then_some(selected));
-    frame.render_stateful_widget(table, area, &mut state);
+    .block(pane(&title, &look.theme));
+    st.list.render(frame, area, table, 0, true);
 }
 
 fn render_roles(frame: &mut Frame, area: Rect, roles: &[RoleHolders], theme: &Theme) {
@@ -168,22 +163,29 @@ fn render_roles(frame: &mut Frame, area: Rect, roles: &[RoleHolders], theme: &Th
     );
 }
 
-fn render_detail(frame: &mut Frame, area: Rect, app: &App, model: &RunsModel) {
+fn render_detail(
+    frame: &mut Frame,
+    area: Rect,
+    st: &PlaybooksState,
+    model: &RunsModel,
+    look: &Look,
+) {
     let width = area.width.saturating_sub(2) as usize;
-    let detail = match &app.runs_ui.opened {
-        Some(Opened::Run(id)) => find_run(app, *id).map(|r| {
+    let cursor = Some(st.items.index());
+    let detail = match &st.opened {
+        Some(Opened::Run(id)) => find_run(model, *id).map(|r| {
             let open = model.open_runs.iter().find(|o| o.run.id == *id);
-            run_detail(app, r, open, Some(app.selected()), width)
+            run_detail(look, model, r, open, cursor, width)
         }),
         Some(Opened::Playbook(key)) => model
             .playbooks
             .iter()
             .find(|p| &p.key == key)
-            .map(|p| playbook_detail(app, p, Some(app.selected()), width)),
-        None => match list_rows(app).get(app.selected()) {
-            Some(ListRow::Open(o)) => Some(run_detail(app, &o.run, Some(o), None, width)),
-            Some(ListRow::Closed(r)) => Some(run_detail(app, r, None, None, width)),
-            Some(ListRow::Playbook(p)) => Some(playbook_detail(app, p, None, width)),
+            .map(|p| playbook_detail(look, model, p, cursor, width)),
+        None => match st.selected(model) {
+            Some(ListRow::Open(o)) => Some(run_detail(look, model, &o.run, Some(o), None, width)),
+            Some(ListRow::Closed(r)) => Some(run_detail(look, model, r, None, None, width)),
+            Some(ListRow::Playbook(p)) => Some(playbook_detail(look, model, p, None, width)),
             None => None,
         },
     };
@@ -191,9 +193,9 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, model: &RunsModel) {
         frame.render_widget(
             Paragraph::new(Span::styled(
                 "Nothing selected. Playbooks come from assets/ and `opsdeck playbook import`.",
-                app.theme.dim(),
+                look.theme.dim(),
             ))
-            .block(pane("Detail", &app.theme)),
+            .block(pane("Detail", &look.theme)),
             area,
         );
         return;
@@ -207,7 +209,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &App, model: &RunsModel) {
     frame.render_widget(
         Paragraph::new(d.lines)
             .scroll((scroll as u16, 0))
-            .block(pane(&d.title, &app.theme)),
+            .block(pane(&d.title, &look.theme)),
         area,
     );
 }
@@ -226,8 +228,14 @@ fn escalation_text(def: &PlaybookDef) -> String {
         .join("; ")
 }
 
-fn playbook_detail(app: &App, p: &PlaybookSummary, cursor: Option<usize>, width: usize) -> Detail {
-    let theme = &app.theme;
+fn playbook_detail(
+    look: &Look,
+    model: &RunsModel,
+    p: &PlaybookSummary,
+    cursor: Option<usize>,
+    width: usize,
+) -> Detail {
+    let theme = &look.theme;
     let def = &p.def;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let review = if p.past_review {
@@ -261,14 +269,14 @@ fn playbook_detail(app: &App, p: &PlaybookSummary, cursor: Option<usize>, width:
         let handoff = step
             .handoff
             .as_deref()
-            .map(|h| format!(" → {}", owner_text(app, h)))
+            .map(|h| format!(" → {}", owner_text(model, h)))
             .unwrap_or_default();
         let head = format!(
             "{}{} {} · {} · {}{handoff}",
             if at_cursor { "›" } else { "" },
             si + 1,
             step.title,
-            owner_text(app, &step.owner),
+            owner_text(model, &step.owner),
             format_duration(step.tolerance_secs)
         );
         let style = if at_cursor {

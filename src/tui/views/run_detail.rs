@@ -7,18 +7,19 @@ use crate::domain::duration::format_duration;
 use crate::domain::playbook::{Gate, ItemRef, RunItemState};
 use crate::domain::{Status, Timestamp};
 use crate::store::runs::{Run, RunState};
+use crate::store::runs_model::RunsModel;
 use crate::store::runs_model::{lateness, OpenRun};
-use crate::tui::app::App;
-use crate::tui::runs::run_items;
+use crate::tui::state::playbooks::run_items;
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, clean_cut};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// `11-24 09:00`, local on the live screen, UTC in snapshots.
-pub fn short_time(app: &App, t: Timestamp) -> String {
+pub fn short_time(look: &Look, t: Timestamp) -> String {
     use chrono::TimeZone;
     let fmt = "%m-%d %H:%M";
-    if app.local_time {
+    if look.local_time {
         chrono::Local
             .timestamp_opt(t, 0)
             .single()
@@ -49,9 +50,9 @@ fn item_mark(state: &RunItemState) -> &'static str {
     }
 }
 
-fn step_status(app: &App, run: &Run, step: usize) -> (String, Style) {
+fn step_status(look: &Look, run: &Run, step: usize) -> (String, Style) {
     let c = &run.checklist;
-    let theme = &app.theme;
+    let theme = &look.theme;
     if c.is_step_complete(step) {
         return ("✓ done".into(), theme.dim());
     }
@@ -61,39 +62,36 @@ fn step_status(app: &App, run: &Run, step: usize) -> (String, Style) {
     if let Gate::Closed { .. } = c.gate(step) {
         return ("waiting".into(), theme.dim());
     }
-    match (c.step_overdue_by(step, app.now), c.step_due_at(step)) {
+    match (c.step_overdue_by(step, look.now), c.step_due_at(step)) {
         (Some(l), _) => (
             format!("✗ late {}", lateness(l)),
             theme.status(Status::Breach),
         ),
-        (None, Some(due)) => (format!("▶ due {}", short_time(app, due)), Style::new()),
+        (None, Some(due)) => (format!("▶ due {}", short_time(look, due)), Style::new()),
         (None, None) => ("▶".into(), Style::new()),
     }
 }
 
 /// A role key with `⚠` when it is a single point of failure.
-pub fn owner_text(app: &App, role: &str) -> String {
-    let spof = app
-        .models
-        .runs
-        .as_ref()
-        .is_some_and(|m| m.role_is_spof(role));
+pub fn owner_text(model: &RunsModel, role: &str) -> String {
+    let spof = model.role_is_spof(role);
     format!("{}{}", clean(role), if spof { " ⚠" } else { "" })
 }
 
 /// The lines of a run's detail; `cursor` is the index of the selected item.
 pub fn run_detail(
-    app: &App,
+    look: &Look,
+    model: &RunsModel,
     run: &Run,
     open: Option<&OpenRun>,
     cursor: Option<usize>,
     width: usize,
 ) -> Detail {
-    let theme = &app.theme;
+    let theme = &look.theme;
     let def = run.def();
     let p = run.progress();
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let head = match (run.state, run.late_by(app.now)) {
+    let head = match (run.state, run.late_by(look.now)) {
         (RunState::Open, Some(l)) => Span::styled(
             format!("✗ overdue {}", lateness(l)),
             theme.status(Status::Breach),
@@ -115,13 +113,13 @@ pub fn run_detail(
     let due = run
         .checklist
         .due_at
-        .map(|d| format!(" · due {}", short_time(app, d)))
+        .map(|d| format!(" · due {}", short_time(look, d)))
         .unwrap_or_default();
     lines.push(Line::from(Span::styled(
         clean_cut(
             &format!(
                 "started {} by {}{due}",
-                short_time(app, run.checklist.started_at),
+                short_time(look, run.checklist.started_at),
                 run.started_by
             ),
             width,
@@ -144,12 +142,12 @@ pub fn run_detail(
     let mut cursor_line = None;
     let current = run.checklist.current_step();
     for (si, step) in def.steps.iter().enumerate() {
-        let (status, style) = step_status(app, run, si);
+        let (status, style) = step_status(look, run, si);
         let head = format!(
             "{} {} · {} · {}",
             si + 1,
             step.title,
-            owner_text(app, &step.owner),
+            owner_text(model, &step.owner),
             format_duration(step.tolerance_secs)
         );
         let room = width.saturating_sub(status.chars().count() + 3);
@@ -174,7 +172,7 @@ pub fn run_detail(
             let who = match state {
                 RunItemState::Done { by, at, .. } | RunItemState::Skipped { by, at, .. } => {
                     if width >= 70 {
-                        format!(" — {by} {}", short_time(app, *at))
+                        format!(" — {by} {}", short_time(look, *at))
                     } else {
                         format!(" — {by}")
                     }
@@ -217,7 +215,7 @@ pub fn run_detail(
     for n in open.map(|o| o.notes.as_slice()).unwrap_or_default() {
         lines.push(Line::from(Span::styled(
             clean_cut(
-                &format!("note {} {}: {}", short_time(app, n.at), n.actor, n.text),
+                &format!("note {} {}: {}", short_time(look, n.at), n.actor, n.text),
                 width,
             ),
             theme.dim(),

@@ -2,8 +2,10 @@
 //! what changed since the previous standup, and a per-speaker timer.
 
 use crate::format::{number, utc_date, utc_minute, value_unit};
-use crate::tui::app::App;
+
 use crate::tui::models::Models;
+use crate::tui::state::standup::StandupState;
+use crate::tui::views::Look;
 use crate::tui::widgets::bigtext::{big_lines, big_width};
 use crate::tui::widgets::{clean, status_span};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -210,10 +212,10 @@ fn checklists_section(models: &Models, theme: &crate::tui::theme::Theme) -> Sect
 }
 
 /// Draws the standup.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let all = sections(&app.models, theme);
-    let idx = app.standup.section.min(all.len().saturating_sub(1));
+pub fn render(frame: &mut Frame, area: Rect, st: &StandupState, models: &Models, look: &Look) {
+    let theme = &look.theme;
+    let all = sections(models, theme);
+    let idx = st.section.min(all.len().saturating_sub(1));
     let [top, body, footer] = Layout::vertical([
         Constraint::Length(5),
         Constraint::Fill(1),
@@ -222,10 +224,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     .areas(area);
 
     // Timer in large digits on the right, title on the left.
-    let elapsed = app
-        .standup
+    let elapsed = st
         .speaker_started
-        .map(|s| (app.now - s).max(0))
+        .map(|s| (look.now - s).max(0))
         .unwrap_or(0);
     let timer = format!("{:02}:{:02}", (elapsed / 60).min(99), elapsed % 60);
     let timer_w = big_width(&timer) as u16 + 2;
@@ -234,8 +235,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(timer_w.min(top.width / 2)),
     ])
     .areas(top);
-    let since = app
-        .models
+    let since = models
         .standup
         .as_ref()
         .and_then(|s| s.previous)
@@ -243,7 +243,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .unwrap_or_else(|| "first standup".into());
     let title_lines = vec![
         Line::from(Span::styled(
-            format!("STANDUP · {}", clean(&app.models.header.company)),
+            format!("STANDUP · {}", clean(&models.header.company)),
             theme.title().add_modifier(Modifier::BOLD),
         )),
         Line::from(since),
@@ -262,10 +262,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     ];
     frame.render_widget(Paragraph::new(title_lines), title_area);
     let mut timer_lines: Vec<Line> = big_lines(&timer).into_iter().map(Line::from).collect();
-    timer_lines.push(Line::from(if app.standup.speaker == 0 {
+    timer_lines.push(Line::from(if st.speaker == 0 {
         "t: first speaker".to_string()
     } else {
-        format!("speaker {}", app.standup.speaker)
+        format!("speaker {}", st.speaker)
     }));
     frame.render_widget(
         Paragraph::new(timer_lines).style(Style::new().add_modifier(Modifier::BOLD)),

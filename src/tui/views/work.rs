@@ -2,17 +2,27 @@
 //! deviation, capacity utilisation and when it crosses the warn band.
 
 use crate::format::{number, utc_date, value_unit};
-use crate::tui::app::App;
+use crate::store::board::FlowModel;
+use crate::tui::list::{cut_note, visible_rows};
+use crate::tui::state::lists::WorkState;
 use crate::tui::views::cockpit::pane;
+use crate::tui::views::Look;
 use crate::tui::widgets::{clean, status_symbol};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, Table, TableState};
+use ratatui::widgets::{Cell, Row, Table};
 use ratatui::Frame;
 
 /// Draws the Work view.
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    st: &WorkState,
+    flow: Option<&FlowModel>,
+    look: &Look,
+) {
+    let theme = &look.theme;
+    let list = flow.map(|f| st.rows(f)).unwrap_or_default();
     let wide = area.width >= 100;
     let mut heads = vec!["kind / segment", "WIP", "per day", "p90"];
     if wide {
@@ -24,9 +34,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .into_iter()
             .map(|h| Cell::from(Span::styled(h, theme.header()))),
     );
-    let rows: Vec<Row> = app
-        .work_rows()
-        .into_iter()
+    let rows: Vec<Row> = list
+        .iter()
         .map(|r| {
             let s = &r.summary;
             let name = match &r.segment {
@@ -63,7 +72,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                         Span::styled(format!(" {}", c.band.word()), theme.status(c.band)),
                     ])));
                     let forecast = match c.warn_forecast {
-                        Some(t) if t <= app.now => "now".to_string(),
+                        Some(t) if t <= look.now => "now".to_string(),
                         Some(t) => utc_date(t),
                         None => "—".into(),
                     };
@@ -92,18 +101,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(14),
         Constraint::Length(10),
     ]);
-    let window = app
-        .models
-        .flow
-        .as_ref()
-        .map(|f| f.window_secs / 86_400)
-        .unwrap_or(7);
-    let title = format!("Work · last {window} days · capacity warn band from 60 %, breach 90 %");
+    let window = flow.map(|f| f.window_secs / 86_400).unwrap_or(7);
+    let title = format!(
+        "Work · last {window} days · capacity warn band from 60 %, breach 90 %{}",
+        cut_note(visible_rows(area, 3), list.len())
+    );
     let table = Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected())
         .block(pane(&title, theme));
-    let mut state = TableState::default().with_selected(Some(app.selected()));
-    frame.render_stateful_widget(table, area, &mut state);
+    st.list.render(frame, area, table, 1, true);
 }

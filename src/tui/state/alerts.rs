@@ -1,13 +1,15 @@
-//! The Alerts view's actions as state: which key asks what, the input line
-//! for a snooze time or a note, and the confirmation that precedes every
-//! write. Pure: what must touch the store leaves as an [`Effect::Alert`].
+//! The Alerts view's state and its part of `update`: the listed alerts and
+//! the selected one by id, which key asks what, the input line for a snooze
+//! time or a note, and the confirmation that precedes every write. Pure:
+//! what must touch the store leaves as an [`Effect::Alert`] naming the id.
 //! Also the bell watch, which decides when a new critical alert rings.
 
-use super::action::{Action, Effect};
-use super::app::{input_key, App};
-use super::popups::Popup;
 use crate::domain::alert_rules::Severity;
-use crate::store::alerts::AlertsModel;
+use crate::store::alerts::{AlertRow, AlertsModel};
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::{input_key, matches_filter, App};
+use crate::tui::list::Picker;
+use crate::tui::popups::{Popup, PopupOutcome};
 use std::collections::HashSet;
 use tui_input::Input;
 
@@ -67,16 +69,67 @@ fn confirm(prompt: String, id: i64, op: AlertOp) -> Popup {
     }
 }
 
-/// Opens the confirmation (or the input line) for `verb` on the selected
-/// alert. Nothing is written until the confirmation is answered `y`.
-pub fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
-    if app.view != super::app::View::Alerts {
-        return None;
+/// The Alerts view's own state: the active alerts as listed (the model's
+/// order, critical first then oldest, filtered by title or owner), the
+/// selected one by id.
+#[derive(Debug, Clone, Default)]
+pub struct AlertsState {
+    /// Alert ids and their index in [`AlertsModel::active`].
+    pub list: Picker<i64>,
+}
+
+impl AlertsState {
+    /// Recomputes the rows from the model and the filter; returns the id of
+    /// the selected alert when it is no longer listed.
+    pub fn recompute(&mut self, model: Option<&AlertsModel>, filter: &str) -> Option<i64> {
+        let f = filter.to_lowercase();
+        let rows = model
+            .map(|m| {
+                m.active
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, a)| matches_filter(&f, &[&a.title, &a.owner]))
+                    .map(|(i, a)| (a.id, i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.list.set_rows(rows)
     }
+
+    /// The listed alerts, in order.
+    pub fn rows<'m>(&self, model: &'m AlertsModel) -> Vec<&'m AlertRow> {
+        self.list
+            .rows()
+            .filter_map(|(_, i)| model.active.get(*i))
+            .collect()
+    }
+
+    /// The selected alert.
+    pub fn selected<'m>(&self, model: &'m AlertsModel) -> Option<&'m AlertRow> {
+        let id = self.list.selected()?;
+        model.active.iter().find(|a| a.id == *id)
+    }
+}
+
+/// The Alerts view's part of `update`: a verb key opens the confirmation (or
+/// the input line) for the selected alert. Nothing is written until the
+/// confirmation is answered `y`.
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    match action {
+        Action::Alert(verb) => open(app, verb),
+        _ => None,
+    }
+}
+
+fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
     app.dirty = true;
-    let rows = super::views::alerts::rows(app);
-    let Some(row) = rows.get(app.selected()).copied() else {
-        app.flash = Some(("no alert selected".into(), app.now));
+    let row = app
+        .models
+        .alerts
+        .as_ref()
+        .and_then(|m| app.ui.alerts.selected(m));
+    let Some(row) = row else {
+        app.flash("no alert selected".into());
         return None;
     };
     let (id, title) = (row.id, crate::text::sanitize_truncate(&row.title, 40));
@@ -107,10 +160,7 @@ pub fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
                 AlertOp::Escalate,
             ),
             None => {
-                app.flash = Some((
-                    format!("#{id} is already at the last escalation level"),
-                    app.now,
-                ));
+                app.flash(format!("#{id} is already at the last escalation level"));
                 return None;
             }
         },
@@ -135,69 +185,41 @@ pub fn input_prompt(id: i64, verb: AlertVerb) -> String {
 
 /// Handles keys while the snooze/note line is open: Enter validates and
 /// asks for confirmation; a bad value keeps the line open with the reason.
-#[allow(clippy::type_complexity)]
-pub fn update_input(
-    app: &App,
-    popup: Popup,
-    action: &Action,
-) -> (Option<Popup>, Option<Option<Effect>>) {
+pub fn update_input(now: i64, popup: &mut Popup, action: &Action) -> PopupOutcome {
     let Popup::AlertInput {
         id,
         verb,
         title,
-        mut input,
+        input,
         error,
     } = popup
     else {
-        return (None, Some(None));
+        return PopupOutcome::Close;
     };
+    let id = *id;
     match action {
         Action::InputKey(k) => {
-            input_key(&mut input, *k);
-            let popup = Popup::AlertInput {
-                id,
-                verb,
-                title,
-                input,
-                error: None,
-            };
-            (Some(popup), Some(None))
+            input_key(input, *k);
+            *error = None;
+            PopupOutcome::Stay
         }
-        Action::Submit => match parse_input(verb, input.value(), app.now) {
+        Action::Submit => match parse_input(*verb, input.value(), now) {
             Ok(AlertOp::Snooze { until }) => {
                 let when = crate::format::utc_minute(until);
                 let prompt = format!("Snooze #{id} {title} until {when} UTC?");
-                (
-                    Some(confirm(prompt, id, AlertOp::Snooze { until })),
-                    Some(None),
-                )
+                PopupOutcome::Replace(confirm(prompt, id, AlertOp::Snooze { until }))
             }
             Ok(op) => {
                 let prompt = format!("Add this note to #{id} {title}? Notes cannot be removed.");
-                (Some(confirm(prompt, id, op)), Some(None))
+                PopupOutcome::Replace(confirm(prompt, id, op))
             }
             Err(e) => {
-                let popup = Popup::AlertInput {
-                    id,
-                    verb,
-                    title,
-                    input,
-                    error: Some(e),
-                };
-                (Some(popup), Some(None))
+                *error = Some(e);
+                PopupOutcome::Stay
             }
         },
-        Action::Back => (None, Some(None)),
-        _ => {
-            let popup = Popup::AlertInput {
-                id,
-                verb,
-                title,
-                input,
-                error,
-            };
-            (Some(popup), Some(None))
-        }
+        Action::Back => PopupOutcome::Close,
+        _ => PopupOutcome::Stay,
     }
 }
 
@@ -205,7 +227,7 @@ pub fn update_input(
 pub fn parse_input(verb: AlertVerb, text: &str, now: i64) -> Result<AlertOp, String> {
     let text = text.trim();
     if verb == AlertVerb::Snooze {
-        let until = crate::commands::alert::parse_until(text, now).map_err(|e| e.to_string())?;
+        let until = crate::ingest::fields::parse_until(text, now)?;
         if until <= now {
             return Err("a snooze must end after now".into());
         }

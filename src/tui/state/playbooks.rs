@@ -1,21 +1,20 @@
-//! The Playbooks & runs view's state, its part of `update` (pure: no I/O)
-//! and the execution of its effects against the store.
+//! The Playbooks & runs view's state and its part of `update` (pure: no
+//! I/O; the effects run in `tui::effects`).
 //!
 //! The view lists open runs (overdue first), recently finished runs and the
 //! playbooks. `Enter` opens the selection: a run's items (`x` check, `s` skip
 //! with a reason, `u` undo, `n` note) or a playbook's steps. While open, the
-//! view's selected row is the item (or step) cursor; the list selection is
-//! kept aside and restored by `Esc`.
+//! cursor walks the items (or steps); the list keeps its selection by run
+//! number or playbook key, so `Esc` returns to the same run.
 
-use super::action::{Action, Effect};
-use super::app::{App, View};
-use super::popups::Popup;
 use crate::domain::playbook::{Gate, ItemRef};
-use crate::domain::Timestamp;
 use crate::store::playbooks::PlaybookSummary;
-use crate::store::runs::{add_run_note, close_item, undo_item, ItemAction, Run};
-use crate::store::runs_model::OpenRun;
-use crate::store::Store;
+use crate::store::runs::Run;
+use crate::store::runs_model::{OpenRun, RunsModel};
+use crate::tui::action::{Action, Effect};
+use crate::tui::app::{matches_filter as matches, App};
+use crate::tui::list::{Cursor, Picker};
+use crate::tui::popups::Popup;
 use tui_input::Input;
 
 /// What `Enter` opened in the Playbooks view.
@@ -25,15 +24,6 @@ pub enum Opened {
     Run(i64),
     /// A playbook's steps, by key.
     Playbook(String),
-}
-
-/// The Playbooks view's own state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RunsUi {
-    /// The run or playbook whose detail has the cursor.
-    pub opened: Option<Opened>,
-    /// The list selection to restore when the detail closes.
-    pub list_selected: usize,
 }
 
 /// Intents of the Playbooks view's keys.
@@ -100,6 +90,128 @@ pub enum Asking {
     Note,
 }
 
+/// The identity of a list row: a run by number or a playbook by key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunsKey {
+    /// A run, open or recently closed, by number.
+    Run(i64),
+    /// A playbook by key.
+    Playbook(String),
+}
+
+impl RunsKey {
+    /// How a message names it: `run #5`, `playbook order-fulfilment`.
+    pub fn describe(&self) -> String {
+        match self {
+            RunsKey::Run(id) => format!("run #{id}"),
+            RunsKey::Playbook(k) => format!("playbook {}", crate::text::sanitize(k)),
+        }
+    }
+}
+
+/// Where a list row is in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowRef {
+    /// Index in [`RunsModel::open_runs`].
+    Open(usize),
+    /// Index in [`RunsModel::recent_closed`].
+    Closed(usize),
+    /// Index in [`RunsModel::playbooks`].
+    Playbook(usize),
+}
+
+/// The Playbooks view's own state.
+#[derive(Debug, Clone, Default)]
+pub struct PlaybooksState {
+    /// The list: open runs, recent runs, playbooks, filtered.
+    pub list: Picker<RunsKey, RowRef>,
+    /// The run or playbook whose detail has the cursor.
+    pub opened: Option<Opened>,
+    /// The item (or step) cursor of the opened detail, by position: a
+    /// run's items never move.
+    pub items: Picker<usize, ()>,
+}
+
+impl PlaybooksState {
+    /// Recomputes the list from the model and filter (and the detail's
+    /// cursor range); returns the selected key when it is no longer listed.
+    pub fn recompute(&mut self, model: Option<&RunsModel>, filter: &str) -> Option<RunsKey> {
+        let Some(m) = model else {
+            self.items.set_rows(Vec::new());
+            return self.list.set_rows(Vec::new());
+        };
+        let f = filter.to_lowercase();
+        let run_ok = |r: &Run| {
+            let ctx = r.context.clone().unwrap_or_default();
+            matches(&f, &[&r.key, &r.def().name, &ctx])
+        };
+        let mut rows = Vec::new();
+        for (i, o) in m.open_runs.iter().enumerate() {
+            if run_ok(&o.run) {
+                rows.push((RunsKey::Run(o.run.id), RowRef::Open(i)));
+            }
+        }
+        for (i, r) in m.recent_closed.iter().enumerate() {
+            if run_ok(r) {
+                rows.push((RunsKey::Run(r.id), RowRef::Closed(i)));
+            }
+        }
+        for (i, p) in m.playbooks.iter().enumerate() {
+            if matches(&f, &[&p.key, &p.name]) {
+                rows.push((RunsKey::Playbook(p.key.clone()), RowRef::Playbook(i)));
+            }
+        }
+        let n = detail_len(m, self.opened.as_ref());
+        self.items.set_rows((0..n).map(|i| (i, ())).collect());
+        self.list.set_rows(rows)
+    }
+
+    /// The listed rows, in order.
+    pub fn rows<'m>(&self, model: &'m RunsModel) -> Vec<ListRow<'m>> {
+        self.list
+            .rows()
+            .filter_map(|(_, r)| resolve(model, *r))
+            .collect()
+    }
+
+    /// The selected list row.
+    pub fn selected<'m>(&self, model: &'m RunsModel) -> Option<ListRow<'m>> {
+        self.list.selected_row().and_then(|r| resolve(model, *r))
+    }
+
+    /// The cursor that `↑`/`↓` move: the detail's when something is open.
+    pub fn cursor_mut(&mut self) -> &mut dyn Cursor {
+        if self.opened.is_some() {
+            &mut self.items
+        } else {
+            &mut self.list
+        }
+    }
+
+    /// The cursor's row (items when open, else the list).
+    pub fn index(&self) -> usize {
+        if self.opened.is_some() {
+            self.items.index()
+        } else {
+            self.list.index()
+        }
+    }
+
+    /// The row count under the cursor.
+    pub fn len(&self) -> usize {
+        if self.opened.is_some() {
+            self.items.len()
+        } else {
+            self.list.len()
+        }
+    }
+
+    /// Whether there is nothing under the cursor.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// One row of the view's list.
 #[derive(Debug, Clone, Copy)]
 pub enum ListRow<'a> {
@@ -111,42 +223,16 @@ pub enum ListRow<'a> {
     Playbook(&'a PlaybookSummary),
 }
 
-use super::app::matches_filter as matches;
-
-/// The list as shown: open runs, recent runs, playbooks, filtered.
-pub fn list_rows(app: &App) -> Vec<ListRow<'_>> {
-    let Some(m) = &app.models.runs else {
-        return Vec::new();
-    };
-    let f = app.filter.to_lowercase();
-    let run_texts = |r: &'_ Run| {
-        let ctx = r.context.clone().unwrap_or_default();
-        [r.key.clone(), r.def().name.clone(), ctx]
-    };
-    let mut rows: Vec<ListRow<'_>> = Vec::new();
-    for o in &m.open_runs {
-        let t = run_texts(&o.run);
-        if matches(&f, &[&t[0], &t[1], &t[2]]) {
-            rows.push(ListRow::Open(o));
-        }
-    }
-    for r in &m.recent_closed {
-        let t = run_texts(r);
-        if matches(&f, &[&t[0], &t[1], &t[2]]) {
-            rows.push(ListRow::Closed(r));
-        }
-    }
-    for p in &m.playbooks {
-        if matches(&f, &[&p.key, &p.name]) {
-            rows.push(ListRow::Playbook(p));
-        }
-    }
-    rows
+fn resolve(m: &RunsModel, r: RowRef) -> Option<ListRow<'_>> {
+    Some(match r {
+        RowRef::Open(i) => ListRow::Open(m.open_runs.get(i)?),
+        RowRef::Closed(i) => ListRow::Closed(m.recent_closed.get(i)?),
+        RowRef::Playbook(i) => ListRow::Playbook(m.playbooks.get(i)?),
+    })
 }
 
 /// A run of the model by number, open or recently closed.
-pub fn find_run(app: &App, id: i64) -> Option<&Run> {
-    let m = app.models.runs.as_ref()?;
+pub fn find_run(m: &RunsModel, id: i64) -> Option<&Run> {
     m.open_runs
         .iter()
         .map(|o| &o.run)
@@ -159,76 +245,74 @@ pub fn run_items(run: &Run) -> Vec<ItemRef> {
     run.def().items().map(|(r, _)| r).collect()
 }
 
-/// Rows of the view: items or steps when something is open, else the list.
-pub fn row_count(app: &App) -> usize {
-    match &app.runs_ui.opened {
-        Some(Opened::Run(id)) => find_run(app, *id).map_or(0, |r| run_items(r).len()),
-        Some(Opened::Playbook(key)) => app
-            .models
-            .runs
-            .as_ref()
-            .and_then(|m| m.playbooks.iter().find(|p| &p.key == key))
+/// Rows of the opened detail: a run's items or a playbook's steps.
+fn detail_len(m: &RunsModel, opened: Option<&Opened>) -> usize {
+    match opened {
+        Some(Opened::Run(id)) => find_run(m, *id).map_or(0, |r| run_items(r).len()),
+        Some(Opened::Playbook(key)) => m
+            .playbooks
+            .iter()
+            .find(|p| &p.key == key)
             .map_or(0, |p| p.def.steps.len()),
-        None => list_rows(app).len(),
+        None => 0,
+    }
+}
+
+/// The Playbooks view's part of `update`.
+pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    match action {
+        Action::Enter => enter(app),
+        Action::Back if app.ui.playbooks.opened.is_some() => {
+            app.ui.playbooks.opened = None;
+            app.dirty = true;
+            None
+        }
+        Action::Run(a) => run_action(app, a),
+        other => super::common(app, other),
     }
 }
 
 /// `Enter` on the list: open the selected run (cursor on its first pending
 /// item) or playbook.
-pub fn enter(app: &mut App) -> Option<Effect> {
-    if app.runs_ui.opened.is_some() {
+fn enter(app: &mut App) -> Option<Effect> {
+    let model = app.models.runs.as_ref()?;
+    let st = &app.ui.playbooks;
+    if st.opened.is_some() {
         return None;
     }
-    let i = app.selected();
-    let (opened, cursor) = match list_rows(app).get(i) {
-        Some(ListRow::Open(o)) => {
+    let (opened, cursor) = match st.selected(model)? {
+        ListRow::Open(o) => {
             let first = run_items(&o.run)
                 .iter()
                 .position(|r| !o.run.checklist.state(*r).is_closed())
                 .unwrap_or(0);
             (Opened::Run(o.run.id), first)
         }
-        Some(ListRow::Closed(r)) => (Opened::Run(r.id), 0),
-        Some(ListRow::Playbook(p)) => (Opened::Playbook(p.key.clone()), 0),
-        None => return None,
+        ListRow::Closed(r) => (Opened::Run(r.id), 0),
+        ListRow::Playbook(p) => (Opened::Playbook(p.key.clone()), 0),
     };
-    app.runs_ui.opened = Some(opened);
-    app.runs_ui.list_selected = i;
-    app.selected[view_slot()] = cursor;
+    let n = detail_len(model, Some(&opened));
+    let st = &mut app.ui.playbooks;
+    st.opened = Some(opened);
+    st.items.set_rows((0..n).map(|i| (i, ())).collect());
+    st.items.set_cursor(cursor);
     app.dirty = true;
     None
 }
 
-fn view_slot() -> usize {
-    View::TABS
-        .iter()
-        .position(|v| *v == View::Playbooks)
-        .unwrap_or(3)
-}
-
-/// `Esc` with something open: back to the list. False when nothing was open.
-pub fn back(app: &mut App) -> bool {
-    if app.runs_ui.opened.take().is_none() {
-        return false;
-    }
-    app.selected[view_slot()] = app.runs_ui.list_selected;
-    app.dirty = true;
-    true
-}
-
 fn flash(app: &mut App, text: String) -> Option<Effect> {
-    app.flash = Some((text, app.now));
+    app.flash(text);
     app.dirty = true;
     None
 }
 
 /// The open run and the item under the cursor.
 fn selected_item(app: &App) -> Option<(&Run, ItemRef)> {
-    let Some(Opened::Run(id)) = app.runs_ui.opened else {
+    let Some(Opened::Run(id)) = app.ui.playbooks.opened else {
         return None;
     };
-    let run = find_run(app, id)?;
-    let item = *run_items(run).get(app.selected())?;
+    let run = find_run(app.models.runs.as_ref()?, id)?;
+    let item = *run_items(run).get(app.ui.playbooks.items.index())?;
     Some((run, item))
 }
 
@@ -243,16 +327,13 @@ fn input_popup(run: i64, item: Option<String>, asking: Asking, prompt: String) -
     }
 }
 
-/// The Playbooks view's part of `update`: opens popups or returns effects.
-pub fn update(app: &mut App, action: RunAction) -> Option<Effect> {
-    if app.view != View::Playbooks {
-        return None;
-    }
+/// A run key: opens popups or returns effects naming the run and item.
+fn run_action(app: &mut App, action: RunAction) -> Option<Effect> {
     if action == RunAction::Note {
-        let run = match (&app.runs_ui.opened, list_rows(app).get(app.selected())) {
+        let st = &app.ui.playbooks;
+        let run = match (&st.opened, st.list.selected()) {
             (Some(Opened::Run(id)), _) => Some(*id),
-            (None, Some(ListRow::Open(o))) => Some(o.run.id),
-            (None, Some(ListRow::Closed(r))) => Some(r.id),
+            (None, Some(RunsKey::Run(id))) => Some(*id),
             _ => None,
         };
         let Some(run) = run else {
@@ -337,42 +418,4 @@ pub fn update(app: &mut App, action: RunAction) -> Option<Effect> {
         }
         RunAction::Note => None,
     }
-}
-
-/// Runs a Playbooks-view effect against the store at `now`.
-pub fn execute(store: &mut Store, now: Timestamp, effect: RunEffect) -> Action {
-    let result = match effect {
-        RunEffect::Item {
-            run,
-            item,
-            change,
-            override_reason,
-        } => match change {
-            ItemChangeKind::Undo => store
-                .write(|tx| undo_item(tx, now, run, &item))
-                .map(|u| format!("run #{run}: {} back to pending", u.label)),
-            ItemChangeKind::Done | ItemChangeKind::Skip(_) => {
-                let action = match &change {
-                    ItemChangeKind::Skip(reason) => ItemAction::Skip { reason },
-                    _ => ItemAction::Done { note: None },
-                };
-                store
-                    .write(|tx| close_item(tx, now, run, &item, action, override_reason.as_deref()))
-                    .map(|c| {
-                        let mut m = format!("run #{run}: {} {}", c.label, c.word);
-                        if c.overrode.is_some() {
-                            m.push_str(" (override audited)");
-                        }
-                        if c.completed {
-                            m.push_str(&format!(" — run #{run} complete"));
-                        }
-                        m
-                    })
-            }
-        },
-        RunEffect::Note { run, text } => store
-            .write(|tx| add_run_note(tx, now, run, &text))
-            .map(|_| format!("note added to run #{run}")),
-    };
-    Action::Done(result.map_err(|e| e.to_string()))
 }
