@@ -9,11 +9,11 @@ fn starter() -> Vec<(String, String)> {
     let mut files = vec![
         (
             OPERATION_FILE.to_string(),
-            crate::assets::OPERATION_TOML.to_string(),
+            include_str!("../../assets/operation.toml").to_string(),
         ),
         (
             INDICATORS_FILE.to_string(),
-            crate::assets::INDICATORS_TOML.to_string(),
+            include_str!("../../assets/indicators.toml").to_string(),
         ),
     ];
     files.push((

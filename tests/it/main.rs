@@ -51,6 +51,7 @@ mod known_kinds;
 mod learning_common;
 mod log_file;
 mod migrations;
+mod module_graph;
 mod no_silent_db;
 mod query_plans;
 mod readme;
