@@ -24,6 +24,22 @@ fn keys(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The operation's alert defaults as last applied (`operation.toml`'s
+/// `[alerts]`), or the built-in ones ([`AlertDefaults::default`]) when the
+/// operation never set them.
+pub fn alert_defaults(conn: &Connection) -> Result<AlertDefaults> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([META_ALERTS], |r| r.get(0))
+        .optional()?;
+    match stored {
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))),
+        None => Ok(AlertDefaults::default()),
+    }
+}
+
 impl Store {
     /// What the database holds as its definition now, and what it holds
     /// retired. People named only by an escalation level (the starter's
@@ -34,12 +50,7 @@ impl Store {
             .meta("company")?
             .unwrap_or_else(|| "My operation".into());
         let timezone = self.meta(META_TIMEZONE)?.unwrap_or_else(|| "UTC".into());
-        let alerts = match self.meta(META_ALERTS)? {
-            Some(j) => serde_json::from_str(&j).map_err(|e| {
-                StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))
-            })?,
-            None => AlertDefaults::default(),
-        };
+        let alerts = alert_defaults(conn)?;
         let mut stmt = conn.prepare_cached("SELECT key, name FROM roles ORDER BY id")?;
         let roles = stmt
             .query_map([], |r| {
