@@ -226,18 +226,7 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
                 s.push_str("changes:\n");
             }
             for c in changes {
-                let what = match (&c.old, &c.new) {
-                    (None, _) => "added".to_string(),
-                    (_, None) => "retired".to_string(),
-                    (Some(a), Some(b)) => {
-                        let d = indicator_diff(a, b);
-                        if d.is_empty() {
-                            "defined again".to_string()
-                        } else {
-                            d.join(", ")
-                        }
-                    }
-                };
+                let what = c.summary();
                 s.push_str(&clean(&format!(
                     "  {}  {}  {what}",
                     crate::format::utc_minute(c.at),

@@ -9,6 +9,10 @@ use crate::domain::Timestamp;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
+mod steps;
+
+pub use steps::{threshold_steps, ThresholdStep};
+
 /// One change of an indicator's definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorChange {
@@ -19,6 +23,25 @@ pub struct IndicatorChange {
     pub old: Option<IndicatorDef>,
     /// What holds after (`None`: it was retired).
     pub new: Option<IndicatorDef>,
+}
+
+impl IndicatorChange {
+    /// What changed, in the words `indicator show` uses: `added`,
+    /// `retired`, `defined again` or `field old → new, …`.
+    pub fn summary(&self) -> String {
+        match (&self.old, &self.new) {
+            (None, _) => "added".to_string(),
+            (_, None) => "retired".to_string(),
+            (Some(a), Some(b)) => {
+                let d = crate::definition::plan::indicator_diff(a, b);
+                if d.is_empty() {
+                    "defined again".to_string()
+                } else {
+                    d.join(", ")
+                }
+            }
+        }
+    }
 }
 
 fn to_json(d: Option<&IndicatorDef>) -> Result<Option<String>> {

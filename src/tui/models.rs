@@ -4,6 +4,7 @@
 use crate::domain::indicator::bucketed;
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::board::{Board, FlowModel, Reading};
+use crate::store::indicator_changes::{threshold_steps, IndicatorChange, ThresholdStep};
 use crate::store::learning_models::{
     DecisionsModel, ExperimentsModel, FeedbackModel, LearningSince,
 };
@@ -32,6 +33,11 @@ pub struct IndicatorDetail {
     pub to: Timestamp,
     /// Notes on recorded values and on the indicator, newest first.
     pub notes: Vec<Note>,
+    /// Target, warn and breach in force over `[from, to]`, oldest first:
+    /// the chart draws them as steps.
+    pub steps: Vec<ThresholdStep>,
+    /// The indicator's definition changes, newest first.
+    pub changes: Vec<IndicatorChange>,
 }
 
 /// An indicator whose status changed since the previous standup.
@@ -183,12 +189,17 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     notes.extend(store.notes("indicator", &r.def.key, 8)?);
     notes.sort_by_key(|n| std::cmp::Reverse(n.at));
     notes.truncate(8);
+    let mut changes = store.indicator_changes(r.id)?;
+    let steps = threshold_steps(&r.def, &changes, from, now);
+    changes.reverse();
     Ok(IndicatorDetail {
         reading: r.clone(),
         history,
         from,
         to: now,
         notes,
+        steps,
+        changes,
     })
 }
 

@@ -35,6 +35,7 @@ mod redraw_bytes;
 mod row_identity;
 mod screens;
 mod screens_alerts;
+mod screens_indicator_changes;
 mod screens_learning;
 mod screens_runs;
 mod sources_fetch;
