@@ -174,6 +174,24 @@ impl Store {
             .collect()
     }
 
+    /// `ind` as it was defined at `at`: the old side of its first change
+    /// after `at`, or `ind` itself when it has not changed since (or did not
+    /// exist yet, or was retired then: there is no older definition to use).
+    pub fn indicator_at(&self, ind: &Indicator, at: Timestamp) -> Result<Indicator> {
+        let old: Option<Option<String>> = self
+            .conn()
+            .prepare_cached(
+                "SELECT old FROM indicator_changes WHERE indicator_id = ?1 AND at > ?2
+                 ORDER BY at, id LIMIT 1",
+            )?
+            .query_row(params![ind.id, at], |r| r.get(0))
+            .optional()?;
+        Ok(match from_json(old.flatten())? {
+            Some(def) => Indicator { id: ind.id, def },
+            None => ind.clone(),
+        })
+    }
+
     /// For each indicator changed after `at`: the definition in force at
     /// `at` (`None`: it did not exist yet). Indicators missing from the map
     /// are judged by their current definition.
