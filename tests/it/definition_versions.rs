@@ -262,3 +262,25 @@ fn an_experiment_keeps_the_definition_in_force_for_its_baseline_and_result() {
     );
     assert!(show.contains("aggregation p90 → mean"), "{show}");
 }
+
+/// The alert rules evaluated for a past time judge it by the definition in
+/// force then: thresholds relaxed today do not erase yesterday's warning,
+/// and today's evaluation clears it.
+#[test]
+fn alert_rules_for_an_earlier_time_use_the_definition_in_force_then() {
+    let env = operation();
+    ok(
+        &env,
+        TODAY,
+        &["indicator", "set", "first_response", "warn=5", "breach=6"],
+    );
+    let o = env.at(YESTERDAY, &["check"]).output().unwrap();
+    let out = stdout(&o);
+    assert!(
+        out.contains("1 opened") && out.contains("▲ warning  open"),
+        "{out}"
+    );
+    let o = env.at(TODAY, &["check"]).output().unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("1 cleared"), "{out}");
+}
