@@ -10,7 +10,7 @@ use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::plausible::{number, valid_range};
 use crate::ingest::fields::parse_number;
-use crate::store::definition::set_capacity;
+use crate::store::capacity_changes::set_capacity;
 use crate::store::indicator_changes::{add_indicator, retire_indicator, update_indicator};
 use crate::store::{audit, Store};
 use crate::text::sanitize;
@@ -335,7 +335,7 @@ pub fn capacity(ctx: &Context, command: CapacityCommand) -> anyhow::Result<u8> {
                 );
             }
             store.write(|tx| -> anyhow::Result<()> {
-                set_capacity(tx, &new)?;
+                set_capacity(tx, ctx.now, &new)?;
                 audit::record(
                     tx,
                     ctx.now,

@@ -2,6 +2,7 @@
 //! [`Definition`] (for `opsdeck definition` and the plan of `apply`) and
 //! changed by applying a [`Plan`] in the caller's transaction.
 
+use super::capacity_changes::{remove_capacity, set_capacity};
 use super::indicator_changes::{add_indicator, retire_indicator, update_indicator};
 use super::{audit, playbooks, slos, Result, Store, StoreError, Tx};
 use crate::definition::{
@@ -142,17 +143,6 @@ impl Store {
     }
 }
 
-/// Sets (or adds) one work kind's capacity.
-pub fn set_capacity(tx: &Tx<'_>, c: &Capacity) -> Result<()> {
-    tx.execute(
-        "INSERT INTO capacity (work_kind, units_per_day, warn_at, breach_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (work_kind) DO UPDATE SET units_per_day = excluded.units_per_day,
-           warn_at = excluded.warn_at, breach_at = excluded.breach_at",
-        params![c.work_kind, c.units_per_day, c.warn_at, c.breach_at],
-    )?;
-    Ok(())
-}
-
 fn set_person_roles(tx: &Tx<'_>, now: Timestamp, p: &Person, roles: &[String]) -> Result<()> {
     tx.execute(
         "INSERT INTO people (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",
@@ -201,10 +191,8 @@ pub fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result
             Change::RemovePerson(n) => {
                 tx.execute("DELETE FROM people WHERE name = ?1", [n])?;
             }
-            Change::AddCapacity(c) | Change::SetCapacity(_, c) => set_capacity(tx, c)?,
-            Change::RemoveCapacity(k) => {
-                tx.execute("DELETE FROM capacity WHERE work_kind = ?1", [k])?;
-            }
+            Change::AddCapacity(c) | Change::SetCapacity(_, c) => set_capacity(tx, now, c)?,
+            Change::RemoveCapacity(k) => remove_capacity(tx, now, k)?,
             Change::AddIndicator(d, true) | Change::SetIndicator(_, d) => {
                 update_indicator(tx, now, d)?
             }

@@ -107,7 +107,7 @@ impl Store {
                     .map(|(w, r)| (w.clone(), *r))
                     .unzip();
                 let capacity = self
-                    .capacities()?
+                    .capacities_at(to)?
                     .into_iter()
                     .find(|c| c.work_kind == kind)
                     .map(|c| c.units_per_day);

@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod audit;
 pub mod backup;
 pub mod board;
+pub mod capacity_changes;
 pub mod decisions;
 pub mod definition;
 pub mod experiment_result;
@@ -39,6 +40,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_change_tokens.sql"),
     include_str!("migrations/0006_row_identity.sql"),
     include_str!("migrations/0007_definitions.sql"),
+    include_str!("migrations/0008_capacity_changes.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -281,7 +281,7 @@ type Candidates = (Vec<AlertCandidate>, HashMap<String, Route>);
 fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Result<Candidates> {
     let mut out = Vec::new();
     let mut owners: HashMap<String, Route> = HashMap::new();
-    let capacities = store.capacities()?;
+    let capacities = store.capacities_at(now)?;
     // The board and the flow read the same work items: load them once.
     let mut work = crate::store::board::WorkCache::default();
     let board = store.indicator_board_cached(now, &mut work)?;
