@@ -199,4 +199,3 @@ impl Store {
             .query_row("SELECT count(*) FROM work_items", [], |r| r.get(0))?)
     }
 }
-
