@@ -77,7 +77,7 @@ fn four_writers_and_two_readers_lose_nothing() {
                         1 + f % 28,
                         f / 28 % 24,
                         r,
-                        f
+                        f % 90 // a percentage: within its plausible 0–100
                     ));
                 }
                 let path = env.file(&format!("obs{f}.csv"), csv.as_bytes());
@@ -147,7 +147,7 @@ fn four_writers_and_two_readers_lose_nothing() {
                                 "w4",
                                 "record",
                                 "trial_to_paid",
-                                &format!("{i}"),
+                                &format!("{}", i % 100), // a percentage
                                 "--at",
                                 &at,
                                 "--note",
