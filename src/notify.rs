@@ -115,7 +115,7 @@ impl AlertSettings {
             }
         };
         if let Some(t) = secs("OPSDECK_ACK_TIMEOUT", &mut warnings) {
-            s.policy.ack_timeout_secs = t;
+            s.policy.ack_timeout_secs = Some(t);
         }
         let flag = |name: &str| {
             get(name).map(|v| {

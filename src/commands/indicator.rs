@@ -10,7 +10,7 @@ use crate::domain::duration::{format_duration, parse_duration};
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::plausible::{number, valid_range};
 use crate::ingest::fields::parse_number;
-use crate::store::definition::set_capacity;
+use crate::store::capacity_changes::set_capacity;
 use crate::store::indicator_changes::{add_indicator, retire_indicator, update_indicator};
 use crate::store::{audit, Store};
 use crate::text::sanitize;
@@ -227,18 +227,7 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
                 s.push_str("changes:\n");
             }
             for c in changes {
-                let what = match (&c.old, &c.new) {
-                    (None, _) => "added".to_string(),
-                    (_, None) => "retired".to_string(),
-                    (Some(a), Some(b)) => {
-                        let d = indicator_diff(a, b);
-                        if d.is_empty() {
-                            "defined again".to_string()
-                        } else {
-                            d.join(", ")
-                        }
-                    }
-                };
+                let what = c.summary();
                 s.push_str(&clean(&format!(
                     "  {}  {}  {what}",
                     crate::format::utc_minute(c.at),
@@ -347,7 +336,7 @@ pub fn capacity(ctx: &Context, command: CapacityCommand) -> anyhow::Result<u8> {
                 );
             }
             store.write(|tx| -> anyhow::Result<()> {
-                set_capacity(tx, &new)?;
+                set_capacity(tx, ctx.now, &new)?;
                 audit::record(
                     tx,
                     ctx.now,

@@ -62,7 +62,11 @@ pub struct AlertLevel {
 }
 
 /// Alert defaults: the escalation path used when no playbook gives one, and
-/// how long an acknowledgement holds before the alert re-opens.
+/// how long an acknowledgement holds before the alert re-opens. The default
+/// value is the built-in behaviour of an operation that never set them
+/// (the owner, `ops-lead` after 30 minutes, the person `founder` after 2 h;
+/// acknowledgements hold 4 h), the same path as
+/// [`crate::domain::escalation::default_escalation_path`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertDefaults {
     /// Seconds an acknowledged alert may stay unresolved (0 = for ever).
@@ -75,10 +79,16 @@ impl Default for AlertDefaults {
     fn default() -> Self {
         AlertDefaults {
             ack_timeout_secs: crate::domain::escalation::DEFAULT_ACK_TIMEOUT_SECS,
-            escalation: vec![AlertLevel {
-                after_secs: 30 * 60,
-                target: EscalationTarget::Role("ops-lead".into()),
-            }],
+            escalation: vec![
+                AlertLevel {
+                    after_secs: 30 * 60,
+                    target: EscalationTarget::Role("ops-lead".into()),
+                },
+                AlertLevel {
+                    after_secs: 2 * crate::domain::HOUR,
+                    target: EscalationTarget::Person("founder".into()),
+                },
+            ],
         }
     }
 }

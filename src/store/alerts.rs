@@ -19,7 +19,7 @@ pub use lifecycle::{
 pub use model::{
     AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY, SQL_ALERT_NEWS_SINCE,
 };
-pub use runs_link::{path_from_levels, run_link, RunLink};
+pub use runs_link::{operation_path, path_from_levels, run_link, RunLink};
 
 use super::{audit, Result, Store, StoreError, Tx};
 use crate::domain::alert_rules::{AlertSource, Severity};

@@ -254,7 +254,7 @@ impl Store {
             store: self,
             work: cache,
             feedback: None,
-            capacities: self.capacities()?,
+            capacities: self.capacities_at(now)?,
         };
         let mut readings = Vec::new();
         // Each indicator is read with the definition in force at `now`.
@@ -310,7 +310,7 @@ impl Store {
         window_secs: i64,
         cache: &mut WorkCache,
     ) -> Result<FlowModel> {
-        let capacities = self.capacities()?;
+        let capacities = self.capacities_at(now)?;
         let history = 28 * DAY;
         let mut rows = Vec::new();
         for kind in self.work_kinds()? {

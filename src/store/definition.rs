@@ -2,6 +2,7 @@
 //! [`Definition`] (for `opsdeck definition` and the plan of `apply`) and
 //! changed by applying a [`Plan`] in the caller's transaction.
 
+use super::capacity_changes::{remove_capacity, set_capacity};
 use super::indicator_changes::{add_indicator, retire_indicator, update_indicator};
 use super::{audit, playbooks, slos, Result, Store, StoreError, Tx};
 use crate::definition::{
@@ -24,6 +25,22 @@ fn keys(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The operation's alert defaults as last applied (`operation.toml`'s
+/// `[alerts]`), or the built-in ones ([`AlertDefaults::default`]) when the
+/// operation never set them.
+pub fn alert_defaults(conn: &Connection) -> Result<AlertDefaults> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([META_ALERTS], |r| r.get(0))
+        .optional()?;
+    match stored {
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))),
+        None => Ok(AlertDefaults::default()),
+    }
+}
+
 impl Store {
     /// What the database holds as its definition now, and what it holds
     /// retired. People named only by an escalation level (the starter's
@@ -34,12 +51,7 @@ impl Store {
             .meta("company")?
             .unwrap_or_else(|| "My operation".into());
         let timezone = self.meta(META_TIMEZONE)?.unwrap_or_else(|| "UTC".into());
-        let alerts = match self.meta(META_ALERTS)? {
-            Some(j) => serde_json::from_str(&j).map_err(|e| {
-                StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))
-            })?,
-            None => AlertDefaults::default(),
-        };
+        let alerts = alert_defaults(conn)?;
         let mut stmt = conn.prepare_cached("SELECT key, name FROM roles ORDER BY id")?;
         let roles = stmt
             .query_map([], |r| {
@@ -131,17 +143,6 @@ impl Store {
     }
 }
 
-/// Sets (or adds) one work kind's capacity.
-pub fn set_capacity(tx: &Tx<'_>, c: &Capacity) -> Result<()> {
-    tx.execute(
-        "INSERT INTO capacity (work_kind, units_per_day, warn_at, breach_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (work_kind) DO UPDATE SET units_per_day = excluded.units_per_day,
-           warn_at = excluded.warn_at, breach_at = excluded.breach_at",
-        params![c.work_kind, c.units_per_day, c.warn_at, c.breach_at],
-    )?;
-    Ok(())
-}
-
 fn set_person_roles(tx: &Tx<'_>, now: Timestamp, p: &Person, roles: &[String]) -> Result<()> {
     tx.execute(
         "INSERT INTO people (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",
@@ -190,10 +191,8 @@ pub fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result
             Change::RemovePerson(n) => {
                 tx.execute("DELETE FROM people WHERE name = ?1", [n])?;
             }
-            Change::AddCapacity(c) | Change::SetCapacity(_, c) => set_capacity(tx, c)?,
-            Change::RemoveCapacity(k) => {
-                tx.execute("DELETE FROM capacity WHERE work_kind = ?1", [k])?;
-            }
+            Change::AddCapacity(c) | Change::SetCapacity(_, c) => set_capacity(tx, now, c)?,
+            Change::RemoveCapacity(k) => remove_capacity(tx, now, k)?,
             Change::AddIndicator(d, true) | Change::SetIndicator(_, d) => {
                 update_indicator(tx, now, d)?
             }

@@ -12,8 +12,9 @@
 //!   control value and shows "not enough data" (with a note saying why).
 //!
 //! The value over a period is the indicator's own aggregation (mean, p90, …;
-//! `rate` per day of the period) of the points in it; the events are the
-//! points behind it (orders closed, responses, recorded values).
+//! `rate` per day of the period) of the points in it, as the indicator was
+//! defined at the period's end; the events are the points behind it (orders
+//! closed, responses, recorded values).
 
 use super::feedback::FeedbackRow;
 use super::indicators::Indicator;
@@ -108,7 +109,7 @@ impl Store {
                     .map(|(w, r)| (w.clone(), *r))
                     .unzip();
                 let capacity = self
-                    .capacities()?
+                    .capacities_at(to)?
                     .into_iter()
                     .find(|c| c.work_kind == kind)
                     .map(|c| c.units_per_day);
@@ -148,11 +149,19 @@ impl Store {
                 notes.push(format!("{key}: the indicator no longer exists"));
                 continue;
             };
+            // Each period is measured with the definition in force at its
+            // end: a later change of aggregation or metric leaves a finished
+            // experiment's result, and its baseline, as they were.
+            let during_ind = self.indicator_at(&ind, to)?;
             let (during, baseline) = match &control {
-                Control::Baseline { from: b0, to: b1 } => (
-                    self.indicator_sample(&ind, from, to, SegmentFilter::All)?,
-                    self.indicator_sample(&ind, *b0, b1.saturating_sub(1), SegmentFilter::All)?,
-                ),
+                Control::Baseline { from: b0, to: b1 } => {
+                    let b1 = b1.saturating_sub(1);
+                    let baseline_ind = self.indicator_at(&ind, b1)?;
+                    (
+                        self.indicator_sample(&during_ind, from, to, SegmentFilter::All)?,
+                        self.indicator_sample(&baseline_ind, *b0, b1, SegmentFilter::All)?,
+                    )
+                }
                 Control::Segment(s) => {
                     if ind.def.source == Source::Observations {
                         notes.push(format!(
@@ -160,8 +169,8 @@ impl Store {
                         ));
                     }
                     (
-                        self.indicator_sample(&ind, from, to, SegmentFilter::Except(s))?,
-                        self.indicator_sample(&ind, from, to, SegmentFilter::Only(s))?,
+                        self.indicator_sample(&during_ind, from, to, SegmentFilter::Except(s))?,
+                        self.indicator_sample(&during_ind, from, to, SegmentFilter::Only(s))?,
                     )
                 }
             };

@@ -9,6 +9,10 @@ use crate::domain::Timestamp;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
+mod steps;
+
+pub use steps::{threshold_steps, ThresholdStep};
+
 /// One change of an indicator's definition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorChange {
@@ -20,6 +24,25 @@ pub struct IndicatorChange {
     pub old: Option<IndicatorDef>,
     /// What holds after (`None`: it was retired).
     pub new: Option<IndicatorDef>,
+}
+
+impl IndicatorChange {
+    /// What changed, in the words `indicator show` uses: `added`,
+    /// `retired`, `defined again` or `field old → new, …`.
+    pub fn summary(&self) -> String {
+        match (&self.old, &self.new) {
+            (None, _) => "added".to_string(),
+            (_, None) => "retired".to_string(),
+            (Some(a), Some(b)) => {
+                let d = crate::definition::plan::indicator_diff(a, b);
+                if d.is_empty() {
+                    "defined again".to_string()
+                } else {
+                    d.join(", ")
+                }
+            }
+        }
+    }
 }
 
 fn to_json(d: Option<&IndicatorDef>) -> Result<Option<String>> {
@@ -150,6 +173,24 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// `ind` as it was defined at `at`: the old side of its first change
+    /// after `at`, or `ind` itself when it has not changed since (or did not
+    /// exist yet, or was retired then: there is no older definition to use).
+    pub fn indicator_at(&self, ind: &Indicator, at: Timestamp) -> Result<Indicator> {
+        let old: Option<Option<String>> = self
+            .conn()
+            .prepare_cached(
+                "SELECT old FROM indicator_changes WHERE indicator_id = ?1 AND at > ?2
+                 ORDER BY at, id LIMIT 1",
+            )?
+            .query_row(params![ind.id, at], |r| r.get(0))
+            .optional()?;
+        Ok(match from_json(old.flatten())? {
+            Some(def) => Indicator { id: ind.id, def },
+            None => ind.clone(),
+        })
     }
 
     /// For each indicator changed after `at`: the definition in force at

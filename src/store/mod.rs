@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod audit;
 pub mod backup;
 pub mod board;
+pub mod capacity_changes;
 pub mod decisions;
 pub mod definition;
 pub mod experiment_result;
@@ -42,6 +43,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_definitions.sql"),
     include_str!("migrations/0008_min_events_and_corrections.sql"),
     audit::LOGIN_MIGRATION,
+    include_str!("migrations/0010_capacity_changes.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -236,10 +236,54 @@ impl Store {
         Ok(events)
     }
 
-    /// Every SLO's budget, burn rates and burn-rule verdicts at `now`.
+    /// `slo` as it was defined at `at`: its newest version imported at or
+    /// before `at` (its first version when every version is later), so a
+    /// past window is judged by the SLO in force then.
+    pub fn slo_at(&self, slo: &StoredSlo, at: Timestamp) -> Result<StoredSlo> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT version, definition, imported_at, imported_by FROM slo_versions
+             WHERE slo_id = ?1
+             ORDER BY imported_at <= ?2 DESC,
+                      CASE WHEN imported_at <= ?2 THEN -version ELSE version END
+             LIMIT 1",
+        )?;
+        let row = stmt
+            .query_row(params![slo.id, at], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .optional()?;
+        let Some((version, json, imported_at, imported_by)) = row else {
+            return Ok(slo.clone());
+        };
+        if version == slo.version {
+            return Ok(slo.clone());
+        }
+        let def: SloDef = serde_json::from_str(&json).map_err(|e| {
+            StoreError::Invalid(format!(
+                "stored SLO {} version {version} is unreadable: {e}",
+                slo.id
+            ))
+        })?;
+        Ok(StoredSlo {
+            id: slo.id,
+            version,
+            def,
+            imported_at,
+            imported_by,
+        })
+    }
+
+    /// Every SLO's budget, burn rates and burn-rule verdicts at `now`, each
+    /// by the version of the SLO in force at `now`.
     pub fn slo_standings(&self, now: Timestamp) -> Result<Vec<SloStanding>> {
         let mut out = Vec::new();
-        for slo in self.slos()? {
+        for current in self.slos()? {
+            let slo = self.slo_at(&current, now)?;
             let widest = slo
                 .def
                 .burn_rules

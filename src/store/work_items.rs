@@ -201,14 +201,3 @@ impl Store {
             .query_row("SELECT count(*) FROM work_items", [], |r| r.get(0))?)
     }
 }
-
-/// Sets the capacity of a work kind.
-pub fn set_capacity(tx: &Tx<'_>, c: &Capacity) -> Result<()> {
-    tx.execute(
-        "INSERT INTO capacity (work_kind, units_per_day, warn_at, breach_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (work_kind) DO UPDATE SET units_per_day = excluded.units_per_day,
-            warn_at = excluded.warn_at, breach_at = excluded.breach_at",
-        params![c.work_kind, c.units_per_day, c.warn_at, c.breach_at],
-    )?;
-    Ok(())
-}

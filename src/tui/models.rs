@@ -4,6 +4,7 @@
 use crate::domain::indicator::bucketed;
 use crate::domain::{Status, Timestamp, DAY};
 use crate::store::board::{Board, FlowModel, Reading};
+use crate::store::indicator_changes::{threshold_steps, IndicatorChange, ThresholdStep};
 use crate::store::learning_models::{
     DecisionsModel, ExperimentsModel, FeedbackModel, LearningSince,
 };
@@ -41,6 +42,11 @@ pub struct IndicatorDetail {
     pub notes: Vec<Note>,
     /// The newest recorded values (recorded indicators only), for `c`.
     pub values: Vec<crate::store::observations::RecordedValue>,
+    /// Target, warn and breach in force over `[from, to]`, oldest first:
+    /// the chart draws them as steps.
+    pub steps: Vec<ThresholdStep>,
+    /// The indicator's definition changes, newest first.
+    pub changes: Vec<IndicatorChange>,
 }
 
 /// An indicator whose status changed since the previous standup.
@@ -226,6 +232,9 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     } else {
         Vec::new()
     };
+    let mut changes = store.indicator_changes(r.id)?;
+    let steps = threshold_steps(&r.def, &changes, from, now);
+    changes.reverse();
     Ok(IndicatorDetail {
         reading: r.clone(),
         history,
@@ -233,6 +242,8 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
         to: now,
         notes,
         values,
+        steps,
+        changes,
     })
 }
 

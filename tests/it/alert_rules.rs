@@ -188,6 +188,43 @@ fn capacity_bands_warn_at_60_and_go_critical_at_90_percent() {
 }
 
 #[test]
+fn a_capacity_raised_later_leaves_the_earlier_evaluation_as_it_was() {
+    let mut s = store();
+    // 84 orders opened yesterday (a complete day of the 7-day window)
+    // against 20 a day: 60 %, the warn band.
+    let orders: Vec<WorkItem> = (0..84).map(|i| open_order(i, T - DAY)).collect();
+    items(&mut s, &orders);
+    // An hour after T the capacity is raised to 40 a day (30 %).
+    let mut raised = s
+        .capacities()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.work_kind == "order")
+        .expect("the starter order capacity");
+    assert_eq!(raised.units_per_day, 20.0);
+    raised.units_per_day = 40.0;
+    s.write(|tx| opsdeck::store::capacity_changes::set_capacity(tx, T + HOUR, &raised))
+        .unwrap();
+    let at_t = s.capacities_at(T).unwrap();
+    let order_at_t = at_t.iter().find(|c| c.work_kind == "order").unwrap();
+    assert_eq!(order_at_t.units_per_day, 20.0);
+    // Evaluated for T, the capacity in force then: a warning.
+    eval(&mut s, T);
+    let a = active(&s, "capacity:order").expect("60 % of the capacity at T");
+    assert_eq!(a.severity, Severity::Warning);
+    // Evaluated after the raise: 30 %, cleared.
+    let ev = eval(&mut s, T + 2 * HOUR);
+    assert_eq!(ev.cleared, [a.id]);
+    assert_eq!(
+        count(
+            &s,
+            "SELECT count(*) FROM capacity_changes WHERE work_kind = 'order'"
+        ),
+        1
+    );
+}
+
+#[test]
 fn manual_alerts_dedup_by_title_and_are_never_cleared() {
     let mut s = store();
     let (a, new) = s

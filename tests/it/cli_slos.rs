@@ -74,3 +74,42 @@ fn the_demo_has_burning_escalated_acknowledged_and_resolved_alerts() {
         "invoices feed the billing SLO: {billing}"
     );
 }
+
+/// An SLO changed today is in force from today: a window ending yesterday
+/// is judged by the version in force then.
+#[test]
+fn a_past_window_uses_the_slo_version_in_force_then() {
+    let env = Env::new();
+    let objective = |now: &str| -> f64 {
+        let v = json(
+            &env.at(now, &["slo", "list", "--format", "json"])
+                .output()
+                .unwrap(),
+        );
+        v["slos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == "on_time_fulfilment")
+            .expect("the starter SLO")["objective"]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(objective("2026-11-20T12:00:00Z"), 0.95);
+    let file = env.file(
+        "slos.toml",
+        b"[[slo]]\nkey = \"on_time_fulfilment\"\nname = \"On-time fulfilment\"\nobjective = 0.97\nwindow = \"28d\"\nsource = \"work_items\"\nwork_kind = \"order\"\ngood = \"on_time\"\nowner_role = \"fulfilment\"\nplaybook = \"incident-response\"\n",
+    );
+    let out = env.at(NOW, &["slo", "import", &file]).output().unwrap();
+    assert!(
+        stdout(&out).contains("on_time_fulfilment: updated"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        objective("2026-11-24T12:00:00Z"),
+        0.95,
+        "yesterday: version 1"
+    );
+    assert_eq!(objective(NOW), 0.97, "from the import on: version 2");
+}

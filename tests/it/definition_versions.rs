@@ -168,3 +168,119 @@ fn an_indicator_added_today_is_not_on_yesterdays_board_and_apply_keeps_its_chang
     assert!(show.contains("2026-12-02 09:00"), "{show}");
     assert!(show.contains("target 5000 → 6000"), "{show}");
 }
+
+/// An experiment on first_response (p90) with five values in its baseline
+/// and five during it; after it ended, the aggregation becomes `mean`.
+#[test]
+fn an_experiment_keeps_the_definition_in_force_for_its_baseline_and_result() {
+    let env = Env::new();
+    ok(
+        &env,
+        "2026-02-10T09:00:00Z",
+        &["init", env.path().join("ops").to_str().unwrap()],
+    );
+    let values = [
+        ("2026-02-16", "1"),
+        ("2026-02-18", "1"),
+        ("2026-02-20", "1"),
+        ("2026-02-22", "1"),
+        ("2026-02-24", "6"),
+        ("2026-03-02", "2"),
+        ("2026-03-04", "2"),
+        ("2026-03-06", "2"),
+        ("2026-03-08", "2"),
+        ("2026-03-10", "5"),
+    ];
+    for (day, v) in values {
+        let at = format!("{day}T10:00:00Z");
+        ok(
+            &env,
+            "2026-03-12T09:00:00Z",
+            &["record", "first_response", v, "--at", &at],
+        );
+    }
+    let new = [
+        "experiment",
+        "new",
+        "reply-macros",
+        "--title",
+        "Reply macros",
+        "--objective",
+        "Answer faster",
+        "--hypothesis",
+        "Macros keep first response under 5 h",
+        "--scope",
+        "All tickets",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-15",
+        "--baseline",
+        "2026-02-15..2026-03-01",
+        "--primary",
+        "first_response<=5",
+    ];
+    ok(&env, "2026-02-28T09:00:00Z", &new);
+    ok(
+        &env,
+        "2026-02-28T10:00:00Z",
+        &["experiment", "start", "reply-macros"],
+    );
+    let criterion = |now: &str| -> serde_json::Value {
+        let out = ok(
+            &env,
+            now,
+            &["experiment", "show", "reply-macros", "--format", "json"],
+        );
+        let v: serde_json::Value = serde_json::from_str(&out).expect(&out);
+        v["experiment"]["criteria"][0].clone()
+    };
+    let before = criterion("2026-03-16T09:00:00Z");
+    assert_eq!(before["baseline"]["events"], 5, "{before}");
+    assert_eq!(before["during"]["events"], 5, "{before}");
+    let (p90_baseline, p90_during) = (
+        before["baseline"]["value"].as_f64().unwrap(),
+        before["during"]["value"].as_f64().unwrap(),
+    );
+    // p90 sees the slow tickets (4 h, 3.8 h); the mean of the same values
+    // would be 2 h and 2.6 h.
+    assert!((p90_baseline - 4.0).abs() < 1e-9, "{before}");
+    assert!((p90_during - 3.8).abs() < 1e-9, "{before}");
+
+    ok(
+        &env,
+        "2026-03-17T09:00:00Z",
+        &["indicator", "set", "first_response", "aggregation=mean"],
+    );
+    let after = criterion("2026-03-18T09:00:00Z");
+    assert_eq!(after, before, "a later change leaves the result as it was");
+    // What is in force now is the mean: today's board uses it.
+    let show = ok(
+        &env,
+        "2026-03-18T09:00:00Z",
+        &["indicator", "show", "first_response"],
+    );
+    assert!(show.contains("aggregation p90 → mean"), "{show}");
+}
+
+/// The alert rules evaluated for a past time judge it by the definition in
+/// force then: thresholds relaxed today do not erase yesterday's warning,
+/// and today's evaluation clears it.
+#[test]
+fn alert_rules_for_an_earlier_time_use_the_definition_in_force_then() {
+    let env = operation();
+    ok(
+        &env,
+        TODAY,
+        &["indicator", "set", "first_response", "warn=5", "breach=6"],
+    );
+    let o = env.at(YESTERDAY, &["check"]).output().unwrap();
+    let out = stdout(&o);
+    assert!(
+        out.contains("1 opened") && out.contains("▲ warning  open"),
+        "{out}"
+    );
+    let o = env.at(TODAY, &["check"]).output().unwrap();
+    let out = stdout(&o);
+    assert!(out.contains("1 cleared"), "{out}");
+}

@@ -1,6 +1,7 @@
 //! The integration tests as one binary (one link, one shared helper module),
 //! as ripgrep and bottom do: each file below is a module.
 
+mod alert_defaults;
 mod alert_rules;
 mod alert_runs;
 mod bad_input;
@@ -61,6 +62,7 @@ mod row_identity;
 mod screens;
 mod screens_alerts;
 mod screens_corrections;
+mod screens_indicator_changes;
 mod screens_learning;
 mod screens_runs;
 mod selection;

@@ -264,3 +264,22 @@ fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_i
     assert_eq!(def.indicators.len() as i64, n);
     assert!(retired.indicators.is_empty());
 }
+
+#[test]
+fn a_database_from_before_versioned_capacities_keeps_its_capacities_for_all_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let v7 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v7.db");
+    std::fs::copy(&v7, &db).unwrap();
+    let store = Store::open(&db, "migration-test").unwrap();
+    let now = store.capacities().unwrap();
+    assert!(!now.is_empty());
+    // No changes recorded before the table existed: today's capacity holds
+    // for any earlier time.
+    assert_eq!(store.capacities_at(0).unwrap(), now);
+    let n: i64 = store
+        .raw_conn_for_tests()
+        .query_row("SELECT count(*) FROM capacity_changes", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}

@@ -13,9 +13,10 @@ use crate::domain::alert_rules::{
 };
 use crate::domain::duration::format_duration;
 use crate::domain::escalation::{
-    ack_expired, apply, escalation_due, EscalationStep, LifecycleAction, DEFAULT_ACK_TIMEOUT_SECS,
+    ack_expired, apply, escalation_due, EscalationStep, LifecycleAction,
 };
 use crate::domain::{Status, Timestamp, DAY};
+use crate::store::definition::alert_defaults;
 use crate::store::{Result, Store, StoreError, Tx};
 use std::collections::HashMap;
 
@@ -26,8 +27,10 @@ pub struct AlertPolicy {
     /// it is only marked cleared and waits for a person).
     pub auto_resolve: bool,
     /// An acknowledged alert not resolved within this many seconds is
-    /// re-opened and escalates again; 0 = never (default 4 h).
-    pub ack_timeout_secs: i64,
+    /// re-opened and escalates again; 0 = never. `None` (the default) uses the
+    /// operation's `[alerts] ack_timeout` (4 h when it never set one); a value
+    /// here (`OPSDECK_ACK_TIMEOUT`) overrides it for this process.
+    pub ack_timeout_secs: Option<i64>,
     /// Window over which capacity utilisation is measured (default 7 days,
     /// the Work view's window).
     pub capacity_window_secs: i64,
@@ -37,7 +40,7 @@ impl Default for AlertPolicy {
     fn default() -> Self {
         AlertPolicy {
             auto_resolve: false,
-            ack_timeout_secs: DEFAULT_ACK_TIMEOUT_SECS,
+            ack_timeout_secs: None,
             capacity_window_secs: 7 * DAY,
         }
     }
@@ -206,7 +209,8 @@ pub fn mark_cleared(tx: &Tx<'_>, id: i64, now: Timestamp) -> Result<()> {
     append_event(tx, id, now, "cleared", None, Some("the cause is gone"))
 }
 
-/// Re-opens acknowledged alerts whose acknowledgement timed out and climbs
+/// Re-opens acknowledged alerts whose acknowledgement timed out (the
+/// policy's override, else the operation's ack timeout) and climbs
 /// unacknowledged ones whose level's wait has run out. A cleared alert (its
 /// cause is gone) does not climb: it waits for someone to resolve it.
 pub fn escalate_due_alerts(
@@ -215,10 +219,14 @@ pub fn escalate_due_alerts(
     policy: &AlertPolicy,
     ev: &mut Evaluation,
 ) -> Result<()> {
+    let ack_timeout_secs = match policy.ack_timeout_secs {
+        Some(secs) => secs,
+        None => alert_defaults(tx)?.ack_timeout_secs,
+    };
     for a in active_alerts(tx)? {
         let timing = a.timing();
         let invalid = |e| StoreError::Invalid(format!("alert {}: {e}", a.id));
-        if ack_expired(&timing, policy.ack_timeout_secs, now) {
+        if ack_expired(&timing, ack_timeout_secs, now) {
             let t = apply(&timing, &LifecycleAction::Reopen, now).map_err(invalid)?;
             save_timing(tx, a.id, &t)?;
             tx.execute(
@@ -227,7 +235,7 @@ pub fn escalate_due_alerts(
             )?;
             let why = format!(
                 "not resolved within {} of acknowledgement",
-                format_duration(policy.ack_timeout_secs)
+                format_duration(ack_timeout_secs)
             );
             append_event(tx, a.id, now, "reopened", Some(t.level), Some(&why))?;
             ev.reopened.push(a.id);
@@ -279,7 +287,7 @@ type Candidates = (Vec<AlertCandidate>, HashMap<String, Route>);
 fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Result<Candidates> {
     let mut out = Vec::new();
     let mut owners: HashMap<String, Route> = HashMap::new();
-    let capacities = store.capacities()?;
+    let capacities = store.capacities_at(now)?;
     // The board and the flow read the same work items: load them once.
     let mut work = crate::store::board::WorkCache::default();
     let board = store.indicator_board_cached(now, &mut work)?;

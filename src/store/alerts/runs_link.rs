@@ -3,10 +3,12 @@
 //! from the relevant playbook when there is one.
 
 use super::append_event;
+use crate::definition::AlertDefaults;
 use crate::domain::alert_rules::{overdue_run_alert, AlertCandidate, RunLateness};
 use crate::domain::escalation::{default_escalation_path, validate_path, EscalationStep};
 use crate::domain::playbook::{EscalationLevel, EscalationTarget};
 use crate::domain::Timestamp;
+use crate::store::definition::alert_defaults;
 use crate::store::playbooks::parse_definition;
 use crate::store::runs::{load_run, start_run, RunFilter, RunState};
 use crate::store::{Result, Store, Tx};
@@ -14,8 +16,51 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// The escalation path of an alert owned by `owner`: the owner at once,
 /// then the playbook's levels (a level due at once replaces the owner); the
-/// default path when the playbook gives none or an invalid one.
-pub fn path_from_levels(owner: Option<&str>, levels: &[EscalationLevel]) -> Vec<EscalationStep> {
+/// operation's default path ([`operation_path`]) when the playbook gives none
+/// or an invalid one.
+pub fn path_from_levels(
+    owner: Option<&str>,
+    levels: &[EscalationLevel],
+    defaults: &AlertDefaults,
+) -> Vec<EscalationStep> {
+    if levels.is_empty() {
+        return operation_path(owner, defaults);
+    }
+    let path = owner_then(owner, levels, true);
+    if validate_path(&path).is_err() {
+        return operation_path(owner, defaults);
+    }
+    path
+}
+
+/// The path an alert takes when no playbook gives one: the owner at once,
+/// then the operation's `[alerts]` levels (only the owner when it lists
+/// none; a level naming the owner again is kept, as the built-in path keeps
+/// `ops-lead` twice for an alert `ops-lead` owns); the built-in path if the
+/// stored levels do not make a valid path.
+pub fn operation_path(owner: Option<&str>, defaults: &AlertDefaults) -> Vec<EscalationStep> {
+    let levels: Vec<EscalationLevel> = defaults
+        .escalation
+        .iter()
+        .map(|l| EscalationLevel {
+            after_secs: l.after_secs,
+            target: l.target.clone(),
+        })
+        .collect();
+    let path = owner_then(owner, &levels, false);
+    if validate_path(&path).is_err() {
+        return default_escalation_path(owner);
+    }
+    path
+}
+
+/// The owner at once, then `levels` (a level due at once replaces the
+/// owner; with `dedupe`, a target repeated right after itself is dropped).
+fn owner_then(
+    owner: Option<&str>,
+    levels: &[EscalationLevel],
+    dedupe: bool,
+) -> Vec<EscalationStep> {
     let mut path = default_escalation_path(owner);
     path.truncate(1);
     for level in levels {
@@ -28,25 +73,23 @@ pub fn path_from_levels(owner: Option<&str>, levels: &[EscalationLevel]) -> Vec<
         };
         if step.after_secs == 0 && path.len() == 1 {
             path[0] = step;
-        } else if path.last().map(|s| &s.target) != Some(&step.target) {
+        } else if !dedupe || path.last().map(|s| &s.target) != Some(&step.target) {
             path.push(step);
         }
-    }
-    if levels.is_empty() || validate_path(&path).is_err() {
-        return default_escalation_path(owner);
     }
     path
 }
 
 /// The path for an alert naming playbook `key` (its newest version), or
-/// the default path when it names none or an unknown one.
+/// the operation's default path when it names none or an unknown one.
 pub fn path_for(
     conn: &Connection,
     owner: Option<&str>,
     playbook: Option<&str>,
 ) -> Result<Vec<EscalationStep>> {
+    let defaults = alert_defaults(conn)?;
     let Some(key) = playbook else {
-        return Ok(default_escalation_path(owner));
+        return Ok(operation_path(owner, &defaults));
     };
     let newest: Option<(i64, String)> = conn
         .prepare_cached(
@@ -59,9 +102,9 @@ pub fn path_for(
     Ok(match newest {
         Some((version, json)) => {
             let def = parse_definition(key, version, &json)?;
-            path_from_levels(owner, &def.escalation)
+            path_from_levels(owner, &def.escalation, &defaults)
         }
-        None => default_escalation_path(owner),
+        None => operation_path(owner, &defaults),
     })
 }
 
@@ -76,6 +119,7 @@ pub struct OverdueRun {
 /// One candidate per open run that is late at `now`.
 pub fn overdue_run_candidates(store: &Store, now: Timestamp) -> Result<Vec<OverdueRun>> {
     let mut out = Vec::new();
+    let defaults = alert_defaults(store.conn())?;
     for run in store.runs(RunFilter::Open)? {
         let Some(late_secs) = run.late_by(now) else {
             continue;
@@ -89,7 +133,7 @@ pub fn overdue_run_candidates(store: &Store, now: Timestamp) -> Result<Vec<Overd
             continue;
         };
         let owner = run.current_step().map(|(_, s)| s.owner.clone());
-        let path = path_from_levels(owner.as_deref(), &run.def().escalation);
+        let path = path_from_levels(owner.as_deref(), &run.def().escalation, &defaults);
         out.push(OverdueRun {
             candidate,
             owner,
@@ -188,6 +232,7 @@ mod tests {
         let p = path_from_levels(
             Some("fulfilment"),
             &[level(900, "support"), level(1800, "ops-lead")],
+            &AlertDefaults::default(),
         );
         let t: Vec<_> = p
             .iter()
@@ -198,9 +243,52 @@ mod tests {
         let p = path_from_levels(
             Some("support"),
             &[level(0, "ops-lead"), level(60, "ops-lead")],
+            &AlertDefaults::default(),
         );
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].target, "ops-lead");
-        assert_eq!(path_from_levels(None, &[]), default_escalation_path(None));
+        assert_eq!(
+            path_from_levels(None, &[], &AlertDefaults::default()),
+            default_escalation_path(None)
+        );
+    }
+
+    #[test]
+    fn the_built_in_defaults_are_the_built_in_path() {
+        for owner in [None, Some("fulfilment"), Some("ops-lead")] {
+            assert_eq!(
+                operation_path(owner, &AlertDefaults::default()),
+                default_escalation_path(owner)
+            );
+        }
+    }
+
+    #[test]
+    fn the_operation_path_replaces_the_built_in_one() {
+        let defaults = AlertDefaults {
+            ack_timeout_secs: 3600,
+            escalation: vec![crate::definition::AlertLevel {
+                after_secs: 600,
+                target: EscalationTarget::Person("Dana".into()),
+            }],
+        };
+        let t = |p: Vec<EscalationStep>| -> Vec<(i64, String)> {
+            p.into_iter().map(|s| (s.after_secs, s.target)).collect()
+        };
+        let want = vec![(0, "support".to_string()), (600, "Dana".to_string())];
+        assert_eq!(t(operation_path(Some("support"), &defaults)), want);
+        // A playbook without levels, or with an invalid path, falls back to it.
+        assert_eq!(t(path_from_levels(Some("support"), &[], &defaults)), want);
+        let bad = [level(600, "ops-lead"), level(60, "finance")];
+        assert_eq!(t(path_from_levels(Some("support"), &bad, &defaults)), want);
+        // No levels at all: only the owner.
+        let none = AlertDefaults {
+            escalation: Vec::new(),
+            ..defaults
+        };
+        assert_eq!(
+            t(operation_path(Some("support"), &none)),
+            want[..1].to_vec()
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! Indicators: the sortable table of every indicator, and the detail of one
-//! (history chart with its thresholds, definition, recent notes).
+//! (history chart with its thresholds drawn as steps of the definition in
+//! force, definition, its latest changes, recent notes).
 
-use crate::domain::Status;
+use crate::domain::{Status, Timestamp};
 use crate::format::{number, utc_date, utc_minute, value_unit};
 use crate::store::board::Board;
+use crate::store::indicator_changes::ThresholdStep;
 use crate::tui::list::{cut_note, visible_rows};
 use crate::tui::models::IndicatorDetail;
 use crate::tui::state::indicators::IndicatorsState;
@@ -127,6 +129,10 @@ fn render_detail(
     let span_days = ((d.to - d.from) as f64 / 86_400.0).max(1.0);
     let mut lo = r.def.target.min(r.def.warn).min(r.def.breach);
     let mut hi = r.def.target.max(r.def.warn).max(r.def.breach);
+    for s in &d.steps {
+        lo = lo.min(s.target).min(s.warn).min(s.breach);
+        hi = hi.max(s.target).max(s.warn).max(s.breach);
+    }
     for (_, v) in &points {
         lo = lo.min(*v);
         hi = hi.max(*v);
@@ -136,10 +142,17 @@ fn render_detail(
         (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::MIN }),
         hi + pad,
     );
-    let flat = |y: f64| vec![(0.0, y), (span_days, y)];
-    let target_line = flat(r.def.target);
-    let warn_line = flat(r.def.warn);
-    let breach_line = flat(r.def.breach);
+    // Each threshold as steps: the value in force over each stretch.
+    let x = |t: Timestamp| ((t - d.from) as f64 / 86_400.0).clamp(0.0, span_days);
+    let stepped = |y: fn(&ThresholdStep) -> f64| -> Vec<(f64, f64)> {
+        d.steps
+            .iter()
+            .flat_map(|s| [(x(s.from), y(s)), (x(s.to), y(s))])
+            .collect()
+    };
+    let target_line = stepped(|s| s.target);
+    let warn_line = stepped(|s| s.warn);
+    let breach_line = stepped(|s| s.breach);
     let unit = clean(&r.def.unit);
     let datasets = vec![
         Dataset::default()
@@ -211,6 +224,17 @@ fn render_detail(
         )),
         Line::from(Span::styled(clean(&r.def.definition), theme.dim())),
     ];
+    for c in d.changes.iter().take(4) {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {}: {}",
+                utc_minute(c.at),
+                clean(&c.actor),
+                clean(&c.summary())
+            ),
+            theme.dim(),
+        )));
+    }
     if d.notes.is_empty() {
         lines.push(Line::from(Span::styled(
             "no notes yet — n to add one",
