@@ -23,6 +23,7 @@ pub mod roles;
 pub mod runs;
 pub mod runs_model;
 pub mod slos;
+pub mod sources;
 pub mod work_items;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -39,6 +40,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_change_tokens.sql"),
     include_str!("migrations/0006_row_identity.sql"),
     include_str!("migrations/0007_definitions.sql"),
+    include_str!("migrations/0008_sources.sql"),
 ];
 
 /// The schema version this binary writes.

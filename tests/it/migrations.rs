@@ -181,3 +181,29 @@ fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_i
     assert_eq!(def.indicators.len() as i64, n);
     assert!(retired.indicators.is_empty());
 }
+
+#[test]
+fn schema_8_adds_sources_their_runs_and_a_lease_that_one_holder_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let v7 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v7.db");
+    std::fs::copy(&v7, &db).unwrap();
+    let mut store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    assert!(store.stored_sources().unwrap().is_empty());
+    use opsdeck::store::sources::{put_source, take_lease};
+    let (first, second) = store
+        .write(|tx| -> opsdeck::store::Result<(bool, bool)> {
+            put_source(tx, 1_795_510_800, "shop", "[[source]]\nname = \"shop\"\n")?;
+            Ok((
+                take_lease(tx, "shop", "a", 1_795_510_800, 60)?,
+                take_lease(tx, "shop", "b", 1_795_510_810, 60)?,
+            ))
+        })
+        .unwrap();
+    assert!(first && !second, "the second holder waits for the lease");
+    let taken_over = store
+        .write(|tx| take_lease(tx, "shop", "b", 1_795_510_861, 60))
+        .unwrap();
+    assert!(taken_over, "an expired lease is taken over");
+    assert_eq!(store.stored_sources().unwrap()[0].name, "shop");
+}

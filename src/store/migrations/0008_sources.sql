@@ -1,0 +1,39 @@
+-- opsdeck schema: scheduled data sources (sources.toml). Additive only.
+--
+-- A source as `apply` last stored it: `spec` is its `[[source]]` table in
+-- canonical TOML, which names environment variables and never holds a
+-- secret. A source missing from the folder is retired with --prune (its
+-- runs are kept) and returns when defined again.
+CREATE TABLE sources (
+    name       TEXT PRIMARY KEY,
+    spec       TEXT NOT NULL,
+    defined_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    retired_at INTEGER
+);
+
+-- One run of a source: when it started and ended, what it wrote, and the
+-- first errors (one per line, secrets redacted). ok NULL = still running.
+CREATE TABLE source_runs (
+    id         INTEGER PRIMARY KEY,
+    source     TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    ok         INTEGER,
+    rows_new       INTEGER NOT NULL DEFAULT 0,
+    rows_changed   INTEGER NOT NULL DEFAULT 0,
+    rows_unchanged INTEGER NOT NULL DEFAULT 0,
+    rows_refused   INTEGER NOT NULL DEFAULT 0,
+    errors     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX source_runs_by_source ON source_runs (source, started_at);
+
+-- Who is fetching a source right now: a run takes the lease in a short
+-- transaction, fetches with no lock held and gives it back. A lease past
+-- its expiry (a crashed run) may be taken over.
+CREATE TABLE source_leases (
+    source     TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    taken_at   INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
