@@ -21,6 +21,7 @@ pub mod restore;
 pub mod role;
 pub mod run;
 pub mod slo;
+pub mod sources_plan;
 pub mod status;
 
 use crate::cli::{Cli, Command};

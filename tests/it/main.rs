@@ -36,6 +36,7 @@ mod screens;
 mod screens_alerts;
 mod screens_learning;
 mod screens_runs;
+mod sources_apply;
 mod sources_fetch;
 mod store_runs;
 mod terminal_restore;
