@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub mod definition;
 pub mod learning;
+pub mod sources;
 
 pub use definition::{CapacityCommand, IndicatorAdd, IndicatorCommand, PersonCommand};
 
@@ -155,6 +156,11 @@ pub enum Command {
     Alert {
         #[command(subcommand)]
         action: AlertCommand,
+    },
+    /// Scheduled data sources (sources.toml): list, run [--due].
+    Sources {
+        #[command(subcommand)]
+        command: sources::SourcesCommand,
     },
     /// Service level objectives and their error budgets.
     Slo {

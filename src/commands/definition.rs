@@ -1,9 +1,9 @@
 //! `opsdeck init [DIR]`, `opsdeck apply DIR [--dry-run] [--prune]` and
 //! `opsdeck definition DIR`: the operation as a folder of TOML files.
 
+use super::sources_plan::{apply_sources, current_sources, parse_folder_sources, plan_sources};
 use super::Context;
 use crate::definition::{self, parse_folder, to_files, PLAYBOOKS_DIR};
-use super::sources_plan::{apply_sources, current_sources, parse_folder_sources, plan_sources};
 use crate::store::definition::apply_plan;
 use anyhow::{anyhow, bail, Context as _};
 use std::path::Path;
@@ -69,7 +69,10 @@ fn read_folder(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
 
 /// What a valid folder defines: the operation and its sources (`None`
 /// when the folder has no `sources.toml`).
-type Loaded = (definition::Definition, Option<Vec<crate::sources::SourceDef>>);
+type Loaded = (
+    definition::Definition,
+    Option<Vec<crate::sources::SourceDef>>,
+);
 
 /// Validates a folder (its `sources.toml` too); on problems prints every
 /// one (`DIR/FILE:LINE: field: reason`) and fails with exit status 2.

@@ -21,6 +21,7 @@ pub mod restore;
 pub mod role;
 pub mod run;
 pub mod slo;
+pub mod sources;
 pub mod sources_plan;
 pub mod status;
 
@@ -295,6 +296,7 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Check { format, quiet }) => check::run(&ctx, format, quiet),
         Some(Command::Alert { action }) => alert::run(&ctx, action),
         Some(Command::Slo { action }) => slo::run(&ctx, action),
+        Some(Command::Sources { command }) => sources::run(&ctx, command),
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),
         Some(Command::Run { command }) => run::run(&ctx, command),

@@ -75,7 +75,14 @@ pub fn retire_source(tx: &Tx<'_>, now: Timestamp, name: &str) -> Result<()> {
         "UPDATE sources SET retired_at = ?2 WHERE name = ?1 AND retired_at IS NULL",
         params![name, now],
     )?;
-    audit::record(tx, now, "retire", "source", Some(name), &serde_json::json!({}))
+    audit::record(
+        tx,
+        now,
+        "retire",
+        "source",
+        Some(name),
+        &serde_json::json!({}),
+    )
 }
 
 /// Takes the lease on `source` for `holder` until `now + ttl_secs`: true
@@ -151,7 +158,8 @@ fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceRun> {
     })
 }
 
-const RUN_COLUMNS: &str = "id, started_at, ended_at, ok, rows_new, rows_changed, rows_unchanged, rows_refused, errors";
+const RUN_COLUMNS: &str =
+    "id, started_at, ended_at, ok, rows_new, rows_changed, rows_unchanged, rows_refused, errors";
 
 impl Store {
     /// Every stored source, retired ones too, by name.

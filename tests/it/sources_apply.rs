@@ -119,6 +119,9 @@ fn a_bad_sources_file_is_refused_with_file_line_and_field_and_nothing_written() 
         err.contains("sources.toml:2: source shop-orders: headers:"),
         "{err}"
     );
-    assert!(!err.contains("tok-123"), "the would-be secret is not echoed: {err}");
+    assert!(
+        !err.contains("tok-123"),
+        "the would-be secret is not echoed: {err}"
+    );
     assert_eq!(env.query_i64("SELECT count(*) FROM sources"), 0);
 }
