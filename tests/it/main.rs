@@ -41,4 +41,5 @@ mod sources_fetch;
 mod sources_run;
 mod store_runs;
 mod terminal_restore;
+mod webhook_recipe;
 mod work_items_shared;
