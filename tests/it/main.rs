@@ -38,6 +38,7 @@ mod screens_learning;
 mod screens_runs;
 mod sources_apply;
 mod sources_fetch;
+mod sources_postgres;
 mod sources_run;
 mod store_runs;
 mod terminal_restore;
