@@ -162,6 +162,11 @@ pub enum Command {
         #[command(subcommand)]
         command: sources::SourcesCommand,
     },
+    /// Observations: confirm a value marked for review.
+    Observation {
+        #[command(subcommand)]
+        command: sources::ObservationCommand,
+    },
     /// Service level objectives and their error budgets.
     Slo {
         #[command(subcommand)]

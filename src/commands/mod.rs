@@ -15,6 +15,7 @@ pub mod export;
 pub mod feedback;
 pub mod import;
 pub mod indicator;
+pub mod observation_confirm;
 pub mod playbook;
 pub mod record;
 pub mod restore;
@@ -297,6 +298,9 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Alert { action }) => alert::run(&ctx, action),
         Some(Command::Slo { action }) => slo::run(&ctx, action),
         Some(Command::Sources { command }) => sources::run(&ctx, command),
+        Some(Command::Observation {
+            command: crate::cli::sources::ObservationCommand::Confirm { id },
+        }) => observation_confirm::run(&ctx, id),
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),
         Some(Command::Run { command }) => run::run(&ctx, command),

@@ -19,6 +19,7 @@ pub mod indicators;
 pub mod learning_models;
 pub mod notes;
 pub mod playbooks;
+pub mod review;
 pub mod roles;
 pub mod runs;
 pub mod runs_model;

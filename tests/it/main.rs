@@ -3,6 +3,7 @@
 
 mod alert_rules;
 mod alert_runs;
+mod anomalies;
 mod bad_input;
 mod cli_alerts;
 mod cli_decisions;

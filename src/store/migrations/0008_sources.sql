@@ -37,3 +37,10 @@ CREATE TABLE source_leases (
     taken_at   INTEGER NOT NULL,
     expires_at INTEGER NOT NULL
 );
+
+-- Values far from their indicator's recent ones (domain::anomaly) are
+-- stored but marked for review: `review` says why (NULL = nothing to
+-- review); `observation confirm ID` clears it and keeps the confirmed
+-- value, so that a source's re-fetch of the same value is not marked again.
+ALTER TABLE observations ADD COLUMN review TEXT;
+ALTER TABLE observations ADD COLUMN review_confirmed REAL;
