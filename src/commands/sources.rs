@@ -10,12 +10,13 @@ use super::sources_plan::current_sources;
 use super::Context;
 use crate::cli::sources::SourcesCommand;
 use crate::cli::ListFormat;
-use crate::domain::freshness::{freshness, SourceHistory};
 use crate::format::utc_minute;
 use crate::ingest::pipeline::{import_stream, Source};
 use crate::ingest::Format;
 use crate::sources::{fetch, to_import_jsonl, SourceDef};
-use crate::store::sources::{finish_run, release_lease, start_run, take_lease, RunOutcome};
+use crate::store::sources::{
+    finish_run, release_lease, start_run, take_lease, RunOutcome, StoredSource,
+};
 use crate::store::{indicators, Store};
 use crate::text::sanitize;
 use std::collections::HashMap;
@@ -31,31 +32,20 @@ pub fn run(ctx: &Context, cmd: SourcesCommand) -> anyhow::Result<u8> {
     }
 }
 
-fn in_force(store: &Store) -> anyhow::Result<Vec<(i64, SourceDef)>> {
+fn in_force(store: &Store) -> anyhow::Result<Vec<(StoredSource, SourceDef)>> {
     Ok(current_sources(store)?
         .into_iter()
         .filter(|(s, _)| !s.retired)
-        .map(|(s, d)| (s.defined_at, d))
         .collect())
 }
 
 fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let mut rows = Vec::new();
-    for (defined_at, def) in in_force(&store)? {
+    for (stored, def) in in_force(&store)? {
         let last = store.last_source_run(&def.name)?;
-        let finished = store.last_finished_source_run(&def.name)?;
         let success = store.last_source_success(&def.name)?;
-        let fresh = freshness(
-            &SourceHistory {
-                defined_at,
-                last_success: success,
-                last_failed: finished.as_ref().is_some_and(|r| !r.outcome.ok),
-                stale_after_secs: def.stale_after_secs,
-                critical_after_secs: def.critical_after_secs,
-            },
-            ctx.now,
-        );
+        let fresh = store.source_freshness(&stored, ctx.now)?;
         let next_due = match &last {
             None => ctx.now,
             Some(r) => def.schedule.next_after(r.started_at),

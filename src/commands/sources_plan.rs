@@ -119,9 +119,13 @@ pub fn plan_sources(
 pub fn apply_sources(tx: &Tx<'_>, now: i64, plan: &SourcePlan) -> crate::store::Result<()> {
     for c in &plan.changes {
         match c {
-            SourceChange::Add(s, _) | SourceChange::Set(s, _) => {
-                put_source(tx, now, &s.name, &source_toml(s))?
-            }
+            SourceChange::Add(s, _) | SourceChange::Set(s, _) => put_source(
+                tx,
+                now,
+                &s.name,
+                &source_toml(s),
+                (s.stale_after_secs, s.critical_after_secs),
+            )?,
             SourceChange::Retire(n) => retire_source(tx, now, n)?,
         }
     }

@@ -15,6 +15,10 @@ pub struct StoredSource {
     pub name: String,
     /// Its `[[source]]` table in canonical TOML.
     pub spec: String,
+    /// Seconds without a success after which it is stale.
+    pub stale_after_secs: i64,
+    /// Seconds of staleness after which it is critical.
+    pub critical_after_secs: i64,
     /// When it was first defined.
     pub defined_at: Timestamp,
     /// True when retired by `apply --prune`.
@@ -51,13 +55,22 @@ pub struct SourceRun {
     pub outcome: RunOutcome,
 }
 
-/// Upserts a source's definition (a retired one returns), audited.
-pub fn put_source(tx: &Tx<'_>, now: Timestamp, name: &str, spec: &str) -> Result<()> {
+/// Upserts a source's definition (a retired one returns), audited:
+/// `staleness` is its `(stale_after, critical_after)` in seconds.
+pub fn put_source(
+    tx: &Tx<'_>,
+    now: Timestamp,
+    name: &str,
+    spec: &str,
+    staleness: (i64, i64),
+) -> Result<()> {
     tx.execute(
-        "INSERT INTO sources (name, spec, defined_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+        "INSERT INTO sources (name, spec, stale_after, critical_after, defined_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT (name) DO UPDATE SET spec = excluded.spec, updated_at = excluded.updated_at,
+             stale_after = excluded.stale_after, critical_after = excluded.critical_after,
              retired_at = NULL",
-        params![name, spec, now],
+        params![name, spec, staleness.0, staleness.1, now],
     )?;
     audit::record(
         tx,
@@ -165,7 +178,8 @@ impl Store {
     /// Every stored source, retired ones too, by name.
     pub fn stored_sources(&self) -> Result<Vec<StoredSource>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT name, spec, defined_at, retired_at IS NOT NULL FROM sources ORDER BY name",
+            "SELECT name, spec, defined_at, retired_at IS NOT NULL, stale_after, critical_after
+             FROM sources ORDER BY name",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(StoredSource {
@@ -173,6 +187,8 @@ impl Store {
                 spec: r.get(1)?,
                 defined_at: r.get(2)?,
                 retired: r.get(3)?,
+                stale_after_secs: r.get(4)?,
+                critical_after_secs: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -209,6 +225,26 @@ impl Store {
             .conn()
             .prepare_cached("SELECT max(ended_at) FROM source_runs WHERE source = ?1 AND ok = 1")?
             .query_row(params![source], |r| r.get(0))?)
+    }
+
+    /// The source's freshness at `now` (from its last success and whether
+    /// its latest finished run failed).
+    pub fn source_freshness(
+        &self,
+        s: &StoredSource,
+        now: Timestamp,
+    ) -> Result<crate::domain::freshness::Freshness> {
+        let finished = self.last_finished_source_run(&s.name)?;
+        Ok(crate::domain::freshness::freshness(
+            &crate::domain::freshness::SourceHistory {
+                defined_at: s.defined_at,
+                last_success: self.last_source_success(&s.name)?,
+                last_failed: finished.is_some_and(|r| !r.outcome.ok),
+                stale_after_secs: s.stale_after_secs,
+                critical_after_secs: s.critical_after_secs,
+            },
+            now,
+        ))
     }
 
     /// Number of runs of `source` recorded.

@@ -193,7 +193,13 @@ fn schema_8_adds_sources_their_runs_and_a_lease_that_one_holder_gets() {
     use opsdeck::store::sources::{put_source, take_lease};
     let (first, second) = store
         .write(|tx| -> opsdeck::store::Result<(bool, bool)> {
-            put_source(tx, 1_795_510_800, "shop", "[[source]]\nname = \"shop\"\n")?;
+            put_source(
+                tx,
+                1_795_510_800,
+                "shop",
+                "[[source]]\nname = \"shop\"\n",
+                (900, 86_400),
+            )?;
             Ok((
                 take_lease(tx, "shop", "a", 1_795_510_800, 60)?,
                 take_lease(tx, "shop", "b", 1_795_510_810, 60)?,

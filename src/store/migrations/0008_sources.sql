@@ -7,6 +7,10 @@
 CREATE TABLE sources (
     name       TEXT PRIMARY KEY,
     spec       TEXT NOT NULL,
+    -- Seconds without success after which it is stale, and of staleness
+    -- after which its alert is critical (from the spec, for the alert rules).
+    stale_after    INTEGER NOT NULL,
+    critical_after INTEGER NOT NULL,
     defined_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     retired_at INTEGER
