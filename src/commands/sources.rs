@@ -72,7 +72,10 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
         }));
     }
     if format == ListFormat::Json {
-        let text = serde_json::to_string_pretty(&serde_json::Value::Array(rows))?;
+        let text = serde_json::to_string_pretty(&serde_json::json!({
+            "at": crate::format::rfc3339(ctx.now),
+            "sources": rows,
+        }))?;
         println!("{}", sanitize(&text));
         return Ok(0);
     }

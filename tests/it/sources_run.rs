@@ -132,8 +132,8 @@ fn a_bad_row_writes_nothing_and_is_named_with_its_row_and_field() {
         1
     );
     let list = crate::common::json(&run(&env, NOW, &["sources", "list", "--format", "json"]));
-    assert_eq!(list[0]["freshness"], "stale", "{list}");
-    assert!(list[0]["last_run"]["errors"][0]
+    assert_eq!(list["sources"][0]["freshness"], "stale", "{list}");
+    assert!(list["sources"][0]["last_run"]["errors"][0]
         .as_str()
         .unwrap()
         .contains("row 2: at:"));
@@ -193,11 +193,11 @@ fn due_follows_the_schedule_and_list_shows_last_run_lag_and_next_due() {
         "2026-12-01T09:03:00Z",
         &["sources", "list", "--format", "json"],
     ));
-    assert_eq!(list[0]["name"], "helpdesk");
-    assert_eq!(list[0]["lag_secs"], 180);
-    assert_eq!(list[0]["next_due"], "2026-12-01T09:05:00Z");
-    assert_eq!(list[0]["freshness"], "fresh");
-    assert_eq!(list[0]["last_run"]["rows_new"], 2);
+    assert_eq!(list["sources"][0]["name"], "helpdesk");
+    assert_eq!(list["sources"][0]["lag_secs"], 180);
+    assert_eq!(list["sources"][0]["next_due"], "2026-12-01T09:05:00Z");
+    assert_eq!(list["sources"][0]["freshness"], "fresh");
+    assert_eq!(list["sources"][0]["last_run"]["rows_new"], 2);
     let text = ok(&env, "2026-12-01T09:03:00Z", &["sources", "list"]);
     assert!(text.contains("helpdesk"), "{text}");
     assert!(text.contains("fresh"), "{text}");
