@@ -37,6 +37,7 @@ mod screens;
 mod screens_alerts;
 mod screens_learning;
 mod screens_runs;
+mod source_alerts;
 mod sources_apply;
 mod sources_fetch;
 mod sources_postgres;

@@ -212,4 +212,14 @@ fn schema_8_adds_sources_their_runs_and_a_lease_that_one_holder_gets() {
         .unwrap();
     assert!(taken_over, "an expired lease is taken over");
     assert_eq!(store.stored_sources().unwrap()[0].name, "shop");
+    // The alerts table takes the new kind of alert (its CHECK widened in place).
+    let sql: String = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'alerts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("'overdue_run', 'manual', 'source')"), "{sql}");
 }

@@ -1,5 +1,16 @@
 -- opsdeck schema: scheduled data sources (sources.toml). Additive only.
 --
+-- A stale data source raises an alert of its own kind ('source'): the
+-- alerts table's CHECK is widened in place. Widening a CHECK changes no
+-- stored row, so the table is not rebuilt (SQLite's documented use of
+-- writable_schema for loosening a constraint); the tables created below
+-- change the schema cookie, so every connection reads the new text.
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql, '''overdue_run'', ''manual'')', '''overdue_run'', ''manual'', ''source'')')
+ WHERE type = 'table' AND name = 'alerts';
+PRAGMA writable_schema = OFF;
+
 -- A source as `apply` last stored it: `spec` is its `[[source]]` table in
 -- canonical TOML, which names environment variables and never holds a
 -- secret. A source missing from the folder is retired with --prune (its
