@@ -247,6 +247,31 @@ impl Store {
         ))
     }
 
+    /// Keys of the indicators fed by a source that is stale at `now` (a
+    /// source feeds the indicators it has written values for).
+    pub fn stale_indicator_keys(
+        &self,
+        now: Timestamp,
+    ) -> Result<std::collections::BTreeSet<String>> {
+        let mut out = std::collections::BTreeSet::new();
+        for s in self.stored_sources()?.iter().filter(|s| !s.retired) {
+            if !self.source_freshness(s, now)?.is_stale() {
+                continue;
+            }
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT DISTINCT i.key FROM observations o JOIN indicators i ON i.id = o.indicator_id
+                 WHERE o.origin = ?1 AND o.origin_key IS NOT NULL",
+            )?;
+            let keys = stmt.query_map(params![super::indicators::source_origin(&s.name)], |r| {
+                r.get::<_, String>(0)
+            })?;
+            for k in keys {
+                out.insert(k?);
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of runs of `source` recorded.
     pub fn source_run_count(&self, source: &str) -> Result<i64> {
         Ok(self

@@ -91,3 +91,50 @@ fn a_quiet_source_warns_turns_critical_clears_and_a_failing_one_is_stale_at_once
         "a failed run is stale at once"
     );
 }
+
+#[test]
+fn indicators_fed_by_a_stale_source_say_stale_in_status_text_json_and_markdown() {
+    let env = Env::new();
+    let ops = env.path().join("ops");
+    ok(
+        &env,
+        "2026-12-01T09:00:00Z",
+        &["init", ops.to_str().unwrap()],
+    );
+    let data = env.file(
+        "feed.jsonl",
+        b"{\"indicator\":\"first_response\",\"at\":\"2026-12-01T08:00:00Z\",\"value\":4}\n",
+    );
+    std::fs::write(
+        ops.join("sources.toml"),
+        format!(
+            "[[source]]\nname = \"helpdesk\"\nkind = \"command\"\nproduces = \"observations\"\nevery = \"5m\"\ncommand = [\"/bin/cat\", \"{data}\"]\n"
+        ),
+    )
+    .unwrap();
+    ok(
+        &env,
+        "2026-12-01T09:00:00Z",
+        &["apply", ops.to_str().unwrap()],
+    );
+    ok(&env, "2026-12-01T09:00:00Z", &["sources", "run"]);
+    let status = |now: &str, format: &str| {
+        let o = at(&env, now, &["status", "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        crate::common::stdout(&o)
+    };
+    assert!(!status("2026-12-01T09:10:00Z", "text").contains("stale"));
+    let text = status("2026-12-01T09:16:00Z", "text");
+    assert_eq!(text.matches(" stale").count(), 1, "{text}");
+    let md = status("2026-12-01T09:16:00Z", "markdown");
+    assert_eq!(md.matches(" stale").count(), 1, "{md}");
+    let json: serde_json::Value =
+        serde_json::from_str(&status("2026-12-01T09:16:00Z", "json")).unwrap();
+    for i in json["indicators"].as_array().unwrap() {
+        assert_eq!(
+            i["stale"].as_bool(),
+            Some(i["key"] == "first_response"),
+            "{i}"
+        );
+    }
+}
