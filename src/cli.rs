@@ -6,6 +6,7 @@ use std::path::PathBuf;
 pub mod definition;
 pub mod learning;
 pub mod observation;
+pub mod sources;
 
 pub use definition::{CapacityCommand, IndicatorAdd, IndicatorCommand, PersonCommand};
 
@@ -226,6 +227,12 @@ pub enum Command {
         /// What to do with alerts.
         #[command(subcommand)]
         action: AlertCommand,
+    },
+    /// Scheduled data sources (sources.toml): list, run [--due].
+    Sources {
+        /// What to do with the sources.
+        #[command(subcommand)]
+        command: sources::SourcesCommand,
     },
     /// Service level objectives and their error budgets.
     Slo {

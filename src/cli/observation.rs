@@ -39,4 +39,22 @@ pub enum ObservationCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Clear the review mark of a value far from its indicator's recent
+    /// values (`indicator show KEY` lists them with `?`).
+    Confirm {
+        /// The observation's id (`#12` or `12`).
+        #[arg(value_parser = parse_observation_id)]
+        id: i64,
+    },
+}
+
+/// An observation id: `12` or `#12`.
+fn parse_observation_id(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    t.strip_prefix('#')
+        .unwrap_or(t)
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| "an observation id is a positive number, e.g. 12".to_string())
 }

@@ -1,6 +1,7 @@
 //! `opsdeck init [DIR]`, `opsdeck apply DIR [--dry-run] [--prune]` and
 //! `opsdeck definition DIR`: the operation as a folder of TOML files.
 
+use super::sources_plan::{apply_sources, current_sources, parse_folder_sources, plan_sources};
 use super::Context;
 use crate::definition::{self, parse_folder, to_files, PLAYBOOKS_DIR};
 use crate::store::definition::apply_plan;
@@ -66,23 +67,40 @@ fn read_folder(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
     Ok(files)
 }
 
-/// Validates a folder; on problems prints every one (`DIR/FILE:LINE: field:
-/// reason`) and fails with exit status 2.
-fn load(dir: &Path) -> anyhow::Result<Result<definition::Definition, u8>> {
+/// What a valid folder defines: the operation and its sources (`None`
+/// when the folder has no `sources.toml`).
+type Loaded = (
+    definition::Definition,
+    Option<Vec<crate::sources::SourceDef>>,
+);
+
+/// Validates a folder (its `sources.toml` too); on problems prints every
+/// one (`DIR/FILE:LINE: field: reason`) and fails with exit status 2.
+fn load(dir: &Path) -> anyhow::Result<Result<Loaded, u8>> {
     let files = read_folder(dir)?;
-    match parse_folder(&files) {
-        Ok(d) => Ok(Ok(d)),
+    let shown = dir.display().to_string();
+    let sources = parse_folder_sources(&shown, &files);
+    let mut problems: Vec<String> = Vec::new();
+    let def = match parse_folder(&files) {
+        Ok(d) => Some(d),
         Err(errors) => {
-            for e in &errors {
-                eprintln!(
-                    "{}",
-                    crate::text::sanitize(&format!("{}/{e}", dir.display()))
-                );
+            problems.extend(errors.iter().map(|e| format!("{shown}/{e}")));
+            None
+        }
+    };
+    if let Err(e) = &sources {
+        problems.extend(e.iter().cloned());
+    }
+    match (def, sources) {
+        (Some(d), Ok(s)) => Ok(Ok((d, s))),
+        _ => {
+            for p in &problems {
+                eprintln!("{}", crate::text::sanitize(p));
             }
             eprintln!(
                 "opsdeck: {} problem(s) in {}; nothing was written",
-                errors.len(),
-                crate::text::sanitize(&dir.display().to_string())
+                problems.len(),
+                crate::text::sanitize(&shown)
             );
             Ok(Err(2))
         }
@@ -146,31 +164,43 @@ pub fn init(ctx: &Context, dir: Option<&Path>) -> anyhow::Result<u8> {
 
 /// `opsdeck apply DIR [--dry-run] [--prune]`.
 pub fn apply(ctx: &Context, dir: &Path, dry_run: bool, prune: bool) -> anyhow::Result<u8> {
-    let def = match load(dir)? {
+    let (def, sources) = match load(dir)? {
         Ok(d) => d,
         Err(code) => return Ok(code),
     };
     let shown = dir.display().to_string();
     let mut store = ctx.open()?;
-    let plan = store.write_with_reads(|store, tx| -> anyhow::Result<_> {
+    let (plan, source_plan) = store.write_with_reads(|store, tx| -> anyhow::Result<_> {
         // Planned inside the write transaction: what it compares with cannot
         // change before it is applied.
         let (current, retired) = store.current_definition()?;
         let plan = definition::plan(&current, &retired, &def, prune);
-        if !dry_run && !plan.changes.is_empty() {
-            apply_plan(tx, ctx.now, &plan, &shown)?;
+        let source_plan = plan_sources(&current_sources(store)?, sources.as_deref(), prune);
+        if !dry_run {
+            if !plan.changes.is_empty() {
+                apply_plan(tx, ctx.now, &plan, &shown)?;
+            }
+            apply_sources(tx, ctx.now, &source_plan)?;
         }
-        Ok(plan)
+        Ok((plan, source_plan))
     })?;
-    for line in plan.lines(&shown) {
+    let mut lines = plan.lines(&shown);
+    lines.pop();
+    lines.extend(source_plan.lines(&shown));
+    lines.push(format!(
+        "= {} unchanged",
+        plan.unchanged + source_plan.unchanged
+    ));
+    for line in lines {
         println!("{}", crate::text::sanitize(&line));
     }
-    if plan.changes.is_empty() {
+    let changes = plan.changes.len() + source_plan.changes.len();
+    if changes == 0 {
         println!("no changes");
     } else if dry_run {
         println!("dry run: nothing was written");
     } else {
-        println!("applied {} change(s)", plan.changes.len());
+        println!("applied {changes} change(s)");
     }
     Ok(0)
 }
@@ -179,7 +209,22 @@ pub fn apply(ctx: &Context, dir: &Path, dry_run: bool, prune: bool) -> anyhow::R
 pub fn write(ctx: &Context, dir: &Path) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let (def, _) = store.current_definition()?;
-    let files = to_files(&def);
+    let mut files = to_files(&def);
+    let sources: Vec<crate::sources::SourceDef> = current_sources(&store)?
+        .into_iter()
+        .filter(|(s, _)| !s.retired)
+        .map(|(_, d)| d)
+        .collect();
+    let sources_path = dir.join(definition::SOURCES_FILE);
+    if !sources.is_empty() {
+        files.push((
+            definition::SOURCES_FILE.to_string(),
+            crate::sources::sources_file(&sources),
+        ));
+    } else if sources_path.is_file() {
+        std::fs::remove_file(&sources_path)
+            .with_context(|| format!("cannot remove {}", sources_path.display()))?;
+    }
     if dir.join(PLAYBOOKS_DIR).is_dir() {
         for e in std::fs::read_dir(dir.join(PLAYBOOKS_DIR))?.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();

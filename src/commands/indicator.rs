@@ -234,6 +234,19 @@ pub fn run(ctx: &Context, command: IndicatorCommand) -> anyhow::Result<u8> {
                     c.actor
                 )));
             }
+            let marked = store.to_review(Some(&key), 20)?;
+            if !marked.is_empty() {
+                s.push_str("to review (`opsdeck observation confirm ID` once checked):\n");
+            }
+            for m in marked {
+                s.push_str(&clean(&format!(
+                    "  ? #{}  {}  {}  {}",
+                    m.id,
+                    crate::format::utc_minute(m.at),
+                    number(m.value),
+                    m.why
+                )));
+            }
             s
         }
         IndicatorCommand::Add(a) => add(ctx, &mut store, *a)?,

@@ -34,12 +34,15 @@ pub mod feedback;
 pub mod import;
 pub mod indicator;
 pub mod observation;
+pub mod observation_confirm;
 pub mod playbook;
 pub mod record;
 pub mod restore;
 pub mod role;
 pub mod run;
 pub mod slo;
+pub mod sources;
+pub mod sources_plan;
 pub mod status;
 
 use crate::cli::{Cli, Command};
@@ -375,6 +378,7 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Check { format, quiet }) => check::run(&ctx, format, quiet),
         Some(Command::Alert { action }) => alert::run(&ctx, action),
         Some(Command::Slo { action }) => slo::run(&ctx, action),
+        Some(Command::Sources { command }) => sources::run(&ctx, command),
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),
         Some(Command::Observation { command }) => observation::run(&ctx, command),

@@ -16,6 +16,7 @@ use std::io::Write as _;
 /// Runs one `observation` subcommand.
 pub fn run(ctx: &Context, command: ObservationCommand) -> anyhow::Result<u8> {
     let out = match command {
+        ObservationCommand::Confirm { id } => return super::observation_confirm::run(ctx, id),
         ObservationCommand::List {
             indicator,
             since,

@@ -34,8 +34,20 @@ pub fn run(
     }
     crate::domain::plausible::check_value(&ind.def, value, at, ctx.now, force)
         .map_err(|e| anyhow!(e))?;
+    let recent = store.recent_values(ind.id, crate::ingest::pipeline::RECENT_VALUES)?;
+    let far = crate::domain::anomaly::judge(value, &recent);
     store.write(|tx| -> anyhow::Result<()> {
-        indicators::insert_observation(tx, ind.id, at, value, note, indicators::Origin::Manual)?;
+        let id = indicators::insert_observation(
+            tx,
+            ind.id,
+            at,
+            value,
+            note,
+            indicators::Origin::Manual,
+        )?;
+        if let Some(a) = &far {
+            crate::store::review::mark_id(tx, id, &a.describe())?;
+        }
         audit::record(
             tx,
             ctx.now,
@@ -56,5 +68,11 @@ pub fn run(
         crate::text::sanitize(&ind.def.unit),
         when
     );
+    if let Some(a) = &far {
+        println!(
+            "? marked for review: {} (`opsdeck observation confirm ID` once checked)",
+            a.describe()
+        );
+    }
     Ok(0)
 }

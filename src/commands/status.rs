@@ -6,17 +6,28 @@ use crate::domain::indicator::{Kind, Trend};
 use crate::format::{rfc3339, utc_minute, value_unit};
 use crate::store::board::{Board, Reading};
 use crate::text::sanitize;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
+
+/// The status word, with `stale` when a stale source feeds the indicator.
+fn status_word(r: &Reading, stale: &BTreeSet<String>) -> String {
+    if stale.contains(&r.def.key) {
+        format!("{} stale", r.status_text())
+    } else {
+        r.status_text()
+    }
+}
 
 /// Prints the board.
 pub fn run(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let board = store.indicator_board(ctx.now)?;
     let company = store.meta("company")?.unwrap_or_default();
+    let stale = store.stale_indicator_keys(ctx.now)?;
     let out = match format {
-        OutputFormat::Text => text(&board, &company),
-        OutputFormat::Json => super::json_document(json(&board))?,
-        OutputFormat::Markdown => markdown(&board, &company),
+        OutputFormat::Text => text(&board, &company, &stale),
+        OutputFormat::Json => super::json_document(json(&board, &stale))?,
+        OutputFormat::Markdown => markdown(&board, &company, &stale),
     };
     crate::commands::emit(&out)?;
     Ok(0)
@@ -47,8 +58,9 @@ fn summary(board: &Board) -> String {
     )
 }
 
-/// The board as aligned plain text.
-pub fn text(board: &Board, company: &str) -> String {
+/// The board as aligned plain text; `stale` holds the keys of indicators
+/// fed by a stale source.
+pub fn text(board: &Board, company: &str, stale: &BTreeSet<String>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -71,7 +83,7 @@ pub fn text(board: &Board, company: &str) -> String {
                 value_unit(r.value, &r.def.unit),
                 value_unit(Some(r.def.target), &r.def.unit),
                 r.status.symbol(),
-                r.status_text(),
+                status_word(r, stale),
                 trend_arrow(r),
                 trend_word(r)
             );
@@ -80,8 +92,8 @@ pub fn text(board: &Board, company: &str) -> String {
     s
 }
 
-/// The board as JSON for scripts.
-pub fn json(board: &Board) -> serde_json::Value {
+/// The board as JSON for scripts (`stale`: fed by a stale source).
+pub fn json(board: &Board, stale: &BTreeSet<String>) -> serde_json::Value {
     let rows: Vec<serde_json::Value> = board
         .readings
         .iter()
@@ -103,6 +115,7 @@ pub fn json(board: &Board) -> serde_json::Value {
                     serde_json::json!(r.status)
                 },
                 "status_text": r.status_text(),
+                "stale": stale.contains(&r.def.key),
                 "trend": r.trend,
                 "events": r.events,
                 "min_events": r.min_events,
@@ -119,7 +132,7 @@ fn md_cell(text: &str) -> String {
 }
 
 /// The board as a Markdown table for a standup note.
-pub fn markdown(board: &Board, company: &str) -> String {
+pub fn markdown(board: &Board, company: &str, stale: &BTreeSet<String>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -140,7 +153,7 @@ pub fn markdown(board: &Board, company: &str) -> String {
                 md_cell(&value_unit(r.value, &r.def.unit)),
                 md_cell(&value_unit(Some(r.def.target), &r.def.unit)),
                 r.status.symbol(),
-                r.status_text(),
+                status_word(r, stale),
                 trend_arrow(r),
                 trend_word(r)
             );

@@ -31,6 +31,9 @@ pub const OPERATION_FILE: &str = "operation.toml";
 pub const INDICATORS_FILE: &str = "indicators.toml";
 /// The SLO file's name.
 pub const SLOS_FILE: &str = "slos.toml";
+/// The sources file's name (parsed and planned by the `sources` module,
+/// which sits above this one; here it is only a known file).
+pub const SOURCES_FILE: &str = "sources.toml";
 /// The folder of playbook files.
 pub const PLAYBOOKS_DIR: &str = "playbooks";
 
@@ -186,13 +189,14 @@ pub fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec<DefErr
         let known = name == OPERATION_FILE
             || name == INDICATORS_FILE
             || name == SLOS_FILE
+            || name == SOURCES_FILE
             || (name.starts_with("playbooks/") && name.ends_with(".toml"));
         if !known {
             errors.push(DefError::new(
                 name,
                 1,
                 "file",
-                "not part of an operation folder (operation.toml, indicators.toml, slos.toml, playbooks/*.toml)",
+                "not part of an operation folder (operation.toml, indicators.toml, slos.toml, sources.toml, playbooks/*.toml)",
             ));
         }
     }

@@ -68,6 +68,8 @@ pub enum AlertSource {
     OverdueRun,
     /// Raised by hand; never cleared by the rules.
     Manual,
+    /// A scheduled data source that failed or has not delivered.
+    DataSource,
 }
 
 impl AlertSource {
@@ -79,6 +81,7 @@ impl AlertSource {
             AlertSource::Capacity => "capacity",
             AlertSource::OverdueRun => "overdue_run",
             AlertSource::Manual => "manual",
+            AlertSource::DataSource => "source",
         }
     }
 
@@ -92,6 +95,7 @@ impl AlertSource {
             AlertSource::Capacity,
             AlertSource::OverdueRun,
             AlertSource::Manual,
+            AlertSource::DataSource,
         ]
         .into_iter()
         .find(|s| s.word() == prefix)
@@ -277,6 +281,38 @@ pub fn overdue_run_alert(r: &RunLateness) -> Option<AlertCandidate> {
             format_duration(r.late_secs)
         ),
         source: AlertSource::OverdueRun,
+        playbook: None,
+    })
+}
+
+/// Freshness rule: a stale data source → warning, critical once stale for
+/// its `critical_after`; fresh → cleared. `since_text` is the time of its
+/// last success as shown (`09:10`).
+pub fn stale_source_alert(
+    name: &str,
+    f: &crate::domain::freshness::Freshness,
+    since_text: &str,
+) -> Option<AlertCandidate> {
+    let crate::domain::freshness::Freshness::Stale {
+        failing, critical, ..
+    } = *f
+    else {
+        return None;
+    };
+    Some(AlertCandidate {
+        key: AlertSource::DataSource.key(name),
+        severity: if critical {
+            Severity::Critical
+        } else {
+            Severity::Warning
+        },
+        title: format!("data source {name} stale since {since_text}"),
+        detail: if failing {
+            format!("its latest run failed (`opsdeck sources list`); no data since {since_text}")
+        } else {
+            format!("no successful run since {since_text}")
+        },
+        source: AlertSource::DataSource,
         playbook: None,
     })
 }

@@ -4,9 +4,10 @@
 //! [`import_stream`].
 
 use super::{Format, ImportKind, ImportReader, Row, RowError};
+use crate::domain::anomaly::judge;
 use crate::domain::plausible::check_value;
 use crate::store::imports::{write_import_rows, ImportRow};
-use crate::store::{audit, indicators, Store, StoreError};
+use crate::store::{audit, indicators, review, Store, StoreError};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -26,6 +27,9 @@ pub struct ImportCounts {
 
 /// Bad rows printed in full; the rest are counted.
 pub const SHOWN_ERRORS: u64 = 20;
+
+/// Recent values of an indicator a new value is judged against.
+pub const RECENT_VALUES: usize = 30;
 
 /// Rows per write transaction with `--skip-bad`.
 pub const CHUNK_ROWS: usize = 5_000;
@@ -99,6 +103,11 @@ pub fn import_stream(
     let origin = source.origin.to_string();
     let mut occurrences: HashMap<(i64, i64), u32> = HashMap::new();
     let mut ids: HashMap<String, u64> = HashMap::new();
+    // Each value is judged against its indicator's recent values (stored,
+    // then the ones before it in this input): far ones are stored but
+    // marked for review.
+    let mut recent: HashMap<i64, std::collections::VecDeque<f64>> = HashMap::new();
+    let mut marks: Vec<(String, String, f64, String)> = Vec::new();
     let mut bad = |c: &mut ImportCounts, e: &dyn std::fmt::Display| {
         c.bad += 1;
         if c.bad <= SHOWN_ERRORS {
@@ -162,6 +171,22 @@ pub fn import_stream(
                         (origin.clone(), key)
                     }
                 };
+                let window = match recent.entry(indicator_id) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                        store
+                            .recent_values(indicator_id, RECENT_VALUES)?
+                            .into_iter()
+                            .collect(),
+                    ),
+                };
+                if let Some(a) = judge(value, window.make_contiguous()) {
+                    marks.push((origin.clone(), key.clone(), value, a.describe()));
+                }
+                window.push_back(value);
+                if window.len() > RECENT_VALUES {
+                    window.pop_front();
+                }
                 ImportRow::Observation(indicators::NewObservation {
                     indicator_id,
                     at,
@@ -202,6 +227,9 @@ pub fn import_stream(
             crate::store::observations::stamp_imported_since(tx, last_id)?;
             let (written, changed) = (done.written, done.changed);
             if last {
+                for (origin, key, value, why) in &marks {
+                    review::mark_imported(tx, origin, key, *value, why)?;
+                }
                 audit::record(
                     tx,
                     now,

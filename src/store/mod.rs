@@ -21,10 +21,12 @@ pub mod learning_models;
 pub mod notes;
 pub mod observations;
 pub mod playbooks;
+pub mod review;
 pub mod roles;
 pub mod runs;
 pub mod runs_model;
 pub mod slos;
+pub mod sources;
 pub mod work_items;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -44,6 +46,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_min_events_and_corrections.sql"),
     audit::LOGIN_MIGRATION,
     include_str!("migrations/0010_capacity_changes.sql"),
+    include_str!("migrations/0011_sources.sql"),
 ];
 
 /// The schema version this binary writes.

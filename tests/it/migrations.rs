@@ -283,3 +283,45 @@ fn a_database_from_before_versioned_capacities_keeps_its_capacities_for_all_time
         .unwrap();
     assert_eq!(n, 0);
 }
+
+#[test]
+fn schema_11_adds_sources_their_runs_and_a_lease_that_one_holder_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let v10 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v10.db");
+    std::fs::copy(&v10, &db).unwrap();
+    let mut store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    assert!(store.stored_sources().unwrap().is_empty());
+    use opsdeck::store::sources::{put_source, take_lease};
+    let (first, second) = store
+        .write(|tx| -> opsdeck::store::Result<(bool, bool)> {
+            put_source(
+                tx,
+                1_795_510_800,
+                "shop",
+                "[[source]]\nname = \"shop\"\n",
+                (900, 86_400),
+            )?;
+            Ok((
+                take_lease(tx, "shop", "a", 1_795_510_800, 60)?,
+                take_lease(tx, "shop", "b", 1_795_510_810, 60)?,
+            ))
+        })
+        .unwrap();
+    assert!(first && !second, "the second holder waits for the lease");
+    let taken_over = store
+        .write(|tx| take_lease(tx, "shop", "b", 1_795_510_861, 60))
+        .unwrap();
+    assert!(taken_over, "an expired lease is taken over");
+    assert_eq!(store.stored_sources().unwrap()[0].name, "shop");
+    // The alerts table takes the new kind of alert (its CHECK widened in place).
+    let sql: String = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'alerts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("'overdue_run', 'manual', 'source')"), "{sql}");
+}

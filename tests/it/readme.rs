@@ -168,6 +168,8 @@ fn definition_file(text: &str) -> Option<&'static str> {
         Some("operation.toml")
     } else if text.contains("[[indicator]]") {
         Some("indicators.toml")
+    } else if text.contains("[[source]]") {
+        Some("sources.toml")
     } else {
         None
     }

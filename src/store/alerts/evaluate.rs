@@ -351,6 +351,23 @@ fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Res
             out.push(c);
         }
     }
+    for src in store.stored_sources()?.iter().filter(|s| !s.retired) {
+        let f = store.source_freshness(src, now)?;
+        let since = match f {
+            crate::domain::freshness::Freshness::Stale { since, .. } => since,
+            crate::domain::freshness::Freshness::Fresh => continue,
+        };
+        let since_text = if now - since < 86_400 {
+            crate::format::utc_hm(since)
+        } else {
+            crate::format::utc_minute(since)
+        };
+        if let Some(c) = crate::domain::alert_rules::stale_source_alert(&src.name, &f, &since_text)
+        {
+            owners.insert(c.key.clone(), Route::default_for(Some("ops-lead".into())));
+            out.push(c);
+        }
+    }
     for late in overdue_run_candidates(store, now)? {
         let route = Route {
             owner: late.owner,
