@@ -65,6 +65,21 @@ pub enum Action {
     Run(super::state::playbooks::RunAction),
 }
 
+impl Effect {
+    /// The effect's name, for the log (never its data).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Effect::Reload => "reload",
+            Effect::Record { value: Some(_), .. } => "record",
+            Effect::Record { value: None, .. } => "note",
+            Effect::EvaluateAlerts => "evaluate alerts",
+            Effect::Alert { .. } => "alert",
+            Effect::Run(_) => "run item",
+            Effect::Correct { .. } => "correct",
+        }
+    }
+}
+
 /// Work for the loop: the only place the store is touched.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

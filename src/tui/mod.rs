@@ -57,7 +57,22 @@ pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
     let mut next = Some(action);
     while let Some(a) = next.take() {
         if let Some(effect) = update(app, a) {
+            let name = effect.name();
+            let started = std::time::Instant::now();
             next = run_effect(store, app, effect);
+            let ms = started.elapsed().as_millis() as u64;
+            match &next {
+                Some(Action::Done(Err(e))) => {
+                    tracing::warn!(
+                        effect = name,
+                        ms,
+                        "cockpit: failed: {}",
+                        crate::text::sanitize(e)
+                    )
+                }
+                _ if name == "reload" => tracing::debug!(ms, "cockpit: reloaded the visible view"),
+                _ => tracing::info!(effect = name, ms, "cockpit: ran"),
+            }
         }
     }
 }
@@ -249,6 +264,7 @@ pub fn run(
             let v = store.data_version()?;
             if v != last_version {
                 last_version = v;
+                tracing::debug!("cockpit: another process committed; reloading");
                 dispatch(&mut store, &mut app, Action::DataChanged);
             }
         }
