@@ -8,9 +8,9 @@ use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Sourc
 use serde::Deserialize;
 
 /// The shipped starter indicators.
-pub const INDICATORS_TOML: &str = include_str!("../assets/indicators.toml");
+pub(crate) const INDICATORS_TOML: &str = include_str!("../assets/indicators.toml");
 /// The shipped operation: company, roles, people, capacities, alert defaults.
-pub const OPERATION_TOML: &str = include_str!("../assets/operation.toml");
+pub(crate) const OPERATION_TOML: &str = include_str!("../assets/operation.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,7 +46,7 @@ struct IndicatorToml {
 
 /// Parses an indicators file; errors read `FILE: indicator KEY: field: reason`
 /// or carry the TOML parser's line.
-pub fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, String> {
+pub(crate) fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, String> {
     let parsed: IndicatorFile = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
     let mut out = Vec::new();
     for t in parsed.indicator {
@@ -112,7 +112,7 @@ pub fn parse_indicators(file: &str, text: &str) -> Result<Vec<IndicatorDef>, Str
 }
 
 /// One line `FILE:LINE: reason` from a TOML error.
-pub fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> String {
+pub(crate) fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> String {
     let line = e
         .span()
         .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1)

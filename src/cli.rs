@@ -65,7 +65,7 @@ impl Cli {
 
 /// clap's multi-line usage error as one line: `MESSAGE; tip: ...; usage:
 /// ...; see 'opsdeck COMMAND --help'`.
-pub fn one_line_usage_error(rendered: &str) -> String {
+pub(crate) fn one_line_usage_error(rendered: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut command = "opsdeck".to_string();
     for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {

@@ -72,7 +72,7 @@ impl Config {
     }
 
     /// Parses and validates one file.
-    pub fn from_file(path: &Path) -> Result<Config, String> {
+    pub(crate) fn from_file(path: &Path) -> Result<Config, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         Config::parse(&path.display().to_string(), &text)
@@ -111,7 +111,7 @@ impl Config {
     }
 
     /// Whether the cockpit uses colour.
-    pub fn use_color(&self) -> bool {
+    pub(crate) fn use_color(&self) -> bool {
         match self.color.as_str() {
             "always" => true,
             "never" => false,

@@ -51,7 +51,7 @@ impl Size {
         decisions: 365,
     };
     /// A small one for tests of the generator itself.
-    pub const TINY: Size = Size {
+    pub(crate) const TINY: Size = Size {
         days: 365,
         indicators: 20,
         observations_per_indicator: 50,
@@ -64,7 +64,7 @@ impl Size {
 
     /// The same operation with only `days` of history: every count scaled
     /// by `days / self.days`, so the density (per day) stays the same.
-    pub fn with_days(self, days: i64) -> Size {
+    pub(crate) fn with_days(self, days: i64) -> Size {
         let scale = |n: usize| ((n as i64 * days) / self.days.max(1)).max(1) as usize;
         Size {
             days,
@@ -185,7 +185,7 @@ pub fn write_observations(
 }
 
 /// Writes work items (orders and tickets) over the `days` before `now`.
-pub fn write_work_items(
+pub(crate) fn write_work_items(
     out: &mut impl Write,
     count: usize,
     days: i64,
@@ -239,7 +239,7 @@ pub fn write_work_items(
 }
 
 /// Writes feedback responses over the `days` before `now`.
-pub fn write_feedback(
+pub(crate) fn write_feedback(
     out: &mut impl Write,
     count: usize,
     days: i64,

@@ -15,7 +15,7 @@ mod runs;
 pub use populate::populate;
 
 /// The settings of the demo, shipped in `assets/demo.toml`.
-pub const DEMO_TOML: &str = include_str!("../assets/demo.toml");
+pub(crate) const DEMO_TOML: &str = include_str!("../assets/demo.toml");
 
 /// Demo settings.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -45,14 +45,14 @@ pub struct DemoSettings {
 
 impl DemoSettings {
     /// The shipped settings.
-    pub fn shipped() -> DemoSettings {
+    pub(crate) fn shipped() -> DemoSettings {
         toml::from_str(DEMO_TOML).expect("assets/demo.toml is valid (tested)")
     }
 }
 
 /// A small deterministic random number generator (SplitMix64).
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// A generator from a seed.
@@ -60,7 +60,7 @@ impl Rng {
         Rng(seed)
     }
     /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -80,7 +80,7 @@ impl Rng {
         }
     }
     /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
     /// Standard normal (Box–Muller).
@@ -118,7 +118,7 @@ const COMMENTS: &[&str] = &[
 ];
 
 /// Generates the demo operation ending at `now`.
-pub fn generate(settings: &DemoSettings, now: Timestamp) -> DemoData {
+pub(crate) fn generate(settings: &DemoSettings, now: Timestamp) -> DemoData {
     let mut rng = Rng::new(settings.seed);
     let mut data = DemoData::default();
     let start_day = now - now.rem_euclid(DAY) - settings.days * DAY;
@@ -327,7 +327,7 @@ pub fn invoices(data: &DemoData, settings: &DemoSettings, now: Timestamp) -> Vec
 /// support SLO counts them (`closed_within:4h`, see `assets/slos.toml`): the
 /// first-response observations are matched to their tickets in order.
 /// Returns only the tickets whose close time changed.
-pub fn tickets_closed_at_first_reply(data: &DemoData) -> Vec<WorkItem> {
+pub(crate) fn tickets_closed_at_first_reply(data: &DemoData) -> Vec<WorkItem> {
     let mut replies = data
         .observations
         .iter()

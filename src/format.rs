@@ -17,7 +17,7 @@ pub fn number(v: f64) -> String {
 }
 
 /// A value and its unit: `95.2 %`, `36 h`, `4.10 /5`; `—` for none.
-pub fn value_unit(v: Option<f64>, unit: &str) -> String {
+pub(crate) fn value_unit(v: Option<f64>, unit: &str) -> String {
     match v {
         None => "—".to_string(),
         Some(v) if unit == "%" => format!("{}%", number(v)),
@@ -27,21 +27,21 @@ pub fn value_unit(v: Option<f64>, unit: &str) -> String {
 }
 
 /// UTC time as `2026-11-25 14:05`.
-pub fn utc_minute(t: Timestamp) -> String {
+pub(crate) fn utc_minute(t: Timestamp) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "?".into())
 }
 
 /// UTC time of day as `14:05`.
-pub fn utc_hm(t: Timestamp) -> String {
+pub(crate) fn utc_hm(t: Timestamp) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.format("%H:%M").to_string())
         .unwrap_or_else(|| "?".into())
 }
 
 /// UTC date as `2026-11-25`.
-pub fn utc_date(t: Timestamp) -> String {
+pub(crate) fn utc_date(t: Timestamp) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "?".into())
@@ -55,7 +55,7 @@ pub fn rfc3339(t: Timestamp) -> String {
 }
 
 /// Local wall-clock time for screens (`14:05`), falling back to UTC.
-pub fn local_hm(t: Timestamp) -> String {
+pub(crate) fn local_hm(t: Timestamp) -> String {
     use chrono::TimeZone;
     chrono::Local
         .timestamp_opt(t, 0)
@@ -66,7 +66,7 @@ pub fn local_hm(t: Timestamp) -> String {
 
 /// A share left (0–1) as a whole percentage, `42%`, or `—` without one
 /// (an error budget with no events yet).
-pub fn percent_left(fraction: Option<f64>) -> String {
+pub(crate) fn percent_left(fraction: Option<f64>) -> String {
     match fraction {
         Some(f) => format!("{:.0}%", f * 100.0),
         None => "—".into(),
@@ -74,7 +74,7 @@ pub fn percent_left(fraction: Option<f64>) -> String {
 }
 
 /// A burn rate as `2.4×`, or `—`.
-pub fn burn_text(b: Option<f64>) -> String {
+pub(crate) fn burn_text(b: Option<f64>) -> String {
     b.map(|b| format!("{b:.1}×")).unwrap_or_else(|| "—".into())
 }
 

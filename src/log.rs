@@ -16,7 +16,7 @@ const KEEP_FILES: usize = 7;
 
 /// The level named by `OPSDECK_LOG`'s value; `None` for a word it does not
 /// know (the caller warns and keeps the default).
-pub fn parse_level(text: &str) -> Option<LevelFilter> {
+pub(crate) fn parse_level(text: &str) -> Option<LevelFilter> {
     Some(match text.trim().to_ascii_lowercase().as_str() {
         "off" | "none" | "0" => LevelFilter::OFF,
         "error" => LevelFilter::ERROR,

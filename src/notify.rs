@@ -21,7 +21,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Default time a notification command may run before it is killed.
-pub const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_NOTIFY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The command to run: a program and its leading arguments.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ impl AlertSettings {
     }
 
     /// Like [`AlertSettings::load`] over any environment lookup (tests).
-    pub fn from_lookup(
+    pub(crate) fn from_lookup(
         config: &crate::config::Config,
         get: impl Fn(&str) -> Option<String>,
     ) -> (AlertSettings, Vec<String>) {
@@ -157,7 +157,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// One line for the history and stderr.
-    pub fn describe(&self, timeout: Duration) -> String {
+    pub(crate) fn describe(&self, timeout: Duration) -> String {
         match self {
             Outcome::Delivered => "notification command succeeded".into(),
             Outcome::Failed(why) => format!("notification command failed: {why}"),
@@ -171,7 +171,7 @@ impl Outcome {
 
 /// Runs the command once per notification, all at once, and waits at most
 /// the timeout for them together; stragglers are killed. Never panics.
-pub fn run_all(cmd: &NotifyCommand, list: &[ToNotify], now: Timestamp) -> Vec<Outcome> {
+pub(crate) fn run_all(cmd: &NotifyCommand, list: &[ToNotify], now: Timestamp) -> Vec<Outcome> {
     let deadline = Instant::now() + cmd.timeout;
     let mut children: Vec<Result<Child, String>> =
         list.iter().map(|n| spawn(cmd, n, now)).collect();
@@ -320,7 +320,7 @@ pub fn deliver(
 /// Like [`deliver`], on a thread with its own connection to the store's
 /// file, so the cockpit never waits for a notification command. Does
 /// nothing without a command, with nothing to send, or on an in-memory store.
-pub fn deliver_in_background(
+pub(crate) fn deliver_in_background(
     store: &Store,
     settings: &AlertSettings,
     list: Vec<ToNotify>,

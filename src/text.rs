@@ -11,7 +11,7 @@
 /// tabs and newlines become a single space (screens and CLI lines are one line),
 /// other controls become `?`. Printable text, including non-Latin scripts and
 /// emoji, is kept as it is.
-pub fn sanitize(text: &str) -> String {
+pub(crate) fn sanitize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -35,18 +35,18 @@ pub fn sanitize(text: &str) -> String {
 }
 
 /// A file path as clean text: a file name can hold escape sequences too.
-pub fn sanitize_path(path: &std::path::Path) -> String {
+pub(crate) fn sanitize_path(path: &std::path::Path) -> String {
     sanitize(&path.display().to_string())
 }
 
 /// Sanitises and then cuts to at most `max` characters, marking a cut with `…`.
-pub fn sanitize_truncate(text: &str, max: usize) -> String {
+pub(crate) fn sanitize_truncate(text: &str, max: usize) -> String {
     let clean = sanitize(text);
     truncate(&clean, max)
 }
 
 /// Cuts already-clean text to `max` characters, marking a cut with `…`.
-pub fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -62,7 +62,7 @@ pub fn truncate(text: &str, max: usize) -> String {
 /// of the listing commands shows what their text shows: serde_json escapes C0
 /// controls but writes C1 controls, bidi and zero-width characters as they
 /// are, and scripts print fields with `jq -r`.
-pub fn sanitize_json(value: &mut serde_json::Value) {
+pub(crate) fn sanitize_json(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::String(s) => *s = sanitize(s),
         serde_json::Value::Array(items) => items.iter_mut().for_each(sanitize_json),
@@ -82,7 +82,7 @@ pub fn sanitize_json(value: &mut serde_json::Value) {
 /// serde_json escapes C0 controls itself; C1 controls, DEL, bidi and
 /// zero-width characters become `\uXXXX` escapes here. For outputs that must
 /// stay faithful, such as `export`.
-pub fn write_json_escaped(
+pub(crate) fn write_json_escaped(
     out: &mut dyn std::io::Write,
     value: &serde_json::Value,
 ) -> std::io::Result<()> {

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 /// The alert settings (config file, then environment), with a warning on
 /// stderr for each bad value.
-pub fn settings(ctx: &Context) -> AlertSettings {
+pub(crate) fn settings(ctx: &Context) -> AlertSettings {
     let (settings, warnings) = AlertSettings::load(&ctx.config);
     for w in warnings {
         errln!("opsdeck: {w}; using the default");
@@ -24,7 +24,7 @@ pub fn settings(ctx: &Context) -> AlertSettings {
 }
 
 /// A severity's symbol, so it never depends on colour.
-pub fn severity_symbol(s: Severity) -> &'static str {
+pub(crate) fn severity_symbol(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "✗",
         Severity::Warning => "▲",
@@ -66,7 +66,7 @@ fn flags(a: &Alert, now: i64) -> String {
 
 /// Alerts as aligned lines: id, severity, state, level, owner, age, title;
 /// with `detail`, the detail on a second line.
-pub fn alert_lines(list: &[Alert], now: i64, detail: bool) -> String {
+pub(crate) fn alert_lines(list: &[Alert], now: i64, detail: bool) -> String {
     let mut s = String::new();
     for a in list {
         let _ = writeln!(

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The starter folder: the shipped assets, with the starter playbooks'
 /// review counted from `today`.
-pub fn starter_files(today: chrono::NaiveDate) -> Vec<(String, String)> {
+pub(crate) fn starter_files(today: chrono::NaiveDate) -> Vec<(String, String)> {
     let mut files = vec![
         (
             definition::OPERATION_FILE.to_string(),

@@ -374,7 +374,7 @@ pub fn capacity(ctx: &Context, command: CapacityCommand) -> anyhow::Result<u8> {
 }
 
 /// `opsdeck person add NAME [--role ROLE ...]`.
-pub fn person_add(ctx: &Context, name: &str, roles: &[String]) -> anyhow::Result<u8> {
+pub(crate) fn person_add(ctx: &Context, name: &str, roles: &[String]) -> anyhow::Result<u8> {
     let mut store = ctx.open()?;
     let name = crate::store::roles::clean_person(name)?;
     store.write(|tx| -> anyhow::Result<()> {

@@ -108,19 +108,19 @@ pub fn data_dir() -> anyhow::Result<PathBuf> {
 }
 
 /// The user's own default database.
-pub fn default_db() -> anyhow::Result<PathBuf> {
+pub(crate) fn default_db() -> anyhow::Result<PathBuf> {
     Ok(data_dir()?.join("opsdeck.db"))
 }
 
 /// The demo database.
-pub fn demo_db() -> anyhow::Result<PathBuf> {
+pub(crate) fn demo_db() -> anyhow::Result<PathBuf> {
     Ok(data_dir()?.join("demo.db"))
 }
 
 /// Checks `--as` and `OPSDECK_USER` before anything is opened: refused when
 /// the config says `allow_as = false`, when empty, or when longer than a name
 /// field ([`crate::ingest::fields::MAX_NAME`] characters).
-pub fn check_actor(flag: Option<&str>, allow_as: bool) -> anyhow::Result<()> {
+pub(crate) fn check_actor(flag: Option<&str>, allow_as: bool) -> anyhow::Result<()> {
     let env = std::env::var("OPSDECK_USER").ok();
     for (what, value) in [("--as", flag), ("OPSDECK_USER", env.as_deref())] {
         let Some(value) = value else { continue };
@@ -144,7 +144,7 @@ pub fn check_actor(flag: Option<&str>, allow_as: bool) -> anyhow::Result<()> {
 }
 
 /// The acting user: `--as`, else `OPSDECK_USER`, else the login name.
-pub fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
+pub(crate) fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> String {
     let clean = |s: String| {
         let t = crate::text::sanitize(s.trim());
         (!t.is_empty()).then_some(t)
@@ -193,7 +193,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// `opsdeck check | head -1`) is not an error: whatever was committed stays
 /// committed and the exit status stays the command's. Other write errors
 /// (a full disk behind `> file`) are reported.
-pub fn emit(text: &str) -> std::io::Result<()> {
+pub(crate) fn emit(text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -203,7 +203,7 @@ pub fn emit(text: &str) -> std::io::Result<()> {
 }
 
 /// An error chain as one clean line.
-pub fn one_line(e: &anyhow::Error) -> String {
+pub(crate) fn one_line(e: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in e.chain() {
         let s = crate::text::sanitize(&cause.to_string());
@@ -216,7 +216,7 @@ pub fn one_line(e: &anyhow::Error) -> String {
 
 /// A command's JSON output as one document: pretty-printed, one trailing
 /// newline, and every string through the sanitiser ([`crate::text::sanitize_json`]).
-pub fn json_document(value: impl serde::Serialize) -> anyhow::Result<String> {
+pub(crate) fn json_document(value: impl serde::Serialize) -> anyhow::Result<String> {
     let mut value = serde_json::to_value(value)?;
     crate::text::sanitize_json(&mut value);
     Ok(serde_json::to_string_pretty(&value)? + "\n")
@@ -225,7 +225,7 @@ pub fn json_document(value: impl serde::Serialize) -> anyhow::Result<String> {
 /// Rewrites the unix-second integers under any of `keys`, anywhere in
 /// `value`, as RFC 3339 UTC, the JSON outputs' one way to write a time. For
 /// types whose own serialisation keeps unix seconds (stored, hashed, captured).
-pub fn rfc3339_times(value: &mut serde_json::Value, keys: &[&str]) {
+pub(crate) fn rfc3339_times(value: &mut serde_json::Value, keys: &[&str]) {
     match value {
         serde_json::Value::Array(items) => {
             for v in items {

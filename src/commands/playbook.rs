@@ -14,7 +14,7 @@ use std::io::Write as _;
 use std::path::Path;
 
 /// Largest playbook file accepted, in bytes.
-pub const MAX_PLAYBOOK_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_PLAYBOOK_BYTES: u64 = 1024 * 1024;
 
 /// Runs one `playbook` subcommand.
 pub fn run(ctx: &Context, command: PlaybookCommand) -> anyhow::Result<u8> {
@@ -56,7 +56,7 @@ fn print(out: &str) -> anyhow::Result<u8> {
 }
 
 /// The review column: a word and a symbol, never colour alone.
-pub fn review_flag(past_review: bool, due: i64) -> String {
+pub(crate) fn review_flag(past_review: bool, due: i64) -> String {
     if past_review {
         format!("✗ past review (due {})", utc_date(due))
     } else {
@@ -131,7 +131,7 @@ fn text(playbooks: &[PlaybookSummary]) -> String {
 
 /// A role as shown next to a step: name, key and the single-point-of-failure
 /// flag.
-pub fn role_label(roles: &[RoleHolders], key: &str) -> String {
+pub(crate) fn role_label(roles: &[RoleHolders], key: &str) -> String {
     match roles.iter().find(|r| r.key == key) {
         Some(r) if r.is_single_point_of_failure() => format!(
             "{} ({}) ⚠ single point of failure: {} {}",

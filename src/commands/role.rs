@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, command: RoleCommand) -> anyhow::Result<u8> {
 }
 
 /// `⚠ single point of failure` for a role held by fewer than two people.
-pub fn spof_flag(role: &RoleHolders) -> &'static str {
+pub(crate) fn spof_flag(role: &RoleHolders) -> &'static str {
     if role.is_single_point_of_failure() {
         "⚠ single point of failure"
     } else {

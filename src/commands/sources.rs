@@ -22,7 +22,7 @@ use crate::text::sanitize;
 use std::collections::HashMap;
 
 /// Errors kept in a run record.
-pub const KEPT_ERRORS: usize = 5;
+pub(crate) const KEPT_ERRORS: usize = 5;
 
 /// `opsdeck sources ...`.
 pub fn run(ctx: &Context, cmd: SourcesCommand) -> anyhow::Result<u8> {

@@ -9,7 +9,7 @@ use crate::store::{Store, Tx};
 
 /// One change to the stored sources.
 #[derive(Debug, Clone)]
-pub enum SourceChange {
+pub(crate) enum SourceChange {
     /// A new source, or (`true`) a retired one defined again.
     Add(SourceDef, bool),
     /// A changed source and what changed.
@@ -20,7 +20,7 @@ pub enum SourceChange {
 
 /// What applying a folder's `sources.toml` does.
 #[derive(Debug, Clone, Default)]
-pub struct SourcePlan {
+pub(crate) struct SourcePlan {
     /// The changes.
     pub changes: Vec<SourceChange>,
     /// Sources defined identically on both sides.
@@ -51,7 +51,7 @@ impl SourcePlan {
 
 /// Parses the folder's `sources.toml` (absent = no sources), every problem
 /// as `DIR/sources.toml:LINE: field: reason`.
-pub fn parse_folder_sources(
+pub(crate) fn parse_folder_sources(
     dir: &str,
     files: &[(String, String)],
 ) -> Result<Option<Vec<SourceDef>>, Vec<String>> {
@@ -67,7 +67,7 @@ pub fn parse_folder_sources(
 }
 
 /// The stored sources that are in force, parsed.
-pub fn current_sources(store: &Store) -> anyhow::Result<Vec<(StoredSource, SourceDef)>> {
+pub(crate) fn current_sources(store: &Store) -> anyhow::Result<Vec<(StoredSource, SourceDef)>> {
     let mut out = Vec::new();
     for s in store.stored_sources()? {
         let mut parsed = parse_sources("stored", &s.spec).map_err(|e| {
@@ -86,7 +86,7 @@ pub fn current_sources(store: &Store) -> anyhow::Result<Vec<(StoredSource, Sourc
 
 /// Plans `wanted` (the folder's sources; `None` when the folder has no
 /// `sources.toml`) against the stored ones.
-pub fn plan_sources(
+pub(crate) fn plan_sources(
     stored: &[(StoredSource, SourceDef)],
     wanted: Option<&[SourceDef]>,
     prune: bool,
@@ -116,7 +116,7 @@ pub fn plan_sources(
 }
 
 /// Writes the plan in `apply`'s transaction.
-pub fn apply_sources(tx: &Tx<'_>, now: i64, plan: &SourcePlan) -> crate::store::Result<()> {
+pub(crate) fn apply_sources(tx: &Tx<'_>, now: i64, plan: &SourcePlan) -> crate::store::Result<()> {
     for c in &plan.changes {
         match c {
             SourceChange::Add(s, _) | SourceChange::Set(s, _) => put_source(

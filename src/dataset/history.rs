@@ -60,7 +60,7 @@ fn run_kind(rng: &mut Rng, i: usize, at: Timestamp) -> (&'static str, String, Op
 /// history: most finished item by item (a few items skipped with a reason),
 /// some cancelled, and the newest ones still open, part done, some of them
 /// overdue. Returns the number of runs.
-pub fn write_runs(
+pub(crate) fn write_runs(
     store: &mut Store,
     size: Size,
     now: Timestamp,
@@ -198,7 +198,7 @@ fn candidate(rng: &mut Rng, i: usize, keys: &[String], runs: usize) -> AlertCand
 /// opened by the rules (`cron`), escalated when nobody acknowledged within
 /// 30 minutes (a quarter of them), acknowledged, noted, cleared when the
 /// cause went away, resolved. Returns the number of alerts.
-pub fn write_alert_history(
+pub(crate) fn write_alert_history(
     store: &mut Store,
     keys: &[String],
     size: Size,
@@ -250,7 +250,7 @@ pub fn write_alert_history(
 
 /// `size.decisions` decisions over the history, every tenth superseding
 /// the one before it.
-pub fn write_decisions(
+pub(crate) fn write_decisions(
     store: &mut Store,
     size: Size,
     now: Timestamp,
@@ -276,7 +276,7 @@ pub fn write_decisions(
 /// The alerts open now: one evaluation of every rule 20 minutes before
 /// `now` (as cron runs it), then every third of them acknowledged. Returns
 /// the number of alerts it opened.
-pub fn current_alerts(store: &mut Store, now: Timestamp) -> crate::store::Result<usize> {
+pub(crate) fn current_alerts(store: &mut Store, now: Timestamp) -> crate::store::Result<usize> {
     let at = now - 20 * MIN;
     let policy = AlertPolicy::default();
     let ev = store
@@ -293,6 +293,6 @@ pub fn current_alerts(store: &mut Store, now: Timestamp) -> crate::store::Result
 }
 
 /// Yesterday's standup, so the standup view compares against it.
-pub fn previous_standup(store: &mut Store, now: Timestamp) -> crate::store::Result<()> {
+pub(crate) fn previous_standup(store: &mut Store, now: Timestamp) -> crate::store::Result<()> {
     store.write(|tx| notes::record_standup(&as_who(tx, "Ana"), now - DAY))
 }

@@ -14,7 +14,7 @@ pub use write::to_files;
 
 /// Parses an `operation.toml` on its own (the starter set seeding a new
 /// database); references to other files are not checked.
-pub fn parse_operation(file: &str, text: &str) -> Result<Operation, Vec<DefError>> {
+pub(crate) fn parse_operation(file: &str, text: &str) -> Result<Operation, Vec<DefError>> {
     operation::parse(file, text)
 }
 
@@ -26,16 +26,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// The operation file's name in a definition folder.
-pub const OPERATION_FILE: &str = "operation.toml";
+pub(crate) const OPERATION_FILE: &str = "operation.toml";
 /// The indicators file's name.
-pub const INDICATORS_FILE: &str = "indicators.toml";
+pub(crate) const INDICATORS_FILE: &str = "indicators.toml";
 /// The SLO file's name.
-pub const SLOS_FILE: &str = "slos.toml";
+pub(crate) const SLOS_FILE: &str = "slos.toml";
 /// The sources file's name (parsed and planned by the `sources` module,
 /// which sits above this one; here it is only a known file).
-pub const SOURCES_FILE: &str = "sources.toml";
+pub(crate) const SOURCES_FILE: &str = "sources.toml";
 /// The folder of playbook files.
-pub const PLAYBOOKS_DIR: &str = "playbooks";
+pub(crate) const PLAYBOOKS_DIR: &str = "playbooks";
 
 /// A role of the operation (demand capture, fulfilment, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +129,7 @@ pub struct Definition {
 /// One problem in a definition folder: `FILE:LINE: field: reason`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {message}")]
-pub struct DefError {
+pub(crate) struct DefError {
     /// Path inside the folder (`playbooks/x.toml`).
     pub file: String,
     /// 1-based line in that file (1 when the file as a whole is wrong).
@@ -182,7 +182,7 @@ pub(crate) fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> DefErro
 
 /// Parses and validates a whole folder given as `(path inside the folder,
 /// text)` pairs; every problem is returned, sorted by file and line.
-pub fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec<DefError>> {
+pub(crate) fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec<DefError>> {
     let mut errors = Vec::new();
     let find = |name: &str| files.iter().find(|(n, _)| n == name).map(|(_, t)| t);
     for (name, _) in files {

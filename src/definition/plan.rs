@@ -202,7 +202,7 @@ fn describe(c: &Change) -> String {
 }
 
 /// `field old → new` for each field that differs.
-pub fn indicator_diff(a: &IndicatorDef, b: &IndicatorDef) -> Vec<String> {
+pub(crate) fn indicator_diff(a: &IndicatorDef, b: &IndicatorDef) -> Vec<String> {
     let opt = |v: Option<f64>| v.map_or("-".to_string(), number);
     let s = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     [

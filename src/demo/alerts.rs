@@ -18,7 +18,7 @@ const MIN: i64 = 60;
 
 /// Adds the demo's invoices and first replies, resolved alert history, and
 /// today's alerts at `now`. Call once, right after the demo data is written.
-pub fn seed_demo_alerts(store: &mut Store, now: Timestamp) -> Result<()> {
+pub(crate) fn seed_demo_alerts(store: &mut Store, now: Timestamp) -> Result<()> {
     let settings = DemoSettings::shipped();
     let data = generate(&settings, now);
     store.write(|tx| -> Result<()> {

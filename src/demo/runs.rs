@@ -70,7 +70,7 @@ fn review_playbooks(tx: &Tx<'_>, at: Timestamp) -> Result<(), RunError> {
 
 /// Adds the demo's checklist runs relative to `now`; call once, on a fresh
 /// demo database whose people and roles are already in place.
-pub fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
+pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
     // The operation adopted the starter playbooks when it started, 90 days
     // ago (a new database records the moment it was created).
     backdate_adoption(tx, now - 90 * DAY)?;

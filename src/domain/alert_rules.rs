@@ -87,7 +87,7 @@ impl AlertSource {
 
     /// The source a dedup key belongs to, from its prefix; `None` for a key
     /// without a known prefix.
-    pub fn of_key(key: &str) -> Option<AlertSource> {
+    pub(crate) fn of_key(key: &str) -> Option<AlertSource> {
         let prefix = key.split_once(':')?.0;
         [
             AlertSource::Indicator,
@@ -103,7 +103,7 @@ impl AlertSource {
 
     /// Whether rules clear alerts of this source when their cause goes away
     /// (every source but manual).
-    pub fn clears_itself(self) -> bool {
+    pub(crate) fn clears_itself(self) -> bool {
         self != AlertSource::Manual
     }
 
@@ -133,7 +133,7 @@ pub struct AlertCandidate {
 
 /// An indicator's current standing, as the indicator board computes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct IndicatorReading<'a> {
+pub(crate) struct IndicatorReading<'a> {
     /// Indicator key, e.g. `on_time_rate`.
     pub key: &'a str,
     /// Indicator name for the title.
@@ -151,7 +151,7 @@ pub struct IndicatorReading<'a> {
 
 /// Indicator rule: breach → critical, warn → warning; ok and no data → cleared
 /// (a stale indicator is shown on the board, not alerted).
-pub fn indicator_alert(r: &IndicatorReading) -> Option<AlertCandidate> {
+pub(crate) fn indicator_alert(r: &IndicatorReading) -> Option<AlertCandidate> {
     let (severity, word) = match r.status {
         Status::Breach => (Severity::Critical, "breach"),
         Status::Warn => (Severity::Warning, "warn"),
@@ -174,7 +174,7 @@ pub fn indicator_alert(r: &IndicatorReading) -> Option<AlertCandidate> {
 /// Burn rule: the worst firing rule of the SLO decides (page → critical,
 /// ticket → warning; among equals the highest factor); nothing firing → cleared. One alert per SLO
 /// (`burn:<slo key>`), so a fast burn turning slow updates the same alert.
-pub fn burn_alert(slo: &SloDef, assessments: &[BurnAssessment]) -> Option<AlertCandidate> {
+pub(crate) fn burn_alert(slo: &SloDef, assessments: &[BurnAssessment]) -> Option<AlertCandidate> {
     let worst = assessments
         .iter()
         .filter(|a| a.is_firing())
@@ -228,7 +228,7 @@ pub struct CapacityReading<'a> {
 
 /// Capacity rule: at or above `breach_at` → critical, at or above `warn_at` →
 /// warning, below → cleared. A utilisation that is not a number clears.
-pub fn capacity_alert(r: &CapacityReading) -> Option<AlertCandidate> {
+pub(crate) fn capacity_alert(r: &CapacityReading) -> Option<AlertCandidate> {
     if !r.utilisation.is_finite() {
         return None;
     }
@@ -255,7 +255,7 @@ pub fn capacity_alert(r: &CapacityReading) -> Option<AlertCandidate> {
 
 /// A checklist run and how late it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunLateness<'a> {
+pub(crate) struct RunLateness<'a> {
     /// The run's id in the store.
     pub run_id: i64,
     /// The playbook it executes.
@@ -267,7 +267,7 @@ pub struct RunLateness<'a> {
 /// Overdue-run rule: a run more than zero seconds past due → warning; done,
 /// or not yet due (exactly at due included) → cleared. Names no playbook (the
 /// run is already one).
-pub fn overdue_run_alert(r: &RunLateness) -> Option<AlertCandidate> {
+pub(crate) fn overdue_run_alert(r: &RunLateness) -> Option<AlertCandidate> {
     if r.late_secs <= 0 {
         return None;
     }
@@ -288,7 +288,7 @@ pub fn overdue_run_alert(r: &RunLateness) -> Option<AlertCandidate> {
 /// Freshness rule: a stale data source → warning, critical once stale for
 /// its `critical_after`; fresh → cleared. `since_text` is the time of its
 /// last success as shown (`09:10`).
-pub fn stale_source_alert(
+pub(crate) fn stale_source_alert(
     name: &str,
     f: &crate::domain::freshness::Freshness,
     since_text: &str,
@@ -319,7 +319,12 @@ pub fn stale_source_alert(
 
 /// A manual alert. `token` makes the key unique (e.g. the time and a counter);
 /// manual alerts are never cleared by [`reconcile`], only resolved by people.
-pub fn manual_alert(token: &str, title: &str, severity: Severity, detail: &str) -> AlertCandidate {
+pub(crate) fn manual_alert(
+    token: &str,
+    title: &str,
+    severity: Severity,
+    detail: &str,
+) -> AlertCandidate {
     AlertCandidate {
         key: AlertSource::Manual.key(token),
         severity,
@@ -332,7 +337,7 @@ pub fn manual_alert(token: &str, title: &str, severity: Severity, detail: &str) 
 
 /// What the store should do after one evaluation.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Reconciliation {
+pub(crate) struct Reconciliation {
     /// Candidates to open (new key) or update (open key), one per key,
     /// critical first, then by key.
     pub to_open_or_update: Vec<AlertCandidate>,
@@ -344,7 +349,7 @@ pub struct Reconciliation {
 /// Compares the open alerts' keys with this evaluation's candidates (from
 /// every rule family). Duplicate candidate keys keep the most severe (the
 /// first among equals).
-pub fn reconcile<S: AsRef<str>>(
+pub(crate) fn reconcile<S: AsRef<str>>(
     open_keys: &[S],
     candidates: Vec<AlertCandidate>,
 ) -> Reconciliation {

@@ -9,13 +9,13 @@
 //! and marked, never refused.
 
 /// How many scaled MADs from the median a value may be before it is marked.
-pub const K: f64 = 5.0;
+pub(crate) const K: f64 = 5.0;
 /// How many recent values the rule needs before it judges.
-pub const MIN_COUNT: usize = 8;
+pub(crate) const MIN_COUNT: usize = 8;
 /// Scale from MAD to a standard-deviation estimate for normal data.
-pub const MAD_SCALE: f64 = 1.482_6;
+pub(crate) const MAD_SCALE: f64 = 1.482_6;
 /// For flat recent values: the relative change that counts as far.
-pub const FLAT_RATIO: f64 = 0.5;
+pub(crate) const FLAT_RATIO: f64 = 0.5;
 
 /// Why a value was marked for review.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +31,7 @@ pub struct Anomaly {
 impl Anomaly {
     /// One line for the detail and the standup: `far from the recent median
     /// 4.1 (usual 3.2 – 5.0, 30 values)`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "far from the recent median {} (usual {} – {}, {} values)",
             crate::format::number(self.median),

@@ -106,7 +106,7 @@ impl WindowCounts {
 
 /// Counts the events in the window of `window_secs` seconds ending at `now`
 /// (`now - window_secs < at <= now`). Order of `events` does not matter.
-pub fn count_window(events: &[SloEvent], now: Timestamp, window_secs: i64) -> WindowCounts {
+pub(crate) fn count_window(events: &[SloEvent], now: Timestamp, window_secs: i64) -> WindowCounts {
     let start = now.saturating_sub(window_secs);
     let mut counts = WindowCounts::default();
     for e in events.iter().filter(|e| e.at > start && e.at <= now) {
@@ -133,7 +133,7 @@ pub fn latest_in_window(events: &[SloEvent], now: Timestamp, window_secs: i64) -
 
 /// The error budget of an objective over a set of counted events.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct ErrorBudget {
+pub(crate) struct ErrorBudget {
     /// The objective the budget derives from (0..1).
     pub objective: f64,
     /// The events the budget is computed over.
@@ -153,7 +153,7 @@ pub struct ErrorBudget {
 
 /// The error budget of `objective` over `counts`. An objective outside (0, 1)
 /// (which [`parse_slos`] refuses) gives an empty budget with no remaining fraction.
-pub fn error_budget(objective: f64, counts: WindowCounts) -> ErrorBudget {
+pub(crate) fn error_budget(objective: f64, counts: WindowCounts) -> ErrorBudget {
     let valid = objective > 0.0 && objective < 1.0;
     let allowed_fraction = if valid { 1.0 - objective } else { 0.0 };
     let allowed_bad = allowed_fraction * counts.total as f64;
@@ -172,7 +172,7 @@ pub fn error_budget(objective: f64, counts: WindowCounts) -> ErrorBudget {
 /// Burn rate over the counted events: `(bad / total) / (1 - objective)`.
 /// 1.0 uses the budget exactly over the SLO window, 2.0 twice as fast, 0 not at
 /// all. `None` when there are no events or the objective is outside (0, 1).
-pub fn burn_rate(objective: f64, counts: WindowCounts) -> Option<f64> {
+pub(crate) fn burn_rate(objective: f64, counts: WindowCounts) -> Option<f64> {
     if counts.total == 0 || !(objective > 0.0 && objective < 1.0) {
         return None;
     }
@@ -196,7 +196,7 @@ pub enum Exhaustion {
 
 /// Time to exhaustion in words: `exhausted`, `not burning`, `in 3d4h`,
 /// `> 1 year`, `—` when unknown.
-pub fn exhaustion_text(e: Option<Exhaustion>) -> String {
+pub(crate) fn exhaustion_text(e: Option<Exhaustion>) -> String {
     match e {
         None => "—".into(),
         Some(Exhaustion::Exhausted) => "exhausted".into(),
@@ -213,7 +213,11 @@ pub fn exhaustion_text(e: Option<Exhaustion>) -> String {
 /// lasts `window_secs / b`, so the remaining share lasts
 /// `remaining_fraction × window_secs / burn_rate` seconds (rounded).
 /// Example: half the budget left, burning at 2× over a 28-day window → 7 days.
-pub fn time_to_exhaustion(remaining_fraction: f64, burn_rate: f64, window_secs: i64) -> Exhaustion {
+pub(crate) fn time_to_exhaustion(
+    remaining_fraction: f64,
+    burn_rate: f64,
+    window_secs: i64,
+) -> Exhaustion {
     if !remaining_fraction.is_finite() || !burn_rate.is_finite() {
         return Exhaustion::Never;
     }
@@ -230,7 +234,7 @@ pub fn time_to_exhaustion(remaining_fraction: f64, burn_rate: f64, window_secs: 
 
 /// The numbers the error-budget panel shows for one SLO at `now`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct SloReport {
+pub(crate) struct SloReport {
     /// Budget over the whole SLO window.
     pub budget: ErrorBudget,
     /// Long window of the "current burn" reading: one day scaled to the SLO
@@ -250,7 +254,7 @@ pub struct SloReport {
 
 /// Budget, current burn (long and short window) and time to exhaustion for
 /// one SLO at `now`.
-pub fn slo_report(slo: &SloDef, events: &[SloEvent], now: Timestamp) -> SloReport {
+pub(crate) fn slo_report(slo: &SloDef, events: &[SloEvent], now: Timestamp) -> SloReport {
     let budget = error_budget(slo.objective, count_window(events, now, slo.window_secs));
     let long_window_secs = scale_window(DAY, slo.window_secs);
     let short_window_secs = (long_window_secs / 12).max(1);

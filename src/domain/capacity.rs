@@ -36,7 +36,7 @@ pub fn band(utilisation: Option<f64>, cap: &Capacity) -> Status {
 
 /// Least-squares line through `(t, utilisation)` points: `(slope per second,
 /// intercept)`. `None` with fewer than two distinct times.
-pub fn linear_fit(points: &[(Timestamp, f64)]) -> Option<(f64, f64)> {
+pub(crate) fn linear_fit(points: &[(Timestamp, f64)]) -> Option<(f64, f64)> {
     if points.len() < 2 {
         return None;
     }
@@ -63,7 +63,7 @@ pub fn linear_fit(points: &[(Timestamp, f64)]) -> Option<(f64, f64)> {
 /// at most `horizon_days` ahead of `now`. Returns `Some(now)` when the fitted
 /// value at `now` is already at or past the level, `None` when the trend is
 /// flat or falling below it, or the crossing is beyond the horizon.
-pub fn forecast_crossing(
+pub(crate) fn forecast_crossing(
     points: &[(Timestamp, f64)],
     level: f64,
     now: Timestamp,

@@ -74,7 +74,7 @@ impl TryFrom<String> for EvidenceRef {
 /// case-insensitive; keys follow [`validate_key`]; an alert id is a positive
 /// whole number). The error quotes the (sanitised) input and says what is
 /// expected.
-pub fn parse_evidence_ref(text: &str) -> Result<EvidenceRef, String> {
+pub(crate) fn parse_evidence_ref(text: &str) -> Result<EvidenceRef, String> {
     let shown = sanitize_truncate(text, 60);
     let expected = "expected indicator:KEY, experiment:KEY or alert:ID";
     let Some((kind, target)) = text.trim().split_once(':') else {
@@ -123,7 +123,7 @@ pub struct Evidence {
 /// Evidence for an indicator: its value (in `unit`), status and the time of
 /// the value. Captured as `{"key","value","unit","status","at"}`; the summary
 /// reads `on_time_rate = 92 % (ok)` or `on_time_rate = no value (no data)`.
-pub fn indicator_evidence(
+pub(crate) fn indicator_evidence(
     key: &str,
     value: Option<f64>,
     unit: &str,
@@ -152,7 +152,7 @@ pub fn indicator_evidence(
 /// Evidence for an experiment: its whole computed result as JSON, and a
 /// summary with the verdict and each criterion, e.g.
 /// `success: on_time_rate 92 (baseline 80) >= 90 pass; defect_rate 2 (baseline 4) <= 3 pass`.
-pub fn experiment_evidence(key: &str, result: &ExperimentResult) -> Evidence {
+pub(crate) fn experiment_evidence(key: &str, result: &ExperimentResult) -> Evidence {
     let criteria: Vec<String> = result
         .criteria
         .iter()
@@ -178,7 +178,7 @@ pub fn experiment_evidence(key: &str, result: &ExperimentResult) -> Evidence {
 
 /// A number for people: at most two decimals, trailing zeros removed
 /// (`92`, `0.15`, `-2.5`).
-pub fn format_number(v: f64) -> String {
+pub(crate) fn format_number(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -194,7 +194,7 @@ pub fn format_number(v: f64) -> String {
 
 /// Checks the text of a new decision: a title and a reason, each non-blank
 /// and at most 2,000 characters. Returns every problem found.
-pub fn validate_decision(title: &str, why: &str) -> Result<(), Vec<String>> {
+pub(crate) fn validate_decision(title: &str, why: &str) -> Result<(), Vec<String>> {
     let errors: Vec<String> = [("title", title), ("why", why)]
         .into_iter()
         .filter_map(|(field, text)| text_error(field, text, true))
@@ -209,7 +209,7 @@ pub fn validate_decision(title: &str, why: &str) -> Result<(), Vec<String>> {
 /// Whether a new decision may supersede `target`: refused when `target` was
 /// already superseded (supersede the newer one instead, so the chain stays a
 /// line).
-pub fn check_supersede(target: &DecisionRecord) -> Result<(), String> {
+pub(crate) fn check_supersede(target: &DecisionRecord) -> Result<(), String> {
     match target.superseded_by {
         Some(newer) => Err(format!(
             "decision #{} is already superseded by #{newer}; supersede #{newer} instead",

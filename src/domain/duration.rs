@@ -4,7 +4,7 @@ use chrono::Duration;
 
 /// The longest duration or horizon opsdeck accepts: ten years (of 366 days),
 /// for durations, snoozes and anything else that reaches into the future.
-pub const MAX_SECS: i64 = 10 * 366 * 86_400;
+pub(crate) const MAX_SECS: i64 = 10 * 366 * 86_400;
 
 /// Parses a human duration made of one or more `<number><unit>` parts, where the
 /// unit is `s`, `m` (minutes), `h`, `d` or `w`. The total must be positive and at
@@ -85,7 +85,7 @@ pub fn format_duration(secs: i64) -> String {
 }
 
 /// A compact age for screens: `45s`, `12m`, `3h`, `2d`, `5w`.
-pub fn format_age(secs: i64) -> String {
+pub(crate) fn format_age(secs: i64) -> String {
     let s = secs.max(0);
     match s {
         0..=59 => format!("{s}s"),

@@ -21,7 +21,7 @@ use super::{Timestamp, HOUR};
 
 /// Default time an acknowledged alert may stay unresolved before it is
 /// re-opened: 4 hours.
-pub const DEFAULT_ACK_TIMEOUT_SECS: i64 = 4 * HOUR;
+pub(crate) const DEFAULT_ACK_TIMEOUT_SECS: i64 = 4 * HOUR;
 
 /// Where an alert is in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,7 +84,7 @@ impl AlertTiming {
     }
 
     /// Whether a snooze is in force at `now` (`now < snoozed_until`).
-    pub fn is_snoozed(&self, now: Timestamp) -> bool {
+    pub(crate) fn is_snoozed(&self, now: Timestamp) -> bool {
         self.snoozed_until.is_some_and(|until| now < until)
     }
 }
@@ -101,7 +101,7 @@ pub struct EscalationStep {
 /// The path used when no playbook gives one: the owner role at once (or
 /// `owner` when none is known), `ops-lead` after 30 minutes, `founder` after
 /// 2 hours.
-pub fn default_escalation_path(owner_role: Option<&str>) -> Vec<EscalationStep> {
+pub(crate) fn default_escalation_path(owner_role: Option<&str>) -> Vec<EscalationStep> {
     let owner = owner_role
         .map(str::trim)
         .filter(|r| !r.is_empty())
@@ -124,7 +124,7 @@ pub fn default_escalation_path(owner_role: Option<&str>) -> Vec<EscalationStep> 
 
 /// Checks a path: at least one step, waits not negative and not decreasing,
 /// every target named. The reason names the 1-based level at fault.
-pub fn validate_path(path: &[EscalationStep]) -> Result<(), String> {
+pub(crate) fn validate_path(path: &[EscalationStep]) -> Result<(), String> {
     if path.is_empty() {
         return Err("an escalation path needs at least one level".into());
     }
@@ -150,7 +150,7 @@ pub fn validate_path(path: &[EscalationStep]) -> Result<(), String> {
 /// Why an alert is not climbing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "hold")]
-pub enum EscalationHold {
+pub(crate) enum EscalationHold {
     /// Acknowledged or resolved.
     NotOpen,
     /// Snoozed until then.
@@ -164,7 +164,7 @@ pub enum EscalationHold {
 
 /// What holds the alert's escalation at `now`, if anything (state first,
 /// then pause, then snooze).
-pub fn escalation_hold(alert: &AlertTiming, now: Timestamp) -> Option<EscalationHold> {
+pub(crate) fn escalation_hold(alert: &AlertTiming, now: Timestamp) -> Option<EscalationHold> {
     if alert.state != AlertState::Open {
         return Some(EscalationHold::NotOpen);
     }
@@ -180,7 +180,7 @@ pub fn escalation_hold(alert: &AlertTiming, now: Timestamp) -> Option<Escalation
 /// When the escalation clock started, as seen at `now`: the latest of opening
 /// (or re-opening), resuming a paused escalation, and the end of a snooze that
 /// is over by `now`.
-pub fn escalation_clock_start(alert: &AlertTiming, now: Timestamp) -> Timestamp {
+pub(crate) fn escalation_clock_start(alert: &AlertTiming, now: Timestamp) -> Timestamp {
     let snooze_end = alert.snoozed_until.filter(|until| *until <= now);
     [Some(alert.opened_at), alert.resumed_at, snooze_end]
         .into_iter()
@@ -195,7 +195,7 @@ pub fn escalation_clock_start(alert: &AlertTiming, now: Timestamp) -> Timestamp 
 /// level is due yet, it is at the top, the path is empty, or it is held
 /// (not open, snoozed, paused). A caller that missed runs jumps straight to
 /// the level due.
-pub fn escalation_due(
+pub(crate) fn escalation_due(
     alert: &AlertTiming,
     path: &[EscalationStep],
     now: Timestamp,
@@ -217,7 +217,7 @@ pub fn escalation_due(
 
 /// When the next level becomes due if nothing changes (may be ≤ `now` when a
 /// climb is already due). `None` when held or already at the top of `path`.
-pub fn next_escalation_at(
+pub(crate) fn next_escalation_at(
     alert: &AlertTiming,
     path: &[EscalationStep],
     now: Timestamp,
@@ -236,7 +236,7 @@ pub fn next_escalation_at(
 /// or more since it was acknowledged (exactly at the timeout counts), so it
 /// must be re-opened. Snoozed or paused alerts do not expire; a timeout ≤ 0
 /// means acknowledgements never expire.
-pub fn ack_expired(alert: &AlertTiming, ack_timeout_secs: i64, now: Timestamp) -> bool {
+pub(crate) fn ack_expired(alert: &AlertTiming, ack_timeout_secs: i64, now: Timestamp) -> bool {
     if alert.state != AlertState::Acknowledged
         || ack_timeout_secs <= 0
         || alert.escalation_paused

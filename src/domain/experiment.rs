@@ -71,7 +71,7 @@ impl ExperimentStatus {
     }
 
     /// True once the experiment is pre-registered (hypothesis and criteria locked).
-    pub fn is_locked(self) -> bool {
+    pub(crate) fn is_locked(self) -> bool {
         !matches!(self, ExperimentStatus::Draft)
     }
 }
@@ -98,7 +98,7 @@ pub fn status(
 
 /// Whole days from `now` until `deadline`, rounded up (a deadline 1 second
 /// away is 1 day left); 0 when the deadline has passed.
-pub fn days_until(deadline: Timestamp, now: Timestamp) -> i64 {
+pub(crate) fn days_until(deadline: Timestamp, now: Timestamp) -> i64 {
     let secs = deadline.saturating_sub(now);
     if secs <= 0 {
         0
@@ -123,7 +123,7 @@ pub enum Decision {
 
 impl Decision {
     /// Every decision kind, in the order they are offered.
-    pub const ALL: [Decision; 4] = [
+    pub(crate) const ALL: [Decision; 4] = [
         Decision::Scale,
         Decision::Adjust,
         Decision::Pivot,

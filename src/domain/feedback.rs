@@ -18,11 +18,11 @@ use super::Timestamp;
 use crate::text::sanitize_truncate;
 
 /// Lowest allowed score.
-pub const MIN_SCORE: u8 = 1;
+pub(crate) const MIN_SCORE: u8 = 1;
 /// Highest allowed score.
-pub const MAX_SCORE: u8 = 5;
+pub(crate) const MAX_SCORE: u8 = 5;
 /// A score at or below this is a low score (counted in the low share).
-pub const LOW_SCORE: u8 = 2;
+pub(crate) const LOW_SCORE: u8 = 2;
 /// Most characters (not bytes) in a comment, segment or customer name.
 pub const MAX_COMMENT_CHARS: usize = super::limits::MAX_TEXT;
 
@@ -43,7 +43,7 @@ pub enum Channel {
 
 impl Channel {
     /// Every channel, in the order they are offered.
-    pub const ALL: [Channel; 3] = [Channel::Survey, Channel::Interview, Channel::Support];
+    pub(crate) const ALL: [Channel; 3] = [Channel::Survey, Channel::Interview, Channel::Support];
 
     /// The word used on the command line, in imports and in storage.
     pub fn as_str(self) -> &'static str {
@@ -106,12 +106,12 @@ pub struct FeedbackInput {
 
 impl FeedbackInput {
     /// The mean of the three scores (1.0 to 5.0).
-    pub fn overall(&self) -> f64 {
+    pub(crate) fn overall(&self) -> f64 {
         (f64::from(self.ease) + f64::from(self.reliability) + f64::from(self.value)) / 3.0
     }
 
     /// True when any of the three scores is [`LOW_SCORE`] or below.
-    pub fn is_low(&self) -> bool {
+    pub(crate) fn is_low(&self) -> bool {
         self.ease <= LOW_SCORE || self.reliability <= LOW_SCORE || self.value <= LOW_SCORE
     }
 }
@@ -120,7 +120,7 @@ impl FeedbackInput {
 /// 1 to 5, surrounding spaces ignored. `field` names the score in the message,
 /// e.g. `ease must be a whole number from 1 to 5, got '3.5'` or
 /// `ease must be from 1 to 5, got 6`.
-pub fn validate_score(field: &str, text: &str) -> Result<u8, String> {
+pub(crate) fn validate_score(field: &str, text: &str) -> Result<u8, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err(format!(
@@ -145,7 +145,7 @@ pub fn validate_score(field: &str, text: &str) -> Result<u8, String> {
 /// Checks a whole response (for rows built without [`validate_score`], e.g.
 /// from JSON): every score 1–5, comment, segment and customer at most
 /// [`MAX_COMMENT_CHARS`] characters. Returns every problem found.
-pub fn validate_feedback(row: &FeedbackInput) -> Result<(), Vec<String>> {
+pub(crate) fn validate_feedback(row: &FeedbackInput) -> Result<(), Vec<String>> {
     let mut errors = Vec::new();
     for (field, score) in [
         ("ease", row.ease),

@@ -66,7 +66,7 @@ pub struct WorkItem {
 
 impl WorkItem {
     /// Hours from opened to closed, for closed items.
-    pub fn cycle_hours(&self) -> Option<f64> {
+    pub(crate) fn cycle_hours(&self) -> Option<f64> {
         self.closed_at
             .map(|c| (c - self.opened_at) as f64 / HOUR as f64)
     }
@@ -81,7 +81,7 @@ impl WorkItem {
     }
 
     /// Closed and not cancelled: counts in the rates.
-    pub fn delivered(&self) -> bool {
+    pub(crate) fn delivered(&self) -> bool {
         self.closed_at.is_some() && self.outcome != Some(Outcome::Cancelled)
     }
 
@@ -95,7 +95,7 @@ impl WorkItem {
 /// definitions (`metric = "on_time"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Metric {
+pub(crate) enum Metric {
     /// Hours from opened to closed, per closed item.
     CycleTime,
     /// 100 when closed by the promised time, else 0, per closed item.
@@ -142,7 +142,7 @@ impl Metric {
 /// `repeat` says, per item index, whether its customer had an earlier item
 /// (only read for [`Metric::RepeatPurchase`]); `capacity_per_day` is needed
 /// for [`Metric::Utilisation`].
-pub fn metric_series(
+pub(crate) fn metric_series(
     items: &[WorkItem],
     metric: Metric,
     from: Timestamp,
@@ -204,7 +204,11 @@ pub fn metric_series(
 }
 
 /// Work in progress sampled at the end of each day in `[from, to)` and at `to`.
-pub fn wip_series(items: &[WorkItem], from: Timestamp, to: Timestamp) -> Vec<(Timestamp, f64)> {
+pub(crate) fn wip_series(
+    items: &[WorkItem],
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(Timestamp, f64)> {
     let mut samples: Vec<Timestamp> = Vec::new();
     let mut t = from - from.rem_euclid(DAY) + DAY - 1;
     while t < to {
@@ -224,7 +228,7 @@ pub fn wip_series(items: &[WorkItem], from: Timestamp, to: Timestamp) -> Vec<(Ti
 /// indicator's previous window ends with the WIP at exactly one window ago:
 /// the trend compares WIP now with WIP at now − window, not with the last
 /// end-of-day sample before it.
-pub fn wip_points(
+pub(crate) fn wip_points(
     items: &[WorkItem],
     from: Timestamp,
     to: Timestamp,
@@ -244,7 +248,7 @@ pub fn wip_points(
 /// the days that end in `[from, to]` (days without demand count as 0). A
 /// day still under way at `to` is left out, so a window ending mid-morning
 /// reads the last full days rather than a partial one counted as full.
-pub fn complete_day_counts(
+pub(crate) fn complete_day_counts(
     items: &[WorkItem],
     from: Timestamp,
     to: Timestamp,
@@ -267,7 +271,7 @@ pub fn complete_day_counts(
 /// in it. The one number behind both the capacity indicator (a `mean` over
 /// the same points) and the Flow pane. `None` without capacity or without a
 /// complete day in the window.
-pub fn utilisation_pct(
+pub(crate) fn utilisation_pct(
     items: &[WorkItem],
     now: Timestamp,
     window_secs: i64,
@@ -286,7 +290,11 @@ pub fn utilisation_pct(
 
 /// Items opened per UTC day for the days in `[from, to]` (days without
 /// demand count as 0), keyed by the day's start.
-pub fn daily_counts(items: &[WorkItem], from: Timestamp, to: Timestamp) -> Vec<(Timestamp, u32)> {
+pub(crate) fn daily_counts(
+    items: &[WorkItem],
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(Timestamp, u32)> {
     let first = from - from.rem_euclid(DAY);
     let mut days: BTreeMap<Timestamp, u32> = BTreeMap::new();
     let mut d = first;

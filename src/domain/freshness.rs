@@ -35,7 +35,7 @@ impl Freshness {
     }
 
     /// True unless fresh.
-    pub fn is_stale(&self) -> bool {
+    pub(crate) fn is_stale(&self) -> bool {
         !matches!(self, Freshness::Fresh)
     }
 }

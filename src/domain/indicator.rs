@@ -120,7 +120,7 @@ pub struct IndicatorDef {
 
 /// Default `min_events` of indicators derived from work items or feedback:
 /// one late order out of two is not a status.
-pub const DEFAULT_DERIVED_MIN_EVENTS: u32 = 5;
+pub(crate) const DEFAULT_DERIVED_MIN_EVENTS: u32 = 5;
 
 impl IndicatorDef {
     /// Fewest values the window needs before the indicator has a status:
@@ -179,7 +179,12 @@ impl IndicatorDef {
 /// Status of `value` against the thresholds, direction-aware. Reaching a
 /// threshold counts: for higher-is-better `value <= breach` is a breach and
 /// `value <= warn` a warning; for lower-is-better `>=`. `None` is `NoData`.
-pub fn status_of(value: Option<f64>, direction: Direction, warn: f64, breach: f64) -> Status {
+pub(crate) fn status_of(
+    value: Option<f64>,
+    direction: Direction,
+    warn: f64,
+    breach: f64,
+) -> Status {
     let Some(v) = value else {
         return Status::NoData;
     };
@@ -200,7 +205,7 @@ pub fn status_of(value: Option<f64>, direction: Direction, warn: f64, breach: f6
 /// For `last`, the latest time wins and, among equal times, the value
 /// recorded last (later in `points`), never the larger one. An empty window
 /// gives `None`.
-pub fn aggregate(
+pub(crate) fn aggregate(
     points: &[(Timestamp, f64)],
     aggregation: Aggregation,
     window_secs: i64,
@@ -224,7 +229,7 @@ pub fn aggregate(
 
 /// The `q` quantile (0..=1) with linear interpolation between closest ranks
 /// (the method numpy and spreadsheets use by default). `None` when empty.
-pub fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {
+pub(crate) fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -281,7 +286,7 @@ pub fn trend(current: Option<f64>, previous: Option<f64>, direction: Direction) 
 
 /// Splits `[from, to)` into `buckets` equal slices and aggregates the points
 /// of each: the data behind a sparkline. Empty slices are `None`.
-pub fn bucketed(
+pub(crate) fn bucketed(
     points: &[(Timestamp, f64)],
     aggregation: Aggregation,
     from: Timestamp,

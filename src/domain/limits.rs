@@ -6,7 +6,7 @@ pub const MAX_TEXT: usize = 2_000;
 /// Longest identifier or name (external id, customer, segment, kind, person).
 pub const MAX_NAME: usize = 200;
 /// Longest key (an indicator, playbook or experiment key), in characters.
-pub const MAX_KEY: usize = 64;
+pub(crate) const MAX_KEY: usize = 64;
 
 /// Checks that `text` has at most `max` characters; the error says how many
 /// it has.

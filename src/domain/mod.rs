@@ -20,7 +20,7 @@ pub mod playbook;
 use serde::{Deserialize, Serialize};
 
 /// Unix seconds, UTC. The one time representation of the store and the domain.
-pub type Timestamp = i64;
+pub(crate) type Timestamp = i64;
 
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
@@ -63,7 +63,7 @@ impl Status {
     }
 
     /// Sort key, worst first: breach, warn, no data, ok.
-    pub fn severity_rank(self) -> u8 {
+    pub(crate) fn severity_rank(self) -> u8 {
         match self {
             Status::Breach => 0,
             Status::Warn => 1,
@@ -75,9 +75,10 @@ impl Status {
 
 /// Feedback metrics an indicator can derive: the mean of one score (1–5), the
 /// share of responses with any score of 2 or less, or the response count.
-pub const FEEDBACK_METRICS: &[&str] = &["ease", "reliability", "value", "low_share", "responses"];
+pub(crate) const FEEDBACK_METRICS: &[&str] =
+    &["ease", "reliability", "value", "low_share", "responses"];
 
 /// Whether `metric` names a feedback metric of [`FEEDBACK_METRICS`].
-pub fn feedback_metric_known(metric: &str) -> bool {
+pub(crate) fn feedback_metric_known(metric: &str) -> bool {
     FEEDBACK_METRICS.contains(&metric)
 }

@@ -7,10 +7,10 @@ use super::indicator::{IndicatorDef, Source};
 use super::{Timestamp, DAY};
 
 /// Largest magnitude accepted without `--force` (a typo of a few digits too many).
-pub const MAX_MAGNITUDE: f64 = 1e15;
+pub(crate) const MAX_MAGNITUDE: f64 = 1e15;
 
 /// How far in the future a value may be dated without `--force`: one day.
-pub const MAX_FUTURE_SECS: i64 = DAY;
+pub(crate) const MAX_FUTURE_SECS: i64 = DAY;
 
 /// Units that measure a duration, so their values cannot be negative.
 const DURATION_UNITS: &[&str] = &[
@@ -19,7 +19,7 @@ const DURATION_UNITS: &[&str] = &[
 
 /// The range in force: the indicator's own `min`/`max`, else the unit's
 /// default (`%` 0–100, durations ≥ 0), else unbounded.
-pub fn valid_range(def: &IndicatorDef) -> (Option<f64>, Option<f64>) {
+pub(crate) fn valid_range(def: &IndicatorDef) -> (Option<f64>, Option<f64>) {
     let unit = def.unit.trim();
     let (dmin, dmax) = if unit == "%" {
         (Some(0.0), Some(100.0))
@@ -34,7 +34,7 @@ pub fn valid_range(def: &IndicatorDef) -> (Option<f64>, Option<f64>) {
 /// Why a value may not be recorded for `def` at `at` (the clock reads
 /// `now`); `force` lifts only the magnitude and future-time guards. The
 /// reason reads `first_response: -5 h is below the minimum 0`.
-pub fn check_value(
+pub(crate) fn check_value(
     def: &IndicatorDef,
     value: f64,
     at: Timestamp,

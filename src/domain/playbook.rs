@@ -108,7 +108,7 @@ pub struct ItemRef {
 impl PlaybookDef {
     /// When the next review is due: midnight UTC of `last_reviewed` plus the
     /// review cadence.
-    pub fn review_due_at(&self) -> Timestamp {
+    pub(crate) fn review_due_at(&self) -> Timestamp {
         let reviewed = self
             .last_reviewed
             .and_hms_opt(0, 0, 0)
@@ -119,12 +119,12 @@ impl PlaybookDef {
 
     /// Whether the playbook is past its review date: `last_reviewed` +
     /// `review_every` < `now`. Exactly at the due second it is not yet past.
-    pub fn is_past_review(&self, now: Timestamp) -> bool {
+    pub(crate) fn is_past_review(&self, now: Timestamp) -> bool {
         self.review_due_at() < now
     }
 
     /// Total number of check items over all steps.
-    pub fn item_count(&self) -> usize {
+    pub(crate) fn item_count(&self) -> usize {
         self.steps.iter().map(|s| s.items.len()).sum()
     }
 
@@ -139,7 +139,7 @@ impl PlaybookDef {
     }
 
     /// The item's text, or `None` when the position does not exist.
-    pub fn item_text(&self, item: ItemRef) -> Option<&str> {
+    pub(crate) fn item_text(&self, item: ItemRef) -> Option<&str> {
         self.steps
             .get(item.step)?
             .items
@@ -149,7 +149,7 @@ impl PlaybookDef {
 
     /// The label people type and see for an item: `STEPKEY.N`, N 1-based
     /// (`pack.2`). `None` when the position does not exist.
-    pub fn item_label(&self, item: ItemRef) -> Option<String> {
+    pub(crate) fn item_label(&self, item: ItemRef) -> Option<String> {
         let step = self.steps.get(item.step)?;
         step.items.get(item.item)?;
         Some(format!("{}.{}", step.key, item.item + 1))
@@ -158,7 +158,7 @@ impl PlaybookDef {
     /// Resolves what a user typed to an item: `STEPKEY.N` (N 1-based within
     /// the step, e.g. `pack.2`) or a plain 1-based number over the whole run
     /// (`7`, as listed by `run show`). `None` when nothing matches.
-    pub fn resolve_item(&self, reference: &str) -> Option<ItemRef> {
+    pub(crate) fn resolve_item(&self, reference: &str) -> Option<ItemRef> {
         let reference = reference.trim();
         let one_based = |n: &str| n.parse::<usize>().ok().and_then(|n| n.checked_sub(1));
         if let Some((step_key, n)) = reference.rsplit_once('.') {

@@ -15,7 +15,7 @@ const MAX_TIME: i64 = 7_258_118_399;
 
 /// Reads an end time typed by a person: a duration from `now` (`2h`,
 /// `1d`) or a time (RFC 3339 such as `2026-11-26T09:00Z`, or `YYYY-MM-DD`).
-pub fn parse_until(text: &str, now: i64) -> Result<i64, String> {
+pub(crate) fn parse_until(text: &str, now: i64) -> Result<i64, String> {
     if let Ok(d) = crate::domain::duration::parse_duration(text) {
         return Ok(now + d.num_seconds());
     }
@@ -89,7 +89,7 @@ fn parse_utc_fast(t: &str) -> Option<i64> {
 /// underflow (`1e-400` would become 0) and more significant digits than it
 /// keeps (`9007199254740993`, `0.1000000000000000055511`) — refused, never
 /// silently rounded.
-pub fn parse_number(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_number(text: &str) -> Result<f64, String> {
     let t = text.trim();
     let shown = || crate::text::sanitize_truncate(t, 40);
     match t.parse::<f64>() {
@@ -138,7 +138,7 @@ fn decimal(text: &str) -> Option<(String, i64, bool)> {
 }
 
 /// Parses a 1–5 score.
-pub fn parse_score(text: &str) -> Result<u8, String> {
+pub(crate) fn parse_score(text: &str) -> Result<u8, String> {
     match text.trim().parse::<u8>() {
         Ok(v @ 1..=5) => Ok(v),
         _ => Err(format!(

@@ -15,7 +15,7 @@ use std::io::{BufRead, BufReader, Read};
 use stream::{LineCounter, SkipBom};
 
 /// Longest line accepted, in bytes (a longer one is an error, not a hang).
-pub const MAX_LINE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub enum Format {
 impl Format {
     /// From a file name's extension: `.jsonl`/`.ndjson`/`.json` is JSONL,
     /// anything else CSV.
-    pub fn from_path(path: &str) -> Format {
+    pub(crate) fn from_path(path: &str) -> Format {
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
             Format::Jsonl
@@ -310,7 +310,7 @@ impl<'a> ImportReader<'a> {
 
     /// Refuses work items of a kind the operation does not define (`kinds`,
     /// the kinds with a capacity), listing the known ones.
-    pub fn with_work_kinds(mut self, kinds: &'a [String]) -> Self {
+    pub(crate) fn with_work_kinds(mut self, kinds: &'a [String]) -> Self {
         self.work_kinds = Some(kinds);
         self
     }

@@ -26,13 +26,13 @@ pub struct ImportCounts {
 }
 
 /// Bad rows printed in full; the rest are counted.
-pub const SHOWN_ERRORS: u64 = 20;
+pub(crate) const SHOWN_ERRORS: u64 = 20;
 
 /// Recent values of an indicator a new value is judged against.
-pub const RECENT_VALUES: usize = 30;
+pub(crate) const RECENT_VALUES: usize = 30;
 
 /// Rows per write transaction with `--skip-bad`.
-pub const CHUNK_ROWS: usize = 5_000;
+pub(crate) const CHUNK_ROWS: usize = 5_000;
 
 /// What is imported: the name shown in messages, the origin that makes a
 /// re-import of the same file (or a source's next run) idempotent, and the

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// How the process environment is read: the real one in production, a
 /// fixed map in tests of the redaction.
-pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub(crate) type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
 /// A failed fetch, as one line with every secret replaced by `<redacted>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +100,7 @@ pub fn fetch(source: &SourceDef, env: EnvLookup<'_>) -> Result<Fetched, FetchErr
 }
 
 /// `message` with every secret replaced.
-pub fn redact(message: &str, secrets: &[String]) -> String {
+pub(crate) fn redact(message: &str, secrets: &[String]) -> String {
     let mut m = message.to_string();
     for s in secrets {
         if s.len() >= 3 {

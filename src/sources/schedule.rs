@@ -61,7 +61,7 @@ fn field(text: &str, lo: u32, hi: u32, name: &str) -> Result<(Vec<bool>, bool), 
 
 impl Schedule {
     /// Reads a five-field cron expression (`*/5 * * * *`).
-    pub fn parse_cron(text: &str) -> Result<Schedule, String> {
+    pub(crate) fn parse_cron(text: &str) -> Result<Schedule, String> {
         let parts: Vec<&str> = text.split_whitespace().collect();
         if parts.len() != 5 {
             return Err(format!(
@@ -91,7 +91,7 @@ impl Schedule {
     }
 
     /// The schedule as written in `sources.toml` (`every = "5m"` or `cron = "…"`).
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Schedule::Every(s) => format!("every {}", crate::domain::duration::format_duration(*s)),
             Schedule::Cron(c) => format!("cron {}", c.text),
@@ -112,7 +112,7 @@ impl Schedule {
     }
 
     /// The first time after `t` at which the source is due.
-    pub fn next_after(&self, t: i64) -> i64 {
+    pub(crate) fn next_after(&self, t: i64) -> i64 {
         match self {
             Schedule::Every(s) => t + s,
             Schedule::Cron(c) => {
@@ -131,7 +131,7 @@ impl Schedule {
 
     /// Whether a source whose last run started at `last_start` (never:
     /// `None`) is due at `now`. A source that never ran is due at once.
-    pub fn is_due(&self, last_start: Option<i64>, now: i64) -> bool {
+    pub(crate) fn is_due(&self, last_start: Option<i64>, now: i64) -> bool {
         match last_start {
             None => true,
             Some(last) => self.next_after(last) <= now,

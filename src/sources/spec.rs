@@ -28,9 +28,9 @@ use super::schedule::Schedule;
 /// The file's name in a definition folder.
 pub const SOURCES_FILE: &str = "sources.toml";
 /// Default time a fetch may take before it is stopped.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default largest response or output a fetch may return, in bytes.
-pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// Longest source name, in characters.
 pub const MAX_NAME: usize = 64;
 

@@ -126,18 +126,18 @@ impl Alert {
     }
 
     /// Whether a snooze holds it at `now`.
-    pub fn is_snoozed(&self, now: Timestamp) -> bool {
+    pub(crate) fn is_snoozed(&self, now: Timestamp) -> bool {
         self.snoozed_until.is_some_and(|u| now < u)
     }
 
     /// Open or acknowledged.
-    pub fn is_active(&self) -> bool {
+    pub(crate) fn is_active(&self) -> bool {
         self.state != AlertState::Resolved
     }
 
     /// The alert as JSON for scripts and notification commands; text
     /// fields are sanitised, times are RFC 3339.
-    pub fn to_json(&self, now: Timestamp) -> serde_json::Value {
+    pub(crate) fn to_json(&self, now: Timestamp) -> serde_json::Value {
         use crate::format::rfc3339;
         use crate::text::sanitize;
         let t = |v: Option<Timestamp>| v.map(rfc3339);
@@ -184,7 +184,7 @@ macro_rules! alert_columns {
 }
 
 /// The columns [`alert_from_row`] reads, in order.
-pub const ALERT_COLUMNS: &str = alert_columns!();
+pub(crate) const ALERT_COLUMNS: &str = alert_columns!();
 
 fn bad_column(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -195,7 +195,7 @@ fn bad_column(i: usize, what: &str) -> rusqlite::Error {
 }
 
 /// Reads one alert from a row selected with [`ALERT_COLUMNS`].
-pub fn alert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+pub(crate) fn alert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
     let key: String = r.get(1)?;
     let source = AlertSource::of_key(&format!("{}:", r.get::<_, String>(2)?))
         .ok_or_else(|| bad_column(2, "source"))?;
@@ -256,14 +256,14 @@ pub const SQL_ACTIVE_ALERTS: &str = concat!(
 );
 
 /// The newest `?1` alerts of any state, newest first.
-pub const SQL_ALL_ALERTS: &str = concat!(
+pub(crate) const SQL_ALL_ALERTS: &str = concat!(
     "SELECT ",
     alert_columns!(),
     " FROM alerts ORDER BY first_seen DESC, id DESC LIMIT ?1"
 );
 
 /// Reads one alert by id on any connection (a store or a transaction).
-pub fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<Alert>> {
+pub(crate) fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<Alert>> {
     Ok(conn
         .prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?
         .query_row([id], alert_from_row)
@@ -272,7 +272,7 @@ pub fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<Alert>
 
 /// The open or acknowledged alert of one cause (`dedup_key`, e.g.
 /// `indicator:first_response`), on any connection.
-pub fn active_alert_for_cause(
+pub(crate) fn active_alert_for_cause(
     conn: &rusqlite::Connection,
     dedup_key: &str,
 ) -> Result<Option<Alert>> {
@@ -285,7 +285,7 @@ pub fn active_alert_for_cause(
 }
 
 /// Reads one alert or says that it does not exist.
-pub fn alert_required(conn: &rusqlite::Connection, id: i64) -> Result<Alert> {
+pub(crate) fn alert_required(conn: &rusqlite::Connection, id: i64) -> Result<Alert> {
     alert_by_id(conn, id)?.ok_or_else(|| StoreError::Invalid(format!("alert {id}: no such alert")))
 }
 
@@ -297,7 +297,7 @@ pub fn active_alerts(conn: &rusqlite::Connection) -> Result<Vec<Alert>> {
 }
 
 /// Appends one entry to an alert's history, by the transaction's actor.
-pub fn append_event(
+pub(crate) fn append_event(
     tx: &Tx<'_>,
     alert_id: i64,
     at: Timestamp,
@@ -354,7 +354,7 @@ impl Store {
     }
 
     /// The newest `limit` alerts of any state, newest first.
-    pub fn recent_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
+    pub(crate) fn recent_alerts(&self, limit: usize) -> Result<Vec<Alert>> {
         let mut stmt = self.conn().prepare_cached(SQL_ALL_ALERTS)?;
         let rows = stmt.query_map([limit as i64], alert_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -42,7 +42,7 @@ pub fn record(
 }
 
 /// Appends an entry for `actor` on any connection (used while seeding).
-pub fn record_raw(
+pub(crate) fn record_raw(
     conn: &rusqlite::Connection,
     at: Timestamp,
     actor: &str,
@@ -70,10 +70,10 @@ pub fn record_raw(
 }
 
 /// The migration that added the login columns.
-pub const LOGIN_MIGRATION: &str = include_str!("migrations/0009_audit_login.sql");
+pub(crate) const LOGIN_MIGRATION: &str = include_str!("migrations/0009_audit_login.sql");
 
 /// The newest audit id, 0 when there is none (or no audit table yet).
-pub fn last_id(conn: &rusqlite::Connection) -> i64 {
+pub(crate) fn last_id(conn: &rusqlite::Connection) -> i64 {
     conn.query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
         .unwrap_or(0)
 }
@@ -82,7 +82,7 @@ pub fn last_id(conn: &rusqlite::Connection) -> i64 {
 /// very process wrote during the same migration run (ids after `after_id`,
 /// before the columns existed) get this process's login and uid. The only
 /// UPDATE the audit trail ever sees; the trigger is back before commit.
-pub fn stamp_seed_rows(conn: &rusqlite::Connection, after_id: i64) -> Result<()> {
+pub(crate) fn stamp_seed_rows(conn: &rusqlite::Connection, after_id: i64) -> Result<()> {
     let os = os_user();
     conn.execute_batch("DROP TRIGGER audit_no_update")?;
     conn.execute(
@@ -109,7 +109,7 @@ fn has_login_column(conn: &rusqlite::Connection) -> Result<bool> {
 /// The operating-system user of this process: recorded on every audit and
 /// alert-history row next to the acting name, whatever `--as` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OsUser {
+pub(crate) struct OsUser {
     /// The login name from the password database, else `uid:N`.
     pub login: String,
     /// The real uid.
@@ -135,7 +135,7 @@ pub fn pin_os_user_for_tests(login: &str) {
 ///
 /// `unsafe` for `getuid`, which has no preconditions and cannot fail.
 #[allow(unsafe_code)]
-pub fn os_user() -> &'static OsUser {
+pub(crate) fn os_user() -> &'static OsUser {
     #[cfg(debug_assertions)]
     if let Some(pinned) = PINNED.get() {
         return pinned;
@@ -162,7 +162,7 @@ pub fn os_user() -> &'static OsUser {
 /// safe crate (nix, uzers, whoami) would add a dependency for one lookup
 /// that `libc`, already a dependency, does in a dozen reviewed lines.
 #[allow(unsafe_code)]
-pub fn login_of(uid: u32) -> Option<String> {
+pub(crate) fn login_of(uid: u32) -> Option<String> {
     let mut buf = vec![0u8; 4096];
     let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
     let mut result: *mut libc::passwd = std::ptr::null_mut();
@@ -208,7 +208,7 @@ impl Store {
     }
 
     /// Time of the last change recorded in the audit trail.
-    pub fn last_change(&self) -> Result<Option<Timestamp>> {
+    pub(crate) fn last_change(&self) -> Result<Option<Timestamp>> {
         Ok(self
             .conn()
             .query_row("SELECT max(at) FROM audit", [], |r| r.get(0))?)

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// What a backup wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupReport {
+pub(crate) struct BackupReport {
     /// Database pages copied.
     pub pages: i64,
     /// Size of the backup file in bytes.
@@ -34,7 +34,7 @@ impl Store {
     /// is written to a temporary file next to `dest`, checked with `PRAGMA
     /// integrity_check` and against the snapshot's row counts, fsynced and
     /// linked to `dest`. Refuses to overwrite an existing file.
-    pub fn backup_to(&self, dest: &Path) -> Result<BackupReport> {
+    pub(crate) fn backup_to(&self, dest: &Path) -> Result<BackupReport> {
         let shown = dest.display().to_string();
         let io = |detail: String| StoreError::Io {
             path: shown.clone(),
@@ -62,7 +62,7 @@ impl Store {
     /// Switches the file to a rollback journal and closes it, so that it is
     /// one self-contained file (no `-wal`) ready to be moved into place. The
     /// next opsdeck open switches it back to WAL.
-    pub fn close_as_single_file(self) -> Result<()> {
+    pub(crate) fn close_as_single_file(self) -> Result<()> {
         self.conn
             .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get::<_, String>(0))?;
         self.conn.close().map_err(|(_, e)| StoreError::from(e))
@@ -71,7 +71,7 @@ impl Store {
 
 /// A temporary name for `dest` in its own folder (a rename or link within
 /// one file system), unique to this process.
-pub fn temp_path(dest: &Path, what: &str) -> PathBuf {
+pub(crate) fn temp_path(dest: &Path, what: &str) -> PathBuf {
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -84,7 +84,7 @@ pub fn temp_path(dest: &Path, what: &str) -> PathBuf {
 }
 
 /// Removes a temporary database and its journals (after a failure).
-pub fn remove_with_journals(path: &Path) {
+pub(crate) fn remove_with_journals(path: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -93,7 +93,7 @@ pub fn remove_with_journals(path: &Path) {
 /// Verifies the finished file at `tmp` (`integrity_check`, and the row
 /// counts when given), fsyncs it, links it to `dest` (which must not exist:
 /// never overwritten), removes the temporary name and fsyncs the folder.
-pub fn place_verified(tmp: &Path, dest: &Path, counts: Option<&TableCounts>) -> Result<()> {
+pub(crate) fn place_verified(tmp: &Path, dest: &Path, counts: Option<&TableCounts>) -> Result<()> {
     let c = Connection::open_with_flags(tmp, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     verify(&c, counts)?;
     c.close().map_err(|(_, e)| StoreError::from(e))?;

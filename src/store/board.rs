@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Buckets in an indicator's sparkline.
-pub const SPARK_BUCKETS: usize = 16;
+pub(crate) const SPARK_BUCKETS: usize = 16;
 
 /// An indicator's value now, against its thresholds and the previous window.
 #[derive(Debug, Clone, Serialize)]
@@ -67,7 +67,7 @@ impl Reading {
 
     /// [`Reading::status_text`] for a narrow column: `3 of 5` below
     /// `min_events`.
-    pub fn status_short(&self) -> String {
+    pub(crate) fn status_short(&self) -> String {
         if self.events > 0 && !self.enough_data() {
             format!("{} of {}", self.events, self.min_events)
         } else {
@@ -127,7 +127,7 @@ pub struct FlowModel {
 /// store keeps what it read between refreshes while the rows are unchanged
 /// ([`Store::work_items_shared`]).
 #[derive(Debug, Default)]
-pub struct WorkCache(HashMap<String, (Timestamp, Arc<KindItems>)>);
+pub(crate) struct WorkCache(HashMap<String, (Timestamp, Arc<KindItems>)>);
 
 impl WorkCache {
     /// Items of `kind` closed since `from` (or earlier) or still open.
@@ -199,7 +199,7 @@ impl Sources<'_, '_> {
 }
 
 /// Reads one indicator from its points over two windows ending at `now`.
-pub fn reading_from_points(
+pub(crate) fn reading_from_points(
     id: i64,
     def: &IndicatorDef,
     points: &[(Timestamp, f64)],
@@ -236,7 +236,7 @@ pub fn reading_from_points(
 
 impl Store {
     /// The longest indicator window, in seconds (at least a day).
-    pub fn indicators_widest_window(&self) -> Result<i64> {
+    pub(crate) fn indicators_widest_window(&self) -> Result<i64> {
         let w: Option<i64> =
             self.conn()
                 .query_row("SELECT max(window_secs) FROM indicators", [], |r| r.get(0))?;
@@ -249,7 +249,11 @@ impl Store {
     }
 
     /// [`Store::indicator_board`] sharing loaded work items through `cache`.
-    pub fn indicator_board_cached(&self, now: Timestamp, cache: &mut WorkCache) -> Result<Board> {
+    pub(crate) fn indicator_board_cached(
+        &self,
+        now: Timestamp,
+        cache: &mut WorkCache,
+    ) -> Result<Board> {
         let mut sources = Sources {
             store: self,
             work: cache,
@@ -273,7 +277,7 @@ impl Store {
     }
 
     /// The full history of one indicator over `[from, now]`, for its chart.
-    pub fn indicator_history(
+    pub(crate) fn indicator_history(
         &self,
         id: i64,
         def: &IndicatorDef,
@@ -304,7 +308,7 @@ impl Store {
     }
 
     /// [`Store::flow_model`] sharing loaded work items through `cache`.
-    pub fn flow_model_cached(
+    pub(crate) fn flow_model_cached(
         &self,
         now: Timestamp,
         window_secs: i64,

@@ -67,7 +67,7 @@ pub fn set_capacity(tx: &Tx<'_>, now: Timestamp, c: &Capacity) -> Result<()> {
 }
 
 /// Removes a work kind's capacity from `now`; the change is kept.
-pub fn remove_capacity(tx: &Tx<'_>, now: Timestamp, kind: &str) -> Result<()> {
+pub(crate) fn remove_capacity(tx: &Tx<'_>, now: Timestamp, kind: &str) -> Result<()> {
     let Some(old) = current(tx, kind)? else {
         return Ok(());
     };

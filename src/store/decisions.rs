@@ -63,7 +63,7 @@ fn with_evidence(conn: &Connection, mut d: DecisionRecord) -> Result<DecisionRec
 }
 
 /// One decision with its evidence, on any connection.
-pub fn load_decision(conn: &Connection, id: i64) -> Result<Option<DecisionRecord>> {
+pub(crate) fn load_decision(conn: &Connection, id: i64) -> Result<Option<DecisionRecord>> {
     let d = conn
         .prepare_cached(&format!("{SELECT_DECISIONS} WHERE d.id = ?1"))?
         .query_row([id], decision_from_row)
@@ -72,7 +72,7 @@ pub fn load_decision(conn: &Connection, id: i64) -> Result<Option<DecisionRecord
 }
 
 /// Decisions recorded in `(since, now]`, newest first, with evidence.
-pub fn load_decisions_between(
+pub(crate) fn load_decisions_between(
     conn: &Connection,
     since: Timestamp,
     now: Timestamp,
@@ -87,7 +87,7 @@ pub fn load_decisions_between(
 /// Records a decision with its (already captured) evidence, audited.
 /// Refused when the title or reason is blank or too long, or when the
 /// decision it supersedes does not exist or was already superseded.
-pub fn insert_decision(
+pub(crate) fn insert_decision(
     tx: &Tx<'_>,
     now: Timestamp,
     title: &str,
@@ -144,7 +144,11 @@ impl Store {
     /// value and status over its window, an experiment's computed result
     /// (with its registration hash), an alert's row. Refused, naming the
     /// reference, when something does not exist.
-    pub fn capture_evidence(&self, refs: &[EvidenceRef], now: Timestamp) -> Result<Vec<Evidence>> {
+    pub(crate) fn capture_evidence(
+        &self,
+        refs: &[EvidenceRef],
+        now: Timestamp,
+    ) -> Result<Vec<Evidence>> {
         refs.iter().map(|r| self.capture_one(r, now)).collect()
     }
 
@@ -172,7 +176,11 @@ impl Store {
 
     /// An experiment's result computed at `now`, with its registration
     /// hash, current hash and what it was compared with.
-    pub fn capture_experiment(&self, x: &StoredExperiment, now: Timestamp) -> Result<Evidence> {
+    pub(crate) fn capture_experiment(
+        &self,
+        x: &StoredExperiment,
+        now: Timestamp,
+    ) -> Result<Evidence> {
         let eval = self.evaluate_experiment(&x.def, now)?;
         let mut e = experiment_evidence(&x.def.key, &eval.result);
         if let serde_json::Value::Object(map) = &mut e.captured {

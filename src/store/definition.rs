@@ -165,7 +165,7 @@ fn set_person_roles(tx: &Tx<'_>, now: Timestamp, p: &Person, roles: &[String]) -
 
 /// Applies `plan` in the caller's transaction and audits it once, with the
 /// plan's lines. `dir` names the folder in the audit entry.
-pub fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result<()> {
+pub(crate) fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) -> Result<()> {
     for c in &plan.changes {
         match c {
             Change::Company(_, b) => tx.set_meta("company", b)?,

@@ -30,7 +30,7 @@ use serde::Serialize;
 
 /// Which work items or feedback responses count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SegmentFilter<'a> {
+pub(crate) enum SegmentFilter<'a> {
     /// All of them.
     All,
     /// Only those of this segment.
@@ -74,7 +74,7 @@ impl Store {
     /// aggregated as the indicator defines, for the items or responses that
     /// pass `segment`. Recorded observations have no segment: with a segment
     /// filter other than `All` they give an empty sample.
-    pub fn indicator_sample(
+    pub(crate) fn indicator_sample(
         &self,
         ind: &Indicator,
         from: Timestamp,
@@ -135,7 +135,11 @@ impl Store {
     /// minimum runtime: each criterion's indicator over the experiment's
     /// period so far against the baseline period or the control segment.
     /// An indicator that no longer exists gives a criterion without data.
-    pub fn evaluate_experiment(&self, def: &ExperimentDef, now: Timestamp) -> Result<Evaluation> {
+    pub(crate) fn evaluate_experiment(
+        &self,
+        def: &ExperimentDef,
+        now: Timestamp,
+    ) -> Result<Evaluation> {
         let from = def.start;
         let to = def.end.saturating_sub(1).min(now);
         let control = def.effective_control();

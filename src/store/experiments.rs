@@ -52,7 +52,7 @@ impl StoredExperiment {
 
     /// Hash of the current definition: equals the registered hash unless an
     /// amendment changed a locked field.
-    pub fn current_hash(&self) -> String {
+    pub(crate) fn current_hash(&self) -> String {
         registration_hash(&self.def)
     }
 }
@@ -108,7 +108,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<StoredExperiment> {
 }
 
 /// One experiment by key, on any connection (a transaction included).
-pub fn load_experiment(conn: &Connection, key: &str) -> Result<Option<StoredExperiment>> {
+pub(crate) fn load_experiment(conn: &Connection, key: &str) -> Result<Option<StoredExperiment>> {
     Ok(conn
         .prepare_cached(&format!("SELECT {COLUMNS} FROM experiments WHERE key = ?1"))?
         .query_row([key], from_row)
@@ -116,7 +116,7 @@ pub fn load_experiment(conn: &Connection, key: &str) -> Result<Option<StoredExpe
 }
 
 /// An experiment that must exist, with a message listing the known keys.
-pub fn require_experiment(conn: &Connection, key: &str) -> Result<StoredExperiment> {
+pub(crate) fn require_experiment(conn: &Connection, key: &str) -> Result<StoredExperiment> {
     if let Some(e) = load_experiment(conn, key)? {
         return Ok(e);
     }
@@ -148,7 +148,7 @@ impl Store {
 }
 
 /// Every experiment, open ones first, then by start and key.
-pub fn load_experiments(conn: &Connection) -> Result<Vec<StoredExperiment>> {
+pub(crate) fn load_experiments(conn: &Connection) -> Result<Vec<StoredExperiment>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM experiments ORDER BY concluded_at IS NOT NULL, start_at, key"
     ))?;
@@ -157,7 +157,7 @@ pub fn load_experiments(conn: &Connection) -> Result<Vec<StoredExperiment>> {
 }
 
 /// The amendments of one experiment, oldest first.
-pub fn load_amendments(conn: &Connection, experiment_id: i64) -> Result<Vec<Amendment>> {
+pub(crate) fn load_amendments(conn: &Connection, experiment_id: i64) -> Result<Vec<Amendment>> {
     let mut stmt = conn.prepare_cached(
         "SELECT at, actor, fields, reason, original, amended, original_hash, amended_hash
            FROM experiment_amendments WHERE experiment_id = ?1 ORDER BY at, id",
@@ -186,7 +186,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 
 /// Checks a definition with the domain rules and that every indicator it
 /// names exists; one line with every problem.
-pub fn check_definition(conn: &Connection, def: &ExperimentDef) -> Result<()> {
+pub(crate) fn check_definition(conn: &Connection, def: &ExperimentDef) -> Result<()> {
     let mut problems = experiment::validate(def).err().unwrap_or_default();
     let mut keys: Vec<&str> = def.indicators.iter().map(String::as_str).collect();
     keys.extend(def.criteria.iter().map(|c| c.indicator.as_str()));
@@ -212,7 +212,7 @@ pub fn check_definition(conn: &Connection, def: &ExperimentDef) -> Result<()> {
 
 /// Stores a new draft experiment, audited; refused when the key is taken or
 /// the definition is not valid.
-pub fn insert_experiment(tx: &Tx<'_>, now: Timestamp, def: &ExperimentDef) -> Result<i64> {
+pub(crate) fn insert_experiment(tx: &Tx<'_>, now: Timestamp, def: &ExperimentDef) -> Result<i64> {
     check_definition(tx, def)?;
     if load_experiment(tx, &def.key)?.is_some() {
         return Err(StoreError::Invalid(format!(
@@ -248,7 +248,7 @@ pub fn insert_experiment(tx: &Tx<'_>, now: Timestamp, def: &ExperimentDef) -> Re
 /// Pre-registers an experiment: from now on its hypothesis, scope, period,
 /// criteria and control are locked under the returned hash. Refused when it
 /// was already started or its definition is no longer valid.
-pub fn start_experiment(tx: &Tx<'_>, now: Timestamp, key: &str) -> Result<StoredExperiment> {
+pub(crate) fn start_experiment(tx: &Tx<'_>, now: Timestamp, key: &str) -> Result<StoredExperiment> {
     let e = require_experiment(tx, key)?;
     if let Some(at) = e.started_at {
         return Err(StoreError::Invalid(format!(
@@ -280,7 +280,7 @@ pub fn start_experiment(tx: &Tx<'_>, now: Timestamp, key: &str) -> Result<Stored
 /// locked fields only with a non-blank `reason`, recorded as a visible
 /// amendment that keeps the original. A concluded one does not change.
 /// Every change is audited. Returns what kind of change it was.
-pub fn change_experiment(
+pub(crate) fn change_experiment(
     tx: &Tx<'_>,
     now: Timestamp,
     key: &str,
@@ -345,7 +345,7 @@ pub fn change_experiment(
 /// Marks a started experiment concluded with `decision`, pointing at the
 /// decision-log entry `decision_id`. Refused for a draft or one already
 /// concluded.
-pub fn mark_concluded(
+pub(crate) fn mark_concluded(
     tx: &Tx<'_>,
     now: Timestamp,
     key: &str,
@@ -369,7 +369,7 @@ pub fn mark_concluded(
 }
 
 /// Whether an experiment may be concluded: started, and not yet concluded.
-pub fn check_concludable(e: &StoredExperiment) -> Result<()> {
+pub(crate) fn check_concludable(e: &StoredExperiment) -> Result<()> {
     if e.started_at.is_none() {
         return Err(StoreError::Invalid(format!(
             "experiment '{}' was never started, so there is no result to decide on; \
@@ -390,6 +390,6 @@ pub fn check_concludable(e: &StoredExperiment) -> Result<()> {
 }
 
 /// The first 12 hex digits of a hash, for lists (`show` prints it whole).
-pub fn short_hash(hash: &str) -> String {
+pub(crate) fn short_hash(hash: &str) -> String {
     hash.chars().take(12).collect()
 }

@@ -25,11 +25,11 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
 /// The `table` value of the header line.
-pub const HEADER_TABLE: &str = "_opsdeck_export";
+pub(crate) const HEADER_TABLE: &str = "_opsdeck_export";
 /// The `table` value of the trailer line.
-pub const TRAILER_TABLE: &str = "_opsdeck_export_end";
+pub(crate) const TRAILER_TABLE: &str = "_opsdeck_export_end";
 /// The version of the export format (2: with the trailer).
-pub const EXPORT_FORMAT: i64 = 2;
+pub(crate) const EXPORT_FORMAT: i64 = 2;
 
 /// A writer that hashes what passes through it.
 struct Hashing<'a> {
@@ -54,10 +54,10 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Rows written or restored, per table.
-pub type TableCounts = BTreeMap<String, u64>;
+pub(crate) type TableCounts = BTreeMap<String, u64>;
 
 /// One row as a JSON object, column by column (see the module docs).
-pub fn row_to_json(row: &Row<'_>, names: &[String]) -> rusqlite::Result<Map<String, Value>> {
+pub(crate) fn row_to_json(row: &Row<'_>, names: &[String]) -> rusqlite::Result<Map<String, Value>> {
     let mut out = Map::new();
     for (i, name) in names.iter().enumerate() {
         let v = match row.get_ref(i)? {
@@ -152,7 +152,11 @@ fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
 impl Store {
     /// Writes every table as JSON Lines to `out` from one consistent read
     /// snapshot; returns the rows written per table.
-    pub fn export_jsonl(&self, out: &mut dyn Write, now: Timestamp) -> anyhow::Result<TableCounts> {
+    pub(crate) fn export_jsonl(
+        &self,
+        out: &mut dyn Write,
+        now: Timestamp,
+    ) -> anyhow::Result<TableCounts> {
         use sha2::Digest;
         let tx = self.conn().unchecked_transaction()?;
         let mut out = Hashing {
@@ -211,7 +215,7 @@ impl Store {
     ///
     /// Every restored row is marked: a `restores` row (file, time, OS login
     /// and uid of `by`) and, per table, the highest rowid restored.
-    pub fn restore_jsonl(
+    pub(crate) fn restore_jsonl(
         &mut self,
         input: &mut dyn BufRead,
         label: &str,
@@ -259,7 +263,7 @@ impl Store {
 
 /// Who ran a restore: the OS login and uid (not `--as`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RestoredBy {
+pub(crate) struct RestoredBy {
     /// The export file as recorded (its canonical path, or `stdin`).
     pub file: String,
     /// The OS login that ran it.

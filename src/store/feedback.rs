@@ -49,18 +49,21 @@ impl FeedbackRow {
 
 /// Stores one response; returns false when the same response (time,
 /// customer, channel, scores and comment) was already there.
-pub fn insert_feedback(tx: &Tx<'_>, f: &FeedbackRow) -> Result<bool> {
+pub(crate) fn insert_feedback(tx: &Tx<'_>, f: &FeedbackRow) -> Result<bool> {
     let mut stmt = tx.prepare_cached(SQL_INSERT_FEEDBACK)?;
     insert_feedback_with(&mut stmt, f)
 }
 
 /// Inserts a feedback response unless the same one is there.
-pub const SQL_INSERT_FEEDBACK: &str =
+pub(crate) const SQL_INSERT_FEEDBACK: &str =
     "INSERT OR IGNORE INTO feedback (at, customer, segment, channel, ease, reliability, value, comment)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// [`insert_feedback`] on a statement prepared once from [`SQL_INSERT_FEEDBACK`].
-pub fn insert_feedback_with(stmt: &mut rusqlite::Statement<'_>, f: &FeedbackRow) -> Result<bool> {
+pub(crate) fn insert_feedback_with(
+    stmt: &mut rusqlite::Statement<'_>,
+    f: &FeedbackRow,
+) -> Result<bool> {
     let n = stmt.execute(params![
         f.at,
         f.customer,
@@ -81,7 +84,11 @@ pub const SQL_FEEDBACK_BETWEEN: &str =
 
 impl Store {
     /// Feedback in `[from, to]`, oldest first.
-    pub fn feedback_between(&self, from: Timestamp, to: Timestamp) -> Result<Vec<FeedbackRow>> {
+    pub(crate) fn feedback_between(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<FeedbackRow>> {
         let mut stmt = self.conn().prepare_cached(SQL_FEEDBACK_BETWEEN)?;
         let rows = stmt.query_map(params![from, to], |r| {
             Ok(FeedbackRow {

@@ -11,7 +11,7 @@ pub type Record = Map<String, Value>;
 
 /// Why a foreign read failed; the message never holds a connection string.
 #[derive(Debug, thiserror::Error)]
-pub enum ForeignError {
+pub(crate) enum ForeignError {
     /// The file or server could not be opened or reached.
     #[error("cannot open: {0}")]
     Open(String),
@@ -39,7 +39,7 @@ pub enum ForeignError {
 /// Runs `query` on the SQLite file at `path`, opened read-only (and with
 /// `query_only`, so even a `WITH … DELETE` is refused), stopping it after
 /// `timeout`.
-pub fn query_sqlite_file(
+pub(crate) fn query_sqlite_file(
     path: &str,
     query: &str,
     timeout: Duration,
@@ -109,7 +109,7 @@ pub fn query_sqlite_file(
 /// transaction with `statement_timeout` set to `timeout`. Integers, floats,
 /// numerics cast to text, text, booleans, dates and timestamps are
 /// converted; other types must be cast in the query (`amount::float8`).
-pub fn query_postgres(
+pub(crate) fn query_postgres(
     url: &str,
     query: &str,
     timeout: Duration,

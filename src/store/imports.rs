@@ -7,7 +7,7 @@ use crate::domain::flow::WorkItem;
 
 /// A validated row ready to be written.
 #[derive(Debug, Clone)]
-pub enum ImportRow {
+pub(crate) enum ImportRow {
     /// A value of an indicator, with its origin and origin key.
     Observation(indicators::NewObservation),
     /// An order, ticket or other work item (upserted by kind + external id).
@@ -27,7 +27,7 @@ pub struct Written {
 }
 
 /// Writes validated rows in the caller's transaction.
-pub fn write_import_rows(tx: &Tx<'_>, rows: &[ImportRow]) -> Result<Written> {
+pub(crate) fn write_import_rows(tx: &Tx<'_>, rows: &[ImportRow]) -> Result<Written> {
     let mut out = Written::default();
     let obs: Vec<indicators::NewObservation> = rows
         .iter()

@@ -129,7 +129,7 @@ pub fn update_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result
 }
 
 /// Adds a new indicator at the end of the board, in force from `now`.
-pub fn add_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result<()> {
+pub(crate) fn add_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result<()> {
     let position: i64 = tx.query_row(
         "SELECT coalesce(max(position), -1) + 1 FROM indicators",
         [],
@@ -140,7 +140,7 @@ pub fn add_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result<()
 }
 
 /// Retires an indicator: it leaves the board, its observations stay.
-pub fn retire_indicator(tx: &Tx<'_>, key: &str, now: Timestamp) -> Result<bool> {
+pub(crate) fn retire_indicator(tx: &Tx<'_>, key: &str, now: Timestamp) -> Result<bool> {
     let Some((old, false)) = stored(tx, key)? else {
         return Ok(false);
     };
@@ -178,7 +178,7 @@ impl Store {
     /// `ind` as it was defined at `at`: the old side of its first change
     /// after `at`, or `ind` itself when it has not changed since (or did not
     /// exist yet, or was retired then: there is no older definition to use).
-    pub fn indicator_at(&self, ind: &Indicator, at: Timestamp) -> Result<Indicator> {
+    pub(crate) fn indicator_at(&self, ind: &Indicator, at: Timestamp) -> Result<Indicator> {
         let old: Option<Option<String>> = self
             .conn()
             .prepare_cached(
@@ -196,7 +196,7 @@ impl Store {
     /// For each indicator changed after `at`: the definition in force at
     /// `at` (`None`: it did not exist yet). Indicators missing from the map
     /// are judged by their current definition.
-    pub fn definitions_in_force(
+    pub(crate) fn definitions_in_force(
         &self,
         at: Timestamp,
     ) -> Result<HashMap<i64, Option<IndicatorDef>>> {

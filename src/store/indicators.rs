@@ -16,7 +16,7 @@ pub struct Indicator {
 
 /// A recorded value with its note.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Observation {
+pub(crate) struct Observation {
     /// When it was measured (unix seconds, UTC).
     pub at: Timestamp,
     /// The measured value, in the indicator's unit (finite).
@@ -61,7 +61,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
 }
 
 /// Inserts a new indicator definition.
-pub fn insert_indicator(
+pub(crate) fn insert_indicator(
     conn: &rusqlite::Connection,
     d: &IndicatorDef,
     position: i64,
@@ -154,13 +154,13 @@ pub fn insert_observation(
 /// Observations written per statement by a bulk import: one statement of
 /// 64 rows costs SQLite far less than 64 one-row statements (the per-row
 /// reset, bind and program start dominated the import's time in SQLite).
-pub const BULK_ROWS: usize = 64;
+pub(crate) const BULK_ROWS: usize = 64;
 
 /// An imported value with its identity: `origin` (`file:PATH` or `id`) and
 /// `key`, unique together (see migration 0006 and the README's "the same
 /// row").
 #[derive(Debug, Clone, PartialEq)]
-pub struct NewObservation {
+pub(crate) struct NewObservation {
     /// Row id of the indicator it belongs to.
     pub indicator_id: i64,
     /// When it was measured (unix seconds, UTC).
@@ -177,23 +177,23 @@ pub struct NewObservation {
 
 /// The origin of the rows of an import of the file known as `identity`
 /// (its canonical path, or `stdin`).
-pub fn file_origin(identity: &str) -> String {
+pub(crate) fn file_origin(identity: &str) -> String {
     format!("file:{identity}")
 }
 
 /// The origin of the rows a scheduled source writes: a source's next run
 /// replaces its own earlier values for the same indicator and time, and
 /// never touches values recorded by hand or imported from files.
-pub fn source_origin(name: &str) -> String {
+pub(crate) fn source_origin(name: &str) -> String {
     format!("source:{name}")
 }
 
 /// The origin of rows that carry their own `id`, whatever the file.
-pub const ID_ORIGIN: &str = "id";
+pub(crate) const ID_ORIGIN: &str = "id";
 
 /// The key of the `occurrence`-th row (from 0) of one file for one indicator
 /// and second.
-pub fn file_key(indicator_id: i64, at: Timestamp, occurrence: u32) -> String {
+pub(crate) fn file_key(indicator_id: i64, at: Timestamp, occurrence: u32) -> String {
     format!("{indicator_id}@{at}#{occurrence}")
 }
 
@@ -201,7 +201,7 @@ pub fn file_key(indicator_id: i64, at: Timestamp, occurrence: u32) -> String {
 /// known one takes the new indicator, time, value and note when any differs,
 /// and an identical row changes nothing. Returns the id of every row that
 /// was inserted or changed.
-pub fn sql_upsert_observations(rows: usize) -> String {
+pub(crate) fn sql_upsert_observations(rows: usize) -> String {
     let values = vec!["(?, ?, ?, ?, ?, ?)"; rows.max(1)].join(", ");
     format!(
         "INSERT INTO observations (indicator_id, at, value, note, origin, origin_key) VALUES {values}
@@ -225,7 +225,7 @@ pub struct Upserted {
 
 /// The largest observation id, to tell new rows from changed ones after an
 /// upsert ([`upsert_observations_with`]).
-pub fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
+pub(crate) fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
     Ok(
         tx.query_row("SELECT ifnull(max(id), 0) FROM observations", [], |r| {
             r.get(0)
@@ -236,7 +236,7 @@ pub fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
 /// Writes `rows` with a statement prepared from
 /// [`sql_upsert_observations`]`(rows.len())`; ids above `before` (from
 /// [`max_observation_id`] in the same transaction) are new rows.
-pub fn upsert_observations_with(
+pub(crate) fn upsert_observations_with(
     stmt: &mut rusqlite::Statement<'_>,
     rows: &[NewObservation],
     before: i64,
@@ -271,7 +271,7 @@ pub const SQL_OBSERVATION_POINTS: &str =
 
 /// Every indicator's definition by row id, retired ones included (the
 /// import checks each value against its indicator).
-pub fn definitions_by_id(
+pub(crate) fn definitions_by_id(
     conn: &rusqlite::Connection,
 ) -> Result<std::collections::HashMap<i64, IndicatorDef>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM indicators"))?;
@@ -333,7 +333,7 @@ impl Store {
     }
 
     /// The newest `limit` observations of an indicator that carry a note.
-    pub fn recent_notes(&self, indicator_id: i64, limit: usize) -> Result<Vec<Observation>> {
+    pub(crate) fn recent_notes(&self, indicator_id: i64, limit: usize) -> Result<Vec<Observation>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT at, value, note FROM observations WHERE indicator_id = ?1 AND note IS NOT NULL ORDER BY at DESC LIMIT ?2",
         )?;

@@ -146,15 +146,15 @@ pub struct LearningSince {
 }
 
 /// Days the Feedback view summarises.
-pub const FEEDBACK_WINDOW_DAYS: i64 = 28;
+pub(crate) const FEEDBACK_WINDOW_DAYS: i64 = 28;
 /// Weeks of the Feedback view's series.
-pub const FEEDBACK_WEEKS: i64 = 8;
+pub(crate) const FEEDBACK_WEEKS: i64 = 8;
 /// Comments the Feedback view keeps.
-pub const FEEDBACK_COMMENTS: usize = 10;
+pub(crate) const FEEDBACK_COMMENTS: usize = 10;
 
 /// A stored response as the domain's input (an unknown channel reads as a
 /// survey; the table's CHECK makes that impossible in practice).
-pub fn feedback_input(f: &FeedbackRow) -> FeedbackInput {
+pub(crate) fn feedback_input(f: &FeedbackRow) -> FeedbackInput {
     FeedbackInput {
         at: f.at,
         ease: f.ease,
@@ -178,7 +178,7 @@ fn rank(s: ExperimentStatus) -> u8 {
 
 impl Store {
     /// Every experiment with its status, live criteria and verdict at `now`.
-    pub fn experiments_model(&self, now: Timestamp) -> Result<ExperimentsModel> {
+    pub(crate) fn experiments_model(&self, now: Timestamp) -> Result<ExperimentsModel> {
         let mut rows = Vec::new();
         for e in load_experiments(self.conn())? {
             let status = e.status(now);
@@ -250,7 +250,7 @@ impl Store {
 
     /// Feedback over the last [`FEEDBACK_WINDOW_DAYS`] by segment and channel,
     /// weekly means over [`FEEDBACK_WEEKS`] weeks, and the latest comments.
-    pub fn feedback_model(&self, now: Timestamp) -> Result<FeedbackModel> {
+    pub(crate) fn feedback_model(&self, now: Timestamp) -> Result<FeedbackModel> {
         let from = now - FEEDBACK_WINDOW_DAYS * DAY;
         let series_from = now - FEEDBACK_WEEKS * WEEK + 1;
         let earliest = from.min(series_from);
@@ -311,7 +311,7 @@ impl Store {
     }
 
     /// Decisions and experiment milestones in `(since, now]`, for the standup.
-    pub fn learning_since(&self, since: Timestamp, now: Timestamp) -> Result<LearningSince> {
+    pub(crate) fn learning_since(&self, since: Timestamp, now: Timestamp) -> Result<LearningSince> {
         Ok(LearningSince {
             decisions: load_decisions_between(self.conn(), since, now)?,
             milestones: milestones_since(self.conn(), since, now)?,

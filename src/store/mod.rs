@@ -53,7 +53,7 @@ pub const MIGRATIONS: &[&str] = &[
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// `PRAGMA application_id` of an opsdeck database: "OPSD".
-pub const APPLICATION_ID: i64 = 0x4f50_5344;
+pub(crate) const APPLICATION_ID: i64 = 0x4f50_5344;
 
 /// The last schema version written before databases were marked with
 /// [`APPLICATION_ID`]: an unmarked file of version 1 to this one with the
@@ -61,7 +61,7 @@ pub const APPLICATION_ID: i64 = 0x4f50_5344;
 const LAST_UNMARKED_VERSION: i64 = 5;
 
 /// How long a writer waits for another process's write to finish.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What can go wrong with the database file; each message is one line that
 /// says what to do.
@@ -174,7 +174,7 @@ impl Store {
 
     /// Opens with `read_only` forced (`--read-only`: a standup terminal that
     /// must not change anything), or read-write when the file allows it.
-    pub fn open_with(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
+    pub(crate) fn open_with(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
         let display = path.display().to_string();
         let io = |detail: String| StoreError::Io {
             path: display.clone(),
@@ -229,7 +229,12 @@ impl Store {
 
     /// Opens an existing database (never creating one: a mistyped `--db`
     /// must not become a new, empty database that a cron `check` watches).
-    pub fn open_existing(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
+    pub(crate) fn open_existing(
+        path: &Path,
+        actor: &str,
+        now: i64,
+        read_only: bool,
+    ) -> Result<Store> {
         if path.symlink_metadata().is_err() {
             return Err(StoreError::Missing {
                 path: path.display().to_string(),
@@ -240,7 +245,7 @@ impl Store {
 
     /// Creates a new database at `path` (which must not exist), migrated and
     /// seeded: for `init`, `demo`, `restore` and the default cockpit.
-    pub fn create_at(path: &Path, actor: &str, now: i64) -> Result<Store> {
+    pub(crate) fn create_at(path: &Path, actor: &str, now: i64) -> Result<Store> {
         if path.symlink_metadata().is_ok() {
             return Err(StoreError::Io {
                 path: path.display().to_string(),
@@ -508,7 +513,7 @@ impl Store {
     }
 
     /// True when the file could only be opened for reading.
-    pub fn is_read_only(&self) -> bool {
+    pub(crate) fn is_read_only(&self) -> bool {
         self.read_only
     }
 
@@ -604,7 +609,7 @@ impl<'a> Tx<'a> {
     }
 
     /// Sets a `meta` value.
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             [key, value],

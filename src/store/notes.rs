@@ -17,7 +17,7 @@ pub struct Note {
 }
 
 /// Adds a note on `entity`/`entity_id` by the transaction's actor, audited.
-pub fn add_note(
+pub(crate) fn add_note(
     tx: &Tx<'_>,
     now: Timestamp,
     entity: &str,
@@ -48,7 +48,7 @@ pub fn record_standup(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
 }
 
 /// A standup reopened within this many seconds counts as the same one.
-pub const SAME_STANDUP_SECS: i64 = 3 * 3600;
+pub(crate) const SAME_STANDUP_SECS: i64 = 3 * 3600;
 
 impl Store {
     /// The newest `limit` notes on an entity, newest first.
@@ -69,7 +69,7 @@ impl Store {
     /// The start of the previous standup: the newest one opened more than
     /// [`SAME_STANDUP_SECS`] before `now` (reopening the view during one
     /// standup does not reset it). `None` before the first.
-    pub fn previous_standup(&self, now: Timestamp) -> Result<Option<Timestamp>> {
+    pub(crate) fn previous_standup(&self, now: Timestamp) -> Result<Option<Timestamp>> {
         Ok(self.conn().query_row(
             "SELECT max(at) FROM standups WHERE at < ?1",
             [now - SAME_STANDUP_SECS],

@@ -30,7 +30,7 @@ pub struct RecordedValue {
 
 /// A value before and after a correction.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Correction {
+pub(crate) struct Correction {
     /// The value as it was.
     pub before: RecordedValue,
     /// The value it now has.
@@ -68,7 +68,7 @@ pub fn stamp_recorded_by(tx: &Tx<'_>, indicator_id: i64, at: Timestamp, value: f
 
 /// The newest observation id (0 when none): an import stamps what it wrote
 /// after it with [`stamp_imported_since`].
-pub fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
+pub(crate) fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
     Ok(
         tx.query_row("SELECT coalesce(max(id), 0) FROM observations", [], |r| {
             r.get(0)
@@ -77,7 +77,7 @@ pub fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
 }
 
 /// Marks every value written after `after_id` as recorded by the actor.
-pub fn stamp_imported_since(tx: &Tx<'_>, after_id: i64) -> Result<()> {
+pub(crate) fn stamp_imported_since(tx: &Tx<'_>, after_id: i64) -> Result<()> {
     tx.execute(
         "UPDATE observations SET recorded_by = ?1 WHERE id > ?2 AND recorded_by IS NULL",
         params![tx.actor, after_id],
@@ -117,7 +117,7 @@ fn keep_original(
 /// Changes one value to `value`, keeping the original in the history and
 /// the audit trail. Refused when the indicator already has exactly that
 /// value at that time.
-pub fn correct_observation(
+pub(crate) fn correct_observation(
     tx: &Tx<'_>,
     id: i64,
     value: f64,
@@ -160,7 +160,7 @@ pub fn correct_observation(
 
 /// Withdraws one value: it leaves the board, alerts and experiment results
 /// at once and is kept, whole, in the history and the audit trail.
-pub fn withdraw_observation(
+pub(crate) fn withdraw_observation(
     tx: &Tx<'_>,
     id: i64,
     reason: &str,
@@ -184,7 +184,7 @@ pub fn withdraw_observation(
 impl Store {
     /// The newest `limit` values of an indicator measured at or after
     /// `since` (all when `None`), newest first.
-    pub fn observations_recent(
+    pub(crate) fn observations_recent(
         &self,
         indicator_id: i64,
         since: Option<Timestamp>,

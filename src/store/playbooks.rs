@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 /// The starter playbooks shipped in `assets/playbooks/`: (file name, TOML).
-pub const STARTER_PLAYBOOKS: &[(&str, &str)] = &[
+pub(crate) const STARTER_PLAYBOOKS: &[(&str, &str)] = &[
     (
         "order-fulfilment.toml",
         include_str!("../../assets/playbooks/order-fulfilment.toml"),
@@ -85,7 +85,7 @@ pub struct PlaybookSummary {
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum ImportOutcome {
+pub(crate) enum ImportOutcome {
     /// A playbook the database did not have: version 1.
     Created {
         /// The version written: 1.
@@ -108,7 +108,7 @@ pub enum ImportOutcome {
 /// Imports a validated definition: a new playbook gets version 1, a changed
 /// definition the next version, an identical one nothing (not even an audit
 /// entry). Audited in the same transaction.
-pub fn import_playbook(
+pub(crate) fn import_playbook(
     tx: &Tx<'_>,
     now: Timestamp,
     def: &PlaybookDef,
@@ -191,7 +191,7 @@ fn import_raw(
 /// A starter playbook that does not validate against the database's roles
 /// (an older database whose roles were changed) is left out and the reason
 /// audited, rather than failing the upgrade.
-pub fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
+pub(crate) fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
     let roles = role_keys(tx)?;
     let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
     let mut imported = Vec::new();
@@ -229,7 +229,7 @@ pub fn seed_starter_playbooks(tx: &Tx<'_>, now: Timestamp) -> Result<()> {
 }
 
 /// A playbook's TOML with its `last_reviewed` line set to `day`.
-pub fn reviewed_on(text: &str, day: chrono::NaiveDate) -> String {
+pub(crate) fn reviewed_on(text: &str, day: chrono::NaiveDate) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         if line.trim_start().starts_with("last_reviewed") {
@@ -297,7 +297,7 @@ fn finish(raw: RawVersion) -> Result<PlaybookVersion> {
 
 /// The newest version of a playbook on any connection (a transaction
 /// included); `None` when there is no such key.
-pub fn latest_playbook(conn: &Connection, key: &str) -> Result<Option<PlaybookVersion>> {
+pub(crate) fn latest_playbook(conn: &Connection, key: &str) -> Result<Option<PlaybookVersion>> {
     let sql = format!(
         "{SQL_VERSION_SELECT} {SQL_VERSION_FROM} WHERE p.key = ?1 ORDER BY v.version DESC LIMIT 1"
     );
@@ -312,7 +312,7 @@ pub fn latest_playbook(conn: &Connection, key: &str) -> Result<Option<PlaybookVe
 /// scripted histories that begin in the past (the demo, the benchmark
 /// dataset): a real database records the moment a playbook was imported.
 /// The first versions also count as reviewed the day before `at`.
-pub fn backdate_adoption(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
+pub(crate) fn backdate_adoption(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
     tx.execute(
         "UPDATE playbook_versions SET imported_at = ?1 WHERE version = 1",
         [at],
@@ -343,7 +343,7 @@ pub fn backdate_adoption(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
 
 impl Store {
     /// The role keys, in the order they were created: what playbooks may name.
-    pub fn role_keys(&self) -> Result<Vec<String>> {
+    pub(crate) fn role_keys(&self) -> Result<Vec<String>> {
         role_keys(self.conn())
     }
 

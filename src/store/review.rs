@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// A value waiting for review.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ToReview {
+pub(crate) struct ToReview {
     /// The observation's id (what `observation confirm` takes).
     pub id: i64,
     /// Its indicator's key.
@@ -24,7 +24,7 @@ pub struct ToReview {
 
 /// The indicator's newest `limit` values (any origin), newest first: what a
 /// new value is judged against.
-pub fn recent_values(
+pub(crate) fn recent_values(
     tx: &rusqlite::Connection,
     indicator_id: i64,
     limit: usize,
@@ -38,7 +38,13 @@ pub fn recent_values(
 
 /// Marks the imported row `(origin, key)` holding `value` for review, unless
 /// that value was already confirmed.
-pub fn mark_imported(tx: &Tx<'_>, origin: &str, key: &str, value: f64, why: &str) -> Result<()> {
+pub(crate) fn mark_imported(
+    tx: &Tx<'_>,
+    origin: &str,
+    key: &str,
+    value: f64,
+    why: &str,
+) -> Result<()> {
     tx.prepare_cached(
         "UPDATE observations SET review = ?4 WHERE origin = ?1 AND origin_key = ?2
              AND value = ?3 AND review_confirmed IS NOT ?3",
@@ -48,7 +54,7 @@ pub fn mark_imported(tx: &Tx<'_>, origin: &str, key: &str, value: f64, why: &str
 }
 
 /// Marks observation `id` for review.
-pub fn mark_id(tx: &Tx<'_>, id: i64, why: &str) -> Result<()> {
+pub(crate) fn mark_id(tx: &Tx<'_>, id: i64, why: &str) -> Result<()> {
     tx.prepare_cached("UPDATE observations SET review = ?2 WHERE id = ?1")?
         .execute(params![id, why])?;
     Ok(())
@@ -77,7 +83,7 @@ pub fn confirm(tx: &Tx<'_>, now: Timestamp, id: i64) -> Result<bool> {
 
 impl Store {
     /// Values marked for review (of one indicator, or all), newest first.
-    pub fn to_review(&self, indicator: Option<&str>, limit: usize) -> Result<Vec<ToReview>> {
+    pub(crate) fn to_review(&self, indicator: Option<&str>, limit: usize) -> Result<Vec<ToReview>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT o.id, i.key, o.at, o.value, o.review FROM observations o
              JOIN indicators i ON i.id = o.indicator_id
@@ -97,7 +103,7 @@ impl Store {
     }
 
     /// Whether observation `id` exists.
-    pub fn observation_exists(&self, id: i64) -> Result<bool> {
+    pub(crate) fn observation_exists(&self, id: i64) -> Result<bool> {
         Ok(self
             .conn()
             .prepare_cached("SELECT 1 FROM observations WHERE id = ?1")?
@@ -107,7 +113,7 @@ impl Store {
     }
 
     /// The indicator's newest `limit` values, newest first.
-    pub fn recent_values(&self, indicator_id: i64, limit: usize) -> Result<Vec<f64>> {
+    pub(crate) fn recent_values(&self, indicator_id: i64, limit: usize) -> Result<Vec<f64>> {
         recent_values(self.conn(), indicator_id, limit)
     }
 }

@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// Longest person name, in characters.
-pub const MAX_PERSON_CHARS: usize = 100;
+pub(crate) const MAX_PERSON_CHARS: usize = 100;
 
 /// A role with the people assigned to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,14 +22,14 @@ pub struct RoleHolders {
 
 impl RoleHolders {
     /// Fewer than two people hold the role (none at all included).
-    pub fn is_single_point_of_failure(&self) -> bool {
+    pub(crate) fn is_single_point_of_failure(&self) -> bool {
         self.people.len() < 2
     }
 }
 
 /// Checks a person's name as typed: trimmed, not empty, no control or
 /// invisible characters, at most [`MAX_PERSON_CHARS`].
-pub fn clean_person(name: &str) -> Result<String> {
+pub(crate) fn clean_person(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("the person's name is empty".into()));
@@ -69,7 +69,7 @@ fn role_id(tx: &Tx<'_>, role: &str) -> Result<i64> {
 }
 
 /// Adds a person (holding no role yet); an error when they exist. Audited.
-pub fn add_person(tx: &Tx<'_>, now: Timestamp, person: &str) -> Result<()> {
+pub(crate) fn add_person(tx: &Tx<'_>, now: Timestamp, person: &str) -> Result<()> {
     let person = clean_person(person)?;
     let added = tx.execute(
         "INSERT INTO people (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",

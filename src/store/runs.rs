@@ -189,7 +189,7 @@ impl Run {
     }
 
     /// The step being worked (the first incomplete one) and its index.
-    pub fn current_step(&self) -> Option<(usize, &StepDef)> {
+    pub(crate) fn current_step(&self) -> Option<(usize, &StepDef)> {
         let i = self.checklist.current_step()?;
         Some((i, self.def().steps.get(i)?))
     }
@@ -348,7 +348,7 @@ fn finish(conn: &Connection, raws: Vec<RawRun>) -> Result<Vec<Run>> {
 }
 
 /// Loads one run on any connection (a write transaction included).
-pub fn load_run(conn: &Connection, id: i64) -> Result<Option<Run>> {
+pub(crate) fn load_run(conn: &Connection, id: i64) -> Result<Option<Run>> {
     let sql = format!("{SQL_RUN_COLUMNS} WHERE r.id = ?1");
     let raw = conn
         .prepare_cached(&sql)?

@@ -11,11 +11,11 @@ use crate::domain::playbook::{OverdueCause, Progress};
 use crate::domain::{Timestamp, DAY};
 
 /// Notes loaded per open run.
-pub const NOTES_PER_RUN: usize = 3;
+pub(crate) const NOTES_PER_RUN: usize = 3;
 /// How far back the view lists finished and cancelled runs.
-pub const RECENT_CLOSED_WINDOW: i64 = 7 * DAY;
+pub(crate) const RECENT_CLOSED_WINDOW: i64 = 7 * DAY;
 /// At most this many finished runs are listed.
-pub const RECENT_CLOSED_LIMIT: usize = 20;
+pub(crate) const RECENT_CLOSED_LIMIT: usize = 20;
 
 /// A pending item that is late.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +85,7 @@ impl OpenRun {
     }
 
     /// Overdue at the model's `now`.
-    pub fn is_overdue(&self) -> bool {
+    pub(crate) fn is_overdue(&self) -> bool {
         self.late_by.is_some()
     }
 }
@@ -109,7 +109,7 @@ pub struct RunsModel {
 
 impl RunsModel {
     /// How many open runs are overdue.
-    pub fn overdue_count(&self) -> usize {
+    pub(crate) fn overdue_count(&self) -> usize {
         self.open_runs.iter().filter(|r| r.is_overdue()).count()
     }
 
@@ -122,7 +122,7 @@ impl RunsModel {
     }
 
     /// Whether the role is held by fewer than two people.
-    pub fn role_is_spof(&self, key: &str) -> bool {
+    pub(crate) fn role_is_spof(&self, key: &str) -> bool {
         self.roles
             .iter()
             .find(|r| r.key == key)
@@ -132,7 +132,7 @@ impl RunsModel {
 
 /// How late something is, in its two largest units, without seconds:
 /// `45m`, `4h58m`, `1d23h`, `2w3d`.
-pub fn lateness(secs: i64) -> String {
+pub(crate) fn lateness(secs: i64) -> String {
     const UNITS: [(&str, i64); 4] = [("w", 7 * DAY), ("d", DAY), ("h", 3600), ("m", 60)];
     if secs < 60 {
         return "<1m".into();
@@ -157,7 +157,7 @@ pub fn lateness(secs: i64) -> String {
 
 /// Sorts open runs: overdue first (latest first), then due soonest, then
 /// started first.
-pub fn sort_open_runs(runs: &mut [OpenRun]) {
+pub(crate) fn sort_open_runs(runs: &mut [OpenRun]) {
     runs.sort_by(|a, b| {
         b.late_by
             .unwrap_or(-1)
@@ -173,7 +173,7 @@ pub fn sort_open_runs(runs: &mut [OpenRun]) {
 
 impl Store {
     /// Loads the runs model at `now`.
-    pub fn runs_model(&self, now: Timestamp) -> Result<RunsModel> {
+    pub(crate) fn runs_model(&self, now: Timestamp) -> Result<RunsModel> {
         let mut open_runs: Vec<OpenRun> = self
             .runs(RunFilter::Open)?
             .into_iter()

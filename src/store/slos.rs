@@ -12,14 +12,14 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// The migration that adds SLOs and alerts (schema file `0003_alerts.sql`).
-pub const ALERTS_MIGRATION: &str = include_str!("migrations/0003_alerts.sql");
+pub(crate) const ALERTS_MIGRATION: &str = include_str!("migrations/0003_alerts.sql");
 
 /// The starter SLOs shipped in `assets/slos.toml`.
-pub const STARTER_SLOS_TOML: &str = include_str!("../../assets/slos.toml");
+pub(crate) const STARTER_SLOS_TOML: &str = include_str!("../../assets/slos.toml");
 
 /// Runs after each migration step: when the step was [`ALERTS_MIGRATION`],
 /// loads the starter SLOs (new and upgraded databases alike).
-pub fn after_migration(
+pub(crate) fn after_migration(
     conn: &rusqlite::Connection,
     sql: &str,
     actor: &str,
@@ -69,7 +69,7 @@ pub struct StoredSlo {
 /// What importing one SLO did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum ImportOutcome {
+pub(crate) enum ImportOutcome {
     /// A new key.
     Added,
     /// A changed definition: a new version.
@@ -131,7 +131,7 @@ fn upsert(
 
 /// Imports one SLO definition (a changed definition becomes a new version;
 /// the same one changes nothing), audited.
-pub fn import_slo(
+pub(crate) fn import_slo(
     tx: &Tx<'_>,
     def: &SloDef,
     file: Option<&str>,
@@ -154,7 +154,7 @@ pub fn import_slo(
 
 /// One SLO's standing at a time: budget, burn and each burn rule's verdict.
 #[derive(Debug, Clone, Serialize)]
-pub struct SloStanding {
+pub(crate) struct SloStanding {
     /// The SLO as stored.
     pub slo: StoredSlo,
     /// Budget and burn numbers at the time asked for.
@@ -196,7 +196,7 @@ impl Store {
 
     /// The SLO's events with `from < at <= to` (one per closed, not cancelled
     /// work item the criterion counts).
-    pub fn slo_events(
+    pub(crate) fn slo_events(
         &self,
         def: &SloDef,
         from: Timestamp,
@@ -239,7 +239,7 @@ impl Store {
     /// `slo` as it was defined at `at`: its newest version imported at or
     /// before `at` (its first version when every version is later), so a
     /// past window is judged by the SLO in force then.
-    pub fn slo_at(&self, slo: &StoredSlo, at: Timestamp) -> Result<StoredSlo> {
+    pub(crate) fn slo_at(&self, slo: &StoredSlo, at: Timestamp) -> Result<StoredSlo> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT version, definition, imported_at, imported_by FROM slo_versions
              WHERE slo_id = ?1
@@ -280,7 +280,7 @@ impl Store {
 
     /// Every SLO's budget, burn rates and burn-rule verdicts at `now`, each
     /// by the version of the SLO in force at `now`.
-    pub fn slo_standings(&self, now: Timestamp) -> Result<Vec<SloStanding>> {
+    pub(crate) fn slo_standings(&self, now: Timestamp) -> Result<Vec<SloStanding>> {
         let mut out = Vec::new();
         for current in self.slos()? {
             let slo = self.slo_at(&current, now)?;

@@ -27,7 +27,7 @@ pub struct StoredSource {
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct RunOutcome {
+pub(crate) struct RunOutcome {
     /// True when the fetch and the import succeeded.
     pub ok: bool,
     /// Rows that inserted something.
@@ -44,7 +44,7 @@ pub struct RunOutcome {
 
 /// One run of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SourceRun {
+pub(crate) struct SourceRun {
     /// Its id.
     pub id: i64,
     /// When it started.
@@ -83,7 +83,7 @@ pub fn put_source(
 }
 
 /// Retires a source (its runs are kept), audited.
-pub fn retire_source(tx: &Tx<'_>, now: Timestamp, name: &str) -> Result<()> {
+pub(crate) fn retire_source(tx: &Tx<'_>, now: Timestamp, name: &str) -> Result<()> {
     tx.execute(
         "UPDATE sources SET retired_at = ?2 WHERE name = ?1 AND retired_at IS NULL",
         params![name, now],
@@ -118,7 +118,7 @@ pub fn take_lease(
 }
 
 /// Gives the lease back (only `holder`'s own).
-pub fn release_lease(tx: &Tx<'_>, source: &str, holder: &str) -> Result<()> {
+pub(crate) fn release_lease(tx: &Tx<'_>, source: &str, holder: &str) -> Result<()> {
     tx.execute(
         "DELETE FROM source_leases WHERE source = ?1 AND holder = ?2",
         params![source, holder],
@@ -136,7 +136,7 @@ pub fn start_run(tx: &Tx<'_>, source: &str, now: Timestamp) -> Result<i64> {
 }
 
 /// Records how run `id` ended.
-pub fn finish_run(tx: &Tx<'_>, id: i64, now: Timestamp, o: &RunOutcome) -> Result<()> {
+pub(crate) fn finish_run(tx: &Tx<'_>, id: i64, now: Timestamp, o: &RunOutcome) -> Result<()> {
     tx.execute(
         "UPDATE source_runs SET ended_at = ?2, ok = ?3, rows_new = ?4, rows_changed = ?5,
              rows_unchanged = ?6, rows_refused = ?7, errors = ?8 WHERE id = ?1",
@@ -195,7 +195,7 @@ impl Store {
     }
 
     /// The latest run of `source` (finished or not).
-    pub fn last_source_run(&self, source: &str) -> Result<Option<SourceRun>> {
+    pub(crate) fn last_source_run(&self, source: &str) -> Result<Option<SourceRun>> {
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM source_runs WHERE source = ?1 ORDER BY started_at DESC, id DESC LIMIT 1"
         );
@@ -207,7 +207,7 @@ impl Store {
     }
 
     /// The latest finished run of `source`.
-    pub fn last_finished_source_run(&self, source: &str) -> Result<Option<SourceRun>> {
+    pub(crate) fn last_finished_source_run(&self, source: &str) -> Result<Option<SourceRun>> {
         let sql = format!(
             "SELECT {RUN_COLUMNS} FROM source_runs WHERE source = ?1 AND ended_at IS NOT NULL
              ORDER BY ended_at DESC, id DESC LIMIT 1"
@@ -220,7 +220,7 @@ impl Store {
     }
 
     /// When the latest successful run of `source` ended.
-    pub fn last_source_success(&self, source: &str) -> Result<Option<Timestamp>> {
+    pub(crate) fn last_source_success(&self, source: &str) -> Result<Option<Timestamp>> {
         Ok(self
             .conn()
             .prepare_cached("SELECT max(ended_at) FROM source_runs WHERE source = ?1 AND ok = 1")?
@@ -229,7 +229,7 @@ impl Store {
 
     /// The source's freshness at `now` (from its last success and whether
     /// its latest finished run failed).
-    pub fn source_freshness(
+    pub(crate) fn source_freshness(
         &self,
         s: &StoredSource,
         now: Timestamp,
@@ -249,7 +249,7 @@ impl Store {
 
     /// Keys of the indicators fed by a source that is stale at `now` (a
     /// source feeds the indicators it has written values for).
-    pub fn stale_indicator_keys(
+    pub(crate) fn stale_indicator_keys(
         &self,
         now: Timestamp,
     ) -> Result<std::collections::BTreeSet<String>> {

@@ -18,7 +18,7 @@ pub fn upsert_work_item(tx: &Tx<'_>, w: &WorkItem) -> Result<bool> {
 
 /// Inserts a work item, or updates the one of the same kind and external id
 /// when anything differs.
-pub const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, external_id, customer, segment, opened_at, promised_at, closed_at, outcome, satisfaction)
+pub(crate) const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, external_id, customer, segment, opened_at, promised_at, closed_at, outcome, satisfaction)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (kind, external_id) DO UPDATE SET
                 customer = excluded.customer, segment = excluded.segment, opened_at = excluded.opened_at,
@@ -31,7 +31,10 @@ pub const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, external_i
 
 /// [`upsert_work_item`] on a statement prepared once from
 /// [`SQL_UPSERT_WORK_ITEM`].
-pub fn upsert_work_item_with(stmt: &mut rusqlite::Statement<'_>, w: &WorkItem) -> Result<bool> {
+pub(crate) fn upsert_work_item_with(
+    stmt: &mut rusqlite::Statement<'_>,
+    w: &WorkItem,
+) -> Result<bool> {
     let n = stmt.execute(params![
         w.kind,
         w.external_id,
@@ -118,7 +121,7 @@ struct ReadItems {
 
 /// Work items a store has read, per kind.
 #[derive(Debug, Default)]
-pub struct SharedItems(RefCell<HashMap<String, ReadItems>>);
+pub(crate) struct SharedItems(RefCell<HashMap<String, ReadItems>>);
 
 impl Store {
     /// [`KindItems`] of `kind` from `from` on, read again only when the work
@@ -172,7 +175,7 @@ impl Store {
     }
 
     /// The distinct work kinds that have items or a capacity, sorted.
-    pub fn work_kinds(&self) -> Result<Vec<String>> {
+    pub(crate) fn work_kinds(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn().prepare_cached(SQL_WORK_KINDS)?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -195,7 +198,7 @@ impl Store {
     }
 
     /// Number of work items stored.
-    pub fn work_item_count(&self) -> Result<i64> {
+    pub(crate) fn work_item_count(&self) -> Result<i64> {
         Ok(self
             .conn()
             .query_row("SELECT count(*) FROM work_items", [], |r| r.get(0))?)

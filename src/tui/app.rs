@@ -109,12 +109,12 @@ pub use super::state::standup::StandupState;
 /// Whether a row with these texts passes the `/` filter: an empty filter
 /// passes everything; otherwise one text must contain it, ignoring case.
 /// `filter` is already lower-case.
-pub fn matches_filter(filter: &str, texts: &[&str]) -> bool {
+pub(crate) fn matches_filter(filter: &str, texts: &[&str]) -> bool {
     filter.is_empty() || texts.iter().any(|t| t.to_lowercase().contains(filter))
 }
 
 /// How long a status-line message stays, in seconds.
-pub const FLASH_SECS: i64 = 8;
+pub(crate) const FLASH_SECS: i64 = 8;
 
 /// The whole state of the cockpit.
 #[derive(Debug, Clone)]
@@ -264,7 +264,7 @@ impl App {
 
     /// Sets the `/` filter and recomputes the lists (the cursor follows its
     /// item while it stays listed).
-    pub fn set_filter(&mut self, text: &str) {
+    pub(crate) fn set_filter(&mut self, text: &str) {
         self.filter = text.to_string();
         self.ui.recompute(&self.models, &self.filter, self.view);
     }
@@ -408,6 +408,6 @@ fn loaded(app: &mut App, models: Models) -> Option<Effect> {
 }
 
 /// Feeds a key into a text input.
-pub fn input_key(input: &mut Input, key: crossterm::event::KeyEvent) {
+pub(crate) fn input_key(input: &mut Input, key: crossterm::event::KeyEvent) {
     input.handle_event(&crossterm::event::Event::Key(key));
 }

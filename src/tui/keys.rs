@@ -156,7 +156,7 @@ impl Scope {
     }
 
     /// Whether it is one view's own binding (not a global one).
-    pub fn is_view(self) -> bool {
+    pub(crate) fn is_view(self) -> bool {
         !matches!(self, Scope::Everywhere | Scope::Tabs)
     }
 }
@@ -184,7 +184,7 @@ pub enum Footer {
 
 /// Characters of hints the footer holds before trailing ones are left out
 /// (the rest of the line is for the filter and the message).
-pub const FOOTER_BUDGET: usize = 56;
+pub(crate) const FOOTER_BUDGET: usize = 56;
 
 /// One binding: an action, its keys, where it applies, its help and footer.
 #[derive(Debug, Clone)]
@@ -310,7 +310,7 @@ impl KeyTable {
     }
 
     /// The action `key` means in `cx`, if any.
-    pub fn lookup(&self, cx: Context, key: KeyCode) -> Option<Action> {
+    pub(crate) fn lookup(&self, cx: Context, key: KeyCode) -> Option<Action> {
         self.active(cx)
             .find(|b| b.keys.contains(&key))
             .and_then(|b| b.act.action(key))
@@ -319,7 +319,7 @@ impl KeyTable {
     /// The help overlay's lines for `cx`: (keys, text) for the view's own
     /// bindings and for the global ones; consecutive bindings with the same
     /// text share a line (`↑ k / ↓ j  move the selection`).
-    pub fn help_lines(&self, cx: Context) -> (Vec<HelpLine>, Vec<HelpLine>) {
+    pub(crate) fn help_lines(&self, cx: Context) -> (Vec<HelpLine>, Vec<HelpLine>) {
         let group = |own: bool| {
             let mut out: Vec<HelpLine> = Vec::new();
             for b in self.active(cx).filter(|b| b.scope.is_view() == own) {
@@ -344,7 +344,7 @@ impl KeyTable {
 }
 
 /// How a key reads on screen: `Enter`, `↑`, `S-Tab`, `Space`, `q`.
-pub fn key_label(key: KeyCode) -> String {
+pub(crate) fn key_label(key: KeyCode) -> String {
     match key {
         KeyCode::Char(' ') => "Space".into(),
         KeyCode::Char(c) => c.to_string(),
@@ -380,7 +380,7 @@ pub fn keys_label(b: &Binding) -> String {
 }
 
 /// One line of the help: the keys and what they do.
-pub type HelpLine = (String, &'static str);
+pub(crate) type HelpLine = (String, &'static str);
 
 /// The footer from the `active` bindings of `cx`.
 fn footer(active: Vec<&Binding>, cx: Context) -> String {

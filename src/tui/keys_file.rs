@@ -21,7 +21,7 @@ use std::path::Path;
 
 impl Act {
     /// Every action, in table order of first appearance.
-    pub const ALL: [Act; 29] = [
+    pub(crate) const ALL: [Act; 29] = [
         Act::Quit,
         Act::NextView,
         Act::PrevView,
@@ -89,13 +89,13 @@ impl Act {
     }
 
     /// The action named `name` in `keys.toml`.
-    pub fn from_name(name: &str) -> Option<Act> {
+    pub(crate) fn from_name(name: &str) -> Option<Act> {
         Act::ALL.into_iter().find(|a| a.name() == name)
     }
 }
 
 /// A key as written in `keys.toml`.
-pub fn parse_key(text: &str) -> Result<KeyCode, String> {
+pub(crate) fn parse_key(text: &str) -> Result<KeyCode, String> {
     let mut chars = text.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
         if !c.is_control() {
@@ -243,7 +243,7 @@ impl KeyTable {
 
     /// The table for the config folder that holds `config_file`: the
     /// defaults when there is no `keys.toml` beside it.
-    pub fn load_beside(config_file: Option<&Path>) -> Result<KeyTable, String> {
+    pub(crate) fn load_beside(config_file: Option<&Path>) -> Result<KeyTable, String> {
         let Some(path) = config_file
             .and_then(|p| p.parent())
             .map(|d| d.join("keys.toml"))

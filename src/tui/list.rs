@@ -58,7 +58,7 @@ impl<K: Clone + PartialEq, R> Picker<K, R> {
     /// Replaces the rows. The selection stays on its key; when that key is
     /// no longer listed the cursor stays at the same position (clamped) and
     /// the lost key is returned.
-    pub fn set_rows(&mut self, rows: Vec<(K, R)>) -> Option<K> {
+    pub(crate) fn set_rows(&mut self, rows: Vec<(K, R)>) -> Option<K> {
         self.rows = rows;
         let mut lost = None;
         if let Some(k) = &self.selected {
@@ -84,7 +84,7 @@ impl<K: Clone + PartialEq, R> Picker<K, R> {
     }
 
     /// Selects row `i` (clamped).
-    pub fn set_cursor(&mut self, i: usize) {
+    pub(crate) fn set_cursor(&mut self, i: usize) {
         self.cursor = i.min(self.rows.len().saturating_sub(1));
         self.selected = self.rows.get(self.cursor).map(|(k, _)| k.clone());
     }
@@ -110,7 +110,7 @@ impl<K: Clone + PartialEq, R> Picker<K, R> {
     }
 
     /// The selected item's row reference.
-    pub fn selected_row(&self) -> Option<&R> {
+    pub(crate) fn selected_row(&self) -> Option<&R> {
         self.rows.get(self.cursor).map(|(_, r)| r)
     }
 
@@ -185,12 +185,12 @@ impl<K: Clone + PartialEq, R> Cursor for Picker<K, R> {
 
 /// How many rows a table in `area` shows, `chrome` lines being borders and
 /// header.
-pub fn visible_rows(area: Rect, chrome: u16) -> usize {
+pub(crate) fn visible_rows(area: Rect, chrome: u16) -> usize {
     area.height.saturating_sub(chrome) as usize
 }
 
 /// ` · N of M` when only `visible` of `total` rows fit, else nothing.
-pub fn cut_note(visible: usize, total: usize) -> String {
+pub(crate) fn cut_note(visible: usize, total: usize) -> String {
     if total > visible {
         format!(" · {visible} of {total}")
     } else {

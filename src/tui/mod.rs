@@ -129,7 +129,7 @@ static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
 
 /// Restores the terminal: raw mode off, main screen back, cursor shown.
 /// Does nothing when the terminal was not taken or is already restored.
-pub fn restore_terminal() {
+pub(crate) fn restore_terminal() {
     if !TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
         return;
     }

@@ -69,7 +69,7 @@ pub struct StatusChange {
 }
 
 /// How many alert events the standup lists at most.
-pub const STANDUP_ALERT_LIMIT: usize = 20;
+pub(crate) const STANDUP_ALERT_LIMIT: usize = 20;
 
 /// The standup's content.
 #[derive(Debug, Clone, Default)]
@@ -138,7 +138,7 @@ pub struct Needs {
 }
 
 /// The Work view's window.
-pub const FLOW_WINDOW: i64 = 7 * DAY;
+pub(crate) const FLOW_WINDOW: i64 = 7 * DAY;
 
 /// Loads the models for `needs` at `now`.
 pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
@@ -198,7 +198,7 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
 }
 
 /// Recent values listed in an indicator's detail.
-pub const DETAIL_VALUES: usize = 20;
+pub(crate) const DETAIL_VALUES: usize = 20;
 
 fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDetail> {
     let span = (4 * r.def.window_secs).clamp(28 * DAY, 90 * DAY);

@@ -58,7 +58,7 @@ impl Theme {
     }
 
     /// Secondary text.
-    pub fn dim(&self) -> Style {
+    pub(crate) fn dim(&self) -> Style {
         if self.color {
             Style::new().fg(Color::DarkGray)
         } else {
@@ -67,12 +67,12 @@ impl Theme {
     }
 
     /// The active view tab.
-    pub fn tab_active(&self) -> Style {
+    pub(crate) fn tab_active(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
 
     /// The header bar.
-    pub fn bar(&self) -> Style {
+    pub(crate) fn bar(&self) -> Style {
         if self.color {
             Style::new()
                 .bg(Color::Blue)

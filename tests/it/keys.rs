@@ -4,21 +4,16 @@
 //! the keymap maps each of its keys to its action, and the footer drawn is
 //! the one generated for the context.
 
+use crate::common::screens::key;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use opsdeck::store::Store;
 use opsdeck::tui::app::{App, View};
 use opsdeck::tui::keys::{self, Context};
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
+use opsdeck::tui::{keymap::keymap, loaded_app, render_to_text};
 
 /// 2026-11-24T09:00:00Z: the fixed clock of the screen tests.
 const NOW: i64 = 1_795_510_800;
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    if let Some(a) = keymap(app, KeyEvent::new(code, KeyModifiers::NONE)) {
-        dispatch(store, app, a);
-    }
-}
 
 /// Every context the table distinguishes, as a loaded app.
 fn contexts(store: &mut Store) -> Vec<App> {

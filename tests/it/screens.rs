@@ -2,42 +2,15 @@
 //! at 80x24 and 120x40 (and too small), as insta snapshots; plus the
 //! update logic driven by actions, hostile text, colour and liveness.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::screens::{app_on, demo_store, key, typed, NOW};
+use crossterm::event::KeyCode;
 use opsdeck::domain::Status;
 use opsdeck::store::Store;
 use opsdeck::tui::action::Action;
 use opsdeck::tui::app::{App, SortKey, View};
 use opsdeck::tui::popups::Popup;
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
-
-/// 2026-11-24T09:00:00Z: the fixed clock of every screen test.
-const NOW: i64 = 1_795_510_800;
-
-fn demo_store() -> Store {
-    // Snapshots must not depend on who runs the tests: the OS login is pinned.
-    opsdeck::store::audit::pin_os_user_for_tests("tester");
-    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::demo::populate(&mut store, NOW).unwrap();
-    store
-}
-
-fn app_on(store: &mut Store, view: View) -> App {
-    loaded_app(store, view, NOW, Theme::mono())
-}
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    let k = KeyEvent::new(code, KeyModifiers::NONE);
-    if let Some(a) = keymap(app, k) {
-        dispatch(store, app, a);
-    }
-}
-
-fn typed(store: &mut Store, app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(store, app, KeyCode::Char(c));
-    }
-}
+use opsdeck::tui::{dispatch, loaded_app, render_to_text};
 
 #[test]
 fn every_view_at_80x24_and_120x40() {

@@ -2,49 +2,18 @@
 //! written and audited), the error-budget panel, rules evaluated on the
 //! minute tick, and the bell, over the demo data with a fixed clock.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::screens::{count, demo_store, key, typed, NOW};
+use crossterm::event::KeyCode;
 use opsdeck::domain::escalation::AlertState;
-use opsdeck::store::Store;
 use opsdeck::tui::action::Action;
 use opsdeck::tui::app::{App, View};
 use opsdeck::tui::popups::Popup;
 use opsdeck::tui::state::alerts::{AlertOp, AlertVerb, BellWatch};
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
-
-/// 2026-11-24T09:00:00Z: the fixed clock of the screen tests.
-const NOW: i64 = 1_795_510_800;
-
-fn demo_store() -> Store {
-    // Snapshots must not depend on who runs the tests: the OS login is pinned.
-    opsdeck::store::audit::pin_os_user_for_tests("tester");
-    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::demo::populate(&mut store, NOW).unwrap();
-    store
-}
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    let k = KeyEvent::new(code, KeyModifiers::NONE);
-    if let Some(a) = keymap(app, k) {
-        dispatch(store, app, a);
-    }
-}
-
-fn typed(store: &mut Store, app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(store, app, KeyCode::Char(c));
-    }
-}
+use opsdeck::tui::{dispatch, loaded_app, render_to_text};
 
 fn selected_id(app: &App) -> i64 {
     app.alert_rows()[app.selected()].id
-}
-
-fn count(store: &Store, sql: &str) -> i64 {
-    store
-        .raw_conn_for_tests()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
 }
 
 #[test]

@@ -2,27 +2,13 @@
 //! recorded values, and `c` corrects the selected one (value, reason,
 //! confirmation), audited, with the board following.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::screens::{count, key, typed, NOW};
+use crossterm::event::KeyCode;
 use opsdeck::store::Store;
 use opsdeck::tui::app::{App, View};
 use opsdeck::tui::popups::Popup;
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
-
-/// The fixed clock of the screen tests (2026-11-24T09:00:00Z).
-const NOW: i64 = 1_795_510_800;
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    if let Some(a) = keymap(app, KeyEvent::new(code, KeyModifiers::NONE)) {
-        dispatch(store, app, a);
-    }
-}
-
-fn typed(store: &mut Store, app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(store, app, KeyCode::Char(c));
-    }
-}
+use opsdeck::tui::{loaded_app, render_to_text};
 
 /// The demo, with the detail of `trial_to_paid` open.
 fn detail_of_trial_to_paid() -> (Store, App) {
@@ -37,13 +23,6 @@ fn detail_of_trial_to_paid() -> (Store, App) {
     assert_eq!(d.reading.def.key, "trial_to_paid");
     assert!(d.values.len() >= 3, "recent values listed");
     (store, app)
-}
-
-fn count(store: &Store, sql: &str) -> i64 {
-    store
-        .raw_conn_for_tests()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
 }
 
 #[test]

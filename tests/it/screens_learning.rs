@@ -2,31 +2,16 @@
 //! 80x24 over the demo data with a fixed clock, selection, filter, empty
 //! states, hostile text, colour, and the standup's decisions section.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::screens::{demo_store, key, NOW};
+use crossterm::event::KeyCode;
 use opsdeck::store::{notes, Store};
 use opsdeck::tui::action::Action;
-use opsdeck::tui::app::{App, View};
+use opsdeck::tui::app::View;
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
+use opsdeck::tui::{dispatch, loaded_app, render_to_text};
 use ratatui::style::Color;
 
-/// 2026-11-24T09:00:00Z: the fixed clock of every screen test.
-const NOW: i64 = 1_795_510_800;
 const DAY: i64 = 86_400;
-
-fn demo_store() -> Store {
-    // Snapshots must not depend on who runs the tests: the OS login is pinned.
-    opsdeck::store::audit::pin_os_user_for_tests("tester");
-    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::demo::populate(&mut store, NOW).unwrap();
-    store
-}
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    if let Some(a) = keymap(app, KeyEvent::new(code, KeyModifiers::NONE)) {
-        dispatch(store, app, a);
-    }
-}
 
 fn no_controls(text: &str) {
     assert!(

@@ -3,37 +3,15 @@
 //! snapshots; and checking, skipping, overriding, undoing and noting items
 //! with the keys, through the same update/effect loop as the terminal.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::screens::{demo_store, key, typed, NOW};
+use crossterm::event::KeyCode;
 use opsdeck::domain::playbook::{ItemRef, RunItemState};
 use opsdeck::store::Store;
 use opsdeck::tui::app::{App, View};
 use opsdeck::tui::popups::Popup;
 use opsdeck::tui::state::playbooks::Opened;
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
-
-/// 2026-11-24T09:00:00Z, as in tests/screens.rs.
-const NOW: i64 = 1_795_510_800;
-
-fn demo_store() -> Store {
-    // Snapshots must not depend on who runs the tests: the OS login is pinned.
-    opsdeck::store::audit::pin_os_user_for_tests("tester");
-    let mut store = Store::open_in_memory_at("tester", NOW).unwrap();
-    opsdeck::demo::populate(&mut store, NOW).unwrap();
-    store
-}
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    if let Some(a) = keymap(app, KeyEvent::new(code, KeyModifiers::NONE)) {
-        dispatch(store, app, a);
-    }
-}
-
-fn typed(store: &mut Store, app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(store, app, KeyCode::Char(c));
-    }
-}
+use opsdeck::tui::{loaded_app, render_to_text};
 
 fn down(store: &mut Store, app: &mut App, n: usize) {
     for _ in 0..n {

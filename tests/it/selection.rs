@@ -4,7 +4,8 @@
 //! the item is gone; an action acts on that id. Also the kept scroll offset
 //! and the popups' outcomes as an action sequence.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crate::common::screens::key;
+use crossterm::event::KeyCode;
 use opsdeck::domain::alert_rules::Severity;
 use opsdeck::domain::escalation::AlertState;
 use opsdeck::store::alerts;
@@ -14,7 +15,7 @@ use opsdeck::tui::app::{App, View};
 use opsdeck::tui::popups::{self, Popup, PopupOutcome};
 use opsdeck::tui::state::alerts::AlertOp;
 use opsdeck::tui::theme::Theme;
-use opsdeck::tui::{dispatch, keymap::keymap, loaded_app, render_to_text};
+use opsdeck::tui::{dispatch, loaded_app, render_to_text};
 
 /// 2026-11-24T09:00:00Z: the fixed clock of the screen tests.
 const NOW: i64 = 1_795_510_800;
@@ -26,12 +27,6 @@ fn two_connections(dir: &tempfile::TempDir) -> (Store, Store) {
     opsdeck::demo::populate(&mut ours, NOW).unwrap();
     let other = Store::open_at(&path, "other", NOW).unwrap();
     (ours, other)
-}
-
-fn key(store: &mut Store, app: &mut App, code: KeyCode) {
-    if let Some(a) = keymap(app, KeyEvent::new(code, KeyModifiers::NONE)) {
-        dispatch(store, app, a);
-    }
 }
 
 fn selected_alert(app: &App) -> i64 {

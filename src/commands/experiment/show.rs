@@ -56,7 +56,7 @@ pub fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
 }
 
 /// The verdict as a row shows it: the symbol and label, or "draft".
-pub fn verdict_text(r: &ExperimentRow) -> String {
+pub(crate) fn verdict_text(r: &ExperimentRow) -> String {
     match (&r.status, &r.verdict) {
         (ExperimentStatus::Draft, _) => "not started".to_string(),
         (_, v) => format!("{} {}", v.symbol(), v.label()),
@@ -215,7 +215,7 @@ fn criteria_table(row: &ExperimentRow) -> String {
 }
 
 /// A change with its sign: `+12`, `-2.5`, `0`.
-pub fn signed(d: f64) -> String {
+pub(crate) fn signed(d: f64) -> String {
     let s = format_number(d);
     if d > 0.0 && s != "0" {
         format!("+{s}")

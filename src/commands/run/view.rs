@@ -15,7 +15,7 @@ use crate::text::{sanitize, sanitize_truncate};
 use std::fmt::Write as _;
 
 /// The state column: `done`, `cancelled`, `open`, or `✗ overdue 2h`.
-pub fn state_word(run: &OpenRun) -> String {
+pub(crate) fn state_word(run: &OpenRun) -> String {
     match (run.run.state, run.late_by) {
         (RunState::Open, Some(late)) => format!("✗ overdue {}", lateness(late)),
         (RunState::Open, None) => "open".to_string(),

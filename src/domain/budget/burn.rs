@@ -171,7 +171,7 @@ pub struct BurnAssessment {
 
 impl BurnAssessment {
     /// Whether this rule fires.
-    pub fn is_firing(&self) -> bool {
+    pub(crate) fn is_firing(&self) -> bool {
         self.verdict == BurnVerdict::Firing
     }
 }

@@ -117,7 +117,7 @@ impl Criterion {
     }
 
     /// The same criterion marked as the primary one.
-    pub fn into_primary(mut self) -> Criterion {
+    pub(crate) fn into_primary(mut self) -> Criterion {
         self.primary = true;
         self
     }

@@ -45,7 +45,7 @@ pub struct ExperimentDef {
 impl ExperimentDef {
     /// The control actually used: the one given, or the default baseline (the
     /// period of equal length just before `start`).
-    pub fn effective_control(&self) -> Control {
+    pub(crate) fn effective_control(&self) -> Control {
         self.control
             .clone()
             .unwrap_or_else(|| Control::default_baseline(self.start, self.end))
@@ -82,7 +82,7 @@ pub enum Control {
 impl Control {
     /// The default control: the period of equal length just before `start`,
     /// i.e. `[start - (end - start), start)`. Saturates instead of overflowing.
-    pub fn default_baseline(start: Timestamp, end: Timestamp) -> Control {
+    pub(crate) fn default_baseline(start: Timestamp, end: Timestamp) -> Control {
         let length = end.saturating_sub(start).max(0);
         Control::Baseline {
             from: start.saturating_sub(length),

@@ -133,7 +133,7 @@ impl Field {
 
     /// True for the fields covered by the registration hash, which only an
     /// amendment may change once the experiment has started.
-    pub fn is_locked(self) -> bool {
+    pub(crate) fn is_locked(self) -> bool {
         matches!(
             self,
             Field::Hypothesis

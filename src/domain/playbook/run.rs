@@ -44,7 +44,7 @@ pub enum RunItemState {
 
 impl RunItemState {
     /// Done or skipped: the item no longer holds the step open.
-    pub fn is_closed(&self) -> bool {
+    pub(crate) fn is_closed(&self) -> bool {
         !matches!(self, RunItemState::Pending)
     }
 
@@ -85,7 +85,7 @@ impl Progress {
 
     /// Closed share from 0.0 to 1.0 (1.0 for a run without items), for a
     /// progress bar.
-    pub fn ratio(&self) -> f64 {
+    pub(crate) fn ratio(&self) -> f64 {
         if self.total == 0 {
             1.0
         } else {
@@ -285,23 +285,23 @@ impl ChecklistRun {
     }
 
     /// Every item of the step is done or skipped: its exit criteria are met.
-    pub fn is_step_complete(&self, step: usize) -> bool {
+    pub(crate) fn is_step_complete(&self, step: usize) -> bool {
         self.step_states(step).all(RunItemState::is_closed)
     }
 
     /// Every item of the run is done or skipped.
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         (0..self.def.steps.len()).all(|s| self.is_step_complete(s))
     }
 
     /// The step being worked: the first step that is not complete (0-based);
     /// `None` when the run is complete.
-    pub fn current_step(&self) -> Option<usize> {
+    pub(crate) fn current_step(&self) -> Option<usize> {
         (0..self.def.steps.len()).find(|&s| !self.is_step_complete(s))
     }
 
     /// When the step's last item was closed; `None` while any is pending.
-    pub fn step_closed_at(&self, step: usize) -> Option<Timestamp> {
+    pub(crate) fn step_closed_at(&self, step: usize) -> Option<Timestamp> {
         self.step_states(step)
             .map(RunItemState::closed_at)
             .try_fold(None, |latest: Option<Timestamp>, at| {
@@ -313,7 +313,7 @@ impl ChecklistRun {
     /// When the step became current: the run start for the first step, else
     /// when the previous step was completed; `None` while the previous step
     /// is open (or the step does not exist).
-    pub fn step_started_at(&self, step: usize) -> Option<Timestamp> {
+    pub(crate) fn step_started_at(&self, step: usize) -> Option<Timestamp> {
         if step >= self.def.steps.len() {
             None
         } else if step == 0 {
@@ -325,7 +325,7 @@ impl ChecklistRun {
 
     /// When the step must be complete: became current + tolerance; `None`
     /// while it has not become current.
-    pub fn step_due_at(&self, step: usize) -> Option<Timestamp> {
+    pub(crate) fn step_due_at(&self, step: usize) -> Option<Timestamp> {
         let tolerance = self.def.steps.get(step)?.tolerance_secs;
         Some(self.step_started_at(step)?.saturating_add(tolerance))
     }
@@ -353,7 +353,7 @@ impl ChecklistRun {
     /// gate needs a non-blank `override_reason` and then returns
     /// [`EntryPermit::Overridden`], which the caller audits. Undoing an item is
     /// never gated and does not go through here.
-    pub fn may_check(
+    pub(crate) fn may_check(
         &self,
         item: ItemRef,
         override_reason: Option<&str>,
@@ -384,20 +384,20 @@ impl ChecklistRun {
 
     /// Seconds the run is past its due time, when it has one, is not complete
     /// and `now` is later than it.
-    pub fn run_overdue_by(&self, now: Timestamp) -> Option<i64> {
+    pub(crate) fn run_overdue_by(&self, now: Timestamp) -> Option<i64> {
         let due = self.due_at?;
         (now > due && !self.is_complete()).then(|| now - due)
     }
 
     /// Seconds the step is past its tolerance, when it is not complete and
     /// has become current.
-    pub fn step_overdue_by(&self, step: usize, now: Timestamp) -> Option<i64> {
+    pub(crate) fn step_overdue_by(&self, step: usize, now: Timestamp) -> Option<i64> {
         let due = self.step_due_at(step)?;
         (now > due && !self.is_step_complete(step)).then(|| now - due)
     }
 
     /// Steps past their tolerance, in step order, with their pending items.
-    pub fn overdue_steps(&self, now: Timestamp) -> Vec<OverdueStep> {
+    pub(crate) fn overdue_steps(&self, now: Timestamp) -> Vec<OverdueStep> {
         (0..self.def.steps.len())
             .filter_map(|step| {
                 let late_by = self.step_overdue_by(step, now)?;
@@ -421,7 +421,7 @@ impl ChecklistRun {
     /// order). When the run is past its due time every pending item is late
     /// by at least that much; items of a step past its tolerance are late by
     /// the step's lateness if that is larger.
-    pub fn overdue_items(&self, now: Timestamp) -> Vec<OverdueItem> {
+    pub(crate) fn overdue_items(&self, now: Timestamp) -> Vec<OverdueItem> {
         let run_late = self.run_overdue_by(now);
         let mut out = Vec::new();
         for step in 0..self.def.steps.len() {

@@ -11,7 +11,7 @@ use crate::store::{Result, Store};
 use crate::text::sanitize;
 
 /// How many history entries the model carries.
-pub const HISTORY_LIMIT: usize = 50;
+pub(crate) const HISTORY_LIMIT: usize = 50;
 
 /// The newest `?1` transitions of all alerts with their alert's title.
 pub const SQL_ALERT_HISTORY: &str =
@@ -72,7 +72,7 @@ pub struct AlertRow {
 
 impl AlertRow {
     /// The row of an alert at `now`.
-    pub fn from_alert(a: &Alert, now: Timestamp) -> AlertRow {
+    pub(crate) fn from_alert(a: &Alert, now: Timestamp) -> AlertRow {
         let climbing = a.cleared_at.is_none();
         AlertRow {
             id: a.id,
@@ -198,7 +198,11 @@ fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
 impl Store {
     /// Alerts opened, re-opened or escalated after `since`, newest first
     /// (at most `limit`).
-    pub fn alert_news_since(&self, since: Timestamp, limit: usize) -> Result<Vec<HistoryEntry>> {
+    pub(crate) fn alert_news_since(
+        &self,
+        since: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>> {
         let mut stmt = self.conn().prepare_cached(SQL_ALERT_NEWS_SINCE)?;
         let rows = stmt.query_map(rusqlite::params![since, limit as i64], history_entry)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -82,7 +82,7 @@ fn owner_then(
 
 /// The path for an alert naming playbook `key` (its newest version), or
 /// the operation's default path when it names none or an unknown one.
-pub fn path_for(
+pub(crate) fn path_for(
     conn: &Connection,
     owner: Option<&str>,
     playbook: Option<&str>,
@@ -117,7 +117,7 @@ pub struct OverdueRun {
 }
 
 /// One candidate per open run that is late at `now`.
-pub fn overdue_run_candidates(store: &Store, now: Timestamp) -> Result<Vec<OverdueRun>> {
+pub(crate) fn overdue_run_candidates(store: &Store, now: Timestamp) -> Result<Vec<OverdueRun>> {
     let mut out = Vec::new();
     let defaults = alert_defaults(store.conn())?;
     for run in store.runs(RunFilter::Open)? {
@@ -146,7 +146,7 @@ pub fn overdue_run_candidates(store: &Store, now: Timestamp) -> Result<Vec<Overd
 /// Starts a run of the alert's playbook and links it (`alerts.run_id`).
 /// A playbook that cannot be started is noted in the alert's history and
 /// does not stop the evaluation. Returns the run id when one started.
-pub fn start_linked_run(
+pub(crate) fn start_linked_run(
     tx: &Tx<'_>,
     alert_id: i64,
     playbook: &str,

@@ -13,7 +13,7 @@ use ratatui::Frame;
 use tui_input::Input;
 
 /// The filter line: typing filters live; Enter keeps it, Esc clears it.
-pub fn update_filter(app: &mut App, input: &mut Input, action: &Action) -> PopupOutcome {
+pub(crate) fn update_filter(app: &mut App, input: &mut Input, action: &Action) -> PopupOutcome {
     match action {
         Action::InputKey(k) => {
             input_key(input, *k);
@@ -31,7 +31,7 @@ pub fn update_filter(app: &mut App, input: &mut Input, action: &Action) -> Popup
 
 /// What the record line means: `VALUE [note]`, or `# note` for a note alone.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RecordInput {
+pub(crate) struct RecordInput {
     /// The value, in the indicator's unit; `None` for `# note`.
     pub value: Option<f64>,
     /// The note after the value (or after `#`); `None` without one.
@@ -39,7 +39,7 @@ pub struct RecordInput {
 }
 
 /// Parses the record line. `derived` indicators accept notes only.
-pub fn parse_record_line(text: &str, derived: bool) -> Result<RecordInput, String> {
+pub(crate) fn parse_record_line(text: &str, derived: bool) -> Result<RecordInput, String> {
     let t = text.trim();
     if t.is_empty() {
         return Err("type a value (and optionally a note), or # and a note".into());
@@ -77,7 +77,7 @@ pub fn parse_record_line(text: &str, derived: bool) -> Result<RecordInput, Strin
 
 /// The record line: Enter validates and records; a bad number keeps the
 /// line open with the reason.
-pub fn update_record(popup: &mut Popup, action: &Action) -> PopupOutcome {
+pub(crate) fn update_record(popup: &mut Popup, action: &Action) -> PopupOutcome {
     let Popup::Record {
         indicator_id,
         key,
@@ -113,7 +113,7 @@ pub fn update_record(popup: &mut Popup, action: &Action) -> PopupOutcome {
 }
 
 /// Draws an input line at the bottom of `area`.
-pub fn render_line(
+pub(crate) fn render_line(
     frame: &mut Frame,
     area: Rect,
     title: &str,

@@ -176,7 +176,7 @@ fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
 }
 
 /// The prompt of the input line.
-pub fn input_prompt(id: i64, verb: AlertVerb) -> String {
+pub(crate) fn input_prompt(id: i64, verb: AlertVerb) -> String {
     match verb {
         AlertVerb::Snooze => format!("snooze #{id} until — 2h, 1d, or 2026-11-26T09:00Z"),
         _ => format!("note on #{id}"),
@@ -185,7 +185,7 @@ pub fn input_prompt(id: i64, verb: AlertVerb) -> String {
 
 /// Handles keys while the snooze/note line is open: Enter validates and
 /// asks for confirmation; a bad value keeps the line open with the reason.
-pub fn update_input(now: i64, popup: &mut Popup, action: &Action) -> PopupOutcome {
+pub(crate) fn update_input(now: i64, popup: &mut Popup, action: &Action) -> PopupOutcome {
     let Popup::AlertInput {
         id,
         verb,

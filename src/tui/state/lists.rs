@@ -9,7 +9,7 @@ use crate::tui::app::matches_filter;
 use crate::tui::list::Picker;
 
 /// A Work row's identity: the kind, and the segment (none for the total).
-pub type WorkKey = (String, Option<String>);
+pub(crate) type WorkKey = (String, Option<String>);
 
 /// The Work view's state: flow rows filtered by kind or segment.
 #[derive(Debug, Clone, Default)]

@@ -123,7 +123,7 @@ impl ViewStates {
     }
 
     /// The cursor `↑`/`↓` move in `view`, if it has one.
-    pub fn cursor_mut(&mut self, view: View) -> Option<&mut dyn Cursor> {
+    pub(crate) fn cursor_mut(&mut self, view: View) -> Option<&mut dyn Cursor> {
         Some(match view {
             View::Indicators => &mut self.indicators.list,
             View::Work => &mut self.work.list,

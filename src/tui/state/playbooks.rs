@@ -101,7 +101,7 @@ pub enum RunsKey {
 
 impl RunsKey {
     /// How a message names it: `run #5`, `playbook order-fulfilment`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             RunsKey::Run(id) => format!("run #{id}"),
             RunsKey::Playbook(k) => format!("playbook {}", crate::text::sanitize(k)),
@@ -180,7 +180,7 @@ impl PlaybooksState {
     }
 
     /// The cursor that `↑`/`↓` move: the detail's when something is open.
-    pub fn cursor_mut(&mut self) -> &mut dyn Cursor {
+    pub(crate) fn cursor_mut(&mut self) -> &mut dyn Cursor {
         if self.opened.is_some() {
             &mut self.items
         } else {
@@ -232,7 +232,7 @@ fn resolve(m: &RunsModel, r: RowRef) -> Option<ListRow<'_>> {
 }
 
 /// A run of the model by number, open or recently closed.
-pub fn find_run(m: &RunsModel, id: i64) -> Option<&Run> {
+pub(crate) fn find_run(m: &RunsModel, id: i64) -> Option<&Run> {
     m.open_runs
         .iter()
         .map(|o| &o.run)

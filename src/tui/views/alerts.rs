@@ -31,7 +31,7 @@ fn as_status(s: Severity) -> Status {
 }
 
 /// A severity as symbol and word, styled (never colour alone).
-pub fn severity_span(s: Severity, theme: &Theme) -> Span<'static> {
+pub(crate) fn severity_span(s: Severity, theme: &Theme) -> Span<'static> {
     Span::styled(
         as_status(s).symbol().to_string(),
         theme.status(as_status(s)),
@@ -159,7 +159,7 @@ fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
 }
 
 /// A text gauge of the budget left: `████░░░░░░`, empty when overspent.
-pub fn gauge(remaining: Option<f64>, width: usize) -> String {
+pub(crate) fn gauge(remaining: Option<f64>, width: usize) -> String {
     let filled = remaining
         .map(|f| (f.clamp(0.0, 1.0) * width as f64).round() as usize)
         .unwrap_or(0);
@@ -168,7 +168,7 @@ pub fn gauge(remaining: Option<f64>, width: usize) -> String {
 
 /// One line per SLO: gauge, budget left, burn now (long/short window), time
 /// to exhaustion, and the burn rule firing, if any.
-pub fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Theme) {
+pub(crate) fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Theme) {
     let header = Row::new(
         ["SLO", "budget left", "", "burn", "runs out"]
             .map(|h| Cell::from(Span::styled(h, theme.header()))),

@@ -15,7 +15,7 @@ use ratatui::Frame;
 
 /// A text progress bar of `width` cells: `█` done or skipped, `░` pending.
 /// Readable without colour.
-pub fn progress_bar(ratio: f64, width: usize) -> String {
+pub(crate) fn progress_bar(ratio: f64, width: usize) -> String {
     let ratio = if ratio.is_finite() {
         ratio.clamp(0.0, 1.0)
     } else {
@@ -27,7 +27,7 @@ pub fn progress_bar(ratio: f64, width: usize) -> String {
 }
 
 /// What a run is called on screen: what it is for, else its playbook.
-pub fn run_label(o: &OpenRun) -> String {
+pub(crate) fn run_label(o: &OpenRun) -> String {
     o.run
         .context
         .clone()
@@ -36,7 +36,7 @@ pub fn run_label(o: &OpenRun) -> String {
 }
 
 /// `✗` for an overdue run (styled as a breach), `▶` for one on time.
-pub fn run_symbol(o: &OpenRun, theme: &Theme) -> Span<'static> {
+pub(crate) fn run_symbol(o: &OpenRun, theme: &Theme) -> Span<'static> {
     if o.is_overdue() {
         Span::styled("✗", theme.status(Status::Breach))
     } else {

@@ -66,7 +66,7 @@ pub fn pane<'a>(title: &str, theme: &Theme) -> Block<'a> {
 }
 
 /// A pane saying what will appear there.
-pub fn promise_pane(frame: &mut Frame, area: Rect, title: &str, text: &str, theme: &Theme) {
+pub(crate) fn promise_pane(frame: &mut Frame, area: Rect, title: &str, text: &str, theme: &Theme) {
     frame.render_widget(
         Paragraph::new(Span::styled(text.to_string(), theme.dim()))
             .wrap(Wrap { trim: true })
@@ -77,7 +77,7 @@ pub fn promise_pane(frame: &mut Frame, area: Rect, title: &str, text: &str, them
 
 /// One indicator per row: symbol, name, value, target, status word, trend
 /// arrow (wide panes) and a sparkline of the window.
-pub fn indicator_pane(
+pub(crate) fn indicator_pane(
     frame: &mut Frame,
     area: Rect,
     title: &str,
@@ -163,7 +163,7 @@ fn spark_style(status: Status, theme: &Theme) -> Style {
 }
 
 /// WIP, cycle time p90, on-time rate and capacity use per work kind.
-pub fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>, theme: &Theme) {
+pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>, theme: &Theme) {
     let header = Row::new(
         ["kind", "WIP", "p90", "on-time", "capacity"]
             .map(|h| Cell::from(Span::styled(h, theme.header()))),

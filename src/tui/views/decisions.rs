@@ -150,7 +150,7 @@ fn render_detail(frame: &mut Frame, area: Rect, d: &DecisionRecord, theme: &Them
 
 /// The standup's section: decisions taken and experiment milestones since
 /// the previous standup (or the last 7 days before the first one).
-pub fn standup_section(models: &Models, theme: &Theme) -> Section {
+pub(crate) fn standup_section(models: &Models, theme: &Theme) -> Section {
     let standup = models.standup.clone().unwrap_or_default();
     let learning = standup.learning;
     let since = match standup.previous {

@@ -23,7 +23,7 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 /// How a verdict reads in colour (it always reads in words and symbols).
-pub fn verdict_status(v: &Verdict) -> Status {
+pub(crate) fn verdict_status(v: &Verdict) -> Status {
     match v {
         Verdict::Success => Status::Ok,
         Verdict::Failure => Status::Breach,
@@ -41,7 +41,7 @@ fn outcome_status(o: Outcome) -> Status {
 }
 
 /// `… 3 days left`, `✓ success → scale`, or `not started`.
-pub fn verdict_label(r: &ExperimentRow) -> String {
+pub(crate) fn verdict_label(r: &ExperimentRow) -> String {
     let base = format!("{} {}", r.verdict.symbol(), clean(&r.verdict.label()));
     match (r.status, r.decision) {
         (ExperimentStatus::Draft, _) => "not started".to_string(),

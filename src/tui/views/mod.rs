@@ -46,9 +46,9 @@ impl Look {
 }
 
 /// Below this size a message replaces the layout.
-pub const MIN_WIDTH: u16 = 60;
+pub(crate) const MIN_WIDTH: u16 = 60;
 /// Below this size a message replaces the layout.
-pub const MIN_HEIGHT: u16 = 16;
+pub(crate) const MIN_HEIGHT: u16 = 16;
 
 /// Draws the whole frame.
 pub fn draw(frame: &mut Frame, app: &App) {

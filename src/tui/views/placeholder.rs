@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// What each not-yet-built view will show.
-pub fn promise(view: View) -> &'static str {
+pub(crate) fn promise(view: View) -> &'static str {
     match view {
         View::Playbooks => "Playbooks and their checklist runs will appear here: steps with owners, entry and exit criteria, tolerances, and each run's items to check off.",
         View::Alerts => "Alerts will appear here: open and acknowledged alerts, critical first, with their escalation level, and the error budget of each service level.",

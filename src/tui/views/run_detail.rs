@@ -16,7 +16,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// `11-24 09:00`, local on the live screen, UTC in snapshots.
-pub fn short_time(look: &Look, t: Timestamp) -> String {
+pub(crate) fn short_time(look: &Look, t: Timestamp) -> String {
     use chrono::TimeZone;
     let fmt = "%m-%d %H:%M";
     if look.local_time {
@@ -33,7 +33,7 @@ pub fn short_time(look: &Look, t: Timestamp) -> String {
 }
 
 /// Lines of a detail and the line the cursor is on.
-pub struct Detail {
+pub(crate) struct Detail {
     /// Title line, already cut to the width: `#RUN NAME vN` for a run, `NAME · KEY vN` for a playbook.
     pub title: String,
     /// The rendered lines, top to bottom.
@@ -73,13 +73,13 @@ fn step_status(look: &Look, run: &Run, step: usize) -> (String, Style) {
 }
 
 /// A role key with `⚠` when it is a single point of failure.
-pub fn owner_text(model: &RunsModel, role: &str) -> String {
+pub(crate) fn owner_text(model: &RunsModel, role: &str) -> String {
     let spof = model.role_is_spof(role);
     format!("{}{}", clean(role), if spof { " ⚠" } else { "" })
 }
 
 /// The lines of a run's detail; `cursor` is the index of the selected item.
-pub fn run_detail(
+pub(crate) fn run_detail(
     look: &Look,
     model: &RunsModel,
     run: &Run,

@@ -23,12 +23,12 @@ pub struct Section {
 }
 
 /// How many sections the standup has with these models.
-pub fn section_count(models: &Models) -> usize {
+pub(crate) fn section_count(models: &Models) -> usize {
     sections(models, &crate::tui::theme::Theme::mono()).len()
 }
 
 /// The sections, in the order the team goes through them.
-pub fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Section> {
+pub(crate) fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec<Section> {
     let mut out = Vec::new();
     let standup = models.standup.clone().unwrap_or_default();
     // 1. Indicators that changed status.

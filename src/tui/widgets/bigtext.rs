@@ -23,7 +23,7 @@ fn glyph(c: char) -> [&'static str; 3] {
 }
 
 /// Three lines of large text for `s` (unknown characters become blanks).
-pub fn big_lines(s: &str) -> [String; 3] {
+pub(crate) fn big_lines(s: &str) -> [String; 3] {
     let mut rows = [String::new(), String::new(), String::new()];
     for (i, c) in s.chars().enumerate() {
         let g = glyph(c);
@@ -38,7 +38,7 @@ pub fn big_lines(s: &str) -> [String; 3] {
 }
 
 /// Width in columns of [`big_lines`] for `s`.
-pub fn big_width(s: &str) -> usize {
+pub(crate) fn big_width(s: &str) -> usize {
     let n = s.chars().count();
     if n == 0 {
         0

@@ -13,16 +13,16 @@ pub fn clean(text: &str) -> String {
 }
 
 /// Clean and cut to `max` characters.
-pub fn clean_cut(text: &str, max: usize) -> String {
+pub(crate) fn clean_cut(text: &str, max: usize) -> String {
     crate::text::sanitize_truncate(text, max)
 }
 
 /// `✗ breach` styled by status.
-pub fn status_span(s: Status, theme: &Theme) -> Span<'static> {
+pub(crate) fn status_span(s: Status, theme: &Theme) -> Span<'static> {
     Span::styled(format!("{} {}", s.symbol(), s.word()), theme.status(s))
 }
 
 /// Just the status symbol, styled.
-pub fn status_symbol(s: Status, theme: &Theme) -> Span<'static> {
+pub(crate) fn status_symbol(s: Status, theme: &Theme) -> Span<'static> {
     Span::styled(s.symbol().to_string(), theme.status(s))
 }

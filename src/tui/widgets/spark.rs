@@ -5,7 +5,7 @@ const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']
 
 /// Draws `values` (oldest first, `None` = no data, shown as a space) into
 /// `width` characters, scaling between the series' min and max.
-pub fn spark_text(values: &[Option<f64>], width: usize) -> String {
+pub(crate) fn spark_text(values: &[Option<f64>], width: usize) -> String {
     if width == 0 || values.is_empty() {
         return String::new();
     }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod runs;
+pub mod screens;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
