@@ -51,6 +51,7 @@ mod json_outputs;
 mod keys;
 mod known_kinds;
 mod learning_common;
+mod live_apply;
 mod log_file;
 mod migrations;
 mod module_graph;
