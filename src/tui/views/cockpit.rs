@@ -164,10 +164,7 @@ fn spark_style(status: Status, theme: &Theme) -> Style {
 
 /// WIP, cycle time p90, on-time rate and capacity use per work kind.
 pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>, theme: &Theme) {
-    let header = Row::new(
-        ["kind", "WIP", "p90", "on-time", "capacity"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(["kind", "WIP", "p90", "on-time", "capacity"], theme);
     let rows: Vec<Row> = flow
         .map(|f| {
             f.rows
@@ -212,10 +209,7 @@ pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>,
         Constraint::Length(14),
     ];
     frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(pane("Flow · 7 days", theme)),
+        super::table::pane_table(rows, widths, header, "Flow · 7 days", theme),
         area,
     );
 }
