@@ -226,18 +226,18 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &
         .map(|h| {
             let mut text = format!(
                 "{:<4} {} · {}",
-                format!("#{}", h.alert_id),
-                h.kind,
-                crate::format::acting(&h.actor, h.login.as_deref(), 12)
+                format!("#{}", h.event.alert_id),
+                h.event.kind,
+                crate::format::acting(&h.event.actor, h.event.login.as_deref(), 12)
             );
-            if let Some(note) = &h.note {
+            if let Some(note) = &h.event.note {
                 text = format!("{text}: {}", clean(note));
             }
             if wide {
                 text = format!("{text} — {}", clean(&h.title));
             }
             Line::from(vec![
-                Span::styled(format!("{} ", look.clock(h.at)), look.theme.dim()),
+                Span::styled(format!("{} ", look.clock(h.event.at)), look.theme.dim()),
                 severity_span(h.severity, &look.theme),
                 Span::raw(format!(" {text}")),
             ])
@@ -299,15 +299,6 @@ pub fn pane(frame: &mut Frame, area: Rect, model: Option<&AlertsModel>, look: &L
         area,
     );
     if empty {
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 1,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled("no open alerts", theme.dim())),
-            inner,
-        );
+        super::cockpit::empty_note(frame, area, "no open alerts", theme);
     }
 }

@@ -131,17 +131,22 @@ pub(crate) fn indicator_pane(
         .block(pane(title, theme));
     frame.render_widget(table, area);
     if empty {
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 1,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled("no indicators of this kind", theme.dim())),
-            inner,
-        );
+        empty_note(frame, area, "no indicators of this kind", theme);
     }
+}
+
+/// A dim line inside a bordered pane's first row, saying why it is empty.
+pub(crate) fn empty_note(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    let inner = Rect {
+        x: area.x + 2,
+        y: area.y + 1,
+        width: area.width.saturating_sub(4),
+        height: 1,
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text.to_string(), theme.dim())),
+        inner,
+    );
 }
 
 /// The target without a spaced unit, to fit a narrow column (`95%`, `48h`).

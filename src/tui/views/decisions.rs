@@ -82,7 +82,8 @@ pub fn render(
         model.rows.len(),
         cut_note(top.height.saturating_sub(3) as usize, list.len())
     );
-    let table = super::table::list_table(table_rows, widths, header, &title, theme);
+    let table = super::table::pane_table(table_rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, top, table, 1, true);
     match list.get(st.list.index()) {
         Some(d) => render_detail(frame, bottom, d, theme),

@@ -119,7 +119,8 @@ pub fn render(
         Constraint::Length(if wide { 30 } else { 20 }),
         Constraint::Length(6),
     ];
-    let table = super::table::list_table(table_rows, widths, header, &title, theme);
+    let table = super::table::pane_table(table_rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, top, table, 1, true);
     match list.get(st.list.index()) {
         Some(r) => render_detail(frame, bottom, r, theme),

@@ -96,7 +96,8 @@ fn render_table(
         },
         cut_note(visible_rows(area, 3), list.len())
     );
-    let table = super::table::list_table(rows, widths, header, &title, theme);
+    let table = super::table::pane_table(rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, area, table, 1, true);
 }
 

@@ -1,5 +1,5 @@
 //! The views' tables: a header row of column names and a bordered, titled
-//! table with one space between columns.
+//! table with one space between columns (lists add the selection style).
 
 use super::cockpit::pane;
 use crate::tui::theme::Theme;
@@ -29,15 +29,4 @@ pub(crate) fn pane_table<'a>(
         .header(header)
         .column_spacing(1)
         .block(pane(title, theme))
-}
-
-/// A [`pane_table`] whose selected row is highlighted: a view's list.
-pub(crate) fn list_table<'a>(
-    rows: Vec<Row<'a>>,
-    widths: impl IntoIterator<Item = Constraint>,
-    header: Row<'a>,
-    title: &str,
-    theme: &Theme,
-) -> Table<'a> {
-    pane_table(rows, widths, header, title, theme).row_highlight_style(theme.selected())
 }

@@ -101,6 +101,7 @@ pub fn render(
         "Work · last {window} days · capacity warn band from 60 %, breach 90 %{}",
         cut_note(visible_rows(area, 3), list.len())
     );
-    let table = super::table::list_table(rows, widths, header, &title, theme);
+    let table = super::table::pane_table(rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, area, table, 1, true);
 }
