@@ -477,13 +477,19 @@ pub enum SloCommand {
 
 /// An alert id: `12` or `#12`.
 fn parse_alert_id(text: &str) -> Result<i64, String> {
+    parse_row_id(text, "alert")
+}
+
+/// A row id of a `what` (alert, observation): `12` or `#12`; a positive
+/// number, else the message says so.
+pub(crate) fn parse_row_id(text: &str, what: &str) -> Result<i64, String> {
     let t = text.trim();
     t.strip_prefix('#')
         .unwrap_or(t)
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| "an alert id is a positive number, e.g. 12".to_string())
+        .ok_or_else(|| format!("an {what} id is a positive number, e.g. 12"))
 }
 
 /// `opsdeck playbook ...`

@@ -50,11 +50,5 @@ pub enum ObservationCommand {
 
 /// An observation id: `12` or `#12`.
 fn parse_observation_id(text: &str) -> Result<i64, String> {
-    let t = text.trim();
-    t.strip_prefix('#')
-        .unwrap_or(t)
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| "an observation id is a positive number, e.g. 12".to_string())
+    crate::cli::parse_row_id(text, "observation")
 }

@@ -86,6 +86,18 @@ pub struct EscalationLevel {
     pub target: EscalationTarget,
 }
 
+#[cfg(test)]
+impl EscalationLevel {
+    /// A level calling everyone with `role` `after_secs` after the opening
+    /// (for tests).
+    pub(crate) fn role(after_secs: i64, role: &str) -> EscalationLevel {
+        EscalationLevel {
+            after_secs,
+            target: EscalationTarget::Role(role.into()),
+        }
+    }
+}
+
 /// Who an escalation level calls: everyone holding a role, or one named person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -220,10 +232,7 @@ mod tests {
     use crate::domain::{DAY, HOUR};
 
     fn level(after_secs: i64, role: &str) -> EscalationLevel {
-        EscalationLevel {
-            after_secs,
-            target: EscalationTarget::Role(role.into()),
-        }
+        EscalationLevel::role(after_secs, role)
     }
 
     pub(super) fn sample() -> PlaybookDef {

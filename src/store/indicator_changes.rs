@@ -6,6 +6,7 @@ use super::indicators::{self, Indicator};
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::indicator::IndicatorDef;
 use crate::domain::Timestamp;
+use rusqlite::types::ToSql;
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
 
@@ -104,25 +105,11 @@ pub fn update_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result
            owner_role = ?12, source = ?13, metric = ?14, work_kind = ?15, min_value = ?16,
            max_value = ?17, retired_at = NULL
          WHERE id = ?1",
-        params![
-            old.id,
-            d.name,
-            d.definition,
-            d.kind.as_str(),
-            d.unit,
-            d.direction.as_str(),
-            d.aggregation.as_str(),
-            d.window_secs,
-            d.target,
-            d.warn,
-            d.breach,
-            d.owner_role,
-            d.source.as_str(),
-            d.metric,
-            d.work_kind,
-            d.min,
-            d.max
-        ],
+        rusqlite::params_from_iter(
+            std::iter::once(old.id.to_sql()?)
+                .chain(indicators::definition_columns(d)?)
+                .chain([d.min.to_sql()?, d.max.to_sql()?]),
+        ),
     )?;
     // A returning indicator was last in force with its old definition.
     record(tx, old.id, now, Some(&old.def), Some(d))

@@ -3,6 +3,7 @@
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::Timestamp;
+use rusqlite::types::{ToSql, ToSqlOutput};
 use rusqlite::{params, OptionalExtension, Row};
 
 /// An indicator with its database id.
@@ -60,6 +61,27 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Indicator> {
     })
 }
 
+/// The definition's columns `name` to `work_kind` as bound values, in the
+/// order the `indicators` table has them (what insert and update both write).
+pub(crate) fn definition_columns(d: &IndicatorDef) -> rusqlite::Result<Vec<ToSqlOutput<'_>>> {
+    Ok(vec![
+        d.name.to_sql()?,
+        d.definition.to_sql()?,
+        d.kind.as_str().to_sql()?,
+        d.unit.to_sql()?,
+        d.direction.as_str().to_sql()?,
+        d.aggregation.as_str().to_sql()?,
+        d.window_secs.to_sql()?,
+        d.target.to_sql()?,
+        d.warn.to_sql()?,
+        d.breach.to_sql()?,
+        d.owner_role.to_sql()?,
+        d.source.as_str().to_sql()?,
+        d.metric.to_sql()?,
+        d.work_kind.to_sql()?,
+    ])
+}
+
 /// Inserts a new indicator definition.
 pub(crate) fn insert_indicator(
     conn: &rusqlite::Connection,
@@ -69,24 +91,11 @@ pub(crate) fn insert_indicator(
     conn.execute(
         "INSERT INTO indicators (key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, position)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
-            d.key,
-            d.name,
-            d.definition,
-            d.kind.as_str(),
-            d.unit,
-            d.direction.as_str(),
-            d.aggregation.as_str(),
-            d.window_secs,
-            d.target,
-            d.warn,
-            d.breach,
-            d.owner_role,
-            d.source.as_str(),
-            d.metric,
-            d.work_kind,
-            position
-        ],
+        rusqlite::params_from_iter(
+            std::iter::once(d.key.to_sql()?)
+                .chain(definition_columns(d)?)
+                .chain([position.to_sql()?]),
+        ),
     )?;
     let id = conn.last_insert_rowid();
     // The range columns came with a later schema than the starter seed,

@@ -411,3 +411,15 @@ fn loaded(app: &mut App, models: Models) -> Option<Effect> {
 pub(crate) fn input_key(input: &mut Input, key: crossterm::event::KeyEvent) {
     input.handle_event(&crossterm::event::Event::Key(key));
 }
+
+/// Feeds a key into a popup's text line and clears the line's last error;
+/// the popup stays open.
+pub(crate) fn typed(
+    input: &mut Input,
+    error: &mut Option<String>,
+    key: crossterm::event::KeyEvent,
+) -> PopupOutcome {
+    input_key(input, key);
+    *error = None;
+    PopupOutcome::Stay
+}

@@ -3,7 +3,7 @@
 //! confirms; the store keeps the original in the history and the audit.
 
 use super::action::{Action, Effect};
-use super::app::{input_key, App};
+use super::app::{typed, App};
 use super::popups::{Popup, PopupOutcome};
 use crate::domain::Timestamp;
 use crate::store::Store;
@@ -59,11 +59,7 @@ pub fn update(popup: &mut Popup, action: &Action) -> PopupOutcome {
         return PopupOutcome::Close;
     };
     match action {
-        Action::InputKey(k) => {
-            input_key(input, *k);
-            *error = None;
-            PopupOutcome::Stay
-        }
+        Action::InputKey(k) => typed(input, error, *k),
         Action::Submit => match *value {
             None => {
                 match crate::ingest::fields::parse_number(input.value().trim()) {

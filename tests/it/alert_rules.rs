@@ -1,11 +1,12 @@
 //! Issue 5: every rule type firing and clearing through `evaluate_rules` with
 //! a fixed clock, dedup, escalation timing, auto-resolve and the audit.
 
+use crate::common::store::{active, count};
 use opsdeck::domain::alert_rules::{AlertSource, Severity};
 use opsdeck::domain::escalation::AlertState;
 use opsdeck::domain::flow::{Outcome, WorkItem};
 use opsdeck::domain::{DAY, HOUR};
-use opsdeck::store::alerts::{self, evaluate_rules, Alert, AlertPolicy, Evaluation};
+use opsdeck::store::alerts::{self, evaluate_rules, AlertPolicy, Evaluation};
 use opsdeck::store::indicators::{insert_observation, Origin};
 use opsdeck::store::work_items::upsert_work_item;
 use opsdeck::store::Store;
@@ -26,21 +27,6 @@ fn eval_with(store: &mut Store, now: i64, policy: &AlertPolicy) -> Evaluation {
 
 fn eval(store: &mut Store, now: i64) -> Evaluation {
     eval_with(store, now, &AlertPolicy::default())
-}
-
-fn active(store: &Store, key: &str) -> Option<Alert> {
-    store
-        .active_alerts()
-        .unwrap()
-        .into_iter()
-        .find(|a| a.key == key)
-}
-
-fn count(store: &Store, sql: &str) -> i64 {
-    store
-        .raw_conn_for_tests()
-        .query_row(sql, [], |r| r.get(0))
-        .unwrap()
 }
 
 fn record(store: &mut Store, key: &str, at: i64, value: f64) {

@@ -1,6 +1,7 @@
 //! Issue 5 with issue 4: overdue checklist runs raise alerts, and a critical
 //! alert naming a playbook starts a run linked to it, shown with its progress.
 
+use crate::common::store::active;
 use opsdeck::domain::alert_rules::{AlertSource, Severity};
 use opsdeck::domain::flow::{Outcome, WorkItem};
 use opsdeck::domain::HOUR;
@@ -17,14 +18,6 @@ fn eval(store: &mut Store, now: i64) -> Evaluation {
     store
         .write_with_reads(|s, tx| evaluate_rules(s, tx, now, &AlertPolicy::default()))
         .unwrap()
-}
-
-fn active(store: &Store, key: &str) -> Option<Alert> {
-    store
-        .active_alerts()
-        .unwrap()
-        .into_iter()
-        .find(|a| a.key == key)
 }
 
 fn targets(a: &Alert) -> Vec<(i64, &str)> {

@@ -272,10 +272,19 @@ fn check_refused(
     problems
 }
 
-#[test]
-fn every_bad_file_is_refused_with_a_located_message_and_nothing_written() {
-    let cases = load(&data_dir("bad"));
-    assert!(cases.len() >= 40, "only {} bad cases found", cases.len());
+/// Row counts per table.
+type Counts = BTreeMap<String, i64>;
+
+/// Imports every case of `tests/data/SUB` (at least `min` of them, each with
+/// its `--kind` and extra arguments) into its own copy of the seeded
+/// template, and fails with every case for which `problems` finds any.
+fn assert_every_case(
+    sub: &str,
+    min: usize,
+    problems: impl Fn(&Case, &Env, &std::process::Output, &Counts, &Counts) -> Vec<String>,
+) {
+    let cases = load(&data_dir(sub));
+    assert!(cases.len() >= min, "only {} {sub} cases found", cases.len());
     let template = seeded_template();
     let before = table_counts(&template.db);
     let mut failures = Vec::new();
@@ -288,35 +297,29 @@ fn every_bad_file_is_refused_with_a_located_message_and_nothing_written() {
         args.extend(case.expect.args.iter().map(String::as_str));
         let out = run(&env, &args);
         let after = table_counts(&env.db);
-        let problems = check_refused(&case.name, &case.expect, &out, &before, &after);
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", case.name, problems.join("\n  ")));
+        let found = problems(case, &env, &out, &before, &after);
+        if !found.is_empty() {
+            failures.push(format!("{}:\n  {}", case.name, found.join("\n  ")));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
+fn every_bad_file_is_refused_with_a_located_message_and_nothing_written() {
+    assert_every_case("bad", 40, |case, _, out, before, after| {
+        check_refused(&case.name, &case.expect, out, before, after)
+    });
+}
+
+#[test]
 fn every_awkward_but_good_file_imports() {
-    let cases = load(&data_dir("good"));
-    assert!(cases.len() >= 8, "only {} good cases found", cases.len());
-    let template = seeded_template();
-    let before = table_counts(&template.db);
-    let mut failures = Vec::new();
-    for case in &cases {
-        let env = prepare(&template, case);
-        let mut args = vec!["import", case.name.as_str()];
-        if let Some(k) = &case.expect.kind {
-            args.extend(["--kind", k.as_str()]);
-        }
-        args.extend(case.expect.args.iter().map(String::as_str));
-        let out = run(&env, &args);
-        let after = table_counts(&env.db);
+    assert_every_case("good", 8, |case, env, out, before, after| {
         let mut problems = Vec::new();
-        if !out.status.success() || !stderr(&out).is_empty() {
-            problems.push(format!("exit {:?}: {}", out.status.code(), stderr(&out)));
+        if !out.status.success() || !stderr(out).is_empty() {
+            problems.push(format!("exit {:?}: {}", out.status.code(), stderr(out)));
         }
-        for (table, n) in &before {
+        for (table, n) in before {
             let want = n
                 + case
                     .expect
@@ -340,11 +343,8 @@ fn every_awkward_but_good_file_imports() {
                 problems.push(format!("check failed ({ok:?}): {sql}"));
             }
         }
-        if !problems.is_empty() {
-            failures.push(format!("{}:\n  {}", case.name, problems.join("\n  ")));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        problems
+    });
 }
 
 #[test]

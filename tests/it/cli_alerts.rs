@@ -2,7 +2,7 @@
 //! concurrent checks, SLOs and the demo's alerts.
 
 use crate::common;
-use common::{breach_first_response, json, stderr, stdout, Env};
+use common::{breach_first_response, json, record_value, stderr, stdout, Env};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 const LATER: &str = "2026-11-25T12:45:00Z";
@@ -250,18 +250,7 @@ fn alert_verbs_refuse_bad_input_in_one_line() {
 fn concurrent_checks_never_duplicate_alerts() {
     let env = Env::new();
     breach_first_response(&env, NOW);
-    env.at(
-        NOW,
-        &[
-            "record",
-            "trial_to_paid",
-            "10",
-            "--at",
-            "2026-11-25T09:00:00Z",
-        ],
-    )
-    .assert()
-    .success();
+    record_value(&env, NOW, "trial_to_paid", "10", "2026-11-25T09:00:00Z");
     let bin = assert_cmd::cargo::cargo_bin("opsdeck");
     let spawn = |now: &str| {
         std::process::Command::new(&bin)

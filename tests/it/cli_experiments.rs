@@ -183,8 +183,9 @@ fn worked_data(env: &Env) {
     }
 }
 
-#[test]
-fn the_result_matches_the_hand_worked_example() {
+/// A database with the worked data and the courier pilot defined at 09:00
+/// and started (pre-registered) at 11:00 on 2026-02-28.
+fn started_pilot() -> Env {
     let env = Env::new();
     worked_data(&env);
     ok_at(&env, "2026-02-28T09:00:00Z", PILOT);
@@ -193,6 +194,12 @@ fn the_result_matches_the_hand_worked_example() {
         "2026-02-28T11:00:00Z",
         "experiment start courier-pilot",
     );
+    env
+}
+
+#[test]
+fn the_result_matches_the_hand_worked_example() {
+    let env = started_pilot();
 
     // Day 4 of 14: criteria are live, the verdict waits for 7 days.
     let day4 = "2026-03-05T12:00:00Z";
@@ -326,14 +333,7 @@ fn bad_definitions_are_refused_with_one_line() {
 
 #[test]
 fn experiment_results_follow_a_withdrawn_or_corrected_value_at_once() {
-    let env = Env::new();
-    worked_data(&env);
-    ok_at(&env, "2026-02-28T09:00:00Z", PILOT);
-    ok_at(
-        &env,
-        "2026-02-28T11:00:00Z",
-        "experiment start courier-pilot",
-    );
+    let env = started_pilot();
     let c = |env: &Env| {
         json_at(env, NOW, "experiment show courier-pilot --format json")["experiment"]["criteria"]
             [1]

@@ -2,17 +2,10 @@
 //! and that one which fails or hangs never loses or blocks the alert.
 
 use crate::common;
-use common::{breach_first_response, stderr, stdout, Env};
+use common::{breach_first_response, check_with_notifier, script, stderr, stdout, Env};
 use std::time::{Duration, Instant};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
-
-fn script(env: &Env, name: &str, body: &str) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    let path = env.file(name, format!("#!/bin/sh\n{body}\n").as_bytes());
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path
-}
 
 #[test]
 fn a_notification_command_gets_the_alert_as_arguments_and_json() {
@@ -81,13 +74,7 @@ fn a_title_that_starts_with_a_dash_reaches_the_notifier_after_the_double_dash() 
 #[test]
 fn a_failing_notification_command_never_loses_the_alert() {
     let env = Env::new();
-    let fail = script(&env, "fail.sh", "echo 'smtp refused' >&2\nexit 3");
-    breach_first_response(&env, NOW);
-    let out = env
-        .at(NOW, &["check"])
-        .env("OPSDECK_NOTIFY", &fail)
-        .output()
-        .unwrap();
+    let out = check_with_notifier(&env, NOW, "echo 'smtp refused' >&2\nexit 3");
     assert_eq!(out.status.code(), Some(1), "the check itself still works");
     let err = stderr(&out);
     assert!(

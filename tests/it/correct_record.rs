@@ -1,22 +1,12 @@
 //! Issue 13 point 8: listing, correcting and withdrawing recorded values,
 //! with the original kept in the history and the audit trail.
 
-use crate::common::{breach_first_response, json, stderr, stdout, Env};
+use crate::common::{breach_first_response, indicator_row, json, stderr, stdout, Env};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 
 fn trial_value(env: &Env) -> serde_json::Value {
-    let o = env
-        .at(NOW, &["status", "--format", "json"])
-        .output()
-        .unwrap();
-    json(&o)["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["key"] == "trial_to_paid")
-        .unwrap()["value"]
-        .clone()
+    indicator_row(env, NOW, "trial_to_paid")["value"].clone()
 }
 
 fn seed(env: &Env) {

@@ -6,31 +6,21 @@ use crate::common::{stderr, stdout, Env};
 
 const NOW: &str = "2026-12-01T09:00:00Z";
 
-fn run(env: &Env, args: &[&str]) -> std::process::Output {
-    env.at(NOW, args).output().expect("run")
-}
-
-fn ok(env: &Env, args: &[&str]) -> String {
-    let o = run(env, args);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-    stdout(&o)
-}
-
 fn refused(env: &Env, args: &[&str]) -> String {
-    let o = run(env, args);
+    let o = env.run_at(NOW, args);
     assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
     stderr(&o)
 }
 
 fn fresh() -> Env {
     let env = Env::new();
-    ok(&env, &["init", env.path().join("ops").to_str().unwrap()]);
+    env.ok_at(NOW, &["init", env.path().join("ops").to_str().unwrap()]);
     env
 }
 
 fn definition(env: &Env, file: &str) -> String {
     let dir = env.path().join("def");
-    ok(env, &["definition", dir.to_str().unwrap()]);
+    env.ok_at(NOW, &["definition", dir.to_str().unwrap()]);
     std::fs::read_to_string(dir.join(file)).unwrap()
 }
 
@@ -43,8 +33,8 @@ fn audits(env: &Env, action: &str, entity: &str) -> i64 {
 #[test]
 fn indicator_add_set_retire_are_audited_and_written_back_by_definition() {
     let env = fresh();
-    let out = ok(
-        &env,
+    let out = env.ok_at(
+        NOW,
         &[
             "indicator",
             "add",
@@ -73,8 +63,8 @@ fn indicator_add_set_retire_are_audited_and_written_back_by_definition() {
     );
     assert_eq!(out, "added indicator refund_rate\n");
     assert_eq!(audits(&env, "add", "indicator"), 1);
-    let out = ok(
-        &env,
+    let out = env.ok_at(
+        NOW,
         &["indicator", "set", "refund_rate", "target=3", "max=50"],
     );
     assert_eq!(out, "~ indicator refund_rate: target 2 → 3, max - → 50\n");
@@ -85,12 +75,14 @@ fn indicator_add_set_retire_are_audited_and_written_back_by_definition() {
         inds.contains("target = 3\nwarn = 5\nbreach = 10\nowner = \"finance\"\nmax = 50\n"),
         "{inds}"
     );
-    let show = ok(&env, &["indicator", "show", "refund_rate"]);
+    let show = env.ok_at(NOW, &["indicator", "show", "refund_rate"]);
     assert!(
         show.contains("target 3 · warn 5 · breach 10 · valid 0 to 50"),
         "{show}"
     );
-    assert!(ok(&env, &["indicator", "list"]).contains("refund_rate"));
+    assert!(env
+        .ok_at(NOW, &["indicator", "list"])
+        .contains("refund_rate"));
 
     // A threshold on the wrong side and an unknown owner are refused.
     let e = refused(&env, &["indicator", "set", "refund_rate", "warn=1"]);
@@ -100,21 +92,20 @@ fn indicator_add_set_retire_are_audited_and_written_back_by_definition() {
     let e = refused(&env, &["indicator", "set", "refund_rate", "colour=red"]);
     assert!(e.contains("colour: not a field"), "{e}");
 
-    ok(&env, &["indicator", "retire", "refund_rate"]);
+    env.ok_at(NOW, &["indicator", "retire", "refund_rate"]);
     assert_eq!(audits(&env, "retire", "indicator"), 1);
     assert!(!definition(&env, "indicators.toml").contains("refund_rate"));
-    assert!(!ok(&env, &["indicator", "list"]).contains("refund_rate"));
+    assert!(!env
+        .ok_at(NOW, &["indicator", "list"])
+        .contains("refund_rate"));
 }
 
 #[test]
 fn capacity_and_people_are_edited_and_written_back() {
     let env = fresh();
-    let out = ok(
-        &env,
-        &["capacity", "set", "order", "25", "--warn-at", "0.7"],
-    );
+    let out = env.ok_at(NOW, &["capacity", "set", "order", "25", "--warn-at", "0.7"]);
     assert_eq!(out, "~ capacity order: 20 → 25 per day\n");
-    let list = ok(&env, &["capacity", "list"]);
+    let list = env.ok_at(NOW, &["capacity", "list"]);
     assert!(
         list.contains("order        25 per day · warn at 70 % · breach at 90 %"),
         "{list}"
@@ -123,8 +114,8 @@ fn capacity_and_people_are_edited_and_written_back() {
     let e = refused(&env, &["capacity", "set", "order", "0"]);
     assert!(e.contains("positive"), "{e}");
 
-    let out = ok(
-        &env,
+    let out = env.ok_at(
+        NOW,
         &[
             "person", "add", "Maria", "--role", "ops-lead", "--role", "finance",
         ],
@@ -149,14 +140,14 @@ fn capacity_and_people_are_edited_and_written_back() {
         "{op}"
     );
     // And the files written back apply as they are.
-    let out = ok(&env, &["apply", env.path().join("def").to_str().unwrap()]);
+    let out = env.ok_at(NOW, &["apply", env.path().join("def").to_str().unwrap()]);
     assert!(out.ends_with("no changes\n"), "{out}");
 }
 
 #[test]
 fn a_new_databases_playbooks_count_their_review_from_its_creation_and_reviewed_resets_it() {
     let env = Env::new();
-    ok(&env, &["init", env.path().join("ops").to_str().unwrap()]);
+    env.ok_at(NOW, &["init", env.path().join("ops").to_str().unwrap()]);
     let list_at = |t: &str| stdout(&env.at(t, &["playbook", "list"]).output().unwrap());
     // Created 2026-12-01: the incident playbook (every 30 days) is due on
     // 2026-12-31, the others (every 90 days) on 2027-03-01.
@@ -181,7 +172,7 @@ fn a_new_databases_playbooks_count_their_review_from_its_creation_and_reviewed_r
     );
     let pb = {
         let dir = env.path().join("def");
-        ok(&env, &["definition", dir.to_str().unwrap()]);
+        env.ok_at(NOW, &["definition", dir.to_str().unwrap()]);
         std::fs::read_to_string(dir.join("playbooks/weekly-ops-review.toml")).unwrap()
     };
     assert!(pb.contains("last_reviewed = 2027-03-02"), "{pb}");
@@ -209,8 +200,8 @@ fn record_refuses_values_outside_the_plausible_range() {
         ],
     );
     assert!(e.contains("more than a day in the future"), "{e}");
-    ok(
-        &env,
+    env.ok_at(
+        NOW,
         &[
             "record",
             "trial_to_paid",
@@ -220,8 +211,8 @@ fn record_refuses_values_outside_the_plausible_range() {
             "--force",
         ],
     );
-    ok(
-        &env,
+    env.ok_at(
+        NOW,
         &[
             "record",
             "trial_to_paid",
@@ -265,7 +256,7 @@ fn import_refuses_implausible_and_derived_values_with_file_line_and_field() {
         b"indicator,at,value\ntrial_to_paid,2026-12-09T11:00:00Z,20\n",
     );
     refused(&env, &["import", &fine]);
-    ok(&env, &["import", &fine, "--force"]);
+    env.ok_at(NOW, &["import", &fine, "--force"]);
     assert_eq!(env.query_i64("SELECT count(*) FROM observations"), 1);
 }
 

@@ -5,16 +5,6 @@ use crate::common::{stderr, stdout, Env};
 
 const NOW: &str = "2026-12-01T09:00:00Z";
 
-fn run(env: &Env, args: &[&str]) -> std::process::Output {
-    env.at(NOW, args).output().expect("run")
-}
-
-fn ok(env: &Env, args: &[&str]) -> String {
-    let o = run(env, args);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-    stdout(&o)
-}
-
 fn edit(path: &std::path::Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{} lacks {from:?}", path.display());
@@ -42,7 +32,7 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
     let env = Env::new();
     let ops = env.path().join("ops");
     let ops_s = ops.to_str().unwrap();
-    let out = ok(&env, &["init", ops_s]);
+    let out = env.ok_at(NOW, &["init", ops_s]);
     assert!(out.contains("created the database"), "{out}");
     for f in [
         "operation.toml",
@@ -56,7 +46,7 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
     let pb = std::fs::read_to_string(ops.join("playbooks/daily-standup.toml")).unwrap();
     assert!(pb.contains("last_reviewed = 2026-12-01"), "{pb}");
     // Nothing to do right after init.
-    let out = ok(&env, &["apply", ops_s]);
+    let out = env.ok_at(NOW, &["apply", ops_s]);
     assert!(out.contains("no changes"), "{out}");
 
     let mut inds = std::fs::read_to_string(ops.join("indicators.toml")).unwrap();
@@ -78,11 +68,11 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
         "company = \"Acme\"",
     );
 
-    let dry = ok(&env, &["apply", ops_s, "--dry-run"]);
+    let dry = env.ok_at(NOW, &["apply", ops_s, "--dry-run"]);
     assert!(dry.contains("dry run: nothing was written"), "{dry}");
-    assert!(run(&env, &["record", "mrr", "1"]).status.code() == Some(2));
+    assert!(env.run_at(NOW, &["record", "mrr", "1"]).status.code() == Some(2));
 
-    let out = ok(&env, &["apply", ops_s]);
+    let out = env.ok_at(NOW, &["apply", ops_s]);
     let expected = "~ company: My operation → Acme\n\
                     ~ capacity order: 20 → 25 per day\n\
                     ~ indicator on_time_rate: target 95 → 97, warn 90 → 92\n\
@@ -94,14 +84,14 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
         env.query_i64("SELECT count(*) FROM audit WHERE action = 'apply' AND entity = 'definition' AND detail LIKE '%+ indicator mrr%'"),
         1
     );
-    ok(&env, &["record", "mrr", "1200"]);
-    let status = ok(&env, &["status"]);
+    env.ok_at(NOW, &["record", "mrr", "1200"]);
+    let status = env.ok_at(NOW, &["status"]);
     assert!(status.contains("Monthly recurring revenue"), "{status}");
     assert!(status.contains("1200 EUR"), "{status}");
 
     // The same folder again changes nothing and says so.
     let audits = env.query_i64("SELECT count(*) FROM audit");
-    let again = ok(&env, &["apply", ops_s]);
+    let again = env.ok_at(NOW, &["apply", ops_s]);
     assert_eq!(again, "= 32 unchanged\nno changes\n");
     assert_eq!(env.query_i64("SELECT count(*) FROM audit"), audits);
 }
@@ -111,56 +101,63 @@ fn what_the_files_lack_is_kept_and_prune_retires_it_with_its_history() {
     let env = Env::new();
     let ops = env.path().join("ops");
     let ops_s = ops.to_str().unwrap();
-    ok(&env, &["init", ops_s]);
+    env.ok_at(NOW, &["init", ops_s]);
     let with = env.path().join("with");
     let with_s = with.to_str().unwrap();
-    ok(&env, &["definition", with_s]);
+    env.ok_at(NOW, &["definition", with_s]);
     let mut inds = std::fs::read_to_string(with.join("indicators.toml")).unwrap();
     inds.push_str(MRR);
     std::fs::write(with.join("indicators.toml"), inds).unwrap();
-    ok(&env, &["apply", with_s]);
-    ok(&env, &["record", "mrr", "1200"]);
+    env.ok_at(NOW, &["apply", with_s]);
+    env.ok_at(NOW, &["record", "mrr", "1200"]);
 
-    let kept = ok(&env, &["apply", ops_s]);
+    let kept = env.ok_at(NOW, &["apply", ops_s]);
     assert!(
         kept.contains(&format!("  kept (not in {ops_s}): indicator mrr")),
         "{kept}"
     );
-    assert!(ok(&env, &["status"]).contains("Monthly recurring revenue"));
+    assert!(env
+        .ok_at(NOW, &["status"])
+        .contains("Monthly recurring revenue"));
 
-    let pruned = ok(&env, &["apply", ops_s, "--prune"]);
+    let pruned = env.ok_at(NOW, &["apply", ops_s, "--prune"]);
     assert!(
         pruned.contains("- indicator mrr (retired; its history is kept)"),
         "{pruned}"
     );
-    assert!(!ok(&env, &["status"]).contains("Monthly recurring revenue"));
+    assert!(!env
+        .ok_at(NOW, &["status"])
+        .contains("Monthly recurring revenue"));
     assert_eq!(
         env.query_i64("SELECT count(*) FROM observations WHERE value = 1200"),
         1
     );
-    assert_eq!(run(&env, &["record", "mrr", "5"]).status.code(), Some(2));
+    assert_eq!(
+        env.run_at(NOW, &["record", "mrr", "5"]).status.code(),
+        Some(2)
+    );
 
-    let back = ok(&env, &["apply", with_s]);
+    let back = env.ok_at(NOW, &["apply", with_s]);
     assert!(
         back.contains("+ indicator mrr (returns with its history)"),
         "{back}"
     );
-    let status = ok(&env, &["status"]);
+    let status = env.ok_at(NOW, &["status"]);
     assert!(status.contains("1200 EUR"), "{status}");
 }
 
 fn round_trip(env: &Env) {
     let out = env.path().join("out");
     let out_s = out.to_str().unwrap();
-    ok(env, &["definition", out_s]);
+    env.ok_at(NOW, &["definition", out_s]);
     let audits = env.query_i64("SELECT count(*) FROM audit");
-    let applied = ok(env, &["apply", out_s]);
+    let applied = env.ok_at(NOW, &["apply", out_s]);
     assert!(applied.ends_with("no changes\n"), "{applied}");
     assert!(!applied.contains("kept"), "{applied}");
     assert_eq!(env.query_i64("SELECT count(*) FROM audit"), audits);
     // Written again, the files are the same.
     let again = env.path().join("again");
-    ok(env, &["definition", again.to_str().unwrap()]);
+    env.ok_at(NOW, &["definition", again.to_str().unwrap()]);
     for f in ["operation.toml", "indicators.toml", "slos.toml"] {
         assert_eq!(
             std::fs::read_to_string(out.join(f)).unwrap(),
@@ -173,14 +170,14 @@ fn round_trip(env: &Env) {
 #[test]
 fn definition_then_apply_is_a_no_op_on_a_fresh_database() {
     let env = Env::new();
-    ok(&env, &["init", env.path().join("ops").to_str().unwrap()]);
+    env.ok_at(NOW, &["init", env.path().join("ops").to_str().unwrap()]);
     round_trip(&env);
 }
 
 #[test]
 fn definition_then_apply_is_a_no_op_on_the_demo() {
     let env = Env::new();
-    ok(&env, &["demo"]);
+    env.ok_at(NOW, &["demo"]);
     round_trip(&env);
 }
 
@@ -188,8 +185,8 @@ fn definition_then_apply_is_a_no_op_on_the_demo() {
 fn init_refuses_a_folder_that_already_holds_an_operation() {
     let env = Env::new();
     let ops = env.path().join("ops");
-    ok(&env, &["init", ops.to_str().unwrap()]);
-    let o = run(&env, &["init", ops.to_str().unwrap()]);
+    env.ok_at(NOW, &["init", ops.to_str().unwrap()]);
+    let o = env.run_at(NOW, &["init", ops.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("already holds an operation"),
@@ -203,7 +200,7 @@ fn every_broken_folder_is_refused_with_file_line_and_field_and_changes_nothing()
     let corpus =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bad_definitions");
     let env = Env::new();
-    ok(&env, &["init", env.path().join("ops").to_str().unwrap()]);
+    env.ok_at(NOW, &["init", env.path().join("ops").to_str().unwrap()]);
     let mut cases: Vec<_> = std::fs::read_dir(&corpus)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -225,7 +222,7 @@ fn every_broken_folder_is_refused_with_file_line_and_field_and_changes_nothing()
             )
         };
         let before = fingerprint();
-        let o = run(&env, &["apply", case.to_str().unwrap()]);
+        let o = env.run_at(NOW, &["apply", case.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(2), "{}", case.display());
         let err = stderr(&o);
         assert!(

@@ -1,7 +1,7 @@
 //! Issue 13 point 7f: below an indicator's `min_events` the board says
 //! `not enough data (N of M)` instead of a status, and no alert fires.
 
-use crate::common::{json, stdout, Env};
+use crate::common::{indicator_row, json, record_value, stdout, Env};
 
 const NOW: &str = "2026-11-25T12:00:00Z";
 
@@ -17,17 +17,7 @@ fn late_orders(env: &Env, name: &str, from: usize, n: usize) -> String {
 }
 
 fn on_time(env: &Env) -> serde_json::Value {
-    let o = env
-        .at(NOW, &["status", "--format", "json"])
-        .output()
-        .unwrap();
-    json(&o)["indicators"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["key"] == "on_time_rate")
-        .unwrap()
-        .clone()
+    indicator_row(env, NOW, "on_time_rate")
 }
 
 fn open_alert_keys(env: &Env) -> Vec<String> {
@@ -118,18 +108,7 @@ fn three_late_orders_are_not_enough_data_and_raise_no_alert() {
 fn a_single_recorded_value_is_enough_for_a_recorded_indicator() {
     // Recorded indicators default to min_events 1: one value has a status.
     let env = Env::new();
-    env.at(
-        NOW,
-        &[
-            "record",
-            "trial_to_paid",
-            "10",
-            "--at",
-            "2026-11-25T09:00:00Z",
-        ],
-    )
-    .assert()
-    .success();
+    record_value(&env, NOW, "trial_to_paid", "10", "2026-11-25T09:00:00Z");
     let o = env
         .at(NOW, &["status", "--format", "json"])
         .output()

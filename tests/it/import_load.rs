@@ -29,14 +29,7 @@ fn csv(rows: usize, shift: usize) -> Vec<u8> {
 fn a_stalled_import_from_stdin_holds_no_lock_while_record_succeeds() {
     let env = Env::new();
     env.at(NOW, &["status"]).assert().success();
-    let mut import = env
-        .spawn_cmd(&["import", "-"])
-        .env("OPSDECK_NOW", NOW)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut import = env.spawn_piped(NOW, &["import", "-"]);
     let mut pipe = import.stdin.take().unwrap();
     pipe.write_all(&csv(500, 0)).unwrap();
     pipe.flush().unwrap();

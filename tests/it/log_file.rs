@@ -2,7 +2,7 @@
 //! commands with their exit status land in `opsdeck.*.log` in the state
 //! folder, at `OPSDECK_LOG`'s level, and never on the terminal.
 
-use crate::common::{breach_first_response, stderr, stdout, Env};
+use crate::common::{check_with_notifier, stderr, stdout, Env};
 use std::path::Path;
 
 const NOW: &str = "2026-11-25T12:00:00Z";
@@ -22,24 +22,10 @@ fn log_text(dir: &Path) -> String {
     text
 }
 
-fn script(env: &Env, name: &str, body: &str) -> String {
-    use std::os::unix::fs::PermissionsExt;
-    let path = env.path().join(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    path.display().to_string()
-}
-
 #[test]
 fn check_logs_its_rules_and_the_notifier_exit_status_to_the_file_only() {
     let env = Env::new();
-    let fail = script(&env, "fail.sh", "exit 3");
-    breach_first_response(&env, NOW);
-    let out = env
-        .at(NOW, &["check"])
-        .env("OPSDECK_NOTIFY", &fail)
-        .output()
-        .unwrap();
+    let out = check_with_notifier(&env, NOW, "exit 3");
     assert_eq!(out.status.code(), Some(1));
     let log_dir = env.path().join("state").join("opsdeck");
     let log = log_text(&log_dir);

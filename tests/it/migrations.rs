@@ -2,6 +2,7 @@
 //! is a small database written by the opsdeck of schema version N. Each is
 //! copied, opened by this binary (which migrates it) and checked.
 
+use crate::common::store::count;
 use opsdeck::store::{Store, SCHEMA_VERSION};
 
 fn fixtures() -> Vec<(i64, std::path::PathBuf)> {
@@ -17,6 +18,17 @@ fn fixtures() -> Vec<(i64, std::path::PathBuf)> {
         out.push((v, p));
     }
     out
+}
+
+/// A copy of the fixture database of schema `version` in a temp folder
+/// (kept while the returned folder lives).
+fn old_copy(version: i64) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/data/schema/v{version}.db"));
+    std::fs::copy(fixture, &db).unwrap();
+    (dir, db)
 }
 
 #[test]
@@ -138,10 +150,7 @@ fn table_counts(db: &std::path::Path) -> Vec<(String, i64)> {
 
 #[test]
 fn schema_6_keeps_same_second_observations_and_lets_new_ones_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("v5.db");
-    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db");
-    std::fs::copy(fixture, &db).unwrap();
+    let (_dir, db) = old_copy(5);
     let mut store = Store::open(&db, "migration-test").unwrap();
     let id = store.indicator("first_response").unwrap().unwrap().id;
     store
@@ -159,14 +168,10 @@ fn schema_6_keeps_same_second_observations_and_lets_new_ones_in() {
             Ok(())
         })
         .unwrap();
-    let n: i64 = store
-        .raw_conn_for_tests()
-        .query_row(
-            "SELECT count(*) FROM observations WHERE at = 1795500000 AND value = 3.0",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = count(
+        &store,
+        "SELECT count(*) FROM observations WHERE at = 1795500000 AND value = 3.0",
+    );
     assert_eq!(n, 2, "two events of the same value in the same second");
 }
 
@@ -204,20 +209,9 @@ fn migrations_are_numbered_files_applied_in_order() {
 
 #[test]
 fn min_events_and_corrections_migrate_with_defaults_and_keep_every_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db"),
-        &db,
-    )
-    .unwrap();
+    let (_dir, db) = old_copy(5);
     let store = Store::open(&db, "migration-test").unwrap();
-    let count = |sql: &str| -> i64 {
-        store
-            .raw_conn_for_tests()
-            .query_row(sql, [], |r| r.get(0))
-            .unwrap()
-    };
+    let count = |sql: &str| count(&store, sql);
     // Indicators take the default (NULL): 5 for derived, 1 for recorded.
     assert_eq!(
         count("SELECT count(*) FROM indicators WHERE min_events IS NOT NULL"),
@@ -245,19 +239,12 @@ fn min_events_and_corrections_migrate_with_defaults_and_keep_every_value() {
 
 #[test]
 fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_indicators() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
-    let v5 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v5.db");
-    std::fs::copy(&v5, &db).unwrap();
+    let (_dir, db) = old_copy(5);
     let store = Store::open(&db, "migration-test").unwrap();
-    let n: i64 = store
-        .raw_conn_for_tests()
-        .query_row(
-            "SELECT count(*) FROM indicators WHERE retired_at IS NULL AND min_value IS NULL",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = count(
+        &store,
+        "SELECT count(*) FROM indicators WHERE retired_at IS NULL AND min_value IS NULL",
+    );
     assert_eq!(n as usize, store.indicators().unwrap().len());
     assert!(n > 0);
     let (def, retired) = store.current_definition().unwrap();
@@ -267,29 +254,20 @@ fn a_database_from_before_definitions_gets_ranges_and_retirement_and_keeps_its_i
 
 #[test]
 fn a_database_from_before_versioned_capacities_keeps_its_capacities_for_all_times() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
-    let v7 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v7.db");
-    std::fs::copy(&v7, &db).unwrap();
+    let (_dir, db) = old_copy(7);
     let store = Store::open(&db, "migration-test").unwrap();
     let now = store.capacities().unwrap();
     assert!(!now.is_empty());
     // No changes recorded before the table existed: today's capacity holds
     // for any earlier time.
     assert_eq!(store.capacities_at(0).unwrap(), now);
-    let n: i64 = store
-        .raw_conn_for_tests()
-        .query_row("SELECT count(*) FROM capacity_changes", [], |r| r.get(0))
-        .unwrap();
+    let n = count(&store, "SELECT count(*) FROM capacity_changes");
     assert_eq!(n, 0);
 }
 
 #[test]
 fn schema_11_adds_sources_their_runs_and_a_lease_that_one_holder_gets() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.db");
-    let v10 = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema/v10.db");
-    std::fs::copy(&v10, &db).unwrap();
+    let (_dir, db) = old_copy(10);
     let mut store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
     assert!(store.stored_sources().unwrap().is_empty());
     use opsdeck::store::sources::{put_source, take_lease};

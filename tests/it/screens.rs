@@ -284,19 +284,13 @@ fn a_write_from_another_connection_is_seen_and_reloaded() {
     assert_eq!(reading(&app), None);
     // Another process (here: another connection) records a value.
     let mut other = Store::open(&path, "cron").unwrap();
-    let id = other.indicator("trial_to_paid").unwrap().unwrap().id;
-    other
-        .write(|tx| {
-            opsdeck::store::indicators::insert_observation(
-                tx,
-                id,
-                NOW - 60,
-                21.0,
-                None,
-                opsdeck::store::indicators::Origin::Demo,
-            )
-        })
-        .unwrap();
+    crate::common::store::insert_value(
+        &mut other,
+        "trial_to_paid",
+        NOW - 60,
+        21.0,
+        opsdeck::store::indicators::Origin::Demo,
+    );
     let v1 = ui_store.data_version().unwrap();
     assert_ne!(v0, v1, "data_version moves on another connection's commit");
     // No change: no reload work.

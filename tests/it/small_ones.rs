@@ -21,14 +21,7 @@ fn jsonl_without_a_bom_or_kind_is_recognised_from_a_file_and_a_pipe() {
         stdout(&out)
     );
     // Through a pipe, written in two pieces with a pause between them.
-    let mut child = env
-        .spawn_cmd(&["import", "-", "--format", "jsonl"])
-        .env("OPSDECK_NOW", NOW)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = env.spawn_piped(NOW, &["import", "-", "--format", "jsonl"]);
     let mut stdin = child.stdin.take().unwrap();
     let obs = b"{\"indicator\":\"first_response\",\"at\":\"2026-11-20T10:00:00Z\",\"value\":1.5}\n";
     stdin.write_all(&obs[..9]).unwrap();

@@ -26,8 +26,10 @@ fn source_alerts(env: &Env, extra: &str) -> i64 {
     ))
 }
 
-#[test]
-fn a_quiet_source_warns_turns_critical_clears_and_a_failing_one_is_stale_at_once() {
+/// A database whose definition (`init`, then `apply` at 09:00) has one
+/// command source `helpdesk` every 5m (plus the TOML lines in `extra`)
+/// feeding `first_response` from the returned file, run once at 09:00.
+fn helpdesk_fed_once(extra: &str) -> (Env, String) {
     let env = Env::new();
     let ops = env.path().join("ops");
     ok(
@@ -42,7 +44,7 @@ fn a_quiet_source_warns_turns_critical_clears_and_a_failing_one_is_stale_at_once
     std::fs::write(
         ops.join("sources.toml"),
         format!(
-            "[[source]]\nname = \"helpdesk\"\nkind = \"command\"\nproduces = \"observations\"\nevery = \"5m\"\ncritical_after = \"1h\"\ncommand = [\"/bin/cat\", \"{data}\"]\n"
+            "[[source]]\nname = \"helpdesk\"\nkind = \"command\"\nproduces = \"observations\"\nevery = \"5m\"\n{extra}command = [\"/bin/cat\", \"{data}\"]\n"
         ),
     )
     .unwrap();
@@ -52,6 +54,12 @@ fn a_quiet_source_warns_turns_critical_clears_and_a_failing_one_is_stale_at_once
         &["apply", ops.to_str().unwrap()],
     );
     ok(&env, "2026-12-01T09:00:00Z", &["sources", "run"]);
+    (env, data)
+}
+
+#[test]
+fn a_quiet_source_warns_turns_critical_clears_and_a_failing_one_is_stale_at_once() {
+    let (env, data) = helpdesk_fed_once("critical_after = \"1h\"\n");
     check(&env, "2026-12-01T09:10:00Z");
     assert_eq!(source_alerts(&env, ""), 0, "fresh for three intervals");
 
@@ -94,30 +102,7 @@ fn a_quiet_source_warns_turns_critical_clears_and_a_failing_one_is_stale_at_once
 
 #[test]
 fn indicators_fed_by_a_stale_source_say_stale_in_status_text_json_and_markdown() {
-    let env = Env::new();
-    let ops = env.path().join("ops");
-    ok(
-        &env,
-        "2026-12-01T09:00:00Z",
-        &["init", ops.to_str().unwrap()],
-    );
-    let data = env.file(
-        "feed.jsonl",
-        b"{\"indicator\":\"first_response\",\"at\":\"2026-12-01T08:00:00Z\",\"value\":4}\n",
-    );
-    std::fs::write(
-        ops.join("sources.toml"),
-        format!(
-            "[[source]]\nname = \"helpdesk\"\nkind = \"command\"\nproduces = \"observations\"\nevery = \"5m\"\ncommand = [\"/bin/cat\", \"{data}\"]\n"
-        ),
-    )
-    .unwrap();
-    ok(
-        &env,
-        "2026-12-01T09:00:00Z",
-        &["apply", ops.to_str().unwrap()],
-    );
-    ok(&env, "2026-12-01T09:00:00Z", &["sources", "run"]);
+    let (env, _data) = helpdesk_fed_once("");
     let status = |now: &str, format: &str| {
         let o = at(&env, now, &["status", "--format", format]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -2,19 +2,9 @@
 //! `apply` (plan lines, kept vs --prune, located refusals), written back by
 //! `definition`, stored with only environment variable names.
 
-use crate::common::{stderr, stdout, Env};
+use crate::common::{stderr, Env};
 
 const NOW: &str = "2026-12-01T09:00:00Z";
-
-fn run(env: &Env, args: &[&str]) -> std::process::Output {
-    env.at(NOW, args).output().expect("run")
-}
-
-fn ok(env: &Env, args: &[&str]) -> String {
-    let o = run(env, args);
-    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
-    stdout(&o)
-}
 
 pub const SOURCES: &str = r#"
 [[source]]
@@ -49,25 +39,25 @@ fn apply_adds_changes_keeps_prunes_and_definition_writes_sources_back() {
     let env = Env::new();
     let ops = env.path().join("ops");
     let ops_s = ops.to_str().unwrap();
-    ok(&env, &["init", ops_s]);
+    env.ok_at(NOW, &["init", ops_s]);
     std::fs::write(ops.join("sources.toml"), SOURCES).unwrap();
-    let out = ok(&env, &["apply", ops_s, "--dry-run"]);
+    let out = env.ok_at(NOW, &["apply", ops_s, "--dry-run"]);
     assert!(out.contains("+ source shop-orders\n"), "{out}");
     assert!(out.contains("dry run: nothing was written"), "{out}");
     assert_eq!(env.query_i64("SELECT count(*) FROM sources"), 0);
 
-    let out = ok(&env, &["apply", ops_s]);
+    let out = env.ok_at(NOW, &["apply", ops_s]);
     assert!(out.contains("+ source shop-orders\n"), "{out}");
     assert!(out.contains("+ source helpdesk\n"), "{out}");
     assert_eq!(env.query_i64("SELECT count(*) FROM sources"), 2);
     let stored = db_text(&env, "SELECT spec FROM sources ORDER BY name");
     assert!(stored.contains("\"env:SHOP_TOKEN\""), "{stored}");
-    assert!(ok(&env, &["apply", ops_s]).contains("no changes"));
+    assert!(env.ok_at(NOW, &["apply", ops_s]).contains("no changes"));
 
     // A changed interval is one line with an arrow.
     let text = SOURCES.replacen("every = \"5m\"", "every = \"10m\"", 1);
     std::fs::write(ops.join("sources.toml"), &text).unwrap();
-    let out = ok(&env, &["apply", ops_s]);
+    let out = env.ok_at(NOW, &["apply", ops_s]);
     assert!(
         out.contains("~ source shop-orders: every 5m → 10m"),
         "{out}"
@@ -75,21 +65,22 @@ fn apply_adds_changes_keeps_prunes_and_definition_writes_sources_back() {
 
     // The database writes the same sources back.
     let back = env.path().join("back");
-    ok(&env, &["definition", back.to_str().unwrap()]);
+    env.ok_at(NOW, &["definition", back.to_str().unwrap()]);
     let written = std::fs::read_to_string(back.join("sources.toml")).unwrap();
     assert!(written.contains("every = \"10m\""), "{written}");
     assert!(written.contains("\"env:SHOP_TOKEN\""), "{written}");
     assert!(
-        ok(&env, &["apply", back.to_str().unwrap()]).contains("no changes"),
+        env.ok_at(NOW, &["apply", back.to_str().unwrap()])
+            .contains("no changes"),
         "the written folder is what the database holds"
     );
 
     // Without the file the sources are kept, with --prune retired.
     std::fs::remove_file(ops.join("sources.toml")).unwrap();
-    let out = ok(&env, &["apply", ops_s]);
+    let out = env.ok_at(NOW, &["apply", ops_s]);
     assert!(out.contains("kept (not in"), "{out}");
     assert!(out.contains("source helpdesk"), "{out}");
-    let out = ok(&env, &["apply", ops_s, "--prune"]);
+    let out = env.ok_at(NOW, &["apply", ops_s, "--prune"]);
     assert!(
         out.contains("- source helpdesk (retired; its runs are kept)"),
         "{out}"
@@ -100,7 +91,7 @@ fn apply_adds_changes_keeps_prunes_and_definition_writes_sources_back() {
     );
     // Back again.
     std::fs::write(ops.join("sources.toml"), SOURCES).unwrap();
-    let out = ok(&env, &["apply", ops_s]);
+    let out = env.ok_at(NOW, &["apply", ops_s]);
     assert!(out.contains("+ source helpdesk (returns)"), "{out}");
 }
 
@@ -109,10 +100,10 @@ fn a_bad_sources_file_is_refused_with_file_line_and_field_and_nothing_written() 
     let env = Env::new();
     let ops = env.path().join("ops");
     let ops_s = ops.to_str().unwrap();
-    ok(&env, &["init", ops_s]);
+    env.ok_at(NOW, &["init", ops_s]);
     let bad = SOURCES.replace("\"env:SHOP_TOKEN\"", "\"Bearer tok-123\"");
     std::fs::write(ops.join("sources.toml"), bad).unwrap();
-    let o = run(&env, &["apply", ops_s]);
+    let o = env.run_at(NOW, &["apply", ops_s]);
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(

@@ -121,12 +121,7 @@ fn a_postgres_source_runs_against_a_real_server_and_its_url_is_never_stored() {
             return;
         }
     };
-    let ops = env.path().join("ops");
-    let o = env
-        .at(NOW, &["init", ops.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let ops = crate::common::init_ops(&env, NOW);
     std::fs::write(
         ops.join("sources.toml"),
         r#"[[source]]

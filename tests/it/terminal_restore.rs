@@ -82,13 +82,10 @@ impl Drop for Session {
     }
 }
 
-/// Runs the cockpit on a demo database in tmux, ends it with `how`, and
-/// returns the screen after the shell printed the terminal mode.
-fn run_and_end(tag: &str, env: &str, how: &dyn Fn(&Session, &Path)) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("t.db");
-    let bin = env!("CARGO_BIN_EXE_opsdeck");
-    let ok = Command::new(bin)
+/// Writes the demo database `name` into `dir` and returns its path.
+fn demo_db(dir: &Path, name: &str) -> std::path::PathBuf {
+    let db = dir.join(name);
+    let ok = Command::new(env!("CARGO_BIN_EXE_opsdeck"))
         .arg("--db")
         .arg(&db)
         .arg("demo")
@@ -96,7 +93,16 @@ fn run_and_end(tag: &str, env: &str, how: &dyn Fn(&Session, &Path)) -> String {
         .unwrap()
         .status
         .success();
-    assert!(ok);
+    assert!(ok, "opsdeck demo");
+    db
+}
+
+/// Runs the cockpit on a demo database in tmux, ends it with `how`, and
+/// returns the screen after the shell printed the terminal mode.
+fn run_and_end(tag: &str, env: &str, how: &dyn Fn(&Session, &Path)) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path(), "t.db");
+    let bin = env!("CARGO_BIN_EXE_opsdeck");
     let pidfile = dir.path().join("pid");
     let script = format!(
         "RUST_BACKTRACE=0 {env} {bin} --db {db} & echo $! > {pid}; wait $!; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; sleep 30",
@@ -165,16 +171,8 @@ fn restored_after_quit_panic_sigterm_and_sighup() {
 fn the_cockpit_ends_when_its_terminal_goes_away() {
     require_tmux();
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("gone.db");
+    let db = demo_db(dir.path(), "gone.db");
     let bin = env!("CARGO_BIN_EXE_opsdeck");
-    assert!(Command::new(bin)
-        .arg("--db")
-        .arg(&db)
-        .arg("demo")
-        .output()
-        .unwrap()
-        .status
-        .success());
     let pidfile = dir.path().join("pid");
     let script = format!(
         "echo $$ > {}; exec {bin} --db {}",

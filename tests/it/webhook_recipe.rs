@@ -2,7 +2,7 @@
 //! JSON lands in the database through `opsdeck import -`, and a bad row is
 //! answered 422 with the importer's located line, nothing written.
 
-use crate::common::{stderr, Env};
+use crate::common::Env;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
@@ -32,12 +32,7 @@ fn a_posted_json_array_is_imported_and_a_bad_row_is_refused() {
         return;
     }
     let env = Env::new();
-    let ops = env.path().join("ops");
-    let o = env
-        .at(NOW, &["init", ops.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    crate::common::init_ops(&env, NOW);
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/webhook-receiver.py");
     let mut child = std::process::Command::new("python3")

@@ -41,19 +41,13 @@ fn kept_while_unchanged_and_read_again_after_any_write() {
     let first = ui.work_items_shared("order", FROM).unwrap();
     assert_eq!(first.items.len(), 2);
     // Nothing changed (an observation is not a work item): the same rows.
-    let id = other.indicator("first_response").unwrap().unwrap().id;
-    other
-        .write(|tx| {
-            opsdeck::store::indicators::insert_observation(
-                tx,
-                id,
-                NOW - 60,
-                3.0,
-                None,
-                opsdeck::store::indicators::Origin::Manual,
-            )
-        })
-        .unwrap();
+    crate::common::store::insert_value(
+        &mut other,
+        "first_response",
+        NOW - 60,
+        3.0,
+        opsdeck::store::indicators::Origin::Manual,
+    );
     let again = ui.work_items_shared("order", FROM).unwrap();
     assert!(Arc::ptr_eq(&first, &again), "read again without a change");
     // A later `from` is served by what was read from earlier.

@@ -2,7 +2,7 @@
 //! Alerts view and its error-budget panels. Text is already sanitised.
 
 use super::runs_link::{run_link, RunLink};
-use super::Alert;
+use super::{Alert, AlertEvent};
 use crate::domain::alert_rules::{AlertSource, Severity};
 use crate::domain::budget::{BurnSeverity, Exhaustion};
 use crate::domain::escalation::{next_escalation_at, AlertState};
@@ -100,24 +100,13 @@ impl AlertRow {
     }
 }
 
-/// One entry of the alerts' shared history, newest first.
+/// One entry of the alerts' shared history, newest first: the event with
+/// its alert's title and severity for context.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
-    /// Row id of the alert the entry belongs to.
-    pub alert_id: i64,
-    /// When it happened (unix seconds, UTC).
-    pub at: Timestamp,
-    /// Who did it: the command's actor (for rule events, whoever ran the rules).
-    pub actor: String,
-    /// The OS login that wrote it (None before schema 6).
-    pub login: Option<String>,
-    /// `opened`, `acknowledged`, `escalated`, `resolved`, ...
-    pub kind: String,
-    /// Escalation level (0-based) after the event, for events that set one.
-    pub level: Option<i64>,
-    /// Free-text note kept with the event, if any.
-    pub note: Option<String>,
-    /// The alert's title and severity, for context.
+    /// What happened (actor, login and note already cleaned).
+    pub event: AlertEvent,
+    /// The alert's title, for context.
     pub title: String,
     /// How urgent the alert is.
     pub severity: Severity,
@@ -183,13 +172,15 @@ impl AlertsModel {
 
 fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
     Ok(HistoryEntry {
-        alert_id: r.get(0)?,
-        at: r.get(1)?,
-        actor: sanitize(&r.get::<_, String>(2)?),
-        login: r.get::<_, Option<String>>(8)?.as_deref().map(sanitize),
-        kind: r.get(3)?,
-        level: r.get(4)?,
-        note: r.get::<_, Option<String>>(5)?.as_deref().map(sanitize),
+        event: AlertEvent {
+            alert_id: r.get(0)?,
+            at: r.get(1)?,
+            actor: sanitize(&r.get::<_, String>(2)?),
+            login: r.get::<_, Option<String>>(8)?.as_deref().map(sanitize),
+            kind: r.get(3)?,
+            level: r.get(4)?,
+            note: r.get::<_, Option<String>>(5)?.as_deref().map(sanitize),
+        },
         title: sanitize(&r.get::<_, String>(6)?),
         severity: Severity::parse(&r.get::<_, String>(7)?).unwrap_or(Severity::Info),
     })

@@ -221,10 +221,7 @@ mod tests {
     use super::*;
 
     fn level(after_secs: i64, role: &str) -> EscalationLevel {
-        EscalationLevel {
-            after_secs,
-            target: EscalationTarget::Role(role.into()),
-        }
+        EscalationLevel::role(after_secs, role)
     }
 
     #[test]

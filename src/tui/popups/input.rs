@@ -4,7 +4,7 @@
 
 use super::{Popup, PopupOutcome};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::{input_key, App};
+use crate::tui::app::{input_key, typed, App};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -90,11 +90,7 @@ pub(crate) fn update_record(popup: &mut Popup, action: &Action) -> PopupOutcome 
         return PopupOutcome::Close;
     };
     match action {
-        Action::InputKey(k) => {
-            input_key(input, *k);
-            *error = None;
-            PopupOutcome::Stay
-        }
+        Action::InputKey(k) => typed(input, error, *k),
         Action::Submit => match parse_record_line(input.value(), *derived) {
             Ok(r) => PopupOutcome::CloseWith(Effect::Record {
                 indicator_id: *indicator_id,

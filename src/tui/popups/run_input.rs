@@ -5,7 +5,7 @@
 use super::{Popup, PopupOutcome};
 use crate::domain::limits::{check_len, MAX_TEXT};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::input_key;
+use crate::tui::app::typed;
 use crate::tui::state::playbooks::{Asking, ItemChangeKind, RunEffect};
 
 fn checked(text: &str) -> Result<String, String> {
@@ -33,11 +33,7 @@ pub fn update(popup: &mut Popup, action: &Action) -> PopupOutcome {
     };
     let run = *run;
     match action {
-        Action::InputKey(k) => {
-            input_key(input, *k);
-            *error = None;
-            PopupOutcome::Stay
-        }
+        Action::InputKey(k) => typed(input, error, *k),
         Action::Back => PopupOutcome::Close,
         Action::Submit => {
             let text = match checked(input.value()) {

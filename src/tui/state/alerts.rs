@@ -7,7 +7,7 @@
 use crate::domain::alert_rules::Severity;
 use crate::store::alerts::{AlertRow, AlertsModel};
 use crate::tui::action::{Action, Effect};
-use crate::tui::app::{input_key, matches_filter, App};
+use crate::tui::app::{matches_filter, typed, App};
 use crate::tui::list::Picker;
 use crate::tui::popups::{Popup, PopupOutcome};
 use std::collections::HashSet;
@@ -198,11 +198,7 @@ pub(crate) fn update_input(now: i64, popup: &mut Popup, action: &Action) -> Popu
     };
     let id = *id;
     match action {
-        Action::InputKey(k) => {
-            input_key(input, *k);
-            *error = None;
-            PopupOutcome::Stay
-        }
+        Action::InputKey(k) => typed(input, error, *k),
         Action::Submit => match parse_input(*verb, input.value(), now) {
             Ok(AlertOp::Snooze { until }) => {
                 let when = crate::format::utc_minute(until);

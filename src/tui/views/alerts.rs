@@ -89,10 +89,7 @@ fn alert_table(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsMo
     frame.render_widget(frame_block, area);
     let [table_area, detail_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-    let header = Row::new(
-        ["", "#", "state", "lvl", "owner", "age", "alert"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(["", "#", "state", "lvl", "owner", "age", "alert"], theme);
     // Fixed columns and the spaces between the seven columns.
     // (and the scrollbar's column when the rows overflow).
     let bar = usize::from(list.len() > visible);
@@ -169,10 +166,7 @@ pub(crate) fn gauge(remaining: Option<f64>, width: usize) -> String {
 /// One line per SLO: gauge, budget left, burn now (long/short window), time
 /// to exhaustion, and the burn rule firing, if any.
 pub(crate) fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], theme: &Theme) {
-    let header = Row::new(
-        ["SLO", "budget left", "", "burn", "runs out"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(["SLO", "budget left", "", "burn", "runs out"], theme);
     // Fixed columns and the spaces between the five columns.
     let name_w = (area.width as usize).saturating_sub(2 + 11 + 6 + 11 + 18 + 4);
     let rows: Vec<Row> = slos
@@ -212,10 +206,13 @@ pub(crate) fn budget_panel(frame: &mut Frame, area: Rect, slos: &[SloPanel], the
         Constraint::Length(18),
     ];
     frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(block("Error budgets · burn long/short", theme)),
+        super::table::pane_table(
+            rows,
+            widths,
+            header,
+            "Error budgets · burn long/short",
+            theme,
+        ),
         area,
     );
 }
@@ -229,18 +226,18 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &
         .map(|h| {
             let mut text = format!(
                 "{:<4} {} · {}",
-                format!("#{}", h.alert_id),
-                h.kind,
-                crate::format::acting(&h.actor, h.login.as_deref(), 12)
+                format!("#{}", h.event.alert_id),
+                h.event.kind,
+                crate::format::acting(&h.event.actor, h.event.login.as_deref(), 12)
             );
-            if let Some(note) = &h.note {
+            if let Some(note) = &h.event.note {
                 text = format!("{text}: {}", clean(note));
             }
             if wide {
                 text = format!("{text} — {}", clean(&h.title));
             }
             Line::from(vec![
-                Span::styled(format!("{} ", look.clock(h.at)), look.theme.dim()),
+                Span::styled(format!("{} ", look.clock(h.event.at)), look.theme.dim()),
                 severity_span(h.severity, &look.theme),
                 Span::raw(format!(" {text}")),
             ])
@@ -302,15 +299,6 @@ pub fn pane(frame: &mut Frame, area: Rect, model: Option<&AlertsModel>, look: &L
         area,
     );
     if empty {
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 1,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled("no open alerts", theme.dim())),
-            inner,
-        );
+        super::cockpit::empty_note(frame, area, "no open alerts", theme);
     }
 }

@@ -131,17 +131,22 @@ pub(crate) fn indicator_pane(
         .block(pane(title, theme));
     frame.render_widget(table, area);
     if empty {
-        let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 1,
-            width: area.width.saturating_sub(4),
-            height: 1,
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled("no indicators of this kind", theme.dim())),
-            inner,
-        );
+        empty_note(frame, area, "no indicators of this kind", theme);
     }
+}
+
+/// A dim line inside a bordered pane's first row, saying why it is empty.
+pub(crate) fn empty_note(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
+    let inner = Rect {
+        x: area.x + 2,
+        y: area.y + 1,
+        width: area.width.saturating_sub(4),
+        height: 1,
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text.to_string(), theme.dim())),
+        inner,
+    );
 }
 
 /// The target without a spaced unit, to fit a narrow column (`95%`, `48h`).
@@ -164,10 +169,7 @@ fn spark_style(status: Status, theme: &Theme) -> Style {
 
 /// WIP, cycle time p90, on-time rate and capacity use per work kind.
 pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>, theme: &Theme) {
-    let header = Row::new(
-        ["kind", "WIP", "p90", "on-time", "capacity"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(["kind", "WIP", "p90", "on-time", "capacity"], theme);
     let rows: Vec<Row> = flow
         .map(|f| {
             f.rows
@@ -212,10 +214,7 @@ pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>,
         Constraint::Length(14),
     ];
     frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(pane("Flow · 7 days", theme)),
+        super::table::pane_table(rows, widths, header, "Flow · 7 days", theme),
         area,
     );
 }

@@ -16,7 +16,7 @@ use crate::tui::widgets::clean;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use ratatui::Frame;
 
 fn links(d: &DecisionRecord) -> String {
@@ -51,10 +51,7 @@ pub fn render(
     let list_height = (list.len() as u16 + 3).clamp(4, area.height / 2);
     let [top, bottom] =
         Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
-    let header = Row::new(
-        ["#", "date", "who", "decision", "links"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(["#", "date", "who", "decision", "links"], theme);
     let table_rows: Vec<Row> = list
         .iter()
         .map(|d| {
@@ -85,11 +82,8 @@ pub fn render(
         model.rows.len(),
         cut_note(top.height.saturating_sub(3) as usize, list.len())
     );
-    let table = Table::new(table_rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selected())
-        .block(pane(&title, theme));
+    let table = super::table::pane_table(table_rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, top, table, 1, true);
     match list.get(st.list.index()) {
         Some(d) => render_detail(frame, bottom, d, theme),

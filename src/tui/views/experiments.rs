@@ -19,7 +19,7 @@ use crate::tui::widgets::{clean, clean_cut};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use ratatui::Frame;
 
 /// How a verdict reads in colour (it always reads in words and symbols).
@@ -91,10 +91,7 @@ pub fn render(
         count(ExperimentStatus::Ended),
         count(ExperimentStatus::Concluded)
     );
-    let header = Row::new(
-        ["status", "experiment", "when", "verdict", "lock"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(["status", "experiment", "when", "verdict", "lock"], theme);
     let wide = area.width >= 100;
     let table_rows: Vec<Row> = list
         .iter()
@@ -122,11 +119,8 @@ pub fn render(
         Constraint::Length(if wide { 30 } else { 20 }),
         Constraint::Length(6),
     ];
-    let table = Table::new(table_rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selected())
-        .block(pane(&title, theme));
+    let table = super::table::pane_table(table_rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, top, table, 1, true);
     match list.get(st.list.index()) {
         Some(r) => render_detail(frame, bottom, r, theme),

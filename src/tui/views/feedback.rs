@@ -15,7 +15,7 @@ use crate::tui::widgets::spark::spark_text;
 use crate::tui::widgets::{clean, clean_cut};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Cell, Paragraph, Row};
 use ratatui::Frame;
 
 /// A mean score's status, for colour (the number is always shown): below 3
@@ -96,9 +96,9 @@ fn render_scores(
     all: &FeedbackSummary,
     theme: &Theme,
 ) {
-    let header = Row::new(
-        ["group", "n", "ease", "reliab.", "value", "low", "8 weeks"]
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
+    let header = super::table::header(
+        ["group", "n", "ease", "reliab.", "value", "low", "8 weeks"],
+        theme,
     );
     let mut rows = vec![score_row("all responses".into(), all, &model.weekly, theme)];
     for s in &model.by_segment {
@@ -132,10 +132,7 @@ fn render_scores(
         "Feedback · last {FEEDBACK_WINDOW_DAYS} days · mean scores 1–5 · low = a score of 2 or less"
     );
     frame.render_widget(
-        Table::new(rows, widths)
-            .header(header)
-            .column_spacing(1)
-            .block(pane(&title, theme)),
+        super::table::pane_table(rows, widths, header, &title, theme),
         area,
     );
 }

@@ -53,11 +53,7 @@ fn render_table(
     if wide {
         heads.extend(["owner", "window"]);
     }
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(heads, theme);
     let rows: Vec<Row> = list
         .iter()
         .map(|r| {
@@ -100,11 +96,8 @@ fn render_table(
         },
         cut_note(visible_rows(area, 3), list.len())
     );
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selected())
-        .block(pane(&title, theme));
+    let table = super::table::pane_table(rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, area, table, 1, true);
 }
 

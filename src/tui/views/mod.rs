@@ -11,6 +11,7 @@ pub mod placeholder;
 pub mod playbooks;
 pub mod run_detail;
 pub mod standup;
+pub(crate) mod table;
 pub mod work;
 
 use super::app::{App, View};

@@ -140,18 +140,21 @@ fn alerts_section(models: &Models, theme: &crate::tui::theme::Theme) -> Section 
         ));
     }
     for e in news {
-        let what = match e.kind.as_str() {
-            "escalated" => format!("escalated to level {}", e.level.map(|l| l + 1).unwrap_or(0)),
+        let what = match e.event.kind.as_str() {
+            "escalated" => format!(
+                "escalated to level {}",
+                e.event.level.map(|l| l + 1).unwrap_or(0)
+            ),
             "reopened" => "re-opened".to_string(),
             _ => "opened".to_string(),
         };
         let sev = crate::tui::views::alerts::severity_span(e.severity, theme);
-        let when = chrono::DateTime::from_timestamp(e.at, 0)
+        let when = chrono::DateTime::from_timestamp(e.event.at, 0)
             .map(|d| d.format("%a %H:%M").to_string())
             .unwrap_or_default();
         lines.push(Line::from(vec![
             sev,
-            Span::raw(format!(" #{} {} — ", e.alert_id, clean(&e.title))),
+            Span::raw(format!(" #{} {} — ", e.event.alert_id, clean(&e.title))),
             Span::styled(what, Style::new().add_modifier(Modifier::BOLD)),
             Span::raw(format!(" · {when}")),
         ]));

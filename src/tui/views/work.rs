@@ -5,12 +5,11 @@ use crate::format::{number, utc_date, value_unit};
 use crate::store::board::FlowModel;
 use crate::tui::list::{cut_note, visible_rows};
 use crate::tui::state::lists::WorkState;
-use crate::tui::views::cockpit::pane;
 use crate::tui::views::Look;
 use crate::tui::widgets::{clean, status_symbol};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::widgets::{Cell, Row};
 use ratatui::Frame;
 
 /// Draws the Work view.
@@ -29,11 +28,7 @@ pub fn render(
         heads.insert(3, "p50");
     }
     heads.extend(["on-time", "deviat.", "capacity", "warn by"]);
-    let header = Row::new(
-        heads
-            .into_iter()
-            .map(|h| Cell::from(Span::styled(h, theme.header()))),
-    );
+    let header = super::table::header(heads, theme);
     let rows: Vec<Row> = list
         .iter()
         .map(|r| {
@@ -106,10 +101,7 @@ pub fn render(
         "Work · last {window} days · capacity warn band from 60 %, breach 90 %{}",
         cut_note(visible_rows(area, 3), list.len())
     );
-    let table = Table::new(rows, widths)
-        .header(header)
-        .column_spacing(1)
-        .row_highlight_style(theme.selected())
-        .block(pane(&title, theme));
+    let table = super::table::pane_table(rows, widths, header, &title, theme)
+        .row_highlight_style(theme.selected());
     st.list.render(frame, area, table, 1, true);
 }

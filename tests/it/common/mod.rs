@@ -3,6 +3,7 @@
 
 pub mod runs;
 pub mod screens;
+pub mod store;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -107,6 +108,19 @@ impl Env {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+
+    /// Runs the binary at `now` and returns what it did.
+    pub fn run_at(&self, now: &str, args: &[&str]) -> std::process::Output {
+        self.at(now, args).output().expect("run")
+    }
+
+    /// Runs the binary at `now`, requires exit 0 (the failure names the
+    /// arguments and stderr) and returns stdout.
+    pub fn ok_at(&self, now: &str, args: &[&str]) -> String {
+        let o = self.run_at(now, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    }
 }
 
 /// stdout of a finished command as text.
@@ -126,6 +140,18 @@ impl Env {
     /// temp dir, no colour.
     pub fn spawn_cmd(&self, args: &[&str]) -> std::process::Command {
         self.spawn_at(None, args)
+    }
+
+    /// Starts [`Env::spawn_cmd`] with `OPSDECK_NOW` set to `now` and stdin,
+    /// stdout and stderr piped.
+    pub fn spawn_piped(&self, now: &str, args: &[&str]) -> std::process::Child {
+        self.spawn_cmd(args)
+            .env("OPSDECK_NOW", now)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
     }
 
     /// [`Env::spawn_cmd`] with the clock fixed at `now` when given.
@@ -183,4 +209,59 @@ pub fn breach_first_response(env: &Env, now: &str) {
     )
     .assert()
     .success();
+}
+
+/// Writes an executable `/bin/sh` script `name` with `body` into the temp
+/// folder and returns its path.
+pub fn script(env: &Env, name: &str, body: &str) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = env.file(name, format!("#!/bin/sh\n{body}\n").as_bytes());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// The row of indicator `key` in `status --format json` at `now`.
+pub fn indicator_row(env: &Env, now: &str, key: &str) -> serde_json::Value {
+    let o = env
+        .at(now, &["status", "--format", "json"])
+        .output()
+        .unwrap();
+    json(&o)["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap()
+        .clone()
+}
+
+/// Records `value` for indicator `key` measured `at`, with the clock at
+/// `now`; the command must succeed.
+pub fn record_value(env: &Env, now: &str, key: &str, value: &str, at: &str) {
+    env.at(now, &["record", key, value, "--at", at])
+        .assert()
+        .success();
+}
+
+/// Records a breach ([`breach_first_response`]) and runs `check` at `now`
+/// with `OPSDECK_NOTIFY` set to a script `fail.sh` with `body`.
+pub fn check_with_notifier(env: &Env, now: &str, body: &str) -> std::process::Output {
+    let notifier = script(env, "fail.sh", body);
+    breach_first_response(env, now);
+    env.at(now, &["check"])
+        .env("OPSDECK_NOTIFY", &notifier)
+        .output()
+        .unwrap()
+}
+
+/// Writes the starter definition folder `ops` into the temp folder with
+/// `opsdeck init` at `now` (which must succeed) and returns its path.
+pub fn init_ops(env: &Env, now: &str) -> PathBuf {
+    let ops = env.path().join("ops");
+    let o = env
+        .at(now, &["init", ops.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    ops
 }
