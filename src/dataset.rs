@@ -308,8 +308,13 @@ pub struct Built {
     pub decisions: usize,
 }
 
-fn count(store: &Store, table: &str) -> crate::store::Result<usize> {
-    store.row_count(table)
+/// Rows in `table`, from the store's per-table counts (a missing table is
+/// an error: the generator names only tables it wrote).
+fn count(counts: &crate::store::export::TableCounts, table: &str) -> crate::store::Result<usize> {
+    counts
+        .get(table)
+        .map(|n| *n as usize)
+        .ok_or_else(|| crate::store::StoreError::Invalid(format!("no table '{table}'")))
 }
 
 /// Builds the whole dataset of `size` into `path` (replacing the file):
@@ -362,18 +367,19 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
     history::write_decisions(&mut store, size, now, 6)?;
     history::previous_standup(&mut store, now)?;
     history::current_alerts(&mut store, now)?;
+    let counts = store.table_counts()?;
     Ok(Built {
-        indicators: count(&store, "indicators")?,
-        observations: count(&store, "observations")?,
-        work_items: count(&store, "work_items")?,
-        feedback: count(&store, "feedback")?,
-        alerts: count(&store, "alerts")?,
-        alert_events: count(&store, "alert_events")?,
+        indicators: count(&counts, "indicators")?,
+        observations: count(&counts, "observations")?,
+        work_items: count(&counts, "work_items")?,
+        feedback: count(&counts, "feedback")?,
+        alerts: count(&counts, "alerts")?,
+        alert_events: count(&counts, "alert_events")?,
         active_alerts: store.active_alerts()?.len(),
-        runs: count(&store, "checklist_runs")?,
+        runs: count(&counts, "checklist_runs")?,
         open_runs: store.runs(crate::store::runs::RunFilter::Open)?.len(),
-        run_items: count(&store, "run_items")?,
-        decisions: count(&store, "decisions")?,
+        run_items: count(&counts, "run_items")?,
+        decisions: count(&counts, "decisions")?,
     })
 }
 

@@ -160,13 +160,8 @@ pub(crate) fn resolve_actor(flag: Option<&str>, configured: Option<&str>) -> Str
 }
 
 /// The login name of the process's user, from the password database.
-pub(crate) fn login_name() -> Option<String> {
+fn login_name() -> Option<String> {
     crate::store::audit::login_of(crate::store::audit::os_user().uid)
-}
-
-/// The real user id of the process (recorded next to the login).
-pub(crate) fn current_uid() -> u32 {
-    crate::store::audit::os_user().uid
 }
 
 /// Runs the command line and returns the process exit status.

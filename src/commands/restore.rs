@@ -36,8 +36,8 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
                     .map(|p| p.to_string_lossy().into_owned())
                     .unwrap_or_else(|_| file.to_string())
             },
-            login: super::login_name().unwrap_or_else(|| "unknown".into()),
-            uid: super::current_uid(),
+            login: crate::store::audit::os_user().login.clone(),
+            uid: crate::store::audit::os_user().uid,
         };
         let counts = store.restore_jsonl(&mut input, label, ctx.now, &by)?;
         let written = store.table_counts()?;

@@ -548,25 +548,6 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
 
-    /// The number of rows in one of opsdeck's tables (for reports and the
-    /// benchmark dataset's summary); an unknown table is an error.
-    pub fn row_count(&self, table: &str) -> Result<usize> {
-        use rusqlite::OptionalExtension;
-        let known: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1",
-                [table],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let Some(name) = known else {
-            return Err(StoreError::Invalid(format!("no table '{table}'")));
-        };
-        let sql = format!("SELECT count(*) FROM \"{name}\"");
-        Ok(self.conn.query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize)
-    }
-
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<i64> {
         Ok(self
