@@ -1,28 +1,18 @@
 //! `opsdeck sources list [--format json]` and `opsdeck sources run [NAME…]
-//! [--due]`: each run takes the source's lease in the database (two
-//! overlapping runs never fetch the same source at once), fetches with no
-//! lock held, writes all-or-nothing through the one import pipeline under
-//! the source's origin (a re-fetch changes nothing) and keeps a run record.
-//! Secrets come from the environment and never reach the output, the
-//! database or the log.
+//! [--due]`: the printing side of [`crate::sources::run`] (the lease, the
+//! fetch, the write and the run record live there, shared with the
+//! cockpit). Secrets come from the environment and never reach the output,
+//! the database or the log.
 
-use super::sources_plan::current_sources;
 use super::Context;
 use crate::cli::sources::SourcesCommand;
 use crate::cli::ListFormat;
 use crate::format::utc_minute;
-use crate::ingest::pipeline::{import_stream, Source};
-use crate::ingest::Format;
-use crate::sources::{fetch, to_import_jsonl, SourceDef};
-use crate::store::sources::{
-    finish_run, release_lease, start_run, take_lease, RunOutcome, StoredSource,
-};
-use crate::store::{indicators, Store};
+use crate::sources::run::{outcome_line, run_source, sources_in_force, RunResult};
+use crate::sources::SourceDef;
+use crate::store::sources::StoredSource;
+use crate::store::Store;
 use crate::text::sanitize;
-use std::collections::HashMap;
-
-/// Errors kept in a run record.
-pub(crate) const KEPT_ERRORS: usize = 5;
 
 /// `opsdeck sources ...`.
 pub fn run(ctx: &Context, cmd: SourcesCommand) -> anyhow::Result<u8> {
@@ -33,10 +23,7 @@ pub fn run(ctx: &Context, cmd: SourcesCommand) -> anyhow::Result<u8> {
 }
 
 fn in_force(store: &Store) -> anyhow::Result<Vec<(StoredSource, SourceDef)>> {
-    Ok(current_sources(store)?
-        .into_iter()
-        .filter(|(s, _)| !s.retired)
-        .collect())
+    sources_in_force(store).map_err(anyhow::Error::msg)
 }
 
 fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
@@ -132,19 +119,6 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// `source NAME:17: field: reason` → `source NAME: row 17: field: reason`.
-fn row_message(label: &str, line: &str) -> String {
-    let prefix = format!("{label}:");
-    if let Some(rest) = line.strip_prefix(&prefix) {
-        if let Some((n, tail)) = rest.split_once(':') {
-            if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
-                return format!("{label}: row {n}:{tail}");
-            }
-        }
-    }
-    line.to_string()
-}
-
 fn run_sources(ctx: &Context, names: &[String], due: bool) -> anyhow::Result<u8> {
     let mut store = ctx.open()?;
     let all = in_force(&store)?;
@@ -196,104 +170,26 @@ fn run_sources(ctx: &Context, names: &[String], due: bool) -> anyhow::Result<u8>
 }
 
 fn run_one(ctx: &Context, store: &mut Store, def: &SourceDef, holder: &str) -> anyhow::Result<u8> {
-    let name = def.name.as_str();
-    let ttl = def.timeout.as_secs() as i64 + 60;
-    let run_id = store.write(|tx| -> crate::store::Result<Option<i64>> {
-        if !take_lease(tx, name, holder, ctx.now, ttl)? {
-            return Ok(None);
-        }
-        start_run(tx, name, ctx.now).map(Some)
-    })?;
-    let Some(run_id) = run_id else {
-        println!(
-            "source {}: skipped, another run is fetching it",
-            sanitize(name)
-        );
-        tracing::info!(source = name, "sources: skipped, leased by another run");
-        return Ok(0);
-    };
-    tracing::info!(source = name, kind = def.fetch.kind(), "sources: fetching");
-    // The fetch holds no database lock.
     let env = |k: &str| std::env::var(k).ok();
-    let label = format!("source {name}");
-    let mut outcome = RunOutcome::default();
-    match fetch(def, &env) {
-        Err(e) => {
-            outcome.errors.push(format!("{label}: {e}"));
-            outcome.rows_refused = 0;
-        }
-        Ok(fetched) => {
-            let jsonl = to_import_jsonl(def, &fetched.records);
-            let map: HashMap<String, i64> = store
-                .indicators()?
-                .into_iter()
-                .map(|i| (i.def.key, i.id))
-                .collect();
-            let origin = indicators::source_origin(name);
-            let source = Source {
-                label: &label,
-                origin: &origin,
-                format: Format::Jsonl,
-                kind: Some(def.produces),
-                force: false,
-            };
-            let mut errors: Vec<String> = Vec::new();
-            let mut report = |line: &str| {
-                if errors.len() < KEPT_ERRORS {
-                    errors.push(row_message(&label, line));
-                }
-            };
-            let result = import_stream(
-                store,
-                ctx.now,
-                source,
-                Box::new(std::io::Cursor::new(jsonl)),
-                &map,
-                false,
-                &mut report,
+    match run_source(store, def, ctx.now, holder, &env)? {
+        RunResult::Skipped => {
+            println!(
+                "source {}: skipped, another run is fetching it",
+                sanitize(&def.name)
             );
-            match result {
-                Ok((c, _)) => {
-                    outcome.ok = c.bad == 0;
-                    outcome.rows_refused = c.bad;
-                    if outcome.ok {
-                        outcome.rows_changed = c.changed;
-                        outcome.rows_new = c.written - c.changed;
-                        outcome.rows_unchanged = c.valid - c.written;
-                    }
-                }
-                Err(e) => errors.push(format!("{label}: {e}")),
+            Ok(0)
+        }
+        RunResult::Finished(outcome) => {
+            let line = outcome_line(&def.name, &outcome);
+            if outcome.ok {
+                println!("{}", sanitize(&line));
+                return Ok(0);
             }
-            outcome.errors = errors;
+            for e in &outcome.errors {
+                eprintln!("{}", sanitize(e));
+            }
+            eprintln!("{}", sanitize(&line));
+            Ok(if outcome.rows_refused > 0 { 2 } else { 1 })
         }
-    }
-    let ended = ctx.now;
-    store.write(|tx| -> crate::store::Result<()> {
-        finish_run(tx, run_id, ended, &outcome)?;
-        release_lease(tx, name, holder)
-    })?;
-    if outcome.ok {
-        let line = format!(
-            "{label}: {} new, {} changed, {} unchanged",
-            outcome.rows_new, outcome.rows_changed, outcome.rows_unchanged
-        );
-        tracing::info!(source = name, "sources: {line}");
-        println!("{}", sanitize(&line));
-        Ok(0)
-    } else {
-        for e in &outcome.errors {
-            tracing::warn!(source = name, "sources: {e}");
-            eprintln!("{}", sanitize(e));
-        }
-        let line = if outcome.rows_refused > 0 {
-            format!(
-                "{label}: failed: {} row(s) refused; nothing was written",
-                outcome.rows_refused
-            )
-        } else {
-            format!("{label}: failed; nothing was written")
-        };
-        eprintln!("{}", sanitize(&line));
-        Ok(if outcome.rows_refused > 0 { 2 } else { 1 })
     }
 }

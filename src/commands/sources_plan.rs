@@ -66,22 +66,9 @@ pub(crate) fn parse_folder_sources(
         .map_err(|errors| errors.iter().map(ToString::to_string).collect())
 }
 
-/// The stored sources that are in force, parsed.
+/// The stored sources (retired ones too), parsed.
 pub(crate) fn current_sources(store: &Store) -> anyhow::Result<Vec<(StoredSource, SourceDef)>> {
-    let mut out = Vec::new();
-    for s in store.stored_sources()? {
-        let mut parsed = parse_sources("stored", &s.spec).map_err(|e| {
-            anyhow::anyhow!(
-                "source {}: the stored definition does not parse: {}",
-                crate::text::sanitize(&s.name),
-                e.first().map(ToString::to_string).unwrap_or_default()
-            )
-        })?;
-        if let Some(def) = parsed.pop() {
-            out.push((s, def));
-        }
-    }
-    Ok(out)
+    crate::sources::run::current_sources(store).map_err(anyhow::Error::msg)
 }
 
 /// Plans `wanted` (the folder's sources; `None` when the folder has no

@@ -4,6 +4,7 @@
 //! and written through the same validation as an import.
 
 pub mod fetch;
+pub mod run;
 pub mod schedule;
 pub mod spec;
 pub mod write;
