@@ -8,7 +8,7 @@ use super::Context;
 use crate::cli::sources::SourcesCommand;
 use crate::cli::ListFormat;
 use crate::format::utc_minute;
-use crate::sources::run::{outcome_line, run_source, sources_in_force, RunResult};
+use crate::sources::run::{outcome_line, run_source, source_statuses, sources_in_force, RunResult};
 use crate::sources::SourceDef;
 use crate::store::sources::StoredSource;
 use crate::store::Store;
@@ -29,20 +29,14 @@ fn in_force(store: &Store) -> anyhow::Result<Vec<(StoredSource, SourceDef)>> {
 fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let mut rows = Vec::new();
-    for (stored, def) in in_force(&store)? {
-        let last = store.last_source_run(&def.name)?;
-        let success = store.last_source_success(&def.name)?;
-        let fresh = store.source_freshness(&stored, ctx.now)?;
-        let next_due = match &last {
-            None => ctx.now,
-            Some(r) => def.schedule.next_after(r.started_at),
-        };
+    for st in source_statuses(&store, ctx.now).map_err(anyhow::Error::msg)? {
+        let def = &st.def;
         rows.push(serde_json::json!({
             "name": def.name,
             "kind": def.fetch.kind(),
             "produces": def.produces.as_str(),
             "schedule": def.schedule.describe(),
-            "last_run": last.as_ref().map(|r| serde_json::json!({
+            "last_run": st.last_run.as_ref().map(|r| serde_json::json!({
                 "started_at": crate::format::rfc3339(r.started_at),
                 "ended_at": r.ended_at.map(crate::format::rfc3339),
                 "ok": r.ended_at.map(|_| r.outcome.ok),
@@ -52,10 +46,10 @@ fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
                 "rows_refused": r.outcome.rows_refused,
                 "errors": r.outcome.errors,
             })),
-            "last_success": success.map(crate::format::rfc3339),
-            "lag_secs": success.map(|t| ctx.now - t),
-            "next_due": crate::format::rfc3339(next_due),
-            "freshness": fresh.word(),
+            "last_success": st.last_success.map(crate::format::rfc3339),
+            "lag_secs": st.lag(ctx.now),
+            "next_due": crate::format::rfc3339(st.next_due),
+            "freshness": st.freshness.word(),
         }));
     }
     if format == ListFormat::Json {

@@ -52,6 +52,87 @@ pub(crate) fn sources_in_force(store: &Store) -> Result<Vec<(StoredSource, Sourc
         .collect())
 }
 
+/// One source as `sources list` and the cockpit's Sources view show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceStatus {
+    /// Its definition.
+    pub def: SourceDef,
+    /// Its latest run (finished or not).
+    pub last_run: Option<crate::store::sources::SourceRun>,
+    /// When its latest successful run ended.
+    pub last_success: Option<Timestamp>,
+    /// Fresh or stale at `now`.
+    pub freshness: crate::domain::freshness::Freshness,
+    /// When it is next due (now when it never ran).
+    pub next_due: Timestamp,
+}
+
+impl SourceStatus {
+    /// Seconds since the last success at `now`.
+    pub fn lag(&self, now: Timestamp) -> Option<i64> {
+        self.last_success.map(|t| now - t)
+    }
+
+    /// True while its latest run has not ended.
+    pub fn running(&self) -> bool {
+        self.last_run.as_ref().is_some_and(|r| r.ended_at.is_none())
+    }
+
+    /// Rows the latest finished run delivered (new, changed, unchanged).
+    pub fn last_rows(&self) -> Option<u64> {
+        self.last_run
+            .as_ref()
+            .filter(|r| r.ended_at.is_some())
+            .map(|r| r.outcome.rows_new + r.outcome.rows_changed + r.outcome.rows_unchanged)
+    }
+
+    /// The latest run's first error, if it failed.
+    pub fn last_error(&self) -> Option<&str> {
+        self.last_run
+            .as_ref()
+            .filter(|r| r.ended_at.is_some() && !r.outcome.ok)
+            .and_then(|r| r.outcome.errors.first())
+            .map(String::as_str)
+    }
+
+    /// The state in one word or two: `running`, `never run`, `failing`,
+    /// `fresh`, `stale`, `stale (critical)`.
+    pub fn state_word(&self) -> &'static str {
+        use crate::domain::freshness::Freshness;
+        if self.running() {
+            return "running";
+        }
+        match self.freshness {
+            Freshness::Stale { failing: true, .. } => "failing",
+            _ if self.last_run.is_none() && !self.freshness.is_stale() => "never run",
+            f => f.word(),
+        }
+    }
+}
+
+/// Every source in force with its state at `now`, by name.
+pub fn source_statuses(store: &Store, now: Timestamp) -> Result<Vec<SourceStatus>, String> {
+    let mut out = Vec::new();
+    let e = |e: crate::store::StoreError| e.to_string();
+    for (stored, def) in sources_in_force(store)? {
+        let last_run = store.last_source_run(&def.name).map_err(e)?;
+        let last_success = store.last_source_success(&def.name).map_err(e)?;
+        let freshness = store.source_freshness(&stored, now).map_err(e)?;
+        let next_due = match &last_run {
+            None => now,
+            Some(r) => def.schedule.next_after(r.started_at),
+        };
+        out.push(SourceStatus {
+            def,
+            last_run,
+            last_success,
+            freshness,
+            next_due,
+        });
+    }
+    Ok(out)
+}
+
 /// `source NAME:17: field: reason` → `source NAME: row 17: field: reason`.
 fn row_message(label: &str, line: &str) -> String {
     let prefix = format!("{label}:");

@@ -172,6 +172,12 @@ impl Store {
         Store::open_with(path, actor, now, false)
     }
 
+    /// Opens an existing database read-only, as `--read-only` does: every
+    /// change is refused.
+    pub fn open_read_only(path: &Path, actor: &str) -> Result<Store> {
+        Store::open_existing(path, actor, chrono::Utc::now().timestamp(), true)
+    }
+
     /// Opens with `read_only` forced (`--read-only`: a standup terminal that
     /// must not change anything), or read-write when the file allows it.
     pub(crate) fn open_with(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {

@@ -27,7 +27,7 @@ pub struct StoredSource {
 
 /// What a finished run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub(crate) struct RunOutcome {
+pub struct RunOutcome {
     /// True when the fetch and the import succeeded.
     pub ok: bool,
     /// Rows that inserted something.
@@ -44,7 +44,7 @@ pub(crate) struct RunOutcome {
 
 /// One run of a source.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct SourceRun {
+pub struct SourceRun {
     /// Its id.
     pub id: i64,
     /// When it started.

@@ -63,6 +63,8 @@ pub enum Action {
     Alert(super::state::alerts::AlertVerb),
     /// A key of the Playbooks & runs view: check, skip, undo, note.
     Run(super::state::playbooks::RunAction),
+    /// Sources `r`: run the selected source now.
+    RunSource,
 }
 
 impl Effect {
@@ -76,6 +78,7 @@ impl Effect {
             Effect::Alert { .. } => "alert",
             Effect::Run(_) => "run item",
             Effect::Correct { .. } => "correct",
+            Effect::RunSource { .. } => "run source",
         }
     }
 }
@@ -108,6 +111,13 @@ pub enum Effect {
     },
     /// Change a checklist item or note a run.
     Run(super::state::playbooks::RunEffect),
+    /// Run one data source now, on a thread of its own with its own
+    /// connection (a fetch may take its whole timeout); the Sources view
+    /// shows it running, then its result, from the run record.
+    RunSource {
+        /// The source's name.
+        name: String,
+    },
     /// Correct one recorded value (confirmed; audited by the store).
     Correct {
         /// The observation's id.

@@ -12,7 +12,7 @@ use crate::store::board::Reading;
 use tui_input::backend::crossterm::EventHandler;
 use tui_input::Input;
 
-/// The screens, in tab order; number keys 1–8 jump to them.
+/// The screens, in tab order; number keys 1–9 jump to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
     /// Overview: leading and lagging indicators, flow, alerts, today's checklists (key 1).
@@ -31,13 +31,16 @@ pub enum View {
     Decisions,
     /// Feedback scores, weekly means and comments (key 8).
     Feedback,
+    /// The data sources: state, last success, lag, rows, last error (key 9).
+    Sources,
     /// The standup walk-through; opened with `opsdeck standup`, not a tab.
     Standup,
 }
 
 impl View {
-    /// The tabbed views (the standup is opened with `opsdeck standup`).
-    pub const TABS: [View; 8] = [
+    /// The tabbed views (the standup is opened with `opsdeck standup`);
+    /// number keys 1–9 jump to them.
+    pub const TABS: [View; 9] = [
         View::Cockpit,
         View::Indicators,
         View::Work,
@@ -46,6 +49,7 @@ impl View {
         View::Experiments,
         View::Decisions,
         View::Feedback,
+        View::Sources,
     ];
 
     /// Full title.
@@ -59,6 +63,7 @@ impl View {
             View::Experiments => "Experiments",
             View::Decisions => "Decisions",
             View::Feedback => "Feedback",
+            View::Sources => "Sources",
             View::Standup => "Standup",
         }
     }
@@ -67,13 +72,14 @@ impl View {
     pub fn short(self) -> &'static str {
         match self {
             View::Cockpit => "Cockpit",
-            View::Indicators => "Indic",
+            View::Indicators => "Ind",
             View::Work => "Work",
             View::Playbooks => "Runs",
             View::Alerts => "Alerts",
             View::Experiments => "Exper",
             View::Decisions => "Decis",
-            View::Feedback => "Feedbk",
+            View::Feedback => "Fdbk",
+            View::Sources => "Srcs",
             View::Standup => "Standup",
         }
     }
@@ -207,6 +213,10 @@ impl App {
             },
             View::Feedback => Needs {
                 feedback: true,
+                ..Needs::default()
+            },
+            View::Sources => Needs {
+                sources: true,
                 ..Needs::default()
             },
             _ => Needs::default(),
@@ -358,6 +368,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             View::Playbooks => playbooks::update(app, other),
             View::Alerts => alerts::update(app, other),
             View::Standup => standup::update(app, other),
+            View::Sources => super::state::sources::update(app, other),
             _ => super::state::common(app, other),
         },
     }

@@ -75,7 +75,60 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
         Effect::Correct { id, value, reason } => Some(super::corrections::execute(
             store, app.now, id, value, &reason,
         )),
+        Effect::RunSource { name } => Some(Action::Done(
+            run_source_in_background(store, &name, app.now).map(|_| {
+                format!(
+                    "source {}: running in the background; its row shows the result",
+                    crate::text::sanitize(&name)
+                )
+            }),
+        )),
     }
+}
+
+/// Starts `name` on a thread with its own connection to the same file (the
+/// fetch can take its whole timeout; the screen must not wait). The run
+/// takes the source's lease like `opsdeck sources run`, so a cron run at the
+/// same time is skipped, never doubled; its result lands in the run record,
+/// which the Sources view shows once the loop sees the commit.
+pub(crate) fn run_source_in_background(
+    store: &Store,
+    name: &str,
+    now: Timestamp,
+) -> Result<std::thread::JoinHandle<()>, String> {
+    let def = crate::sources::run::sources_in_force(store)?
+        .into_iter()
+        .map(|(_, d)| d)
+        .find(|d| d.name == name)
+        .ok_or_else(|| format!("no source named {}", crate::text::sanitize(name)))?;
+    let path = store.path().to_path_buf();
+    let actor = store.actor().to_string();
+    let holder = format!("cockpit pid {}", std::process::id());
+    std::thread::Builder::new()
+        .name(format!("source {name}"))
+        .spawn(move || {
+            let env = |k: &str| std::env::var(k).ok();
+            let result = Store::open_existing(&path, &actor, now, false).and_then(|mut s| {
+                crate::sources::run::run_source(&mut s, &def, now, &holder, &env)
+            });
+            match result {
+                Ok(crate::sources::run::RunResult::Skipped) => tracing::info!(
+                    source = def.name.as_str(),
+                    "cockpit: source skipped, another run is fetching it"
+                ),
+                Ok(crate::sources::run::RunResult::Finished(o)) => tracing::info!(
+                    source = def.name.as_str(),
+                    "cockpit: {}",
+                    crate::sources::run::outcome_line(&def.name, &o)
+                ),
+                Err(e) => tracing::warn!(
+                    source = def.name.as_str(),
+                    "cockpit: source run failed: {}",
+                    crate::text::sanitize(&e.to_string())
+                ),
+            }
+        })
+        .map_err(|e| format!("cannot start the source run: {e}"))
 }
 
 /// Evaluates every alert rule at the app's clock (unless the database is

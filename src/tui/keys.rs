@@ -25,7 +25,7 @@ pub enum Act {
     NextView,
     /// The previous tab.
     PrevView,
-    /// Number keys 1–8: the tab of that number.
+    /// Number keys 1–9: the tab of that number.
     GotoTab,
     /// Selection one row up.
     Up,
@@ -77,6 +77,8 @@ pub enum Act {
     StandupPrev,
     /// Standup: next speaker.
     StandupSpeaker,
+    /// Sources: run the selected source now.
+    SourceRun,
 }
 
 impl Act {
@@ -87,7 +89,7 @@ impl Act {
             Act::NextView => Action::NextView,
             Act::PrevView => Action::PrevView,
             Act::GotoTab => match key {
-                KeyCode::Char(c @ '1'..='8') => Action::Goto(View::TABS[(c as u8 - b'1') as usize]),
+                KeyCode::Char(c @ '1'..='9') => Action::Goto(View::TABS[(c as u8 - b'1') as usize]),
                 _ => return None,
             },
             Act::Up => Action::Move(-1),
@@ -115,6 +117,7 @@ impl Act {
             Act::StandupNext => Action::StandupNext,
             Act::StandupPrev => Action::StandupPrev,
             Act::StandupSpeaker => Action::NextSpeaker,
+            Act::SourceRun => Action::RunSource,
         })
     }
 }
@@ -237,6 +240,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Correct, Scope::Detail(View::Indicators), &[C('c')], "correct the selected recent value (↑↓ picks it)", lead("correct")),
     b(Act::Sort, Scope::List(View::Indicators), &[C('o')], "sort by status, name, kind, owner", lead("sort")),
     // Alerts
+    b(Act::SourceRun, Scope::View(View::Sources), &[C('r')], "run the selected source now (in the background)", lead("run now")),
     b(Act::AlertAck, Scope::View(View::Alerts), &[C('a')], "acknowledge the selected alert (you own it)", lead("ack")),
     b(Act::AlertResolve, Scope::View(View::Alerts), &[C('r')], "resolve it", lead("resolve")),
     b(Act::AlertSnooze, Scope::View(View::Alerts), &[C('s')], "snooze it until a time (2h, 1d, RFC 3339)", lead("snooze")),
@@ -257,7 +261,7 @@ pub const BINDINGS: &[Binding] = &[
     // Every tabbed view
     b(Act::NextView, Scope::Tabs, &[Tab, Right, C('l')], "next / previous view", lead("views")),
     b(Act::PrevView, Scope::Tabs, &[BackTab, Left, C('h')], "next / previous view", Footer::No),
-    b(Act::GotoTab, Scope::Tabs, &[C('1'), C('2'), C('3'), C('4'), C('5'), C('6'), C('7'), C('8')], "go to a view", lead("views")),
+    b(Act::GotoTab, Scope::Tabs, &[C('1'), C('2'), C('3'), C('4'), C('5'), C('6'), C('7'), C('8'), C('9')], "go to a view", lead("views")),
     b(Act::Up, Scope::Tabs, &[KUp, C('k')], "move the selection", lead("move")),
     b(Act::Down, Scope::Tabs, &[KDown, C('j')], "move the selection", lead("move")),
     b(Act::PageUp, Scope::Tabs, &[PgUp], "a page up / down", Footer::No),
@@ -364,7 +368,7 @@ pub(crate) fn key_label(key: KeyCode) -> String {
     }
 }
 
-/// A binding's keys as the help lists them: `↑ k`, and `1-8` for a run of
+/// A binding's keys as the help lists them: `↑ k`, and `1-9` for a run of
 /// digits.
 pub fn keys_label(b: &Binding) -> String {
     if b.act == Act::GotoTab {
@@ -442,7 +446,7 @@ fn footer(active: Vec<&Binding>, cx: Context) -> String {
     text(&parts)
 }
 
-/// Adds a footer hint; hints with the same word share one (`Tab/1-8
+/// Adds a footer hint; hints with the same word share one (`Tab/1-9
 /// views`, `↑↓ move`).
 fn add(parts: &mut Vec<(String, &'static str)>, b: &Binding, word: &'static str) {
     let first = keys_label_short(b);
@@ -457,7 +461,7 @@ fn add(parts: &mut Vec<(String, &'static str)>, b: &Binding, word: &'static str)
     }
 }
 
-/// The footer names a binding by its first key (`1-8` for the digits).
+/// The footer names a binding by its first key (`1-9` for the digits).
 fn keys_label_short(b: &Binding) -> String {
     if b.act == Act::GotoTab {
         return keys_label(b);
@@ -497,7 +501,7 @@ mod tests {
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, false)),
-            "Tab/1-8 views  ↑↓ move  / filter  ? help  q quit"
+            "Tab/1-9 views  ↑↓ move  / filter  ? help  q quit"
         );
     }
 

@@ -21,7 +21,7 @@ use std::path::Path;
 
 impl Act {
     /// Every action, in table order of first appearance.
-    pub(crate) const ALL: [Act; 29] = [
+    pub(crate) const ALL: [Act; 30] = [
         Act::Quit,
         Act::NextView,
         Act::PrevView,
@@ -51,6 +51,7 @@ impl Act {
         Act::StandupNext,
         Act::StandupPrev,
         Act::StandupSpeaker,
+        Act::SourceRun,
     ];
 
     /// The action's name in `keys.toml`.
@@ -85,6 +86,7 @@ impl Act {
             Act::StandupNext => "standup.next",
             Act::StandupPrev => "standup.previous",
             Act::StandupSpeaker => "standup.speaker",
+            Act::SourceRun => "source.run",
         }
     }
 
@@ -208,7 +210,7 @@ impl KeyTable {
             };
             if act == Act::GotoTab {
                 return Err(format!(
-                    "{file}:{line}: view.goto: the number keys 1-8 cannot be remapped"
+                    "{file}:{line}: view.goto: the number keys 1-9 cannot be remapped"
                 ));
             }
             if texts.is_empty() {

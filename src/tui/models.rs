@@ -112,6 +112,12 @@ pub struct Models {
     pub decisions: Option<DecisionsModel>,
     /// Feedback scores and comments; `None` unless the Feedback view is shown.
     pub feedback: Option<FeedbackModel>,
+    /// Keys of the indicators fed by a stale source (loaded with the board):
+    /// their status is marked `stale`, so nobody trusts a number that
+    /// stopped updating.
+    pub stale: std::collections::BTreeSet<String>,
+    /// The data sources with their state (Sources view); `None` unless needed.
+    pub sources: Option<Vec<crate::sources::run::SourceStatus>>,
 }
 
 /// What the visible view needs.
@@ -135,6 +141,8 @@ pub struct Needs {
     pub decisions: bool,
     /// Load feedback scores and comments.
     pub feedback: bool,
+    /// Load the data sources and their state.
+    pub sources: bool,
 }
 
 /// The Work view's window.
@@ -167,6 +175,7 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.board || needs.detail.is_some() || needs.standup {
         m.board = Some(store.indicator_board_cached(now, &mut cache)?);
+        m.stale = store.stale_indicator_keys(now)?;
     }
     if needs.flow {
         m.flow = Some(store.flow_model_cached(now, FLOW_WINDOW, &mut cache)?);
@@ -193,6 +202,12 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if needs.feedback {
         m.feedback = Some(store.feedback_model(now)?);
+    }
+    if needs.sources {
+        m.sources = Some(
+            crate::sources::run::source_statuses(store, now)
+                .map_err(crate::store::StoreError::Invalid)?,
+        );
     }
     Ok(m)
 }

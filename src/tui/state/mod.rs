@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod indicators;
 pub mod lists;
 pub mod playbooks;
+pub mod sources;
 pub mod standup;
 
 use super::action::{Action, Effect};
@@ -32,6 +33,8 @@ pub struct ViewStates {
     pub decisions: lists::DecisionsState,
     /// Standup: section and speaker.
     pub standup: standup::StandupState,
+    /// Sources: selection by source name.
+    pub sources: sources::SourcesState,
 }
 
 impl ViewStates {
@@ -72,6 +75,11 @@ impl ViewStates {
                 lost.push((View::Decisions, format!("decision #{id}")));
             }
         }
+        if let Some(m) = &models.sources {
+            if let Some(n) = self.sources.recompute(m, filter) {
+                lost.push((View::Sources, format!("source {n}")));
+            }
+        }
         let (_, what) = lost.into_iter().find(|(v, _)| *v == visible)?;
         let now_on = self.selected_text(visible);
         Some(crate::text::sanitize(&match now_on {
@@ -104,6 +112,7 @@ impl ViewStates {
                 .list
                 .selected()
                 .map(|id| format!("decision #{id}")),
+            View::Sources => self.sources.list.selected().map(|n| format!("source {n}")),
             _ => None,
         }
     }
@@ -118,6 +127,7 @@ impl ViewStates {
             View::Alerts => &self.alerts.list,
             View::Experiments => &self.experiments.list,
             View::Decisions => &self.decisions.list,
+            View::Sources => &self.sources.list,
             _ => return None,
         })
     }
@@ -131,6 +141,7 @@ impl ViewStates {
             View::Alerts => &mut self.alerts.list,
             View::Experiments => &mut self.experiments.list,
             View::Decisions => &mut self.decisions.list,
+            View::Sources => &mut self.sources.list,
             _ => return None,
         })
     }

@@ -43,14 +43,21 @@ pub fn render(frame: &mut Frame, area: Rect, models: &Models, look: &Look) {
         Constraint::Min(4),
     ])
     .areas(left);
+    let stale = &models.stale;
     indicator_pane(
         frame,
         lead_area,
-        "Leading indicators",
-        &leading,
+        ("Leading indicators", &leading),
+        stale,
         &look.theme,
     );
-    indicator_pane(frame, lag_area, "Lagging indicators", &lagging, &look.theme);
+    indicator_pane(
+        frame,
+        lag_area,
+        ("Lagging indicators", &lagging),
+        stale,
+        &look.theme,
+    );
     flow_pane(frame, flow_area, models.flow.as_ref(), &look.theme);
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
@@ -75,13 +82,14 @@ pub(crate) fn promise_pane(frame: &mut Frame, area: Rect, title: &str, text: &st
     );
 }
 
-/// One indicator per row: symbol, name, value, target, status word, trend
-/// arrow (wide panes) and a sparkline of the window.
+/// One indicator per row: symbol, name, value, target, status word (or
+/// `stale` when a stale source feeds it), trend arrow (wide panes) and a
+/// sparkline of the window.
 pub(crate) fn indicator_pane(
     frame: &mut Frame,
     area: Rect,
-    title: &str,
-    rows: &[&Reading],
+    (title, rows): (&str, &[&Reading]),
+    stale: &std::collections::BTreeSet<String>,
     theme: &Theme,
 ) {
     let inner_w = area.width.saturating_sub(2);
@@ -113,7 +121,10 @@ pub(crate) fn indicator_pane(
                     Line::from(Span::styled(format!("/{}", target_text(r)), theme.dim()))
                         .right_aligned(),
                 ),
-                Cell::from(Span::styled(r.status_short(), theme.status(r.status))),
+                Cell::from(Span::styled(
+                    crate::tui::widgets::status_word(r, stale, false),
+                    theme.status(r.status),
+                )),
             ];
             if wide {
                 cells.push(Cell::from(r.trend.arrow(up)));

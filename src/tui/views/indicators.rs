@@ -22,19 +22,23 @@ use ratatui::Frame;
 
 /// Draws the Indicators view.
 /// `detail` is the open indicator's detail (drawn instead of the table);
-/// `filter` is named in the title.
+/// `filter` is named in the title; `stale` holds the keys of indicators fed
+/// by a stale source (marked `stale` next to their status).
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     st: &IndicatorsState,
-    board: Option<&Board>,
+    (board, stale): (Option<&Board>, &std::collections::BTreeSet<String>),
     detail: Option<&IndicatorDetail>,
     filter: &str,
     look: &Look,
 ) {
     match detail {
-        Some(d) if st.detail.is_some() => render_detail(frame, area, look, d, st.value_sel),
-        _ => render_table(frame, area, st, board, filter, look),
+        Some(d) if st.detail.is_some() => {
+            let is_stale = stale.contains(&d.reading.def.key);
+            render_detail(frame, area, look, d, (st.value_sel, is_stale))
+        }
+        _ => render_table(frame, area, st, (board, stale), filter, look),
     }
 }
 
@@ -42,7 +46,7 @@ fn render_table(
     frame: &mut Frame,
     area: Rect,
     st: &IndicatorsState,
-    board: Option<&Board>,
+    (board, stale): (Option<&Board>, &std::collections::BTreeSet<String>),
     filter: &str,
     look: &Look,
 ) {
@@ -64,7 +68,10 @@ fn render_table(
                 Cell::from(r.def.kind.as_str()),
                 Cell::from(Line::from(value_unit(r.value, &r.def.unit)).right_aligned()),
                 Cell::from(Line::from(value_unit(Some(r.def.target), &r.def.unit)).right_aligned()),
-                Cell::from(Span::styled(r.status_short(), theme.status(r.status))),
+                Cell::from(Span::styled(
+                    crate::tui::widgets::status_word(r, stale, wide),
+                    theme.status(r.status),
+                )),
                 Cell::from(r.trend.arrow(up)),
             ];
             if wide {
@@ -80,7 +87,7 @@ fn render_table(
         Constraint::Length(7),
         Constraint::Length(10),
         Constraint::Length(10),
-        Constraint::Length(7),
+        Constraint::Length(if wide { 12 } else { 7 }),
         Constraint::Length(1),
     ];
     if wide {
@@ -106,7 +113,7 @@ fn render_detail(
     area: Rect,
     look: &Look,
     d: &IndicatorDetail,
-    value_sel: usize,
+    (value_sel, is_stale): (usize, bool),
 ) {
     let theme = &look.theme;
     let r = &d.reading;
@@ -194,7 +201,16 @@ fn render_detail(
     let mut lines = vec![
         Line::from(vec![
             Span::styled(
-                format!("{} {}", r.status.symbol(), r.status_text()),
+                format!(
+                    "{} {}{}",
+                    r.status.symbol(),
+                    r.status_text(),
+                    if is_stale {
+                        " · stale (its source stopped updating: see the Sources view)"
+                    } else {
+                        ""
+                    }
+                ),
                 theme.status(r.status),
             ),
             Span::raw(format!(

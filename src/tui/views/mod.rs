@@ -10,6 +10,7 @@ pub mod indicators;
 pub mod placeholder;
 pub mod playbooks;
 pub mod run_detail;
+pub mod sources;
 pub mod standup;
 pub(crate) mod table;
 pub mod work;
@@ -90,7 +91,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 frame,
                 body,
                 &ui.indicators,
-                m.board.as_ref(),
+                (m.board.as_ref(), &m.stale),
                 m.detail.as_ref(),
                 &app.filter,
                 &look,
@@ -114,6 +115,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 decisions::render(frame, body, &ui.decisions, m.decisions.as_ref(), &look)
             }
             View::Feedback => feedback::render(frame, body, m.feedback.as_ref(), &look),
+            View::Sources => sources::render(
+                frame,
+                body,
+                &ui.sources,
+                m.sources.as_deref(),
+                &app.filter,
+                &look,
+            ),
             v => placeholder::render(frame, body, &app.theme, v),
         }
         render_footer(frame, footer, app);
@@ -223,15 +232,33 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
-    let full: usize = View::TABS.iter().map(|v| v.title().len() + 4).sum();
-    let use_full = full <= area.width as usize;
+    // Each label is ` N title `, one space apart: full titles when they
+    // fit, then full titles with `Playbooks` for `Playbooks & runs`, then
+    // the short ones with no space between.
+    let medium = |v: View| match v {
+        View::Playbooks => "Playbooks",
+        v => v.title(),
+    };
+    let width = |name: &dyn Fn(View) -> &'static str| -> usize {
+        View::TABS
+            .iter()
+            .map(|v| name(*v).chars().count() + 4)
+            .sum::<usize>()
+            + View::TABS.len()
+            - 1
+    };
+    let fits = |name: &dyn Fn(View) -> &'static str| width(name) <= area.width as usize;
+    let name: &dyn Fn(View) -> &'static str = if fits(&View::title) {
+        &View::title
+    } else if fits(&medium) {
+        &medium
+    } else {
+        &View::short
+    };
+    let gap = if fits(&medium) { " " } else { "" };
     let mut spans = Vec::new();
     for (i, v) in View::TABS.iter().enumerate() {
-        let label = format!(
-            " {} {} ",
-            i + 1,
-            if use_full { v.title() } else { v.short() }
-        );
+        let label = format!(" {} {} ", i + 1, name(*v));
         let style = if *v == app.view {
             app.theme.tab_active()
         } else {
@@ -239,7 +266,7 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         };
         spans.push(Span::styled(label, style));
         if i + 1 < View::TABS.len() {
-            spans.push(Span::raw(if use_full { " " } else { "" }));
+            spans.push(Span::raw(gap));
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

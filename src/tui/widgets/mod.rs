@@ -26,3 +26,17 @@ pub(crate) fn status_span(s: Status, theme: &Theme) -> Span<'static> {
 pub(crate) fn status_symbol(s: Status, theme: &Theme) -> Span<'static> {
     Span::styled(s.symbol().to_string(), theme.status(s))
 }
+
+/// The status word of a reading for a table cell: `stale` (in place of the
+/// word, narrow) or `ok · stale` (wide) when a stale source feeds it.
+pub(crate) fn status_word(
+    r: &crate::store::board::Reading,
+    stale: &std::collections::BTreeSet<String>,
+    wide: bool,
+) -> String {
+    match (stale.contains(&r.def.key), wide) {
+        (false, _) => r.status_short(),
+        (true, false) => "stale".to_string(),
+        (true, true) => format!("{} · stale", r.status_short()),
+    }
+}
