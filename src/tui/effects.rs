@@ -77,10 +77,7 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
         )),
         Effect::RunSource { name } => Some(Action::Done(
             run_source_in_background(store, &name, app.now).map(|_| {
-                format!(
-                    "source {}: running in the background; its row shows the result",
-                    crate::text::sanitize(&name)
-                )
+                format!("running source {}…", crate::text::sanitize(&name))
             }),
         )),
     }

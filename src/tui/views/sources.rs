@@ -89,7 +89,7 @@ pub fn render(
             Row::new(cells)
         })
         .collect();
-    let clock_w = if look.local_time { 5 } else { 9 };
+    let clock_w = if look.local_time { 7 } else { 9 };
     let mut widths = vec![
         Constraint::Fill(1),
         Constraint::Length(8),
