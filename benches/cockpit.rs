@@ -251,6 +251,7 @@ fn import_100k_observations(bencher: divan::Bencher) {
                     format: opsdeck::ingest::Format::Csv,
                     kind: None,
                     force: false,
+                    fields: None,
                 },
                 Box::new(std::io::Cursor::new(csv)),
                 &map,

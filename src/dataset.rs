@@ -352,6 +352,7 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
                 format: crate::ingest::Format::Csv,
                 kind: None,
                 force: true,
+                fields: None,
             },
             input,
             &map,

@@ -67,6 +67,7 @@ pub fn run(
         format,
         kind,
         force,
+        fields: None,
     };
     let stderr = std::io::stderr();
     let mut err = stderr.lock();

@@ -162,6 +162,27 @@ pub enum Row {
     Feedback(FeedbackRow),
 }
 
+/// How a data source's fields become import columns, applied by the reader
+/// itself so a source's text goes through the import with no copy: a field
+/// named in `rename` is read as that column, a field that is no import
+/// column is ignored (a source's rows may carry more than opsdeck needs),
+/// and each of `constants` sets its column on every row (overriding a
+/// fetched field of the same name).
+#[derive(Debug, Clone, Copy)]
+pub struct FieldMap<'a> {
+    /// Fetched field → import column.
+    pub rename: &'a std::collections::BTreeMap<String, String>,
+    /// Import column → the value every row gets.
+    pub constants: &'a std::collections::BTreeMap<String, String>,
+}
+
+impl FieldMap<'_> {
+    /// The column a fetched field is read as.
+    fn column<'k>(&'k self, field: &'k str) -> &'k str {
+        self.rename.get(field).map(String::as_str).unwrap_or(field)
+    }
+}
+
 /// A streaming reader of one import file.
 pub struct ImportReader<'a> {
     file: String,
@@ -179,6 +200,8 @@ pub struct ImportReader<'a> {
     done: bool,
     /// Columns in the CSV header.
     width: usize,
+    /// A data source's renames and constants; `None` for a file.
+    fields: Option<FieldMap<'a>>,
 }
 
 enum Source {
@@ -196,6 +219,19 @@ impl<'a> ImportReader<'a> {
         format: Format,
         kind: Option<ImportKind>,
         indicators: &'a HashMap<String, i64>,
+    ) -> Result<(ImportReader<'a>, ImportKind), RowError> {
+        ImportReader::new_mapped(file, input, format, kind, indicators, None)
+    }
+
+    /// [`ImportReader::new`] for a data source's text: `fields` renames,
+    /// ignores and adds fields as [`FieldMap`] says.
+    pub fn new_mapped(
+        file: &str,
+        input: Box<dyn Read>,
+        format: Format,
+        kind: Option<ImportKind>,
+        indicators: &'a HashMap<String, i64>,
+        fields: Option<FieldMap<'a>>,
     ) -> Result<(ImportReader<'a>, ImportKind), RowError> {
         let err = |line: u64, field: &str, reason: String| RowError {
             file: file.to_string(),
@@ -232,14 +268,21 @@ impl<'a> ImportReader<'a> {
                 for f in header.iter() {
                     let name = std::str::from_utf8(f)
                         .map_err(|_| err(line, "", "the header is not valid UTF-8".into()))?;
-                    names.push(name.trim().to_ascii_lowercase());
+                    let name = match &fields {
+                        Some(m) => m.column(name.trim()).to_string(),
+                        None => name.trim().to_string(),
+                    };
+                    names.push(name.to_ascii_lowercase());
                 }
                 let kind = match kind.or_else(|| ImportKind::guess(&names)) {
                     Some(k) => k,
                     None => return Err(err(line, "", "cannot tell what the file holds: pass --kind observations|work-items|feedback".into())),
                 };
-                let slots = map_columns(&names, kind)
-                    .map_err(|(field, reason)| err(line, &field, reason))?;
+                let slots = match &fields {
+                    None => map_columns(&names, kind),
+                    Some(m) => map_source_columns(&names, kind, m),
+                }
+                .map_err(|(field, reason)| err(line, &field, reason))?;
                 let reader = ImportReader {
                     file: file.to_string(),
                     kind,
@@ -251,6 +294,7 @@ impl<'a> ImportReader<'a> {
                     rows: 0,
                     done: false,
                     width: names.len(),
+                    fields,
                 };
                 Ok((reader, kind))
             }
@@ -293,6 +337,7 @@ impl<'a> ImportReader<'a> {
                     rows: 0,
                     done: false,
                     width: 0,
+                    fields,
                 };
                 Ok((reader, kind))
             }
@@ -455,7 +500,14 @@ impl<'a> ImportReader<'a> {
                 };
                 let mut seen = [false; 9];
                 for (key, v) in obj {
+                    let key = match &self.fields {
+                        Some(m) => m.column(&key).to_string(),
+                        None => key,
+                    };
                     let Some(i) = columns.iter().position(|(c, _)| *c == key) else {
+                        if self.fields.is_some() {
+                            continue; // a source's extra field
+                        }
                         let known: Vec<&str> = columns.iter().map(|c| c.0).collect();
                         return Some(Err(self.err(
                             &key,
@@ -477,6 +529,13 @@ impl<'a> ImportReader<'a> {
                 }
                 break;
             },
+        }
+        if let Some(m) = &self.fields {
+            for (column, value) in m.constants {
+                if let Some(i) = columns.iter().position(|(c, _)| c == column) {
+                    values[i] = Some(value.trim().to_string());
+                }
+            }
         }
         let (file, line) = (self.file.as_str(), self.line);
         let row =
@@ -611,6 +670,44 @@ fn strip_json_position(e: &serde_json::Error) -> String {
         Some(i) => s[..i].to_string(),
         None => s,
     }
+}
+
+/// [`map_columns`] for a data source's header: fields that are no import
+/// column are ignored, and a column set by a constant is there (its value
+/// comes from the constant).
+fn map_source_columns(
+    names: &[String],
+    kind: ImportKind,
+    fields: &FieldMap<'_>,
+) -> Result<Vec<Option<usize>>, (String, String)> {
+    let columns = kind.columns();
+    let known: Vec<String> = names
+        .iter()
+        .filter(|n| columns.iter().any(|(c, _)| c == n))
+        .cloned()
+        .collect();
+    let kept: Vec<String> = known
+        .iter()
+        .cloned()
+        .chain(
+            fields
+                .constants
+                .keys()
+                .filter(|k| !known.contains(k))
+                .cloned(),
+        )
+        .collect();
+    map_columns(&kept, kind)?;
+    let mut slots = vec![None; columns.len()];
+    for (k, (c, _)) in columns.iter().enumerate() {
+        if let Some(i) = names.iter().position(|n| n == c) {
+            if names.iter().filter(|n| *n == c).count() > 1 {
+                return Err((c.to_string(), "column appears twice".into()));
+            }
+            slots[k] = Some(i);
+        }
+    }
+    Ok(slots)
 }
 
 /// Maps header names to the kind's columns: unknown or repeated columns and

@@ -52,6 +52,9 @@ pub struct Source<'a> {
     /// `--force`: accept values beyond 1e15 or more than a day ahead (the
     /// indicator's own range still holds).
     pub force: bool,
+    /// A data source's renames and constants, applied while reading; `None`
+    /// for a file.
+    pub fields: Option<super::FieldMap<'a>>,
 }
 
 /// Reads and validates all of `input` (no lock held), reporting bad rows
@@ -75,22 +78,28 @@ pub fn import_stream(
         .into_iter()
         .map(|c| c.work_kind)
         .collect();
-    let (mut reader, kind) =
-        match ImportReader::new(label, input, source.format, source.kind, indicators_by_key)
-            .map(|(r, k)| (r.with_work_kinds(&work_kinds), k))
-        {
-            Ok(r) => r,
-            Err(e) => {
-                report(&e.to_string());
-                return Ok((
-                    ImportCounts {
-                        bad: 1,
-                        ..Default::default()
-                    },
-                    None,
-                ));
-            }
-        };
+    let (mut reader, kind) = match ImportReader::new_mapped(
+        label,
+        input,
+        source.format,
+        source.kind,
+        indicators_by_key,
+        source.fields,
+    )
+    .map(|(r, k)| (r.with_work_kinds(&work_kinds), k))
+    {
+        Ok(r) => r,
+        Err(e) => {
+            report(&e.to_string());
+            return Ok((
+                ImportCounts {
+                    bad: 1,
+                    ..Default::default()
+                },
+                None,
+            ));
+        }
+    };
     // Each value is checked against its indicator's plausible range (and
     // derived indicators take none), as `record` checks it.
     let defs: HashMap<i64, crate::domain::indicator::IndicatorDef> = store

@@ -34,8 +34,30 @@ pub struct Fetched {
     pub records: Vec<Record>,
 }
 
-/// Fetches `source`'s rows now.
+/// What a fetch returned, as the run writes it: a command's or a
+/// response's JSON Lines or CSV as they came (the import reader maps their
+/// fields while reading: no second copy of every row), or rows (a query's,
+/// or a JSON array's).
+#[derive(Debug)]
+pub enum Body {
+    /// The text and its format (JSON Lines or CSV).
+    Text(Vec<u8>, Payload),
+    /// Rows as JSON objects, in the order the source gave them.
+    Rows(Vec<Record>),
+}
+
+/// Fetches `source`'s rows now, parsed into JSON objects.
 pub fn fetch(source: &SourceDef, env: EnvLookup<'_>) -> Result<Fetched, FetchError> {
+    match fetch_body(source, env)? {
+        Body::Rows(records) => Ok(Fetched { records }),
+        Body::Text(bytes, payload) => parse_payload(&bytes, payload, "")
+            .map(|records| Fetched { records })
+            .map_err(FetchError),
+    }
+}
+
+/// Fetches `source` now: its text as it came, or its rows.
+pub fn fetch_body(source: &SourceDef, env: EnvLookup<'_>) -> Result<Body, FetchError> {
     let mut secrets: Vec<String> = Vec::new();
     let result = match &source.fetch {
         Fetch::Command {
@@ -54,10 +76,11 @@ pub fn fetch(source: &SourceDef, env: EnvLookup<'_>) -> Result<Fetched, FetchErr
                 }
             }
             run_command(argv, &vars, source.timeout, source.max_bytes)
-                .and_then(|bytes| parse_payload(&bytes, *payload, array_path))
+                .and_then(|bytes| body(bytes, *payload, array_path))
         }
         Fetch::Sqlite { path, query } => {
             query_sqlite_file(path, query, source.timeout, source.max_bytes)
+                .map(Body::Rows)
                 .map_err(|e| e.to_string())
         }
         Fetch::Postgres { url_env, query } => match env(url_env) {
@@ -67,6 +90,7 @@ pub fn fetch(source: &SourceDef, env: EnvLookup<'_>) -> Result<Fetched, FetchErr
             Some(url) => {
                 secrets.push(url.clone());
                 query_postgres(&url, query, source.timeout, source.max_bytes)
+                    .map(Body::Rows)
                     .map_err(|e| e.to_string())
             }
         },
@@ -90,13 +114,23 @@ pub fn fetch(source: &SourceDef, env: EnvLookup<'_>) -> Result<Fetched, FetchErr
             match missing {
                 Some(m) => Err(m),
                 None => http_get(url, &values, source.timeout, source.max_bytes)
-                    .and_then(|bytes| parse_payload(&bytes, *payload, array_path)),
+                    .and_then(|bytes| body(bytes, *payload, array_path)),
             }
         }
     };
-    result
-        .map(|records| Fetched { records })
-        .map_err(|e| FetchError(redact(&e, &secrets)))
+    result.map_err(|e| FetchError(redact(&e, &secrets)))
+}
+
+/// A command's or a response's bytes: text the import reads itself, or a
+/// JSON array's rows at `array_path`. Text must be UTF-8.
+fn body(bytes: Vec<u8>, payload: Payload, array_path: &str) -> Result<Body, String> {
+    match payload {
+        Payload::JsonArray => parse_payload(&bytes, payload, array_path).map(Body::Rows),
+        _ => {
+            std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+            Ok(Body::Text(bytes, payload))
+        }
+    }
 }
 
 /// `message` with every secret replaced.

@@ -9,7 +9,7 @@ pub mod schedule;
 pub mod spec;
 pub mod write;
 
-pub use fetch::{fetch, to_import_jsonl, FetchError, Fetched};
+pub use fetch::{fetch, fetch_body, to_import_jsonl, Body, FetchError, Fetched};
 pub use schedule::Schedule;
 pub use spec::{parse_sources, Fetch, Payload, SourceDef, SpecError};
 pub use write::{same_source, source_diff, source_toml, sources_file};

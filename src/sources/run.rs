@@ -5,7 +5,7 @@
 //! `opsdeck sources run` and the cockpit's Sources view (`r`); neither
 //! prints from here.
 
-use super::{fetch, parse_sources, to_import_jsonl, SourceDef};
+use super::{fetch_body, parse_sources, to_import_jsonl, Body, Payload, SourceDef};
 use crate::domain::Timestamp;
 use crate::ingest::pipeline::{import_stream, Source};
 use crate::ingest::Format;
@@ -171,10 +171,20 @@ pub(crate) fn run_source(
     tracing::info!(source = name, kind = def.fetch.kind(), "sources: fetching");
     let label = format!("source {name}");
     let mut outcome = RunOutcome::default();
-    match fetch(def, env) {
+    match fetch_body(def, env) {
         Err(e) => outcome.errors.push(format!("{label}: {e}")),
-        Ok(fetched) => {
-            let jsonl = to_import_jsonl(def, &fetched.records);
+        Ok(body) => {
+            // Text goes to the import reader as it came, mapped while read;
+            // rows (a query's, a JSON array's) are mapped into JSON Lines.
+            let fields = crate::ingest::FieldMap {
+                rename: &def.rename,
+                constants: &def.constants,
+            };
+            let (input, format, fields) = match body {
+                Body::Text(bytes, Payload::Csv) => (bytes, Format::Csv, Some(fields)),
+                Body::Text(bytes, _) => (bytes, Format::Jsonl, Some(fields)),
+                Body::Rows(records) => (to_import_jsonl(def, &records), Format::Jsonl, None),
+            };
             let map: HashMap<String, i64> = store
                 .indicators()?
                 .into_iter()
@@ -184,9 +194,10 @@ pub(crate) fn run_source(
             let source = Source {
                 label: &label,
                 origin: &origin,
-                format: Format::Jsonl,
+                format,
                 kind: Some(def.produces),
                 force: false,
+                fields,
             };
             let mut errors: Vec<String> = Vec::new();
             let mut report = |line: &str| {
@@ -198,7 +209,7 @@ pub(crate) fn run_source(
                 store,
                 now,
                 source,
-                Box::new(std::io::Cursor::new(jsonl)),
+                Box::new(std::io::Cursor::new(input)),
                 &map,
                 false,
                 &mut report,

@@ -252,3 +252,70 @@ fn a_secret_from_the_environment_reaches_neither_output_database_nor_log() {
         "the secret is in no file of the folder (database, WAL, log)"
     );
 }
+
+/// A source's text is read by the import reader itself, its fields mapped
+/// while read: renames, a constant column, and fields that are no import
+/// column ignored — the same in CSV and JSON Lines.
+#[test]
+fn renames_constants_and_extra_fields_apply_while_the_run_reads_csv_and_jsonl() {
+    let env = Env::new();
+    let ops = env.path().join("ops");
+    ok(&env, NOW, &["init", ops.to_str().unwrap()]);
+    let csv = env.file(
+        "tickets.csv",
+        b"ID,opened,priority\nT-1,2026-12-01T07:00:00Z,high\nT-2,2026-12-01T07:30:00Z,low\n",
+    );
+    let jsonl = env.file(
+        "more.jsonl",
+        b"{\"id\":\"T-3\",\"opened\":\"2026-12-01T08:00:00Z\",\"priority\":\"high\",\"kind\":\"order\"}\n",
+    );
+    let toml = format!(
+        r#"[[source]]
+name = "desk-csv"
+kind = "command"
+produces = "work-items"
+every = "5m"
+format = "csv"
+command = ["/bin/cat", "{csv}"]
+rename = {{ ID = "external_id", opened = "opened_at" }}
+constants = {{ kind = "ticket" }}
+
+[[source]]
+name = "desk-jsonl"
+kind = "command"
+produces = "work-items"
+every = "5m"
+command = ["/bin/cat", "{jsonl}"]
+rename = {{ id = "external_id", opened = "opened_at" }}
+constants = {{ kind = "ticket" }}
+"#
+    );
+    std::fs::write(ops.join("sources.toml"), toml).unwrap();
+    ok(&env, NOW, &["apply", ops.to_str().unwrap()]);
+    let out = ok(&env, NOW, &["sources", "run"]);
+    assert!(
+        out.contains("source desk-csv: 2 new, 0 changed, 0 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("source desk-jsonl: 1 new, 0 changed, 0 unchanged"),
+        "{out}"
+    );
+    // The constant overrides the fetched `kind`; every item is a ticket.
+    assert_eq!(
+        env.query_i64(
+            "SELECT count(*) FROM work_items WHERE kind = 'ticket' AND external_id IN ('T-1','T-2','T-3')"
+        ),
+        3
+    );
+    // A second run changes nothing.
+    let again = ok(&env, NOW, &["sources", "run"]);
+    assert!(
+        again.contains("source desk-csv: 0 new, 0 changed, 2 unchanged"),
+        "{again}"
+    );
+    assert!(
+        again.contains("source desk-jsonl: 0 new, 0 changed, 1 unchanged"),
+        "{again}"
+    );
+}
