@@ -74,6 +74,7 @@ mod sources_apply;
 mod sources_fetch;
 mod sources_postgres;
 mod sources_run;
+mod standup;
 mod store_runs;
 mod terminal_restore;
 mod usage;

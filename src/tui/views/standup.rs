@@ -475,9 +475,21 @@ pub fn render(frame: &mut Frame, area: Rect, st: &StandupState, models: &Models,
     let lines = all.get(idx).map(|s| s.lines.clone()).unwrap_or_default();
     let total = lines.len();
     let visible = body.height.saturating_sub(1) as usize;
+    // Rows a line takes once wrapped (the scrollbar's column kept free).
+    let wrap_w = body.width.saturating_sub(1).max(1) as usize;
+    let rows = |l: &Line| l.width().div_ceil(wrap_w).max(1);
+    let overflow = lines.iter().map(rows).sum::<usize>() > visible;
     let from = st.scroll.min(total.saturating_sub(1));
-    let shown_to = (from + visible).min(total);
-    let position = if total > visible {
+    let mut shown_to = from;
+    let mut used = 0;
+    for l in &lines[from.min(total)..] {
+        used += rows(l);
+        if used > visible && shown_to > from {
+            break;
+        }
+        shown_to += 1;
+    }
+    let position = if overflow {
         format!("  lines {}–{} of {total}", from + 1, shown_to)
     } else {
         String::new()
@@ -519,9 +531,8 @@ pub fn render(frame: &mut Frame, area: Rect, st: &StandupState, models: &Models,
         timer_area,
     );
 
-    let overflow = total > visible;
     // Double spacing where the terminal is tall enough: readable across a room.
-    let spaced: Vec<Line> = if !overflow && total * 2 <= visible {
+    let spaced: Vec<Line> = if !overflow && lines.iter().map(rows).sum::<usize>() * 2 <= visible {
         lines
             .into_iter()
             .flat_map(|l| [l, Line::from("")])
@@ -540,7 +551,7 @@ pub fn render(frame: &mut Frame, area: Rect, st: &StandupState, models: &Models,
         text_area,
     );
     if overflow {
-        let mut bar = ScrollbarState::new(total.saturating_sub(visible)).position(from);
+        let mut bar = ScrollbarState::new(total).position(from);
         let bar_area = Rect {
             y: body.y + 1,
             height: body.height.saturating_sub(1),
