@@ -124,6 +124,15 @@ pub enum OutputFormat {
     Markdown,
 }
 
+/// How `opsdeck standup` shows the standup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StandupFormat {
+    /// The standup view in the terminal (the default).
+    Tui,
+    /// The same sections as Markdown on stdout.
+    Markdown,
+}
+
 /// File formats for import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FileFormat {
@@ -149,8 +158,13 @@ pub enum ImportKindArg {
 pub enum Command {
     /// (Re)create the demo database: ~90 days of a realistic early operation.
     Demo,
-    /// Open the standup view.
-    Standup,
+    /// Open the standup view (recorded as today's standup), or print it.
+    Standup {
+        /// `markdown`: print the standup's sections as Markdown (for a chat
+        /// post or an email) instead of opening the view; nothing is recorded.
+        #[arg(long, value_enum)]
+        format: Option<StandupFormat>,
+    },
     /// Record one value of an indicator.
     Record {
         /// Indicator key (see `opsdeck status`).

@@ -14,6 +14,16 @@ pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// `opsdeck standup --format markdown`: the standup's sections as Markdown
+/// on stdout, from the same sections the view draws. Records nothing: the
+/// previous standup stays the one to compare with.
+pub fn standup_markdown(ctx: &Context) -> anyhow::Result<u8> {
+    let mut store = ctx.open()?;
+    let app = crate::tui::loaded_app(&mut store, View::Standup, ctx.now, Theme::mono());
+    crate::commands::emit(&crate::tui::views::standup::markdown(&app.models))?;
+    Ok(0)
+}
+
 /// The key table: `keys.toml` beside the config file, or the defaults.
 fn keys() -> anyhow::Result<KeyTable> {
     KeyTable::load_beside(crate::config::Config::path().as_deref()).map_err(|e| anyhow!(e))

@@ -340,7 +340,10 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         None => cockpit::run(&ctx, crate::tui::app::View::Cockpit),
         Some(Command::Demo) => demo::run(&ctx),
-        Some(Command::Standup) => cockpit::run(&ctx, crate::tui::app::View::Standup),
+        Some(Command::Standup {
+            format: Some(crate::cli::StandupFormat::Markdown),
+        }) => cockpit::standup_markdown(&ctx),
+        Some(Command::Standup { .. }) => cockpit::run(&ctx, crate::tui::app::View::Standup),
         Some(Command::Record {
             indicator,
             value,

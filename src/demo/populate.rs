@@ -5,7 +5,7 @@
 
 use super::{alerts, generate, runs, DemoSettings};
 use crate::domain::DAY;
-use crate::store::{audit, feedback, indicators, roles, work_items, Store};
+use crate::store::{audit, feedback, indicators, notes, roles, work_items, Store};
 use anyhow::Context as _;
 
 /// Fills an open (new) store with the demo operation ending at `now`:
@@ -55,6 +55,8 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
     })?;
     alerts::seed_demo_alerts(store, now)?;
     super::learning::seed(store, now)?;
+    // Yesterday's standup, so today's shows what changed since.
+    store.write(|tx| notes::record_standup(&tx.acting_as("Ana"), now - DAY))?;
     Ok((
         data.work_items.len(),
         data.observations.len(),

@@ -145,6 +145,16 @@ pub fn unassign(tx: &Tx<'_>, now: Timestamp, person: &str, role: &str) -> Result
 }
 
 impl Store {
+    /// The people of the operation (with or without roles), in the order
+    /// they were added: the standup's speakers.
+    pub fn people(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached("SELECT name FROM people ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Every role in creation order with its holders.
     pub fn roles(&self) -> Result<Vec<RoleHolders>> {
         let mut stmt = self.conn().prepare_cached(

@@ -343,6 +343,10 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::Move(_) if app.view == View::Indicators && app.ui.indicators.detail.is_some() => {
             indicators::update(app, action)
         }
+        // In the standup the arrows scroll the section.
+        Action::Move(_) | Action::Top | Action::Bottom if app.view == View::Standup => {
+            standup::update(app, action)
+        }
         Action::Move(d) => app.with_cursor(|c| c.move_by(d)),
         Action::Top => app.with_cursor(|c| c.top()),
         Action::Bottom => app.with_cursor(|c| c.bottom()),

@@ -254,8 +254,14 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::RunNote, Scope::View(View::Playbooks), &[C('n')], "add a note to the run", lead("note")),
     b(Act::Back, Scope::Detail(View::Playbooks), &[Esc], "back to the list", lead("back")),
     // Standup
-    b(Act::StandupNext, Scope::View(View::Standup), &[C(' '), Right, C('l'), KDown, C('j'), PgDn], "next section", Footer::No),
-    b(Act::StandupPrev, Scope::View(View::Standup), &[Left, C('h'), KUp, C('k'), PgUp], "previous section", Footer::No),
+    b(Act::StandupNext, Scope::View(View::Standup), &[C(' '), Right, C('l')], "next section", Footer::No),
+    b(Act::StandupPrev, Scope::View(View::Standup), &[Left, C('h')], "previous section", Footer::No),
+    b(Act::Down, Scope::View(View::Standup), &[KDown, C('j')], "scroll the section", Footer::No),
+    b(Act::Up, Scope::View(View::Standup), &[KUp, C('k')], "scroll the section", Footer::No),
+    b(Act::PageDown, Scope::View(View::Standup), &[PgDn], "scroll the section a page", Footer::No),
+    b(Act::PageUp, Scope::View(View::Standup), &[PgUp], "scroll the section a page", Footer::No),
+    b(Act::Top, Scope::View(View::Standup), &[Home, C('g')], "top / bottom of the section", Footer::No),
+    b(Act::Bottom, Scope::View(View::Standup), &[End, C('G')], "top / bottom of the section", Footer::No),
     b(Act::StandupSpeaker, Scope::View(View::Standup), &[C('t')], "next speaker (starts the timer)", Footer::No),
     b(Act::Quit, Scope::View(View::Standup), &[Esc], "leave the standup", Footer::No),
     // Every tabbed view

@@ -52,6 +52,8 @@ pub struct IndicatorDetail {
 /// An indicator whose status changed since the previous standup.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StatusChange {
+    /// Indicator key (to mark it `stale`).
+    pub key: String,
     /// Indicator name, as on the board.
     pub name: String,
     /// The indicator's unit (e.g. `%`, `h`, `orders`).
@@ -66,10 +68,49 @@ pub struct StatusChange {
     pub after_text: String,
     /// The value now, in the indicator's unit; `None` without data.
     pub value: Option<f64>,
+    /// The value at the previous standup; `None` without data then.
+    pub before_value: Option<f64>,
+    /// The value now against the value at the previous standup, judged by
+    /// the indicator's direction (better or worse).
+    pub trend: crate::domain::indicator::Trend,
 }
 
-/// How many alert events the standup lists at most.
-pub(crate) const STANDUP_ALERT_LIMIT: usize = 20;
+/// How many alert events the standup reads at most (one line per alert
+/// is drawn from them).
+pub(crate) const STANDUP_ALERT_LIMIT: usize = 200;
+
+/// How many values marked for review the standup lists at most.
+pub(crate) const STANDUP_REVIEW_LIMIT: usize = 20;
+
+/// A value marked for review (far from its indicator's recent values),
+/// listed in the standup's "To review" section.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewItem {
+    /// The observation's id (what `opsdeck observation confirm` takes).
+    pub id: i64,
+    /// The indicator's name (its key when the board does not list it).
+    pub indicator: String,
+    /// The indicator's unit.
+    pub unit: String,
+    /// When the value was measured (unix seconds, UTC).
+    pub at: Timestamp,
+    /// The value.
+    pub value: f64,
+    /// Why it was marked.
+    pub why: String,
+}
+
+/// The standup's speaking order: the people of the operation in the order
+/// they were added, rotated by the UTC day number (day `d` starts with
+/// person `d mod n`), so the same person does not always go first and
+/// everyone knows who is next.
+pub fn speaker_order(mut people: Vec<String>, now: Timestamp) -> Vec<String> {
+    if !people.is_empty() {
+        let start = now.div_euclid(DAY).rem_euclid(people.len() as i64) as usize;
+        people.rotate_left(start);
+    }
+    people
+}
 
 /// The standup's content.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +127,12 @@ pub struct StandupModel {
     /// Alerts opened, re-opened or escalated since the previous standup (the
     /// last day before the first one), newest first.
     pub alert_news: Vec<crate::store::alerts::HistoryEntry>,
+    /// Today's speaking order (see [`speaker_order`]).
+    pub speakers: Vec<String>,
+    /// Keys of the indicators fed by a stale source (shown `stale`).
+    pub stale: std::collections::BTreeSet<String>,
+    /// Values marked for review, newest first.
+    pub to_review: Vec<ReviewItem>,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -186,7 +233,7 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         }
     }
     if needs.standup {
-        m.standup = Some(load_standup(store, m.board.as_ref(), previous, now)?);
+        m.standup = Some(load_standup(store, (m.board.as_ref(), &m.stale), previous, now)?);
     }
     if needs.alerts {
         m.alerts = Some(store.alerts_model(now)?);
@@ -264,7 +311,7 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
 
 fn load_standup(
     store: &Store,
-    board: Option<&Board>,
+    (board, stale): (Option<&Board>, &std::collections::BTreeSet<String>),
     before: Option<(Timestamp, Board)>,
     now: Timestamp,
 ) -> Result<StandupModel> {
@@ -272,11 +319,34 @@ fn load_standup(
     let learning = store.learning_since(previous.unwrap_or(now - 7 * DAY), now)?;
     // Before the first standup, "new" means the last day.
     let alert_news = store.alert_news_since(previous.unwrap_or(now - DAY), STANDUP_ALERT_LIMIT)?;
+    let speakers = speaker_order(store.people()?, now);
+    let stale = stale.clone();
+    let to_review = store
+        .to_review(None, STANDUP_REVIEW_LIMIT)?
+        .into_iter()
+        .map(|t| {
+            let def = board
+                .and_then(|b| b.readings.iter().find(|r| r.def.key == t.indicator))
+                .map(|r| (r.def.name.clone(), r.def.unit.clone()));
+            let (indicator, unit) = def.unwrap_or_else(|| (t.indicator.clone(), String::new()));
+            ReviewItem {
+                id: t.id,
+                indicator,
+                unit,
+                at: t.at,
+                value: t.value,
+                why: t.why,
+            }
+        })
+        .collect();
     let Some(board) = board else {
         return Ok(StandupModel {
             previous,
             learning,
             alert_news,
+            speakers,
+            stale,
+            to_review,
             ..Default::default()
         });
     };
@@ -286,7 +356,11 @@ fn load_standup(
             let old = before.readings.iter().find(|b| b.id == r.id);
             let was = old.map(|b| b.status).unwrap_or(Status::NoData);
             if was != r.status {
+                let before_value = old.and_then(|b| b.value);
                 changes.push(StatusChange {
+                    key: r.def.key.clone(),
+                    before_value,
+                    trend: crate::domain::indicator::trend(r.value, before_value, r.def.direction),
                     name: r.def.name.clone(),
                     unit: r.def.unit.clone(),
                     before: was,
@@ -301,18 +375,28 @@ fn load_standup(
         }
         changes.sort_by_key(|c| c.after.severity_rank());
     }
+    // Most at risk first: breach before warn, then the ones getting worse.
+    let trend_rank = |t: crate::domain::indicator::Trend| match t {
+        crate::domain::indicator::Trend::Worse => 0,
+        crate::domain::indicator::Trend::Unknown => 1,
+        crate::domain::indicator::Trend::Flat => 2,
+        crate::domain::indicator::Trend::Better => 3,
+    };
     let mut attention: Vec<Reading> = board
         .readings
         .iter()
         .filter(|r| matches!(r.status, Status::Breach | Status::Warn))
         .cloned()
         .collect();
-    attention.sort_by_key(|r| r.status.severity_rank());
+    attention.sort_by_key(|r| (r.status.severity_rank(), trend_rank(r.trend)));
     Ok(StandupModel {
         previous,
         changes,
         attention,
         learning,
         alert_news,
+        speakers,
+        stale,
+        to_review,
     })
 }

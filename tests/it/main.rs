@@ -75,6 +75,7 @@ mod sources_fetch;
 mod sources_postgres;
 mod sources_run;
 mod sources_view;
+mod standup;
 mod store_runs;
 mod terminal_restore;
 mod usage;

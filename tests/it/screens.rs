@@ -302,11 +302,8 @@ fn a_write_from_another_connection_is_seen_and_reloaded() {
 
 #[test]
 fn standup_sections_and_speaker_timer() {
+    // The demo ships a standup a day before: "since the previous standup" is defined.
     let mut store = demo_store();
-    // A standup a day before, so "since the previous standup" is defined.
-    store
-        .write(|tx| opsdeck::store::notes::record_standup(tx, NOW - 86_400))
-        .unwrap();
     let mut app = app_on(&mut store, View::Standup);
     assert!(app.models.standup.as_ref().unwrap().previous.is_some());
     let first = render_to_text(&app, 80, 24);
@@ -315,7 +312,7 @@ fn standup_sections_and_speaker_timer() {
     assert_eq!(app.ui.standup.speaker, 1);
     dispatch(&mut store, &mut app, Action::Tick(NOW + 75));
     let text = render_to_text(&app, 80, 24);
-    assert!(text.contains("speaker 1"), "{text}");
+    assert!(text.contains("[Dev]"), "{text}");
     // Section by section: alerts since the previous standup, overdue
     // checklist items, work and capacity, decisions and experiments.
     key(&mut store, &mut app, KeyCode::Char(' '));
@@ -329,6 +326,12 @@ fn standup_sections_and_speaker_timer() {
     key(&mut store, &mut app, KeyCode::Char(' '));
     let text = render_to_text(&app, 80, 24);
     assert!(
+        text.contains("TO REVIEW") && text.contains("No value is waiting"),
+        "{text}"
+    );
+    key(&mut store, &mut app, KeyCode::Char(' '));
+    let text = render_to_text(&app, 80, 24);
+    assert!(
         text.contains("OVERDUE CHECKLIST ITEMS") && text.contains("late"),
         "{text}"
     );
@@ -338,9 +341,9 @@ fn standup_sections_and_speaker_timer() {
     assert!(text.contains("WORK AND CAPACITY"), "{text}");
     insta::assert_snapshot!("standup_work_timer_80x24", text);
     key(&mut store, &mut app, KeyCode::Char(' '));
-    assert_eq!(app.ui.standup.section, 4);
+    assert_eq!(app.ui.standup.section, 5);
     key(&mut store, &mut app, KeyCode::Char(' '));
-    assert_eq!(app.ui.standup.section, 4, "stays on the last section");
+    assert_eq!(app.ui.standup.section, 5, "stays on the last section");
     key(&mut store, &mut app, KeyCode::Left);
-    assert_eq!(app.ui.standup.section, 3);
+    assert_eq!(app.ui.standup.section, 4);
 }

@@ -185,17 +185,22 @@ fn verdicts_and_outcomes_carry_colour_and_words() {
 #[test]
 fn the_standup_shows_decisions_and_experiment_milestones_since_the_last_one() {
     let mut store = demo_store();
+    // The previous standup four days ago (not the demo's yesterday).
+    store
+        .raw_conn_for_tests()
+        .execute("DELETE FROM standups", [])
+        .unwrap();
     store
         .write(|tx| notes::record_standup(tx, NOW - 4 * DAY))
         .unwrap();
     let mut app = loaded_app(&mut store, View::Standup, NOW, Theme::mono());
-    // The last section: past indicators, alerts, overdue items, work.
-    for _ in 0..4 {
+    // The last section: past indicators, alerts, to review, overdue items, work.
+    for _ in 0..5 {
         dispatch(&mut store, &mut app, Action::StandupNext);
     }
     let text = render_to_text(&app, 80, 24);
     no_controls(&text);
-    assert!(text.contains("DECISIONS AND EXPERIMENTS  (5/5)"), "{text}");
+    assert!(text.contains("DECISIONS AND EXPERIMENTS  (6/6)"), "{text}");
     assert!(text.contains("#4 Ana: Raise the B2B cap"), "{text}");
     assert!(
         !text.contains("#3 Fix the VAT"),

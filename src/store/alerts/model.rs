@@ -19,12 +19,12 @@ pub const SQL_ALERT_HISTORY: &str =
        FROM alert_events e JOIN alerts a ON a.id = e.alert_id
       ORDER BY e.at DESC, e.id DESC LIMIT ?1";
 
-/// Alerts that opened, re-opened or escalated after `?1`, newest first:
-/// what the standup goes through.
+/// What happened to alerts after `?1` (every event but plain notes),
+/// newest first: what the standup goes through, one line per alert.
 pub const SQL_ALERT_NEWS_SINCE: &str =
     "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity, e.login
        FROM alert_events e JOIN alerts a ON a.id = e.alert_id
-      WHERE e.at > ?1 AND e.kind IN ('opened', 'reopened', 'escalated')
+      WHERE e.at > ?1 AND e.kind <> 'note'
       ORDER BY e.at DESC, e.id DESC LIMIT ?2";
 
 /// One open or acknowledged alert as a row.
