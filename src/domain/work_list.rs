@@ -83,7 +83,10 @@ mod tests {
             item_state(&item(Some(10), Some(11)), now),
             ItemState::ClosedLate
         );
-        assert_eq!(item_state(&item(Some(10), Some(10)), now), ItemState::Closed);
+        assert_eq!(
+            item_state(&item(Some(10), Some(10)), now),
+            ItemState::Closed
+        );
         assert_eq!(item_state(&item(None, Some(10)), now), ItemState::Closed);
     }
 }

@@ -422,7 +422,10 @@ fn loaded(app: &mut App, models: Models) -> Option<Effect> {
     if app.ui.indicators.detail.is_some() && app.models.detail.is_none() {
         app.ui.indicators.detail = None;
     }
-    if app.view == View::Alerts && app.ui.alerts.detail.is_some() && app.models.alert_detail.is_none() {
+    if app.view == View::Alerts
+        && app.ui.alerts.detail.is_some()
+        && app.models.alert_detail.is_none()
+    {
         app.ui.alerts.detail = None;
     }
     if app.view == View::Work {
@@ -432,7 +435,10 @@ fn loaded(app: &mut App, models: Models) -> Option<Effect> {
             }
         }
     }
-    if let Some(msg) = app.ui.recompute(&app.models, &app.filter, app.view, app.now) {
+    if let Some(msg) = app
+        .ui
+        .recompute(&app.models, &app.filter, app.view, app.now)
+    {
         app.flash(msg);
     }
     app.dirty = true;

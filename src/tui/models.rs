@@ -255,8 +255,12 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         m.alert_detail = load_alert_detail(store, id, needs.ack_timeout, now)?;
     }
     if let Some((kind, segment)) = &needs.work_list {
-        let mut items =
-            store.work_list(kind, segment.as_deref(), now - FLOW_WINDOW, WORK_LIST_LIMIT + 1)?;
+        let mut items = store.work_list(
+            kind,
+            segment.as_deref(),
+            now - FLOW_WINDOW,
+            WORK_LIST_LIMIT + 1,
+        )?;
         let truncated = items.len() > WORK_LIST_LIMIT;
         items.truncate(WORK_LIST_LIMIT);
         m.work_list = Some(WorkList {
@@ -288,7 +292,8 @@ fn load_alert_detail(
         Err(e) => return Err(e),
     };
     let climbing = alert.cleared_at.is_none();
-    let path = crate::domain::escalation::path::path_steps(&alert.timing(), &alert.path, climbing, now);
+    let path =
+        crate::domain::escalation::path::path_steps(&alert.timing(), &alert.path, climbing, now);
     let ack_expires_at = match (alert.state, alert.acked_at) {
         (AlertState::Acknowledged, Some(at)) => {
             let secs = match ack_timeout {

@@ -138,10 +138,14 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
 fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
     app.dirty = true;
     // In a detail the keys act on the alert shown.
-    let row = app.models.alerts.as_ref().and_then(|m| match app.ui.alerts.detail {
-        Some(id) => m.active.iter().find(|a| a.id == id),
-        None => app.ui.alerts.selected(m),
-    });
+    let row = app
+        .models
+        .alerts
+        .as_ref()
+        .and_then(|m| match app.ui.alerts.detail {
+            Some(id) => m.active.iter().find(|a| a.id == id),
+            None => app.ui.alerts.selected(m),
+        });
     let Some(row) = row else {
         app.flash("no alert selected".into());
         return None;

@@ -58,7 +58,11 @@ impl ViewStates {
         }
         self.cockpit.recompute(models);
         // While the Work list is open, the filter is the list's.
-        let flow_filter = if self.work.items.is_some() { "" } else { filter };
+        let flow_filter = if self.work.items.is_some() {
+            ""
+        } else {
+            filter
+        };
         if let (Some(items), Some(wl)) = (&mut self.work.items, &models.work_list) {
             if let Some(id) = items.recompute(wl, filter, now) {
                 lost.push((View::Work, format!("item #{id}")));
