@@ -202,7 +202,7 @@ pub fn render_list(
         .filter(|l| item_state(&l.item, look.now) == crate::domain::work_list::ItemState::Late)
         .count();
     let title = format!(
-        "Work list · {what} · open and closed late in {} days · {late} late{}{}{}",
+        "Work list · {what} · open, closed late in {}d · {late} late{}{}{}",
         super::super::models::FLOW_WINDOW / 86_400,
         if filter.is_empty() {
             String::new()
@@ -222,7 +222,11 @@ pub fn render_list(
                 y: area.y + 1,
                 ..area
             },
-            "no open or late items",
+            if filter.is_empty() {
+                "no open or late items"
+            } else {
+                "no item matches the filter"
+            },
             theme,
         );
     }
