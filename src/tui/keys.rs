@@ -243,7 +243,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::AlertEscalate, Scope::View(View::Alerts), &[C('e')], "escalate it one level", lead("escalate")),
     b(Act::AlertNote, Scope::View(View::Alerts), &[C('n')], "add a note to its history", lead("note")),
     b(Act::Enter, Scope::List(View::Alerts), &[KEnter], "timeline, escalation path, linked run, notes", Footer::No),
-    b(Act::Back, Scope::Detail(View::Alerts), &[Esc], "back to the list", Footer::No),
+    b(Act::Back, Scope::Detail(View::Alerts), &[Esc], "back to the list", lead("back")),
     // Cockpit and Work
     b(Act::Enter, Scope::View(View::Cockpit), &[KEnter], "open the selected item in its view", Footer::No),
     b(Act::Enter, Scope::List(View::Work), &[KEnter], "the items of the selected kind or segment: late, at risk, open", Footer::No),
@@ -501,6 +501,14 @@ mod tests {
         assert_eq!(
             KeyTable::default().footer(cx(View::Playbooks, false)),
             "Enter open  n note  / filter  ? help  q quit"
+        );
+        assert_eq!(
+            KeyTable::default().footer(cx(View::Alerts, true)),
+            "a ack  r resolve  s snooze  e escalate  n note  Esc back  ? help"
+        );
+        assert_eq!(
+            KeyTable::default().footer(cx(View::Work, true)),
+            "Enter item  Esc back  ? help  q quit"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, false)),
