@@ -125,7 +125,7 @@ fn view_model_load(bencher: divan::Bencher, name: &str) {
     let store = open();
     let app = opsdeck::tui::app::App::new(view(name), NOW, Theme::mono());
     let needs = app.needs();
-    bencher.bench_local(|| opsdeck::tui::models::load(&store, needs, NOW).unwrap());
+    bencher.bench_local(|| opsdeck::tui::models::load(&store, needs.clone(), NOW).unwrap());
 }
 
 /// Render of each view at 200x60 from a loaded model (no I/O).

@@ -249,5 +249,7 @@ pub(crate) fn ack_expired(alert: &AlertTiming, ack_timeout_secs: i64, now: Times
         .is_some_and(|at| now.saturating_sub(at) >= ack_timeout_secs)
 }
 
+pub mod path;
+
 #[cfg(test)]
 mod tests;

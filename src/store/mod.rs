@@ -28,6 +28,7 @@ pub mod runs_model;
 pub mod slos;
 pub mod sources;
 pub mod work_items;
+pub mod work_list;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

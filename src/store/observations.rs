@@ -26,6 +26,10 @@ pub struct RecordedValue {
     pub recorded_by: Option<String>,
     /// How often it was corrected.
     pub corrections: i64,
+    /// Why it is marked for review (an anomaly), until `observation
+    /// confirm ID`; `None` when not marked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
 }
 
 /// A value before and after a correction.
@@ -38,7 +42,8 @@ pub(crate) struct Correction {
 }
 
 const SELECT: &str = "SELECT o.id, i.key, o.at, o.value, o.note, o.origin, o.recorded_by,
-        (SELECT count(*) FROM observation_history h WHERE h.observation_id = o.id AND h.action = 'correct')
+        (SELECT count(*) FROM observation_history h WHERE h.observation_id = o.id AND h.action = 'correct'),
+        o.review
      FROM observations o JOIN indicators i ON i.id = o.indicator_id";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<RecordedValue> {
@@ -51,6 +56,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<RecordedValue> {
         origin: r.get(5)?,
         recorded_by: r.get(6)?,
         corrections: r.get(7)?,
+        review: r.get(8)?,
     })
 }
 

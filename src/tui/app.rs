@@ -5,7 +5,7 @@ use super::action::{Action, Effect};
 use super::list::Cursor;
 use super::models::{Models, Needs};
 use super::popups::{Popup, PopupOutcome};
-use super::state::{alerts, indicators, playbooks, standup, ViewStates};
+use super::state::{alerts, cockpit, indicators, playbooks, standup, work, ViewStates};
 use super::theme::Theme;
 use crate::domain::Timestamp;
 use crate::store::board::Reading;
@@ -194,6 +194,17 @@ impl App {
             },
             View::Work => Needs {
                 flow: true,
+                work_list: self
+                    .ui
+                    .work
+                    .items
+                    .as_ref()
+                    .map(|i| (i.kind.clone(), i.segment.clone())),
+                work_item: self.ui.work.items.as_ref().and_then(|i| i.detail),
+                ..Needs::default()
+            },
+            View::Alerts => Needs {
+                alert_detail: self.ui.alerts.detail,
                 ..Needs::default()
             },
             View::Standup => Needs {
@@ -219,9 +230,9 @@ impl App {
                 sources: true,
                 ..Needs::default()
             },
-            _ => Needs::default(),
         };
         needs.alerts = true;
+        needs.ack_timeout = self.alert_settings.policy.ack_timeout_secs;
         needs
     }
 
@@ -232,6 +243,8 @@ impl App {
             detail: match self.view {
                 View::Indicators => self.ui.indicators.detail.is_some(),
                 View::Playbooks => self.ui.playbooks.opened.is_some(),
+                View::Alerts => self.ui.alerts.detail.is_some(),
+                View::Work => self.ui.work.items.is_some(),
                 _ => false,
             },
         }
@@ -276,7 +289,8 @@ impl App {
     /// item while it stays listed).
     pub(crate) fn set_filter(&mut self, text: &str) {
         self.filter = text.to_string();
-        self.ui.recompute(&self.models, &self.filter, self.view);
+        self.ui
+            .recompute(&self.models, &self.filter, self.view, self.now);
     }
 
     /// Shows `text` on the status line; a message set at the same second is
@@ -289,13 +303,19 @@ impl App {
         self.dirty = true;
     }
 
-    fn set_view(&mut self, v: View) -> Option<Effect> {
+    /// Shows view `v` with its details closed and the filter cleared.
+    pub(crate) fn set_view(&mut self, v: View) -> Option<Effect> {
         if self.view == v {
             return None;
         }
         self.view = v;
         self.ui.indicators.detail = None;
         self.ui.playbooks.opened = None;
+        self.ui.alerts.detail = None;
+        self.ui.work.items = None;
+        self.models.alert_detail = None;
+        self.models.work_list = None;
+        self.models.work_item = None;
         self.set_filter("");
         self.dirty = true;
         Some(Effect::Reload)
@@ -373,6 +393,8 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             View::Alerts => alerts::update(app, other),
             View::Standup => standup::update(app, other),
             View::Sources => super::state::sources::update(app, other),
+            View::Work => work::update(app, other),
+            View::Cockpit => cockpit::update(app, other),
             _ => super::state::common(app, other),
         },
     }
@@ -415,7 +437,23 @@ fn loaded(app: &mut App, models: Models) -> Option<Effect> {
     if app.ui.indicators.detail.is_some() && app.models.detail.is_none() {
         app.ui.indicators.detail = None;
     }
-    if let Some(msg) = app.ui.recompute(&app.models, &app.filter, app.view) {
+    if app.view == View::Alerts
+        && app.ui.alerts.detail.is_some()
+        && app.models.alert_detail.is_none()
+    {
+        app.ui.alerts.detail = None;
+    }
+    if app.view == View::Work {
+        if let Some(items) = &mut app.ui.work.items {
+            if items.detail.is_some() && app.models.work_item.is_none() {
+                items.detail = None;
+            }
+        }
+    }
+    if let Some(msg) = app
+        .ui
+        .recompute(&app.models, &app.filter, app.view, app.now)
+    {
         app.flash(msg);
     }
     app.dirty = true;

@@ -246,6 +246,13 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::AlertSnooze, Scope::View(View::Alerts), &[C('s')], "snooze it until a time (2h, 1d, RFC 3339)", lead("snooze")),
     b(Act::AlertEscalate, Scope::View(View::Alerts), &[C('e')], "escalate it one level", lead("escalate")),
     b(Act::AlertNote, Scope::View(View::Alerts), &[C('n')], "add a note to its history", lead("note")),
+    b(Act::Enter, Scope::List(View::Alerts), &[KEnter], "timeline, escalation path, linked run, notes", Footer::No),
+    b(Act::Back, Scope::Detail(View::Alerts), &[Esc], "back to the list", lead("back")),
+    // Cockpit and Work
+    b(Act::Enter, Scope::View(View::Cockpit), &[KEnter], "open the selected item in its view", Footer::No),
+    b(Act::Enter, Scope::List(View::Work), &[KEnter], "the items of the selected kind or segment: late, at risk, open", Footer::No),
+    b(Act::Enter, Scope::Detail(View::Work), &[KEnter], "the selected item's times, outcome and linked runs", lead("item")),
+    b(Act::Back, Scope::Detail(View::Work), &[Esc], "back (clears the filter first)", lead("back")),
     // Playbooks & runs
     b(Act::Enter, Scope::List(View::Playbooks), &[KEnter], "open a run's items or a playbook's steps", lead("open")),
     b(Act::RunCheck, Scope::Detail(View::Playbooks), &[C('x')], "check the selected item (a step not started asks a reason)", lead("check")),
@@ -504,6 +511,14 @@ mod tests {
         assert_eq!(
             KeyTable::default().footer(cx(View::Playbooks, false)),
             "Enter open  n note  / filter  ? help  q quit"
+        );
+        assert_eq!(
+            KeyTable::default().footer(cx(View::Alerts, true)),
+            "a ack  r resolve  s snooze  e escalate  n note  Esc back  ? help"
+        );
+        assert_eq!(
+            KeyTable::default().footer(cx(View::Work, true)),
+            "Enter item  Esc back  ? help  q quit"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, false)),

@@ -165,10 +165,58 @@ pub struct Models {
     pub stale: std::collections::BTreeSet<String>,
     /// The data sources with their state (Sources view); `None` unless needed.
     pub sources: Option<Vec<crate::sources::run::SourceStatus>>,
+    /// The open alert detail; `None` when no alert detail is open.
+    pub alert_detail: Option<AlertDetail>,
+    /// The open Work list; `None` when no list is open.
+    pub work_list: Option<WorkList>,
+    /// The open work item's detail; `None` when none is open.
+    pub work_item: Option<WorkItemDetail>,
 }
 
+/// One alert's detail: the alert, its history, its escalation path and
+/// its linked run.
+#[derive(Debug, Clone)]
+pub struct AlertDetail {
+    /// The alert as stored (any state: a resolved one stays readable).
+    pub alert: crate::store::alerts::Alert,
+    /// Its history, oldest first (notes are events of kind `note`).
+    pub events: Vec<crate::store::alerts::AlertEvent>,
+    /// Every level of its path: passed, current, ahead and when it fires.
+    pub path: Vec<crate::domain::escalation::path::PathStep>,
+    /// When an acknowledgement times out and the alert re-opens, if it is
+    /// acknowledged and acknowledgements expire.
+    pub ack_expires_at: Option<Timestamp>,
+    /// The checklist run started for it, with its progress.
+    pub run: Option<crate::store::alerts::RunLink>,
+}
+
+/// The Work list: the items of one kind (and segment) behind the flow row.
+#[derive(Debug, Clone, Default)]
+pub struct WorkList {
+    /// The work kind listed.
+    pub kind: String,
+    /// The segment, when the list was opened on a segment's row.
+    pub segment: Option<String>,
+    /// Open items and items closed late in the window, earliest promise first.
+    pub items: Vec<crate::store::work_list::ListedItem>,
+    /// Whether more items matched than [`WORK_LIST_LIMIT`].
+    pub truncated: bool,
+}
+
+/// One work item's detail: times, outcome and the runs started for it.
+#[derive(Debug, Clone)]
+pub struct WorkItemDetail {
+    /// The item with its row id.
+    pub item: crate::store::work_list::ListedItem,
+    /// Checklist runs started `--for` its external id.
+    pub runs: Vec<crate::store::alerts::RunLink>,
+}
+
+/// At most this many items in the Work list.
+pub(crate) const WORK_LIST_LIMIT: usize = 500;
+
 /// What the visible view needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Needs {
     /// Load the indicator board.
     pub board: bool,
@@ -190,6 +238,15 @@ pub struct Needs {
     pub feedback: bool,
     /// Load the data sources and their state.
     pub sources: bool,
+    /// Alert id whose detail is open.
+    pub alert_detail: Option<i64>,
+    /// The Work list open on this kind and segment.
+    pub work_list: Option<(String, Option<String>)>,
+    /// Work item (row id) whose detail is open.
+    pub work_item: Option<i64>,
+    /// The process's acknowledgement timeout (`OPSDECK_ACK_TIMEOUT`), when
+    /// it overrides the operation's.
+    pub ack_timeout: Option<i64>,
 }
 
 /// The Work view's window.
@@ -256,7 +313,70 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
                 .map_err(crate::store::StoreError::Invalid)?,
         );
     }
+    if let Some(id) = needs.alert_detail {
+        m.alert_detail = load_alert_detail(store, id, needs.ack_timeout, now)?;
+    }
+    if let Some((kind, segment)) = &needs.work_list {
+        let mut items = store.work_list(
+            kind,
+            segment.as_deref(),
+            now - FLOW_WINDOW,
+            WORK_LIST_LIMIT + 1,
+        )?;
+        let truncated = items.len() > WORK_LIST_LIMIT;
+        items.truncate(WORK_LIST_LIMIT);
+        m.work_list = Some(WorkList {
+            kind: kind.clone(),
+            segment: segment.clone(),
+            items,
+            truncated,
+        });
+    }
+    if let Some(id) = needs.work_item {
+        if let Some(item) = store.work_item(id)? {
+            let runs = store.runs_for_item(&item.item.external_id, now)?;
+            m.work_item = Some(WorkItemDetail { item, runs });
+        }
+    }
     Ok(m)
+}
+
+fn load_alert_detail(
+    store: &Store,
+    id: i64,
+    ack_timeout: Option<i64>,
+    now: Timestamp,
+) -> Result<Option<AlertDetail>> {
+    use crate::domain::escalation::AlertState;
+    let alert = match store.alert(id) {
+        Ok(a) => a,
+        Err(crate::store::StoreError::Invalid(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let climbing = alert.cleared_at.is_none();
+    let path =
+        crate::domain::escalation::path::path_steps(&alert.timing(), &alert.path, climbing, now);
+    let ack_expires_at = match (alert.state, alert.acked_at) {
+        (AlertState::Acknowledged, Some(at)) => {
+            let secs = match ack_timeout {
+                Some(s) => s,
+                None => store.operation_ack_timeout_secs()?,
+            };
+            (secs > 0).then_some(at + secs)
+        }
+        _ => None,
+    };
+    let run = match alert.run_id {
+        Some(r) => store.run_link(r, now)?,
+        None => None,
+    };
+    Ok(Some(AlertDetail {
+        events: store.alert_events(id)?,
+        alert,
+        path,
+        ack_expires_at,
+        run,
+    }))
 }
 
 /// Recent values listed in an indicator's detail.

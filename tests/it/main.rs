@@ -64,6 +64,7 @@ mod row_identity;
 mod screens;
 mod screens_alerts;
 mod screens_corrections;
+mod screens_details;
 mod screens_indicator_changes;
 mod screens_learning;
 mod screens_runs;

@@ -76,6 +76,8 @@ fn confirm(prompt: String, id: i64, op: AlertOp) -> Popup {
 pub struct AlertsState {
     /// Alert ids and their index in [`AlertsModel::active`].
     pub list: Picker<i64>,
+    /// The alert whose detail is open (it may since have been resolved).
+    pub detail: Option<i64>,
 }
 
 impl AlertsState {
@@ -117,17 +119,33 @@ impl AlertsState {
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     match action {
         Action::Alert(verb) => open(app, verb),
-        _ => None,
+        Action::Enter if app.ui.alerts.detail.is_none() => {
+            let id = *app.ui.alerts.list.selected()?;
+            app.ui.alerts.detail = Some(id);
+            app.dirty = true;
+            Some(Effect::Reload)
+        }
+        Action::Back if app.ui.alerts.detail.is_some() => {
+            app.ui.alerts.detail = None;
+            app.models.alert_detail = None;
+            app.dirty = true;
+            None
+        }
+        other => super::common(app, other),
     }
 }
 
 fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
     app.dirty = true;
+    // In a detail the keys act on the alert shown.
     let row = app
         .models
         .alerts
         .as_ref()
-        .and_then(|m| app.ui.alerts.selected(m));
+        .and_then(|m| match app.ui.alerts.detail {
+            Some(id) => m.active.iter().find(|a| a.id == id),
+            None => app.ui.alerts.selected(m),
+        });
     let Some(row) = row else {
         app.flash("no alert selected".into());
         return None;

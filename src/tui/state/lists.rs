@@ -16,6 +16,8 @@ pub(crate) type WorkKey = (String, Option<String>);
 pub struct WorkState {
     /// Row keys and their index in [`FlowModel::rows`].
     pub list: Picker<WorkKey>,
+    /// The open Work list of one kind (and segment), if any.
+    pub items: Option<super::work::WorkListState>,
 }
 
 impl WorkState {

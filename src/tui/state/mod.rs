@@ -5,11 +5,13 @@
 //! to the visible view's `update` here.
 
 pub mod alerts;
+pub mod cockpit;
 pub mod indicators;
 pub mod lists;
 pub mod playbooks;
 pub mod sources;
 pub mod standup;
+pub mod work;
 
 use super::action::{Action, Effect};
 use super::app::{App, View};
@@ -35,6 +37,8 @@ pub struct ViewStates {
     pub standup: standup::StandupState,
     /// Sources: selection by source name.
     pub sources: sources::SourcesState,
+    /// Cockpit: one cursor through every pane's items.
+    pub cockpit: cockpit::CockpitState,
 }
 
 impl ViewStates {
@@ -42,15 +46,33 @@ impl ViewStates {
     /// model is not loaded keeps its rows and selection for when it is
     /// shown again). Returns, for `visible`, the message saying which
     /// selected item is no longer listed and where the cursor went.
-    pub fn recompute(&mut self, models: &Models, filter: &str, visible: View) -> Option<String> {
+    pub fn recompute(
+        &mut self,
+        models: &Models,
+        filter: &str,
+        visible: View,
+        now: crate::domain::Timestamp,
+    ) -> Option<String> {
         let mut lost: Vec<(View, String)> = Vec::new();
         if let Some(b) = &models.board {
             if let Some(id) = self.indicators.recompute(b, filter) {
                 lost.push((View::Indicators, format!("indicator {id}")));
             }
         }
+        self.cockpit.recompute(models);
+        // While the Work list is open, the filter is the list's.
+        let flow_filter = if self.work.items.is_some() {
+            ""
+        } else {
+            filter
+        };
+        if let (Some(items), Some(wl)) = (&mut self.work.items, &models.work_list) {
+            if let Some(id) = items.recompute(wl, filter, now) {
+                lost.push((View::Work, format!("item #{id}")));
+            }
+        }
         if let Some(f) = &models.flow {
-            if let Some((kind, seg)) = self.work.recompute(f, filter) {
+            if let Some((kind, seg)) = self.work.recompute(f, flow_filter) {
                 let seg = seg.map(|s| format!(" / {s}")).unwrap_or_default();
                 lost.push((View::Work, format!("{kind}{seg}")));
             }
@@ -96,6 +118,12 @@ impl ViewStates {
                 .list
                 .selected()
                 .map(|id| format!("indicator {id}")),
+            View::Work if self.work.items.is_some() => self
+                .work
+                .items
+                .as_ref()
+                .and_then(|i| i.list.selected())
+                .map(|id| format!("item #{id}")),
             View::Work => self.work.list.selected().map(|(k, s)| match s {
                 Some(s) => format!("{k} / {s}"),
                 None => k.clone(),
@@ -120,8 +148,12 @@ impl ViewStates {
     /// The cursor of `view`'s list, if it has one.
     pub fn cursor(&self, view: View) -> Option<&dyn Cursor> {
         Some(match view {
+            View::Cockpit => &self.cockpit.list,
             View::Indicators => &self.indicators.list,
-            View::Work => &self.work.list,
+            View::Work => match &self.work.items {
+                Some(items) => &items.list,
+                None => &self.work.list,
+            },
             View::Playbooks if self.playbooks.opened.is_some() => &self.playbooks.items,
             View::Playbooks => &self.playbooks.list,
             View::Alerts => &self.alerts.list,
@@ -135,9 +167,15 @@ impl ViewStates {
     /// The cursor `↑`/`↓` move in `view`, if it has one.
     pub(crate) fn cursor_mut(&mut self, view: View) -> Option<&mut dyn Cursor> {
         Some(match view {
+            View::Cockpit => &mut self.cockpit.list,
             View::Indicators => &mut self.indicators.list,
-            View::Work => &mut self.work.list,
+            View::Work => match &mut self.work.items {
+                Some(items) if items.detail.is_some() => return None,
+                Some(items) => &mut items.list,
+                None => &mut self.work.list,
+            },
             View::Playbooks => self.playbooks.cursor_mut(),
+            View::Alerts if self.alerts.detail.is_some() => return None,
             View::Alerts => &mut self.alerts.list,
             View::Experiments => &mut self.experiments.list,
             View::Decisions => &mut self.decisions.list,

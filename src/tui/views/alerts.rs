@@ -259,7 +259,13 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &
 
 /// The cockpit's alerts pane: open and acknowledged, critical first, with
 /// age, escalation level and owner (`✓` marks who acknowledged it).
-pub fn pane(frame: &mut Frame, area: Rect, model: Option<&AlertsModel>, look: &Look) {
+pub fn pane(
+    frame: &mut Frame,
+    area: Rect,
+    model: Option<&AlertsModel>,
+    selected: Option<i64>,
+    look: &Look,
+) {
     let theme = &look.theme;
     let list: Vec<&AlertRow> = model.map(|m| m.active.iter().collect()).unwrap_or_default();
     let critical = list
@@ -275,13 +281,14 @@ pub fn pane(frame: &mut Frame, area: Rect, model: Option<&AlertsModel>, look: &L
                 AlertState::Acknowledged => format!("✓{}", clean(&a.owner)),
                 _ => clean(&a.owner),
             };
-            Row::new(vec![
+            let row = Row::new(vec![
                 Cell::from(severity_span(a.severity, theme)),
                 Cell::from(clean_cut(&a.title, title_w.max(4))),
                 Cell::from(Line::from(format_age(a.age_secs)).right_aligned()),
                 Cell::from(format!("L{}", a.level + 1)),
                 Cell::from(crate::text::truncate(&owner, 8)),
-            ])
+            ]);
+            super::cockpit::select_style(row, selected == Some(a.id), theme)
         })
         .collect();
     let empty = rows.is_empty();

@@ -101,6 +101,17 @@ fn late_line(o: &OpenRun, width: usize, theme: &Theme) -> Option<Line<'static>> 
 /// The pane's lines for `height` rows: overdue runs with their late item,
 /// then the others; a last line counts what did not fit.
 pub fn lines(model: &RunsModel, width: usize, height: usize, theme: &Theme) -> Vec<Line<'static>> {
+    lines_marked(model, width, height, None, theme)
+}
+
+/// [`lines`], with the run `selected` (the cockpit's cursor) highlighted.
+pub(crate) fn lines_marked(
+    model: &RunsModel,
+    width: usize,
+    height: usize,
+    selected: Option<i64>,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     if model.open_runs.is_empty() {
         return vec![Line::from(Span::styled(
             "No open checklist runs. Start one: opsdeck run start PLAYBOOK",
@@ -117,7 +128,12 @@ pub fn lines(model: &RunsModel, width: usize, height: usize, theme: &Theme) -> V
             out.push(more_line(total - shown, theme));
             return out;
         }
-        out.push(run_line(o, width, theme));
+        let line = run_line(o, width, theme);
+        out.push(if selected == Some(o.run.id) {
+            line.style(theme.selected())
+        } else {
+            line
+        });
         if needed == 2 && out.len() + 1 + reserve <= height {
             if let Some(l) = late_line(o, width, theme) {
                 out.push(l);
@@ -135,7 +151,13 @@ fn more_line(n: usize, theme: &Theme) -> Line<'static> {
 }
 
 /// Draws the pane.
-pub fn render(frame: &mut Frame, area: Rect, model: Option<&RunsModel>, look: &Look) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    model: Option<&RunsModel>,
+    selected: Option<i64>,
+    look: &Look,
+) {
     let theme = &look.theme;
     let Some(model) = model else {
         promise_pane(frame, area, "Today's checklists", "Loading…", theme);
@@ -152,7 +174,8 @@ pub fn render(frame: &mut Frame, area: Rect, model: Option<&RunsModel>, look: &L
     let width = area.width.saturating_sub(2) as usize;
     let height = area.height.saturating_sub(2) as usize;
     frame.render_widget(
-        Paragraph::new(lines(model, width, height, theme)).block(pane(&title, theme)),
+        Paragraph::new(lines_marked(model, width, height, selected, theme))
+            .block(pane(&title, theme)),
         area,
     );
 }

@@ -6,6 +6,7 @@ use crate::domain::Status;
 use crate::format::{number, value_unit};
 use crate::store::board::{FlowModel, Reading};
 use crate::tui::models::Models;
+use crate::tui::state::cockpit::{CockpitKey, CockpitState};
 use crate::tui::theme::Theme;
 use crate::tui::views::Look;
 use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
@@ -16,8 +17,25 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 /// Draws the cockpit: indicators and flow on the left, alerts and today's
-/// checklists on the right.
-pub fn render(frame: &mut Frame, area: Rect, models: &Models, look: &Look) {
+/// checklists on the right; the item under the cockpit's cursor is
+/// highlighted in its pane (Enter opens it).
+pub fn render(frame: &mut Frame, area: Rect, models: &Models, st: &CockpitState, look: &Look) {
+    let sel_indicator = st.selected_in(|k| match k {
+        CockpitKey::Indicator(id) => Some(*id),
+        _ => None,
+    });
+    let sel_flow = st.selected_in(|k| match k {
+        CockpitKey::Flow(kind) => Some(kind.clone()),
+        _ => None,
+    });
+    let sel_alert = st.selected_in(|k| match k {
+        CockpitKey::Alert(id) => Some(*id),
+        _ => None,
+    });
+    let sel_run = st.selected_in(|k| match k {
+        CockpitKey::Run(id) => Some(*id),
+        _ => None,
+    });
     let readings: Vec<&Reading> = models
         .board
         .as_ref()
@@ -48,21 +66,36 @@ pub fn render(frame: &mut Frame, area: Rect, models: &Models, look: &Look) {
         frame,
         lead_area,
         ("Leading indicators", &leading),
-        stale,
+        (stale, sel_indicator),
         &look.theme,
     );
     indicator_pane(
         frame,
         lag_area,
         ("Lagging indicators", &lagging),
-        stale,
+        (stale, sel_indicator),
         &look.theme,
     );
-    flow_pane(frame, flow_area, models.flow.as_ref(), &look.theme);
+    flow_pane(
+        frame,
+        flow_area,
+        models.flow.as_ref(),
+        sel_flow.as_deref(),
+        &look.theme,
+    );
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-    super::alerts::pane(frame, alerts_area, models.alerts.as_ref(), look);
-    super::checklists::render(frame, runs_area, models.runs.as_ref(), look);
+    super::alerts::pane(frame, alerts_area, models.alerts.as_ref(), sel_alert, look);
+    super::checklists::render(frame, runs_area, models.runs.as_ref(), sel_run, look);
+}
+
+/// A row highlighted when it holds the cockpit's cursor.
+pub(crate) fn select_style<'a>(row: Row<'a>, on: bool, theme: &Theme) -> Row<'a> {
+    if on {
+        row.style(theme.selected())
+    } else {
+        row
+    }
 }
 
 /// A titled pane with a border.
@@ -89,7 +122,7 @@ pub(crate) fn indicator_pane(
     frame: &mut Frame,
     area: Rect,
     (title, rows): (&str, &[&Reading]),
-    stale: &std::collections::BTreeSet<String>,
+    (stale, selected): (&std::collections::BTreeSet<String>, Option<i64>),
     theme: &Theme,
 ) {
     let inner_w = area.width.saturating_sub(2);
@@ -133,7 +166,7 @@ pub(crate) fn indicator_pane(
                 spark_text(&r.spark, spark_w as usize),
                 spark_style(r.status, theme),
             )));
-            Row::new(cells)
+            select_style(Row::new(cells), selected == Some(r.id), theme)
         })
         .collect();
     let empty = table_rows.is_empty();
@@ -179,7 +212,13 @@ fn spark_style(status: Status, theme: &Theme) -> Style {
 }
 
 /// WIP, cycle time p90, on-time rate and capacity use per work kind.
-pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>, theme: &Theme) {
+pub(crate) fn flow_pane(
+    frame: &mut Frame,
+    area: Rect,
+    flow: Option<&FlowModel>,
+    selected: Option<&str>,
+    theme: &Theme,
+) {
     let header = super::table::header(["kind", "WIP", "p90", "on-time", "capacity"], theme);
     let rows: Vec<Row> = flow
         .map(|f| {
@@ -201,7 +240,8 @@ pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>,
                 ]),
                 None => Line::from("no capacity"),
             };
-            Row::new(vec![
+            let on = selected == Some(r.kind.as_str());
+            let row = Row::new(vec![
                 Cell::from(clean(&r.kind)),
                 Cell::from(Line::from(s.wip.to_string()).right_aligned()),
                 Cell::from(
@@ -214,7 +254,8 @@ pub(crate) fn flow_pane(frame: &mut Frame, area: Rect, flow: Option<&FlowModel>,
                 ),
                 Cell::from(Line::from(value_unit(s.on_time_pct, "%")).right_aligned()),
                 Cell::from(cap),
-            ])
+            ]);
+            select_style(row, on, theme)
         })
         .collect();
     let widths = [

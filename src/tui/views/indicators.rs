@@ -296,7 +296,12 @@ fn render_values(
         .iter()
         .map(|v| {
             let who = v.recorded_by.as_deref().unwrap_or(v.origin.as_str());
-            let mark = if v.corrections > 0 { "*" } else { "" };
+            let mark = match (v.review.is_some(), v.corrections > 0) {
+                (true, true) => "*?",
+                (true, false) => "?",
+                (false, true) => "*",
+                (false, false) => "",
+            };
             Row::new(vec![
                 Cell::from(format!("{}", v.id)),
                 Cell::from(utc_minute(v.at).get(5..).unwrap_or_default().to_string()),
@@ -316,6 +321,31 @@ fn render_values(
     } else {
         "Recent values · ↑↓ c correct"
     };
+    // A value marked as anomalous shows `?`; the last line says what to do.
+    let to_review: Vec<i64> = d
+        .values
+        .iter()
+        .filter(|v| v.review.is_some())
+        .map(|v| v.id)
+        .collect();
+    let (area, note_area) = if to_review.is_empty() {
+        (area, None)
+    } else {
+        let [a, n] = Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+        (a, Some(n))
+    };
+    if let Some(n) = note_area {
+        let first = to_review[0];
+        let text = format!(
+            "? = to review ({}): opsdeck observation confirm {first}",
+            to_review.len()
+        );
+        frame.render_widget(
+            Paragraph::new(Span::styled(text, theme.status(Status::Warn)))
+                .wrap(Wrap { trim: true }),
+            n,
+        );
+    }
     let table = Table::new(
         rows,
         [

@@ -1,5 +1,6 @@
 //! One file per screen. `draw` only reads the app: no I/O, no SQL.
 
+pub mod alert_detail;
 pub mod alerts;
 pub mod checklists;
 pub mod cockpit;
@@ -86,7 +87,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_tabs(frame, tabs, app);
         let empty_alerts = crate::store::alerts::AlertsModel::default();
         match app.view {
-            View::Cockpit => cockpit::render(frame, body, m, &look),
+            View::Cockpit => cockpit::render(frame, body, m, &ui.cockpit, &look),
             View::Indicators => indicators::render(
                 frame,
                 body,
@@ -96,7 +97,20 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 &app.filter,
                 &look,
             ),
-            View::Work => work::render(frame, body, &ui.work, m.flow.as_ref(), &look),
+            View::Work => match (&ui.work.items, &m.work_list, &m.work_item) {
+                (Some(items), _, Some(d)) if items.detail.is_some() => {
+                    work::render_item(frame, body, d, &look)
+                }
+                (Some(items), Some(wl), _) => {
+                    work::render_list(frame, body, items, wl, &app.filter, &look)
+                }
+                _ => work::render(frame, body, &ui.work, m.flow.as_ref(), &look),
+            },
+            View::Alerts if ui.alerts.detail.is_some() && m.alert_detail.is_some() => {
+                if let Some(d) = &m.alert_detail {
+                    alert_detail::render(frame, body, d, &look)
+                }
+            }
             View::Alerts => alerts::render(
                 frame,
                 body,
