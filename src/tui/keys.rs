@@ -8,6 +8,7 @@
 
 use super::action::Action;
 use super::app::View;
+use super::cmdline::Compose;
 use super::state::alerts::AlertVerb;
 use super::state::playbooks::RunAction;
 use crossterm::event::KeyCode;
@@ -79,6 +80,20 @@ pub enum Act {
     StandupSpeaker,
     /// Sources: run the selected source now.
     SourceRun,
+    /// `:`: the command line (the CLI's verbs).
+    Command,
+    /// Raise an alert by hand (the command line, prefilled).
+    AlertRaise,
+    /// Alerts: pause the selected alert's escalation.
+    AlertPause,
+    /// Alerts: resume the selected alert's escalation.
+    AlertResume,
+    /// Playbooks: start a run of the selected playbook.
+    RunStart,
+    /// Experiments, Decisions, Indicators: add a decision (evidence prefilled).
+    DecisionAdd,
+    /// Feedback: record a response.
+    FeedbackAdd,
 }
 
 impl Act {
@@ -118,6 +133,13 @@ impl Act {
             Act::StandupPrev => Action::StandupPrev,
             Act::StandupSpeaker => Action::NextSpeaker,
             Act::SourceRun => Action::RunSource,
+            Act::Command => Action::OpenCommand(Compose::Empty),
+            Act::AlertRaise => Action::OpenCommand(Compose::RaiseAlert),
+            Act::AlertPause => Action::OpenCommand(Compose::PauseAlert),
+            Act::AlertResume => Action::OpenCommand(Compose::ResumeAlert),
+            Act::RunStart => Action::OpenCommand(Compose::StartRun),
+            Act::DecisionAdd => Action::OpenCommand(Compose::Decision),
+            Act::FeedbackAdd => Action::OpenCommand(Compose::Feedback),
         })
     }
 }
@@ -239,6 +261,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Record, Scope::Detail(View::Indicators), &[C('n')], "record a value (VALUE [note]) or a note (# text)", lead("record/note")),
     b(Act::Correct, Scope::Detail(View::Indicators), &[C('c')], "correct the selected recent value (↑↓ picks it)", lead("correct")),
     b(Act::Sort, Scope::List(View::Indicators), &[C('o')], "sort by status, name, kind, owner", lead("sort")),
+    b(Act::DecisionAdd, Scope::List(View::Indicators), &[C('d')], "add a decision, this indicator as evidence", Footer::No),
     // Alerts
     b(Act::SourceRun, Scope::View(View::Sources), &[C('r')], "run the selected source now (in the background)", lead("run now")),
     b(Act::AlertAck, Scope::View(View::Alerts), &[C('a')], "acknowledge the selected alert (you own it)", lead("ack")),
@@ -246,6 +269,9 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::AlertSnooze, Scope::View(View::Alerts), &[C('s')], "snooze it until a time (2h, 1d, RFC 3339)", lead("snooze")),
     b(Act::AlertEscalate, Scope::View(View::Alerts), &[C('e')], "escalate it one level", lead("escalate")),
     b(Act::AlertNote, Scope::View(View::Alerts), &[C('n')], "add a note to its history", lead("note")),
+    b(Act::AlertPause, Scope::View(View::Alerts), &[C('p')], "pause its escalation, with the reason", Footer::No),
+    b(Act::AlertResume, Scope::View(View::Alerts), &[C('u')], "resume its escalation", Footer::No),
+    b(Act::DecisionAdd, Scope::View(View::Alerts), &[C('d')], "add a decision, this alert as evidence", Footer::No),
     // Playbooks & runs
     b(Act::Enter, Scope::List(View::Playbooks), &[KEnter], "open a run's items or a playbook's steps", lead("open")),
     b(Act::RunCheck, Scope::Detail(View::Playbooks), &[C('x')], "check the selected item (a step not started asks a reason)", lead("check")),
@@ -253,6 +279,11 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::RunUndo, Scope::Detail(View::Playbooks), &[C('u')], "undo: put the item back to pending", lead("undo")),
     b(Act::RunNote, Scope::View(View::Playbooks), &[C('n')], "add a note to the run", lead("note")),
     b(Act::Back, Scope::Detail(View::Playbooks), &[Esc], "back to the list", lead("back")),
+    b(Act::RunStart, Scope::View(View::Playbooks), &[C('S')], "start a run of this playbook (--for, --due)", Footer::No),
+    // Experiments, decisions, feedback
+    b(Act::DecisionAdd, Scope::View(View::Experiments), &[C('d')], "add a decision, this experiment as evidence", Footer::No),
+    b(Act::DecisionAdd, Scope::View(View::Decisions), &[C('d')], "add a decision", Footer::No),
+    b(Act::FeedbackAdd, Scope::View(View::Feedback), &[C('n')], "record a feedback response", Footer::No),
     // Standup
     b(Act::StandupNext, Scope::View(View::Standup), &[C(' '), Right, C('l'), KDown, C('j'), PgDn], "next section", Footer::No),
     b(Act::StandupPrev, Scope::View(View::Standup), &[Left, C('h'), KUp, C('k'), PgUp], "previous section", Footer::No),
@@ -271,8 +302,10 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Enter, Scope::Tabs, &[KEnter], "open the detail", Footer::No),
     b(Act::Back, Scope::Tabs, &[Esc], "back / clear the filter", Footer::No),
     b(Act::Filter, Scope::Tabs, &[C('/')], "filter the list", Footer::Tail { word: "filter", always: false, list_only: true }),
+    b(Act::AlertRaise, Scope::Tabs, &[C('!')], "raise an alert by hand (--playbook starts a run)", Footer::No),
     b(Act::Help, Scope::Everywhere, &[C('?')], "this help", Footer::Tail { word: "help", always: true, list_only: false }),
     b(Act::Quit, Scope::Everywhere, &[C('q')], "quit", Footer::Tail { word: "quit", always: false, list_only: false }),
+    b(Act::Command, Scope::Tabs, &[C(':')], "command line: the CLI's verbs (:alert ack 12, :run start KEY --for X)", Footer::Tail { word: "cmd", always: false, list_only: false }),
 ];
 
 /// The bindings in force: [`BINDINGS`], with the keys `keys.toml` remaps.

@@ -195,6 +195,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             error.as_deref(),
             &app.theme,
         ),
+        Some(Popup::Command(p)) => crate::tui::cmdline::render(frame, area, p, &app.theme),
         None => {}
     }
 }
