@@ -12,7 +12,7 @@ use crate::domain::Timestamp;
 use crate::ingest::fields::{check_len, parse_number, parse_until, MAX_TEXT};
 use crate::text::sanitize_truncate;
 use crate::tui::action::Effect;
-use crate::tui::cmdline::{split_words, CommandLine, Parsed};
+use crate::tui::cmdline::{join_free_text, split_words, CommandLine, Parsed};
 use crate::tui::models::Models;
 use crate::tui::state::alerts::AlertOp;
 use crate::tui::state::playbooks::{run_items, ItemChangeKind, RunEffect};
@@ -69,22 +69,34 @@ fn at_once(effect: Effect) -> Result<Parsed, String> {
     })
 }
 
-/// "`opsdeck X` runs from the shell": the subcommand path of `words`.
+/// "`opsdeck X` runs from the shell": X is the subcommand path of `words`.
 fn from_the_shell(words: &[String]) -> String {
-    let path: Vec<&str> = words
-        .iter()
-        .take_while(|w| !w.starts_with('-'))
-        .take(2)
-        .map(String::as_str)
-        .collect();
+    let root = Cli::command();
+    let mut cmd = &root;
+    let mut path: Vec<&str> = Vec::new();
+    for w in words {
+        match cmd.find_subcommand(w) {
+            Some(sub) => {
+                path.push(sub.get_name());
+                cmd = sub;
+            }
+            None => break,
+        }
+    }
     format!(
         "`opsdeck {}` runs from the shell, not the cockpit",
-        sanitize_truncate(&path.join(" "), 40)
+        path.join(" ")
     )
 }
 
 impl ClapCommandLine {
-    fn alert(&self, a: AlertCommand, models: &Models, now: Timestamp) -> Result<Parsed, String> {
+    fn alert(
+        &self,
+        a: AlertCommand,
+        models: &Models,
+        now: Timestamp,
+        words: &[String],
+    ) -> Result<Parsed, String> {
         use AlertCommand::*;
         let effect = |id, op, note| Effect::Alert { id, op, note };
         match a {
@@ -188,11 +200,11 @@ impl ClapCommandLine {
                     prompt,
                 )
             }
-            List { .. } | Show { .. } => Err(from_the_shell(&["alert".into(), "list".into()])),
+            List { .. } | Show { .. } => Err(from_the_shell(words)),
         }
     }
 
-    fn run(&self, r: RunCommand, now: Timestamp) -> Result<Parsed, String> {
+    fn run(&self, r: RunCommand, now: Timestamp, words: &[String]) -> Result<Parsed, String> {
         let number = |t: &str| super::run::run_number(t).map_err(|e| format!("RUN: {e}"));
         let item = |run, item, change, override_reason| {
             Effect::Run(RunEffect::Item {
@@ -266,16 +278,16 @@ impl ClapCommandLine {
                     format!("Add the note to run #{run}? Notes stay in its history."),
                 )
             }
-            RunCommand::List { .. } => Err(from_the_shell(&["run".into(), "list".into()])),
-            RunCommand::Show { .. } => Err(from_the_shell(&["run".into(), "show".into()])),
-            RunCommand::Cancel { .. } => Err(from_the_shell(&["run".into(), "cancel".into()])),
+            RunCommand::List { .. } | RunCommand::Show { .. } | RunCommand::Cancel { .. } => {
+                Err(from_the_shell(words))
+            }
         }
     }
 }
 
 impl CommandLine for ClapCommandLine {
     fn parse(&self, line: &str, models: &Models, now: Timestamp) -> Result<Parsed, String> {
-        let words = split_words(line)?;
+        let words = join_free_text(split_words(line)?);
         let words: Vec<String> = match words.first().map(String::as_str) {
             // `:opsdeck alert ack 12` reads like the shell line it is.
             Some("opsdeck") => words[1..].to_vec(),
@@ -294,8 +306,8 @@ impl CommandLine for ClapCommandLine {
         }
         match cli.command {
             None => Err("type a command, e.g. alert ack 12 (Tab completes)".into()),
-            Some(Command::Alert { action }) => self.alert(action, models, now),
-            Some(Command::Run { command }) => self.run(command, now),
+            Some(Command::Alert { action }) => self.alert(action, models, now, &words),
+            Some(Command::Run { command }) => self.run(command, now, &words),
             Some(Command::Record {
                 indicator,
                 value,

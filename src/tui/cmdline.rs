@@ -164,10 +164,11 @@ pub(crate) fn prefill(app: &App, what: &Compose) -> (String, Option<usize>) {
                 View::Alerts => selected_alert().map(|id| format!("alert:{id}")),
                 _ => None,
             };
-            let head = "decision add \"\" --why \"\"";
+            // The title first (the cursor is in its quotes), then End and
+            // the reason: `--why` takes the rest of the line.
             let line = match evidence {
-                Some(e) => format!("{head} --evidence {}", quote(&e)),
-                None => head.to_string(),
+                Some(e) => format!("decision add \"\" --evidence {} --why ", quote(&e)),
+                None => "decision add \"\" --why ".to_string(),
             };
             (line, Some("decision add \"".len()))
         }
@@ -345,6 +346,41 @@ pub fn common_prefix(words: &[String]) -> String {
     first[..end].to_string()
 }
 
+/// The flags whose value is free text: on the command line their value
+/// runs up to the next `--flag`, unquoted (`--note on it`).
+pub const TEXT_FLAGS: [&str; 6] = [
+    "--note",
+    "--reason",
+    "--why",
+    "--comment",
+    "--for",
+    "--override",
+];
+
+/// Joins the words after a [`TEXT_FLAGS`] flag, up to the next word
+/// starting with `--`, into one value.
+pub fn join_free_text(words: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut joining = false;
+    let mut fresh = false;
+    for w in words {
+        if w.starts_with("--") {
+            joining = TEXT_FLAGS.contains(&w.as_str());
+            fresh = true;
+            out.push(w);
+        } else if joining && !fresh {
+            if let Some(last) = out.last_mut() {
+                last.push(' ');
+                last.push_str(&w);
+            }
+        } else {
+            fresh = false;
+            out.push(w);
+        }
+    }
+    out
+}
+
 /// Splits a line into words like a shell: blanks separate words, `"…"`
 /// and `'…'` quote (a backslash escapes the next character outside single
 /// quotes). An unclosed quote is refused.
@@ -498,6 +534,32 @@ mod tests {
         );
         assert!(split_words("alert raise \"open").is_err());
         assert!(split_words("  ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn free_text_runs_to_the_next_flag() {
+        let w = |s: &str| join_free_text(split_words(s).unwrap());
+        assert_eq!(
+            w("alert ack 12 --note on it"),
+            vec!["alert", "ack", "12", "--note", "on it"]
+        );
+        assert_eq!(
+            w("run skip 3 pack.2 --reason out of stock --override gate open"),
+            vec![
+                "run",
+                "skip",
+                "3",
+                "pack.2",
+                "--reason",
+                "out of stock",
+                "--override",
+                "gate open"
+            ]
+        );
+        assert_eq!(
+            w("alert note 12 two words"),
+            vec!["alert", "note", "12", "two", "words"]
+        );
     }
 
     #[test]
