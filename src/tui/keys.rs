@@ -269,6 +269,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::AlertSnooze, Scope::View(View::Alerts), &[C('s')], "snooze it until a time (2h, 1d, RFC 3339)", lead("snooze")),
     b(Act::AlertEscalate, Scope::View(View::Alerts), &[C('e')], "escalate it one level", lead("escalate")),
     b(Act::AlertNote, Scope::View(View::Alerts), &[C('n')], "add a note to its history", lead("note")),
+    b(Act::AlertRaise, Scope::View(View::Alerts), &[C('!')], "raise an alert by hand (--playbook starts a run)", Footer::No),
     b(Act::AlertPause, Scope::View(View::Alerts), &[C('p')], "pause its escalation, with the reason", Footer::No),
     b(Act::AlertResume, Scope::View(View::Alerts), &[C('u')], "resume its escalation", Footer::No),
     b(Act::DecisionAdd, Scope::View(View::Alerts), &[C('d')], "add a decision, this alert as evidence", Footer::No),
@@ -302,10 +303,9 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Enter, Scope::Tabs, &[KEnter], "open the detail", Footer::No),
     b(Act::Back, Scope::Tabs, &[Esc], "back / clear the filter", Footer::No),
     b(Act::Filter, Scope::Tabs, &[C('/')], "filter the list", Footer::Tail { word: "filter", always: false, list_only: true }),
-    b(Act::AlertRaise, Scope::Tabs, &[C('!')], "raise an alert by hand (--playbook starts a run)", Footer::No),
     b(Act::Help, Scope::Everywhere, &[C('?')], "this help", Footer::Tail { word: "help", always: true, list_only: false }),
     b(Act::Quit, Scope::Everywhere, &[C('q')], "quit", Footer::Tail { word: "quit", always: false, list_only: false }),
-    b(Act::Command, Scope::Tabs, &[C(':')], "command line: the CLI's verbs (:alert ack 12, :run start KEY --for X)", Footer::Tail { word: "cmd", always: false, list_only: false }),
+    b(Act::Command, Scope::Tabs, &[C(':')], "command line, the CLI's verbs (alert ack 12)", Footer::Tail { word: "cmd", always: false, list_only: false }),
 ];
 
 /// The bindings in force: [`BINDINGS`], with the keys `keys.toml` remaps.
@@ -526,15 +526,15 @@ mod tests {
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Playbooks, true)),
-            "x check  s skip  u undo  n note  Esc back  ? help"
+            "x check  s skip  u undo  n note  Esc back  ? help  : cmd"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Playbooks, false)),
-            "Enter open  n note  / filter  ? help  q quit"
+            "Enter open  n note  / filter  ? help  q quit  : cmd"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, false)),
-            "Tab/1-9 views  ↑↓ move  / filter  ? help  q quit"
+            "Tab/1-9 views  ↑↓ move  / filter  ? help  q quit  : cmd"
         );
     }
 

@@ -338,7 +338,7 @@ mod tests {
         ));
         assert!(t.lookup(cx(View::Alerts), KeyCode::Char('a')).is_none());
         assert!(t.footer(cx(View::Alerts)).starts_with("A ack"));
-        assert!(t.footer(cx(View::Work)).ends_with("Q quit"));
+        assert!(t.footer(cx(View::Work)).ends_with("Q quit  : cmd"));
     }
 
     #[test]
