@@ -177,6 +177,15 @@ fn send(ctx: &Context, store: &mut crate::store::Store, list: Vec<ToNotify>) {
     }
 }
 
+/// `--severity` as the domain's severity.
+pub(crate) fn severity(s: SeverityArg) -> Severity {
+    match s {
+        SeverityArg::Info => Severity::Info,
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Critical => Severity::Critical,
+    }
+}
+
 fn raise(
     ctx: &Context,
     title: &str,
@@ -186,11 +195,7 @@ fn raise(
 ) -> anyhow::Result<u8> {
     note_ok(note)?;
     check_len(title, 200).map_err(|e| anyhow!("TITLE: {e}"))?;
-    let severity = match severity {
-        SeverityArg::Info => Severity::Info,
-        SeverityArg::Warning => Severity::Warning,
-        SeverityArg::Critical => Severity::Critical,
-    };
+    let severity = self::severity(severity);
     let mut store = ctx.open()?;
     if let Some(key) = playbook {
         if store.playbook(key)?.is_none() {

@@ -10,7 +10,9 @@ use anyhow::anyhow;
 pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
     let keys = keys()?;
     let store = ctx.open()?;
-    crate::tui::run(store, view, &ctx.config, keys)?;
+    let cmdline: std::sync::Arc<dyn crate::tui::cmdline::CommandLine> =
+        std::sync::Arc::new(super::cmdline::ClapCommandLine);
+    crate::tui::run(store, view, &ctx.config, keys, Some(cmdline))?;
     Ok(0)
 }
 

@@ -30,6 +30,26 @@ fn add(
     evidence: &[String],
     supersedes: Option<&str>,
 ) -> anyhow::Result<u8> {
+    let (refs, supersedes) = decision_args(evidence, supersedes)?;
+    let mut store = ctx.open()?;
+    let captured = store.capture_evidence(&refs, ctx.now)?;
+    let id = store.write(|tx| insert_decision(tx, ctx.now, title, why, &captured, supersedes))?;
+    outln!("recorded decision #{id}: {}", sanitize(title));
+    if let Some(old) = supersedes {
+        outln!("supersedes #{old}");
+    }
+    for e in &captured {
+        outln!("evidence {} — {}", e.reference, sanitize(&e.summary));
+    }
+    Ok(0)
+}
+
+/// Checks `--evidence` and `--supersedes` of `decision add` (the CLI and the
+/// cockpit's `:` line).
+pub(crate) fn decision_args(
+    evidence: &[String],
+    supersedes: Option<&str>,
+) -> anyhow::Result<(Vec<EvidenceRef>, Option<i64>)> {
     let refs = evidence
         .iter()
         .map(|e| parse_evidence_ref(e).map_err(|m| anyhow!("--evidence: {m}")))
@@ -43,17 +63,7 @@ fn add(
             )),
         })
         .transpose()?;
-    let mut store = ctx.open()?;
-    let captured = store.capture_evidence(&refs, ctx.now)?;
-    let id = store.write(|tx| insert_decision(tx, ctx.now, title, why, &captured, supersedes))?;
-    outln!("recorded decision #{id}: {}", sanitize(title));
-    if let Some(old) = supersedes {
-        outln!("supersedes #{old}");
-    }
-    for e in &captured {
-        outln!("evidence {} — {}", e.reference, sanitize(&e.summary));
-    }
-    Ok(0)
+    Ok((refs, supersedes))
 }
 
 fn list(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {

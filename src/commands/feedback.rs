@@ -9,8 +9,7 @@ use crate::domain::feedback::{
 use crate::domain::DAY;
 use crate::format::rfc3339;
 use crate::ingest::parse_time;
-use crate::store::audit;
-use crate::store::feedback::{insert_feedback, FeedbackRow};
+use crate::store::feedback::{add_feedback, FeedbackRow};
 use crate::store::learning_models::feedback_input;
 use crate::text::sanitize_truncate;
 use anyhow::anyhow;
@@ -29,32 +28,72 @@ pub fn run(ctx: &Context, command: FeedbackCommand) -> anyhow::Result<u8> {
             comment,
             at,
         } => {
-            let input = FeedbackInput {
-                at: match at {
-                    Some(t) => parse_time(&t).map_err(|e| anyhow!("--at: {e}"))?,
-                    None => ctx.now,
+            let input = feedback_args(
+                ctx.now,
+                FeedbackArgs {
+                    ease,
+                    reliability,
+                    value,
+                    channel,
+                    segment,
+                    customer,
+                    comment,
+                    at,
                 },
-                ease: validate_score("--ease", &ease).map_err(|e| anyhow!(e))?,
-                reliability: validate_score("--reliability", &reliability)
-                    .map_err(|e| anyhow!(e))?,
-                value: validate_score("--value", &value).map_err(|e| anyhow!(e))?,
-                channel: match channel {
-                    Some(c) => Channel::parse(&c).map_err(|e| anyhow!("--channel: {e}"))?,
-                    None => Channel::default(),
-                },
-                segment: segment.filter(|s| !s.trim().is_empty()),
-                customer: customer.filter(|s| !s.trim().is_empty()),
-                comment: comment.filter(|s| !s.trim().is_empty()),
-            };
-            add(ctx, &input)
+            )?;
+            add(ctx, input)
         }
         FeedbackCommand::Summary { days, format } => summary(ctx, days, format),
     }
 }
 
-fn add(ctx: &Context, f: &FeedbackInput) -> anyhow::Result<u8> {
-    validate_feedback(f).map_err(|e| anyhow!(e.join("; ")))?;
-    let row = FeedbackRow {
+/// The typed fields of `feedback add`.
+pub(crate) struct FeedbackArgs {
+    pub ease: String,
+    pub reliability: String,
+    pub value: String,
+    pub channel: Option<String>,
+    pub segment: Option<String>,
+    pub customer: Option<String>,
+    pub comment: Option<String>,
+    pub at: Option<String>,
+}
+
+/// Checks the fields of `feedback add` (the CLI and the cockpit's `:`
+/// line): the response as it would be stored, or a one-line error naming
+/// the field.
+pub(crate) fn feedback_args(
+    now: crate::domain::Timestamp,
+    a: FeedbackArgs,
+) -> anyhow::Result<FeedbackRow> {
+    let FeedbackArgs {
+        ease,
+        reliability,
+        value,
+        channel,
+        segment,
+        customer,
+        comment,
+        at,
+    } = a;
+    let f = FeedbackInput {
+        at: match at {
+            Some(t) => parse_time(&t).map_err(|e| anyhow!("--at: {e}"))?,
+            None => now,
+        },
+        ease: validate_score("--ease", &ease).map_err(|e| anyhow!(e))?,
+        reliability: validate_score("--reliability", &reliability).map_err(|e| anyhow!(e))?,
+        value: validate_score("--value", &value).map_err(|e| anyhow!(e))?,
+        channel: match channel {
+            Some(c) => Channel::parse(&c).map_err(|e| anyhow!("--channel: {e}"))?,
+            None => Channel::default(),
+        },
+        segment: segment.filter(|s| !s.trim().is_empty()),
+        customer: customer.filter(|s| !s.trim().is_empty()),
+        comment: comment.filter(|s| !s.trim().is_empty()),
+    };
+    validate_feedback(&f).map_err(|e| anyhow!(e.join("; ")))?;
+    Ok(FeedbackRow {
         at: f.at,
         customer: f.customer.clone(),
         segment: f.segment.clone(),
@@ -63,29 +102,19 @@ fn add(ctx: &Context, f: &FeedbackInput) -> anyhow::Result<u8> {
         reliability: f.reliability,
         value: f.value,
         comment: f.comment.clone(),
-    };
+    })
+}
+
+fn add(ctx: &Context, row: FeedbackRow) -> anyhow::Result<u8> {
     let mut store = ctx.open()?;
-    let new = store.write(|tx| -> anyhow::Result<bool> {
-        let new = insert_feedback(tx, &row)?;
-        if new {
-            audit::record(
-                tx,
-                ctx.now,
-                "record",
-                "feedback",
-                None,
-                &serde_json::to_value(&row).unwrap_or_default(),
-            )?;
-        }
-        Ok(new)
-    })?;
+    let new = store.write(|tx| add_feedback(tx, ctx.now, &row))?;
     let what = format!(
         "ease {}, reliability {}, value {} ({}{})",
-        f.ease,
-        f.reliability,
-        f.value,
-        f.channel,
-        f.segment
+        row.ease,
+        row.reliability,
+        row.value,
+        row.channel,
+        row.segment
             .as_deref()
             .map(|s| format!(", segment {}", sanitize_truncate(s, 40)))
             .unwrap_or_default()

@@ -22,6 +22,7 @@ macro_rules! errln {
 pub mod alert;
 pub mod backup;
 pub mod check;
+pub mod cmdline;
 pub mod cockpit;
 pub mod completions;
 pub mod decision;

@@ -106,7 +106,7 @@ pub fn run(ctx: &Context, command: RunCommand) -> anyhow::Result<u8> {
 }
 
 /// `5` or `#5`.
-fn run_number(text: &str) -> anyhow::Result<i64> {
+pub(crate) fn run_number(text: &str) -> anyhow::Result<i64> {
     text.trim()
         .trim_start_matches('#')
         .parse::<i64>()
@@ -121,7 +121,7 @@ fn run_number(text: &str) -> anyhow::Result<i64> {
 }
 
 /// `--due`: a time (RFC 3339 or YYYY-MM-DD) or a duration from now (`4h`).
-fn parse_due(text: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
+pub(crate) fn parse_due(text: &str, now: Timestamp) -> anyhow::Result<Timestamp> {
     if let Ok(t) = crate::ingest::parse_time(text) {
         return Ok(t);
     }

@@ -54,6 +54,24 @@ pub(crate) fn insert_feedback(tx: &Tx<'_>, f: &FeedbackRow) -> Result<bool> {
     insert_feedback_with(&mut stmt, f)
 }
 
+/// Records one response typed by a person (`feedback add`, the cockpit),
+/// audited; returns false when the same response was already there
+/// (nothing is written then).
+pub fn add_feedback(tx: &Tx<'_>, now: Timestamp, f: &FeedbackRow) -> Result<bool> {
+    let new = insert_feedback(tx, f)?;
+    if new {
+        super::audit::record(
+            tx,
+            now,
+            "record",
+            "feedback",
+            None,
+            &serde_json::to_value(f).unwrap_or_default(),
+        )?;
+    }
+    Ok(new)
+}
+
 /// Inserts a feedback response unless the same one is there.
 pub(crate) const SQL_INSERT_FEEDBACK: &str =
     "INSERT OR IGNORE INTO feedback (at, customer, segment, channel, ease, reliability, value, comment)

@@ -65,6 +65,8 @@ pub enum Action {
     Run(super::state::playbooks::RunAction),
     /// Sources `r`: run the selected source now.
     RunSource,
+    /// `:` opens the command line (empty), or a key opens it prefilled.
+    OpenCommand(super::cmdline::Compose),
 }
 
 impl Effect {
@@ -79,6 +81,10 @@ impl Effect {
             Effect::Run(_) => "run item",
             Effect::Correct { .. } => "correct",
             Effect::RunSource { .. } => "run source",
+            Effect::RaiseAlert { .. } => "raise alert",
+            Effect::StartRun { .. } => "start run",
+            Effect::AddDecision { .. } => "add decision",
+            Effect::AddFeedback(_) => "add feedback",
         }
     }
 }
@@ -102,13 +108,51 @@ pub enum Effect {
     /// Evaluate the alert rules and advance escalation (the minute tick),
     /// then reload.
     EvaluateAlerts,
-    /// Acknowledge, resolve, snooze, escalate or annotate one alert.
+    /// Acknowledge, resolve, snooze, escalate, pause, resume or annotate
+    /// one alert.
     Alert {
         /// Row id of the alert.
         id: i64,
         /// What to do to it.
         op: super::state::alerts::AlertOp,
+        /// A note kept in the alert's history with the change (`--note`).
+        note: Option<String>,
     },
+    /// Raise an alert by hand (`alert raise`), optionally starting a
+    /// playbook run linked to it.
+    RaiseAlert {
+        /// One-line title.
+        title: String,
+        /// How urgent it is.
+        severity: crate::domain::alert_rules::Severity,
+        /// A note kept in the new alert's history.
+        note: Option<String>,
+        /// Start a run of this playbook, linked to the alert.
+        playbook: Option<String>,
+    },
+    /// Start a run of a playbook (`run start`).
+    StartRun {
+        /// Playbook key.
+        key: String,
+        /// What the run is for (`--for`).
+        context: Option<String>,
+        /// When it must be finished (unix seconds).
+        due: Option<Timestamp>,
+    },
+    /// Add an entry to the decision log (`decision add`); the evidence is
+    /// captured when it runs.
+    AddDecision {
+        /// What was decided.
+        title: String,
+        /// Why.
+        why: String,
+        /// The evidence references.
+        evidence: Vec<crate::domain::decision::EvidenceRef>,
+        /// The decision this one replaces.
+        supersedes: Option<i64>,
+    },
+    /// Record one feedback response (`feedback add`).
+    AddFeedback(crate::store::feedback::FeedbackRow),
     /// Change a checklist item or note a run.
     Run(super::state::playbooks::RunEffect),
     /// Run one data source now, on a thread of its own with its own

@@ -151,6 +151,11 @@ pub struct App {
     pub dirty: bool,
     /// The key bindings (defaults, remapped by `keys.toml`).
     pub keys: super::keys::KeyTable,
+    /// Parses and completes the `:` command line (the CLI's definitions);
+    /// `None` where the cockpit was opened without one.
+    pub cmdline: Option<std::sync::Arc<dyn super::cmdline::CommandLine>>,
+    /// The lines submitted on the `:` command line this session, oldest first.
+    pub history: Vec<String>,
 }
 
 impl App {
@@ -170,6 +175,8 @@ impl App {
             quit: false,
             dirty: true,
             keys: Default::default(),
+            cmdline: None,
+            history: Vec::new(),
         }
     }
 
@@ -233,6 +240,11 @@ impl App {
         };
         needs.alerts = true;
         needs.ack_timeout = self.alert_settings.policy.ack_timeout_secs;
+        // The command line completes indicator keys, playbooks and run ids.
+        if matches!(self.popup, Some(Popup::Command(_))) {
+            needs.board = true;
+            needs.runs = true;
+        }
         needs
     }
 
@@ -387,6 +399,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.dirty = true;
             None
         }
+        Action::OpenCommand(what) => super::cmdline::open(app, what),
         other => match app.view {
             View::Indicators => indicators::update(app, other),
             View::Playbooks => playbooks::update(app, other),

@@ -12,7 +12,9 @@ use super::state::playbooks::{ItemChangeKind, RunEffect};
 use crate::domain::Timestamp;
 use crate::notify::deliver_in_background;
 use crate::store::alerts::{self, evaluate_rules, NotifyReason, ToNotify};
-use crate::store::runs::{add_run_note, close_item, undo_item, ItemAction};
+use crate::store::decisions::insert_decision;
+use crate::store::feedback::add_feedback;
+use crate::store::runs::{add_run_note, close_item, start_run, undo_item, ItemAction};
 use crate::store::{audit, indicators, notes, Store};
 
 /// Runs `effect` against the store; the result comes back as an action.
@@ -70,7 +72,58 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             Some(Action::Done(result.map_err(|e| e.to_string())))
         }
         Effect::EvaluateAlerts => evaluate(store, app),
-        Effect::Alert { id, op } => Some(alert(store, app, id, op)),
+        Effect::Alert { id, op, note } => Some(alert(store, app, id, op, note.as_deref())),
+        Effect::RaiseAlert {
+            title,
+            severity,
+            note,
+            playbook,
+        } => Some(raise(
+            store,
+            app,
+            &title,
+            severity,
+            note.as_deref(),
+            playbook.as_deref(),
+        )),
+        Effect::StartRun { key, context, due } => Some(Action::Done(
+            store
+                .write(|tx| start_run(tx, app.now, &key, context.as_deref(), due))
+                .map(|s| {
+                    let mut m = format!("started run #{}: {} (v{})", s.id, s.name, s.version);
+                    if let Some(c) = context.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                        m.push_str(&format!(" for {c}"));
+                    }
+                    m.push_str(&format!(", {} items", s.items));
+                    m
+                })
+                .map_err(|e| e.to_string()),
+        )),
+        Effect::AddDecision {
+            title,
+            why,
+            evidence,
+            supersedes,
+        } => Some(Action::Done(
+            decision(store, app.now, &title, &why, &evidence, supersedes)
+                .map_err(|e| e.to_string()),
+        )),
+        Effect::AddFeedback(row) => Some(Action::Done(
+            store
+                .write(|tx| add_feedback(tx, app.now, &row))
+                .map(|new| {
+                    let what = format!(
+                        "ease {}, reliability {}, value {} ({})",
+                        row.ease, row.reliability, row.value, row.channel
+                    );
+                    if new {
+                        format!("recorded feedback: {what}")
+                    } else {
+                        format!("already recorded: {what} (nothing changed)")
+                    }
+                })
+                .map_err(|e| e.to_string()),
+        )),
         Effect::Run(e) => Some(run(store, app.now, e)),
         Effect::Correct { id, value, reason } => Some(super::corrections::execute(
             store, app.now, id, value, &reason,
@@ -140,15 +193,75 @@ fn evaluate(store: &mut Store, app: &App) -> Option<Action> {
     run_effect(store, app, Effect::Reload)
 }
 
-/// Runs one confirmed action on alert `id`; the result is the status line.
-fn alert(store: &mut Store, app: &App, id: i64, op: AlertOp) -> Action {
+/// Records a decision as `decision add` does: the evidence is captured
+/// (a snapshot of each reference now), then the entry is written.
+fn decision(
+    store: &mut Store,
+    now: Timestamp,
+    title: &str,
+    why: &str,
+    evidence: &[crate::domain::decision::EvidenceRef],
+    supersedes: Option<i64>,
+) -> anyhow::Result<String> {
+    let captured = store.capture_evidence(evidence, now)?;
+    let id = store.write(|tx| insert_decision(tx, now, title, why, &captured, supersedes))?;
+    let mut m = format!("recorded decision #{id}: {title}");
+    if !captured.is_empty() {
+        let refs: Vec<String> = captured.iter().map(|e| e.reference.to_string()).collect();
+        m.push_str(&format!(" · evidence {}", refs.join(", ")));
+    }
+    Ok(m)
+}
+
+/// Raises an alert by hand as `alert raise` does (a run of `playbook`
+/// started with it when new) and notifies about a new one.
+fn raise(
+    store: &mut Store,
+    app: &App,
+    title: &str,
+    severity: crate::domain::alert_rules::Severity,
+    note: Option<&str>,
+    playbook: Option<&str>,
+) -> Action {
+    let now = app.now;
+    match store.write(|tx| alerts::raise(tx, now, title, severity, note, playbook)) {
+        Ok((a, new)) => {
+            let mut m = if new {
+                format!("raised #{}: {}", a.id, a.title)
+            } else {
+                format!("#{} already open, updated", a.id)
+            };
+            if let (Some(run), true) = (a.run_id, new) {
+                m.push_str(&format!(
+                    " · started run #{run} of {}",
+                    playbook.unwrap_or_default()
+                ));
+            }
+            if new {
+                let list = vec![ToNotify {
+                    alert: a,
+                    reason: NotifyReason::Opened,
+                }];
+                deliver_in_background(store, &app.alert_settings, list, now);
+            }
+            Action::Done(Ok(m))
+        }
+        Err(e) => Action::Done(Err(e.to_string())),
+    }
+}
+
+/// Runs one confirmed action on alert `id` (with the `--note` of the
+/// command line, if any); the result is the status line.
+fn alert(store: &mut Store, app: &App, id: i64, op: AlertOp, note: Option<&str>) -> Action {
     let now = app.now;
     let result = store.write(|tx| match &op {
-        AlertOp::Ack => alerts::acknowledge(tx, id, now, None),
-        AlertOp::Resolve => alerts::resolve(tx, id, now, None),
-        AlertOp::Snooze { until } => alerts::snooze(tx, id, *until, now, None),
-        AlertOp::Escalate => alerts::escalate(tx, id, now, None),
+        AlertOp::Ack => alerts::acknowledge(tx, id, now, note),
+        AlertOp::Resolve => alerts::resolve(tx, id, now, note),
+        AlertOp::Snooze { until } => alerts::snooze(tx, id, *until, now, note),
+        AlertOp::Escalate => alerts::escalate(tx, id, now, note),
         AlertOp::Note { text } => alerts::add_alert_note(tx, id, now, text),
+        AlertOp::Pause { reason } => alerts::pause(tx, id, now, reason),
+        AlertOp::Resume => alerts::resume(tx, id, now, note),
     });
     match result {
         Ok(alert) => {

@@ -22,7 +22,8 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         | Some(Popup::Record { .. })
         | Some(Popup::RunInput { .. })
         | Some(Popup::Correct { .. })
-        | Some(Popup::AlertInput { .. }) => {
+        | Some(Popup::AlertInput { .. })
+        | Some(Popup::Command(_)) => {
             return Some(match key.code {
                 KeyCode::Enter => Action::Submit,
                 KeyCode::Esc => Action::Back,

@@ -8,6 +8,7 @@
 
 use super::action::Action;
 use super::app::View;
+use super::cmdline::Compose;
 use super::state::alerts::AlertVerb;
 use super::state::playbooks::RunAction;
 use crossterm::event::KeyCode;
@@ -79,6 +80,20 @@ pub enum Act {
     StandupSpeaker,
     /// Sources: run the selected source now.
     SourceRun,
+    /// `:`: the command line (the CLI's verbs).
+    Command,
+    /// Raise an alert by hand (the command line, prefilled).
+    AlertRaise,
+    /// Alerts: pause the selected alert's escalation.
+    AlertPause,
+    /// Alerts: resume the selected alert's escalation.
+    AlertResume,
+    /// Playbooks: start a run of the selected playbook.
+    RunStart,
+    /// Experiments, Decisions, Indicators: add a decision (evidence prefilled).
+    DecisionAdd,
+    /// Feedback: record a response.
+    FeedbackAdd,
 }
 
 impl Act {
@@ -118,6 +133,13 @@ impl Act {
             Act::StandupPrev => Action::StandupPrev,
             Act::StandupSpeaker => Action::NextSpeaker,
             Act::SourceRun => Action::RunSource,
+            Act::Command => Action::OpenCommand(Compose::Empty),
+            Act::AlertRaise => Action::OpenCommand(Compose::RaiseAlert),
+            Act::AlertPause => Action::OpenCommand(Compose::PauseAlert),
+            Act::AlertResume => Action::OpenCommand(Compose::ResumeAlert),
+            Act::RunStart => Action::OpenCommand(Compose::StartRun),
+            Act::DecisionAdd => Action::OpenCommand(Compose::Decision),
+            Act::FeedbackAdd => Action::OpenCommand(Compose::Feedback),
         })
     }
 }
@@ -239,6 +261,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Record, Scope::Detail(View::Indicators), &[C('n')], "record a value (VALUE [note]) or a note (# text)", lead("record/note")),
     b(Act::Correct, Scope::Detail(View::Indicators), &[C('c')], "correct the selected recent value (↑↓ picks it)", lead("correct")),
     b(Act::Sort, Scope::List(View::Indicators), &[C('o')], "sort by status, name, kind, owner", lead("sort")),
+    b(Act::DecisionAdd, Scope::List(View::Indicators), &[C('d')], "add a decision, this indicator as evidence", Footer::No),
     // Alerts
     b(Act::SourceRun, Scope::View(View::Sources), &[C('r')], "run the selected source now (in the background)", lead("run now")),
     b(Act::AlertAck, Scope::View(View::Alerts), &[C('a')], "acknowledge the selected alert (you own it)", lead("ack")),
@@ -253,6 +276,10 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Enter, Scope::List(View::Work), &[KEnter], "the items of the selected kind or segment: late, at risk, open", Footer::No),
     b(Act::Enter, Scope::Detail(View::Work), &[KEnter], "the selected item's times, outcome and linked runs", lead("item")),
     b(Act::Back, Scope::Detail(View::Work), &[Esc], "back (clears the filter first)", lead("back")),
+    b(Act::AlertRaise, Scope::View(View::Alerts), &[C('!')], "raise an alert by hand (--playbook starts a run)", Footer::No),
+    b(Act::AlertPause, Scope::View(View::Alerts), &[C('p')], "pause its escalation, with the reason", Footer::No),
+    b(Act::AlertResume, Scope::View(View::Alerts), &[C('u')], "resume its escalation", Footer::No),
+    b(Act::DecisionAdd, Scope::View(View::Alerts), &[C('d')], "add a decision, this alert as evidence", Footer::No),
     // Playbooks & runs
     b(Act::Enter, Scope::List(View::Playbooks), &[KEnter], "open a run's items or a playbook's steps", lead("open")),
     b(Act::RunCheck, Scope::Detail(View::Playbooks), &[C('x')], "check the selected item (a step not started asks a reason)", lead("check")),
@@ -260,6 +287,11 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::RunUndo, Scope::Detail(View::Playbooks), &[C('u')], "undo: put the item back to pending", lead("undo")),
     b(Act::RunNote, Scope::View(View::Playbooks), &[C('n')], "add a note to the run", lead("note")),
     b(Act::Back, Scope::Detail(View::Playbooks), &[Esc], "back to the list", lead("back")),
+    b(Act::RunStart, Scope::View(View::Playbooks), &[C('S')], "start a run of this playbook (--for, --due)", Footer::No),
+    // Experiments, decisions, feedback
+    b(Act::DecisionAdd, Scope::View(View::Experiments), &[C('d')], "add a decision, this experiment as evidence", Footer::No),
+    b(Act::DecisionAdd, Scope::View(View::Decisions), &[C('d')], "add a decision", Footer::No),
+    b(Act::FeedbackAdd, Scope::View(View::Feedback), &[C('n')], "record a feedback response", Footer::No),
     // Standup
     b(Act::StandupNext, Scope::View(View::Standup), &[C(' '), Right, C('l')], "next section", Footer::No),
     b(Act::StandupPrev, Scope::View(View::Standup), &[Left, C('h')], "previous section", Footer::No),
@@ -286,6 +318,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::Filter, Scope::Tabs, &[C('/')], "filter the list", Footer::Tail { word: "filter", always: false, list_only: true }),
     b(Act::Help, Scope::Everywhere, &[C('?')], "this help", Footer::Tail { word: "help", always: true, list_only: false }),
     b(Act::Quit, Scope::Everywhere, &[C('q')], "quit", Footer::Tail { word: "quit", always: false, list_only: false }),
+    b(Act::Command, Scope::Tabs, &[C(':')], "command line, the CLI's verbs (alert ack 12)", Footer::Tail { word: "cmd", always: false, list_only: false }),
 ];
 
 /// The bindings in force: [`BINDINGS`], with the keys `keys.toml` remaps.
@@ -506,11 +539,11 @@ mod tests {
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Playbooks, true)),
-            "x check  s skip  u undo  n note  Esc back  ? help"
+            "x check  s skip  u undo  n note  Esc back  ? help  : cmd"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Playbooks, false)),
-            "Enter open  n note  / filter  ? help  q quit"
+            "Enter open  n note  / filter  ? help  q quit  : cmd"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Alerts, true)),
@@ -522,7 +555,7 @@ mod tests {
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, false)),
-            "Tab/1-9 views  ↑↓ move  / filter  ? help  q quit"
+            "Tab/1-9 views  ↑↓ move  / filter  ? help  q quit  : cmd"
         );
     }
 

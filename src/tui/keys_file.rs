@@ -21,7 +21,7 @@ use std::path::Path;
 
 impl Act {
     /// Every action, in table order of first appearance.
-    pub(crate) const ALL: [Act; 30] = [
+    pub(crate) const ALL: [Act; 37] = [
         Act::Quit,
         Act::NextView,
         Act::PrevView,
@@ -52,6 +52,13 @@ impl Act {
         Act::StandupPrev,
         Act::StandupSpeaker,
         Act::SourceRun,
+        Act::Command,
+        Act::AlertRaise,
+        Act::AlertPause,
+        Act::AlertResume,
+        Act::RunStart,
+        Act::DecisionAdd,
+        Act::FeedbackAdd,
     ];
 
     /// The action's name in `keys.toml`.
@@ -87,6 +94,13 @@ impl Act {
             Act::StandupPrev => "standup.previous",
             Act::StandupSpeaker => "standup.speaker",
             Act::SourceRun => "source.run",
+            Act::Command => "command",
+            Act::AlertRaise => "alert.raise",
+            Act::AlertPause => "alert.pause",
+            Act::AlertResume => "alert.resume",
+            Act::RunStart => "run.start",
+            Act::DecisionAdd => "decision.add",
+            Act::FeedbackAdd => "feedback.add",
         }
     }
 
@@ -324,7 +338,7 @@ mod tests {
         ));
         assert!(t.lookup(cx(View::Alerts), KeyCode::Char('a')).is_none());
         assert!(t.footer(cx(View::Alerts)).starts_with("A ack"));
-        assert!(t.footer(cx(View::Work)).ends_with("Q quit"));
+        assert!(t.footer(cx(View::Work)).ends_with("Q quit  : cmd"));
     }
 
     #[test]

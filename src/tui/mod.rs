@@ -14,10 +14,13 @@
 //!   list with its persistent `TableState` and scrollbar.
 //! - `popups/`: each popup's keys return a [`popups::PopupOutcome`].
 //! - `effects.rs`: the one place that runs every effect against the store.
+//! - `cmdline.rs`: the `:` command line; the [`cmdline::CommandLine`] that
+//!   parses it with the CLI's clap definitions is handed in by `commands`.
 //! - `views/<view>.rs`: drawing, from the view's state and model only.
 
 pub mod action;
 pub mod app;
+pub mod cmdline;
 pub mod corrections;
 pub mod effects;
 pub mod keymap;
@@ -155,12 +158,14 @@ impl Drop for TerminalGuard {
 
 /// Opens the cockpit on `store` and runs until `q`, SIGTERM or SIGHUP. With
 /// `standup`, opens the standup view and records the standup time.
-/// `keys` is the key table (`keys.toml` applied).
+/// `keys` is the key table (`keys.toml` applied); `cmdline` parses the `:`
+/// command line (the CLI's definitions, from `commands`).
 pub fn run(
     mut store: Store,
     view: View,
     config: &crate::config::Config,
     keys: keys::KeyTable,
+    cmdline: Option<std::sync::Arc<dyn cmdline::CommandLine>>,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
@@ -217,6 +222,7 @@ pub fn run(
     );
     app.local_time = true;
     app.keys = keys;
+    app.cmdline = cmdline;
     let (alert_settings, _) = crate::notify::AlertSettings::load(config);
     app.alert_settings = alert_settings;
     let mut bell = state::alerts::BellWatch::default();

@@ -21,6 +21,7 @@ mod cli_runs;
 mod cli_slos;
 mod cli_snapshot;
 mod closed_output;
+mod cmdline;
 // `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
 // libc calls with nothing for Rust to uphold beyond what the comments at
 // each site say.

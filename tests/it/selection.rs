@@ -86,7 +86,8 @@ fn the_selection_survives_a_reload_that_re_sorts_and_ack_acts_on_that_id() {
                 effect,
                 &Effect::Alert {
                     id: chosen,
-                    op: AlertOp::Ack
+                    op: AlertOp::Ack,
+                    note: None,
                 }
             );
         }
@@ -213,7 +214,7 @@ fn popup_outcomes_as_an_action_sequence() {
         panic!("a good time asks to confirm");
     };
     match popups::update(&mut app, &mut confirm, &Action::Confirmed) {
-        PopupOutcome::CloseWith(Effect::Alert { id: got, op }) => {
+        PopupOutcome::CloseWith(Effect::Alert { id: got, op, .. }) => {
             assert_eq!(got, id);
             assert_eq!(
                 op,

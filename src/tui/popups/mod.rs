@@ -86,6 +86,8 @@ pub enum Popup {
         /// Why the last submission was refused.
         error: Option<String>,
     },
+    /// The `:` command line.
+    Command(crate::tui::cmdline::CommandPopup),
 }
 
 /// What an open popup did with an action.
@@ -125,5 +127,6 @@ pub fn update(app: &mut App, popup: &mut Popup, action: &Action) -> PopupOutcome
         Popup::AlertInput { .. } => crate::tui::state::alerts::update_input(app.now, popup, action),
         Popup::RunInput { .. } => run_input::update(popup, action),
         Popup::Correct { .. } => crate::tui::corrections::update(popup, action),
+        Popup::Command(_) => crate::tui::cmdline::update(app, popup, action),
     }
 }

@@ -47,6 +47,13 @@ pub enum AlertOp {
         /// The note's text.
         text: String,
     },
+    /// Hold its escalation where it is, with the reason (`alert pause`).
+    Pause {
+        /// Why; kept in the alert's history.
+        reason: String,
+    },
+    /// Lift the pause; the escalation clock restarts (`alert resume`).
+    Resume,
 }
 
 impl AlertOp {
@@ -58,6 +65,8 @@ impl AlertOp {
             AlertOp::Snooze { .. } => "snoozed",
             AlertOp::Escalate => "escalated",
             AlertOp::Note { .. } => "noted",
+            AlertOp::Pause { .. } => "escalation paused",
+            AlertOp::Resume => "escalation resumed",
         }
     }
 }
@@ -65,7 +74,7 @@ impl AlertOp {
 fn confirm(prompt: String, id: i64, op: AlertOp) -> Popup {
     Popup::Confirm {
         prompt,
-        effect: Effect::Alert { id, op },
+        effect: Effect::Alert { id, op, note: None },
     }
 }
 

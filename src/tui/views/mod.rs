@@ -209,6 +209,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             error.as_deref(),
             &app.theme,
         ),
+        Some(Popup::Command(p)) => crate::tui::cmdline::render(frame, area, p, &app.theme),
         None => {}
     }
 }
