@@ -122,10 +122,12 @@ pub(crate) fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec
                     value_unit(Some(r.def.target), &r.def.unit)
                 )),
                 Span::styled(
-                    if trend.is_empty() {
-                        String::new()
-                    } else {
-                        format!("  {trend} than the window before")
+                    match r.trend {
+                        Trend::Better | Trend::Worse => {
+                            format!("  {trend} than the window before")
+                        }
+                        Trend::Flat => format!("  {trend}"),
+                        Trend::Unknown => String::new(),
                     },
                     Style::new().add_modifier(Modifier::BOLD),
                 ),
