@@ -551,7 +551,7 @@ mod tests {
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, true)),
-            "Enter item  Esc back  ? help  q quit"
+            "Enter item  Esc back  ? help  q quit  : cmd"
         );
         assert_eq!(
             KeyTable::default().footer(cx(View::Work, false)),
