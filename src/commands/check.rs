@@ -6,15 +6,17 @@ use super::Context;
 use crate::cli::ListFormat;
 use crate::domain::alert_rules::Severity;
 use crate::format::{rfc3339, utc_minute};
-use crate::store::alerts::{evaluate_rules, Alert, Evaluation};
+use crate::store::alerts::{evaluate_rules, Alert, Evaluation, RULES_ACTOR};
 use std::fmt::Write as _;
 
 /// Runs one evaluation and returns the exit status.
 pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8> {
     let settings = settings(ctx);
     let mut store = ctx.open()?;
-    let ev =
-        store.write_with_reads(|store, tx| evaluate_rules(store, tx, ctx.now, &settings.policy))?;
+    // What the rules change is theirs, not the caller's (see RULES_ACTOR).
+    let ev = store.write_with_reads(|store, tx| {
+        evaluate_rules(store, &tx.acting_as(RULES_ACTOR), ctx.now, &settings.policy)
+    })?;
     // The alerts are committed; a failing or hanging command cannot lose them.
     for problem in crate::notify::deliver(&mut store, &settings, &ev.notify, ctx.now) {
         errln!("opsdeck: notify: {problem}");

@@ -22,6 +22,11 @@ pub use model::{
 pub use runs_link::{operation_path, path_from_levels, run_link, RunLink};
 
 use super::{audit, Result, Store, StoreError, Tx};
+
+/// Who the changes opsdeck makes by itself are attributed to: the alert
+/// rules evaluated on the minute by the cockpit and by `opsdeck check`
+/// (the audit trail's `login`/`uid` still name the process that ran them).
+pub const RULES_ACTOR: &str = "opsdeck (rules)";
 use crate::domain::alert_rules::{AlertSource, Severity};
 use crate::domain::escalation::{AlertState, AlertTiming, EscalationStep};
 use crate::domain::Timestamp;

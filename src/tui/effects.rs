@@ -11,7 +11,7 @@ use super::state::alerts::AlertOp;
 use super::state::playbooks::{ItemChangeKind, RunEffect};
 use crate::domain::Timestamp;
 use crate::notify::deliver_in_background;
-use crate::store::alerts::{self, evaluate_rules, NotifyReason, ToNotify};
+use crate::store::alerts::{self, evaluate_rules, NotifyReason, ToNotify, RULES_ACTOR};
 use crate::store::decisions::insert_decision;
 use crate::store::feedback::add_feedback;
 use crate::store::runs::{add_run_note, close_item, start_run, undo_item, ItemAction};
@@ -185,7 +185,11 @@ pub(crate) fn run_source_in_background(
 fn evaluate(store: &mut Store, app: &App) -> Option<Action> {
     if !store.is_read_only() {
         let policy = app.alert_settings.policy.clone();
-        match store.write_with_reads(|s, tx| evaluate_rules(s, tx, app.now, &policy)) {
+        // Rule changes are attributed to `opsdeck (rules)`, not the user.
+        let rules = |s: &Store, tx: &crate::store::Tx<'_>| {
+            evaluate_rules(s, &tx.acting_as(RULES_ACTOR), app.now, &policy)
+        };
+        match store.write_with_reads(rules) {
             Ok(ev) => deliver_in_background(store, &app.alert_settings, ev.notify, app.now),
             Err(e) => return Some(Action::Done(Err(format!("alert rules: {e}")))),
         }

@@ -264,7 +264,7 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::DecisionAdd, Scope::List(View::Indicators), &[C('d')], "add a decision, this indicator as evidence", Footer::No),
     // Alerts
     b(Act::SourceRun, Scope::View(View::Sources), &[C('r')], "run the selected source now (in the background)", lead("run now")),
-    b(Act::AlertAck, Scope::View(View::Alerts), &[C('a')], "acknowledge the selected alert (you own it)", lead("ack")),
+    b(Act::AlertAck, Scope::View(View::Alerts), &[C('a')], "acknowledge the selected alert (you own it); again: re-ack, its ack timeout restarts", lead("ack")),
     b(Act::AlertResolve, Scope::View(View::Alerts), &[C('r')], "resolve it", lead("resolve")),
     b(Act::AlertSnooze, Scope::View(View::Alerts), &[C('s')], "snooze it until a time (2h, 1d, RFC 3339)", lead("snooze")),
     b(Act::AlertEscalate, Scope::View(View::Alerts), &[C('e')], "escalate it one level", lead("escalate")),

@@ -70,6 +70,7 @@ mod screens_indicator_changes;
 mod screens_learning;
 mod screens_runs;
 mod selection;
+mod small_15;
 mod small_ones;
 mod source_alerts;
 mod sources_apply;

@@ -51,9 +51,6 @@ pub enum LifecycleError {
     /// The alert is already resolved; nothing more can happen to it.
     #[error("the alert is already resolved")]
     AlreadyResolved,
-    /// Acknowledging twice.
-    #[error("the alert is already acknowledged")]
-    AlreadyAcknowledged,
     /// Re-opening an alert that is not acknowledged.
     #[error("only an acknowledged alert can be re-opened")]
     NotAcknowledged,
@@ -101,9 +98,8 @@ pub fn apply(
     let mut next = *alert;
     match action {
         LifecycleAction::Acknowledge => {
-            if alert.state == AlertState::Acknowledged {
-                return Err(LifecycleError::AlreadyAcknowledged);
-            }
+            // Re-acknowledging refreshes the ack timeout (PagerDuty
+            // semantics): the clock restarts at `now`.
             next.state = AlertState::Acknowledged;
             next.acknowledged_at = Some(now);
         }

@@ -216,10 +216,8 @@ fn lifecycle_refuses_what_makes_no_sense() {
     let acked = apply(&a, &LifecycleAction::Acknowledge, T).unwrap();
     let done = apply(&a, &LifecycleAction::Resolve, T).unwrap();
     let act = |alert: &AlertTiming, action: LifecycleAction| apply(alert, &action, T + 1).err();
-    assert_eq!(
-        act(&acked, LifecycleAction::Acknowledge),
-        Some(E::AlreadyAcknowledged)
-    );
+    // Re-acknowledging is allowed: it refreshes the ack timeout.
+    assert_eq!(act(&acked, LifecycleAction::Acknowledge), None);
     assert_eq!(
         act(&done, LifecycleAction::Acknowledge),
         Some(E::AlreadyResolved)
@@ -308,4 +306,21 @@ fn a_snooze_ends_at_most_ten_years_from_now() {
     .unwrap_err();
     assert_eq!(err, LifecycleError::SnoozeTooLong);
     assert!(err.to_string().contains("ten years"));
+}
+
+#[test]
+fn re_acknowledging_refreshes_the_ack_timeout() {
+    let acked = apply(&AlertTiming::opened(T), &LifecycleAction::Acknowledge, T).unwrap();
+    let expiry = T + DEFAULT_ACK_TIMEOUT_SECS;
+    assert!(ack_expired(&acked, DEFAULT_ACK_TIMEOUT_SECS, expiry));
+    // Re-acked one minute before the timeout: the clock restarts there.
+    let again = apply(&acked, &LifecycleAction::Acknowledge, expiry - MIN).unwrap();
+    assert_eq!(again.state, AlertState::Acknowledged);
+    assert_eq!(again.acknowledged_at, Some(expiry - MIN));
+    assert!(!ack_expired(&again, DEFAULT_ACK_TIMEOUT_SECS, expiry));
+    assert!(ack_expired(
+        &again,
+        DEFAULT_ACK_TIMEOUT_SECS,
+        expiry - MIN + DEFAULT_ACK_TIMEOUT_SECS
+    ));
 }

@@ -136,14 +136,22 @@ pub(super) fn step(
     Ok((a, t))
 }
 
-/// Acknowledges an open alert: the acting user owns it now.
+/// Acknowledges an open alert: the acting user owns it now. Acknowledging
+/// an acknowledged alert again refreshes its ack timeout (PagerDuty
+/// semantics) and records a `re-acknowledged` event.
 pub fn acknowledge(tx: &Tx<'_>, id: i64, now: Timestamp, note: Option<&str>) -> Result<Alert> {
-    step(tx, id, &LifecycleAction::Acknowledge, now)?;
+    let (before, _) = step(tx, id, &LifecycleAction::Acknowledge, now)?;
+    let again = before.timing().state == crate::domain::escalation::AlertState::Acknowledged;
     tx.execute(
-        "UPDATE alerts SET acked_by = ?2, ack_note = ?3 WHERE id = ?1",
+        "UPDATE alerts SET acked_by = ?2, ack_note = COALESCE(?3, ack_note) WHERE id = ?1",
         params![id, tx.actor, note],
     )?;
-    append_event(tx, id, now, "acknowledged", None, note)?;
+    let kind = if again {
+        "re-acknowledged"
+    } else {
+        "acknowledged"
+    };
+    append_event(tx, id, now, kind, None, note)?;
     alert_required(tx, id)
 }
 

@@ -162,7 +162,13 @@ fn open(app: &mut App, verb: AlertVerb) -> Option<Effect> {
     let (id, title) = (row.id, crate::text::sanitize_truncate(&row.title, 40));
     let next = row.next_target.clone();
     let holds = !row.cleared && row.source.clears_itself();
+    let acked = row.state == crate::domain::escalation::AlertState::Acknowledged;
     app.popup = Some(match verb {
+        AlertVerb::Ack if acked => confirm(
+            format!("Re-acknowledge #{id} {title}? Its ack timeout restarts now."),
+            id,
+            AlertOp::Ack,
+        ),
         AlertVerb::Ack => confirm(
             format!("Acknowledge #{id} {title}? You will own it."),
             id,
