@@ -76,9 +76,8 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             store, app.now, id, value, &reason,
         )),
         Effect::RunSource { name } => Some(Action::Done(
-            run_source_in_background(store, &name, app.now).map(|_| {
-                format!("running source {}…", crate::text::sanitize(&name))
-            }),
+            run_source_in_background(store, &name, app.now)
+                .map(|_| format!("running source {}…", crate::text::sanitize(&name))),
         )),
     }
 }

@@ -87,10 +87,7 @@ fn r_runs_the_selected_source_in_the_background_and_the_view_shows_the_result() 
 
     press(&mut store, &mut app, KeyCode::Char('r'));
     let msg = app.flash.clone().map(|(m, _)| m).unwrap_or_default();
-    assert!(
-        msg.contains("running source helpdesk…"),
-        "{msg}"
-    );
+    assert!(msg.contains("running source helpdesk…"), "{msg}");
     wait_for_runs(&store, 1);
     dispatch(
         &mut store,
