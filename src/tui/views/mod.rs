@@ -234,13 +234,13 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         format!("as {}", clean(&h.actor)),
         format!("changed {changed}"),
     ]);
-    if h.read_only {
-        parts.push("READ-ONLY".into());
-    }
+    // `READ-ONLY` is never cut: the other parts give way to it.
+    let suffix = if h.read_only { " │ READ-ONLY" } else { "" };
     let right = clock(app.now);
     let left = format!(" {}", parts.join(" │ "));
     let width = area.width as usize;
-    let left = crate::text::truncate(&left, width.saturating_sub(right.len() + 2));
+    let room = width.saturating_sub(right.len() + 2 + suffix.chars().count());
+    let left = format!("{}{suffix}", crate::text::truncate(&left, room));
     let pad = width.saturating_sub(left.chars().count() + right.len() + 1);
     let line = format!("{left}{}{right} ", " ".repeat(pad));
     frame.render_widget(Paragraph::new(line).style(app.theme.bar()), area);
