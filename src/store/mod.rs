@@ -64,6 +64,29 @@ const LAST_UNMARKED_VERSION: i64 = 5;
 /// How long a writer waits for another process's write to finish.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Set while the cockpit's user has cancelled the write that waits for the
+/// lock (Esc): the waiting connection gives up at its next step.
+static CANCEL_WAIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Step of a cancellable wait for the write lock.
+const WAIT_STEP: Duration = Duration::from_millis(10);
+
+/// The busy handler of a cancellable connection: waits [`WAIT_STEP`] per
+/// call, up to [`BUSY_TIMEOUT`], unless the wait was cancelled.
+fn cancellable_busy(calls: i32) -> bool {
+    if CANCEL_WAIT.load(std::sync::atomic::Ordering::SeqCst) {
+        return false;
+    }
+    std::thread::sleep(WAIT_STEP);
+    (calls.max(0) as u128 + 1) * WAIT_STEP.as_millis() < BUSY_TIMEOUT.as_millis()
+}
+
+/// Cancels (`true`) the cancellable write now waiting for the lock, or
+/// clears the cancel (`false`) before the next one.
+pub fn cancel_waiting_write(cancel: bool) {
+    CANCEL_WAIT.store(cancel, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// What can go wrong with the database file; each message is one line that
 /// says what to do.
 #[derive(Debug, Error)]
@@ -171,6 +194,14 @@ impl Store {
     /// [`Store::open`] with the clock that dates a new database's creation.
     pub fn open_at(path: &Path, actor: &str, now: i64) -> Result<Store> {
         Store::open_with(path, actor, now, false)
+    }
+
+    /// Makes this connection's wait for the write lock cancellable (the
+    /// cockpit's writer: Esc calls [`cancel_waiting_write`]); it waits in
+    /// steps of 10 ms up to the same busy timeout.
+    pub fn wait_cancellably(&mut self) -> Result<()> {
+        self.conn.busy_handler(Some(cancellable_busy))?;
+        Ok(())
     }
 
     /// Opens an existing database read-only, as `--read-only` does: every

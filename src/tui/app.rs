@@ -156,6 +156,8 @@ pub struct App {
     pub cmdline: Option<std::sync::Arc<dyn super::cmdline::CommandLine>>,
     /// The lines submitted on the `:` command line this session, oldest first.
     pub history: Vec<String>,
+    /// The write running on the cockpit's writer, if any.
+    pub pending: Option<super::worker::PendingWrite>,
 }
 
 impl App {
@@ -177,6 +179,7 @@ impl App {
             keys: Default::default(),
             cmdline: None,
             history: Vec::new(),
+            pending: None,
         }
     }
 
@@ -251,6 +254,7 @@ impl App {
     /// Where keys are pressed: the view and whether a detail is open.
     pub fn key_context(&self) -> super::keys::Context {
         super::keys::Context {
+            read_only: self.models.header.read_only,
             view: self.view,
             detail: match self.view {
                 View::Indicators => self.ui.indicators.detail.is_some(),
@@ -346,6 +350,24 @@ impl App {
 /// Popups take the keys first; then what every view shares; the rest goes
 /// to the visible view's own `update` (in `tui::state`).
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    // A key dismisses an error message (and still does what it does).
+    let from_key = !matches!(
+        action,
+        Action::Tick(_)
+            | Action::DataChanged
+            | Action::Loaded(_)
+            | Action::Done(_)
+            | Action::Resize
+    );
+    if from_key
+        && app
+            .flash
+            .as_ref()
+            .is_some_and(|(m, _)| m.starts_with("error"))
+    {
+        app.flash = None;
+        app.dirty = true;
+    }
     if let Some(mut popup) = app.popup.take() {
         app.dirty = true;
         match super::popups::update(app, &mut popup, &action) {
@@ -425,10 +447,11 @@ fn tick(app: &mut App, now: Timestamp) -> Option<Effect> {
     let minute_changed = now / 60 != app.now / 60;
     let second_changed = now != app.now;
     app.now = now;
+    // An error stays until a key; other messages go after FLASH_SECS.
     if app
         .flash
         .as_ref()
-        .is_some_and(|(_, at)| now - at >= FLASH_SECS)
+        .is_some_and(|(m, at)| !m.starts_with("error") && now - at >= FLASH_SECS)
     {
         app.flash = None;
         app.dirty = true;

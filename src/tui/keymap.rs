@@ -38,5 +38,13 @@ pub fn keymap(app: &App, key: KeyEvent) -> Option<Action> {
         }
         None => {}
     }
-    app.keys.lookup(app.key_context(), key.code)
+    let cx = app.key_context();
+    if let Some(b) = app.keys.refused_write(cx, key.code) {
+        return Some(Action::Done(Err(format!(
+            "read-only: `{}` ({}) changes the database, and this cockpit was opened with --read-only or on a file it cannot write",
+            super::keys::keys_label(b),
+            b.help
+        ))));
+    }
+    app.keys.lookup(cx, key.code)
 }

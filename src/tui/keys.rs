@@ -166,6 +166,49 @@ pub struct Context {
     pub view: View,
     /// An indicator's detail or a run's (playbook's) items are open.
     pub detail: bool,
+    /// The database is read-only (`--read-only`, or a file that cannot be
+    /// written): the keys that change something are hidden and refused.
+    pub read_only: bool,
+}
+
+impl Context {
+    /// A context on `view` (`detail` open or not) of a writable database.
+    pub fn new(view: View, detail: bool) -> Context {
+        Context {
+            view,
+            detail,
+            read_only: false,
+        }
+    }
+}
+
+impl Act {
+    /// Whether the action changes the database (hidden and refused when it
+    /// is read-only). The `:` line runs only writes, so it counts as one.
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Act::Record
+                | Act::Correct
+                | Act::AlertAck
+                | Act::AlertResolve
+                | Act::AlertSnooze
+                | Act::AlertEscalate
+                | Act::AlertNote
+                | Act::RunCheck
+                | Act::RunSkip
+                | Act::RunUndo
+                | Act::RunNote
+                | Act::SourceRun
+                | Act::Command
+                | Act::AlertRaise
+                | Act::AlertPause
+                | Act::AlertResume
+                | Act::RunStart
+                | Act::DecisionAdd
+                | Act::FeedbackAdd
+        )
+    }
 }
 
 impl Scope {
@@ -348,15 +391,33 @@ impl KeyTable {
 
     /// The bindings that apply in `cx`, the view's own first.
     pub fn active(&self, cx: Context) -> impl Iterator<Item = &Binding> {
+        let shown = move |b: &&Binding| !(cx.read_only && b.act.writes());
         let own = self
             .bindings
             .iter()
-            .filter(move |b| b.scope.is_view() && b.scope.applies(cx));
+            .filter(move |b| b.scope.is_view() && b.scope.applies(cx))
+            .filter(shown);
         let global = self
             .bindings
             .iter()
-            .filter(move |b| !b.scope.is_view() && b.scope.applies(cx));
+            .filter(move |b| !b.scope.is_view() && b.scope.applies(cx))
+            .filter(shown);
         own.chain(global)
+    }
+
+    /// The write action `key` would mean in `cx` were the database
+    /// writable: what a read-only cockpit refuses with its reason.
+    pub(crate) fn refused_write(&self, cx: Context, key: KeyCode) -> Option<&Binding> {
+        if !cx.read_only {
+            return None;
+        }
+        let writable = Context {
+            read_only: false,
+            ..cx
+        };
+        self.active(writable)
+            .find(|b| b.keys.contains(&key))
+            .filter(|b| b.act.writes())
     }
 
     /// The action `key` means in `cx`, if any.
@@ -520,7 +581,7 @@ mod tests {
     use super::*;
 
     fn cx(view: View, detail: bool) -> Context {
-        Context { view, detail }
+        Context::new(view, detail)
     }
 
     #[test]

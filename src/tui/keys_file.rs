@@ -286,7 +286,7 @@ impl KeyTable {
         let views = std::iter::once(View::Standup).chain(View::TABS);
         for view in views {
             for detail in [false, true] {
-                let cx = Context { view, detail };
+                let cx = Context::new(view, detail);
                 let active: Vec<_> = self.active(cx).collect();
                 for (i, a) in active.iter().enumerate() {
                     for b in &active[i + 1..] {
@@ -316,10 +316,7 @@ mod tests {
     use crate::tui::keys::Context;
 
     fn cx(view: View) -> Context {
-        Context {
-            view,
-            detail: false,
-        }
+        Context::new(view, false)
     }
 
     #[test]
@@ -348,10 +345,7 @@ mod tests {
             "\"alert.ack\" = \"A\"\n[run]\ncheck = [\"x\", \"Space\"]\n",
         )
         .unwrap();
-        let detail = Context {
-            view: View::Playbooks,
-            detail: true,
-        };
+        let detail = Context::new(View::Playbooks, true);
         assert!(t.lookup(detail, KeyCode::Char(' ')).is_some());
     }
 

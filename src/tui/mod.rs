@@ -33,6 +33,7 @@ pub mod state;
 pub mod theme;
 pub mod views;
 pub mod widgets;
+pub mod worker;
 
 use crate::domain::Timestamp;
 use crate::store::{notes, Store};
@@ -229,6 +230,13 @@ pub fn run(
     bell.observe(app.models.alerts.as_ref());
     let mut last_version = store.data_version()?;
     let mut last_poll = Instant::now();
+    // Writes run on a writer of their own (a read-only cockpit has none).
+    let writer = if store.is_read_only() {
+        None
+    } else {
+        Some(worker::Worker::start(&store)?)
+    };
+    let w = writer.as_ref();
     loop {
         if app.dirty {
             if bell.observe(app.models.alerts.as_ref()) && app.alert_settings.bell {
@@ -252,26 +260,27 @@ pub fn run(
             }
         }
         let until_poll = poll_interval.saturating_sub(last_poll.elapsed());
-        let timeout = until_poll.min(Duration::from_millis(250));
+        // While a write runs, look for its result often.
+        let step = if app.pending.is_some() { 20 } else { 250 };
+        let timeout = until_poll.min(Duration::from_millis(step));
         if event::poll(timeout)? {
             match event::read()? {
-                Event::Key(key) => {
-                    if let Some(action) = keymap::keymap(&app, key) {
-                        dispatch(&mut store, &mut app, action);
-                    }
-                }
-                Event::Resize(..) => dispatch(&mut store, &mut app, Action::Resize),
+                Event::Key(key) => worker::key(&mut store, &mut app, w, key),
+                Event::Resize(..) => worker::handle(&mut store, &mut app, w, Action::Resize),
                 _ => {}
             }
         }
-        dispatch(&mut store, &mut app, Action::Tick(now()));
+        if let Some(done) = w.and_then(|w| w.poll(&mut app)) {
+            worker::handle(&mut store, &mut app, w, done);
+        }
+        worker::handle(&mut store, &mut app, w, Action::Tick(now()));
         if last_poll.elapsed() >= poll_interval {
             last_poll = Instant::now();
             let v = store.data_version()?;
             if v != last_version {
                 last_version = v;
                 tracing::debug!("cockpit: another process committed; reloading");
-                dispatch(&mut store, &mut app, Action::DataChanged);
+                worker::handle(&mut store, &mut app, w, Action::DataChanged);
             }
         }
     }

@@ -290,7 +290,12 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
         }
     }
     if needs.standup {
-        m.standup = Some(load_standup(store, (m.board.as_ref(), &m.stale), previous, now)?);
+        m.standup = Some(load_standup(
+            store,
+            (m.board.as_ref(), &m.stale),
+            previous,
+            now,
+        )?);
     }
     if needs.alerts {
         m.alerts = Some(store.alerts_model(now)?);

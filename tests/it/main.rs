@@ -81,6 +81,7 @@ mod sources_view;
 mod standup;
 mod store_runs;
 mod terminal_restore;
+mod tui_waiting;
 mod usage;
 mod webhook_recipe;
 mod who;

@@ -168,7 +168,7 @@ fn read_only_refuses_r_with_the_reason_and_runs_nothing() {
     press(&mut store, &mut app, KeyCode::Char('r'));
     let msg = app.flash.clone().map(|(m, _)| m).unwrap_or_default();
     assert!(
-        msg.starts_with("read-only: cannot run source helpdesk"),
+        msg.starts_with("error: read-only: `r` (run the selected source now"),
         "{msg}"
     );
     assert_eq!(env.query_i64("SELECT count(*) FROM source_runs"), 0);

@@ -129,14 +129,14 @@ pub(crate) fn indicator_pane(
     let wide = inner_w >= 64;
     let spark_w: u16 = if wide { 12 } else { 4 };
     // symbol, value, target, word, (trend), spark and the gaps between them.
-    let fixed = 1 + 8 + 7 + 6 + spark_w + if wide { 2 + 6 } else { 5 };
+    let fixed = 1 + 8 + 7 + 7 + spark_w + if wide { 2 + 6 } else { 5 };
     let name_w = inner_w.saturating_sub(fixed).max(4) as usize;
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(name_w as u16),
         Constraint::Length(8),
         Constraint::Length(7),
-        Constraint::Length(6),
+        Constraint::Length(7),
     ];
     if wide {
         widths.push(Constraint::Length(1));

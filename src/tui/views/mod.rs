@@ -139,7 +139,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             ),
             v => placeholder::render(frame, body, &app.theme, v),
         }
-        render_footer(frame, footer, app);
+        render_footer(frame, (footer, body), app);
     }
     match &app.popup {
         Some(Popup::Help) => {
@@ -287,15 +287,111 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
+/// The footer says this while a write waits for another process's lock.
+pub const WAITING: &str = "waiting for the database… (Esc cancels)";
+
+/// `text` cut into lines of at most `width` characters at spaces (a word
+/// longer than a line is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let need = word.chars().count() + usize::from(used > 0);
+            if used + need <= width {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// The footer: the keys of the view, the filter, and the last message —
+/// always whole. A message that does not fit after the keys takes the line
+/// for itself; one longer than the line is drawn wrapped in a box above the
+/// footer (`body` is where the box may go). While a write waits, the footer
+/// says so instead.
+fn render_footer(frame: &mut Frame, (area, body): (Rect, Rect), app: &App) {
+    if app.pending.as_ref().is_some_and(|p| p.shown) {
+        let text = if app.pending.as_ref().is_some_and(|p| p.cancelled) {
+            "cancelling…".to_string()
+        } else {
+            WAITING.to_string()
+        };
+        let line = Line::from(Span::styled(
+            text,
+            app.theme.status(crate::domain::Status::Warn),
+        ));
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
     let hints = app.keys.footer(app.key_context());
     let mut spans = vec![Span::styled(hints.to_string(), app.theme.dim())];
     if !app.filter.is_empty() {
         spans.push(Span::raw(format!("  filter: {}", clean(&app.filter))));
     }
+    let width = area.width as usize;
     if let Some((f, _)) = &app.flash {
-        spans.push(Span::raw("  │ "));
-        spans.push(Span::styled(clean(f), app.theme.header()));
+        let msg = clean(f);
+        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        let len = msg.chars().count();
+        if used + 4 + len <= width {
+            spans.push(Span::raw("  │ "));
+            spans.push(Span::styled(msg, app.theme.header()));
+        } else if len <= width {
+            spans = vec![Span::styled(msg, app.theme.header())];
+        } else {
+            let inner = (area.width as usize).saturating_sub(2);
+            let lines = wrap_words(&msg, inner);
+            let h = (lines.len() as u16 + 2).min(body.height);
+            // Above the footer; at the top while a popup (drawn at the
+            // bottom) is open, so neither hides the other.
+            let y = if app.popup.is_some() {
+                body.y
+            } else {
+                body.y + body.height - h
+            };
+            let boxed = Rect {
+                x: body.x,
+                y,
+                width: body.width,
+                height: h,
+            };
+            let title = if msg.starts_with("error") {
+                "error · any key dismisses"
+            } else {
+                "message"
+            };
+            let text: Vec<Line> = lines.into_iter().map(Line::from).collect();
+            frame.render_widget(ratatui::widgets::Clear, boxed);
+            frame.render_widget(
+                Paragraph::new(text).block(
+                    ratatui::widgets::Block::bordered()
+                        .title(Span::styled(title, app.theme.header())),
+                ),
+                boxed,
+            );
+        }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -1,0 +1,206 @@
+//! The cockpit's writer: every write effect runs on a thread of its own
+//! with its own connection to the same file, so a write that waits for
+//! another process's lock never freezes the screen. While it waits (after
+//! [`WAIT_SHOWN_AFTER`]) the footer says "waiting for the database… (Esc
+//! cancels)"; Esc makes the wait give up. A failed write gives back the
+//! popup it came from, with what was typed, and its error stays on screen
+//! until a key.
+
+use super::action::{Action, Effect};
+use super::app::App;
+use super::popups::Popup;
+use crate::store::Store;
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::time::{Duration, Instant};
+
+/// How long a write runs before the footer says it is waiting.
+pub const WAIT_SHOWN_AFTER: Duration = Duration::from_millis(300);
+
+/// The write on the worker, as the app shows it.
+#[derive(Debug, Clone)]
+pub struct PendingWrite {
+    /// The effect's name (`record`, `alert`, …), for the log.
+    pub name: &'static str,
+    /// When it was sent.
+    pub started: Instant,
+    /// The popup it came from, given back with its text if it fails.
+    pub popup: Option<Popup>,
+    /// The footer says "waiting for the database…".
+    pub shown: bool,
+    /// Esc was pressed: the wait gives up.
+    pub cancelled: bool,
+}
+
+/// The thread that runs the cockpit's writes.
+pub struct Worker {
+    jobs: Sender<(Effect, Box<App>)>,
+    results: Receiver<Option<Action>>,
+}
+
+/// Whether `effect` runs on the worker (everything but a reload, which only
+/// reads, and the source run, which has a thread of its own).
+pub fn runs_on_worker(effect: &Effect) -> bool {
+    !matches!(effect, Effect::Reload | Effect::RunSource { .. })
+}
+
+impl Worker {
+    /// Starts the writer on its own connection to `store`'s file, as the
+    /// same actor; its wait for the lock can be cancelled.
+    pub fn start(store: &Store) -> crate::store::Result<Worker> {
+        let mut own = Store::open_existing(store.path(), store.actor(), 0, false)?;
+        own.wait_cancellably()?;
+        let (jobs, inbox) = channel::<(Effect, Box<App>)>();
+        let (outbox, results) = channel();
+        std::thread::Builder::new()
+            .name("cockpit writer".into())
+            .spawn(move || {
+                for (effect, app) in inbox {
+                    crate::store::cancel_waiting_write(false);
+                    let out = super::effects::run_effect(&mut own, &app, effect);
+                    if outbox.send(out).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| {
+                crate::store::StoreError::Invalid(format!("cannot start the writer: {e}"))
+            })?;
+        Ok(Worker { jobs, results })
+    }
+
+    /// Sends `effect` (with the app as it is now) to the writer; the app
+    /// records it as pending, with the popup it came from.
+    pub fn send(&self, app: &mut App, effect: Effect, popup: Option<Popup>) {
+        let pending = PendingWrite {
+            name: effect.name(),
+            started: Instant::now(),
+            popup,
+            shown: false,
+            cancelled: false,
+        };
+        if self.jobs.send((effect, Box::new(app.clone()))).is_err() {
+            app.flash("error: the cockpit's writer has stopped; restart the cockpit".into());
+            return;
+        }
+        app.pending = Some(pending);
+    }
+
+    /// The finished write's result, if it finished: the pending write is
+    /// cleared; a failure gives back its popup and says so (cancelled or
+    /// the error). Also marks a long write as shown.
+    pub fn poll(&self, app: &mut App) -> Option<Action> {
+        let pending = app.pending.as_mut()?;
+        match self.results.try_recv() {
+            Ok(out) => {
+                let p = app.pending.take()?;
+                let out = match out {
+                    Some(Action::Done(Err(e))) => {
+                        if app.popup.is_none() {
+                            app.popup = p.popup;
+                        }
+                        let e = if p.cancelled {
+                            "cancelled while waiting for the database: nothing was written; Enter tries again".to_string()
+                        } else {
+                            e
+                        };
+                        tracing::warn!(
+                            effect = p.name,
+                            "cockpit: write failed: {}",
+                            crate::text::sanitize(&e)
+                        );
+                        Some(Action::Done(Err(e)))
+                    }
+                    other => {
+                        tracing::info!(
+                            effect = p.name,
+                            ms = p.started.elapsed().as_millis() as u64,
+                            "cockpit: ran"
+                        );
+                        other
+                    }
+                };
+                app.dirty = true;
+                out
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if !pending.shown && pending.started.elapsed() >= WAIT_SHOWN_AFTER {
+                    pending.shown = true;
+                    app.dirty = true;
+                }
+                None
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                app.pending = None;
+                Some(Action::Done(Err(
+                    "the cockpit's writer has stopped; restart the cockpit".into(),
+                )))
+            }
+        }
+    }
+}
+
+/// Esc while a write waits: cancel it.
+pub fn cancel(app: &mut App) {
+    if let Some(p) = app.pending.as_mut() {
+        p.cancelled = true;
+        crate::store::cancel_waiting_write(true);
+        app.dirty = true;
+    }
+}
+
+/// [`super::dispatch`] with the writes on `worker`: reloads run here, every
+/// other effect goes to the writer (one at a time; a second write while one
+/// waits is refused, and its popup kept). Call [`Worker::poll`] each turn
+/// of the loop and dispatch what it returns.
+pub fn dispatch(store: &mut Store, app: &mut App, worker: &Worker, action: Action) {
+    let mut next = Some(action);
+    while let Some(a) = next.take() {
+        let before = app.popup.clone();
+        let Some(effect) = super::app::update(app, a) else {
+            continue;
+        };
+        if !runs_on_worker(&effect) {
+            next = super::effects::run_effect(store, app, effect);
+            continue;
+        }
+        if app.pending.is_some() {
+            if effect == Effect::EvaluateAlerts {
+                continue; // the rules run again on the next minute
+            }
+            if app.popup.is_none() {
+                app.popup = before;
+            }
+            app.flash(
+                "error: another change is still waiting for the database; Esc cancels it".into(),
+            );
+            continue;
+        }
+        worker.send(app, effect, before);
+    }
+}
+
+/// One key in the live cockpit: Esc while a write waits cancels it;
+/// otherwise the key's action, its writes on `worker` (on the UI thread
+/// without one: a read-only cockpit).
+pub fn key(
+    store: &mut Store,
+    app: &mut App,
+    worker: Option<&Worker>,
+    key: crossterm::event::KeyEvent,
+) {
+    if key.code == crossterm::event::KeyCode::Esc && app.pending.is_some() && app.popup.is_none() {
+        cancel(app);
+        return;
+    }
+    if let Some(action) = super::keymap::keymap(app, key) {
+        handle(store, app, worker, action);
+    }
+}
+
+/// Applies `action`: through `worker` when there is one.
+pub fn handle(store: &mut Store, app: &mut App, worker: Option<&Worker>, action: Action) {
+    match worker {
+        Some(w) => dispatch(store, app, w, action),
+        None => super::dispatch(store, app, action),
+    }
+}
