@@ -99,7 +99,7 @@ impl Worker {
                             app.popup = p.popup;
                         }
                         let e = if p.cancelled {
-                            "cancelled while waiting for the database: nothing was written; Enter tries again".to_string()
+                            "cancelled while waiting for the database: nothing was written; what you typed is kept, submit it again".to_string()
                         } else {
                             e
                         };
