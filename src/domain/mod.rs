@@ -16,6 +16,7 @@ pub mod indicator;
 pub mod limits;
 pub mod plausible;
 pub mod playbook;
+pub mod summary;
 pub mod work_list;
 
 use serde::{Deserialize, Serialize};

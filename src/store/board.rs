@@ -269,6 +269,12 @@ impl Store {
                 Some(Some(then)) => then,
                 Some(None) => continue,
             };
+            if def.source == Source::Observations {
+                if let Some(r) = self.reading_from_hours(ind.id, def, now)? {
+                    readings.push(r);
+                    continue;
+                }
+            }
             let from = now - 2 * def.window_secs;
             let points = sources.points(ind.id, def, from, now)?;
             readings.push(reading_from_points(ind.id, def, &points, now));

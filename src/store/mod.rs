@@ -14,6 +14,7 @@ pub mod experiments;
 pub mod export;
 pub mod feedback;
 pub mod foreign;
+pub mod hours;
 pub mod imports;
 pub mod indicator_changes;
 pub mod indicators;
@@ -48,7 +49,11 @@ pub const MIGRATIONS: &[&str] = &[
     audit::LOGIN_MIGRATION,
     include_str!("migrations/0010_capacity_changes.sql"),
     include_str!("migrations/0011_sources.sql"),
+    include_str!("migrations/0012_observation_hours.sql"),
 ];
+
+/// The schema version from which observations have hourly summaries.
+const HOURS_VERSION: i64 = 12;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -394,6 +399,9 @@ impl Store {
             if MIGRATIONS[version as usize] == audit::LOGIN_MIGRATION {
                 audit::stamp_seed_rows(&tx, audit_before)?;
             }
+            if version + 1 >= HOURS_VERSION {
+                hours::refresh_stale(&tx)?;
+            }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }
@@ -518,6 +526,8 @@ impl Store {
             },
         )?;
         if commit {
+            // The hourly summaries of what this transaction changed, in it.
+            hours::refresh_stale(&tx)?;
             tx.commit().map_err(StoreError::from)?;
         } else {
             tx.rollback().map_err(StoreError::from)?;

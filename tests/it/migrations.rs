@@ -303,3 +303,46 @@ fn schema_11_adds_sources_their_runs_and_a_lease_that_one_holder_gets() {
         .unwrap();
     assert!(sql.contains("'overdue_run', 'manual', 'source')"), "{sql}");
 }
+
+#[test]
+fn schema_12_summarises_every_existing_hour_and_keeps_the_summaries_up_to_date() {
+    let (_dir, db) = old_copy(11);
+    let mut store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let count = |store: &Store, sql: &str| -> i64 {
+        store
+            .raw_conn_for_tests()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    // Every hour that held values before has its summary, and none is stale.
+    let hours_with_values = "SELECT count(DISTINCT indicator_id || ':' || (at - ((at % 3600) + 3600) % 3600)) FROM observations";
+    assert!(count(&store, hours_with_values) >= 1);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_hours"),
+        count(&store, hours_with_values)
+    );
+    assert_eq!(
+        count(&store, "SELECT sum(n) FROM observation_hours"),
+        count(&store, "SELECT count(*) FROM observations")
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM observation_hours_stale"), 0);
+    // A new value through the store is summarised in the same transaction.
+    let id = count(&store, "SELECT min(indicator_id) FROM observations");
+    store
+        .write(|tx| {
+            opsdeck::store::indicators::insert_observation(
+                tx,
+                id,
+                1_795_510_800,
+                7.0,
+                None,
+                opsdeck::store::indicators::Origin::Manual,
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        count(&store, "SELECT sum(n) FROM observation_hours"),
+        count(&store, "SELECT count(*) FROM observations")
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM observation_hours_stale"), 0);
+}
