@@ -1,5 +1,5 @@
 //! Writes the benchmark dataset:
-//! `cargo run --release --example dataset -- DIR [large|tiny|large:DAYS]`
+//! `cargo run --release --example dataset -- DIR [large|feed|year10m|tiny|large:DAYS]`
 //! creates DIR/empty.db (the indicators defined, nothing else: what an
 //! import starts from), DIR/observations.csv, DIR/work_items.csv and
 //! DIR/feedback.csv, and DIR/full.db (everything: the CSVs imported, alert
@@ -13,7 +13,7 @@ fn main() -> anyhow::Result<()> {
     let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "target/bench-data".into()));
     let size_arg = args.next().unwrap_or_else(|| "large".into());
     let size = Size::parse(&size_arg)
-        .ok_or_else(|| anyhow::anyhow!("size: '{size_arg}' (large, tiny or large:DAYS)"))?;
+        .ok_or_else(|| anyhow::anyhow!("size: '{size_arg}' (large, feed, year10m, tiny or large:DAYS)"))?;
     std::fs::create_dir_all(&dir)?;
     let now = std::env::var("OPSDECK_NOW")
         .ok()

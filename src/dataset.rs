@@ -36,6 +36,11 @@ pub struct Size {
     pub runs: usize,
     /// Decisions in the decision log.
     pub decisions: usize,
+    /// Observations per indicator loaded directly (not through the CSV
+    /// import: what a feed leaves), spread over the last `bulk_days`.
+    pub bulk_per_indicator: usize,
+    /// Days before `now` the bulk observations are spread over.
+    pub bulk_days: i64,
 }
 
 impl Size {
@@ -49,6 +54,22 @@ impl Size {
         alerts: 5_000,
         runs: 2_000,
         decisions: 365,
+        bulk_per_indicator: 0,
+        bulk_days: 28,
+    };
+    /// The large operation fed by automation: 5M more observations inside
+    /// the last 28 days (200 indicators × 25,000, a value every 97 s for
+    /// each: about two a second in all), 6M in all.
+    pub const FEED: Size = Size {
+        bulk_per_indicator: 25_000,
+        bulk_days: 28,
+        ..Size::LARGE
+    };
+    /// The large operation with 10M observations over its year (200 × 50,000).
+    pub const YEAR_10M: Size = Size {
+        bulk_per_indicator: 45_000,
+        bulk_days: 365,
+        ..Size::LARGE
     };
     /// A small one for tests of the generator itself.
     pub(crate) const TINY: Size = Size {
@@ -60,6 +81,8 @@ impl Size {
         alerts: 20,
         runs: 10,
         decisions: 5,
+        bulk_per_indicator: 0,
+        bulk_days: 28,
     };
 
     /// The same operation with only `days` of history: every count scaled
@@ -75,14 +98,18 @@ impl Size {
             alerts: scale(self.alerts),
             runs: scale(self.runs),
             decisions: scale(self.decisions),
+            bulk_per_indicator: self.bulk_per_indicator,
+            bulk_days: self.bulk_days.min(days),
         }
     }
 
-    /// Reads `large`, `tiny`, or `large:DAYS` (the large operation with
-    /// `DAYS` of history).
+    /// Reads `large`, `feed`, `year10m`, `tiny`, or `large:DAYS` (the
+    /// large operation with `DAYS` of history).
     pub fn parse(text: &str) -> Option<Size> {
         match text.split_once(':') {
             None if text == "large" => Some(Size::LARGE),
+            None if text == "feed" => Some(Size::FEED),
+            None if text == "year10m" => Some(Size::YEAR_10M),
             None if text == "tiny" => Some(Size::TINY),
             Some(("large", days)) => days
                 .parse::<i64>()
@@ -308,6 +335,37 @@ pub struct Built {
     pub decisions: usize,
 }
 
+/// Loads `size.bulk_per_indicator` observations of each key over the last
+/// `size.bulk_days`, straight into the table in transactions of 500k rows
+/// (the CSV import would take minutes for millions of rows, and the
+/// benchmarks time reads, not this load).
+fn load_bulk(
+    store: &mut Store,
+    keys: &[String],
+    ids: &HashMap<String, i64>,
+    size: Size,
+    now: Timestamp,
+) -> crate::store::Result<()> {
+    let mut rng = Rng::new(8);
+    let per = size.bulk_per_indicator;
+    let span = size.bulk_days * DAY;
+    let step = (span / per.max(1) as i64).max(1);
+    let mut rows = Vec::with_capacity(500_000);
+    for key in keys {
+        let id = ids[key];
+        let base = 30.0 + 40.0 * rng.unit();
+        for j in 0..per {
+            let at = now - span + j as i64 * step + rng.below(step as u64) as i64;
+            rows.push((id, at, (base + 10.0 * rng.normal()).max(0.0)));
+            if rows.len() == 500_000 {
+                store.write(|tx| indicators::bulk_insert_observations(tx, &rows))?;
+                rows.clear();
+            }
+        }
+    }
+    store.write(|tx| indicators::bulk_insert_observations(tx, &rows))
+}
+
 /// Rows in `table`, from the store's per-table counts (a missing table is
 /// an error: the generator names only tables it wrote).
 fn count(counts: &crate::store::export::TableCounts, table: &str) -> crate::store::Result<usize> {
@@ -361,6 +419,9 @@ pub fn build_database(path: &Path, size: Size, now: Timestamp) -> anyhow::Result
         )?;
         anyhow::ensure!(errors.is_empty(), "{label}: {}", errors.join("; "));
         anyhow::ensure!(c.bad == 0, "{label}: {} bad rows", c.bad);
+    }
+    if size.bulk_per_indicator > 0 {
+        load_bulk(&mut store, &keys, &map, size, now)?;
     }
     history::write_runs(&mut store, size, now, 4)?;
     history::write_alert_history(&mut store, &keys, size, now, 5)?;

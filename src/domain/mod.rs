@@ -17,6 +17,8 @@ pub mod limits;
 pub mod plausible;
 pub mod playbook;
 pub mod summary;
+#[cfg(test)]
+pub(crate) mod test_rng;
 pub mod work_list;
 
 use serde::{Deserialize, Serialize};

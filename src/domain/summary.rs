@@ -366,7 +366,7 @@ pub fn cover(from: Timestamp, to: Timestamp, bucket: i64) -> Cover {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::Rng;
+    use crate::domain::test_rng::Rng;
     use crate::domain::indicator::{aggregate, percentile};
 
     fn values(seed: u64, n: usize) -> Vec<f64> {

@@ -298,7 +298,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::Rng;
+    use crate::domain::test_rng::Rng;
     use crate::domain::indicator::{Direction, Kind, Source};
     use crate::domain::DAY;
     use crate::store::board::reading_from_points;

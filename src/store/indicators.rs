@@ -200,6 +200,18 @@ pub(crate) fn source_origin(name: &str) -> String {
 /// The origin of rows that carry their own `id`, whatever the file.
 pub(crate) const ID_ORIGIN: &str = "id";
 
+/// Inserts `(indicator_id, at, value)` rows as imported values without a
+/// key: the benchmark dataset's feed, millions of rows at once.
+pub fn bulk_insert_observations(tx: &Tx<'_>, rows: &[(i64, Timestamp, f64)]) -> Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO observations (indicator_id, at, value, origin) VALUES (?1, ?2, ?3, 'file:feed')",
+    )?;
+    for (id, at, v) in rows {
+        stmt.execute(params![id, at, v])?;
+    }
+    Ok(())
+}
+
 /// The key of the `occurrence`-th row (from 0) of one file for one indicator
 /// and second.
 pub(crate) fn file_key(indicator_id: i64, at: Timestamp, occurrence: u32) -> String {

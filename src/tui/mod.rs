@@ -64,7 +64,8 @@ pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
             let name = effect.name();
             let started = std::time::Instant::now();
             next = run_effect(store, app, effect);
-            let ms = started.elapsed().as_millis() as u64;
+            let elapsed = started.elapsed();
+            let ms = elapsed.as_millis() as u64;
             match &next {
                 Some(Action::Done(Err(e))) => {
                     tracing::warn!(
@@ -74,7 +75,10 @@ pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
                         crate::text::sanitize(e)
                     )
                 }
-                _ if name == "reload" => tracing::debug!(ms, "cockpit: reloaded the visible view"),
+                _ if name == "reload" => {
+                    let us = elapsed.as_micros() as u64;
+                    tracing::debug!(us, "cockpit: reloaded the visible view")
+                }
                 _ => tracing::info!(effect = name, ms, "cockpit: ran"),
             }
         }

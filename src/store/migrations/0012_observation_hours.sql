@@ -45,19 +45,34 @@ CREATE TABLE observation_hours_stale (
 INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
     SELECT DISTINCT indicator_id, at - ((at % 3600) + 3600) % 3600 FROM observations;
 
+-- Each mark is inserted only when missing (never by a conflict clause: an
+-- upsert's own ON CONFLICT would override the trigger's OR IGNORE).
 CREATE TRIGGER observation_hours_on_insert AFTER INSERT ON observations
 BEGIN
-    INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
-        VALUES (NEW.indicator_id, NEW.at - ((NEW.at % 3600) + 3600) % 3600);
+    INSERT INTO observation_hours_stale (indicator_id, hour)
+        SELECT NEW.indicator_id, NEW.at - ((NEW.at % 3600) + 3600) % 3600
+         WHERE NOT EXISTS (SELECT 1 FROM observation_hours_stale
+                            WHERE indicator_id = NEW.indicator_id
+                              AND hour = NEW.at - ((NEW.at % 3600) + 3600) % 3600);
 END;
 CREATE TRIGGER observation_hours_on_update AFTER UPDATE OF indicator_id, at, value ON observations
 BEGIN
-    INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
-        VALUES (OLD.indicator_id, OLD.at - ((OLD.at % 3600) + 3600) % 3600),
-               (NEW.indicator_id, NEW.at - ((NEW.at % 3600) + 3600) % 3600);
+    INSERT INTO observation_hours_stale (indicator_id, hour)
+        SELECT OLD.indicator_id, OLD.at - ((OLD.at % 3600) + 3600) % 3600
+         WHERE NOT EXISTS (SELECT 1 FROM observation_hours_stale
+                            WHERE indicator_id = OLD.indicator_id
+                              AND hour = OLD.at - ((OLD.at % 3600) + 3600) % 3600);
+    INSERT INTO observation_hours_stale (indicator_id, hour)
+        SELECT NEW.indicator_id, NEW.at - ((NEW.at % 3600) + 3600) % 3600
+         WHERE NOT EXISTS (SELECT 1 FROM observation_hours_stale
+                            WHERE indicator_id = NEW.indicator_id
+                              AND hour = NEW.at - ((NEW.at % 3600) + 3600) % 3600);
 END;
 CREATE TRIGGER observation_hours_on_delete AFTER DELETE ON observations
 BEGIN
-    INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
-        VALUES (OLD.indicator_id, OLD.at - ((OLD.at % 3600) + 3600) % 3600);
+    INSERT INTO observation_hours_stale (indicator_id, hour)
+        SELECT OLD.indicator_id, OLD.at - ((OLD.at % 3600) + 3600) % 3600
+         WHERE NOT EXISTS (SELECT 1 FROM observation_hours_stale
+                            WHERE indicator_id = OLD.indicator_id
+                              AND hour = OLD.at - ((OLD.at % 3600) + 3600) % 3600);
 END;
