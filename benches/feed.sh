@@ -13,7 +13,8 @@
 #   2. the open cockpit (200x60, in tmux) while another process records one
 #      value a second for 60 s: its CPU over the 60 s (utime + stime from
 #      /proc), its peak RSS (VmHWM), and the time of each reload after an
-#      external write (the `reloaded` lines of its log, OPSDECK_LOG=debug);
+#      external write (the `read what another process changed` lines of its
+#      log, OPSDECK_LOG=debug);
 # then prints each figure's growth from large to feed and to year10m, as a
 # ratio. Installs hyperfine, time and tmux when missing.
 # Usage: benches/feed.sh [RUNS]      (default 5 runs each)
@@ -91,7 +92,7 @@ for set in large feed year10m; do
     tmux -L "$sock" kill-server 2>/dev/null || true
     fig[$set,reload]=$(cat "$logs"/opsdeck.*.log | python3 -c '
 import re, sys, statistics
-us = [int(m.group(1)) for m in (re.search(r"reloaded the visible view.*us=(\d+)", l) for l in sys.stdin) if m]
+us = [int(m.group(1)) for m in (re.search(r"read what another process changed.*us=(\d+)", l) for l in sys.stdin) if m]
 print("%.1f (%d reloads)" % (statistics.median(us) / 1000, len(us)) if us else "none")')
     echo "status ${fig[$set,status]} ms, ${fig[$set,status_rss]} KB · check ${fig[$set,check]} ms, ${fig[$set,check_rss]} KB · first frame ${fig[$set,frame]} ms, ${fig[$set,frame_rss]} KB"
     echo "cockpit, one write a second for 60 s: CPU ${fig[$set,cpu]} % of a core, peak RSS ${fig[$set,cockpit_rss]} KB, reload after a write (median ms) ${fig[$set,reload]}"

@@ -12,8 +12,9 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "target/bench-data".into()));
     let size_arg = args.next().unwrap_or_else(|| "large".into());
-    let size = Size::parse(&size_arg)
-        .ok_or_else(|| anyhow::anyhow!("size: '{size_arg}' (large, feed, year10m, tiny or large:DAYS)"))?;
+    let size = Size::parse(&size_arg).ok_or_else(|| {
+        anyhow::anyhow!("size: '{size_arg}' (large, feed, year10m, tiny or large:DAYS)")
+    })?;
     std::fs::create_dir_all(&dir)?;
     let now = std::env::var("OPSDECK_NOW")
         .ok()

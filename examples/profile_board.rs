@@ -13,7 +13,10 @@ fn main() {
         .unwrap_or_else(|| "target/bench-data/bench-v2-large.db".into());
     let what = args.next().unwrap_or_else(|| "board".into());
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(50);
-    let now = 1_795_510_800;
+    let now = std::env::var("OPSDECK_NOW")
+        .ok()
+        .and_then(|t| opsdeck::ingest::parse_time(&t).ok())
+        .unwrap_or(1_795_510_800);
     let mut store = opsdeck::store::Store::open_at(std::path::Path::new(&db), "p", now).unwrap();
     let policy = opsdeck::store::alerts::AlertPolicy::default();
     let mut times = Vec::new();

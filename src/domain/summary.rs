@@ -79,7 +79,8 @@ impl Bins {
             return;
         }
         let lo = self.offset.min(other.offset);
-        let hi = (self.offset + self.counts.len() as i32).max(other.offset + other.counts.len() as i32);
+        let hi =
+            (self.offset + self.counts.len() as i32).max(other.offset + other.counts.len() as i32);
         if lo < self.offset {
             let grow = (self.offset - lo) as usize;
             self.counts.splice(0..0, std::iter::repeat_n(0, grow));
@@ -366,8 +367,8 @@ pub fn cover(from: Timestamp, to: Timestamp, bucket: i64) -> Cover {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::test_rng::Rng;
     use crate::domain::indicator::{aggregate, percentile};
+    use crate::domain::test_rng::Rng;
 
     fn values(seed: u64, n: usize) -> Vec<f64> {
         let mut rng = Rng::new(seed);
@@ -449,7 +450,10 @@ mod tests {
         ] {
             let exact = aggregate(&pts, agg, 7 * DAY).unwrap();
             let got = merged.aggregate(agg, 7 * DAY).unwrap();
-            assert!((got - exact).abs() <= 1e-9 * exact.abs().max(1.0), "{agg:?}");
+            assert!(
+                (got - exact).abs() <= 1e-9 * exact.abs().max(1.0),
+                "{agg:?}"
+            );
         }
         assert_eq!(merged.count, 5_000);
         let min = vals.iter().cloned().fold(f64::INFINITY, f64::min);

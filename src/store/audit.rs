@@ -78,6 +78,40 @@ pub(crate) fn last_id(conn: &rusqlite::Connection) -> i64 {
         .unwrap_or(0)
 }
 
+/// Audit rows' `(entity, entity_id)`, oldest first, after the id of the
+/// last of them: see [`changes_after`].
+pub type Changes = (i64, Vec<(String, Option<String>)>);
+
+/// What the audit trail says changed after row `after`: the last row's id
+/// and each row's `(entity, entity_id)`, oldest first. `None` when nothing
+/// was recorded after it (a program writing around opsdeck leaves no row)
+/// or more than `limit` rows were: the caller then reads everything again.
+pub fn changes_after(store: &super::Store, after: i64, limit: usize) -> Result<Option<Changes>> {
+    let mut stmt = store.conn().prepare_cached(
+        "SELECT id, entity, entity_id FROM audit WHERE id > ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![after, limit as i64 + 1], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    let rows: Vec<(i64, String, Option<String>)> = rows.collect::<rusqlite::Result<_>>()?;
+    if rows.is_empty() || rows.len() > limit {
+        return Ok(None);
+    }
+    let last = rows.last().map(|r| r.0).unwrap_or(after);
+    Ok(Some((
+        last,
+        rows.into_iter().map(|(_, e, id)| (e, id)).collect(),
+    )))
+}
+
+impl super::Store {
+    /// The id of the newest audit row (0 for none): the high-water mark a
+    /// screen keeps to ask [`changes_after`] what changed since it read.
+    pub fn audit_mark(&self) -> Result<i64> {
+        Ok(last_id(self.conn()))
+    }
+}
+
 /// Right after [`LOGIN_MIGRATION`], in its transaction: the seed rows this
 /// very process wrote during the same migration run (ids after `after_id`,
 /// before the columns existed) get this process's login and uid. The only

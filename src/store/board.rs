@@ -254,6 +254,27 @@ impl Store {
         now: Timestamp,
         cache: &mut WorkCache,
     ) -> Result<Board> {
+        self.indicator_board_of(now, cache, None)
+    }
+
+    /// The readings at `now` of the indicators with these keys only (the
+    /// others are not read), in board order.
+    pub(crate) fn indicator_readings(
+        &self,
+        now: Timestamp,
+        keys: &std::collections::BTreeSet<String>,
+    ) -> Result<Vec<Reading>> {
+        Ok(self
+            .indicator_board_of(now, &mut WorkCache::default(), Some(keys))?
+            .readings)
+    }
+
+    fn indicator_board_of(
+        &self,
+        now: Timestamp,
+        cache: &mut WorkCache,
+        only: Option<&std::collections::BTreeSet<String>>,
+    ) -> Result<Board> {
         let mut sources = Sources {
             store: self,
             work: cache,
@@ -264,6 +285,9 @@ impl Store {
         // Each indicator is read with the definition in force at `now`.
         let in_force = self.definitions_in_force(now)?;
         for ind in self.indicators()? {
+            if only.is_some_and(|keys| !keys.contains(&ind.def.key)) {
+                continue;
+            }
             let def = match in_force.get(&ind.id) {
                 None => &ind.def,
                 Some(Some(then)) => then,

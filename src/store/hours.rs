@@ -26,7 +26,7 @@ use rusqlite::{params, Connection};
 
 /// Below this many values in an indicator's two windows (current and
 /// previous), the board reads every value: exact quantiles, exact slices.
-pub const EXACT_BELOW: u64 = 20_000;
+pub const EXACT_BELOW: u64 = 1_000;
 
 fn hour_of(at: Timestamp) -> Timestamp {
     at.div_euclid(HOUR) * HOUR
@@ -156,19 +156,18 @@ impl Store {
         if stale {
             return Ok(None);
         }
+        // Every whole hour of both windows, in one ordered scan of the key.
         let (h_lo, h_hi) = (hour_of(lo + HOUR - 1), hour_of(hi));
-        let n: i64 = conn
-            .prepare_cached(
-                "SELECT ifnull(sum(n), 0) FROM observation_hours
-                  WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
-            )?
-            .query_row(params![id, h_lo, h_hi], |r| r.get(0))?;
-        if (n as u64) < exact_below {
+        let mut hours = hour_rows(conn, id, (h_lo, h_hi))?;
+        let n: u64 = hours.iter().map(|h| h.1.count).sum();
+        if n < exact_below {
             return Ok(None);
         }
-        let quantile = matches!(def.aggregation, Aggregation::P50 | Aggregation::P90);
-        let previous = self.window(id, (lo, mid), 1, quantile)?;
-        let current = self.window(id, (mid, hi), SPARK_BUCKETS, quantile)?;
+        if matches!(def.aggregation, Aggregation::P50 | Aggregation::P90) {
+            add_sketches(conn, id, &mut hours, (h_lo, h_hi))?;
+        }
+        let previous = window(conn, id, (lo, mid), 1, &hours)?;
+        let current = window(conn, id, (mid, hi), SPARK_BUCKETS, &hours)?;
         let value = current.total.aggregate(def.aggregation, w);
         let prev = previous.total.aggregate(def.aggregation, w);
         let events = current.total.count as usize;
@@ -196,110 +195,106 @@ impl Store {
                 .collect(),
         }))
     }
+}
 
-    /// The summary of `[from, to)` and of its `slices` equal slices: whole
-    /// hours from the summaries, the partial hours at the ends from values.
-    fn window(
-        &self,
-        id: i64,
-        (from, to): (Timestamp, Timestamp),
-        slices: usize,
-        quantile: bool,
-    ) -> Result<Window> {
-        let conn = self.conn();
-        let cover = crate::domain::summary::cover(from, to, HOUR);
-        let span = (to - from) as f64 / slices as f64;
-        let slice_of = |at: Timestamp| -> usize {
-            ((((at - from) as f64) / span) as usize).min(slices - 1)
-        };
-        let mut parts = vec![Summary::default(); slices];
-        // The partial hours, value by value.
-        for range in [cover.head, cover.tail] {
-            fold_values(conn, id, range, |at, row, v| {
-                parts[slice_of(at)].add(at, row, v)
-            })?;
-        }
-        let (h0, h1) = cover.hours;
-        if h0 < h1 {
-            // Whole hours: each in the slice holding its middle.
-            let slice_sql = |what: &str| {
-                format!(
-                    "SELECT min(?5 - 1, max(0, CAST((hour + 1800 - ?4) / ?6 AS INTEGER))) AS slice, {what}
-                       FROM observation_hours
-                      WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3
-                      GROUP BY slice"
-                )
-            };
-            let args = params![id, h0, h1, from, slices as i64, span];
-            {
-                let mut stmt = conn.prepare_cached(&slice_sql("sum(n), sum(sum), min(min), max(max)"))?;
-                let mut rows = stmt.query(args)?;
-                while let Some(r) = rows.next()? {
-                    let i: i64 = r.get(0)?;
-                    let p = &mut parts[i as usize];
-                    let (n, sum, mn, mx): (i64, f64, f64, f64) =
-                        (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-                    if p.count == 0 {
-                        (p.min, p.max) = (mn, mx);
-                    } else {
-                        (p.min, p.max) = (p.min.min(mn), p.max.max(mx));
-                    }
-                    p.count += n as u64;
-                    p.sum += sum;
-                }
-            }
-            {
-                // The latest hour of each slice holds its latest value (one
-                // max() aggregate: SQLite takes the bare columns from its row).
-                let mut stmt =
-                    conn.prepare_cached(&slice_sql("max(hour), last_at, last_id, last_value"))?;
-                let mut rows = stmt.query(args)?;
-                while let Some(r) = rows.next()? {
-                    let i: i64 = r.get(0)?;
-                    let latest = Latest {
-                        at: r.get(2)?,
-                        id: r.get(3)?,
-                        value: r.get(4)?,
-                    };
-                    let p = &mut parts[i as usize];
-                    if p.last.is_none_or(|l| (latest.at, latest.id) > (l.at, l.id)) {
-                        p.last = Some(latest);
-                    }
-                }
-            }
-            if quantile {
-                let mut stmt = conn.prepare_cached(
-                    "SELECT hour, sketch FROM observation_hour_sketches
-                      WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
-                )?;
-                let mut rows = stmt.query(params![id, h0, h1])?;
-                while let Some(r) = rows.next()? {
-                    let hour: i64 = r.get(0)?;
-                    let bytes: Vec<u8> = r.get(1)?;
-                    let sketch = Sketch::decode(&bytes).ok_or_else(|| {
-                        super::StoreError::Invalid(format!(
-                            "observation_hour_sketches: indicator {id}, hour {hour}: not a sketch"
-                        ))
-                    })?;
-                    let i = (((hour + 1800 - from) as f64 / span) as i64).clamp(0, slices as i64 - 1);
-                    parts[i as usize].sketch.merge(&sketch);
-                }
-            }
-        }
-        let mut total = Summary::default();
-        parts.iter().for_each(|p| total.merge(p));
-        Ok(Window {
-            total,
-            slices: parts,
-        })
+/// The summaries of the whole hours of `[from, to)`, oldest first.
+fn hour_rows(
+    conn: &Connection,
+    id: i64,
+    (from, to): (Timestamp, Timestamp),
+) -> Result<Vec<(Timestamp, Summary)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hour, n, sum, min, max, last_at, last_id, last_value FROM observation_hours
+          WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
+    )?;
+    let mut rows = stmt.query(params![id, from, to])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((
+            r.get(0)?,
+            Summary {
+                count: r.get::<_, i64>(1)? as u64,
+                sum: r.get(2)?,
+                min: r.get(3)?,
+                max: r.get(4)?,
+                last: Some(Latest {
+                    at: r.get(5)?,
+                    id: r.get(6)?,
+                    value: r.get(7)?,
+                }),
+                sketch: Sketch::default(),
+            },
+        ));
     }
+    Ok(out)
+}
+
+/// Fills in each hour's sketch (read only for p50 and p90 indicators).
+fn add_sketches(
+    conn: &Connection,
+    id: i64,
+    hours: &mut [(Timestamp, Summary)],
+    (from, to): (Timestamp, Timestamp),
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hour, sketch FROM observation_hour_sketches
+          WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
+    )?;
+    let mut rows = stmt.query(params![id, from, to])?;
+    while let Some(r) = rows.next()? {
+        let hour: i64 = r.get(0)?;
+        let bytes = r.get_ref(1)?.as_blob().unwrap_or_default();
+        let sketch = Sketch::decode(bytes).ok_or_else(|| {
+            super::StoreError::Invalid(format!(
+                "observation_hour_sketches: indicator {id}, hour {hour}: not a sketch"
+            ))
+        })?;
+        if let Ok(i) = hours.binary_search_by_key(&hour, |h| h.0) {
+            hours[i].1.sketch = sketch;
+        }
+    }
+    Ok(())
+}
+
+/// The summary of `[from, to)` and of its `slices` equal slices: the whole
+/// hours from `hours` (each in the slice holding its middle), the partial
+/// hours at the ends from the values.
+fn window(
+    conn: &Connection,
+    id: i64,
+    (from, to): (Timestamp, Timestamp),
+    slices: usize,
+    hours: &[(Timestamp, Summary)],
+) -> Result<Window> {
+    let cover = crate::domain::summary::cover(from, to, HOUR);
+    let span = (to - from) as f64 / slices as f64;
+    let slice_of = |at: Timestamp| -> usize {
+        ((((at - from) as f64) / span).max(0.0) as usize).min(slices - 1)
+    };
+    let mut parts = vec![Summary::default(); slices];
+    for range in [cover.head, cover.tail] {
+        fold_values(conn, id, range, |at, row, v| {
+            parts[slice_of(at)].add(at, row, v)
+        })?;
+    }
+    let (h0, h1) = cover.hours;
+    let first = hours.partition_point(|h| h.0 < h0);
+    for (hour, summary) in hours[first..].iter().take_while(|h| h.0 < h1) {
+        parts[slice_of(hour + HOUR / 2)].merge(summary);
+    }
+    let mut total = Summary::default();
+    parts.iter().for_each(|p| total.merge(p));
+    Ok(Window {
+        total,
+        slices: parts,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::test_rng::Rng;
     use crate::domain::indicator::{Direction, Kind, Source};
+    use crate::domain::test_rng::Rng;
     use crate::domain::DAY;
     use crate::store::board::reading_from_points;
     use crate::store::indicators::{insert_indicator, insert_observation, Origin};
@@ -361,7 +356,10 @@ mod tests {
         (store, defs)
     }
 
-    fn hours_table(store: &Store) -> Vec<(i64, i64, i64, f64, f64, f64, i64, i64, f64, Vec<u8>)> {
+    /// Every column of both tables, by indicator and hour.
+    type Row = (i64, i64, i64, f64, f64, f64, i64, i64, f64, Vec<u8>);
+
+    fn hours_table(store: &Store) -> Vec<Row> {
         let mut stmt = store
             .conn()
             .prepare(
@@ -391,7 +389,7 @@ mod tests {
 
     /// The hours as recomputed from nothing: every hour marked stale, then
     /// refreshed, in a transaction rolled back afterwards.
-    fn hours_from_scratch(store: &Store) -> Vec<(i64, i64, i64, f64, f64, f64, i64, i64, f64, Vec<u8>)> {
+    fn hours_from_scratch(store: &Store) -> Vec<Row> {
         let conn = store.conn();
         conn.execute_batch(
             "SAVEPOINT scratch;
@@ -402,7 +400,8 @@ mod tests {
         .unwrap();
         refresh_stale(conn).unwrap();
         let rows = hours_table(store);
-        conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;").unwrap();
+        conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;")
+            .unwrap();
         rows
     }
 
@@ -421,7 +420,11 @@ mod tests {
             assert_eq!(from_hours.events, exact.events, "{:?}", d.aggregation);
             let close = |a: Option<f64>, b: Option<f64>, tol: f64| {
                 let (a, b) = (a.unwrap(), b.unwrap());
-                assert!((a - b).abs() <= tol * b.abs().max(1e-9), "{:?}: {a} vs {b}", d.aggregation);
+                assert!(
+                    (a - b).abs() <= tol * b.abs().max(1e-9),
+                    "{:?}: {a} vs {b}",
+                    d.aggregation
+                );
             };
             let tol = match d.aggregation {
                 Aggregation::P50 | Aggregation::P90 => crate::domain::summary::RELATIVE_ERROR,
@@ -436,9 +439,13 @@ mod tests {
                 close(Some(total), exact.value, 1e-9);
             }
         }
-        // Below the threshold the board reads the values.
+        // Below the threshold the board reads the values; above it, the hours.
         let (id, d) = &defs[0];
-        assert!(store.reading_from_hours(*id, d, NOW).unwrap().is_none());
+        assert!(store
+            .reading_from_hours_above(*id, d, NOW, 10_000)
+            .unwrap()
+            .is_none());
+        assert!(store.reading_from_hours(*id, d, NOW).unwrap().is_some());
     }
 
     #[test]
@@ -460,7 +467,10 @@ mod tests {
             .write(|tx| -> Result<()> {
                 crate::store::observations::correct_observation(tx, a, 99.5, "typo", NOW)?;
                 crate::store::observations::withdraw_observation(tx, b, "wrong", NOW)?;
-                tx.execute("UPDATE observations SET at = at - 7200 WHERE id = ?1 + 1", [a])?;
+                tx.execute(
+                    "UPDATE observations SET at = at - 7200 WHERE id = ?1 + 1",
+                    [a],
+                )?;
                 Ok(())
             })
             .unwrap();

@@ -74,6 +74,7 @@ impl Effect {
     pub fn name(&self) -> &'static str {
         match self {
             Effect::Reload => "reload",
+            Effect::Refresh => "refresh",
             Effect::Record { value: Some(_), .. } => "record",
             Effect::Record { value: None, .. } => "note",
             Effect::EvaluateAlerts => "evaluate alerts",
@@ -94,6 +95,9 @@ impl Effect {
 pub enum Effect {
     /// Reload the models of the visible view.
     Reload,
+    /// Another process committed: read only what it changed
+    /// ([`super::models::refresh`]).
+    Refresh,
     /// Record a value and/or a note for an indicator.
     Record {
         /// Row id of the indicator.

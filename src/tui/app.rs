@@ -408,7 +408,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::OpenFilter => open(app, Popup::Filter(Input::new(app.filter.clone()))),
         Action::InputKey(_) | Action::Submit | Action::Confirmed => None,
         Action::Tick(now) => tick(app, now),
-        Action::DataChanged => Some(Effect::Reload),
+        Action::DataChanged => Some(Effect::Refresh),
         Action::Loaded(models) => loaded(app, *models),
         Action::Done(result) => {
             app.flash(match result {

@@ -24,6 +24,12 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             Ok(m) => Action::Loaded(Box::new(m)),
             Err(e) => Action::Done(Err(e.to_string())),
         }),
+        Effect::Refresh => Some(
+            match models::refresh(store, app.needs(), app.now, &app.models) {
+                Ok(m) => Action::Loaded(Box::new(m)),
+                Err(e) => Action::Done(Err(e.to_string())),
+            },
+        ),
         Effect::Record {
             indicator_id,
             key,

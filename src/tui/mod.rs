@@ -79,6 +79,10 @@ pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
                     let us = elapsed.as_micros() as u64;
                     tracing::debug!(us, "cockpit: reloaded the visible view")
                 }
+                _ if name == "refresh" => {
+                    let us = elapsed.as_micros() as u64;
+                    tracing::debug!(us, "cockpit: read what another process changed")
+                }
                 _ => tracing::info!(effect = name, ms, "cockpit: ran"),
             }
         }

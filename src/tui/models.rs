@@ -139,6 +139,9 @@ pub struct StandupModel {
 /// loaded; the rest stay `None`.
 #[derive(Debug, Clone, Default)]
 pub struct Models {
+    /// The newest audit row when these models were read: [`refresh`] reads
+    /// only what the audit trail says changed after it.
+    pub audit_mark: i64,
     /// Company, database, actor, read-only flag and last change, for the header line.
     pub header: HeaderInfo,
     /// The indicator board; `None` unless the view needs it.
@@ -254,18 +257,12 @@ pub(crate) const FLOW_WINDOW: i64 = 7 * DAY;
 
 /// Loads the models for `needs` at `now`.
 pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
+    // Read first: a change committed while the models load is read again
+    // by the next refresh, never missed.
+    let audit_mark = store.audit_mark()?;
     let mut m = Models {
-        header: HeaderInfo {
-            company: store.meta("company")?.unwrap_or_default(),
-            db_name: store
-                .path()
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| store.path().display().to_string()),
-            actor: store.actor().to_string(),
-            read_only: store.is_read_only(),
-            last_change: store.last_change()?,
-        },
+        audit_mark,
+        header: header_info(store)?,
         ..Models::default()
     };
     let mut cache = crate::store::board::WorkCache::default();
@@ -342,6 +339,172 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
             let runs = store.runs_for_item(&item.item.external_id, now)?;
             m.work_item = Some(WorkItemDetail { item, runs });
         }
+    }
+    Ok(m)
+}
+
+fn header_info(store: &Store) -> Result<HeaderInfo> {
+    Ok(HeaderInfo {
+        company: store.meta("company")?.unwrap_or_default(),
+        db_name: store
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| store.path().display().to_string()),
+        actor: store.actor().to_string(),
+        read_only: store.is_read_only(),
+        last_change: store.last_change()?,
+    })
+}
+
+/// At most this many audit rows are read by a [`refresh`]; after more, it
+/// reads everything again.
+const REFRESH_LIMIT: usize = 200;
+
+/// Which parts of the models a change touches.
+#[derive(Debug, Default)]
+struct Touched {
+    /// Keys of indicators whose values were recorded.
+    keys: std::collections::BTreeSet<String>,
+    board: bool,
+    flow: bool,
+    alerts: bool,
+    runs: bool,
+    experiments: bool,
+    decisions: bool,
+    feedback: bool,
+    sources: bool,
+}
+
+impl Touched {
+    /// What the audit rows `(entity, entity_id)` touched; `None` when one of
+    /// them may touch anything (definitions, restores, the demo).
+    fn from_audit(changes: &[(String, Option<String>)]) -> Option<Touched> {
+        let mut t = Touched::default();
+        for (entity, id) in changes {
+            match entity.as_str() {
+                // `record` names the indicator's key; corrections name the row.
+                "observation" => match id {
+                    Some(k) if k.parse::<i64>().is_err() => {
+                        t.keys.insert(k.clone());
+                    }
+                    _ => t.board = true,
+                },
+                "observations" => t.board = true,
+                "work-items" => (t.board, t.flow) = (true, true),
+                "feedback" => (t.board, t.feedback) = (true, true),
+                "alert" => t.alerts = true,
+                "run" | "playbook" => (t.runs, t.alerts) = (true, true),
+                "experiment" => t.experiments = true,
+                "decision" => t.decisions = true,
+                "source" => (t.sources, t.board) = (true, true),
+                _ => return None,
+            }
+        }
+        Some(t)
+    }
+}
+
+/// The models after another process's commit, reading only what changed:
+/// the audit trail after `old.audit_mark` says which parts; the others are
+/// kept. A value recorded for an indicator reads that indicator alone (the
+/// rest of the board keeps its readings until the minute's full reload).
+/// Reads everything again when the trail cannot say (a write around
+/// opsdeck, a definition change, many changes at once) or on the standup.
+pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Result<Models> {
+    let audit_mark = store.audit_mark()?;
+    let changes = crate::store::audit::changes_after(store, old.audit_mark, REFRESH_LIMIT)?;
+    let touched = changes.as_ref().and_then(|(_, c)| Touched::from_audit(c));
+    let (Some(t), false) = (touched, needs.standup) else {
+        return load(store, needs, now);
+    };
+    let mut m = old.clone();
+    m.audit_mark = audit_mark;
+    m.header = header_info(store)?;
+    let wants = |needed: bool, touched: bool, have: bool| needed && (touched || !have);
+    let board_needed = needs.board || needs.detail.is_some();
+    if wants(board_needed, t.board, m.board.is_some()) {
+        m.board = Some(store.indicator_board(now)?);
+        m.stale = store.stale_indicator_keys(now)?;
+    } else if board_needed && !t.keys.is_empty() {
+        let fresh = store.indicator_readings(now, &t.keys)?;
+        if let Some(board) = &mut m.board {
+            for r in fresh {
+                match board.readings.iter_mut().find(|o| o.id == r.id) {
+                    Some(o) => *o = r,
+                    None => board.readings.push(r),
+                }
+            }
+        }
+    }
+    if let (Some(id), Some(board)) = (needs.detail, &m.board) {
+        let changed = t.board
+            || m.detail.as_ref().is_none_or(|d| d.reading.id != id)
+            || board
+                .readings
+                .iter()
+                .any(|r| r.id == id && t.keys.contains(&r.def.key));
+        if changed {
+            m.detail = match board.readings.iter().find(|r| r.id == id) {
+                Some(r) => Some(load_detail(store, r, now)?),
+                None => None,
+            };
+        }
+    } else {
+        m.detail = None;
+    }
+    if wants(needs.flow, t.flow, m.flow.is_some()) {
+        m.flow = Some(store.flow_model(now, FLOW_WINDOW)?);
+    }
+    if wants(needs.alerts, t.alerts, m.alerts.is_some()) {
+        m.alerts = Some(store.alerts_model(now)?);
+    }
+    if wants(needs.runs, t.runs, m.runs.is_some()) {
+        m.runs = Some(store.runs_model(now)?);
+    }
+    if wants(needs.experiments, t.experiments, m.experiments.is_some()) {
+        m.experiments = Some(store.experiments_model(now)?);
+    }
+    if wants(needs.decisions, t.decisions, m.decisions.is_some()) {
+        m.decisions = Some(store.decisions_model()?);
+    }
+    if wants(needs.feedback, t.feedback, m.feedback.is_some()) {
+        m.feedback = Some(store.feedback_model(now)?);
+    }
+    if wants(needs.sources, t.sources, m.sources.is_some()) {
+        m.sources = Some(
+            crate::sources::run::source_statuses(store, now)
+                .map_err(crate::store::StoreError::Invalid)?,
+        );
+    }
+    // Details and lists keyed by id: read again when their part changed.
+    m.alert_detail = match needs.alert_detail {
+        Some(id) if t.alerts || old.alert_detail.as_ref().is_none_or(|d| d.alert.id != id) => {
+            load_alert_detail(store, id, needs.ack_timeout, now)?
+        }
+        Some(_) => old.alert_detail.clone(),
+        None => None,
+    };
+    if (needs.work_list.is_some() || needs.work_item.is_some())
+        && (t.flow || t.runs || (m.work_list.is_none() && m.work_item.is_none()))
+    {
+        let fresh = load(
+            store,
+            Needs {
+                work_list: needs.work_list.clone(),
+                work_item: needs.work_item,
+                ..Needs::default()
+            },
+            now,
+        )?;
+        m.work_list = fresh.work_list;
+        m.work_item = fresh.work_item;
+    }
+    if needs.work_list.is_none() {
+        m.work_list = None;
+    }
+    if needs.work_item.is_none() {
+        m.work_item = None;
     }
     Ok(m)
 }

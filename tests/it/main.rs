@@ -60,6 +60,7 @@ mod no_silent_db;
 mod query_plans;
 mod readme;
 mod redraw_bytes;
+mod refresh;
 mod right_numbers;
 mod row_identity;
 mod screens;

@@ -325,7 +325,10 @@ fn schema_12_summarises_every_existing_hour_and_keeps_the_summaries_up_to_date()
         count(&store, "SELECT sum(n) FROM observation_hours"),
         count(&store, "SELECT count(*) FROM observations")
     );
-    assert_eq!(count(&store, "SELECT count(*) FROM observation_hours_stale"), 0);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_hours_stale"),
+        0
+    );
     // A new value through the store is summarised in the same transaction.
     let id = count(&store, "SELECT min(indicator_id) FROM observations");
     store
@@ -344,5 +347,8 @@ fn schema_12_summarises_every_existing_hour_and_keeps_the_summaries_up_to_date()
         count(&store, "SELECT sum(n) FROM observation_hours"),
         count(&store, "SELECT count(*) FROM observations")
     );
-    assert_eq!(count(&store, "SELECT count(*) FROM observation_hours_stale"), 0);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_hours_stale"),
+        0
+    );
 }
