@@ -46,6 +46,7 @@ mod group_sharing;
 // each site say.
 #[allow(unsafe_code)]
 mod honest_files;
+mod header_zone;
 mod hostile_text;
 mod import_load;
 mod json_outputs;
@@ -56,6 +57,7 @@ mod live_apply;
 mod log_file;
 mod migrations;
 mod module_graph;
+mod mouse;
 mod no_silent_db;
 mod query_plans;
 mod readme;
