@@ -159,6 +159,9 @@ pub struct App {
     pub history: Vec<String>,
     /// The write running on the cockpit's writer, if any.
     pub pending: Option<super::worker::PendingWrite>,
+    /// The terminal reports the mouse (the live cockpit unless
+    /// `--no-mouse`): the help says what it does.
+    pub mouse: bool,
     /// Where the last frame drew the tabs and the Cockpit's panes (written
     /// by `draw`, read by a mouse click).
     pub drawn: std::cell::RefCell<super::mouse::Drawn>,
@@ -184,6 +187,7 @@ impl App {
             cmdline: None,
             history: Vec::new(),
             pending: None,
+            mouse: false,
             drawn: Default::default(),
         }
     }

@@ -252,6 +252,7 @@ pub fn run(
         },
     );
     app.zone = config.timezone;
+    app.mouse = options.mouse;
     app.keys = keys;
     app.cmdline = cmdline;
     let (alert_settings, _) = crate::notify::AlertSettings::load(config);

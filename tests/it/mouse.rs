@@ -286,10 +286,15 @@ fn a_popup_keeps_the_mouse_from_the_view_behind_it() {
         other => panic!("the filter stays open: {other:?}"),
     }
     key(&mut store, &mut app, KeyCode::Esc);
-    // The help closes on a click, as on any key, and the click does nothing else.
+    // The help says what the mouse does and how to select text (when the
+    // mouse is captured); it closes on a click, as on any key, and the
+    // click does nothing else.
+    app.mouse = true;
     key(&mut store, &mut app, KeyCode::Char('?'));
     assert!(matches!(app.popup, Some(Popup::Help)));
-    render_to_text(&app, 80, 24);
+    let help = render_to_text(&app, 80, 24);
+    assert!(help.contains("Shift+drag selects text"), "{help}");
+    insta::assert_snapshot!("help_mouse_80x24", help);
     click(&mut store, &mut app, tab, 1);
     assert!(app.popup.is_none());
     assert_eq!(app.view, View::Indicators);

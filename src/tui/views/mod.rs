@@ -155,7 +155,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     match &app.popup {
         Some(Popup::Help) => {
-            popups::help::render(frame, area, &app.keys, app.key_context(), &app.theme)
+            popups::help::render(
+                frame,
+                area,
+                &app.keys,
+                app.key_context(),
+                &app.theme,
+                app.mouse,
+            )
         }
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
