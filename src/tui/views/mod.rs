@@ -236,9 +236,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     let h = &app.models.header;
     let look = app.look();
+    // The clock on the right names the zone once for the whole line.
     let changed = h
         .last_change
-        .map(|t| look.clock(t))
+        .map(|t| look.zone.hm(t))
         .unwrap_or_else(|| "—".into());
     let mut parts = Vec::new();
     if area.width >= 100 {
