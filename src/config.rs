@@ -216,7 +216,10 @@ mod tests {
         for (text, zone) in [
             ("timezone = \"local\"", Zone::Local),
             ("timezone = \"UTC\"", Zone::Utc),
-            ("timezone = \"Europe/Paris\"", Zone::Named(chrono_tz::Tz::Europe__Paris)),
+            (
+                "timezone = \"Europe/Paris\"",
+                Zone::Named(chrono_tz::Tz::Europe__Paris),
+            ),
         ] {
             assert_eq!(Config::parse("c.toml", text).unwrap().timezone, Some(zone));
         }

@@ -170,7 +170,16 @@ mod tests {
             Zone::parse("Europe/Paris"),
             Ok(Zone::Named(chrono_tz::Tz::Europe__Paris))
         );
-        for bad in ["+1:00", "+01", "+15:00", "-13:00", "+01:60", "Mars/Olympus", "", "CET1"] {
+        for bad in [
+            "+1:00",
+            "+01",
+            "+15:00",
+            "-13:00",
+            "+01:60",
+            "Mars/Olympus",
+            "",
+            "CET1",
+        ] {
             let e = Zone::parse(bad).unwrap_err();
             assert!(e.contains("is not a time zone"), "{bad}: {e}");
         }
@@ -178,17 +187,35 @@ mod tests {
 
     #[test]
     fn times_and_labels_in_each_zone() {
-        assert_eq!((Zone::Utc.hm(WINTER), Zone::Utc.label(WINTER)), ("09:00".into(), "UTC".into()));
+        assert_eq!(
+            (Zone::Utc.hm(WINTER), Zone::Utc.label(WINTER)),
+            ("09:00".into(), "UTC".into())
+        );
         let plus1 = Zone::Fixed(3600);
-        assert_eq!((plus1.hm(WINTER), plus1.label(WINTER)), ("10:00".into(), "+01:00".into()));
+        assert_eq!(
+            (plus1.hm(WINTER), plus1.label(WINTER)),
+            ("10:00".into(), "+01:00".into())
+        );
         let minus = Zone::Fixed(-19_800);
-        assert_eq!((minus.hm(WINTER), minus.label(WINTER)), ("03:30".into(), "-05:30".into()));
+        assert_eq!(
+            (minus.hm(WINTER), minus.label(WINTER)),
+            ("03:30".into(), "-05:30".into())
+        );
         let paris = Zone::Named(chrono_tz::Tz::Europe__Paris);
-        assert_eq!((paris.hm(WINTER), paris.label(WINTER)), ("10:00".into(), "CET".into()));
-        assert_eq!((paris.hm(SUMMER), paris.label(SUMMER)), ("11:00".into(), "CEST".into()));
+        assert_eq!(
+            (paris.hm(WINTER), paris.label(WINTER)),
+            ("10:00".into(), "CET".into())
+        );
+        assert_eq!(
+            (paris.hm(SUMMER), paris.label(SUMMER)),
+            ("11:00".into(), "CEST".into())
+        );
         // tzdata names Dubai's zone only by its number: the offset is shown.
         let dubai = Zone::Named(chrono_tz::Tz::Asia__Dubai);
-        assert_eq!((dubai.hm(WINTER), dubai.label(WINTER)), ("13:00".into(), "+04:00".into()));
+        assert_eq!(
+            (dubai.hm(WINTER), dubai.label(WINTER)),
+            ("13:00".into(), "+04:00".into())
+        );
         assert_eq!(Zone::Utc.format(i64::MAX, "%H:%M"), "?");
     }
 }

@@ -48,10 +48,7 @@ fn read_only_and_the_clock_are_never_cut_by_a_long_zone() {
         assert!(line.contains("│ READ-ONLY"), "{w}: {line}");
         assert!(line.ends_with(" 23:30 -09:30"), "{w}: {line}");
     }
-    insta::assert_snapshot!(
-        "header_read_only_zone_80x24",
-        render_to_text(&app, 80, 24)
-    );
+    insta::assert_snapshot!("header_read_only_zone_80x24", render_to_text(&app, 80, 24));
 }
 
 #[test]
@@ -91,7 +88,10 @@ fn the_operations_zone_is_the_default_and_the_config_overrides_it() {
         ("local", Some("Asia/Tokyo"), " 18:00 JST"),
         ("local", Some("<+0330>-3:30"), " 12:30 +03:30"),
     ] {
-        let cfg = env.file("config.toml", format!("timezone = \"{value}\"\n").as_bytes());
+        let cfg = env.file(
+            "config.toml",
+            format!("timezone = \"{value}\"\n").as_bytes(),
+        );
         let got = snap(Some(&cfg), tz);
         assert!(got.ends_with(end), "{value} {tz:?}: {got}");
     }
@@ -100,7 +100,10 @@ fn the_operations_zone_is_the_default_and_the_config_overrides_it() {
 #[test]
 fn a_wrong_zone_is_an_error_naming_file_line_and_field() {
     let env = Env::new();
-    let cfg = env.file("config.toml", b"bell = true\ntimezone = \"Europe/Pariss\"\n");
+    let cfg = env.file(
+        "config.toml",
+        b"bell = true\ntimezone = \"Europe/Pariss\"\n",
+    );
     let out = env
         .at(AT, &["status"])
         .env("OPSDECK_CONFIG", &cfg)
@@ -121,7 +124,11 @@ fn a_wrong_zone_is_an_error_naming_file_line_and_field() {
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
-        assert!(stderr(&out).contains("c2.toml:1: timezone:"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("c2.toml:1: timezone:"),
+            "{}",
+            stderr(&out)
+        );
     }
     // In operation.toml, a name the zone database does not know.
     let ops = env.path().join("ops");

@@ -44,9 +44,9 @@ mod group_sharing;
 // `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
 // libc calls with nothing for Rust to uphold beyond what the comments at
 // each site say.
+mod header_zone;
 #[allow(unsafe_code)]
 mod honest_files;
-mod header_zone;
 mod hostile_text;
 mod import_load;
 mod json_outputs;

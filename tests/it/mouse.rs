@@ -31,7 +31,13 @@ fn mouse(store: &mut Store, app: &mut App, kind: MouseEventKind, column: u16, ro
 }
 
 fn click(store: &mut Store, app: &mut App, column: u16, row: u16) {
-    mouse(store, app, MouseEventKind::Down(MouseButton::Left), column, row);
+    mouse(
+        store,
+        app,
+        MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+    );
 }
 
 /// The screen row of the only line of `screen` containing `needle`.
@@ -188,7 +194,11 @@ fn a_click_counts_the_kept_scroll_offset() {
     // The name on that line is the selected indicator's.
     let name = &app.indicator_rows()[first_shown].def.name;
     assert!(
-        screen.lines().nth(top as usize).unwrap().contains(name.as_str()),
+        screen
+            .lines()
+            .nth(top as usize)
+            .unwrap()
+            .contains(name.as_str()),
         "{screen}"
     );
     // The scroll stays where it was: the same cell hits the same row.
@@ -236,7 +246,12 @@ fn a_click_on_a_cockpit_pane_selects_its_item() {
         "already in the pane: stays"
     );
     let screen = render_to_text(&app, 80, 24);
-    click(&mut store, &mut app, 3, row_of(&screen, "Lagging indicators"));
+    click(
+        &mut store,
+        &mut app,
+        3,
+        row_of(&screen, "Lagging indicators"),
+    );
     let first_lagging = app
         .models
         .board

@@ -136,7 +136,15 @@ fn start_and_end(
 /// leaves the alternate screen: only turning it off clears it).
 fn mouse_flag(s: &Session) -> String {
     let out = Command::new("tmux")
-        .args(["-L", &s.socket, "display", "-p", "-t", &s.name, "#{mouse_any_flag}"])
+        .args([
+            "-L",
+            &s.socket,
+            "display",
+            "-p",
+            "-t",
+            &s.name,
+            "#{mouse_any_flag}",
+        ])
         .output()
         .expect("tmux display");
     String::from_utf8_lossy(&out.stdout).trim().to_string()

@@ -62,8 +62,14 @@ pub fn render(
         lines.push(key_line(k, d));
     }
     if mouse {
-        lines.push(key_line("mouse", "wheel moves · click picks a tab, a row, a pane"));
-        lines.push(key_line("", "Shift+drag selects text (--no-mouse: no capture)"));
+        lines.push(key_line(
+            "mouse",
+            "wheel moves · click picks a tab, a row, a pane",
+        ));
+        lines.push(key_line(
+            "",
+            "Shift+drag selects text (--no-mouse: no capture)",
+        ));
     }
     lines.push(Line::from(Span::styled(
         if mouse {

@@ -117,7 +117,12 @@ pub fn render(
     let run_keys = models
         .runs
         .as_ref()
-        .map(|m| m.open_runs.iter().map(|o| CockpitKey::Run(o.run.id)).collect())
+        .map(|m| {
+            m.open_runs
+                .iter()
+                .map(|o| CockpitKey::Run(o.run.id))
+                .collect()
+        })
         .unwrap_or_default();
     vec![
         Pane::listed(lead_area, lead_area.y + 1, ids(&leading)),

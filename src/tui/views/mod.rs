@@ -154,16 +154,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_footer(frame, (footer, body), app);
     }
     match &app.popup {
-        Some(Popup::Help) => {
-            popups::help::render(
-                frame,
-                area,
-                &app.keys,
-                app.key_context(),
-                &app.theme,
-                app.mouse,
-            )
-        }
+        Some(Popup::Help) => popups::help::render(
+            frame,
+            area,
+            &app.keys,
+            app.key_context(),
+            &app.theme,
+            app.mouse,
+        ),
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
             area,
@@ -302,7 +300,13 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         };
         // Where the label lands, for a click (cut at the bar's right end).
         let w = label.chars().count() as u16;
-        let r = Rect { x, y: area.y, width: w, height: 1 }.intersection(area);
+        let r = Rect {
+            x,
+            y: area.y,
+            width: w,
+            height: 1,
+        }
+        .intersection(area);
         if !r.is_empty() {
             hits.push((r, *v));
         }
