@@ -29,6 +29,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub read_only: bool,
 
+    /// Leave the mouse to the terminal: no wheel or clicks in the cockpit
+    /// (also `mouse = false` in the config file). With the mouse on,
+    /// Shift+drag still selects text in most terminals.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
+
     /// Open the demo database (created on first use) instead of your own.
     #[arg(long, conflicts_with = "db")]
     pub demo: bool,

@@ -9,6 +9,8 @@
 //! sync_output = true             # synchronized output around each frame
 //! notify = ["/usr/local/bin/page-ops", "--channel", "ops"]   # run on new/escalated alerts
 //! allow_as = false               # refuse --as and OPSDECK_USER (shared hosts)
+//! timezone = "Europe/Paris"      # the cockpit's clock: local, UTC, +01:00 or an IANA name
+//! mouse = true                   # wheel, clicks on tabs, rows and panes (--no-mouse)
 //! ```
 //!
 //! Unknown keys are errors (a typo must not silently do nothing).
@@ -36,6 +38,23 @@ pub struct Config {
     /// Whether `--as` (and `OPSDECK_USER`) may name someone else as the
     /// acting user; `false` on a shared host makes every write the login's.
     pub allow_as: bool,
+    /// The zone of the cockpit's clock and times: `local`, `UTC`, an
+    /// offset (`+01:00`) or an IANA name (`Europe/Paris`); unset, the
+    /// operation's `timezone` (`operation.toml`, UTC by default).
+    #[serde(deserialize_with = "zone")]
+    pub timezone: Option<crate::format::Zone>,
+    /// Whether the cockpit captures the mouse (wheel, clicks); `--no-mouse`
+    /// turns it off for one run.
+    pub mouse: bool,
+}
+
+/// `timezone = "..."`, parsed; the error names the field (its line is
+/// added by the caller from the value's position).
+fn zone<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<crate::format::Zone>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::format::Zone::parse(&text)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("timezone: {e}")))
 }
 
 impl Default for Config {
@@ -48,6 +67,8 @@ impl Default for Config {
             sync_output: true,
             notify: None,
             allow_as: true,
+            timezone: None,
+            mouse: true,
         }
     }
 }
@@ -80,8 +101,7 @@ impl Config {
 
     /// Parses and validates config text.
     pub fn parse(file: &str, text: &str) -> Result<Config, String> {
-        let c: Config =
-            toml::from_str(text).map_err(|e| crate::assets::toml_error(file, text, &e))?;
+        let c: Config = toml::from_str(text).map_err(|e| field_error(file, text, &e))?;
         if !(100..=5000).contains(&c.refresh_ms) {
             return Err(format!(
                 "{file}: refresh_ms: {} is out of range (100 to 5000)",
@@ -110,6 +130,12 @@ impl Config {
         Ok(c)
     }
 
+    /// Whether the cockpit captures the mouse: on unless `--no-mouse`
+    /// (`no_mouse`) or `mouse = false` in the config file.
+    pub fn mouse_capture(&self, no_mouse: bool) -> bool {
+        self.mouse && !no_mouse
+    }
+
     /// Whether the cockpit uses colour.
     pub(crate) fn use_color(&self) -> bool {
         match self.color.as_str() {
@@ -117,6 +143,30 @@ impl Config {
             "never" => false,
             _ => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         }
+    }
+}
+
+/// A TOML error as `FILE:LINE: reason`; a value of the wrong type or form
+/// also names its field (`FILE:LINE: mouse: invalid type: …`).
+fn field_error(file: &str, text: &str, e: &toml::de::Error) -> String {
+    let base = crate::assets::toml_error(file, text, e);
+    let msg = e.message();
+    if !(msg.starts_with("invalid type") || msg.starts_with("invalid value")) {
+        return base;
+    }
+    let line = e.span().map_or("", |s| {
+        let start = text[..s.start.min(text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        text[start..].lines().next().unwrap_or("")
+    });
+    match line.split_once('=') {
+        Some((key, _)) if !key.trim().is_empty() => {
+            let key = crate::text::sanitize(key.trim().trim_matches('"'));
+            let (head, reason) = base.split_at(base.len() - msg.replace('\n', " ").trim().len());
+            format!("{head}{key}: {reason}")
+        }
+        _ => base,
     }
 }
 
@@ -151,5 +201,34 @@ mod tests {
         assert!(Config::parse("c.toml", "notify = []")
             .unwrap_err()
             .contains("notify"));
+    }
+
+    #[test]
+    fn timezone_and_mouse() {
+        use crate::format::Zone;
+        let c = Config::parse("c.toml", "timezone = \"+01:00\"\nmouse = false\n").unwrap();
+        assert_eq!(c.timezone, Some(Zone::Fixed(3600)));
+        assert!(!c.mouse_capture(false));
+        let d = Config::default();
+        assert_eq!(d.timezone, None, "unset: the operation's zone");
+        assert!(d.mouse_capture(false), "the mouse is on by default");
+        assert!(!d.mouse_capture(true), "--no-mouse turns it off");
+        for (text, zone) in [
+            ("timezone = \"local\"", Zone::Local),
+            ("timezone = \"UTC\"", Zone::Utc),
+            (
+                "timezone = \"Europe/Paris\"",
+                Zone::Named(chrono_tz::Tz::Europe__Paris),
+            ),
+        ] {
+            assert_eq!(Config::parse("c.toml", text).unwrap().timezone, Some(zone));
+        }
+        let e = Config::parse("c.toml", "bell = true\ntimezone = \"Mars/Olympus\"\n").unwrap_err();
+        assert!(
+            e.starts_with("c.toml:2: timezone: 'Mars/Olympus' is not a time zone"),
+            "{e}"
+        );
+        let e = Config::parse("c.toml", "bell = true\n\nmouse = \"yes\"\n").unwrap_err();
+        assert!(e.starts_with("c.toml:3: mouse: invalid type"), "{e}");
     }
 }

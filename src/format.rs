@@ -1,5 +1,8 @@
 //! Number, time and unit formatting shared by the CLI and the screens.
 
+mod zone;
+pub use zone::{offset_text, Zone, ZONE_HINT};
+
 /// Unix seconds, UTC (the domain's `Timestamp`; format sits below the
 /// domain and names the plain type).
 type Timestamp = i64;
@@ -51,16 +54,6 @@ pub(crate) fn utc_date(t: Timestamp) -> String {
 pub fn rfc3339(t: Timestamp) -> String {
     chrono::DateTime::from_timestamp(t, 0)
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-        .unwrap_or_else(|| "?".into())
-}
-
-/// Local wall-clock time for screens (`14:05`), falling back to UTC.
-pub(crate) fn local_hm(t: Timestamp) -> String {
-    use chrono::TimeZone;
-    chrono::Local
-        .timestamp_opt(t, 0)
-        .single()
-        .map(|d| d.format("%H:%M").to_string())
         .unwrap_or_else(|| "?".into())
 }
 

@@ -12,7 +12,11 @@ pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let cmdline: std::sync::Arc<dyn crate::tui::cmdline::CommandLine> =
         std::sync::Arc::new(super::cmdline::ClapCommandLine);
-    crate::tui::run(store, view, &ctx.config, keys, Some(cmdline))?;
+    let options = crate::tui::Options {
+        mouse: ctx.mouse,
+        fixed_now: ctx.fixed_clock.then_some(ctx.now),
+    };
+    crate::tui::run(store, view, &ctx.config, keys, Some(cmdline), options)?;
     Ok(0)
 }
 
@@ -48,6 +52,8 @@ pub fn snapshot(ctx: &Context, width: u16, height: u16, view: &str) -> anyhow::R
     let mut store = ctx.open()?;
     let mut app = crate::tui::loaded_app(&mut store, view, ctx.now, Theme::mono());
     app.keys = keys;
+    // The cockpit's zone: the config's, else the operation's.
+    app.zone = ctx.config.timezone;
     let text = crate::tui::render_to_text(&app, width, height);
     crate::commands::emit(&text)?;
     Ok(0)

@@ -67,6 +67,12 @@ pub struct Context {
     pub config: crate::config::Config,
     /// `--read-only`: open the database without write access.
     pub read_only: bool,
+    /// The cockpit captures the mouse: not `--no-mouse`, nor `mouse =
+    /// false` in the config file.
+    pub mouse: bool,
+    /// `OPSDECK_NOW` pinned the clock (debug and test builds only): the
+    /// cockpit's clock stays at [`Context::now`] too.
+    pub fixed_clock: bool,
     /// True when this command may create the database (`init`, `demo`, the
     /// cockpit on the default path); every other command needs it to exist.
     pub create: bool,
@@ -242,22 +248,25 @@ pub(crate) fn rfc3339_times(value: &mut serde_json::Value, keys: &[&str]) {
     }
 }
 
-/// The command's clock: now. In test and debug builds only
-/// (`debug_assertions`), `OPSDECK_NOW` (RFC 3339) pins it so that tests never
-/// depend on the wall clock; the release binary has no such variable and
-/// ignores it (`.ci/run` checks this on a release build).
+/// The command's clock: now, and whether it was pinned. In test and debug
+/// builds only (`debug_assertions`), `OPSDECK_NOW` (RFC 3339) pins it so
+/// that tests never depend on the wall clock (the cockpit's header clock
+/// included); the release binary has no such variable and ignores it
+/// (`.ci/run` checks this on a release build).
 #[cfg(debug_assertions)]
-fn command_now() -> anyhow::Result<i64> {
+fn command_now() -> anyhow::Result<(i64, bool)> {
     match std::env::var("OPSDECK_NOW") {
-        Ok(t) => crate::ingest::parse_time(&t).map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}")),
-        Err(_) => Ok(chrono::Utc::now().timestamp()),
+        Ok(t) => crate::ingest::parse_time(&t)
+            .map(|t| (t, true))
+            .map_err(|e| anyhow::anyhow!("OPSDECK_NOW: {e}")),
+        Err(_) => Ok((chrono::Utc::now().timestamp(), false)),
     }
 }
 
 /// The command's clock: the wall clock, always (release build).
 #[cfg(not(debug_assertions))]
-fn command_now() -> anyhow::Result<i64> {
-    Ok(chrono::Utc::now().timestamp())
+fn command_now() -> anyhow::Result<(i64, bool)> {
+    Ok((chrono::Utc::now().timestamp(), false))
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<u8> {
@@ -278,13 +287,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         },
     };
     check_actor(cli.actor.as_deref(), config.allow_as)?;
+    let (now, fixed_clock) = command_now()?;
     let ctx = Context {
         db,
         actor: resolve_actor(cli.actor.as_deref(), config.user.as_deref()),
-        now: command_now()?,
+        now,
         demo,
+        mouse: config.mouse_capture(cli.no_mouse),
         config,
         read_only: cli.read_only,
+        fixed_clock,
         create: match &cli.command {
             Some(Command::Init { .. }) | Some(Command::Demo) => true,
             None => cli.db.is_none() && !demo,

@@ -89,15 +89,21 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Operation, Vec<DefError>> 
         None => "UTC".to_string(),
         Some(tz) => {
             let t = tz.get_ref().trim();
+            // A zone of the IANA database the cockpit's clock can show.
             let ok = t == "UTC"
                 || (t.contains('/')
-                    && t.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c)));
+                    && matches!(
+                        crate::format::Zone::parse(t),
+                        Ok(crate::format::Zone::Named(_))
+                    ));
             if !ok {
                 err(
                     tz.span(),
                     "timezone",
-                    format!("'{t}' is not a time zone name (UTC or Area/City, e.g. Europe/Berlin)"),
+                    format!(
+                        "'{}' is not a time zone name (UTC or Area/City, e.g. Europe/Berlin)",
+                        crate::text::sanitize(t)
+                    ),
                 );
             }
             t.to_string()

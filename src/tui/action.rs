@@ -67,6 +67,16 @@ pub enum Action {
     RunSource,
     /// `:` opens the command line (empty), or a key opens it prefilled.
     OpenCommand(super::cmdline::Compose),
+    /// The mouse wheel turned by `d` notches (negative is up): the view's
+    /// selection moves as with `↑`/`↓`.
+    Wheel(i32),
+    /// A left click on screen cell (`column`, `row`): a tab, a row, a pane.
+    Click {
+        /// Screen column, 0 at the left.
+        column: u16,
+        /// Screen row, 0 at the top.
+        row: u16,
+    },
 }
 
 impl Effect {

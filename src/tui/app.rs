@@ -139,8 +139,9 @@ pub struct App {
     pub popup: Option<Popup>,
     /// The status-line message of the last action, and when it was set.
     pub flash: Option<(String, Timestamp)>,
-    /// Show times in local time (the live cockpit) or UTC (snapshots, tests).
-    pub local_time: bool,
+    /// The zone of the screen's times when the config file sets one
+    /// (`timezone`); `None` shows them in the operation's zone.
+    pub zone: Option<crate::format::Zone>,
     /// Colours and symbols (honours `NO_COLOR`).
     pub theme: Theme,
     /// Alert policy, notification command and bell (config and environment).
@@ -158,6 +159,12 @@ pub struct App {
     pub history: Vec<String>,
     /// The write running on the cockpit's writer, if any.
     pub pending: Option<super::worker::PendingWrite>,
+    /// The terminal reports the mouse (the live cockpit unless
+    /// `--no-mouse`): the help says what it does.
+    pub mouse: bool,
+    /// Where the last frame drew the tabs and the Cockpit's panes (written
+    /// by `draw`, read by a mouse click).
+    pub drawn: std::cell::RefCell<super::mouse::Drawn>,
 }
 
 impl App {
@@ -171,7 +178,7 @@ impl App {
             filter: String::new(),
             popup: None,
             flash: None,
-            local_time: false,
+            zone: None,
             theme,
             alert_settings: crate::notify::AlertSettings::default(),
             quit: false,
@@ -180,6 +187,8 @@ impl App {
             cmdline: None,
             history: Vec::new(),
             pending: None,
+            mouse: false,
+            drawn: Default::default(),
         }
     }
 
@@ -271,7 +280,7 @@ impl App {
         crate::tui::views::Look {
             theme: self.theme,
             now: self.now,
-            local_time: self.local_time,
+            zone: self.zone.unwrap_or(self.models.header.zone),
         }
     }
 
@@ -368,6 +377,16 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         app.flash = None;
         app.dirty = true;
     }
+    // The mouse never acts on the view behind a popup: a click closes the
+    // help (as any key does); every other popup ignores the mouse, so a
+    // stray click drops nothing typed and answers no question.
+    if matches!(action, Action::Wheel(_) | Action::Click { .. }) && app.popup.is_some() {
+        if matches!(app.popup, Some(Popup::Help)) && matches!(action, Action::Click { .. }) {
+            app.popup = None;
+            app.dirty = true;
+        }
+        return None;
+    }
     if let Some(mut popup) = app.popup.take() {
         app.dirty = true;
         match super::popups::update(app, &mut popup, &action) {
@@ -422,6 +441,9 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::OpenCommand(what) => super::cmdline::open(app, what),
+        // The wheel does what `↑`/`↓` do where the pointer's view is.
+        Action::Wheel(d) => update(app, Action::Move(d)),
+        Action::Click { column, row } => super::mouse::click(app, column, row),
         other => match app.view {
             View::Indicators => indicators::update(app, other),
             View::Playbooks => playbooks::update(app, other),

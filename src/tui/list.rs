@@ -6,11 +6,14 @@
 //! (a reload that re-sorts, a filter) the cursor follows the same item. Only
 //! when that item is gone does it fall back to the nearest row, and
 //! [`Picker::set_rows`] says which key was lost so the view can say so.
+//!
+//! Rendering also keeps where the rows were drawn (with the scroll offset),
+//! so that a mouse click finds the row the user saw under the pointer.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState};
 use ratatui::Frame;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Moving a cursor, whatever the key type of the list (the dispatcher moves
 /// the visible view's list through this).
@@ -29,6 +32,14 @@ pub trait Cursor {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// The row drawn at screen cell (`column`, `row`) by the last frame, if
+    /// the list was drawn there (its header and borders are no row).
+    fn row_at(&self, column: u16, row: u16) -> Option<usize>;
+    /// Selects row `i` (clamped), as a click does.
+    fn select_index(&mut self, i: usize);
+    /// Forgets where the list was drawn: the frame about to be drawn may
+    /// not show it (a detail opened, the terminal too small).
+    fn forget_drawn(&self);
 }
 
 /// A list's rows, selected key and table state. `K` identifies an item
@@ -41,6 +52,9 @@ pub struct Picker<K, R = usize> {
     cursor: usize,
     /// The scroll offset is written by rendering and kept for the next frame.
     table: RefCell<TableState>,
+    /// Where the last frame drew the rows (below the header, inside the
+    /// borders), for mouse clicks; `None` when it did not draw them.
+    drawn: Cell<Option<Rect>>,
 }
 
 impl<K, R> Default for Picker<K, R> {
@@ -50,6 +64,7 @@ impl<K, R> Default for Picker<K, R> {
             selected: None,
             cursor: 0,
             table: RefCell::new(TableState::default()),
+            drawn: Cell::new(None),
         }
     }
 }
@@ -136,6 +151,13 @@ impl<K: Clone + PartialEq, R> Picker<K, R> {
             ..area
         };
         frame.render_stateful_widget(table, table_area, &mut state);
+        let rows_top = area.y.saturating_add(border + header);
+        self.drawn.set(Some(Rect {
+            x: area.x + border,
+            y: rows_top,
+            width: table_area.width.saturating_sub(2 * border),
+            height: (visible as u16).min(area.bottom().saturating_sub(rows_top)),
+        }));
         if overflow {
             let mut bar = ScrollbarState::new(self.rows.len().saturating_sub(visible))
                 .position(state.offset());
@@ -180,6 +202,20 @@ impl<K: Clone + PartialEq, R> Cursor for Picker<K, R> {
     }
     fn index(&self) -> usize {
         self.cursor
+    }
+    fn row_at(&self, column: u16, row: u16) -> Option<usize> {
+        let area = self.drawn.get()?;
+        if !area.contains(Position::new(column, row)) {
+            return None;
+        }
+        let i = self.offset() + usize::from(row - area.y);
+        (i < self.rows.len()).then_some(i)
+    }
+    fn select_index(&mut self, i: usize) {
+        self.set_cursor(i);
+    }
+    fn forget_drawn(&self) {
+        self.drawn.set(None);
     }
 }
 

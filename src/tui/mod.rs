@@ -17,6 +17,8 @@
 //! - `cmdline.rs`: the `:` command line; the [`cmdline::CommandLine`] that
 //!   parses it with the CLI's clap definitions is handed in by `commands`.
 //! - `views/<view>.rs`: drawing, from the view's state and model only.
+//! - `mouse.rs`: wheel and clicks as actions, hit-tested against where the
+//!   last frame drew the tabs, rows and panes.
 
 pub mod action;
 pub mod app;
@@ -28,6 +30,7 @@ pub mod keys;
 pub mod keys_file;
 pub mod list;
 pub mod models;
+pub mod mouse;
 pub mod popups;
 pub mod state;
 pub mod theme;
@@ -39,7 +42,7 @@ use crate::domain::Timestamp;
 use crate::store::{notes, Store};
 use action::Action;
 use app::{update, App, View};
-use crossterm::event::{self, Event};
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::terminal::{
     self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
     LeaveAlternateScreen,
@@ -139,14 +142,21 @@ pub fn loaded_app(store: &mut Store, view: View, now: Timestamp, theme: theme::T
 /// screen); restoring twice would move the cursor of the main screen.
 static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
 
-/// Restores the terminal: raw mode off, main screen back, cursor shown.
-/// Does nothing when the terminal was not taken or is already restored.
+/// Whether the cockpit turned the terminal's mouse reporting on.
+static MOUSE_TAKEN: AtomicBool = AtomicBool::new(false);
+
+/// Restores the terminal: mouse reporting off, raw mode off, main screen
+/// back, cursor shown. Does nothing when the terminal was not taken or is
+/// already restored (a quit, a panic, SIGTERM and SIGHUP all come here).
 pub(crate) fn restore_terminal() {
     if !TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
         return;
     }
-    let _ = terminal::disable_raw_mode();
     let mut out = std::io::stdout();
+    if MOUSE_TAKEN.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, DisableMouseCapture);
+    }
+    let _ = terminal::disable_raw_mode();
     let _ = execute!(
         out,
         EndSynchronizedUpdate,
@@ -165,6 +175,17 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// How the live cockpit runs, besides the config file.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Capture the mouse (wheel, clicks); off with `--no-mouse` or
+    /// `mouse = false`.
+    pub mouse: bool,
+    /// A clock pinned by `OPSDECK_NOW` (debug and test builds): the header
+    /// and the ticks stay at this time. `None`: the wall clock.
+    pub fixed_now: Option<Timestamp>,
+}
+
 /// Opens the cockpit on `store` and runs until `q`, SIGTERM or SIGHUP. With
 /// `standup`, opens the standup view and records the standup time.
 /// `keys` is the key table (`keys.toml` applied); `cmdline` parses the `:`
@@ -175,6 +196,7 @@ pub fn run(
     config: &crate::config::Config,
     keys: keys::KeyTable,
     cmdline: Option<std::sync::Arc<dyn cmdline::CommandLine>>,
+    options: Options,
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
@@ -182,7 +204,11 @@ pub fn run(
             "the cockpit needs a terminal; use `opsdeck snapshot` or `opsdeck status` in scripts"
         );
     }
-    let now = || chrono::Utc::now().timestamp();
+    let now = || {
+        options
+            .fixed_now
+            .unwrap_or_else(|| chrono::Utc::now().timestamp())
+    };
     if view == View::Standup && !store.is_read_only() {
         store.write(|tx| notes::record_standup(tx, now()))?;
     }
@@ -212,6 +238,10 @@ pub fn run(
     TERMINAL_TAKEN.store(true, Ordering::SeqCst);
     let _guard = TerminalGuard;
     execute!(std::io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    if options.mouse {
+        MOUSE_TAKEN.store(true, Ordering::SeqCst);
+        execute!(std::io::stdout(), EnableMouseCapture)?;
+    }
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     terminal.clear()?;
     let sync = config.sync_output && std::env::var_os("OPSDECK_NO_SYNC").is_none();
@@ -229,7 +259,8 @@ pub fn run(
             color: config.use_color(),
         },
     );
-    app.local_time = true;
+    app.zone = config.timezone;
+    app.mouse = options.mouse;
     app.keys = keys;
     app.cmdline = cmdline;
     let (alert_settings, _) = crate::notify::AlertSettings::load(config);
@@ -274,6 +305,7 @@ pub fn run(
         if event::poll(timeout)? {
             match event::read()? {
                 Event::Key(key) => worker::key(&mut store, &mut app, w, key),
+                Event::Mouse(m) if options.mouse => worker::mouse(&mut store, &mut app, w, m),
                 Event::Resize(..) => worker::handle(&mut store, &mut app, w, Action::Resize),
                 _ => {}
             }

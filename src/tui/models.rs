@@ -25,6 +25,9 @@ pub struct HeaderInfo {
     pub read_only: bool,
     /// Time of the newest audit entry (unix seconds, UTC); `None` on an empty database.
     pub last_change: Option<Timestamp>,
+    /// The operation's time zone (`timezone` in `operation.toml`; UTC when
+    /// unset or not a zone).
+    pub zone: crate::format::Zone,
 }
 
 /// One indicator's detail: its reading, daily history and notes.
@@ -255,6 +258,15 @@ pub struct Needs {
 /// The Work view's window.
 pub(crate) const FLOW_WINDOW: i64 = 7 * DAY;
 
+/// The operation's zone from its stored `timezone`: UTC when unset, and
+/// when not a zone (`local` is no operation's zone: the operation is shared).
+fn operation_zone(stored: Option<&str>) -> crate::format::Zone {
+    match stored.map(crate::format::Zone::parse) {
+        Some(Ok(crate::format::Zone::Local)) | Some(Err(_)) | None => crate::format::Zone::Utc,
+        Some(Ok(z)) => z,
+    }
+}
+
 /// Loads the models for `needs` at `now`.
 pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     // Read first: a change committed while the models load is read again
@@ -354,6 +366,7 @@ fn header_info(store: &Store) -> Result<HeaderInfo> {
         actor: store.actor().to_string(),
         read_only: store.is_read_only(),
         last_change: store.last_change()?,
+        zone: operation_zone(store.meta("timezone")?.as_deref()),
     })
 }
 

@@ -197,6 +197,19 @@ pub fn key(
     }
 }
 
+/// One mouse event in the live cockpit: its action (wheel, click) goes the
+/// way a key's does, its writes (if any) on `worker`.
+pub fn mouse(
+    store: &mut Store,
+    app: &mut App,
+    worker: Option<&Worker>,
+    event: crossterm::event::MouseEvent,
+) {
+    if let Some(action) = super::mouse::action(event) {
+        handle(store, app, worker, action);
+    }
+}
+
 /// Applies `action`: through `worker` when there is one.
 pub fn handle(store: &mut Store, app: &mut App, worker: Option<&Worker>, action: Action) {
     match worker {

@@ -44,6 +44,7 @@ mod group_sharing;
 // `unsafe` only to set a child's umask (`pre_exec`) and read the euid:
 // libc calls with nothing for Rust to uphold beyond what the comments at
 // each site say.
+mod header_zone;
 #[allow(unsafe_code)]
 mod honest_files;
 mod hostile_text;
@@ -56,6 +57,7 @@ mod live_apply;
 mod log_file;
 mod migrations;
 mod module_graph;
+mod mouse;
 mod no_silent_db;
 mod query_plans;
 mod readme;

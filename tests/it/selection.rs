@@ -299,7 +299,7 @@ fn draw_decisions(
     let look = opsdeck::tui::views::Look {
         theme: Theme::mono(),
         now: NOW,
-        local_time: false,
+        zone: opsdeck::format::Zone::Utc,
     };
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal

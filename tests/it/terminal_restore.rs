@@ -100,12 +100,23 @@ fn demo_db(dir: &Path, name: &str) -> std::path::PathBuf {
 /// Runs the cockpit on a demo database in tmux, ends it with `how`, and
 /// returns the screen after the shell printed the terminal mode.
 fn run_and_end(tag: &str, env: &str, how: &dyn Fn(&Session, &Path)) -> String {
+    start_and_end(tag, env, "", how).1
+}
+
+/// [`run_and_end`] with more arguments for the cockpit (`args`), keeping
+/// the session (the shell still runs in it) for a look at the terminal.
+fn start_and_end(
+    tag: &str,
+    env: &str,
+    args: &str,
+    how: &dyn Fn(&Session, &Path),
+) -> (Session, String) {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path(), "t.db");
     let bin = env!("CARGO_BIN_EXE_opsdeck");
     let pidfile = dir.path().join("pid");
     let script = format!(
-        "RUST_BACKTRACE=0 {env} {bin} --db {db} & echo $! > {pid}; wait $!; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; sleep 30",
+        "RUST_BACKTRACE=0 {env} {bin} --db {db} {args} & echo $! > {pid}; wait $!; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; sleep 30",
         db = db.display(),
         pid = pidfile.display()
     );
@@ -116,7 +127,34 @@ fn run_and_end(tag: &str, env: &str, how: &dyn Fn(&Session, &Path)) -> String {
         "the cockpit came up:\n{screen}"
     );
     how(&s, &pidfile);
-    s.wait_for("icanon", Duration::from_secs(10))
+    let screen = s.wait_for("icanon", Duration::from_secs(10));
+    (s, screen)
+}
+
+/// `1` while the program in the session's pane has the terminal report the
+/// mouse (any mode), `0` otherwise (tmux keeps the mode after the program
+/// leaves the alternate screen: only turning it off clears it).
+fn mouse_flag(s: &Session) -> String {
+    let out = Command::new("tmux")
+        .args([
+            "-L",
+            &s.socket,
+            "display",
+            "-p",
+            "-t",
+            &s.name,
+            "#{mouse_any_flag}",
+        ])
+        .output()
+        .expect("tmux display");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn send_q(s: &Session) {
+    Command::new("tmux")
+        .args(["-L", &s.socket, "send-keys", "-t", &s.name, "q"])
+        .status()
+        .unwrap();
 }
 
 fn assert_restored(screen: &str) {
@@ -203,4 +241,64 @@ fn the_cockpit_ends_when_its_terminal_goes_away() {
         !alive(&pid),
         "the cockpit must exit, not spin, when its terminal is gone"
     );
+}
+
+#[test]
+fn the_mouse_is_captured_in_the_cockpit_released_after_a_quit_or_a_panic_and_never_with_no_mouse() {
+    require_tmux();
+    let dir = tempfile::tempdir().unwrap();
+    // The config file of these runs (not the user's): a zone for the
+    // header, the mouse at its default.
+    let cfg = dir.path().join("config.toml");
+    std::fs::write(&cfg, "timezone = \"+01:00\"\n").unwrap();
+    let env = format!(
+        "OPSDECK_CONFIG={} OPSDECK_NOW=2026-11-24T09:00:00Z",
+        cfg.display()
+    );
+    let seen = std::cell::RefCell::new(Vec::new());
+    let (s, quit) = start_and_end("mouse-quit", &env, "", &|s, _| {
+        seen.borrow_mut().push(mouse_flag(s));
+        // The header's clock is the pinned clock, in the config's zone.
+        let header = s.capture().lines().next().unwrap_or_default().to_string();
+        seen.borrow_mut().push(header);
+        send_q(s);
+    });
+    assert_restored(&quit);
+    assert_eq!(seen.borrow()[0], "1", "captured while the cockpit runs");
+    assert!(
+        seen.borrow()[1].trim_end().ends_with(" 10:00 +01:00"),
+        "the header: {:?}",
+        seen.borrow()[1]
+    );
+    assert_eq!(mouse_flag(&s), "0", "released after q:\n{quit}");
+    drop(s);
+
+    seen.borrow_mut().clear();
+    let panic_env = format!("{env} OPSDECK_DEBUG_PANIC_AFTER_MS=4000");
+    let (s, panic) = start_and_end("mouse-panic", &panic_env, "", &|s, _| {
+        seen.borrow_mut().push(mouse_flag(s));
+    });
+    assert_restored(&panic);
+    assert!(panic.contains("debug panic requested"), "{panic}");
+    assert_eq!(seen.borrow()[0], "1", "captured before the panic");
+    assert_eq!(mouse_flag(&s), "0", "released after the panic:\n{panic}");
+    drop(s);
+
+    seen.borrow_mut().clear();
+    let (s, off) = start_and_end("mouse-off", &env, "--no-mouse", &|s, _| {
+        seen.borrow_mut().push(mouse_flag(s));
+        send_q(s);
+    });
+    assert_restored(&off);
+    assert_eq!(seen.borrow()[0], "0", "--no-mouse: never captured");
+    drop(s);
+
+    std::fs::write(&cfg, "mouse = false\n").unwrap();
+    seen.borrow_mut().clear();
+    let (_s, off) = start_and_end("mouse-cfg", &env, "", &|s, _| {
+        seen.borrow_mut().push(mouse_flag(s));
+        send_q(s);
+    });
+    assert_restored(&off);
+    assert_eq!(seen.borrow()[0], "0", "mouse = false: never captured");
 }

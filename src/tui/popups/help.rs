@@ -20,8 +20,16 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
 }
 
 /// Draws the help overlay for the keys of `cx`, generated from the key
-/// table: the view's own keys, then the global ones.
-pub fn render(frame: &mut Frame, area: Rect, keys: &KeyTable, cx: Context, theme: &Theme) {
+/// table: the view's own keys, then the global ones; with `mouse` (the
+/// cockpit captures it), what the mouse does and how to select text.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    keys: &KeyTable,
+    cx: Context,
+    theme: &Theme,
+    mouse: bool,
+) {
     let (own, global) = keys.help_lines(cx);
     let w = own
         .iter()
@@ -53,8 +61,22 @@ pub fn render(frame: &mut Frame, area: Rect, keys: &KeyTable, cx: Context, theme
     for (k, d) in &global {
         lines.push(key_line(k, d));
     }
+    if mouse {
+        lines.push(key_line(
+            "mouse",
+            "wheel moves · click picks a tab, a row, a pane",
+        ));
+        lines.push(key_line(
+            "",
+            "Shift+drag selects text (--no-mouse: no capture)",
+        ));
+    }
     lines.push(Line::from(Span::styled(
-        " any key closes this help",
+        if mouse {
+            " any key or a click closes this help"
+        } else {
+            " any key closes this help"
+        },
         theme.dim(),
     )));
     let widest = own

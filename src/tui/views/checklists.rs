@@ -112,31 +112,50 @@ pub(crate) fn lines_marked(
     selected: Option<i64>,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
+    lines_of_runs(model, width, height, selected, theme)
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect()
+}
+
+/// [`lines_marked`], each line with the run it belongs to (a run's line and
+/// its late line; none for the `+N more` line).
+fn lines_of_runs(
+    model: &RunsModel,
+    width: usize,
+    height: usize,
+    selected: Option<i64>,
+    theme: &Theme,
+) -> Vec<(Line<'static>, Option<i64>)> {
     if model.open_runs.is_empty() {
-        return vec![Line::from(Span::styled(
-            "No open checklist runs. Start one: opsdeck run start PLAYBOOK",
-            theme.dim(),
-        ))];
+        return vec![(
+            Line::from(Span::styled(
+                "No open checklist runs. Start one: opsdeck run start PLAYBOOK",
+                theme.dim(),
+            )),
+            None,
+        )];
     }
-    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut out: Vec<(Line<'static>, Option<i64>)> = Vec::new();
     let total = model.open_runs.len();
     for (shown, o) in model.open_runs.iter().enumerate() {
         let needed = if o.is_overdue() { 2 } else { 1 };
         let left_after = total - shown - 1;
         let reserve = usize::from(left_after > 0);
         if out.len() + 1 + reserve > height {
-            out.push(more_line(total - shown, theme));
+            out.push((more_line(total - shown, theme), None));
             return out;
         }
         let line = run_line(o, width, theme);
-        out.push(if selected == Some(o.run.id) {
-            line.style(theme.selected())
+        let id = Some(o.run.id);
+        out.push(if selected == id {
+            (line.style(theme.selected()), id)
         } else {
-            line
+            (line, id)
         });
         if needed == 2 && out.len() + 1 + reserve <= height {
             if let Some(l) = late_line(o, width, theme) {
-                out.push(l);
+                out.push((l, id));
             }
         }
     }
@@ -150,18 +169,19 @@ fn more_line(n: usize, theme: &Theme) -> Line<'static> {
     ))
 }
 
-/// Draws the pane.
+/// Draws the pane; returns the screen row of each run's lines (for a
+/// mouse click).
 pub fn render(
     frame: &mut Frame,
     area: Rect,
     model: Option<&RunsModel>,
     selected: Option<i64>,
     look: &Look,
-) {
+) -> Vec<(u16, i64)> {
     let theme = &look.theme;
     let Some(model) = model else {
         promise_pane(frame, area, "Today's checklists", "Loading…", theme);
-        return;
+        return Vec::new();
     };
     let overdue = model.overdue_count();
     let title = if overdue > 0 && area.width >= 36 {
@@ -173,11 +193,18 @@ pub fn render(
     };
     let width = area.width.saturating_sub(2) as usize;
     let height = area.height.saturating_sub(2) as usize;
+    let lines = lines_of_runs(model, width, height, selected, theme);
+    let rows = lines
+        .iter()
+        .zip(area.y.saturating_add(1)..area.bottom().saturating_sub(1))
+        .filter_map(|((_, id), y)| id.map(|id| (y, id)))
+        .collect();
     frame.render_widget(
-        Paragraph::new(lines_marked(model, width, height, selected, theme))
+        Paragraph::new(lines.into_iter().map(|(l, _)| l).collect::<Vec<_>>())
             .block(pane(&title, theme)),
         area,
     );
+    rows
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use crate::domain::Status;
 use crate::format::{number, value_unit};
 use crate::store::board::{FlowModel, Reading};
 use crate::tui::models::Models;
+use crate::tui::mouse::Pane;
 use crate::tui::state::cockpit::{CockpitKey, CockpitState};
 use crate::tui::theme::Theme;
 use crate::tui::views::Look;
@@ -18,8 +19,15 @@ use ratatui::Frame;
 
 /// Draws the cockpit: indicators and flow on the left, alerts and today's
 /// checklists on the right; the item under the cockpit's cursor is
-/// highlighted in its pane (Enter opens it).
-pub fn render(frame: &mut Frame, area: Rect, models: &Models, st: &CockpitState, look: &Look) {
+/// highlighted in its pane (Enter opens it). Returns the panes as drawn,
+/// with the item on each row, for a mouse click.
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    models: &Models,
+    st: &CockpitState,
+    look: &Look,
+) -> Vec<Pane> {
     let sel_indicator = st.selected_in(|k| match k {
         CockpitKey::Indicator(id) => Some(*id),
         _ => None,
@@ -86,7 +94,50 @@ pub fn render(frame: &mut Frame, area: Rect, models: &Models, st: &CockpitState,
     let [alerts_area, runs_area] =
         Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
     super::alerts::pane(frame, alerts_area, models.alerts.as_ref(), sel_alert, look);
-    super::checklists::render(frame, runs_area, models.runs.as_ref(), sel_run, look);
+    let run_rows = super::checklists::render(frame, runs_area, models.runs.as_ref(), sel_run, look);
+    // The panes' items, in the order each pane draws them, one a line
+    // below the border (and the flow pane's header).
+    let ids = |rs: &[&Reading]| rs.iter().map(|r| CockpitKey::Indicator(r.id)).collect();
+    let flow_keys = models
+        .flow
+        .as_ref()
+        .map(|f| {
+            f.rows
+                .iter()
+                .filter(|r| r.segment.is_none())
+                .map(|r| CockpitKey::Flow(r.kind.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let alert_keys = models
+        .alerts
+        .as_ref()
+        .map(|m| m.active.iter().map(|a| CockpitKey::Alert(a.id)).collect())
+        .unwrap_or_default();
+    let run_keys = models
+        .runs
+        .as_ref()
+        .map(|m| {
+            m.open_runs
+                .iter()
+                .map(|o| CockpitKey::Run(o.run.id))
+                .collect()
+        })
+        .unwrap_or_default();
+    vec![
+        Pane::listed(lead_area, lead_area.y + 1, ids(&leading)),
+        Pane::listed(lag_area, lag_area.y + 1, ids(&lagging)),
+        Pane::listed(flow_area, flow_area.y + 2, flow_keys),
+        Pane::listed(alerts_area, alerts_area.y + 1, alert_keys),
+        Pane {
+            area: runs_area,
+            keys: run_keys,
+            rows: run_rows
+                .into_iter()
+                .map(|(y, id)| (y, CockpitKey::Run(id)))
+                .collect(),
+        },
+    ]
 }
 
 /// A row highlighted when it holds the cockpit's cursor.

@@ -19,7 +19,6 @@ pub mod work;
 use super::app::{App, View};
 use super::popups::{self, Popup};
 use super::widgets::clean;
-use crate::format::local_hm;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -33,18 +32,24 @@ pub struct Look {
     pub theme: crate::tui::theme::Theme,
     /// The clock.
     pub now: crate::domain::Timestamp,
-    /// Local time (the live cockpit) or UTC (snapshots, tests).
-    pub local_time: bool,
+    /// The zone every time on screen is shown in; the header names it.
+    pub zone: crate::format::Zone,
 }
 
 impl Look {
-    /// `14:05` local, or `14:05 UTC`.
+    /// A time of day in the zone: `14:05`, or `14:05 UTC` when the zone is
+    /// UTC (as the CLI writes it).
     pub fn clock(&self, t: crate::domain::Timestamp) -> String {
-        if self.local_time {
-            local_hm(t)
-        } else {
-            format!("{} UTC", crate::format::utc_hm(t))
+        match self.zone {
+            crate::format::Zone::Utc => format!("{} UTC", self.zone.hm(t)),
+            z => z.hm(t),
         }
+    }
+
+    /// The header's clock: the time and the zone's name, `09:00 UTC`,
+    /// `10:00 CET`, `10:00 +01:00`.
+    pub fn header_clock(&self, t: crate::domain::Timestamp) -> String {
+        format!("{} {}", self.zone.hm(t), self.zone.label(t))
     }
 }
 
@@ -55,6 +60,11 @@ pub(crate) const MIN_HEIGHT: u16 = 16;
 
 /// Draws the whole frame.
 pub fn draw(frame: &mut Frame, app: &App) {
+    // What this frame draws is what a click hits next: nothing until drawn.
+    app.drawn.replace(Default::default());
+    if let Some(list) = app.ui.cursor(app.view) {
+        list.forget_drawn();
+    }
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = vec![
@@ -87,7 +97,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_tabs(frame, tabs, app);
         let empty_alerts = crate::store::alerts::AlertsModel::default();
         match app.view {
-            View::Cockpit => cockpit::render(frame, body, m, &ui.cockpit, &look),
+            View::Cockpit => {
+                app.drawn.borrow_mut().panes = cockpit::render(frame, body, m, &ui.cockpit, &look)
+            }
             View::Indicators => indicators::render(
                 frame,
                 body,
@@ -142,9 +154,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_footer(frame, (footer, body), app);
     }
     match &app.popup {
-        Some(Popup::Help) => {
-            popups::help::render(frame, area, &app.keys, app.key_context(), &app.theme)
-        }
+        Some(Popup::Help) => popups::help::render(
+            frame,
+            area,
+            &app.keys,
+            app.key_context(),
+            &app.theme,
+            app.mouse,
+        ),
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
             area,
@@ -216,14 +233,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     let h = &app.models.header;
-    let clock = |t| {
-        if app.local_time {
-            local_hm(t)
-        } else {
-            format!("{} UTC", crate::format::utc_hm(t))
-        }
-    };
-    let changed = h.last_change.map(clock).unwrap_or_else(|| "—".into());
+    let look = app.look();
+    // The clock on the right names the zone once for the whole line.
+    let changed = h
+        .last_change
+        .map(|t| look.zone.hm(t))
+        .unwrap_or_else(|| "—".into());
     let mut parts = Vec::new();
     if area.width >= 100 {
         parts.push("opsdeck".to_string());
@@ -236,12 +251,14 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     ]);
     // `READ-ONLY` is never cut: the other parts give way to it.
     let suffix = if h.read_only { " │ READ-ONLY" } else { "" };
-    let right = clock(app.now);
+    // The clock and its zone are never cut either.
+    let right = look.header_clock(app.now);
+    let right_w = right.chars().count();
     let left = format!(" {}", parts.join(" │ "));
     let width = area.width as usize;
-    let room = width.saturating_sub(right.len() + 2 + suffix.chars().count());
+    let room = width.saturating_sub(right_w + 2 + suffix.chars().count());
     let left = format!("{}{suffix}", crate::text::truncate(&left, room));
-    let pad = width.saturating_sub(left.chars().count() + right.len() + 1);
+    let pad = width.saturating_sub(left.chars().count() + right_w + 1);
     let line = format!("{left}{}{right} ", " ".repeat(pad));
     frame.render_widget(Paragraph::new(line).style(app.theme.bar()), area);
 }
@@ -272,6 +289,8 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
     };
     let gap = if fits(&medium) { " " } else { "" };
     let mut spans = Vec::new();
+    let mut hits = Vec::new();
+    let mut x = area.x;
     for (i, v) in View::TABS.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, name(*v));
         let style = if *v == app.view {
@@ -279,11 +298,25 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             app.theme.dim()
         };
+        // Where the label lands, for a click (cut at the bar's right end).
+        let w = label.chars().count() as u16;
+        let r = Rect {
+            x,
+            y: area.y,
+            width: w,
+            height: 1,
+        }
+        .intersection(area);
+        if !r.is_empty() {
+            hits.push((r, *v));
+        }
+        x = x.saturating_add(w + gap.len() as u16);
         spans.push(Span::styled(label, style));
         if i + 1 < View::TABS.len() {
             spans.push(Span::raw(gap));
         }
     }
+    app.drawn.borrow_mut().tabs = hits;
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

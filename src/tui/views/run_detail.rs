@@ -15,21 +15,9 @@ use crate::tui::widgets::{clean, clean_cut};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-/// `11-24 09:00`, local on the live screen, UTC in snapshots.
+/// `11-24 09:00`, in the cockpit's zone.
 pub(crate) fn short_time(look: &Look, t: Timestamp) -> String {
-    use chrono::TimeZone;
-    let fmt = "%m-%d %H:%M";
-    if look.local_time {
-        chrono::Local
-            .timestamp_opt(t, 0)
-            .single()
-            .map(|d| d.format(fmt).to_string())
-            .unwrap_or_else(|| "?".into())
-    } else {
-        chrono::DateTime::from_timestamp(t, 0)
-            .map(|d| d.format(fmt).to_string())
-            .unwrap_or_else(|| "?".into())
-    }
+    look.zone.format(t, "%m-%d %H:%M")
 }
 
 /// Lines of a detail and the line the cursor is on.

@@ -89,7 +89,11 @@ pub fn render(
             Row::new(cells)
         })
         .collect();
-    let clock_w = if look.local_time { 7 } else { 9 };
+    let clock_w = if look.zone == crate::format::Zone::Utc {
+        9
+    } else {
+        7
+    };
     let mut widths = vec![
         Constraint::Fill(1),
         Constraint::Length(8),
