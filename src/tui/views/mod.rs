@@ -52,6 +52,9 @@ impl Look {
 pub(crate) const MIN_WIDTH: u16 = 60;
 /// Below this size a message replaces the layout.
 pub(crate) const MIN_HEIGHT: u16 = 16;
+/// The smallest frame the layout draws, `(width, height)`: below it the
+/// cockpit shows a message and `opsdeck snapshot` refuses.
+pub const MIN_SIZE: (u16, u16) = (MIN_WIDTH, MIN_HEIGHT);
 
 /// Draws the whole frame.
 pub fn draw(frame: &mut Frame, app: &App) {
