@@ -118,7 +118,7 @@ impl ClapCommandLine {
             }
             Snooze { id, until, note } => {
                 note_ok("--note", note.as_deref())?;
-                let until = parse_until(&until, now).map_err(|e| format!("UNTIL: {e}"))?;
+                let until = parse_until(&until, now)?;
                 let t = alert_title(models, id);
                 confirmed(
                     effect(id, AlertOp::Snooze { until }, note),

@@ -30,3 +30,78 @@ fn snapshot_below_the_minimum_size_is_refused_with_exit_2() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stdout(&out).contains("too small"), "{}", stdout(&out));
 }
+
+/// The example the snooze prompt shows, read from the drawn prompt.
+fn prompt_example(screen: &str) -> String {
+    let line = screen
+        .lines()
+        .find(|l| l.contains("snooze #") && l.contains(" until — "))
+        .unwrap_or_else(|| panic!("no snooze prompt:\n{screen}"));
+    let hint = line.split(" until — ").nth(1).unwrap();
+    let hint = hint.trim_end_matches(|c| "─┐ ".contains(c));
+    hint.rsplit(", or ").next().unwrap().trim().to_string()
+}
+
+#[test]
+fn the_snooze_prompt_accepts_its_own_example() {
+    use crate::common::screens::{demo_store, key, typed, NOW as SCREEN_NOW};
+    use crossterm::event::KeyCode;
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::popups::Popup;
+    use opsdeck::tui::state::alerts::{parse_input, AlertOp, AlertVerb};
+    use opsdeck::tui::{loaded_app, render_to_text, theme::Theme};
+
+    let mut store = demo_store();
+    let mut app = loaded_app(&mut store, View::Alerts, SCREEN_NOW, Theme::mono());
+    key(&mut store, &mut app, KeyCode::Char('s'));
+    let screen = render_to_text(&app, 100, 30);
+    let example = prompt_example(&screen);
+    assert_eq!(example, "2026-11-26T09:00Z", "{screen}");
+    typed(&mut store, &mut app, &example);
+    key(&mut store, &mut app, KeyCode::Enter);
+    match &app.popup {
+        Some(Popup::Confirm { .. }) => {}
+        other => panic!("the example was refused: {other:?}"),
+    }
+    let text = render_to_text(&app, 100, 30);
+    assert!(text.contains("until 2026-11-26 09:00 UTC?"), "{text}");
+    // Every form the hint shows.
+    let nine = 1_795_683_600; // 2026-11-26T09:00:00Z
+    for (typed, until) in [
+        ("2h", SCREEN_NOW + 2 * 3600),
+        ("1d", SCREEN_NOW + 86_400),
+        ("2026-11-26T09:00Z", nine),
+    ] {
+        assert_eq!(
+            parse_input(AlertVerb::Snooze, typed, SCREEN_NOW),
+            Ok(AlertOp::Snooze { until }),
+            "{typed}"
+        );
+    }
+}
+
+#[test]
+fn alert_snooze_on_the_cli_accepts_a_time_without_seconds() {
+    let env = Env::new();
+    env.at(NOW, &["alert", "raise", "Printer on fire"])
+        .assert()
+        .success();
+    let out = env
+        .at(NOW, &["alert", "snooze", "1", "2026-11-26T09:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        env.query_i64("SELECT snoozed_until FROM alerts WHERE id = 1"),
+        1_795_683_600
+    );
+    let out = env
+        .at(NOW, &["alert", "snooze", "1", "2026-11-26T10:30+01:00"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        env.query_i64("SELECT snoozed_until FROM alerts WHERE id = 1"),
+        1_795_683_600 + 1800
+    );
+}
