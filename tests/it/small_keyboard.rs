@@ -105,3 +105,62 @@ fn alert_snooze_on_the_cli_accepts_a_time_without_seconds() {
         1_795_683_600 + 1800
     );
 }
+
+/// The indicator keys `opsdeck indicator list` prints (its first column).
+fn listed_keys(env: &Env) -> Vec<String> {
+    env.ok_at(NOW, &["indicator", "list"])
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn experiment_new_help_examples_name_indicators_of_the_starter_and_the_demo() {
+    let env = Env::new();
+    let help = env.ok_at(NOW, &["experiment", "new", "--help"]);
+    // Every quoted example criterion: 'KEY<op>NUMBER'.
+    let examples: Vec<String> = help
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| q.contains(['<', '>', '=']))
+        .map(str::to_string)
+        .collect();
+    assert!(examples.len() >= 2, "{help}");
+    let keys: Vec<String> = examples
+        .iter()
+        .map(|e| {
+            e.split(['<', '>', '=', '!'])
+                .next()
+                .unwrap()
+                .trim()
+                .to_string()
+        })
+        .collect();
+    // The starter definition `opsdeck init` writes.
+    let ops = crate::common::init_ops(&env, NOW);
+    let starter = std::fs::read_to_string(ops.join("indicators.toml")).unwrap();
+    let starter: toml::Value = toml::from_str(&starter).unwrap();
+    let starter_keys: Vec<&str> = starter["indicator"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["key"].as_str().unwrap())
+        .collect();
+    // The demo.
+    let demo = Env::bare();
+    demo.ok_at(NOW, &["demo"]);
+    let demo_keys = listed_keys(&demo);
+    for key in &keys {
+        assert!(
+            starter_keys.contains(&key.as_str()),
+            "help example '{key}' is not in the starter {starter_keys:?}"
+        );
+        assert!(
+            demo_keys.contains(key),
+            "help example '{key}' is not in the demo {demo_keys:?}"
+        );
+    }
+    // And the help says where the keys are.
+    assert!(help.contains("opsdeck indicator list"), "{help}");
+}
