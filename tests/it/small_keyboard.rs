@@ -164,3 +164,72 @@ fn experiment_new_help_examples_name_indicators_of_the_starter_and_the_demo() {
     // And the help says where the keys are.
     assert!(help.contains("opsdeck indicator list"), "{help}");
 }
+
+/// The `compared` line of `experiment show`.
+fn compared_line(env: &Env, key: &str) -> String {
+    env.ok_at(NOW, &["experiment", "show", key])
+        .lines()
+        .find(|l| l.trim_start().starts_with("compared"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn amending_only_the_end_keeps_the_baseline_period() {
+    let env = Env::new();
+    env.ok_at(
+        NOW,
+        &[
+            "experiment",
+            "new",
+            "pilot",
+            "--title",
+            "Pilot",
+            "--objective",
+            "Decide",
+            "--hypothesis",
+            "It helps",
+            "--scope",
+            "All orders",
+            "--start",
+            "2026-12-01",
+            "--end",
+            "2026-12-15",
+            "--primary",
+            "on_time_rate>=95",
+        ],
+    );
+    let before = compared_line(&env, "pilot");
+    // The period of equal length just before the start: 14 days.
+    assert!(
+        before.contains("2026-11-17") && before.contains("2026-12-01"),
+        "{before}"
+    );
+    // A draft: an edit.
+    env.ok_at(NOW, &["experiment", "amend", "pilot", "--end", "2026-12-22"]);
+    assert_eq!(compared_line(&env, "pilot"), before);
+    // Registered: an amendment of the end alone.
+    env.ok_at(NOW, &["experiment", "start", "pilot"]);
+    let out = env.ok_at(
+        NOW,
+        &[
+            "experiment",
+            "amend",
+            "pilot",
+            "--end",
+            "2026-12-29",
+            "--reason",
+            "the courier starts a week late",
+        ],
+    );
+    assert!(out.contains("amendment recorded (end)"), "{out}");
+    assert_eq!(compared_line(&env, "pilot"), before);
+    // Moving the start still moves the default baseline with it.
+    env.ok_at(NOW, &["experiment", "new", "other", "--title", "O", "--objective", "D",
+        "--hypothesis", "H", "--scope", "S", "--start", "2026-12-01", "--end", "2026-12-15",
+        "--primary", "on_time_rate>=95"]);
+    env.ok_at(NOW, &["experiment", "amend", "other", "--start", "2026-12-08"]);
+    let moved = compared_line(&env, "other");
+    assert!(moved.contains("2026-12-01") && moved.contains("2026-12-08"), "{moved}");
+}
