@@ -233,3 +233,123 @@ fn amending_only_the_end_keeps_the_baseline_period() {
     let moved = compared_line(&env, "other");
     assert!(moved.contains("2026-12-01") && moved.contains("2026-12-08"), "{moved}");
 }
+
+#[test]
+fn the_command_line_checks_a_run_item_with_a_note_as_the_cli_does() {
+    use crate::common::screens::{demo_store, NOW as SCREEN_NOW};
+    use clap::Parser;
+    use opsdeck::cli::{Cli, Command, RunCommand};
+    use opsdeck::commands::cmdline::ClapCommandLine;
+    use opsdeck::tui::action::Effect;
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::cmdline::CommandLine;
+    use opsdeck::tui::state::playbooks::{ItemChangeKind, RunEffect};
+    use opsdeck::tui::{loaded_app, theme::Theme};
+
+    let line = "run done 3 ship.2 --note \"sealed twice\" --override the van waits";
+    // What the CLI reads from the same words.
+    let cli = Cli::try_parse_from([
+        "opsdeck",
+        "run",
+        "done",
+        "3",
+        "ship.2",
+        "--note",
+        "sealed twice",
+        "--override",
+        "the van waits",
+    ])
+    .unwrap();
+    let Some(Command::Run {
+        command:
+            RunCommand::Done {
+                run,
+                item,
+                note,
+                override_reason,
+            },
+    }) = cli.command
+    else {
+        panic!("not run done")
+    };
+    let mut store = demo_store();
+    let app = loaded_app(&mut store, View::Playbooks, SCREEN_NOW, Theme::mono());
+    let parsed = ClapCommandLine
+        .parse(line, &app.models, SCREEN_NOW)
+        .unwrap_or_else(|e| panic!("refused: {e}"));
+    assert_eq!(
+        parsed.effect,
+        Effect::Run(RunEffect::Item {
+            run: run.trim_start_matches('#').parse().unwrap(),
+            item,
+            change: ItemChangeKind::Done(note),
+            override_reason,
+        })
+    );
+    assert!(parsed.confirm.is_none());
+    // An empty note is refused, naming the flag.
+    let err = ClapCommandLine
+        .parse("run done 3 ship.2 --note ''", &app.models, SCREEN_NOW)
+        .unwrap_err();
+    assert!(err.starts_with("--note:"), "{err}");
+}
+
+#[test]
+fn the_note_of_a_checked_item_is_kept_when_the_cockpit_checks_it() {
+    use crate::common::screens::{demo_store, NOW as SCREEN_NOW};
+    use opsdeck::tui::action::{Action, Effect};
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::state::playbooks::{ItemChangeKind, RunEffect};
+    use opsdeck::tui::{loaded_app, run_effect, theme::Theme};
+
+    let mut store = demo_store();
+    let mut app = loaded_app(&mut store, View::Playbooks, SCREEN_NOW, Theme::mono());
+    let run: i64 = crate::common::screens::count(
+        &store,
+        "SELECT id FROM checklist_runs WHERE context = 'ORD-1203'",
+    );
+    let done = run_effect(
+        &mut store,
+        &mut app,
+        Effect::Run(RunEffect::Item {
+            run,
+            item: "prepare.2".into(),
+            change: ItemChangeKind::Done(Some("weighed twice".into())),
+            override_reason: None,
+        }),
+    );
+    assert!(matches!(done, Some(Action::Done(Ok(_)))), "{done:?}");
+    let note: String = store
+        .raw_conn_for_tests()
+        .query_row(
+            "SELECT note FROM run_items WHERE run_id = ?1 AND state = 'done' AND note IS NOT NULL",
+            [run],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(note, "weighed twice");
+}
+
+#[test]
+fn raising_with_a_playbook_asks_with_the_right_article() {
+    use crate::common::screens::{demo_store, NOW as SCREEN_NOW};
+    use opsdeck::commands::cmdline::ClapCommandLine;
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::cmdline::CommandLine;
+    use opsdeck::tui::{loaded_app, theme::Theme};
+
+    let mut store = demo_store();
+    let mut app = loaded_app(&mut store, View::Alerts, SCREEN_NOW, Theme::mono());
+    crate::common::screens::key(&mut store, &mut app, crossterm::event::KeyCode::Char(':'));
+    let ask = |line: &str| {
+        ClapCommandLine
+            .parse(line, &app.models, SCREEN_NOW)
+            .unwrap()
+            .confirm
+            .unwrap()
+    };
+    let p = ask("alert raise \"Van broke down\" --playbook incident-response");
+    assert!(p.contains("and start an incident-response run?"), "{p}");
+    let p = ask("alert raise \"Van broke down\" --playbook support-ticket");
+    assert!(p.contains("and start a support-ticket run?"), "{p}");
+}
