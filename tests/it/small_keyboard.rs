@@ -353,3 +353,54 @@ fn raising_with_a_playbook_asks_with_the_right_article() {
     let p = ask("alert raise \"Van broke down\" --playbook support-ticket");
     assert!(p.contains("and start a support-ticket run?"), "{p}");
 }
+
+#[test]
+fn recreating_the_demo_under_an_open_cockpit_reloads_it() {
+    use opsdeck::store::Store;
+    use opsdeck::tui::action::Action;
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::{dispatch, loaded_app, theme::Theme, ChangeWatch};
+
+    const T1: &str = "2026-11-25T12:00:00Z";
+    const T2: &str = "2026-12-02T12:00:00Z";
+    let t1 = 1_795_608_000; // 2026-11-25T12:00:00Z
+    let env = Env::bare();
+    env.ok_at(T1, &["demo"]);
+    // The cockpit's side: the store opened as the cockpit opens it, the
+    // Experiments view loaded, the watch started.
+    let mut store = Store::open(&env.db, "tester").unwrap();
+    let mut app = loaded_app(&mut store, View::Experiments, t1, Theme::mono());
+    let mut watch = ChangeWatch::new(&store).unwrap();
+    let courier_start = |app: &opsdeck::tui::app::App| {
+        app.models
+            .experiments
+            .as_ref()
+            .unwrap()
+            .rows
+            .iter()
+            .find(|r| r.key == "b2b-courier")
+            .unwrap()
+            .start
+    };
+    let before = courier_start(&app);
+    let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&env.db).unwrap());
+    // Another process recreates the demo a week later.
+    let out = env.ok_at(T2, &["demo"]);
+    assert!(out.contains("demo database ready"), "{out}");
+    assert!(watch.changed(&store).unwrap(), "the cockpit did not see the new demo");
+    dispatch(&mut store, &mut app, Action::DataChanged);
+    assert_eq!(courier_start(&app), before + 7 * 86_400);
+    // The same file, rewritten in place.
+    assert_eq!(
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&env.db).unwrap()),
+        inode
+    );
+    // Nothing left beside it.
+    let leftovers: Vec<String> = std::fs::read_dir(env.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert!(!watch.changed(&store).unwrap());
+}
