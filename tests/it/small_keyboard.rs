@@ -404,3 +404,38 @@ fn recreating_the_demo_under_an_open_cockpit_reloads_it() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     assert!(!watch.changed(&store).unwrap());
 }
+
+#[test]
+fn the_chart_legend_sits_above_the_plot_not_over_it() {
+    use crate::common::screens::{app_on, demo_store, key};
+    use crossterm::event::KeyCode;
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::render_to_text;
+
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Indicators);
+    key(&mut store, &mut app, KeyCode::Enter);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = render_to_text(&app, w, h);
+        let lines: Vec<&str> = text.lines().collect();
+        // Row 2 is the chart's top border; the legend is the first line inside.
+        assert!(lines[2].contains("On-time fulfilment"), "{text}");
+        let legend = lines[3];
+        for name in ["breach 80", "warn 90", "target 95", "daily mean"] {
+            assert!(legend.contains(name), "{w}x{h}: legend {legend:?}");
+        }
+        assert!(
+            !legend.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c) && c != '⣿'),
+            "data on the legend's line: {legend:?}"
+        );
+        // No legend box inside the plot: the rows down to the chart's
+        // bottom border.
+        let plot: Vec<&str> = lines[4..]
+            .iter()
+            .take_while(|l| !l.starts_with('└'))
+            .copied()
+            .collect();
+        let plot = plot.join("\n");
+        assert!(!plot.contains("breach 80") && !plot.contains("┌"), "{text}");
+    }
+}
