@@ -167,7 +167,7 @@ pub enum Command {
     },
     /// Record one value of an indicator.
     Record {
-        /// Indicator key (see `opsdeck status`).
+        /// Indicator key (see `opsdeck indicator list`).
         indicator: String,
         /// The value, a finite number.
         #[arg(allow_hyphen_values = true)]

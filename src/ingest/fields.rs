@@ -200,7 +200,7 @@ pub(super) fn build_row(
                 return Err((
                     "indicator",
                     format!(
-                        "unknown indicator '{}'",
+                        "unknown indicator '{}' (see `opsdeck indicator list`)",
                         crate::text::sanitize_truncate(key, 60)
                     ),
                 ));

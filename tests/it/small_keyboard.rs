@@ -406,6 +406,66 @@ fn recreating_the_demo_under_an_open_cockpit_reloads_it() {
 }
 
 #[test]
+fn a_bad_indicator_key_points_to_opsdeck_indicator_list() {
+    let env = Env::new();
+    let refused = |args: &[&str]| {
+        let out = env.at(NOW, args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));
+        stderr(&out)
+    };
+    let err = refused(&["record", "nope", "1"]);
+    assert!(
+        err.contains("unknown indicator 'nope'") && err.contains("see `opsdeck indicator list`"),
+        "{err}"
+    );
+    let err = refused(&[
+        "experiment", "new", "x", "--title", "T", "--objective", "O", "--hypothesis", "H",
+        "--scope", "S", "--start", "2026-12-01", "--end", "2026-12-15", "--primary", "nope>=1",
+    ]);
+    assert!(
+        err.contains("unknown indicator 'nope' (see `opsdeck indicator list`)"),
+        "{err}"
+    );
+    let file = env.file("obs.csv", b"indicator,at,value\nnope,2026-11-25T10:00:00Z,1\n");
+    let err = refused(&["import", &file]);
+    assert!(
+        err.contains("obs.csv:2: indicator: unknown indicator 'nope' (see `opsdeck indicator list`)"),
+        "{err}"
+    );
+    // That command shows the keys, first on each line.
+    let list = env.ok_at(NOW, &["indicator", "list"]);
+    assert!(list.lines().any(|l| l.starts_with("on_time_rate ")), "{list}");
+    // No message sends anyone to `opsdeck status` for a key: it shows names.
+    let help = env.ok_at(NOW, &["record", "--help"]);
+    assert!(help.contains("opsdeck indicator list"), "{help}");
+    assert!(!help.contains("opsdeck status"), "{help}");
+}
+
+#[test]
+fn the_indicators_help_and_detail_show_the_keys_the_commands_need() {
+    use crate::common::screens::{app_on, demo_store, key};
+    use crossterm::event::KeyCode;
+    use opsdeck::tui::app::View;
+    use opsdeck::tui::render_to_text;
+
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Indicators);
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    let help = render_to_text(&app, 120, 40);
+    assert!(help.contains("Indicator keys (as : and the CLI name them)"), "{help}");
+    for k in ["first_response", "on_time_rate", "billing_error_rate", "perceived_reliability"] {
+        assert!(help.contains(k), "{k} missing from the help:\n{help}");
+    }
+    key(&mut store, &mut app, KeyCode::Esc);
+    key(&mut store, &mut app, KeyCode::Enter);
+    let detail = render_to_text(&app, 80, 24);
+    assert!(
+        detail.contains("On-time fulfilment (%) · key on_time_rate · 28 days"),
+        "{detail}"
+    );
+}
+
+#[test]
 fn the_chart_legend_sits_above_the_plot_not_over_it() {
     use crate::common::screens::{app_on, demo_store, key};
     use crossterm::event::KeyCode;

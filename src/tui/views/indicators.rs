@@ -184,9 +184,11 @@ fn render_detail(
         Span::raw(number((lo + hi) / 2.0)),
         Span::raw(number(hi)),
     ];
+    // The key in the title: what `record`, `:record` and the files name.
     let title = format!(
-        "{} ({unit}) · {} days",
+        "{} ({unit}) · key {} · {} days",
         clean(&r.def.name),
+        clean(&r.def.key),
         span_days as i64
     );
     // The legend is a line of its own above the plot, never drawn over

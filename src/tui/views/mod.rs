@@ -146,7 +146,19 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     match &app.popup {
         Some(Popup::Help) => {
-            popups::help::render(frame, area, &app.keys, app.key_context(), &app.theme)
+            let indicator_keys: Vec<&str> = m
+                .board
+                .as_ref()
+                .map(|b| b.readings.iter().map(|r| r.def.key.as_str()).collect())
+                .unwrap_or_default();
+            popups::help::render(
+                frame,
+                area,
+                &app.keys,
+                app.key_context(),
+                &app.theme,
+                &indicator_keys,
+            )
         }
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
