@@ -499,3 +499,99 @@ fn the_chart_legend_sits_above_the_plot_not_over_it() {
         assert!(!plot.contains("breach 80") && !plot.contains("┌"), "{text}");
     }
 }
+
+/// The demo's clock in the story tests: 2026-11-25T12:00:00Z.
+const DEMO_T: i64 = 1_795_608_000;
+
+fn text_of(env: &Env, sql: &str) -> String {
+    let c = rusqlite::Connection::open(&env.db).unwrap();
+    c.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn nothing_falls_due_in_the_half_hour_after_the_demo_is_created() {
+    let env = Env::bare();
+    env.ok_at(NOW, &["demo"]);
+    let alerts = env.query_i64("SELECT count(*) FROM alerts");
+    let events = env.query_i64("SELECT count(*) FROM alert_events");
+    let overdue = |at: &str| {
+        env.ok_at(at, &["run", "list"])
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    let overdue_at_creation = overdue(NOW);
+    assert_eq!(overdue_at_creation, "2 overdue (times UTC)");
+    for at in [
+        "2026-11-25T12:00:00Z",
+        "2026-11-25T12:01:00Z",
+        "2026-11-25T12:05:00Z",
+        "2026-11-25T12:15:00Z",
+        "2026-11-25T12:30:00Z",
+    ] {
+        // --quiet prints only when an alert opened, escalated or re-opened.
+        let out = env.at(at, &["check", "--quiet"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{at}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "", "{at}: something fell due");
+        assert_eq!(overdue(at), overdue_at_creation, "{at}");
+    }
+    assert_eq!(env.query_i64("SELECT count(*) FROM alerts"), alerts);
+    assert_eq!(env.query_i64("SELECT count(*) FROM alert_events"), events);
+}
+
+#[test]
+fn the_demo_s_b2b_decisions_agree_with_its_b2b_orders() {
+    let env = Env::bare();
+    env.ok_at(NOW, &["demo"]);
+    let today = DEMO_T - DEMO_T.rem_euclid(86_400);
+    let day = 86_400;
+    let b2b = |from: i64, to: i64| {
+        env.query_i64(&format!(
+            "SELECT count(*) FROM work_items WHERE kind = 'order' AND segment = 'b2b' \
+             AND opened_at >= {from} AND opened_at < {to}"
+        ))
+    };
+    // The cap: set 12 days ago at 17:00, raised 2 days ago at 09:00.
+    let set = today - 12 * day + 17 * 3600;
+    let raised = today - 2 * day + 9 * 3600;
+    let cap_title = text_of(&env, &format!("SELECT title FROM decisions WHERE at = {set}"));
+    let cap_why = text_of(&env, &format!("SELECT why FROM decisions WHERE at = {set}"));
+    assert_eq!(cap_title, "Cap B2B orders at 4 a day while a roaster is off sick");
+    // Demand grew, in the figures the decision quotes.
+    let recent = b2b(set - 28 * day, set);
+    let before = b2b(set - 56 * day, set - 28 * day);
+    assert!(recent > before, "B2B orders {before} -> {recent}");
+    let pct = ((recent - before) as f64 / before as f64 * 100.0).round();
+    assert!(
+        cap_why.starts_with(&format!(
+            "B2B orders are up {pct} % in four weeks ({recent}, against {before} in the four weeks before)"
+        )),
+        "{cap_why}"
+    );
+    // The cap held, and it was reached: the reason to raise it.
+    let mut at_cap = 0;
+    for d in 3..=11 {
+        let n = b2b(today - d * day, today - (d - 1) * day);
+        assert!(n <= 4, "{n} B2B orders {d} days ago, under a cap of 4");
+        if n == 4 {
+            at_cap += 1;
+        }
+    }
+    assert!(at_cap > 0);
+    for d in 0..=2 {
+        assert!(b2b(today - d * day, today - (d - 1) * day) <= 6);
+    }
+    let raise_title = text_of(&env, &format!("SELECT title FROM decisions WHERE at = {raised}"));
+    let raise_why = text_of(&env, &format!("SELECT why FROM decisions WHERE at = {raised}"));
+    assert_eq!(
+        raise_title,
+        "Raise the B2B cap to 6 a day with a Saturday roasting shift"
+    );
+    assert!(
+        raise_why.starts_with(&format!(
+            "B2B orders reached the cap of 4 on {at_cap} of the 9 days since it was set"
+        )),
+        "{raise_why}"
+    );
+}
