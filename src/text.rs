@@ -220,7 +220,9 @@ pub(crate) fn with_article(word: &str) -> String {
 pub(crate) fn article(word: &str) -> &'static str {
     let w = word.trim_start().to_ascii_lowercase();
     // Spelled with a vowel, said with a consonant: "a user", "a one-off".
-    const A_BEFORE: &[&str] = &["uni", "use", "usu", "ura", "uro", "eu", "one", "once", "ewe"];
+    const A_BEFORE: &[&str] = &[
+        "uni", "use", "usu", "ura", "uro", "eu", "one", "once", "ewe",
+    ];
     // A silent h: "an hour".
     const AN_BEFORE: &[&str] = &["hour", "honest", "honou", "heir"];
     if A_BEFORE.iter().any(|p| w.starts_with(p)) {

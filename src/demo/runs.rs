@@ -231,7 +231,13 @@ pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError
     work(tx, "Ben", t + 14 * MINUTE, standup, &done(&["round.2"]))?;
     work(tx, "Chloe", t + 16 * MINUTE, standup, &done(&["round.3"]))?;
     work(tx, "Fay", t + 18 * MINUTE, standup, &done(&["round.4"]))?;
-    work(tx, "Ana", now - 10 * MINUTE, standup, &done(&["follow-up.1"]))?;
+    work(
+        tx,
+        "Ana",
+        now - 10 * MINUTE,
+        standup,
+        &done(&["follow-up.1"]),
+    )?;
     Ok(())
 }
 

@@ -317,7 +317,12 @@ mod tests {
             parse_until("2026-11-26", now),
             Ok(parse_time("2026-11-26T00:00:00Z").unwrap())
         );
-        for bad in ["2026-11-26T09:00", "2026-11-26T9:00Z", "2026-11-26T09:00Zx", "soon"] {
+        for bad in [
+            "2026-11-26T09:00",
+            "2026-11-26T9:00Z",
+            "2026-11-26T09:00Zx",
+            "soon",
+        ] {
             assert!(parse_until(bad, now).is_err(), "{bad}");
         }
     }

@@ -18,7 +18,9 @@ fn snapshot_below_the_minimum_size_is_refused_with_exit_2() {
         let err = stderr(&out);
         assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
         assert!(
-            err.contains(&format!("--width/--height: {w}x{h} is smaller than the 60x16 a view needs")),
+            err.contains(&format!(
+                "--width/--height: {w}x{h} is smaller than the 60x16 a view needs"
+            )),
             "{err}"
         );
     }
@@ -207,7 +209,10 @@ fn amending_only_the_end_keeps_the_baseline_period() {
         "{before}"
     );
     // A draft: an edit.
-    env.ok_at(NOW, &["experiment", "amend", "pilot", "--end", "2026-12-22"]);
+    env.ok_at(
+        NOW,
+        &["experiment", "amend", "pilot", "--end", "2026-12-22"],
+    );
     assert_eq!(compared_line(&env, "pilot"), before);
     // Registered: an amendment of the end alone.
     env.ok_at(NOW, &["experiment", "start", "pilot"]);
@@ -226,12 +231,37 @@ fn amending_only_the_end_keeps_the_baseline_period() {
     assert!(out.contains("amendment recorded (end)"), "{out}");
     assert_eq!(compared_line(&env, "pilot"), before);
     // Moving the start still moves the default baseline with it.
-    env.ok_at(NOW, &["experiment", "new", "other", "--title", "O", "--objective", "D",
-        "--hypothesis", "H", "--scope", "S", "--start", "2026-12-01", "--end", "2026-12-15",
-        "--primary", "on_time_rate>=95"]);
-    env.ok_at(NOW, &["experiment", "amend", "other", "--start", "2026-12-08"]);
+    env.ok_at(
+        NOW,
+        &[
+            "experiment",
+            "new",
+            "other",
+            "--title",
+            "O",
+            "--objective",
+            "D",
+            "--hypothesis",
+            "H",
+            "--scope",
+            "S",
+            "--start",
+            "2026-12-01",
+            "--end",
+            "2026-12-15",
+            "--primary",
+            "on_time_rate>=95",
+        ],
+    );
+    env.ok_at(
+        NOW,
+        &["experiment", "amend", "other", "--start", "2026-12-08"],
+    );
     let moved = compared_line(&env, "other");
-    assert!(moved.contains("2026-12-01") && moved.contains("2026-12-08"), "{moved}");
+    assert!(
+        moved.contains("2026-12-01") && moved.contains("2026-12-08"),
+        "{moved}"
+    );
 }
 
 #[test]
@@ -303,14 +333,14 @@ fn the_note_of_a_checked_item_is_kept_when_the_cockpit_checks_it() {
     use opsdeck::tui::{loaded_app, run_effect, theme::Theme};
 
     let mut store = demo_store();
-    let mut app = loaded_app(&mut store, View::Playbooks, SCREEN_NOW, Theme::mono());
+    let app = loaded_app(&mut store, View::Playbooks, SCREEN_NOW, Theme::mono());
     let run: i64 = crate::common::screens::count(
         &store,
         "SELECT id FROM checklist_runs WHERE context = 'ORD-1203'",
     );
     let done = run_effect(
         &mut store,
-        &mut app,
+        &app,
         Effect::Run(RunEffect::Item {
             run,
             item: "prepare.2".into(),
@@ -387,7 +417,10 @@ fn recreating_the_demo_under_an_open_cockpit_reloads_it() {
     // Another process recreates the demo a week later.
     let out = env.ok_at(T2, &["demo"]);
     assert!(out.contains("demo database ready"), "{out}");
-    assert!(watch.changed(&store).unwrap(), "the cockpit did not see the new demo");
+    assert!(
+        watch.changed(&store).unwrap(),
+        "the cockpit did not see the new demo"
+    );
     dispatch(&mut store, &mut app, Action::DataChanged);
     assert_eq!(courier_start(&app), before + 7 * 86_400);
     // The same file, rewritten in place.
@@ -419,22 +452,45 @@ fn a_bad_indicator_key_points_to_opsdeck_indicator_list() {
         "{err}"
     );
     let err = refused(&[
-        "experiment", "new", "x", "--title", "T", "--objective", "O", "--hypothesis", "H",
-        "--scope", "S", "--start", "2026-12-01", "--end", "2026-12-15", "--primary", "nope>=1",
+        "experiment",
+        "new",
+        "x",
+        "--title",
+        "T",
+        "--objective",
+        "O",
+        "--hypothesis",
+        "H",
+        "--scope",
+        "S",
+        "--start",
+        "2026-12-01",
+        "--end",
+        "2026-12-15",
+        "--primary",
+        "nope>=1",
     ]);
     assert!(
         err.contains("unknown indicator 'nope' (see `opsdeck indicator list`)"),
         "{err}"
     );
-    let file = env.file("obs.csv", b"indicator,at,value\nnope,2026-11-25T10:00:00Z,1\n");
+    let file = env.file(
+        "obs.csv",
+        b"indicator,at,value\nnope,2026-11-25T10:00:00Z,1\n",
+    );
     let err = refused(&["import", &file]);
     assert!(
-        err.contains("obs.csv:2: indicator: unknown indicator 'nope' (see `opsdeck indicator list`)"),
+        err.contains(
+            "obs.csv:2: indicator: unknown indicator 'nope' (see `opsdeck indicator list`)"
+        ),
         "{err}"
     );
     // That command shows the keys, first on each line.
     let list = env.ok_at(NOW, &["indicator", "list"]);
-    assert!(list.lines().any(|l| l.starts_with("on_time_rate ")), "{list}");
+    assert!(
+        list.lines().any(|l| l.starts_with("on_time_rate ")),
+        "{list}"
+    );
     // No message sends anyone to `opsdeck status` for a key: it shows names.
     let help = env.ok_at(NOW, &["record", "--help"]);
     assert!(help.contains("opsdeck indicator list"), "{help}");
@@ -452,8 +508,16 @@ fn the_indicators_help_and_detail_show_the_keys_the_commands_need() {
     let mut app = app_on(&mut store, View::Indicators);
     key(&mut store, &mut app, KeyCode::Char('?'));
     let help = render_to_text(&app, 120, 40);
-    assert!(help.contains("Indicator keys (as : and the CLI name them)"), "{help}");
-    for k in ["first_response", "on_time_rate", "billing_error_rate", "perceived_reliability"] {
+    assert!(
+        help.contains("Indicator keys (as : and the CLI name them)"),
+        "{help}"
+    );
+    for k in [
+        "first_response",
+        "on_time_rate",
+        "billing_error_rate",
+        "perceived_reliability",
+    ] {
         assert!(help.contains(k), "{k} missing from the help:\n{help}");
     }
     key(&mut store, &mut app, KeyCode::Esc);
@@ -485,7 +549,9 @@ fn the_chart_legend_sits_above_the_plot_not_over_it() {
             assert!(legend.contains(name), "{w}x{h}: legend {legend:?}");
         }
         assert!(
-            !legend.chars().any(|c| ('\u{2801}'..='\u{28ff}').contains(&c) && c != '⣿'),
+            !legend
+                .chars()
+                .any(|c| ('\u{2801}'..='\u{28ff}').contains(&c) && c != '⣿'),
             "data on the legend's line: {legend:?}"
         );
         // No legend box inside the plot: the rows down to the chart's
@@ -555,9 +621,15 @@ fn the_demo_s_b2b_decisions_agree_with_its_b2b_orders() {
     // The cap: set 12 days ago at 17:00, raised 2 days ago at 09:00.
     let set = today - 12 * day + 17 * 3600;
     let raised = today - 2 * day + 9 * 3600;
-    let cap_title = text_of(&env, &format!("SELECT title FROM decisions WHERE at = {set}"));
+    let cap_title = text_of(
+        &env,
+        &format!("SELECT title FROM decisions WHERE at = {set}"),
+    );
     let cap_why = text_of(&env, &format!("SELECT why FROM decisions WHERE at = {set}"));
-    assert_eq!(cap_title, "Cap B2B orders at 4 a day while a roaster is off sick");
+    assert_eq!(
+        cap_title,
+        "Cap B2B orders at 4 a day while a roaster is off sick"
+    );
     // Demand grew, in the figures the decision quotes.
     let recent = b2b(set - 28 * day, set);
     let before = b2b(set - 56 * day, set - 28 * day);
@@ -582,8 +654,14 @@ fn the_demo_s_b2b_decisions_agree_with_its_b2b_orders() {
     for d in 0..=2 {
         assert!(b2b(today - d * day, today - (d - 1) * day) <= 6);
     }
-    let raise_title = text_of(&env, &format!("SELECT title FROM decisions WHERE at = {raised}"));
-    let raise_why = text_of(&env, &format!("SELECT why FROM decisions WHERE at = {raised}"));
+    let raise_title = text_of(
+        &env,
+        &format!("SELECT title FROM decisions WHERE at = {raised}"),
+    );
+    let raise_why = text_of(
+        &env,
+        &format!("SELECT why FROM decisions WHERE at = {raised}"),
+    );
     assert_eq!(
         raise_title,
         "Raise the B2B cap to 6 a day with a Saturday roasting shift"

@@ -85,9 +85,9 @@ fn standup_markdown_on_the_demo_with_a_fixed_clock() {
         "{alerts:?}"
     );
     assert!(
-        alerts
-            .iter()
-            .any(|l| l.contains("#9 Fulfilment deviations in warn — raised, escalated to level 2, acked by Ben")),
+        alerts.iter().any(|l| l.contains(
+            "#9 Fulfilment deviations in warn — raised, escalated to level 2, acked by Ben"
+        )),
         "{alerts:?}"
     );
     assert_eq!(alerts.len(), 11, "{alerts:?}");

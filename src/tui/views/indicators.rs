@@ -199,10 +199,26 @@ fn render_detail(
     let [legend_area, plot_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
     let legend = chart_legend(&[
-        ("•", theme.line(Status::Breach), format!("breach {}", number(r.def.breach))),
-        ("•", theme.line(Status::Warn), format!("warn {}", number(r.def.warn))),
-        ("•", theme.line(Status::Ok), format!("target {}", number(r.def.target))),
-        ("⣿", Style::default(), format!("daily {}", r.def.aggregation.as_str())),
+        (
+            "•",
+            theme.line(Status::Breach),
+            format!("breach {}", number(r.def.breach)),
+        ),
+        (
+            "•",
+            theme.line(Status::Warn),
+            format!("warn {}", number(r.def.warn)),
+        ),
+        (
+            "•",
+            theme.line(Status::Ok),
+            format!("target {}", number(r.def.target)),
+        ),
+        (
+            "⣿",
+            Style::default(),
+            format!("daily {}", r.def.aggregation.as_str()),
+        ),
     ]);
     frame.render_widget(Paragraph::new(legend), legend_area);
     let chart = Chart::new(datasets)
