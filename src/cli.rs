@@ -173,7 +173,7 @@ pub enum Command {
     },
     /// Record one value of an indicator.
     Record {
-        /// Indicator key (see `opsdeck status`).
+        /// Indicator key (see `opsdeck indicator list`).
         indicator: String,
         /// The value, a finite number.
         #[arg(allow_hyphen_values = true)]
@@ -417,12 +417,13 @@ pub enum AlertCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Hold an alert until a time: RFC 3339, YYYY-MM-DD, or a duration from now (2h, 1d).
+    /// Hold an alert until a time (2026-11-26T09:00Z, YYYY-MM-DD) or for a duration from now (2h, 1d).
     Snooze {
         /// Alert id, `12` or `#12` (see `opsdeck alert list`).
         #[arg(value_parser = parse_alert_id)]
         id: i64,
-        /// Until when: RFC 3339, YYYY-MM-DD (UTC), or a duration from now (2h, 1d).
+        /// Until when: RFC 3339 with or without seconds (2026-11-26T09:00Z),
+        /// YYYY-MM-DD (UTC), or a duration from now (2h, 1d).
         until: String,
         /// A note kept in the alert's history with the snooze.
         #[arg(long)]

@@ -95,6 +95,64 @@ impl Rng {
     }
 }
 
+/// The B2B cap of the demo's story (the decisions in `learning.rs`): set
+/// `B2B_CAP_SET_DAYS` days before today at 17:00 while a roaster is off
+/// sick, at most [`B2B_CAP`] B2B orders a day; raised to [`B2B_CAP_RAISED`]
+/// `B2B_CAP_RAISED_DAYS` days before today at 09:00. B2B orders past the
+/// day's cap are declined: they are not in the data.
+pub(crate) const B2B_CAP: usize = 4;
+/// The raised B2B cap, B2B orders a day.
+pub(crate) const B2B_CAP_RAISED: usize = 6;
+/// Days before today on whose evening the cap was set.
+pub(crate) const B2B_CAP_SET_DAYS: i64 = 12;
+/// Days before today on whose morning the cap was raised.
+pub(crate) const B2B_CAP_RAISED_DAYS: i64 = 2;
+
+/// When the cap was set and when it was raised, for `now`.
+pub(crate) fn b2b_cap_times(now: Timestamp) -> (Timestamp, Timestamp) {
+    let today = now - now.rem_euclid(DAY);
+    (
+        today - B2B_CAP_SET_DAYS * DAY + 17 * HOUR,
+        today - B2B_CAP_RAISED_DAYS * DAY + 9 * HOUR,
+    )
+}
+
+/// The most B2B orders a day in force for an order opened at `opened`.
+fn b2b_cap_at(opened: Timestamp, now: Timestamp) -> Option<usize> {
+    let (set, raised) = b2b_cap_times(now);
+    if opened >= raised {
+        Some(B2B_CAP_RAISED)
+    } else if opened >= set {
+        Some(B2B_CAP)
+    } else {
+        None
+    }
+}
+
+/// B2B orders opened in `[from, to)`.
+pub(crate) fn b2b_orders(data: &DemoData, from: Timestamp, to: Timestamp) -> usize {
+    data.work_items
+        .iter()
+        .filter(|w| w.kind == "order" && w.segment.as_deref() == Some("b2b"))
+        .filter(|w| (from..to).contains(&w.opened_at))
+        .count()
+}
+
+/// Whole days under the first cap (the day after it was set up to the day
+/// before it was raised) and how many of them took [`B2B_CAP`] B2B orders.
+pub(crate) fn b2b_days_at_cap(data: &DemoData, now: Timestamp) -> (usize, usize) {
+    let today = now - now.rem_euclid(DAY);
+    let days = (B2B_CAP_RAISED_DAYS + 1..B2B_CAP_SET_DAYS).rev();
+    let total = days.clone().count();
+    let at_cap = days
+        .filter(|d| {
+            let from = today - d * DAY;
+            b2b_orders(data, from, from + DAY) >= B2B_CAP
+        })
+        .count();
+    (total, at_cap)
+}
+
 /// Everything the demo writes.
 #[derive(Debug, Default)]
 pub struct DemoData {
@@ -131,6 +189,7 @@ pub(crate) fn generate(settings: &DemoSettings, now: Timestamp) -> DemoData {
     let mut order_no = 1000u32;
     for day in 0..=settings.days {
         let t0 = start_day + day * DAY;
+        let mut b2b_today = 0;
         let progress = day as f64 / settings.days as f64;
         let squeeze = t0 >= squeeze_from;
         // Orders.
@@ -181,6 +240,14 @@ pub(crate) fn generate(settings: &DemoSettings, now: Timestamp) -> DemoData {
                 }
                 _ => None,
             };
+            // Past the day's B2B cap the order is declined (after every draw,
+            // so the rest of the data does not depend on the cap).
+            if segment == "b2b" {
+                if b2b_cap_at(opened, now).is_some_and(|cap| b2b_today >= cap) {
+                    continue;
+                }
+                b2b_today += 1;
+            }
             data.work_items.push(WorkItem {
                 kind: "order".into(),
                 external_id: format!("ORD-{order_no}"),

@@ -208,9 +208,72 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     }
 }
 
+/// `word` with the indefinite article its sound takes in English:
+/// `an incident-response`, `a daily-standup`, `an 8-hour`, `a user`,
+/// `an hour`. A heuristic on the spelling, good for the keys and words of
+/// an operation; an empty word gets `a`.
+pub(crate) fn with_article(word: &str) -> String {
+    format!("{} {word}", article(word))
+}
+
+/// `"an"` or `"a"` for [`with_article`].
+pub(crate) fn article(word: &str) -> &'static str {
+    let w = word.trim_start().to_ascii_lowercase();
+    // Spelled with a vowel, said with a consonant: "a user", "a one-off".
+    const A_BEFORE: &[&str] = &[
+        "uni", "use", "usu", "ura", "uro", "eu", "one", "once", "ewe",
+    ];
+    // A silent h: "an hour".
+    const AN_BEFORE: &[&str] = &["hour", "honest", "honou", "heir"];
+    if A_BEFORE.iter().any(|p| w.starts_with(p)) {
+        return "a";
+    }
+    if AN_BEFORE.iter().any(|p| w.starts_with(p)) {
+        return "an";
+    }
+    let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
+    if !digits.is_empty() {
+        // "an 8", "an 11", "an 18", "an 80"; "a 1", "a 100".
+        // "eleven", "eighteen", "eleven thousand": 11 and 18 in front of a
+        // group of thousands.
+        let an = digits.starts_with('8')
+            || (digits.len() % 3 == 2 && (digits.starts_with("11") || digits.starts_with("18")));
+        return if an { "an" } else { "a" };
+    }
+    match w.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
+        _ => "a",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_article_follows_the_sound() {
+        for (word, want) in [
+            ("incident-response", "an incident-response"),
+            ("order-fulfilment", "an order-fulfilment"),
+            ("escalation", "an escalation"),
+            ("Alert", "an Alert"),
+            ("daily-standup", "a daily-standup"),
+            ("support-ticket", "a support-ticket"),
+            ("weekly-ops-review", "a weekly-ops-review"),
+            ("user-onboarding", "a user-onboarding"),
+            ("unit", "a unit"),
+            ("one-off", "a one-off"),
+            ("hour", "an hour"),
+            ("8-hour", "an 8-hour"),
+            ("11-step", "an 11-step"),
+            ("18", "an 18"),
+            ("1-step", "a 1-step"),
+            ("100", "a 100"),
+            ("", "a "),
+        ] {
+            assert_eq!(with_article(word), want, "{word}");
+        }
+    }
 
     fn inert(s: &str) -> bool {
         !s.chars().any(|c| c.is_control() || is_hidden(c))

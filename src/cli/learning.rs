@@ -35,13 +35,14 @@ pub struct DefinitionArgs {
     /// End of the measured period (exclusive): RFC 3339 or YYYY-MM-DD (UTC).
     #[arg(long)]
     pub end: Option<String>,
-    /// An indicator the change is expected to move (repeatable).
+    /// An indicator the change is expected to move, by key (repeatable;
+    /// the keys: `opsdeck indicator list`).
     #[arg(long = "indicator", value_name = "KEY", num_args = 1..)]
     pub indicators: Vec<String>,
     /// The primary success criterion, e.g. 'on_time_rate>=95'.
     #[arg(long, value_name = "CRITERION")]
     pub primary: Option<String>,
-    /// A guardrail criterion, e.g. 'defect_rate<=2' (repeatable). `amend`
+    /// A guardrail criterion, e.g. 'deviation_rate<=3' (repeatable). `amend`
     /// replaces all guardrails with the ones given.
     #[arg(long = "criterion", value_name = "CRITERION")]
     pub criteria: Vec<String>,

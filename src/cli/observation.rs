@@ -8,7 +8,7 @@ use clap::Subcommand;
 pub enum ObservationCommand {
     /// Recent values of an indicator with their ids, origin, note and who.
     List {
-        /// Indicator key (see `opsdeck status`).
+        /// Indicator key (see `opsdeck indicator list`).
         indicator: String,
         /// Only values measured at or after this time (RFC 3339 or YYYY-MM-DD).
         #[arg(long)]

@@ -118,7 +118,7 @@ impl ClapCommandLine {
             }
             Snooze { id, until, note } => {
                 note_ok("--note", note.as_deref())?;
-                let until = parse_until(&until, now).map_err(|e| format!("UNTIL: {e}"))?;
+                let until = parse_until(&until, now)?;
                 let t = alert_title(models, id);
                 confirmed(
                     effect(id, AlertOp::Snooze { until }, note),
@@ -183,7 +183,7 @@ impl ClapCommandLine {
                 let severity = super::alert::severity(severity);
                 let with_run = playbook
                     .as_deref()
-                    .map(|k| format!(" and start a {k} run"))
+                    .map(|k| format!(" and start {} run", crate::text::with_article(k)))
                     .unwrap_or_default();
                 let prompt = format!(
                     "Raise {} alert \"{}\"{with_run}? This cannot be undone.",
@@ -240,16 +240,13 @@ impl ClapCommandLine {
                 note,
                 override_reason,
             } => {
-                if note.is_some() {
-                    return Err(
-                        "--note: the cockpit checks items without a note; add one with `run note`"
-                            .into(),
-                    );
+                if let Some(n) = &note {
+                    needs_text("--note", n)?;
                 }
                 at_once(item(
                     number(&run)?,
                     it,
-                    ItemChangeKind::Done,
+                    ItemChangeKind::Done(note),
                     override_reason,
                 ))
             }

@@ -43,9 +43,15 @@ pub fn snapshot(ctx: &Context, width: u16, height: u16, view: &str) -> anyhow::R
             crate::text::sanitize(view)
         )
     })?;
-    if !(20..=1000).contains(&width) || !(5..=1000).contains(&height) {
+    let (min_w, min_h) = crate::tui::views::MIN_SIZE;
+    if width > 1000 || height > 1000 {
         return Err(anyhow!(
-            "--width/--height: {width}x{height} is out of range (20x5 to 1000x1000)"
+            "--width/--height: {width}x{height} is out of range ({min_w}x{min_h} to 1000x1000)"
+        ));
+    }
+    if width < min_w || height < min_h {
+        return Err(anyhow!(
+            "--width/--height: {width}x{height} is smaller than the {min_w}x{min_h} a view needs"
         ));
     }
     let keys = keys()?;

@@ -45,6 +45,9 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
                 ctx.db.display()
             );
         }
+        if !empty {
+            return recreate_in_place(ctx);
+        }
         for suffix in ["", "-wal", "-shm"] {
             let p = format!("{}{}", ctx.db.display(), suffix);
             if std::path::Path::new(&p).exists() {
@@ -54,6 +57,27 @@ pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
     }
     let mut store = Store::open_at(&ctx.db, &ctx.actor, ctx.now)?;
     populate(&mut store, ctx.now)
+}
+
+/// Recreates an existing demo database without replacing its file: the
+/// new demo is generated into a temporary file beside it, then copied over
+/// the live file in one transaction ([`Store::replace_contents_with`]). A
+/// cockpit that has the demo open sees a commit like any other and reloads;
+/// had the file been deleted and created again, it would go on reading the
+/// old, unlinked one.
+fn recreate_in_place(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
+    let tmp = crate::store::backup::temp_path(&ctx.db, "demo");
+    crate::store::backup::remove_with_journals(&tmp);
+    let result = (|| -> anyhow::Result<(usize, usize, usize)> {
+        let mut fresh = Store::create_at(&tmp, &ctx.actor, ctx.now)?;
+        let counts = populate(&mut fresh, ctx.now)?;
+        let mut live = Store::open_at(&ctx.db, &ctx.actor, ctx.now)?;
+        live.replace_contents_with(&fresh)
+            .with_context(|| format!("cannot recreate {}", ctx.db.display()))?;
+        Ok(counts)
+    })();
+    crate::store::backup::remove_with_journals(&tmp);
+    result
 }
 
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {

@@ -2,6 +2,13 @@
 //! rule evaluations ("cron" every hour from four hours ago) with people
 //! acknowledging, snoozing and pausing, so the demo shows burning SLOs,
 //! escalated unacknowledged alerts, acknowledged ones and resolved history.
+//!
+//! Everything is dated so that nothing falls due in the first half hour
+//! after the demo is created: the acknowledgements come after the second
+//! check, under three hours ago (the ack timeout is four), and the incident
+//! declared 25 minutes ago has most of its containment hour left. A `check` right after
+//! `opsdeck demo` finds what the demo shows, not a burst of re-opened and
+//! overdue alerts.
 
 use super::{generate, invoices, tickets_closed_at_first_reply, DemoSettings};
 use crate::domain::alert_rules::Severity;
@@ -34,9 +41,13 @@ pub(crate) fn seed_demo_alerts(store: &mut Store, now: Timestamp) -> Result<()> 
     let start = now - 4 * HOUR;
     cron(store, start, &policy)?;
     store.write(|tx| morning(tx, start))?;
-    for at in [now - 3 * HOUR, now - 2 * HOUR, now - HOUR, now] {
+    cron(store, now - 3 * HOUR, &policy)?;
+    store.write(|tx| acknowledgements(tx, now - 3 * HOUR))?;
+    for at in [now - 2 * HOUR, now - HOUR] {
         cron(store, at, &policy)?;
     }
+    store.write(|tx| incident(tx, now - 25 * MIN))?;
+    cron(store, now, &policy)?;
     Ok(())
 }
 
@@ -55,8 +66,8 @@ fn id_of(tx: &Tx<'_>, key: &str) -> Result<Option<i64>> {
     Ok(active_alert_for_cause(tx, key)?.map(|a| a.id))
 }
 
-/// What the team did after the first check of the morning.
-fn morning(tx: &Tx<'_>, start: Timestamp) -> Result<()> {
+/// Who took which alert after the second check of the morning (at `at`).
+fn acknowledgements(tx: &Tx<'_>, at: Timestamp) -> Result<()> {
     let steps: [(&str, &str, i64, &str); 4] = [
         (
             "capacity:order",
@@ -85,9 +96,14 @@ fn morning(tx: &Tx<'_>, start: Timestamp) -> Result<()> {
     ];
     for (key, who, after, note) in steps {
         if let Some(id) = id_of(tx, key)? {
-            acknowledge(&as_person(tx, who), id, start + after * MIN, Some(note))?;
+            acknowledge(&as_person(tx, who), id, at + after * MIN, Some(note))?;
         }
     }
+    Ok(())
+}
+
+/// What the team did after the first check of the morning.
+fn morning(tx: &Tx<'_>, start: Timestamp) -> Result<()> {
     if let Some(id) = id_of(tx, "indicator:trial_to_paid")? {
         let until = start - start.rem_euclid(DAY) + DAY + 9 * HOUR;
         snooze(
@@ -98,7 +114,6 @@ fn morning(tx: &Tx<'_>, start: Timestamp) -> Result<()> {
             Some("waiting for this week's numbers"),
         )?;
     }
-    incident(tx, start + 2 * HOUR + 50 * MIN)?;
     if let Some(id) = id_of(tx, "indicator:billing_error_rate")? {
         pause(
             &as_person(tx, "Fay"),

@@ -38,7 +38,7 @@ fn as_person<T>(
 pub fn seed(store: &mut Store, now: Timestamp) -> anyhow::Result<()> {
     let today = now - now.rem_euclid(DAY);
     concluded_experiment(store, today)?;
-    decisions(store, today)?;
+    decisions(store, now)?;
     running_experiment(store, today)?;
     let draft = ExperimentDef {
         key: "reorder-reminders".into(),
@@ -143,7 +143,45 @@ fn running_experiment(store: &mut Store, today: Timestamp) -> anyhow::Result<()>
     })
 }
 
-fn decisions(store: &mut Store, today: Timestamp) -> anyhow::Result<()> {
+/// The B2B figures the cap decisions quote, from the demo's own data.
+struct B2bFigures {
+    /// B2B orders in the four weeks before the cap was set.
+    recent: usize,
+    /// B2B orders in the four weeks before those.
+    before: usize,
+    /// Whole days under the first cap, and how many of them reached it.
+    days: (usize, usize),
+}
+
+impl B2bFigures {
+    fn of(now: Timestamp) -> B2bFigures {
+        let data = super::generate(&super::DemoSettings::shipped(), now);
+        let (set, _) = super::b2b_cap_times(now);
+        B2bFigures {
+            recent: super::b2b_orders(&data, set - 28 * DAY, set),
+            before: super::b2b_orders(&data, set - 56 * DAY, set - 28 * DAY),
+            days: super::b2b_days_at_cap(&data, now),
+        }
+    }
+
+    /// "up 32 %" (or "down", or "flat"), recent against before.
+    fn change(&self) -> String {
+        let (r, b) = (self.recent as f64, self.before.max(1) as f64);
+        let pct = ((r - b) / b * 100.0).round();
+        match pct {
+            p if p > 0.0 => format!("up {p} %"),
+            p if p < 0.0 => format!("down {} %", -p),
+            _ => "flat".to_string(),
+        }
+    }
+}
+
+fn decisions(store: &mut Store, now: Timestamp) -> anyhow::Result<()> {
+    let today = now - now.rem_euclid(DAY);
+    let b2b = B2bFigures::of(now);
+    let (cap_set, cap_raised) = super::b2b_cap_times(now);
+    let cap = super::B2B_CAP;
+    let raised = super::B2B_CAP_RAISED;
     let record = |store: &mut Store,
                   who: &str,
                   at: Timestamp,
@@ -161,12 +199,19 @@ fn decisions(store: &mut Store, today: Timestamp) -> anyhow::Result<()> {
             Ok(insert_decision(tx, at, title, why, &evidence, supersedes)?)
         })
     };
-    let cap = record(
+    let cap_id = record(
         store,
         "Ana",
-        today - 12 * DAY + 17 * HOUR,
-        "Cap B2B orders at 25 a day while a roaster is off sick",
-        "Utilisation is climbing towards the warn band while a roaster is off sick; B2B orders can wait a day.",
+        cap_set,
+        &format!("Cap B2B orders at {cap} a day while a roaster is off sick"),
+        &format!(
+            "B2B orders are {} in four weeks ({}, against {} in the four weeks before) and \
+             utilisation is climbing towards the warn band while a roaster is off sick; \
+             B2B orders past {cap} a day are declined until the capacity is back.",
+            b2b.change(),
+            b2b.recent,
+            b2b.before
+        ),
         &["capacity_utilisation", "on_time_rate"],
         None,
     )?;
@@ -182,11 +227,15 @@ fn decisions(store: &mut Store, today: Timestamp) -> anyhow::Result<()> {
     record(
         store,
         "Ana",
-        today - 2 * DAY + 9 * HOUR,
-        "Raise the B2B cap to 35 a day with a Saturday roasting shift",
-        "The cap cost us two B2B customers; a Saturday shift adds the capacity back.",
+        cap_raised,
+        &format!("Raise the B2B cap to {raised} a day with a Saturday roasting shift"),
+        &format!(
+            "B2B orders reached the cap of {cap} on {} of the {} days since it was set, and \
+             two B2B customers went elsewhere; a Saturday shift adds the capacity back.",
+            b2b.days.1, b2b.days.0
+        ),
         &["capacity_utilisation", "wip"],
-        Some(cap),
+        Some(cap_id),
     )?;
     Ok(())
 }

@@ -219,13 +219,25 @@ pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError
     work(tx, "Chloe", t + HOUR, tck, &triage)?;
     work(tx, "Dev", now - 20 * HOUR, tck, &done(&["resolve.1"]))?;
 
-    // Today's standup, under way.
-    let t = now - 20 * MINUTE;
+    // Today's standup: the round is done, the follow-ups are under way. Its
+    // open step has most of its two hours left, so it does not fall due
+    // minutes after the demo is created.
+    let t = now - 50 * MINUTE;
     let today = crate::format::utc_date(now);
     let standup = start(tx, "Ana", t, "daily-standup", &today, Some(now + 2 * HOUR))?;
     let prep = done(&["prepare.1", "prepare.2", "prepare.3", "prepare.4"]);
     work(tx, "Ana", t + 5 * MINUTE, standup, &prep)?;
-    work(tx, "Eli", now - 5 * MINUTE, standup, &done(&["round.1"]))?;
+    work(tx, "Eli", t + 12 * MINUTE, standup, &done(&["round.1"]))?;
+    work(tx, "Ben", t + 14 * MINUTE, standup, &done(&["round.2"]))?;
+    work(tx, "Chloe", t + 16 * MINUTE, standup, &done(&["round.3"]))?;
+    work(tx, "Fay", t + 18 * MINUTE, standup, &done(&["round.4"]))?;
+    work(
+        tx,
+        "Ana",
+        now - 10 * MINUTE,
+        standup,
+        &done(&["follow-up.1"]),
+    )?;
     Ok(())
 }
 

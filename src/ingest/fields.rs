@@ -15,16 +15,33 @@ const MAX_TIME: i64 = 7_258_118_399;
 
 /// Reads an end time typed by a person: a duration from `now` (`2h`,
 /// `1d`) or a time (RFC 3339 such as `2026-11-26T09:00Z`, or `YYYY-MM-DD`).
+/// The seconds may be left out (`2026-11-26T09:00Z`, `…T09:00+01:00`), as
+/// the prompts show.
 pub(crate) fn parse_until(text: &str, now: i64) -> Result<i64, String> {
     if let Ok(d) = crate::domain::duration::parse_duration(text) {
         return Ok(now + d.num_seconds());
     }
-    parse_time(text).map_err(|_| {
-        format!(
-            "UNTIL: '{}' is neither a time (RFC 3339 or YYYY-MM-DD) nor a duration (2h, 1d)",
-            crate::text::sanitize_truncate(text, 40)
-        )
-    })
+    let t = text.trim();
+    parse_time(t)
+        .or_else(|e| with_seconds(t).map_or(Err(e), |full| parse_time(&full)))
+        .map_err(|_| {
+            format!(
+                "UNTIL: '{}' is neither a time (RFC 3339 or YYYY-MM-DD) nor a duration (2h, 1d)",
+                crate::text::sanitize_truncate(text, 40)
+            )
+        })
+}
+
+/// `YYYY-MM-DDTHH:MM` followed by a zone (`Z`, `+01:00`) with `:00`
+/// seconds put in, for [`parse_time`]; `None` for any other text.
+fn with_seconds(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    let zone = t.get(16..)?;
+    let minute_form = b.len() > 16
+        && b[10].eq_ignore_ascii_case(&b'T')
+        && b[13] == b':'
+        && (zone.eq_ignore_ascii_case("z") || zone.starts_with(['+', '-']));
+    minute_form.then(|| format!("{}:00{zone}", &t[..16]))
 }
 
 /// Parses a time as RFC 3339 (`2026-03-01T09:30:00Z`, any offset) or a bare
@@ -183,7 +200,7 @@ pub(super) fn build_row(
                 return Err((
                     "indicator",
                     format!(
-                        "unknown indicator '{}'",
+                        "unknown indicator '{}' (see `opsdeck indicator list`)",
                         crate::text::sanitize_truncate(key, 60)
                     ),
                 ));
@@ -286,6 +303,29 @@ pub(super) fn build_row(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn until_accepts_every_form_the_snooze_prompt_shows() {
+        let now = parse_time("2026-11-25T12:00:00Z").unwrap();
+        let nine = parse_time("2026-11-26T09:00:00Z").unwrap();
+        assert_eq!(parse_until("2026-11-26T09:00Z", now), Ok(nine));
+        assert_eq!(parse_until("2026-11-26T09:00:00Z", now), Ok(nine));
+        assert_eq!(parse_until("2026-11-26T10:00+01:00", now), Ok(nine));
+        assert_eq!(parse_until("2h", now), Ok(now + 7200));
+        assert_eq!(parse_until("1d", now), Ok(now + 86_400));
+        assert_eq!(
+            parse_until("2026-11-26", now),
+            Ok(parse_time("2026-11-26T00:00:00Z").unwrap())
+        );
+        for bad in [
+            "2026-11-26T09:00",
+            "2026-11-26T9:00Z",
+            "2026-11-26T09:00Zx",
+            "soon",
+        ] {
+            assert!(parse_until(bad, now).is_err(), "{bad}");
+        }
+    }
     use super::*;
 
     #[test]

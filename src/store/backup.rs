@@ -59,6 +59,30 @@ impl Store {
         Ok(BackupReport { pages, bytes })
     }
 
+    /// Replaces everything in this database with the content of `fresh`, in
+    /// one write transaction on this file: SQLite's online backup from
+    /// `fresh` into the live file (not a new file under the same name). The
+    /// file keeps its inode, so a process that has it open (a cockpit)
+    /// reads the old content or the new, never a mix and never an unlinked
+    /// file, and sees `PRAGMA data_version` change, as after any commit.
+    /// Waits up to the busy timeout for the write lock.
+    pub(crate) fn replace_contents_with(&mut self, fresh: &Store) -> Result<()> {
+        let backup = Backup::new(&fresh.conn, &mut self.conn)?;
+        let deadline = Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match backup.step(-1)? {
+                StepResult::Done => break,
+                StepResult::More => {}
+                StepResult::Busy | StepResult::Locked if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                StepResult::Busy | StepResult::Locked => return Err(StoreError::Busy),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Switches the file to a rollback journal and closes it, so that it is
     /// one self-contained file (no `-wal`) ready to be moved into place. The
     /// next opsdeck open switches it back to WAL.

@@ -198,7 +198,7 @@ pub(crate) fn check_definition(conn: &Connection, def: &ExperimentDef) -> Result
             .query_row([key], |r| r.get(0))?;
         if !known {
             problems.push(format!(
-                "unknown indicator '{}' (see `opsdeck status`)",
+                "unknown indicator '{}' (see `opsdeck indicator list`)",
                 sanitize_truncate(key, 40)
             ));
         }

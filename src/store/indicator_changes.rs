@@ -95,7 +95,7 @@ fn stored(tx: &Tx<'_>, key: &str) -> Result<Option<(Indicator, bool)>> {
 pub fn update_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result<()> {
     let Some((old, _retired)) = stored(tx, &d.key)? else {
         return Err(StoreError::Invalid(format!(
-            "unknown indicator '{}'",
+            "unknown indicator '{}' (see `opsdeck indicator list`)",
             d.key
         )));
     };

@@ -333,7 +333,7 @@ impl Store {
         }
         let known: Vec<String> = self.indicators()?.into_iter().map(|i| i.def.key).collect();
         Err(StoreError::Invalid(format!(
-            "unknown indicator '{}' (known: {})",
+            "unknown indicator '{}' (known: {}; see `opsdeck indicator list`)",
             crate::text::sanitize(key),
             known.join(", ")
         )))

@@ -297,16 +297,19 @@ fn run(store: &mut Store, now: Timestamp, effect: RunEffect) -> Action {
             item,
             change,
             override_reason,
-        } => match change {
-            ItemChangeKind::Undo => store
-                .write(|tx| undo_item(tx, now, run, &item))
-                .map(|u| format!("run #{run}: {} back to pending", u.label)),
-            ItemChangeKind::Done | ItemChangeKind::Skip(_) => {
-                let action = match &change {
-                    ItemChangeKind::Skip(reason) => ItemAction::Skip { reason },
-                    _ => ItemAction::Done { note: None },
-                };
-                store
+        } => {
+            let action = match &change {
+                ItemChangeKind::Undo => None,
+                ItemChangeKind::Done(note) => Some(ItemAction::Done {
+                    note: note.as_deref(),
+                }),
+                ItemChangeKind::Skip(reason) => Some(ItemAction::Skip { reason }),
+            };
+            match action {
+                None => store
+                    .write(|tx| undo_item(tx, now, run, &item))
+                    .map(|u| format!("run #{run}: {} back to pending", u.label)),
+                Some(action) => store
                     .write(|tx| close_item(tx, now, run, &item, action, override_reason.as_deref()))
                     .map(|c| {
                         let mut m = format!("run #{run}: {} {}", c.label, c.word);
@@ -317,9 +320,9 @@ fn run(store: &mut Store, now: Timestamp, effect: RunEffect) -> Action {
                             m.push_str(&format!(" — run #{run} complete"));
                         }
                         m
-                    })
+                    }),
             }
-        },
+        }
         RunEffect::Note { run, text } => store
             .write(|tx| add_run_note(tx, now, run, &text))
             .map(|_| format!("note added to run #{run}")),

@@ -59,6 +59,33 @@ use std::time::{Duration, Instant};
 /// default (`refresh_ms` in the config file).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
+/// Notices commits by other connections to the cockpit's database (`PRAGMA
+/// data_version`): another process recording a value, a `check` from cron,
+/// `opsdeck demo` recreating the demo under an open cockpit (it rewrites the
+/// file in place, see `commands::demo`, so this connection sees it).
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeWatch {
+    version: i64,
+}
+
+impl ChangeWatch {
+    /// Starts watching from what `store` sees now.
+    pub fn new(store: &Store) -> crate::store::Result<ChangeWatch> {
+        Ok(ChangeWatch {
+            version: store.data_version()?,
+        })
+    }
+
+    /// True when another connection committed since the last call (or
+    /// since [`ChangeWatch::new`]).
+    pub fn changed(&mut self, store: &Store) -> crate::store::Result<bool> {
+        let v = store.data_version()?;
+        let changed = v != self.version;
+        self.version = v;
+        Ok(changed)
+    }
+}
+
 /// Applies an action and every action its effects lead to.
 pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
     let mut next = Some(action);
@@ -267,7 +294,7 @@ pub fn run(
     app.alert_settings = alert_settings;
     let mut bell = state::alerts::BellWatch::default();
     bell.observe(app.models.alerts.as_ref());
-    let mut last_version = store.data_version()?;
+    let mut watch = ChangeWatch::new(&store)?;
     let mut last_poll = Instant::now();
     // Writes run on a writer of their own (a read-only cockpit has none).
     let writer = if store.is_read_only() {
@@ -316,9 +343,7 @@ pub fn run(
         worker::handle(&mut store, &mut app, w, Action::Tick(now()));
         if last_poll.elapsed() >= poll_interval {
             last_poll = Instant::now();
-            let v = store.data_version()?;
-            if v != last_version {
-                last_version = v;
+            if watch.changed(&store)? {
                 tracing::debug!("cockpit: another process committed; reloading");
                 worker::handle(&mut store, &mut app, w, Action::DataChanged);
             }

@@ -525,7 +525,7 @@ fn raise_an_alert_that_starts_an_incident_run() {
     match &app.popup {
         Some(Popup::Confirm { prompt, .. }) => assert!(
             prompt.contains(
-                "Raise critical alert \"Roastery flooded\" and start a incident-response run"
+                "Raise critical alert \"Roastery flooded\" and start an incident-response run"
             ),
             "{prompt}"
         ),

@@ -74,6 +74,7 @@ mod screens_learning;
 mod screens_runs;
 mod selection;
 mod small_15;
+mod small_keyboard;
 mod small_ones;
 mod source_alerts;
 mod sources_apply;

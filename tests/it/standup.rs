@@ -85,9 +85,9 @@ fn standup_markdown_on_the_demo_with_a_fixed_clock() {
         "{alerts:?}"
     );
     assert!(
-        alerts
-            .iter()
-            .any(|l| l.contains("#9 Fulfilment deviations in warn — raised, acked by Ben")),
+        alerts.iter().any(|l| l.contains(
+            "#9 Fulfilment deviations in warn — raised, escalated to level 2, acked by Ben"
+        )),
         "{alerts:?}"
     );
     assert_eq!(alerts.len(), 11, "{alerts:?}");
@@ -177,7 +177,7 @@ fn t_cycles_the_named_speakers_and_sections_scroll() {
     assert_eq!(app.ui.standup.scroll, 2);
     let text = render_to_text(&app, 80, 16);
     assert!(!text.contains("#14 Roaster 2"), "scrolled past: {text}");
-    assert!(text.contains("lines 3–9 of 11"), "{text}");
+    assert!(text.contains("lines 3–6 of 11"), "{text}");
     assert!(text.contains("#6 Capacity for order"), "{text}");
     assert!(!text.contains("#12 Checklist run overdue"), "below: {text}");
     insta::assert_snapshot!("standup_scrolled_80x16", text);

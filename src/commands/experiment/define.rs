@@ -57,7 +57,18 @@ pub fn amend(
     let mut store = ctx.open()?;
     let change = store.write(|tx| -> anyhow::Result<ChangeKind> {
         let current = crate::store::experiments::require_experiment(tx, key)?;
-        let new = apply(&current.def, args)?;
+        let mut base = current.def.clone();
+        if args.end.is_some()
+            && args.start.is_none()
+            && args.baseline.is_none()
+            && args.control_segment.is_none()
+        {
+            // A new end lengthens or shortens the measured period only: the
+            // default baseline (the period of equal length before the start)
+            // would move with it, so it is kept where it was, explicitly.
+            base.pin_baseline();
+        }
+        let new = apply(&base, args)?;
         Ok(change_experiment(tx, ctx.now, key, &new, reason)?)
     })?;
     let names = |fields: &[Field]| {

@@ -51,6 +51,15 @@ impl ExperimentDef {
             .unwrap_or_else(|| Control::default_baseline(self.start, self.end))
     }
 
+    /// Makes the default baseline explicit (`control` set to the period it
+    /// stands for now), so that a change of `end` leaves it where it is.
+    /// A control already given is kept.
+    pub fn pin_baseline(&mut self) {
+        if self.control.is_none() {
+            self.control = Some(self.effective_control());
+        }
+    }
+
     /// The primary criterion, if there is exactly one.
     pub fn primary(&self) -> Option<&Criterion> {
         let mut primaries = self.criteria.iter().filter(|c| c.primary);

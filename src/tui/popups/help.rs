@@ -21,7 +21,9 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
 
 /// Draws the help overlay for the keys of `cx`, generated from the key
 /// table: the view's own keys, then the global ones; with `mouse` (the
-/// cockpit captures it), what the mouse does and how to select text.
+/// cockpit captures it), what the mouse does and how to select text. On the
+/// Indicators view `indicator_keys` (the board's keys) follow, for the `:`
+/// commands that name an indicator.
 pub fn render(
     frame: &mut Frame,
     area: Rect,
@@ -29,6 +31,7 @@ pub fn render(
     cx: Context,
     theme: &Theme,
     mouse: bool,
+    indicator_keys: &[&str],
 ) {
     let (own, global) = keys.help_lines(cx);
     let w = own
@@ -71,14 +74,6 @@ pub fn render(
             "Shift+drag selects text (--no-mouse: no capture)",
         ));
     }
-    lines.push(Line::from(Span::styled(
-        if mouse {
-            " any key or a click closes this help"
-        } else {
-            " any key closes this help"
-        },
-        theme.dim(),
-    )));
     let widest = own
         .iter()
         .chain(global.iter())
@@ -87,6 +82,24 @@ pub fn render(
         .unwrap_or(0);
     // Keys, text, the spaces around them and the borders; at least 64.
     let box_w = (w + widest + 5).max(64) as u16;
+    if cx.view == crate::tui::app::View::Indicators && !indicator_keys.is_empty() {
+        lines.push(Line::from(Span::styled(
+            " Indicator keys (as : and the CLI name them) ",
+            theme.title(),
+        )));
+        let inner = usize::from(box_w.min(area.width.saturating_sub(2))).saturating_sub(3);
+        for row in wrap_words(indicator_keys, inner.max(10)) {
+            lines.push(Line::from(format!(" {row}")));
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        if mouse {
+            " any key or a click closes this help"
+        } else {
+            " any key closes this help"
+        },
+        theme.dim(),
+    )));
     let h = lines.len() as u16 + 2;
     let r = centered(area, box_w.min(area.width.saturating_sub(2)), h);
     frame.render_widget(Clear, r);
@@ -94,4 +107,39 @@ pub fn render(
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Keys ")),
         r,
     );
+}
+
+/// `words` joined with spaces into lines of at most `width` characters (a
+/// word longer than that gets a line of its own).
+fn wrap_words(words: &[&str], width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for w in words {
+        let w = crate::text::sanitize(w);
+        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&w);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn keys_wrap_at_the_width() {
+        assert_eq!(
+            wrap_words(&["wip", "on_time_rate", "satisfaction"], 16),
+            ["wip on_time_rate", "satisfaction"]
+        );
+        assert!(wrap_words(&[], 10).is_empty());
+    }
 }

@@ -67,7 +67,7 @@ pub fn update(popup: &mut Popup, action: &Action) -> PopupOutcome {
                 Asking::OverrideReason { then_skip: false } => RunEffect::Item {
                     run,
                     item: label,
-                    change: ItemChangeKind::Done,
+                    change: ItemChangeKind::Done(None),
                     override_reason: Some(text),
                 },
             };

@@ -42,8 +42,8 @@ pub enum RunAction {
 /// What to do to an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ItemChangeKind {
-    /// Check the item.
-    Done,
+    /// Check the item, with a note kept with it when given.
+    Done(Option<String>),
     /// Skip, with the reason.
     Skip(String),
     /// Put a done or skipped item back to pending.
@@ -407,7 +407,7 @@ fn run_action(app: &mut App, action: RunAction) -> Option<Effect> {
                     return Some(Effect::Run(RunEffect::Item {
                         run: id,
                         item: label,
-                        change: ItemChangeKind::Done,
+                        change: ItemChangeKind::Done(None),
                         override_reason: None,
                     }))
                 }

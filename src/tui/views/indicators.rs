@@ -13,11 +13,10 @@ use crate::tui::views::cockpit::pane;
 use crate::tui::views::Look;
 use crate::tui::widgets::{clean, spark::spark_text, status_symbol};
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Axis, Cell, Chart, Dataset, GraphType, LegendPosition, Paragraph, Row, Table, Wrap,
-};
+use ratatui::widgets::{Axis, Cell, Chart, Dataset, GraphType, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 /// Draws the Indicators view.
@@ -185,18 +184,48 @@ fn render_detail(
         Span::raw(number((lo + hi) / 2.0)),
         Span::raw(number(hi)),
     ];
+    // The key in the title: what `record`, `:record` and the files name.
     let title = format!(
-        "{} ({unit}) · {} days",
+        "{} ({unit}) · key {} · {} days",
         clean(&r.def.name),
+        clean(&r.def.key),
         span_days as i64
     );
+    // The legend is a line of its own above the plot, never drawn over
+    // the data: each series' marker in its style, then its name.
+    let block = pane(&title, theme);
+    let inner = block.inner(chart_area);
+    frame.render_widget(block, chart_area);
+    let [legend_area, plot_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let legend = chart_legend(&[
+        (
+            "•",
+            theme.line(Status::Breach),
+            format!("breach {}", number(r.def.breach)),
+        ),
+        (
+            "•",
+            theme.line(Status::Warn),
+            format!("warn {}", number(r.def.warn)),
+        ),
+        (
+            "•",
+            theme.line(Status::Ok),
+            format!("target {}", number(r.def.target)),
+        ),
+        (
+            "⣿",
+            Style::default(),
+            format!("daily {}", r.def.aggregation.as_str()),
+        ),
+    ]);
+    frame.render_widget(Paragraph::new(legend), legend_area);
     let chart = Chart::new(datasets)
-        .block(pane(&title, theme))
-        .legend_position(Some(LegendPosition::TopLeft))
-        .hidden_legend_constraints((Constraint::Percentage(60), Constraint::Percentage(60)))
+        .legend_position(None)
         .x_axis(Axis::default().bounds([0.0, span_days]).labels(x_labels))
         .y_axis(Axis::default().bounds([lo, hi]).labels(y_labels));
-    frame.render_widget(chart, chart_area);
+    frame.render_widget(chart, plot_area);
 
     let mut lines = vec![
         Line::from(vec![
@@ -280,6 +309,20 @@ fn render_detail(
             .block(pane("Definition and notes", theme)),
         text_area,
     );
+}
+
+/// The chart's legend as one line: for each series its marker (in the
+/// series' style) and its name, two spaces apart.
+fn chart_legend(series: &[(&str, Style, String)]) -> Line<'static> {
+    let mut spans = Vec::new();
+    for (i, (marker, style, name)) in series.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled((*marker).to_string(), *style));
+        spans.push(Span::raw(format!(" {name}")));
+    }
+    Line::from(spans)
 }
 
 /// The recent recorded values, newest first, the selected one marked.

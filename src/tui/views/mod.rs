@@ -57,6 +57,9 @@ impl Look {
 pub(crate) const MIN_WIDTH: u16 = 60;
 /// Below this size a message replaces the layout.
 pub(crate) const MIN_HEIGHT: u16 = 16;
+/// The smallest frame the layout draws, `(width, height)`: below it the
+/// cockpit shows a message and `opsdeck snapshot` refuses.
+pub const MIN_SIZE: (u16, u16) = (MIN_WIDTH, MIN_HEIGHT);
 
 /// Draws the whole frame.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -154,14 +157,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
         render_footer(frame, (footer, body), app);
     }
     match &app.popup {
-        Some(Popup::Help) => popups::help::render(
-            frame,
-            area,
-            &app.keys,
-            app.key_context(),
-            &app.theme,
-            app.mouse,
-        ),
+        Some(Popup::Help) => {
+            let indicator_keys: Vec<&str> = m
+                .board
+                .as_ref()
+                .map(|b| b.readings.iter().map(|r| r.def.key.as_str()).collect())
+                .unwrap_or_default();
+            popups::help::render(
+                frame,
+                area,
+                &app.keys,
+                app.key_context(),
+                &app.theme,
+                app.mouse,
+                &indicator_keys,
+            )
+        }
         Some(Popup::Filter(input)) => popups::input::render_line(
             frame,
             area,
