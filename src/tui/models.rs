@@ -484,7 +484,9 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
     if wants(needs.feedback, t.feedback, m.feedback.is_some()) {
         m.feedback = Some(store.feedback_model(now)?);
     }
-    if wants(needs.sources, t.sources, m.sources.is_some()) {
+    // Source runs are recorded in their own table, not the audit trail:
+    // the Sources view reads them at every refresh (a few rows).
+    if needs.sources {
         m.sources = Some(
             crate::sources::run::source_statuses(store, now)
                 .map_err(crate::store::StoreError::Invalid)?,

@@ -40,7 +40,10 @@ pub struct Worker {
 /// Whether `effect` runs on the worker (everything but a reload, which only
 /// reads, and the source run, which has a thread of its own).
 pub fn runs_on_worker(effect: &Effect) -> bool {
-    !matches!(effect, Effect::Reload | Effect::RunSource { .. })
+    !matches!(
+        effect,
+        Effect::Reload | Effect::Refresh | Effect::RunSource { .. }
+    )
 }
 
 impl Worker {

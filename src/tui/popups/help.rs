@@ -88,8 +88,23 @@ pub fn render(
             theme.title(),
         )));
         let inner = usize::from(box_w.min(area.width.saturating_sub(2))).saturating_sub(3);
-        for row in wrap_words(indicator_keys, inner.max(10)) {
-            lines.push(Line::from(format!(" {row}")));
+        let rows = wrap_words(indicator_keys, inner.max(10));
+        // Room left for key rows: the screen less the borders, the lines so
+        // far and the closing line. What does not fit is left to the CLI.
+        let room = usize::from(area.height)
+            .saturating_sub(2 + lines.len() + 1)
+            .max(1);
+        if rows.len() <= room {
+            rows.into_iter()
+                .for_each(|row| lines.push(Line::from(format!(" {row}"))));
+        } else {
+            rows.into_iter()
+                .take(room - 1)
+                .for_each(|row| lines.push(Line::from(format!(" {row}"))));
+            lines.push(Line::from(Span::styled(
+                " … every key: opsdeck indicator list",
+                theme.dim(),
+            )));
         }
     }
     lines.push(Line::from(Span::styled(
