@@ -50,7 +50,10 @@ declare -A fig
 for set in large feed year10m; do
     data="$root/$set"
     start=$(date +%s)
-    "$release/examples/dataset" "$data" "$set" >/dev/null
+    # FEED_KEEP=1 reuses datasets built by an earlier run.
+    if [ -z "${FEED_KEEP:-}" ] || [ ! -f "$data/full.db" ]; then
+        "$release/examples/dataset" "$data" "$set" >/dev/null
+    fi
     db="$data/full.db"
     rows=$(sqlite3 "$db" 'SELECT count(*) FROM observations' 2>/dev/null || echo "?")
     echo "== $set: $rows observations (built in $(($(date +%s) - start)) s)"

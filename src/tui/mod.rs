@@ -91,32 +91,40 @@ pub fn dispatch(store: &mut Store, app: &mut App, action: Action) {
     let mut next = Some(action);
     while let Some(a) = next.take() {
         if let Some(effect) = update(app, a) {
-            let name = effect.name();
-            let started = std::time::Instant::now();
-            next = run_effect(store, app, effect);
-            let elapsed = started.elapsed();
-            let ms = elapsed.as_millis() as u64;
-            match &next {
-                Some(Action::Done(Err(e))) => {
-                    tracing::warn!(
-                        effect = name,
-                        ms,
-                        "cockpit: failed: {}",
-                        crate::text::sanitize(e)
-                    )
-                }
-                _ if name == "reload" => {
-                    let us = elapsed.as_micros() as u64;
-                    tracing::debug!(us, "cockpit: reloaded the visible view")
-                }
-                _ if name == "refresh" => {
-                    let us = elapsed.as_micros() as u64;
-                    tracing::debug!(us, "cockpit: read what another process changed")
-                }
-                _ => tracing::info!(effect = name, ms, "cockpit: ran"),
-            }
+            next = run_logged(store, app, effect);
         }
     }
+}
+
+/// Runs one effect and logs its name and duration (a reload or refresh at
+/// debug, in microseconds; a failure as a warning).
+pub(crate) fn run_logged(
+    store: &mut Store,
+    app: &mut App,
+    effect: action::Effect,
+) -> Option<Action> {
+    let name = effect.name();
+    let started = std::time::Instant::now();
+    let next = run_effect(store, app, effect);
+    let elapsed = started.elapsed();
+    let ms = elapsed.as_millis() as u64;
+    let us = elapsed.as_micros() as u64;
+    match &next {
+        Some(Action::Done(Err(e))) => {
+            tracing::warn!(
+                effect = name,
+                ms,
+                "cockpit: failed: {}",
+                crate::text::sanitize(e)
+            )
+        }
+        _ if name == "reload" => tracing::debug!(us, "cockpit: reloaded the visible view"),
+        _ if name == "refresh" => {
+            tracing::debug!(us, "cockpit: read what another process changed")
+        }
+        _ => tracing::info!(effect = name, ms, "cockpit: ran"),
+    }
+    next
 }
 
 /// Renders one frame of `app` into plain text (no escape codes): the

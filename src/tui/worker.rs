@@ -163,7 +163,7 @@ pub fn dispatch(store: &mut Store, app: &mut App, worker: &Worker, action: Actio
             continue;
         };
         if !runs_on_worker(&effect) {
-            next = super::effects::run_effect(store, app, effect);
+            next = super::run_logged(store, app, effect);
             continue;
         }
         if app.pending.is_some() {
