@@ -14,6 +14,7 @@ pub mod flow;
 pub mod freshness;
 pub mod indicator;
 pub mod limits;
+pub mod oncall;
 pub mod plausible;
 pub mod playbook;
 pub mod summary;
