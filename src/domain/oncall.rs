@@ -308,3 +308,43 @@ pub fn window_open_until(w: &MaintenanceWindow, default_tz: Tz, at: Timestamp) -
     let (day, a, b) = parse_every(&w.every).ok()?;
     span_end(zone(w.timezone.as_deref(), default_tz), day, a, b, at)
 }
+
+/// Default group window: notifications for one person within a minute go
+/// out as one.
+pub const DEFAULT_GROUP_WINDOW_SECS: i64 = 60;
+
+/// The on-call part of the operation's definition (`oncall.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnCallDef {
+    /// Seconds within which notifications for one person are grouped.
+    pub group_window_secs: i64,
+    /// One per role at most, in file order.
+    pub rotations: Vec<Rotation>,
+    /// One per person at most.
+    pub quiet_hours: Vec<QuietHours>,
+    /// Recurring maintenance windows.
+    pub windows: Vec<MaintenanceWindow>,
+}
+
+impl Default for OnCallDef {
+    fn default() -> Self {
+        OnCallDef {
+            group_window_secs: DEFAULT_GROUP_WINDOW_SECS,
+            rotations: Vec::new(),
+            quiet_hours: Vec::new(),
+            windows: Vec::new(),
+        }
+    }
+}
+
+impl OnCallDef {
+    /// The rotation of `role`, if it has one.
+    pub fn rotation(&self, role: &str) -> Option<&Rotation> {
+        self.rotations.iter().find(|r| r.role == role)
+    }
+
+    /// The quiet hours of `person`, if they set some.
+    pub fn quiet(&self, person: &str) -> Option<&QuietHours> {
+        self.quiet_hours.iter().find(|q| q.person == person)
+    }
+}

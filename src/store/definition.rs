@@ -10,6 +10,7 @@ use crate::definition::{
 };
 use crate::domain::capacity::Capacity;
 use crate::domain::indicator::IndicatorDef;
+use crate::domain::oncall::OnCallDef;
 use crate::domain::playbook::EscalationTarget;
 use crate::domain::Timestamp;
 use rusqlite::{params, Connection};
@@ -18,6 +19,8 @@ use rusqlite::{params, Connection};
 const META_TIMEZONE: &str = "timezone";
 /// The `meta` key of the alert defaults (JSON).
 const META_ALERTS: &str = "alert_defaults";
+/// The `meta` key of the on-call definition (JSON of [`OnCallDef`]).
+const META_ONCALL: &str = "oncall";
 
 fn keys(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(sql)?;
@@ -38,6 +41,21 @@ pub fn alert_defaults(conn: &Connection) -> Result<AlertDefaults> {
         Some(j) => serde_json::from_str(&j)
             .map_err(|e| StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))),
         None => Ok(AlertDefaults::default()),
+    }
+}
+
+/// The on-call definition as last applied (`oncall.toml`), or the
+/// defaults (no rotation, a one-minute group window).
+pub fn oncall_def(conn: &Connection) -> Result<OnCallDef> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([META_ONCALL], |r| r.get(0))
+        .optional()?;
+    match stored {
+        Some(j) => serde_json::from_str(&j)
+            .map_err(|e| StoreError::Invalid(format!("stored on-call definition is unreadable: {e}"))),
+        None => Ok(OnCallDef::default()),
     }
 }
 
@@ -137,6 +155,7 @@ impl Store {
                 indicators,
                 slos,
                 playbooks,
+                oncall: oncall_def(conn)?,
             },
             retired,
         ))
@@ -172,6 +191,10 @@ pub(crate) fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) ->
             Change::Timezone(_, b) => tx.set_meta(META_TIMEZONE, b)?,
             Change::Alerts(_, b) => tx.set_meta(
                 META_ALERTS,
+                &serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
+            )?,
+            Change::OnCall(_, b) => tx.set_meta(
+                META_ONCALL,
                 &serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
             )?,
             Change::AddRole(r) => {
