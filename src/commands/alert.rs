@@ -172,7 +172,7 @@ fn done_line(a: &Alert, now: i64) -> String {
 
 fn send(ctx: &Context, store: &mut crate::store::Store, list: Vec<ToNotify>) {
     let settings = settings(ctx);
-    for problem in crate::notify::deliver(store, &settings, &list, ctx.now) {
+    for problem in crate::notify::deliver(store, &settings, &list, crate::notify::Urgency::ByHand, ctx.now) {
         errln!("opsdeck: notify: {problem}");
     }
 }

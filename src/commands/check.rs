@@ -18,7 +18,13 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
         evaluate_rules(store, &tx.acting_as(RULES_ACTOR), ctx.now, &settings.policy)
     })?;
     // The alerts are committed; a failing or hanging command cannot lose them.
-    for problem in crate::notify::deliver(&mut store, &settings, &ev.notify, ctx.now) {
+    for problem in crate::notify::deliver(
+        &mut store,
+        &settings,
+        &ev.notify,
+        crate::notify::Urgency::Rules,
+        ctx.now,
+    ) {
         errln!("opsdeck: notify: {problem}");
     }
     let active = store.active_alerts()?;

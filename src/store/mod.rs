@@ -21,6 +21,7 @@ pub mod indicators;
 pub mod learning_models;
 pub mod notes;
 pub mod observations;
+pub mod oncall;
 pub mod playbooks;
 pub mod review;
 pub mod roles;
@@ -50,6 +51,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_capacity_changes.sql"),
     include_str!("migrations/0011_sources.sql"),
     include_str!("migrations/0012_observation_hours.sql"),
+    include_str!("migrations/0013_oncall.sql"),
 ];
 
 /// The schema version from which observations have hourly summaries.

@@ -196,7 +196,13 @@ fn evaluate(store: &mut Store, app: &App) -> Option<Action> {
             evaluate_rules(s, &tx.acting_as(RULES_ACTOR), app.now, &policy)
         };
         match store.write_with_reads(rules) {
-            Ok(ev) => deliver_in_background(store, &app.alert_settings, ev.notify, app.now),
+            Ok(ev) => deliver_in_background(
+                store,
+                &app.alert_settings,
+                ev.notify,
+                crate::notify::Urgency::Rules,
+                app.now,
+            ),
             Err(e) => return Some(Action::Done(Err(format!("alert rules: {e}")))),
         }
     }
@@ -252,7 +258,13 @@ fn raise(
                     alert: a,
                     reason: NotifyReason::Opened,
                 }];
-                deliver_in_background(store, &app.alert_settings, list, now);
+                deliver_in_background(
+                    store,
+                    &app.alert_settings,
+                    list,
+                    crate::notify::Urgency::ByHand,
+                    now,
+                );
             }
             Action::Done(Ok(m))
         }
@@ -281,7 +293,13 @@ fn alert(store: &mut Store, app: &App, id: i64, op: AlertOp, note: Option<&str>)
                     alert,
                     reason: NotifyReason::Escalated,
                 }];
-                deliver_in_background(store, &app.alert_settings, list, now);
+                deliver_in_background(
+                    store,
+                    &app.alert_settings,
+                    list,
+                    crate::notify::Urgency::ByHand,
+                    now,
+                );
             }
             Action::Done(Ok(format!("#{id} {} · {owner}", op.done_word())))
         }
