@@ -1,7 +1,8 @@
 //! `opsdeck check`: evaluate every rule, advance escalation, notify, print
 //! the open alerts; exit 0 (no critical open), 1 (some critical open) or 2.
 
-use super::alert::{alert_lines, settings};
+use super::alert::{alert_json, alert_lines, settings};
+use crate::store::oncall::OnCallBook;
 use super::Context;
 use crate::cli::ListFormat;
 use crate::domain::alert_rules::Severity;
@@ -28,12 +29,13 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
         errln!("opsdeck: notify: {problem}");
     }
     let active = store.active_alerts()?;
+    let book = store.oncall_book(ctx.now)?;
     let critical = critical_open(&active, ctx.now);
     let noteworthy = !ev.opened.is_empty() || !ev.escalated.is_empty() || !ev.reopened.is_empty();
     let out = match format {
-        ListFormat::Json => super::json_document(json(&ev, &active, ctx.now))?,
+        ListFormat::Json => super::json_document(json(&ev, &active, &book, ctx.now))?,
         ListFormat::Text if quiet && !noteworthy => String::new(),
-        ListFormat::Text => text(&ev, &active, ctx.now),
+        ListFormat::Text => text(&ev, &active, &book, ctx.now),
     };
     crate::commands::emit(&out)?;
     Ok(u8::from(critical > 0))
@@ -69,7 +71,7 @@ fn changes(ev: &Evaluation) -> String {
     }
 }
 
-fn text(ev: &Evaluation, active: &[Alert], now: i64) -> String {
+fn text(ev: &Evaluation, active: &[Alert], book: &OnCallBook, now: i64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "check at {} UTC: {}", utc_minute(now), changes(ev));
     let critical = critical_open(active, now);
@@ -82,12 +84,12 @@ fn text(ev: &Evaluation, active: &[Alert], now: i64) -> String {
             active.len(),
             if active.len() == 1 { "" } else { "s" }
         );
-        s.push_str(&alert_lines(active, now, true));
+        s.push_str(&alert_lines(active, book, now, true));
     }
     s
 }
 
-fn json(ev: &Evaluation, active: &[Alert], now: i64) -> serde_json::Value {
+fn json(ev: &Evaluation, active: &[Alert], book: &OnCallBook, now: i64) -> serde_json::Value {
     serde_json::json!({
         "at": rfc3339(now),
         "opened": ev.opened,
@@ -97,6 +99,6 @@ fn json(ev: &Evaluation, active: &[Alert], now: i64) -> serde_json::Value {
         "cleared": ev.cleared,
         "auto_resolved": ev.auto_resolved,
         "critical_open": critical_open(active, now),
-        "alerts": active.iter().map(|a| a.to_json(now)).collect::<Vec<_>>(),
+        "alerts": active.iter().map(|a| alert_json(a, book, now)).collect::<Vec<_>>(),
     })
 }

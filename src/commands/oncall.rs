@@ -1,0 +1,391 @@
+//! `opsdeck oncall [--at T] [--format json]`, `opsdeck oncall override ...`
+//! and `opsdeck silence add|list|end`.
+
+use super::Context;
+use crate::cli::oncall::{OnCallArgs, OnCallCommand, OverrideCommand, SilenceCommand};
+use crate::cli::ListFormat;
+use crate::domain::duration::parse_duration;
+use crate::domain::oncall::{window_open_until, Matcher};
+use crate::domain::Timestamp;
+use crate::format::{rfc3339, utc_minute};
+use crate::ingest::fields::{check_len, parse_until, MAX_TEXT};
+use crate::store::oncall::{self as store_oncall, OnCallBook};
+use crate::text::sanitize;
+use anyhow::anyhow;
+use std::fmt::Write as _;
+
+/// Runs `opsdeck oncall ...`.
+pub fn run(ctx: &Context, args: OnCallArgs) -> anyhow::Result<u8> {
+    match args.command {
+        None => who(ctx, args.at.as_deref(), args.format),
+        Some(OnCallCommand::Override {
+            command: Some(OverrideCommand::List { format }),
+            ..
+        }) => list_overrides(ctx, format),
+        Some(OnCallCommand::Override {
+            command: Some(OverrideCommand::End { id }),
+            ..
+        }) => {
+            let mut store = ctx.open()?;
+            store.write(|tx| store_oncall::end_override(tx, ctx.now, id))?;
+            outln!("ended override #{id}");
+            Ok(0)
+        }
+        Some(OnCallCommand::Override {
+            command: None,
+            role,
+            person,
+            from,
+            until,
+            reason,
+        }) => {
+            let (Some(role), Some(person)) = (role, person) else {
+                anyhow::bail!("oncall override: give ROLE PERSON --until T --reason R (or `list`, `end ID`)");
+            };
+            let until = until.ok_or_else(|| anyhow!("--until: required"))?;
+            let reason = reason.ok_or_else(|| anyhow!("--reason: required"))?;
+            let o = OverrideInput::parse(&role, &person, from.as_deref(), &until, &reason, ctx.now)
+                .map_err(|e| anyhow!(e))?;
+            let mut store = ctx.open()?;
+            let id = store.write(|tx| o.add(tx, ctx.now))?;
+            outln!(
+                "override #{id}: {} holds {} from {} until {} UTC",
+                sanitize(&o.person),
+                sanitize(&o.role),
+                utc_minute(o.from),
+                utc_minute(o.until)
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// An override as typed, checked (the `:` line uses it too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideInput {
+    /// Role key.
+    pub role: String,
+    /// Person.
+    pub person: String,
+    /// Start.
+    pub from: Timestamp,
+    /// End (exclusive).
+    pub until: Timestamp,
+    /// Why.
+    pub reason: String,
+}
+
+impl OverrideInput {
+    /// Reads the arguments: `--from` a time (default now), `--until` a time
+    /// or a duration from `--from`, a reason that is not empty.
+    pub fn parse(
+        role: &str,
+        person: &str,
+        from: Option<&str>,
+        until: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<OverrideInput, String> {
+        let from = match from {
+            Some(f) => time_arg("--from", f, now)?,
+            None => now,
+        };
+        let until = match parse_duration(until) {
+            Ok(d) => from + d.num_seconds(),
+            Err(_) => time_arg("--until", until, now)?,
+        };
+        check_reason(reason)?;
+        if until - now > crate::domain::duration::MAX_SECS {
+            return Err("--until: at most ten years from now".into());
+        }
+        Ok(OverrideInput {
+            role: role.trim().to_string(),
+            person: person.trim().to_string(),
+            from,
+            until,
+            reason: reason.trim().to_string(),
+        })
+    }
+
+    /// Records it (audited) and returns its id.
+    pub fn add(&self, tx: &crate::store::Tx<'_>, now: Timestamp) -> crate::store::Result<i64> {
+        store_oncall::add_override(
+            tx,
+            now,
+            &self.role,
+            &self.person,
+            self.from,
+            self.until,
+            &self.reason,
+        )
+    }
+}
+
+/// A time argument: RFC 3339 (seconds optional), YYYY-MM-DD, or a
+/// duration from now (`2h`).
+fn time_arg(flag: &str, text: &str, now: Timestamp) -> Result<Timestamp, String> {
+    parse_until(text, now).map_err(|e| {
+        format!(
+            "{flag}: {}",
+            e.strip_prefix("UNTIL: ").unwrap_or(&e)
+        )
+    })
+}
+
+fn check_reason(reason: &str) -> Result<(), String> {
+    if reason.trim().is_empty() {
+        return Err("--reason: is empty".into());
+    }
+    check_len(reason, MAX_TEXT).map_err(|e| format!("--reason: {e}"))
+}
+
+/// A silence as typed, checked (the `:` line uses it too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SilenceInput {
+    /// All must hold.
+    pub matchers: Vec<Matcher>,
+    /// Expiry.
+    pub until: Timestamp,
+    /// Why.
+    pub reason: String,
+}
+
+impl SilenceInput {
+    /// Reads `--match` (at least one), `--until` or `--for` (mandatory, at
+    /// most ten years) and `--reason`.
+    pub fn parse(
+        matchers: &[String],
+        until: Option<&str>,
+        for_: Option<&str>,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<SilenceInput, String> {
+        if matchers.is_empty() {
+            return Err("--match: give at least one FIELD=VALUE".into());
+        }
+        let matchers = matchers
+            .iter()
+            .map(|m| Matcher::parse(m).map_err(|e| format!("--match: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let until = match (until, for_) {
+            (Some(u), None) => time_arg("--until", u, now)?,
+            (None, Some(f)) => now + parse_duration(f).map_err(|e| format!("--for: {e}"))?.num_seconds(),
+            _ => return Err("give one of --until TIME or --for DURATION: a silence always expires".into()),
+        };
+        if until <= now {
+            return Err("--until: is not in the future".into());
+        }
+        if until - now > crate::domain::duration::MAX_SECS {
+            return Err("--until: at most ten years from now (a silence always expires)".into());
+        }
+        check_reason(reason)?;
+        Ok(SilenceInput {
+            matchers,
+            until,
+            reason: reason.trim().to_string(),
+        })
+    }
+
+    /// Records it (audited) and returns its id.
+    pub fn add(&self, tx: &crate::store::Tx<'_>, now: Timestamp) -> crate::store::Result<i64> {
+        store_oncall::add_silence(tx, now, &self.matchers, self.until, &self.reason)
+    }
+}
+
+fn until_text(t: Option<Timestamp>) -> String {
+    t.map_or("-".into(), |t| format!("{} UTC", utc_minute(t)))
+}
+
+/// `opsdeck oncall [--at T]`.
+fn who(ctx: &Context, at: Option<&str>, format: ListFormat) -> anyhow::Result<u8> {
+    let at = match at {
+        Some(t) => time_arg("--at", t, ctx.now).map_err(|e| anyhow!(e))?,
+        None => ctx.now,
+    };
+    let store = ctx.open()?;
+    let book = store.oncall_book(at)?;
+    let rows: Vec<_> = book.roles.iter().map(|r| book.on_call(r, at)).collect();
+    let out = match format {
+        ListFormat::Json => super::json_document(serde_json::json!({
+            "at": rfc3339(at),
+            "roles": rows.iter().map(|o| serde_json::json!({
+                "role": o.role,
+                "person": o.person,
+                "until": o.until.map(rfc3339),
+                "override": o.override_id,
+                "rotation": book.def.rotation(&o.role).is_some(),
+            })).collect::<Vec<_>>(),
+        }))?,
+        ListFormat::Text => {
+            let mut s = format!("on call at {} UTC\n", utc_minute(at));
+            for o in &rows {
+                let who = match (&o.person, book.def.rotation(&o.role)) {
+                    (Some(p), _) => sanitize(p),
+                    (None, Some(_)) => "nobody yet (rotation not started)".into(),
+                    (None, None) => "no rotation".into(),
+                };
+                let how = match o.override_id {
+                    Some(id) => format!("  (override #{id})"),
+                    None => String::new(),
+                };
+                let until = match (&o.person, o.until) {
+                    (_, Some(_)) => format!("until {}", until_text(o.until)),
+                    _ => String::new(),
+                };
+                let _ = writeln!(s, "  {:<12} {:<20} {until}{how}", sanitize(&o.role), who);
+            }
+            s
+        }
+    };
+    super::emit(&out)?;
+    Ok(0)
+}
+
+fn list_overrides(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
+    let store = ctx.open()?;
+    let rows = store.overrides_after(ctx.now)?;
+    let out = match format {
+        ListFormat::Json => {
+            let mut v = serde_json::to_value(&rows)?;
+            super::rfc3339_times(&mut v, &["from", "until", "ended_at"]);
+            super::json_document(serde_json::json!({"at": rfc3339(ctx.now), "overrides": v}))?
+        }
+        ListFormat::Text if rows.is_empty() => "no current or future overrides\n".into(),
+        ListFormat::Text => {
+            let mut s = String::new();
+            for r in &rows {
+                let _ = writeln!(
+                    s,
+                    "{:>5} {:<12} {:<16} {} → {} UTC  {} (by {})",
+                    format!("#{}", r.o.id),
+                    sanitize(&r.o.role),
+                    sanitize(&r.o.person),
+                    utc_minute(r.o.from),
+                    utc_minute(r.o.until),
+                    sanitize(&r.o.reason),
+                    sanitize(&r.created_by)
+                );
+            }
+            s
+        }
+    };
+    super::emit(&out)?;
+    Ok(0)
+}
+
+/// Runs `opsdeck silence ...`.
+pub fn silence(ctx: &Context, command: SilenceCommand) -> anyhow::Result<u8> {
+    match command {
+        SilenceCommand::Add {
+            matchers,
+            until,
+            for_,
+            reason,
+        } => {
+            let s = SilenceInput::parse(&matchers, until.as_deref(), for_.as_deref(), &reason, ctx.now)
+                .map_err(|e| anyhow!(e))?;
+            let mut store = ctx.open()?;
+            let id = store.write(|tx| s.add(tx, ctx.now))?;
+            let m: Vec<String> = s.matchers.iter().map(Matcher::text).collect();
+            outln!(
+                "silence #{id}: {} until {} UTC",
+                sanitize(&m.join(" ")),
+                utc_minute(s.until)
+            );
+            Ok(0)
+        }
+        SilenceCommand::End { id } => {
+            let mut store = ctx.open()?;
+            store.write(|tx| store_oncall::end_silence(tx, ctx.now, id))?;
+            outln!("ended silence #{id}; what it held notifies on the next check if its cause remains");
+            Ok(0)
+        }
+        SilenceCommand::List { format } => list_silences(ctx, format),
+    }
+}
+
+fn silence_lines(book: &OnCallBook, now: Timestamp) -> String {
+    let mut s = String::new();
+    for x in &book.silences {
+        let m: Vec<String> = x.matchers.iter().map(Matcher::text).collect();
+        let state = if x.from > now { "from" } else { "active" };
+        let _ = writeln!(
+            s,
+            "{:>5} {state} until {} UTC  {}  {}",
+            format!("#{}", x.id),
+            utc_minute(x.until),
+            sanitize(&m.join(" ")),
+            sanitize(&x.reason)
+        );
+    }
+    for w in &book.def.windows {
+        let m: Vec<String> = w.matchers.iter().map(Matcher::text).collect();
+        let open = match window_open_until(w, book.tz, now) {
+            Some(u) => format!("open until {} UTC", utc_minute(u)),
+            None => "closed".into(),
+        };
+        let tz = w.timezone.clone().unwrap_or_else(|| book.tz.name().to_string());
+        let _ = writeln!(
+            s,
+            "window {} every {} ({tz}), {open}  {}  {}",
+            sanitize(&w.name),
+            sanitize(&w.every),
+            if m.is_empty() {
+                "all alerts".to_string()
+            } else {
+                sanitize(&m.join(" "))
+            },
+            sanitize(&w.reason)
+        );
+    }
+    s
+}
+
+fn list_silences(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
+    let store = ctx.open()?;
+    let book = store.oncall_book(ctx.now)?;
+    let out = match format {
+        ListFormat::Json => {
+            let silences: Vec<_> = book
+                .silences
+                .iter()
+                .map(|x| {
+                    serde_json::json!({
+                        "id": x.id,
+                        "match": x.matchers.iter().map(Matcher::text).collect::<Vec<_>>(),
+                        "from": rfc3339(x.from),
+                        "until": rfc3339(x.until),
+                        "reason": x.reason,
+                        "active": x.from <= ctx.now,
+                    })
+                })
+                .collect();
+            let windows: Vec<_> = book
+                .def
+                .windows
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "name": w.name,
+                        "every": w.every,
+                        "timezone": w.timezone.clone().unwrap_or_else(|| book.tz.name().to_string()),
+                        "match": w.matchers.iter().map(Matcher::text).collect::<Vec<_>>(),
+                        "reason": w.reason,
+                        "open_until": window_open_until(w, book.tz, ctx.now).map(rfc3339),
+                    })
+                })
+                .collect();
+            super::json_document(serde_json::json!({
+                "at": rfc3339(ctx.now),
+                "silences": silences,
+                "windows": windows,
+            }))?
+        }
+        ListFormat::Text if book.silences.is_empty() && book.def.windows.is_empty() => {
+            "no active silences and no maintenance windows\n".into()
+        }
+        ListFormat::Text => silence_lines(&book, ctx.now),
+    };
+    super::emit(&out)?;
+    Ok(0)
+}
