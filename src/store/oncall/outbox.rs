@@ -163,7 +163,11 @@ pub fn take_due(tx: &Tx<'_>, now: Timestamp) -> Result<Vec<Group>> {
             reason: reason_from(&reason),
         };
         match groups.iter_mut().find(|g| g.recipient == recipient) {
-            Some(g) => g.items.push(item),
+            // One alert once per page, with its latest reason.
+            Some(g) => match g.items.iter_mut().find(|i| i.alert.id == alert_id) {
+                Some(same) => *same = item,
+                None => g.items.push(item),
+            },
             None => groups.push(Group {
                 recipient,
                 items: vec![item],
