@@ -309,6 +309,31 @@ impl OnCallBook {
 }
 
 impl Store {
+    /// For each role `person` holds that has a rotation or an override:
+    /// the role and who is on call for it at `at` (the header's line).
+    pub fn oncall_for_person(&self, person: &str, at: Timestamp) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT r.key FROM roles r JOIN role_assignments a ON a.role_id = r.id
+             JOIN people p ON p.id = a.person_id WHERE p.name = ?1 ORDER BY r.id",
+        )?;
+        let roles = stmt
+            .query_map([person], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let book = self.oncall_book(at)?;
+        let covered = book.covered_roles();
+        Ok(roles
+            .into_iter()
+            .filter(|r| covered.contains(&r.as_str()))
+            .filter_map(|r| {
+                let p = book.on_call(&r, at).person?;
+                Some((r, p))
+            })
+            .collect())
+    }
+
     /// The on-call book for times from `at` on.
     pub fn oncall_book(&self, at: Timestamp) -> Result<OnCallBook> {
         OnCallBook::load(self.conn(), at)

@@ -28,6 +28,9 @@ pub struct HeaderInfo {
     /// The operation's time zone (`timezone` in `operation.toml`; UTC when
     /// unset or not a zone).
     pub zone: crate::format::Zone,
+    /// Who is on call for each of the acting user's roles that has a
+    /// rotation or an override: `(role, person)`.
+    pub oncall: Vec<(String, String)>,
 }
 
 /// One indicator's detail: its reading, daily history and notes.
@@ -274,7 +277,7 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     let audit_mark = store.audit_mark()?;
     let mut m = Models {
         audit_mark,
-        header: header_info(store)?,
+        header: header_info(store, now)?,
         ..Models::default()
     };
     let mut cache = crate::store::board::WorkCache::default();
@@ -355,8 +358,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     Ok(m)
 }
 
-fn header_info(store: &Store) -> Result<HeaderInfo> {
+fn header_info(store: &Store, now: Timestamp) -> Result<HeaderInfo> {
     Ok(HeaderInfo {
+        oncall: store.oncall_for_person(store.actor(), now)?,
         company: store.meta("company")?.unwrap_or_default(),
         db_name: store
             .path()
@@ -406,7 +410,7 @@ impl Touched {
                 "observations" => t.board = true,
                 "work-items" => (t.board, t.flow) = (true, true),
                 "feedback" => (t.board, t.feedback) = (true, true),
-                "alert" => t.alerts = true,
+                "alert" | "oncall" | "silence" => t.alerts = true,
                 "run" | "playbook" => (t.runs, t.alerts) = (true, true),
                 "experiment" => t.experiments = true,
                 "decision" => t.decisions = true,
@@ -433,7 +437,7 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
     };
     let mut m = old.clone();
     m.audit_mark = audit_mark;
-    m.header = header_info(store)?;
+    m.header = header_info(store, now)?;
     let wants = |needed: bool, touched: bool, have: bool| needed && (touched || !have);
     let board_needed = needs.board || needs.detail.is_some();
     if wants(board_needed, t.board, m.board.is_some()) {
