@@ -9,6 +9,7 @@ use crate::store::feedback::FeedbackRow;
 
 mod alerts;
 pub mod learning;
+mod oncall;
 mod populate;
 mod runs;
 

@@ -89,7 +89,7 @@ pub enum SilenceCommand {
         #[arg(long)]
         reason: String,
     },
-    /// Active and future silences and the maintenance windows, with what they hold.
+    /// Silences in force, coming, or ended in the last 7 days, and the maintenance windows.
     List {
         /// How to print them: text or json.
         #[arg(long, value_enum, default_value = "text")]

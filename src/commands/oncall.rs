@@ -5,7 +5,7 @@ use super::Context;
 use crate::cli::oncall::{OnCallArgs, OnCallCommand, OverrideCommand, SilenceCommand};
 use crate::cli::ListFormat;
 use crate::domain::duration::parse_duration;
-use crate::domain::oncall::{window_open_until, Matcher};
+use crate::domain::oncall::{window_open_until, Matcher, SilenceRule};
 use crate::domain::Timestamp;
 use crate::format::{rfc3339, utc_minute};
 use crate::ingest::fields::{check_len, parse_until, MAX_TEXT};
@@ -304,11 +304,24 @@ pub fn silence(ctx: &Context, command: SilenceCommand) -> anyhow::Result<u8> {
     }
 }
 
-fn silence_lines(book: &OnCallBook, now: Timestamp) -> String {
+/// How far back `silence list` shows silences that are over.
+const ENDED_SHOWN_SECS: i64 = 7 * crate::domain::DAY;
+
+fn silence_state(x: &crate::domain::oncall::SilenceRule, now: Timestamp) -> &'static str {
+    if x.until <= now {
+        "ended"
+    } else if x.from > now {
+        "future"
+    } else {
+        "active"
+    }
+}
+
+fn silence_lines(silences: &[SilenceRule], book: &OnCallBook, now: Timestamp) -> String {
     let mut s = String::new();
-    for x in &book.silences {
+    for x in silences {
         let m: Vec<String> = x.matchers.iter().map(Matcher::text).collect();
-        let state = if x.from > now { "from" } else { "active" };
+        let state = silence_state(x, now);
         let _ = writeln!(
             s,
             "{:>5} {state} until {} UTC  {}  {}",
@@ -344,10 +357,14 @@ fn silence_lines(book: &OnCallBook, now: Timestamp) -> String {
 fn list_silences(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let book = store.oncall_book(ctx.now)?;
+    let listed: Vec<SilenceRule> = store
+        .silences_after(ctx.now - ENDED_SHOWN_SECS)?
+        .into_iter()
+        .map(|r| r.s)
+        .collect();
     let out = match format {
         ListFormat::Json => {
-            let silences: Vec<_> = book
-                .silences
+            let silences: Vec<_> = listed
                 .iter()
                 .map(|x| {
                     serde_json::json!({
@@ -356,7 +373,7 @@ fn list_silences(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
                         "from": rfc3339(x.from),
                         "until": rfc3339(x.until),
                         "reason": x.reason,
-                        "active": x.from <= ctx.now,
+                        "state": silence_state(x, ctx.now),
                     })
                 })
                 .collect();
@@ -381,10 +398,10 @@ fn list_silences(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
                 "windows": windows,
             }))?
         }
-        ListFormat::Text if book.silences.is_empty() && book.def.windows.is_empty() => {
-            "no active silences and no maintenance windows\n".into()
+        ListFormat::Text if listed.is_empty() && book.def.windows.is_empty() => {
+            "no silences (none in force, none ended in the last 7 days) and no maintenance windows\n".into()
         }
-        ListFormat::Text => silence_lines(&book, ctx.now),
+        ListFormat::Text => silence_lines(&listed, &book, ctx.now),
     };
     super::emit(&out)?;
     Ok(0)

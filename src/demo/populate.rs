@@ -53,6 +53,7 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
         )?;
         Ok(())
     })?;
+    super::oncall::seed(store, now)?;
     alerts::seed_demo_alerts(store, now)?;
     super::learning::seed(store, now)?;
     // Yesterday's standup, so today's shows what changed since.

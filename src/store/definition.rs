@@ -59,6 +59,14 @@ pub fn oncall_def(conn: &Connection) -> Result<OnCallDef> {
     }
 }
 
+/// Sets the on-call definition outside an `apply` (the demo story).
+pub(crate) fn set_oncall_def(tx: &Tx<'_>, def: &OnCallDef) -> Result<()> {
+    tx.set_meta(
+        META_ONCALL,
+        &serde_json::to_string(def).map_err(|e| StoreError::Invalid(e.to_string()))?,
+    )
+}
+
 impl Store {
     /// What the database holds as its definition now, and what it holds
     /// retired. People named only by an escalation level (the starter's

@@ -349,3 +349,69 @@ impl Store {
         silences_after(self.conn(), after)
     }
 }
+
+/// A change to on call or silences, as the cockpit's `:` line runs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnCallOp {
+    /// `oncall override ROLE PERSON ...`
+    Override {
+        /// Role key.
+        role: String,
+        /// Person.
+        person: String,
+        /// Start.
+        from: Timestamp,
+        /// End (exclusive).
+        until: Timestamp,
+        /// Why.
+        reason: String,
+    },
+    /// `oncall override end ID`
+    EndOverride(i64),
+    /// `silence add ...`
+    Silence {
+        /// All must hold.
+        matchers: Vec<Matcher>,
+        /// Expiry.
+        until: Timestamp,
+        /// Why.
+        reason: String,
+    },
+    /// `silence end ID`
+    EndSilence(i64),
+}
+
+impl OnCallOp {
+    /// Applies it (audited) and returns the status line.
+    pub fn apply(&self, tx: &Tx<'_>, now: Timestamp) -> Result<String> {
+        Ok(match self {
+            OnCallOp::Override {
+                role,
+                person,
+                from,
+                until,
+                reason,
+            } => {
+                let id = add_override(tx, now, role, person, *from, *until, reason)?;
+                format!("override #{id}: {person} holds {role}")
+            }
+            OnCallOp::EndOverride(id) => {
+                end_override(tx, now, *id)?;
+                format!("ended override #{id}")
+            }
+            OnCallOp::Silence {
+                matchers,
+                until,
+                reason,
+            } => {
+                let id = add_silence(tx, now, matchers, *until, reason)?;
+                let m: Vec<String> = matchers.iter().map(Matcher::text).collect();
+                format!("silence #{id}: {}", m.join(" "))
+            }
+            OnCallOp::EndSilence(id) => {
+                end_silence(tx, now, *id)?;
+                format!("ended silence #{id}")
+            }
+        })
+    }
+}

@@ -96,6 +96,7 @@ impl Effect {
             Effect::StartRun { .. } => "start run",
             Effect::AddDecision { .. } => "add decision",
             Effect::AddFeedback(_) => "add feedback",
+            Effect::OnCall(_) => "on call",
         }
     }
 }
@@ -167,6 +168,8 @@ pub enum Effect {
     },
     /// Record one feedback response (`feedback add`).
     AddFeedback(crate::store::feedback::FeedbackRow),
+    /// An override or a silence added or ended (`oncall override`, `silence`).
+    OnCall(crate::store::oncall::OnCallOp),
     /// Change a checklist item or note a run.
     Run(super::state::playbooks::RunEffect),
     /// Run one data source now, on a thread of its own with its own

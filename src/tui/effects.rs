@@ -114,6 +114,11 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             decision(store, app.now, &title, &why, &evidence, supersedes)
                 .map_err(|e| e.to_string()),
         )),
+        Effect::OnCall(op) => Some(Action::Done(
+            store
+                .write(|tx| op.apply(tx, app.now))
+                .map_err(|e| e.to_string()),
+        )),
         Effect::AddFeedback(row) => Some(Action::Done(
             store
                 .write(|tx| add_feedback(tx, app.now, &row))

@@ -139,6 +139,8 @@ pub struct StandupModel {
     pub stale: std::collections::BTreeSet<String>,
     /// Values marked for review, newest first.
     pub to_review: Vec<ReviewItem>,
+    /// Who is on call today, per role with a rotation or an override.
+    pub oncall: Vec<crate::store::alerts::OnCallLine>,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -654,6 +656,7 @@ fn load_standup(
             speakers,
             stale,
             to_review,
+            oncall: store.oncall_now(now)?,
             ..Default::default()
         });
     };
@@ -705,5 +708,6 @@ fn load_standup(
         speakers,
         stale,
         to_review,
+        oncall: store.oncall_now(now)?,
     })
 }

@@ -221,7 +221,35 @@ fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
+/// Who holds each role with a rotation or an override at `now`.
+fn oncall_lines(book: &crate::store::oncall::OnCallBook, now: Timestamp) -> Vec<OnCallLine> {
+    book.covered_roles()
+        .into_iter()
+        .map(|r| {
+            let o = book.on_call(r, now);
+            let override_reason = o.override_id.and_then(|id| {
+                book.overrides
+                    .iter()
+                    .find(|x| x.id == id)
+                    .map(|x| sanitize(&x.reason))
+            });
+            OnCallLine {
+                role: sanitize(r),
+                person: o.person.as_deref().map(sanitize),
+                until: o.until,
+                override_reason,
+            }
+        })
+        .collect()
+}
+
 impl Store {
+    /// Who is on call at `now` for each role with a rotation or an
+    /// override (the standup's line).
+    pub fn oncall_now(&self, now: Timestamp) -> Result<Vec<OnCallLine>> {
+        Ok(oncall_lines(&self.oncall_book(now)?, now))
+    }
+
     /// Alerts opened, re-opened or escalated after `since`, newest first
     /// (at most `limit`).
     pub(crate) fn alert_news_since(
@@ -283,25 +311,7 @@ impl Store {
                 }
             })
             .collect();
-        let oncall = book
-            .covered_roles()
-            .into_iter()
-            .map(|r| {
-                let o = book.on_call(r, now);
-                let override_reason = o.override_id.and_then(|id| {
-                    book.overrides
-                        .iter()
-                        .find(|x| x.id == id)
-                        .map(|x| sanitize(&x.reason))
-                });
-                OnCallLine {
-                    role: sanitize(r),
-                    person: o.person.as_deref().map(sanitize),
-                    until: o.until,
-                    override_reason,
-                }
-            })
-            .collect();
+        let oncall = oncall_lines(&book, now);
         let text = |m: &[crate::domain::oncall::Matcher]| {
             if m.is_empty() {
                 "all alerts".to_string()

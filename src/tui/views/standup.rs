@@ -260,6 +260,22 @@ fn alerts_section(models: &Models, theme: &crate::tui::theme::Theme) -> Section 
         .map(|s| s.alert_news.as_slice())
         .unwrap_or_default();
     let mut lines: Vec<Line<'static>> = Vec::new();
+    let oncall = models
+        .standup
+        .as_ref()
+        .map(|s| s.oncall.as_slice())
+        .unwrap_or_default();
+    if !oncall.is_empty() {
+        let who: Vec<String> = oncall
+            .iter()
+            .map(|o| {
+                let p = o.person.as_deref().map(clean).unwrap_or_else(|| "nobody".into());
+                let swap = if o.override_reason.is_some() { " (override)" } else { "" };
+                format!("{} {p}{swap}", clean(&o.role))
+            })
+            .collect();
+        lines.push(Line::from(format!("☎ On call today: {}", who.join(" · "))));
+    }
     if news.is_empty() {
         lines.push(Line::from(
             "Nothing happened to any alert since the previous standup.",
