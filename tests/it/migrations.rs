@@ -352,3 +352,25 @@ fn schema_12_summarises_every_existing_hour_and_keeps_the_summaries_up_to_date()
         0
     );
 }
+
+#[test]
+fn schema_13_adds_overrides_silences_and_the_outbox() {
+    // From 12: no on call yet, nobody on call, nothing silenced.
+    let (_dir, db) = old_copy(12);
+    let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let book = store.oncall_book(1_795_510_800).unwrap();
+    assert!(book.covered_roles().is_empty());
+    assert!(book.silences.is_empty());
+    assert!(store.pending_notifications().unwrap().is_empty());
+    // The fixture of 13: Fay's override and rotation, a silence, a held page.
+    let (_dir, db) = old_copy(13);
+    let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let book = store.oncall_book(1_795_510_800).unwrap();
+    let fay = book.on_call("finance", 1_795_510_800);
+    assert_eq!(fay.person.as_deref(), Some("Fay"));
+    assert_eq!(fay.override_id, Some(1));
+    assert_eq!(book.def.rotations.len(), 1);
+    assert_eq!(book.silences[0].reason, "fixture silence");
+    let held = store.pending_notifications().unwrap();
+    assert_eq!((held.len(), held[0].due_at), (1, None));
+}

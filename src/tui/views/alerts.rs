@@ -60,26 +60,31 @@ fn state_word(a: &AlertRow) -> &'static str {
 pub fn render(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsModel, look: &Look) {
     let list = st.rows(model);
     let budget_h = (model.slos.len().max(1) as u16) + 3;
-    // On call and silences: one line each, only when there are some; at
-    // most four lines at heights below 40.
-    let cap = if area.height >= 36 { 8 } else { 4 };
+    // On call and silences: a pane with a line each from 36 rows, else
+    // one summary line, taken from the history, never from the alerts.
+    let tall = area.height >= 36;
     let oncall_lines = oncall_lines(model, look);
-    let oncall_h = match oncall_lines.len() {
-        0 => 0,
-        n => n.min(cap) as u16 + 2,
+    let oncall_h = match (oncall_lines.len(), tall) {
+        (0, _) => 0,
+        (n, true) => n.min(8) as u16 + 2,
+        (_, false) => 1,
     };
     // The table takes what it needs, leaving the history at least 5 rows.
-    let room = area.height.saturating_sub(budget_h + oncall_h + 5).max(5);
+    let room = if tall {
+        area.height.saturating_sub(budget_h + oncall_h + 5).max(5)
+    } else {
+        area.height.saturating_sub(budget_h + 5).max(5)
+    };
     let table_h = (list.len().max(1) as u16 + 4).min(room);
     let [top, oncall, budgets, history] = Layout::vertical([
         Constraint::Length(table_h),
         Constraint::Length(oncall_h),
         Constraint::Length(budget_h),
-        Constraint::Min(3),
+        Constraint::Min(2),
     ])
     .areas(area);
     alert_table(frame, top, st, model, look);
-    if oncall_h > 0 {
+    if oncall_h > 0 && tall {
         let title = format!(
             "On call · {} silence{} in force",
             model.silences.len(),
@@ -95,6 +100,12 @@ pub fn render(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsMod
             .map(|l| Line::from(crate::text::truncate(&l, width)))
             .collect();
         frame.render_widget(Paragraph::new(lines), inner);
+    } else if oncall_h > 0 {
+        let line = summary_line(model);
+        frame.render_widget(
+            Paragraph::new(crate::text::truncate(&line, oncall.width as usize)),
+            oncall,
+        );
     }
     budget_panel(frame, budgets, &model.slos, &look.theme);
     history_pane(frame, history, &model.history, look);
@@ -156,6 +167,29 @@ fn alert_table(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsMo
         None => Line::from(Span::styled("no open alerts", theme.dim())),
     };
     frame.render_widget(Paragraph::new(detail), detail_area);
+}
+
+/// The one-line form below 36 rows: the silences in force first (they
+/// change what pages), then who is on call (`*` = by override).
+fn summary_line(model: &AlertsModel) -> String {
+    let mut parts = Vec::new();
+    if !model.silences.is_empty() {
+        let by: Vec<String> = model.silences.iter().map(|s| clean(&s.by)).collect();
+        parts.push(format!("◌ silenced: {}", by.join(", ")));
+    }
+    if !model.oncall.is_empty() {
+        let who: Vec<String> = model
+            .oncall
+            .iter()
+            .map(|o| {
+                let p = o.person.as_deref().map(clean).unwrap_or_else(|| "nobody".into());
+                let star = if o.override_reason.is_some() { "*" } else { "" };
+                format!("{} {p}{star}", clean(&o.role))
+            })
+            .collect();
+        parts.push(format!("☎ {}", who.join(" · ")));
+    }
+    format!(" {}", parts.join(" │ "))
 }
 
 /// The On-call pane's lines: who holds each covered role and until when
