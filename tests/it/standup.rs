@@ -192,6 +192,8 @@ fn t_cycles_the_named_speakers_and_sections_scroll() {
     // Twelve lines: eleven alerts and who is on call today.
     assert_eq!(app.ui.standup.scroll, 11, "the last line at most");
     key(&mut store, &mut app, KeyCode::PageUp);
+    assert_eq!(app.ui.standup.scroll, 1, "a page up");
+    key(&mut store, &mut app, KeyCode::PageUp);
     assert_eq!(app.ui.standup.scroll, 0);
     key(&mut store, &mut app, KeyCode::Char('G'));
     assert_eq!(app.ui.standup.scroll, 11);
