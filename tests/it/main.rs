@@ -72,6 +72,7 @@ mod screens_corrections;
 mod screens_details;
 mod screens_indicator_changes;
 mod screens_learning;
+mod screens_oncall;
 mod screens_runs;
 mod selection;
 mod small_15;

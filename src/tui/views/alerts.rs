@@ -238,12 +238,16 @@ fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
         ));
     }
     if let Some(x) = &a.silenced {
-        parts.push(format!(
-            "silenced by {} until {}: {}",
-            clean(&x.by),
-            look.clock(x.until),
-            clean(&x.reason)
-        ));
+        // First: it is why nobody is paged.
+        parts.insert(
+            0,
+            format!(
+                "silenced by {} until {}: {}",
+                clean(&x.by),
+                look.clock(x.until),
+                clean(&x.reason)
+            ),
+        );
     } else if let Some(u) = a.snoozed_until {
         parts.push(format!("snoozed until {}", look.clock(u)));
     } else if let Some(reason) = &a.pause_reason {
