@@ -123,7 +123,13 @@ pub fn add_override(
             "ROLE: unknown role '{role}' (see `opsdeck definition` or the roles in operation.toml)"
         )));
     }
-    if !exists(tx, "SELECT 1 FROM people WHERE name = ?1", person)? {
+    // A person of the operation: in `people`, or named by the alert
+    // defaults' escalation (the starter's `founder`, who holds no role).
+    let named = super::definition::alert_defaults(tx)?
+        .escalation
+        .iter()
+        .any(|l| l.target == crate::domain::playbook::EscalationTarget::Person(person.to_string()));
+    if !named && !exists(tx, "SELECT 1 FROM people WHERE name = ?1", person)? {
         return Err(StoreError::Invalid(format!(
             "PERSON: unknown person '{person}' (add a [[person]] to operation.toml)"
         )));
