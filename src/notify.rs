@@ -14,8 +14,8 @@
 use crate::domain::duration::parse_duration;
 use crate::domain::Timestamp;
 use crate::store::alerts::{record_notification, AlertPolicy, ToNotify};
-use crate::store::oncall::outbox::{self, Group};
 pub use crate::store::oncall::outbox::Urgency;
+use crate::store::oncall::outbox::{self, Group};
 use crate::store::Store;
 use std::io::{Read, Write};
 use std::path::Path;

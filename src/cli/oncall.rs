@@ -80,7 +80,12 @@ pub enum SilenceCommand {
         #[arg(long = "match", value_name = "FIELD=VALUE", required = true)]
         matchers: Vec<String>,
         /// Until when: RFC 3339 (2026-11-26T09:00Z) or YYYY-MM-DD (UTC); at most ten years.
-        #[arg(long, value_name = "TIME", required_unless_present = "for_", conflicts_with = "for_")]
+        #[arg(
+            long,
+            value_name = "TIME",
+            required_unless_present = "for_",
+            conflicts_with = "for_"
+        )]
         until: Option<String>,
         /// For how long from now (2h, 1d); at most ten years.
         #[arg(long = "for", id = "for_", value_name = "DURATION")]

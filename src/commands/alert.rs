@@ -78,7 +78,9 @@ pub(crate) fn alert_json(a: &Alert, book: &OnCallBook, now: i64) -> serde_json::
     let mut v = a.to_json(now);
     v["waiting_for"] = serde_json::Value::from(sanitize(&book.waiting_for(a, now)));
     v["silenced"] = match a.is_active().then(|| book.silenced(a, now)).flatten() {
-        Some(s) => serde_json::json!({"by": s.by, "reason": sanitize(&s.reason), "until": rfc3339(s.until)}),
+        Some(s) => {
+            serde_json::json!({"by": s.by, "reason": sanitize(&s.reason), "until": rfc3339(s.until)})
+        }
         None => serde_json::Value::Null,
     };
     v
@@ -193,7 +195,13 @@ fn done_line(a: &Alert, book: &OnCallBook, now: i64) -> String {
 
 fn send(ctx: &Context, store: &mut crate::store::Store, list: Vec<ToNotify>) {
     let settings = settings(ctx);
-    for problem in crate::notify::deliver(store, &settings, &list, crate::notify::Urgency::ByHand, ctx.now) {
+    for problem in crate::notify::deliver(
+        store,
+        &settings,
+        &list,
+        crate::notify::Urgency::ByHand,
+        ctx.now,
+    ) {
         errln!("opsdeck: notify: {problem}");
     }
 }
@@ -238,7 +246,10 @@ fn raise(
     } else {
         "already open, updated"
     };
-    outln!("{verb}: {}", done_line(&a, &store.oncall_book(ctx.now)?, ctx.now));
+    outln!(
+        "{verb}: {}",
+        done_line(&a, &store.oncall_book(ctx.now)?, ctx.now)
+    );
     if let (Some(run), true) = (a.run_id, new) {
         outln!(
             "started run #{run} of {}",

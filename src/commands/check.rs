@@ -2,12 +2,12 @@
 //! the open alerts; exit 0 (no critical open), 1 (some critical open) or 2.
 
 use super::alert::{alert_json, alert_lines, settings};
-use crate::store::oncall::OnCallBook;
 use super::Context;
 use crate::cli::ListFormat;
 use crate::domain::alert_rules::Severity;
 use crate::format::{rfc3339, utc_minute};
 use crate::store::alerts::{evaluate_rules, Alert, Evaluation, RULES_ACTOR};
+use crate::store::oncall::OnCallBook;
 use std::fmt::Write as _;
 
 /// Runs one evaluation and returns the exit status.

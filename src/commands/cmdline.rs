@@ -308,7 +308,14 @@ fn oncall_line(
         }) => {
             let until = until.ok_or("--until: required")?;
             let reason = reason.ok_or("--reason: required")?;
-            let o = super::oncall::OverrideInput::parse(&role, &person, from.as_deref(), &until, &reason, now)?;
+            let o = super::oncall::OverrideInput::parse(
+                &role,
+                &person,
+                from.as_deref(),
+                &until,
+                &reason,
+                now,
+            )?;
             let prompt = format!(
                 "{} holds {} from {} until {} UTC? (audited)",
                 sanitize_truncate(&o.person, 20),
@@ -353,7 +360,13 @@ fn silence_line(
             for_,
             reason,
         } => {
-            let s = super::oncall::SilenceInput::parse(&matchers, until.as_deref(), for_.as_deref(), &reason, now)?;
+            let s = super::oncall::SilenceInput::parse(
+                &matchers,
+                until.as_deref(),
+                for_.as_deref(),
+                &reason,
+                now,
+            )?;
             let m: Vec<String> = s.matchers.iter().map(|m| m.text()).collect();
             let prompt = format!(
                 "Silence {} until {} UTC? Alerts stay recorded but neither notify nor escalate.",

@@ -40,7 +40,9 @@ pub fn run(ctx: &Context, args: OnCallArgs) -> anyhow::Result<u8> {
             reason,
         }) => {
             let (Some(role), Some(person)) = (role, person) else {
-                anyhow::bail!("oncall override: give ROLE PERSON --until T --reason R (or `list`, `end ID`)");
+                anyhow::bail!(
+                    "oncall override: give ROLE PERSON --until T --reason R (or `list`, `end ID`)"
+                );
             };
             let until = until.ok_or_else(|| anyhow!("--until: required"))?;
             let reason = reason.ok_or_else(|| anyhow!("--reason: required"))?;
@@ -124,12 +126,8 @@ impl OverrideInput {
 /// A time argument: RFC 3339 (seconds optional), YYYY-MM-DD, or a
 /// duration from now (`2h`).
 fn time_arg(flag: &str, text: &str, now: Timestamp) -> Result<Timestamp, String> {
-    parse_until(text, now).map_err(|e| {
-        format!(
-            "{flag}: {}",
-            e.strip_prefix("UNTIL: ").unwrap_or(&e)
-        )
-    })
+    parse_until(text, now)
+        .map_err(|e| format!("{flag}: {}", e.strip_prefix("UNTIL: ").unwrap_or(&e)))
 }
 
 fn check_reason(reason: &str) -> Result<(), String> {
@@ -169,8 +167,16 @@ impl SilenceInput {
             .collect::<Result<Vec<_>, _>>()?;
         let until = match (until, for_) {
             (Some(u), None) => time_arg("--until", u, now)?,
-            (None, Some(f)) => now + parse_duration(f).map_err(|e| format!("--for: {e}"))?.num_seconds(),
-            _ => return Err("give one of --until TIME or --for DURATION: a silence always expires".into()),
+            (None, Some(f)) => {
+                now + parse_duration(f)
+                    .map_err(|e| format!("--for: {e}"))?
+                    .num_seconds()
+            }
+            _ => {
+                return Err(
+                    "give one of --until TIME or --for DURATION: a silence always expires".into(),
+                )
+            }
         };
         if until <= now {
             return Err("--until: is not in the future".into());
@@ -282,8 +288,14 @@ pub fn silence(ctx: &Context, command: SilenceCommand) -> anyhow::Result<u8> {
             for_,
             reason,
         } => {
-            let s = SilenceInput::parse(&matchers, until.as_deref(), for_.as_deref(), &reason, ctx.now)
-                .map_err(|e| anyhow!(e))?;
+            let s = SilenceInput::parse(
+                &matchers,
+                until.as_deref(),
+                for_.as_deref(),
+                &reason,
+                ctx.now,
+            )
+            .map_err(|e| anyhow!(e))?;
             let mut store = ctx.open()?;
             let id = store.write(|tx| s.add(tx, ctx.now))?;
             let m: Vec<String> = s.matchers.iter().map(Matcher::text).collect();
@@ -297,7 +309,9 @@ pub fn silence(ctx: &Context, command: SilenceCommand) -> anyhow::Result<u8> {
         SilenceCommand::End { id } => {
             let mut store = ctx.open()?;
             store.write(|tx| store_oncall::end_silence(tx, ctx.now, id))?;
-            outln!("ended silence #{id}; what it held notifies on the next check if its cause remains");
+            outln!(
+                "ended silence #{id}; what it held notifies on the next check if its cause remains"
+            );
             Ok(0)
         }
         SilenceCommand::List { format } => list_silences(ctx, format),
@@ -337,7 +351,10 @@ fn silence_lines(silences: &[SilenceRule], book: &OnCallBook, now: Timestamp) ->
             Some(u) => format!("open until {} UTC", utc_minute(u)),
             None => "closed".into(),
         };
-        let tz = w.timezone.clone().unwrap_or_else(|| book.tz.name().to_string());
+        let tz = w
+            .timezone
+            .clone()
+            .unwrap_or_else(|| book.tz.name().to_string());
         let _ = writeln!(
             s,
             "window {} every {} ({tz}), {open}  {}  {}",

@@ -10,9 +10,9 @@ mod operation;
 pub mod plan;
 mod write;
 
+pub(crate) use oncall::ONCALL_FILE;
 pub use plan::{plan, Change, Plan, Retired};
 pub use write::to_files;
-pub(crate) use oncall::ONCALL_FILE;
 
 /// Parses an `operation.toml` on its own (the starter set seeding a new
 /// database); references to other files are not checked.

@@ -67,7 +67,12 @@ pub(super) fn parse(file: &str, text: &str, op: &Operation) -> Result<OnCallDef,
     let raw: Raw = toml::from_str(text).map_err(|e| vec![toml_error(file, text, &e)])?;
     let mut errors = Vec::new();
     let mut err = |span: std::ops::Range<usize>, field: &str, reason: String| {
-        errors.push(DefError::new(file, line_of(text, span.start), field, reason))
+        errors.push(DefError::new(
+            file,
+            line_of(text, span.start),
+            field,
+            reason,
+        ))
     };
     let roles: HashSet<&str> = op.roles.iter().map(|r| r.key.as_str()).collect();
     let people: HashSet<&str> = op.people.iter().map(|p| p.name.as_str()).collect();
@@ -79,7 +84,8 @@ pub(super) fn parse(file: &str, text: &str, op: &Operation) -> Result<OnCallDef,
             Err(e) => err(g.span(), "group_window", e),
         }
     }
-    let zone = |tz: &Option<Spanned<String>>, err: &mut dyn FnMut(std::ops::Range<usize>, &str, String)| {
+    let zone = |tz: &Option<Spanned<String>>,
+                err: &mut dyn FnMut(std::ops::Range<usize>, &str, String)| {
         let t = tz.as_ref()?;
         if t.get_ref() != "UTC" && t.get_ref().parse::<chrono_tz::Tz>().is_err() {
             err(

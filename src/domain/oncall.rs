@@ -219,7 +219,9 @@ pub fn rotation_at(r: &Rotation, default_tz: Tz, at: Timestamp) -> Option<(Strin
 /// When the rotation's first shift starts (for "nobody until ...").
 pub fn rotation_start(r: &Rotation, default_tz: Tz) -> Option<Timestamp> {
     let tz = zone(r.timezone.as_deref(), default_tz);
-    let at = parse_date(&r.start).ok()?.and_time(parse_hm(&r.handoff).ok()?);
+    let at = parse_date(&r.start)
+        .ok()?
+        .and_time(parse_hm(&r.handoff).ok()?);
     Some(local_instant(tz, at))
 }
 
@@ -304,7 +306,11 @@ pub fn quiet_until(q: &QuietHours, default_tz: Tz, at: Timestamp) -> Option<Time
 }
 
 /// When the window closes, if it is open at `at`.
-pub fn window_open_until(w: &MaintenanceWindow, default_tz: Tz, at: Timestamp) -> Option<Timestamp> {
+pub fn window_open_until(
+    w: &MaintenanceWindow,
+    default_tz: Tz,
+    at: Timestamp,
+) -> Option<Timestamp> {
     let (day, a, b) = parse_every(&w.every).ok()?;
     span_end(zone(w.timezone.as_deref(), default_tz), day, a, b, at)
 }

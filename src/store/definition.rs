@@ -53,8 +53,9 @@ pub fn oncall_def(conn: &Connection) -> Result<OnCallDef> {
         .query_row([META_ONCALL], |r| r.get(0))
         .optional()?;
     match stored {
-        Some(j) => serde_json::from_str(&j)
-            .map_err(|e| StoreError::Invalid(format!("stored on-call definition is unreadable: {e}"))),
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            StoreError::Invalid(format!("stored on-call definition is unreadable: {e}"))
+        }),
         None => Ok(OnCallDef::default()),
     }
 }

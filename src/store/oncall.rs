@@ -167,7 +167,14 @@ pub fn end_override(tx: &Tx<'_>, now: Timestamp, id: i64) -> Result<()> {
     end_row(tx, now, id, "oncall_overrides", "override", "oncall")
 }
 
-fn end_row(tx: &Tx<'_>, now: Timestamp, id: i64, table: &str, what: &str, entity: &str) -> Result<()> {
+fn end_row(
+    tx: &Tx<'_>,
+    now: Timestamp,
+    id: i64,
+    table: &str,
+    what: &str,
+    entity: &str,
+) -> Result<()> {
     use rusqlite::OptionalExtension;
     let (select, update) = match table {
         "silences" => (
@@ -186,13 +193,22 @@ fn end_row(tx: &Tx<'_>, now: Timestamp, id: i64, table: &str, what: &str, entity
     match ends {
         None => return Err(StoreError::Invalid(format!("ID: no {what} {id}"))),
         Some(e) if e <= now => {
-            return Err(StoreError::Invalid(format!("ID: {what} {id} is already over")))
+            return Err(StoreError::Invalid(format!(
+                "ID: {what} {id} is already over"
+            )))
         }
         // A future one is kept as ended before it started: never listed, never holding.
         Some(_) => {}
     }
     tx.execute(update, params![id, now, tx.actor()])?;
-    audit::record(tx, now, "end", entity, Some(&id.to_string()), &serde_json::json!({}))
+    audit::record(
+        tx,
+        now,
+        "end",
+        entity,
+        Some(&id.to_string()),
+        &serde_json::json!({}),
+    )
 }
 
 /// Records a silence (audited) and returns its id.
@@ -258,7 +274,10 @@ impl OnCallBook {
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(OnCallBook {
             def: oncall_def(conn)?,
-            overrides: overrides_after(conn, at)?.into_iter().map(|o| o.o).collect(),
+            overrides: overrides_after(conn, at)?
+                .into_iter()
+                .map(|o| o.o)
+                .collect(),
             silences: silences_after(conn, at)?.into_iter().map(|s| s.s).collect(),
             roles,
             tz: operation_zone(conn)?,

@@ -199,6 +199,13 @@ pub struct AlertDetail {
     pub ack_expires_at: Option<Timestamp>,
     /// The checklist run started for it, with its progress.
     pub run: Option<crate::store::alerts::RunLink>,
+    /// Who it waits for now: whoever acknowledged it, else the person its
+    /// current level pages (a role's on-call person).
+    pub waiting_for: String,
+    /// For each level of its path, the person it pages now.
+    pub path_people: Vec<String>,
+    /// The silence or open window holding it, if any.
+    pub silenced: Option<crate::domain::oncall::Silenced>,
 }
 
 /// The Work list: the items of one kind (and segment) behind the flow row.
@@ -559,8 +566,17 @@ fn load_alert_detail(
         Some(r) => store.run_link(r, now)?,
         None => None,
     };
+    let book = store.oncall_book(now)?;
+    let active = alert.state != AlertState::Resolved;
     Ok(Some(AlertDetail {
         events: store.alert_events(id)?,
+        waiting_for: book.waiting_for(&alert, now),
+        path_people: alert
+            .path
+            .iter()
+            .map(|s| book.person_for(&s.target, now))
+            .collect(),
+        silenced: active.then(|| book.silenced(&alert, now)).flatten(),
         alert,
         path,
         ack_expires_at,

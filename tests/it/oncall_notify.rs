@@ -78,28 +78,49 @@ fn escalation_to_a_role_pages_its_on_call_person() {
     let notify = notifier(&env);
     record(&env, "first_response", "5");
     check(&env, NOW, &notify);
-    assert_eq!(calls(&env), ["--|1|critical|Support first response in breach|"]);
+    assert_eq!(
+        calls(&env),
+        ["--|1|critical|Support first response in breach|"]
+    );
     let b = &bodies(&env)[0];
-    assert_eq!((b["target"].as_str(), b["recipient"].as_str()), (Some("support"), Some("Ben")));
+    assert_eq!(
+        (b["target"].as_str(), b["recipient"].as_str()),
+        (Some("support"), Some("Ben"))
+    );
     let list = stdout(&env.run_at(NOW, &["alert", "list"]));
     assert!(list.contains(" Ben "), "the alert waits for Ben: {list}");
     // 31 minutes later it climbs to ops-lead, whose on-call person is Ana.
     check(&env, "2026-11-25T12:31:00Z", &notify);
     let b = bodies(&env);
     assert_eq!(b.len(), 2, "{:?}", calls(&env));
-    assert_eq!((b[1]["reason"].as_str(), b[1]["recipient"].as_str()), (Some("escalated"), Some("Ana")));
+    assert_eq!(
+        (b[1]["reason"].as_str(), b[1]["recipient"].as_str()),
+        (Some("escalated"), Some("Ana"))
+    );
     let show = stdout(&env.run_at("2026-11-25T12:31:00Z", &["alert", "show", "1"]));
     assert!(show.contains("waiting for: Ana"), "{show}");
     assert!(show.contains("→ ops-lead: Ana on call"), "{show}");
     // An override wins: Ben covers ops-lead for the afternoon.
     let o = env.run_at(
         "2026-11-25T12:32:00Z",
-        &["oncall", "override", "ops-lead", "Ben", "--until", "6h", "--reason", "Ana at the dentist"],
+        &[
+            "oncall",
+            "override",
+            "ops-lead",
+            "Ben",
+            "--until",
+            "6h",
+            "--reason",
+            "Ana at the dentist",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let show = stdout(&env.run_at("2026-11-25T12:33:00Z", &["alert", "show", "1"]));
     assert!(show.contains("waiting for: Ben"), "{show}");
-    assert_eq!(env.query_i64("SELECT count(*) FROM audit WHERE action = 'override'"), 1);
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM audit WHERE action = 'override'"),
+        1
+    );
 }
 
 #[test]
@@ -109,7 +130,16 @@ fn a_silence_stops_notify_and_escalation_but_not_recording_and_notifies_after_it
     let notify = notifier(&env);
     let o = env.run_at(
         NOW,
-        &["silence", "add", "--match", "indicator=first_response", "--for", "1h", "--reason", "ticket tool migration"],
+        &[
+            "silence",
+            "add",
+            "--match",
+            "indicator=first_response",
+            "--for",
+            "1h",
+            "--reason",
+            "ticket tool migration",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     record(&env, "first_response", "5");
@@ -117,7 +147,10 @@ fn a_silence_stops_notify_and_escalation_but_not_recording_and_notifies_after_it
     assert_eq!(o.status.code(), Some(1), "still recorded and critical");
     assert!(calls(&env).is_empty(), "{:?}", calls(&env));
     let list = stdout(&env.run_at(NOW, &["alert", "list"]));
-    assert!(list.contains("silenced by silence #1 until 2026-11-25 13:00 UTC: ticket tool migration"), "{list}");
+    assert!(
+        list.contains("silenced by silence #1 until 2026-11-25 13:00 UTC: ticket tool migration"),
+        "{list}"
+    );
     // Past the 30 minutes of its first level: it does not climb.
     check(&env, "2026-11-25T12:45:00Z", &notify);
     assert!(calls(&env).is_empty());
@@ -128,7 +161,10 @@ fn a_silence_stops_notify_and_escalation_but_not_recording_and_notifies_after_it
     let c = calls(&env);
     assert_eq!(c, ["--|1|critical|Support first response in breach|"]);
     let b = &bodies(&env)[0];
-    assert_eq!((b["recipient"].as_str(), b["level"].as_i64()), (Some("Ana"), Some(1)));
+    assert_eq!(
+        (b["recipient"].as_str(), b["level"].as_i64()),
+        (Some("Ana"), Some(1))
+    );
     assert_eq!(env.query_i64("SELECT level FROM alerts WHERE id = 1"), 1);
 }
 
@@ -137,24 +173,45 @@ fn what_a_silence_held_is_dropped_when_the_alert_was_resolved_meanwhile() {
     let env = Env::new();
     setup(&env, "");
     let notify = notifier(&env);
-    let o = env.run_at(NOW, &["silence", "add", "--match", "source=indicator", "--until", "2026-11-26", "--reason", "noise"]);
+    let o = env.run_at(
+        NOW,
+        &[
+            "silence",
+            "add",
+            "--match",
+            "source=indicator",
+            "--until",
+            "2026-11-26",
+            "--reason",
+            "noise",
+        ],
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     record(&env, "first_response", "5");
     check(&env, NOW, &notify);
-    env.at("2026-11-25T12:10:00Z", &["alert", "resolve", "1"]).assert().success();
+    env.at("2026-11-25T12:10:00Z", &["alert", "resolve", "1"])
+        .assert()
+        .success();
     let o = env.run_at("2026-11-25T12:20:00Z", &["silence", "end", "1"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // The cause still holds: a new alert opens and notifies; the resolved
     // one's held notification is dropped.
     check(&env, "2026-11-25T12:21:00Z", &notify);
-    assert_eq!(calls(&env), ["--|2|critical|Support first response in breach|"]);
+    assert_eq!(
+        calls(&env),
+        ["--|2|critical|Support first response in breach|"]
+    );
     assert_eq!(
         env.query_i64("SELECT count(*) FROM notify_outbox WHERE alert_id = 1 AND dropped IS NOT NULL AND sent_at IS NULL"),
         1
     );
     let again = env.run_at("2026-11-25T12:22:00Z", &["silence", "end", "1"]);
     assert_eq!(again.status.code(), Some(2));
-    assert!(stderr(&again).contains("silence 1 is already over"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("silence 1 is already over"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -170,7 +227,12 @@ fn a_recurring_window_holds_its_alerts_while_open() {
     check(&env, NOW, &notify);
     assert!(calls(&env).is_empty());
     let list = stdout(&env.run_at(NOW, &["silence", "list"]));
-    assert!(list.contains("window helpdesk every wed 11:30-12:30 (UTC), open until 2026-11-25 12:30 UTC"), "{list}");
+    assert!(
+        list.contains(
+            "window helpdesk every wed 11:30-12:30 (UTC), open until 2026-11-25 12:30 UTC"
+        ),
+        "{list}"
+    );
     let json = stdout(&env.run_at(NOW, &["alert", "list", "--format", "json"]));
     assert!(json.contains("\"by\": \"window helpdesk\""), "{json}");
     check(&env, "2026-11-25T12:30:00Z", &notify);
@@ -193,9 +255,16 @@ fn quiet_hours_hold_a_warning_and_pass_a_critical() {
     // 3.5 h: a warning for support, Ben on call and in his quiet hours.
     record(&env, "first_response", "3.5");
     check(&env, NOW, &notify);
-    assert!(calls(&env).is_empty(), "{:?} {:?}", calls(&env), bodies(&env));
+    assert!(
+        calls(&env).is_empty(),
+        "{:?} {:?}",
+        calls(&env),
+        bodies(&env)
+    );
     assert_eq!(
-        env.query_i64("SELECT count(*) FROM notify_outbox WHERE sent_at IS NULL AND held = 'quiet hours'"),
+        env.query_i64(
+            "SELECT count(*) FROM notify_outbox WHERE sent_at IS NULL AND held = 'quiet hours'"
+        ),
         1
     );
     check(&env, "2026-11-25T12:20:00Z", &notify);
@@ -207,8 +276,15 @@ fn quiet_hours_hold_a_warning_and_pass_a_critical() {
     let b = bodies(&env);
     let to_ben: Vec<_> = b.iter().filter(|b| b["recipient"] == "Ben").collect();
     assert_eq!(to_ben.len(), 1, "{b:?}");
-    assert_eq!((to_ben[0]["severity"].as_str(), to_ben[0]["reason"].as_str()), (Some("warning"), Some("opened")));
-    assert!(b.iter().any(|b| b["recipient"] == "founder" && b["reason"] == "escalated"), "{b:?}");
+    assert_eq!(
+        (to_ben[0]["severity"].as_str(), to_ben[0]["reason"].as_str()),
+        (Some("warning"), Some("opened"))
+    );
+    assert!(
+        b.iter()
+            .any(|b| b["recipient"] == "founder" && b["reason"] == "escalated"),
+        "{b:?}"
+    );
 
     // A critical goes through during quiet hours.
     let env = Env::new();
@@ -241,7 +317,9 @@ fn ten_breaches_within_the_group_window_are_one_notify_call() {
     let env = Env::new();
     let ops = setup(&env, "");
     let keys = ten_indicators(&ops);
-    env.at(NOW, &["apply", ops.to_str().unwrap()]).assert().success();
+    env.at(NOW, &["apply", ops.to_str().unwrap()])
+        .assert()
+        .success();
     let notify = notifier(&env);
     for k in &keys {
         record(&env, k, "20");
@@ -249,9 +327,15 @@ fn ten_breaches_within_the_group_window_are_one_notify_call() {
     check(&env, NOW, &notify);
     let c = calls(&env);
     assert_eq!(c.len(), 1, "one call: {c:?}");
-    assert!(c[0].starts_with("--|1,2,3,4,5,6,7,8,9,10|critical|10 alerts for Ben: "), "{c:?}");
+    assert!(
+        c[0].starts_with("--|1,2,3,4,5,6,7,8,9,10|critical|10 alerts for Ben: "),
+        "{c:?}"
+    );
     let b = &bodies(&env)[0];
-    assert_eq!((b["group"].as_bool(), b["count"].as_i64()), (Some(true), Some(10)));
+    assert_eq!(
+        (b["group"].as_bool(), b["count"].as_i64()),
+        (Some(true), Some(10))
+    );
     assert_eq!(b["alerts"].as_array().unwrap().len(), 10);
     assert_eq!(
         env.query_i64("SELECT count(*) FROM alert_events WHERE kind = 'notified'"),
@@ -265,19 +349,31 @@ fn what_follows_a_page_within_the_window_waits_and_goes_out_as_one() {
     let env = Env::new();
     let ops = setup(&env, "");
     let keys = ten_indicators(&ops);
-    env.at(NOW, &["apply", ops.to_str().unwrap()]).assert().success();
+    env.at(NOW, &["apply", ops.to_str().unwrap()])
+        .assert()
+        .success();
     let notify = notifier(&env);
     record(&env, &keys[0], "20");
     check(&env, NOW, &notify);
     assert_eq!(calls(&env).len(), 1, "the first page goes out at once");
     for k in &keys[1..4] {
-        env.at("2026-11-25T12:00:20Z", &["record", k, "20"]).assert().success();
+        env.at("2026-11-25T12:00:20Z", &["record", k, "20"])
+            .assert()
+            .success();
     }
     check(&env, "2026-11-25T12:00:20Z", &notify);
     check(&env, "2026-11-25T12:00:40Z", &notify);
-    assert_eq!(calls(&env).len(), 1, "held within the window: {:?}", calls(&env));
+    assert_eq!(
+        calls(&env).len(),
+        1,
+        "held within the window: {:?}",
+        calls(&env)
+    );
     check(&env, "2026-11-25T12:01:00Z", &notify);
     let c = calls(&env);
     assert_eq!(c.len(), 2, "{c:?}");
-    assert!(c[1].starts_with("--|2,3,4|critical|3 alerts for Ben"), "{c:?}");
+    assert!(
+        c[1].starts_with("--|2,3,4|critical|3 alerts for Ben"),
+        "{c:?}"
+    );
 }

@@ -42,17 +42,33 @@ fn a_silence_from_the_command_line_marks_its_alert_and_lists_itself() {
         &mut app,
         "silence add --match indicator=on_time_rate --for 2h --reason carrier outage",
     );
-    assert_eq!(count(&store, "SELECT count(*) FROM silences"), 2, "the demo's past one and this");
     assert_eq!(
-        count(&store, "SELECT count(*) FROM audit WHERE action = 'silence' AND actor = 'tester'"),
+        count(&store, "SELECT count(*) FROM silences"),
+        2,
+        "the demo's past one and this"
+    );
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM audit WHERE action = 'silence' AND actor = 'tester'"
+        ),
         1
     );
     let small = render_to_text(&app, 80, 24);
     // The breach of on-time fulfilment is silenced, with the reason below it.
-    let row = small.lines().find(|l| l.contains("On-time fulfilment in breach")).unwrap();
+    let row = small
+        .lines()
+        .find(|l| l.contains("On-time fulfilment in breach"))
+        .unwrap();
     assert!(row.contains("silenced"), "{small}");
-    assert!(small.contains("silenced by silence #2 until 11:00 UTC: carrier outage"), "{small}");
-    assert!(small.contains("◌ silenced: silence #2 │ ☎ demand Eli"), "{small}");
+    assert!(
+        small.contains("silenced by silence #2 until 11:00 UTC: carrier outage"),
+        "{small}"
+    );
+    assert!(
+        small.contains("◌ silenced: silence #2 │ ☎ demand Eli"),
+        "{small}"
+    );
     insta::assert_snapshot!("oncall_silenced_80x24", small);
     let big = render_to_text(&app, 120, 40);
     assert!(big.contains("On call · 1 silence in force"), "{big}");
@@ -60,8 +76,22 @@ fn a_silence_from_the_command_line_marks_its_alert_and_lists_itself() {
         big.contains("◌ silence #2 until Tue 11:00: indicator=on_time_rate · carrier outage"),
         "{big}"
     );
-    assert!(big.contains("☎ fulfilment Ana until Sat 09:00 · override: Ben roasts"), "{big}");
+    assert!(
+        big.contains("☎ fulfilment Ana until Sat 09:00 · override: Ben roasts"),
+        "{big}"
+    );
     insta::assert_snapshot!("oncall_silenced_120x40", big);
+    // The detail of the selected (silenced) alert says so, and who each
+    // level pages now.
+    key(&mut store, &mut app, KeyCode::Enter);
+    let detail = render_to_text(&app, 80, 24);
+    assert!(
+        detail.contains("◌ silenced by silence #2 until 11:00 UTC: carrier outage"),
+        "{detail}"
+    );
+    assert!(detail.contains("waiting for founder"), "{detail}");
+    insta::assert_snapshot!("oncall_silenced_detail_80x24", detail);
+    key(&mut store, &mut app, KeyCode::Esc);
     // Ended from the line too.
     run_line(&mut store, &mut app, "silence end 2");
     let after = render_to_text(&app, 120, 40);
@@ -73,7 +103,10 @@ fn an_override_from_the_command_line_changes_who_alerts_wait_for() {
     let mut store = demo_store();
     let mut app = app_with_cmdline(&mut store, View::Alerts);
     let before = render_to_text(&app, 120, 40);
-    let row = before.lines().find(|l| l.contains("Checklist run overdue: support-ticket")).unwrap();
+    let row = before
+        .lines()
+        .find(|l| l.contains("Checklist run overdue: support-ticket"))
+        .unwrap();
     assert!(row.contains(" Chloe "), "{row}");
     run_line(
         &mut store,
@@ -81,20 +114,37 @@ fn an_override_from_the_command_line_changes_who_alerts_wait_for() {
         "oncall override support Dev --until 1d --reason Chloe at a trade fair",
     );
     assert_eq!(
-        count(&store, "SELECT count(*) FROM oncall_overrides WHERE role = 'support' AND person = 'Dev'"),
+        count(
+            &store,
+            "SELECT count(*) FROM oncall_overrides WHERE role = 'support' AND person = 'Dev'"
+        ),
         1
     );
     let after = render_to_text(&app, 120, 40);
-    let row = after.lines().find(|l| l.contains("Checklist run overdue: support-ticket")).unwrap();
+    let row = after
+        .lines()
+        .find(|l| l.contains("Checklist run overdue: support-ticket"))
+        .unwrap();
     assert!(row.contains(" Dev "), "{row}");
-    assert!(after.contains("☎ support    Dev until Wed 09:00 · override: Chloe at a trade fair"), "{after}");
+    assert!(
+        after.contains("☎ support    Dev until Wed 09:00 · override: Chloe at a trade fair"),
+        "{after}"
+    );
     // A bad line is refused with the CLI's message, nothing written.
     key(&mut store, &mut app, KeyCode::Char(':'));
-    typed(&mut store, &mut app, "silence add --match colour=red --for 1h --reason x");
+    typed(
+        &mut store,
+        &mut app,
+        "silence add --match colour=red --for 1h --reason x",
+    );
     key(&mut store, &mut app, KeyCode::Enter);
     let text = render_to_text(&app, 80, 24);
     assert!(text.contains("'colour' is not a field to match"), "{text}");
-    assert_eq!(count(&store, "SELECT count(*) FROM silences"), 1, "only the demo's past one");
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM silences"),
+        1,
+        "only the demo's past one"
+    );
 }
 
 #[test]
@@ -106,15 +156,28 @@ fn the_header_names_who_is_on_call_for_the_acting_users_roles() {
     let small = render_to_text(&app, 80, 24);
     let header = small.lines().next().unwrap();
     assert!(header.contains("as Chloe │ ☎ support: you"), "{header}");
-    assert!(header.trim_end().ends_with("09:00 UTC"), "the clock is never cut: {header}");
+    assert!(
+        header.trim_end().ends_with("09:00 UTC"),
+        "the clock is never cut: {header}"
+    );
     insta::assert_snapshot!("oncall_header_80x24", small);
     let big = render_to_text(&app, 120, 40);
-    assert!(big.lines().next().unwrap().contains("☎ support: you │ changed"), "{big}");
+    assert!(
+        big.lines()
+            .next()
+            .unwrap()
+            .contains("☎ support: you │ changed"),
+        "{big}"
+    );
     insta::assert_snapshot!("oncall_header_120x40", big);
     // Dev holds support and demand: Chloe is on call for support, Eli for demand.
     let mut store = Store::open_in_memory_at("Dev", NOW).unwrap();
     opsdeck::demo::populate(&mut store, NOW).unwrap();
     let app = loaded_app(&mut store, View::Cockpit, NOW, Theme::mono());
-    let header = render_to_text(&app, 120, 40).lines().next().unwrap().to_string();
+    let header = render_to_text(&app, 120, 40)
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
     assert!(header.contains("☎ demand: Eli, support: Chloe"), "{header}");
 }

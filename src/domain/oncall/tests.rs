@@ -32,7 +32,13 @@ fn daily_handoffs_at_the_local_time() {
     assert_eq!(at("2026-11-03T08:00:00Z").unwrap().0, "Ben");
     assert_eq!(at("2026-11-04T12:00:00Z").unwrap().0, "Caro");
     assert_eq!(at("2026-11-05T12:00:00Z").unwrap().0, "Ana", "wraps around");
-    let none = on_call_at("fulfilment", Some(&r), &[], BERLIN, t("2026-11-01T12:00:00Z"));
+    let none = on_call_at(
+        "fulfilment",
+        Some(&r),
+        &[],
+        BERLIN,
+        t("2026-11-01T12:00:00Z"),
+    );
     assert_eq!(none.person, None);
     assert_eq!(none.until, Some(t("2026-11-02T08:00:00Z")));
 }
@@ -45,9 +51,24 @@ fn weekly_handoff_keeps_local_time_across_the_autumn_change() {
     assert_eq!(who, "Ana");
     // 09:00 CET = 08:00 UTC (a week earlier 09:00 CEST was 07:00 UTC).
     assert_eq!(until, t("2026-10-26T08:00:00Z"));
-    assert_eq!(rotation_at(&r, BERLIN, t("2026-10-19T07:00:00Z")).unwrap().0, "Ana");
-    assert_eq!(rotation_at(&r, BERLIN, t("2026-10-26T07:30:00Z")).unwrap().0, "Ana");
-    assert_eq!(rotation_at(&r, BERLIN, t("2026-10-26T08:00:00Z")).unwrap().0, "Ben");
+    assert_eq!(
+        rotation_at(&r, BERLIN, t("2026-10-19T07:00:00Z"))
+            .unwrap()
+            .0,
+        "Ana"
+    );
+    assert_eq!(
+        rotation_at(&r, BERLIN, t("2026-10-26T07:30:00Z"))
+            .unwrap()
+            .0,
+        "Ana"
+    );
+    assert_eq!(
+        rotation_at(&r, BERLIN, t("2026-10-26T08:00:00Z"))
+            .unwrap()
+            .0,
+        "Ben"
+    );
 }
 
 #[test]
@@ -57,13 +78,28 @@ fn a_handoff_in_the_spring_gap_happens_an_hour_later() {
     let (who, until) = rotation_at(&r, BERLIN, t("2026-03-28T12:00:00Z")).unwrap();
     assert_eq!(who, "Ben");
     assert_eq!(until, t("2026-03-29T01:30:00Z"));
-    assert_eq!(rotation_at(&r, BERLIN, t("2026-03-29T01:29:00Z")).unwrap().0, "Ben");
-    assert_eq!(rotation_at(&r, BERLIN, t("2026-03-29T01:30:00Z")).unwrap().0, "Caro");
+    assert_eq!(
+        rotation_at(&r, BERLIN, t("2026-03-29T01:29:00Z"))
+            .unwrap()
+            .0,
+        "Ben"
+    );
+    assert_eq!(
+        rotation_at(&r, BERLIN, t("2026-03-29T01:30:00Z"))
+            .unwrap()
+            .0,
+        "Caro"
+    );
 }
 
 #[test]
 fn the_rotations_zone_decides_not_the_operations() {
-    let ny = rot(ShiftLength::Daily, "09:00", "2026-11-02", Some("America/New_York"));
+    let ny = rot(
+        ShiftLength::Daily,
+        "09:00",
+        "2026-11-02",
+        Some("America/New_York"),
+    );
     let berlin = rot(ShiftLength::Daily, "09:00", "2026-11-02", None);
     // 12:00 UTC: 13:00 in Berlin (Ana's first day), 07:00 in New York (not started).
     let at = t("2026-11-02T12:00:00Z");
@@ -92,16 +128,37 @@ fn an_override_wins_and_shortens_the_shift_before_it() {
         ..swap.clone()
     };
     let overrides = [swap.clone(), other_role];
-    let before = on_call_at("fulfilment", Some(&r), &overrides, BERLIN, t("2026-11-03T12:00:00Z"));
+    let before = on_call_at(
+        "fulfilment",
+        Some(&r),
+        &overrides,
+        BERLIN,
+        t("2026-11-03T12:00:00Z"),
+    );
     assert_eq!(before.person.as_deref(), Some("Ana"));
     assert_eq!(before.until, Some(swap.from), "until the swap starts");
-    let during = on_call_at("fulfilment", Some(&r), &overrides, BERLIN, t("2026-11-05T12:00:00Z"));
+    let during = on_call_at(
+        "fulfilment",
+        Some(&r),
+        &overrides,
+        BERLIN,
+        t("2026-11-05T12:00:00Z"),
+    );
     assert_eq!(during.person.as_deref(), Some("Dora"));
-    assert_eq!((during.until, during.override_id), (Some(swap.until), Some(7)));
+    assert_eq!(
+        (during.until, during.override_id),
+        (Some(swap.until), Some(7))
+    );
     let after = on_call_at("fulfilment", Some(&r), &overrides, BERLIN, swap.until);
     assert_eq!(after.person.as_deref(), Some("Ana"));
     // A role without a rotation is held only by its overrides.
-    let bare = on_call_at("fulfilment", None, &overrides, BERLIN, t("2026-11-05T12:00:00Z"));
+    let bare = on_call_at(
+        "fulfilment",
+        None,
+        &overrides,
+        BERLIN,
+        t("2026-11-05T12:00:00Z"),
+    );
     assert_eq!(bare.person.as_deref(), Some("Dora"));
 }
 
@@ -135,13 +192,23 @@ fn a_weekly_window_is_open_only_on_its_day() {
         matchers: vec![],
     };
     // 2026-11-08 is a Sunday.
-    assert_eq!(window_open_until(&w, BERLIN, t("2026-11-08T01:59:00Z")), None);
+    assert_eq!(
+        window_open_until(&w, BERLIN, t("2026-11-08T01:59:00Z")),
+        None
+    );
     assert_eq!(
         window_open_until(&w, BERLIN, t("2026-11-08T02:00:00Z")),
         Some(t("2026-11-08T04:00:00Z"))
     );
-    assert_eq!(window_open_until(&w, BERLIN, t("2026-11-08T04:00:00Z")), None);
-    assert_eq!(window_open_until(&w, BERLIN, t("2026-11-09T03:00:00Z")), None, "Monday");
+    assert_eq!(
+        window_open_until(&w, BERLIN, t("2026-11-08T04:00:00Z")),
+        None
+    );
+    assert_eq!(
+        window_open_until(&w, BERLIN, t("2026-11-09T03:00:00Z")),
+        None,
+        "Monday"
+    );
     let late = MaintenanceWindow {
         every: "sat 23:00-01:00".into(),
         ..w.clone()
@@ -170,11 +237,22 @@ fn silences_match_on_every_field_they_name() {
     let yes = rule(vec![m("indicator=on_time_rate"), m("severity=critical")]);
     let hit = silenced_by(&a, &[yes], &[], BERLIN, 50).unwrap();
     assert_eq!((hit.by.as_str(), hit.until), ("silence #3", 100));
-    for no in ["indicator=mrr", "work_kind=order", "playbook=other", "source=burn"] {
-        assert!(silenced_by(&a, &[rule(vec![m(no)])], &[], BERLIN, 50).is_none(), "{no}");
+    for no in [
+        "indicator=mrr",
+        "work_kind=order",
+        "playbook=other",
+        "source=burn",
+    ] {
+        assert!(
+            silenced_by(&a, &[rule(vec![m(no)])], &[], BERLIN, 50).is_none(),
+            "{no}"
+        );
     }
     assert!(silenced_by(&a, &[rule(vec![m("key=indicator:*")])], &[], BERLIN, 50).is_some());
-    assert!(silenced_by(&a, &[rule(vec![m("key=indicator:*")])], &[], BERLIN, 100).is_none(), "expired");
+    assert!(
+        silenced_by(&a, &[rule(vec![m("key=indicator:*")])], &[], BERLIN, 100).is_none(),
+        "expired"
+    );
     assert!(Matcher::parse("colour=red").is_err());
     assert!(Matcher::parse("severity=").is_err());
     assert_eq!(m("work-kind=order").text(), "work_kind=order");

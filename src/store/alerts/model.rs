@@ -269,11 +269,13 @@ impl Store {
         for a in self.active_alerts()? {
             let mut row = AlertRow::from_alert(&a, now);
             row.owner = sanitize(&book.waiting_for(&a, now));
-            row.silenced = book.silenced(&a, now).map(|s| crate::domain::oncall::Silenced {
-                by: sanitize(&s.by),
-                reason: sanitize(&s.reason),
-                until: s.until,
-            });
+            row.silenced = book
+                .silenced(&a, now)
+                .map(|s| crate::domain::oncall::Silenced {
+                    by: sanitize(&s.by),
+                    reason: sanitize(&s.reason),
+                    until: s.until,
+                });
             if let Some(id) = a.run_id {
                 row.run = run_link(self.conn(), id, now)?;
             }

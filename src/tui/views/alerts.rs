@@ -182,7 +182,11 @@ fn summary_line(model: &AlertsModel) -> String {
             .oncall
             .iter()
             .map(|o| {
-                let p = o.person.as_deref().map(clean).unwrap_or_else(|| "nobody".into());
+                let p = o
+                    .person
+                    .as_deref()
+                    .map(clean)
+                    .unwrap_or_else(|| "nobody".into());
                 let star = if o.override_reason.is_some() { "*" } else { "" };
                 format!("{} {p}{star}", clean(&o.role))
             })
@@ -199,7 +203,11 @@ fn oncall_lines(model: &AlertsModel, look: &Look) -> Vec<String> {
         .oncall
         .iter()
         .map(|o| {
-            let who = o.person.as_deref().map(clean).unwrap_or_else(|| "nobody yet".into());
+            let who = o
+                .person
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "nobody yet".into());
             let until = o
                 .until
                 .map(|u| format!(" until {}", look.zone.format(u, "%a %H:%M")))

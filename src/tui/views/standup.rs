@@ -297,8 +297,16 @@ fn alerts_section(models: &Models, theme: &crate::tui::theme::Theme) -> Section 
         let who: Vec<String> = oncall
             .iter()
             .map(|o| {
-                let p = o.person.as_deref().map(clean).unwrap_or_else(|| "nobody".into());
-                let swap = if o.override_reason.is_some() { " (override)" } else { "" };
+                let p = o
+                    .person
+                    .as_deref()
+                    .map(clean)
+                    .unwrap_or_else(|| "nobody".into());
+                let swap = if o.override_reason.is_some() {
+                    " (override)"
+                } else {
+                    ""
+                };
                 format!("{} {p}{swap}", clean(&o.role))
             })
             .collect();
