@@ -59,6 +59,7 @@ mod migrations;
 mod module_graph;
 mod mouse;
 mod no_silent_db;
+mod oncall_definition;
 mod oncall_notify;
 mod query_plans;
 mod readme;
