@@ -92,6 +92,15 @@ fn a_silence_from_the_command_line_marks_its_alert_and_lists_itself() {
     assert!(detail.contains("waiting for founder"), "{detail}");
     insta::assert_snapshot!("oncall_silenced_detail_80x24", detail);
     key(&mut store, &mut app, KeyCode::Esc);
+    // The cockpit's alerts pane marks it too.
+    key(&mut store, &mut app, KeyCode::Char('1'));
+    let cockpit = render_to_text(&app, 80, 24);
+    let row = cockpit
+        .lines()
+        .find(|l| l.contains("On-time ful") && l.contains("L3"))
+        .unwrap();
+    assert!(row.contains("◌founder"), "{cockpit}");
+    key(&mut store, &mut app, KeyCode::Char('5'));
     // Ended from the line too.
     run_line(&mut store, &mut app, "silence end 2");
     let after = render_to_text(&app, 120, 40);

@@ -372,7 +372,8 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &
 }
 
 /// The cockpit's alerts pane: open and acknowledged, critical first, with
-/// age, escalation level and owner (`✓` marks who acknowledged it).
+/// age, escalation level and owner (`✓` marks who acknowledged it, `◌` a
+/// silenced alert: nobody is paged).
 pub fn pane(
     frame: &mut Frame,
     area: Rect,
@@ -393,6 +394,7 @@ pub fn pane(
         .map(|a| {
             let owner = match a.state {
                 AlertState::Acknowledged => format!("✓{}", clean(&a.owner)),
+                _ if a.silenced.is_some() => format!("◌{}", clean(&a.owner)),
                 _ => clean(&a.owner),
             };
             let row = Row::new(vec![
