@@ -155,15 +155,25 @@ fn a_silence_stops_notify_and_escalation_but_not_recording_and_notifies_after_it
     check(&env, "2026-11-25T12:45:00Z", &notify);
     assert!(calls(&env).is_empty());
     assert_eq!(env.query_i64("SELECT level FROM alerts WHERE id = 1"), 0);
-    // The silence expires, the cause is still there: it notifies now. Held
-    // for an hour, it also climbs at once: one page to ops-lead's Ana.
+    // The silence expires, the cause is still there: it notifies now, to
+    // whoever it waits for (Ben: held time does not count towards the
+    // escalation, whose clock restarted with the silence's end).
     check(&env, "2026-11-25T13:00:00Z", &notify);
     let c = calls(&env);
     assert_eq!(c, ["--|1|critical|Support first response in breach|"]);
     let b = &bodies(&env)[0];
     assert_eq!(
-        (b["recipient"].as_str(), b["level"].as_i64()),
-        (Some("Ana"), Some(1))
+        (b["recipient"].as_str(), b["reason"].as_str()),
+        (Some("Ben"), Some("opened"))
+    );
+    assert_eq!(env.query_i64("SELECT level FROM alerts WHERE id = 1"), 0);
+    // Thirty minutes of the first level after it: ops-lead's Ana is paged.
+    check(&env, "2026-11-25T13:31:00Z", &notify);
+    let b = bodies(&env);
+    assert_eq!(
+        (b.len(), b[1]["recipient"].as_str()),
+        (2, Some("Ana")),
+        "{b:?}"
     );
     assert_eq!(env.query_i64("SELECT level FROM alerts WHERE id = 1"), 1);
 }

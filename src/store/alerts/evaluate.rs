@@ -213,7 +213,8 @@ pub fn mark_cleared(tx: &Tx<'_>, id: i64, now: Timestamp) -> Result<()> {
 /// policy's override, else the operation's ack timeout) and climbs
 /// unacknowledged ones whose level's wait has run out. A cleared alert (its
 /// cause is gone) does not climb: it waits for someone to resolve it; nor
-/// does a silenced one (a silence or an open maintenance window).
+/// does a silenced one (a silence or an open maintenance window), whose
+/// clock restarts at the last evaluation that found it silenced.
 pub fn escalate_due_alerts(
     tx: &Tx<'_>,
     now: Timestamp,
@@ -229,6 +230,14 @@ pub fn escalate_due_alerts(
         // A silence or an open maintenance window holds its alerts where they
         // are: recorded and shown, but not climbing (nor re-opening).
         if book.silenced(&a, now).is_some() {
+            // Held time never counts (as for a snooze): the escalation
+            // clock restarts when the silence ends.
+            if a.resumed_at != Some(now) {
+                tx.execute(
+                    "UPDATE alerts SET resumed_at = ?2 WHERE id = ?1",
+                    rusqlite::params![a.id, now],
+                )?;
+            }
             continue;
         }
         let timing = a.timing();
