@@ -32,6 +32,18 @@ pub enum Urgency {
     ByHand,
 }
 
+/// The newest page sent to `?1` (the group window starts from it).
+pub const SQL_LAST_SENT_TO: &str = "SELECT max(sent_at) FROM notify_outbox WHERE recipient = ?1";
+
+/// Whether anything waits in the outbox: asked at every rule tick of the
+/// cockpit (reads the partial index of pending rows only).
+pub const SQL_ANY_PENDING: &str =
+    "SELECT 1 FROM notify_outbox WHERE sent_at IS NULL AND dropped IS NULL LIMIT 1";
+
+/// Every pending notification, oldest first.
+pub const SQL_PENDING: &str = "SELECT id, alert_id, reason, recipient, due_at FROM notify_outbox
+         WHERE sent_at IS NULL AND dropped IS NULL ORDER BY id";
+
 fn reason_from(word: &str) -> NotifyReason {
     match word {
         "escalated" => NotifyReason::Escalated,
@@ -45,7 +57,7 @@ fn reason_from(word: &str) -> NotifyReason {
 /// nothing was sent to them within the window).
 fn group_due(tx: &Tx<'_>, recipient: &str, window: i64, now: Timestamp) -> Result<Timestamp> {
     let last: Option<Timestamp> = tx
-        .prepare_cached("SELECT max(sent_at) FROM notify_outbox WHERE recipient = ?1")?
+        .prepare_cached(SQL_LAST_SENT_TO)?
         .query_row([recipient], |r| r.get(0))
         .optional()?
         .flatten();
@@ -107,10 +119,7 @@ pub fn queue(tx: &Tx<'_>, list: &[ToNotify], urgency: Urgency, now: Timestamp) -
 /// and returns them grouped by recipient. Run in one write transaction,
 /// so two processes never send the same row.
 pub fn take_due(tx: &Tx<'_>, now: Timestamp) -> Result<Vec<Group>> {
-    let mut stmt = tx.prepare_cached(
-        "SELECT id, alert_id, reason, recipient, due_at FROM notify_outbox
-         WHERE sent_at IS NULL AND dropped IS NULL ORDER BY id",
-    )?;
+    let mut stmt = tx.prepare_cached(SQL_PENDING)?;
     let pending = stmt
         .query_map([], |r| {
             Ok((
@@ -211,11 +220,6 @@ impl Store {
     /// Whether anything waits in the outbox (cheap; the cockpit asks at
     /// every rule tick before it starts a sender).
     pub fn outbox_has_pending(&self) -> Result<bool> {
-        Ok(self
-            .conn()
-            .prepare_cached(
-                "SELECT 1 FROM notify_outbox WHERE sent_at IS NULL AND dropped IS NULL LIMIT 1",
-            )?
-            .exists([])?)
+        Ok(self.conn().prepare_cached(SQL_ANY_PENDING)?.exists([])?)
     }
 }
