@@ -31,7 +31,17 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
     let active = store.active_alerts()?;
     let book = store.oncall_book(ctx.now)?;
     let critical = critical_open(&active, ctx.now);
-    let noteworthy = !ev.opened.is_empty() || !ev.escalated.is_empty() || !ev.reopened.is_empty();
+    // What a silence or a maintenance window holds is not news for cron's
+    // mail either (the alert is still listed, and still counts below).
+    let news = |ids: &[i64]| {
+        ids.iter().any(|id| {
+            active
+                .iter()
+                .find(|a| a.id == *id)
+                .is_none_or(|a| book.silenced(a, ctx.now).is_none())
+        })
+    };
+    let noteworthy = news(&ev.opened) || news(&ev.escalated) || news(&ev.reopened);
     let out = match format {
         ListFormat::Json => super::json_document(json(&ev, &active, &book, ctx.now))?,
         ListFormat::Text if quiet && !noteworthy => String::new(),

@@ -143,8 +143,19 @@ fn a_silence_stops_notify_and_escalation_but_not_recording_and_notifies_after_it
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     record(&env, "first_response", "5");
-    let o = check(&env, NOW, &notify);
+    // Opened and critical (exit 1), but no page, and no news for cron's
+    // mail either: `check --quiet` prints nothing.
+    let o = env
+        .at(NOW, &["check", "--quiet"])
+        .env("OPSDECK_NOTIFY", &notify)
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1), "still recorded and critical");
+    assert_eq!(stdout(&o), "");
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM alerts WHERE state = 'open'"),
+        1
+    );
     assert!(calls(&env).is_empty(), "{:?}", calls(&env));
     let list = stdout(&env.run_at(NOW, &["alert", "list"]));
     assert!(

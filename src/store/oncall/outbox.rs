@@ -158,7 +158,25 @@ pub fn take_due(tx: &Tx<'_>, now: Timestamp) -> Result<Vec<Group>> {
             None if book.silenced(&alert, now).is_some() => continue,
             // The silence is over and the cause is still there: send now,
             // to whoever the alert waits for now.
-            None => (now, book.person_for(alert.target(), now)),
+            None => {
+                let to = book.person_for(alert.target(), now);
+                // Released into the recipient's quiet hours, a warning waits on.
+                let quiet = (alert.severity != Severity::Critical)
+                    .then(|| {
+                        book.def
+                            .quiet(&to)
+                            .and_then(|q| quiet_until(q, book.tz, now))
+                    })
+                    .flatten();
+                if let Some(end) = quiet {
+                    tx.execute(
+                        "UPDATE notify_outbox SET due_at = ?2, held = 'quiet hours', recipient = ?3 WHERE id = ?1",
+                        params![id, end, to],
+                    )?;
+                    continue;
+                }
+                (now, to)
+            }
         };
         if due > now {
             continue;
