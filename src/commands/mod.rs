@@ -42,6 +42,7 @@ pub mod record;
 pub mod restore;
 pub mod role;
 pub mod run;
+pub mod silence;
 pub mod slo;
 pub mod sources;
 pub mod sources_plan;
@@ -382,7 +383,7 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Status { format }) => status::run(&ctx, format),
         Some(Command::Doctor) => doctor::run(&ctx),
         Some(Command::Oncall(args)) => oncall::run(&ctx, args),
-        Some(Command::Silence { command }) => oncall::silence(&ctx, command),
+        Some(Command::Silence { command }) => silence::run(&ctx, command),
         Some(Command::Completions { .. }) | Some(Command::Man) => Ok(0),
         Some(Command::Snapshot {
             width,
