@@ -57,7 +57,8 @@ pub(super) fn seed(store: &mut Store, now: Timestamp) -> anyhow::Result<()> {
     };
     let today_start = now - now.rem_euclid(DAY);
     store.write(|tx| -> anyhow::Result<()> {
-        set_oncall_def(tx, &def)?;
+        // In force since the first shift.
+        set_oncall_def(tx, now - 91 * DAY, &def)?;
         let ana = tx.acting_as("Ana");
         // A roaster is off sick since the B2B cap was set (see learning.rs)
         // and Ben roasts: Ana takes his fulfilment shifts until Saturday.

@@ -60,12 +60,41 @@ pub fn oncall_def(conn: &Connection) -> Result<OnCallDef> {
     }
 }
 
-/// Sets the on-call definition outside an `apply` (the demo story).
-pub(crate) fn set_oncall_def(tx: &Tx<'_>, def: &OnCallDef) -> Result<()> {
-    tx.set_meta(
-        META_ONCALL,
-        &serde_json::to_string(def).map_err(|e| StoreError::Invalid(e.to_string()))?,
-    )
+/// Sets the on-call definition from `now` on: the current one (meta) and a
+/// new version (`apply`, and the demo story).
+pub(crate) fn set_oncall_def(tx: &Tx<'_>, now: Timestamp, def: &OnCallDef) -> Result<()> {
+    let json = serde_json::to_string(def).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    tx.set_meta(META_ONCALL, &json)?;
+    tx.execute(
+        "INSERT INTO oncall_definitions (at, actor, def) VALUES (?1, ?2, ?3)",
+        params![now, tx.actor(), json],
+    )?;
+    Ok(())
+}
+
+/// The on-call definition in force at `at`: the newest version applied at
+/// or before it; the defaults before the first one (the current one when
+/// the database holds no version at all).
+pub fn oncall_def_at(conn: &Connection, at: Timestamp) -> Result<OnCallDef> {
+    use rusqlite::OptionalExtension;
+    let row: Option<String> = conn
+        .prepare_cached(
+            "SELECT def FROM oncall_definitions WHERE at <= ?1 ORDER BY at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([at], |r| r.get(0))
+        .optional()?;
+    match row {
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            StoreError::Invalid(format!("stored on-call definition is unreadable: {e}"))
+        }),
+        None if conn
+            .prepare_cached("SELECT 1 FROM oncall_definitions LIMIT 1")?
+            .exists([])? =>
+        {
+            Ok(OnCallDef::default())
+        }
+        None => oncall_def(conn),
+    }
 }
 
 impl Store {
@@ -202,10 +231,7 @@ pub(crate) fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) ->
                 META_ALERTS,
                 &serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
             )?,
-            Change::OnCall(_, b) => tx.set_meta(
-                META_ONCALL,
-                &serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
-            )?,
+            Change::OnCall(_, b) => set_oncall_def(tx, now, b)?,
             Change::AddRole(r) => {
                 tx.execute(
                     "INSERT INTO roles (key, name) VALUES (?1, ?2)",

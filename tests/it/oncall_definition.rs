@@ -173,3 +173,42 @@ match = { colour = "red" }
         0
     );
 }
+
+#[test]
+fn a_past_time_is_judged_by_the_rotation_in_force_then() {
+    let env = Env::new();
+    let ops = init_ops(&env, NOW);
+    let op = std::fs::read_to_string(ops.join("operation.toml")).unwrap() + PEOPLE;
+    std::fs::write(ops.join("operation.toml"), op).unwrap();
+    std::fs::write(ops.join("oncall.toml"), ONCALL).unwrap();
+    env.at(NOW, &["apply", ops.to_str().unwrap()])
+        .assert()
+        .success();
+    // A day later, Ben alone holds fulfilment.
+    std::fs::write(
+        ops.join("oncall.toml"),
+        ONCALL.replace("[\"Ana\", \"Ben\"]", "[\"Ben\"]"),
+    )
+    .unwrap();
+    let later = "2026-11-26T12:00:00Z";
+    let out = env.run_at(later, &["apply", ops.to_str().unwrap()]);
+    assert!(
+        stdout(&out).contains("~ on call: rotations 1 → 1"),
+        "{}",
+        stdout(&out)
+    );
+    let who = |at: &str| stdout(&env.run_at(later, &["oncall", "--at", at]));
+    assert!(
+        who("2026-11-25T13:00:00Z").contains("fulfilment   Ana"),
+        "in force then"
+    );
+    assert!(
+        who("2026-11-26T13:00:00Z").contains("fulfilment   Ben"),
+        "in force now"
+    );
+    assert!(
+        who("2026-11-24T13:00:00Z").contains("fulfilment   no rotation"),
+        "before any"
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM oncall_definitions"), 2);
+}

@@ -4,6 +4,17 @@
 -- definition (oncall.toml, kept as JSON in meta 'oncall'); what is typed
 -- at the command line lives here.
 
+-- Every version of oncall.toml as applied: `def` (JSON of
+-- domain::oncall::OnCallDef) holds from `at` until the next row, so a
+-- past time is judged by the rotation in force then.
+CREATE TABLE oncall_definitions (
+    id    INTEGER PRIMARY KEY,
+    at    INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    def   TEXT NOT NULL
+);
+CREATE INDEX oncall_definitions_by_time ON oncall_definitions (at);
+
 -- A swap: `person` holds `role` from `starts_at` until `ends_at`
 -- (exclusive), whatever the rotation says. Ending one early sets `ended_at`
 -- and moves `ends_at` to that time.

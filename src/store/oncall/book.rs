@@ -7,7 +7,7 @@ use crate::domain::oncall::{
 };
 use crate::domain::Timestamp;
 use crate::store::alerts::Alert;
-use crate::store::definition::oncall_def;
+use crate::store::definition::oncall_def_at;
 use crate::store::Result;
 use chrono_tz::Tz;
 use rusqlite::Connection;
@@ -16,7 +16,7 @@ use rusqlite::Connection;
 /// definition, the current and future overrides and silences, the zone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OnCallBook {
-    /// `oncall.toml` as applied.
+    /// `oncall.toml` as in force at the time the book was read for.
     pub def: OnCallDef,
     /// Overrides ending after the time the book was read for.
     pub overrides: Vec<Override>,
@@ -36,7 +36,7 @@ impl OnCallBook {
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(OnCallBook {
-            def: oncall_def(conn)?,
+            def: oncall_def_at(conn, at)?,
             overrides: overrides_after(conn, at)?
                 .into_iter()
                 .map(|o| o.o)
