@@ -398,3 +398,89 @@ fn what_follows_a_page_within_the_window_waits_and_goes_out_as_one() {
         "{c:?}"
     );
 }
+
+#[test]
+fn hostile_text_in_a_silence_or_an_override_never_reaches_the_terminal() {
+    let env = Env::new();
+    setup(&env, "");
+    let evil = "carrier \u{1b}]52;c;aGk=\u{7} outage \u{202e}";
+    let o = env.run_at(
+        NOW,
+        &[
+            "silence",
+            "add",
+            "--match",
+            "indicator=first_response",
+            "--for",
+            "1h",
+            "--reason",
+            evil,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = env.run_at(
+        NOW,
+        &[
+            "oncall", "override", "support", "Ana", "--until", "1h", "--reason", evil,
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    record(&env, "first_response", "5");
+    check(&env, NOW, "true");
+    for args in [
+        &["silence", "list"][..],
+        &["silence", "list", "--format", "json"],
+        &["alert", "list"],
+        &["alert", "list", "--format", "json"],
+        &["oncall", "override", "list"],
+        &[
+            "snapshot", "--view", "alerts", "--width", "120", "--height", "40",
+        ],
+    ] {
+        let out = stdout(&env.run_at(NOW, args));
+        assert!(out.contains("outage"), "{args:?}: {out}");
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{7}') && !out.contains('\u{202e}'),
+            "{args:?}: {out:?}"
+        );
+    }
+}
+
+#[test]
+fn a_warning_released_by_a_silence_into_quiet_hours_waits_for_their_end() {
+    let env = Env::new();
+    setup(
+        &env,
+        "\n[[quiet_hours]]\nperson = \"Ben\"\nhours = \"12:30-14:00\"\ntimezone = \"UTC\"\n",
+    );
+    let notify = notifier(&env);
+    env.run_at(
+        NOW,
+        &[
+            "silence",
+            "add",
+            "--match",
+            "indicator=first_response",
+            "--until",
+            "2026-11-25T13:00Z",
+            "--reason",
+            "migration",
+        ],
+    );
+    record(&env, "first_response", "3.5");
+    check(&env, NOW, &notify);
+    check(&env, "2026-11-25T12:59:00Z", &notify);
+    check(&env, "2026-11-25T13:00:00Z", &notify);
+    assert!(calls(&env).is_empty(), "{:?}", calls(&env));
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM notify_outbox WHERE held = 'quiet hours' AND due_at IS NOT NULL AND sent_at IS NULL"),
+        1
+    );
+    check(&env, "2026-11-25T14:00:00Z", &notify);
+    let b = bodies(&env);
+    assert!(
+        b.iter()
+            .any(|b| b["recipient"] == "Ben" && b["severity"] == "warning"),
+        "{b:?}"
+    );
+}
