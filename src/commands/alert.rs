@@ -304,6 +304,23 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
             sanitize(&book.waiting_for(&a, ctx.now))
         );
     }
+    // Pages not sent yet: held by a silence, quiet hours or the group window.
+    for p in store
+        .pending_notifications()?
+        .into_iter()
+        .filter(|p| p.alert_id == id)
+    {
+        let when = match p.due_at {
+            Some(t) => format!("at {} UTC", utc_minute(t)),
+            None => "when it ends".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "  page pending: to {} {when} ({})",
+            sanitize(&p.recipient),
+            sanitize(p.held.as_deref().unwrap_or("due"))
+        );
+    }
     let path: Vec<String> = a
         .path
         .iter()
