@@ -164,7 +164,7 @@ fn the_header_names_who_is_on_call_for_the_acting_users_roles() {
     let app = loaded_app(&mut store, View::Cockpit, NOW, Theme::mono());
     let small = render_to_text(&app, 80, 24);
     let header = small.lines().next().unwrap();
-    assert!(header.contains("as Chloe │ ☎ support: you"), "{header}");
+    assert!(header.contains("as Chloe │ ☎ you are on call"), "{header}");
     assert!(
         header.trim_end().ends_with("09:00 UTC"),
         "the clock is never cut: {header}"
@@ -175,7 +175,7 @@ fn the_header_names_who_is_on_call_for_the_acting_users_roles() {
         big.lines()
             .next()
             .unwrap()
-            .contains("☎ support: you │ changed"),
+            .contains("☎ you are on call │ changed"),
         "{big}"
     );
     insta::assert_snapshot!("oncall_header_120x40", big);

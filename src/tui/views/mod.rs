@@ -261,7 +261,9 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
     ]);
     // Who is on call for the acting user's roles, before the change time
     // (cut first when the line is short).
-    if !h.oncall.is_empty() {
+    if !h.oncall.is_empty() && h.oncall.iter().all(|(_, p)| p == &h.actor) {
+        parts.push("☎ you are on call".to_string());
+    } else if !h.oncall.is_empty() {
         let who: Vec<String> = h
             .oncall
             .iter()
