@@ -60,6 +60,37 @@ fn indicator_detail_and_help_overlay() {
     assert!(app.popup.is_none(), "any key closes the help");
 }
 
+/// The Alerts view has more keys than 24 rows hold with every global key on
+/// a line of its own: at 80x24 the help keeps the view's keys whole (a long
+/// description wraps under itself instead of being cut at the border), runs
+/// the global keys together, and still shows how to close it; at 120x40
+/// every key has its own line.
+#[test]
+fn the_alerts_help_fits_80x24_whole() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Alerts);
+    app.mouse = true;
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    let small = render_to_text(&app, 80, 24);
+    for whole in [
+        "acknowledge the selected alert (you own it); again:",
+        "re-ack, its ack timeout restarts",
+        "add a decision, this alert as evidence",
+        "q quit",
+        "any key or a click closes this help",
+    ] {
+        assert!(small.contains(whole), "{whole:?} missing:\n{small}");
+    }
+    insta::assert_snapshot!("help_alerts_80x24", small);
+    let big = render_to_text(&app, 120, 40);
+    assert!(big.contains("Shift+drag selects text"), "{big}");
+    assert!(
+        !big.contains("q quit ·"),
+        "one line a key at 120x40:\n{big}"
+    );
+    insta::assert_snapshot!("help_alerts_120x40", big);
+}
+
 #[test]
 fn too_small_shows_a_message_not_a_garbled_layout() {
     let mut store = demo_store();
