@@ -351,5 +351,5 @@ command = ["/bin/cat", "{csv}"]
         "{}",
         stderr(&out)
     );
-    assert_eq!(values(&env), 0);
+    assert_eq!(env.query_i64("SELECT count(*) FROM observations"), 0);
 }
