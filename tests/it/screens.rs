@@ -378,3 +378,25 @@ fn standup_sections_and_speaker_timer() {
     key(&mut store, &mut app, KeyCode::Left);
     assert_eq!(app.ui.standup.section, 4);
 }
+
+/// A new database's cockpit at 80x24: the checklists pane's note on how to
+/// start a run wraps inside the narrow pane instead of being cut.
+#[test]
+fn a_new_database_says_how_to_start_a_run_whole() {
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
+    let mut store = opsdeck::store::Store::open_in_memory_at("tester", NOW).unwrap();
+    let app = app_on(&mut store, View::Cockpit);
+    let text = render_to_text(&app, 80, 24);
+    // The pane's lines, right of the second column of panes.
+    let pane: String = text
+        .lines()
+        .map(|l| l.chars().skip(48).collect::<String>())
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        pane.contains("No open checklist runs. Start one: S on a playbook in 4 Playbooks & runs, or :run start PLAYBOOK"),
+        "{pane}\n{text}"
+    );
+    insta::assert_snapshot!("cockpit_new_database_80x24", text);
+}

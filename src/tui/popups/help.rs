@@ -54,7 +54,7 @@ pub fn render(
     let inner = usize::from(box_w.min(area.width.saturating_sub(2))).saturating_sub(2);
     let text_w = inner.saturating_sub(w + 2).max(12);
     let key_lines = |k: &str, d: &str| -> Vec<Line<'static>> {
-        wrap_words(&d.split(' ').collect::<Vec<_>>(), text_w)
+        crate::text::wrap_words(d, text_w)
             .into_iter()
             .enumerate()
             .map(|(i, part)| {
@@ -113,7 +113,10 @@ pub fn render(
             theme.title(),
         )));
         let inner = usize::from(box_w.min(area.width.saturating_sub(2))).saturating_sub(3);
-        let rows = wrap_words(indicator_keys, inner.max(10));
+        let rows = crate::text::wrap_words(
+            &crate::text::sanitize(&indicator_keys.join(" ")),
+            inner.max(10),
+        );
         // Room left for key rows: the screen less the borders, the lines so
         // far and the closing line. What does not fit is left to the CLI.
         let room = usize::from(area.height)
@@ -149,27 +152,6 @@ pub fn render(
     );
 }
 
-/// `words` joined with spaces into lines of at most `width` characters (a
-/// word longer than that gets a line of its own).
-fn wrap_words(words: &[&str], width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for w in words {
-        let w = crate::text::sanitize(w);
-        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(&w);
-    }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out
-}
-
 /// `items` joined with `sep` into lines of at most `width` characters,
 /// breaking only between items (an item longer than that gets a line of
 /// its own).
@@ -195,7 +177,7 @@ fn wrap_items(items: &[&str], sep: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{wrap_items, wrap_words};
+    use super::wrap_items;
 
     #[test]
     fn items_break_only_between_them() {
@@ -204,14 +186,5 @@ mod tests {
             ["q quit · ? this help", "/ filter the list"]
         );
         assert!(wrap_items(&[], " · ", 10).is_empty());
-    }
-
-    #[test]
-    fn keys_wrap_at_the_width() {
-        assert_eq!(
-            wrap_words(&["wip", "on_time_rate", "satisfaction"], 16),
-            ["wip on_time_rate", "satisfaction"]
-        );
-        assert!(wrap_words(&[], 10).is_empty());
     }
 }
