@@ -51,6 +51,10 @@ pub enum Action {
     Loaded(Box<Models>),
     /// An effect finished: a message for the status line, or an error.
     Done(Result<String, String>),
+    /// A reload or refresh could not read the database: the error is shown
+    /// and nothing is read again until the next change or minute (a read
+    /// that keeps failing must not spin).
+    LoadFailed(String),
     /// Standup: next and previous section, next speaker.
     StandupNext,
     /// Standup: back one section.

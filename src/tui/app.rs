@@ -165,6 +165,9 @@ pub struct App {
     /// Where the last frame drew the tabs and the Cockpit's panes (written
     /// by `draw`, read by a mouse click).
     pub drawn: std::cell::RefCell<super::mouse::Drawn>,
+    /// Why the last reload or refresh failed; `None` once one succeeds.
+    /// `snapshot` and `standup --format markdown` fail with it.
+    pub load_error: Option<String>,
 }
 
 impl App {
@@ -189,6 +192,7 @@ impl App {
             pending: None,
             mouse: false,
             drawn: Default::default(),
+            load_error: None,
         }
     }
 
@@ -428,7 +432,15 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::InputKey(_) | Action::Submit | Action::Confirmed => None,
         Action::Tick(now) => tick(app, now),
         Action::DataChanged => Some(Effect::Refresh),
-        Action::Loaded(models) => loaded(app, *models),
+        Action::Loaded(models) => {
+            app.load_error = None;
+            loaded(app, *models)
+        }
+        Action::LoadFailed(e) => {
+            app.flash(format!("error: could not read the database: {e}"));
+            app.load_error = Some(e);
+            None
+        }
         Action::Done(result) => {
             app.flash(match result {
                 Ok(m) => m,

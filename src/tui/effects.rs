@@ -22,12 +22,12 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
     match effect {
         Effect::Reload => Some(match models::load(store, app.needs(), app.now) {
             Ok(m) => Action::Loaded(Box::new(m)),
-            Err(e) => Action::Done(Err(e.to_string())),
+            Err(e) => Action::LoadFailed(e.to_string()),
         }),
         Effect::Refresh => Some(
             match models::refresh(store, app.needs(), app.now, &app.models) {
                 Ok(m) => Action::Loaded(Box::new(m)),
-                Err(e) => Action::Done(Err(e.to_string())),
+                Err(e) => Action::LoadFailed(e.to_string()),
             },
         ),
         Effect::Record {
