@@ -78,8 +78,8 @@ pub struct StatusChange {
     pub trend: crate::domain::indicator::Trend,
 }
 
-/// How many alert events the standup reads at most (one line per alert
-/// is drawn from them).
+/// How many alerts the standup reads the news of at most (one line per
+/// alert, the newest first).
 pub(crate) const STANDUP_ALERT_LIMIT: usize = 200;
 
 /// How many values marked for review the standup lists at most.
