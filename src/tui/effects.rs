@@ -45,13 +45,12 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
                             crate::domain::plausible::check_value(def, v, now, now, false)
                                 .map_err(crate::store::StoreError::Invalid)?;
                         }
-                        indicators::insert_observation(
+                        let (_, far) = crate::store::review::insert_manual(
                             tx,
                             indicator_id,
                             now,
                             v,
                             note.as_deref(),
-                            indicators::Origin::Manual,
                         )?;
                         audit::record(
                             tx,
@@ -61,7 +60,11 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
                             Some(&key),
                             &serde_json::json!({"at": now, "value": v, "note": note}),
                         )?;
-                        Ok(format!("recorded {key} = {}", crate::format::number(v)))
+                        let recorded = format!("recorded {key} = {}", crate::format::number(v));
+                        Ok(match far {
+                            Some(why) => format!("{recorded} · ? marked for review: {why}"),
+                            None => recorded,
+                        })
                     }
                     None => {
                         notes::add_note(
