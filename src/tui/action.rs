@@ -51,6 +51,8 @@ pub enum Action {
     Loaded(Box<Models>),
     /// An effect finished: a message for the status line, or an error.
     Done(Result<String, String>),
+    /// The minute's alert rules were evaluated: reload what is on screen.
+    Evaluated,
     /// A reload or refresh could not read the database: the error is shown
     /// and nothing is read again until the next change or minute (a read
     /// that keeps failing must not spin).
@@ -81,6 +83,24 @@ pub enum Action {
         /// Screen row, 0 at the top.
         row: u16,
     },
+}
+
+impl Action {
+    /// Whether a person did this (a key, a click, a command): such an
+    /// action goes to the open popup first and dismisses an error message.
+    /// Ticks, data arriving, resizes and the results of effects do neither.
+    pub fn is_from_user(&self) -> bool {
+        !matches!(
+            self,
+            Action::Tick(_)
+                | Action::DataChanged
+                | Action::Loaded(_)
+                | Action::Done(_)
+                | Action::Evaluated
+                | Action::LoadFailed(_)
+                | Action::Resize
+        )
+    }
 }
 
 impl Effect {

@@ -364,15 +364,7 @@ impl App {
 /// to the visible view's own `update` (in `tui::state`).
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     // A key dismisses an error message (and still does what it does).
-    let from_key = !matches!(
-        action,
-        Action::Tick(_)
-            | Action::DataChanged
-            | Action::Loaded(_)
-            | Action::Done(_)
-            | Action::Resize
-    );
-    if from_key
+    if action.is_from_user()
         && app
             .flash
             .as_ref()
@@ -436,6 +428,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             app.load_error = None;
             loaded(app, *models)
         }
+        Action::Evaluated => Some(Effect::Reload),
         Action::LoadFailed(e) => {
             app.flash(format!("error: could not read the database: {e}"));
             app.load_error = Some(e);

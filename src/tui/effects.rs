@@ -203,7 +203,9 @@ fn evaluate(store: &mut Store, app: &App) -> Option<Action> {
             Err(e) => return Some(Action::Done(Err(format!("alert rules: {e}")))),
         }
     }
-    run_effect(store, app, Effect::Reload)
+    // The reload runs where the screen is (the UI thread), with what it
+    // needs then, not with the app as it was when the rules were sent.
+    Some(Action::Evaluated)
 }
 
 /// Records a decision as `decision add` does: the evidence is captured

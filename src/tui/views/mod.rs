@@ -340,7 +340,11 @@ pub const WAITING: &str = "waiting for the database… (Esc cancels)";
 /// footer (`body` is where the box may go). While a write waits, the footer
 /// says so instead.
 fn render_footer(frame: &mut Frame, (area, body): (Rect, Rect), app: &App) {
-    if app.pending.as_ref().is_some_and(|p| p.shown) {
+    if app
+        .pending
+        .as_ref()
+        .is_some_and(|p| p.shown && (!p.background || p.deferred.is_some()))
+    {
         let text = if app.pending.as_ref().is_some_and(|p| p.cancelled) {
             "cancelling…".to_string()
         } else {
