@@ -42,6 +42,8 @@ pub struct PendingWrite {
 pub struct Worker {
     jobs: Sender<(Effect, Box<App>)>,
     results: Receiver<Option<Action>>,
+    /// Set: the write waiting for the lock on the writer gives up.
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Whether `effect` runs on the worker (everything but a reload, which only
@@ -61,11 +63,14 @@ impl Worker {
         own.wait_cancellably()?;
         let (jobs, inbox) = channel::<(Effect, Box<App>)>();
         let (outbox, results) = channel();
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let switch = cancel.clone();
         std::thread::Builder::new()
             .name("cockpit writer".into())
             .spawn(move || {
+                crate::store::cancel_switch_for_this_thread(switch.clone());
                 for (effect, app) in inbox {
-                    crate::store::cancel_waiting_write(false);
+                    switch.store(false, std::sync::atomic::Ordering::SeqCst);
                     let out = super::effects::run_effect(&mut own, &app, effect);
                     if outbox.send(out).is_err() {
                         break;
@@ -75,7 +80,16 @@ impl Worker {
             .map_err(|e| {
                 crate::store::StoreError::Invalid(format!("cannot start the writer: {e}"))
             })?;
-        Ok(Worker { jobs, results })
+        Ok(Worker {
+            jobs,
+            results,
+            cancel,
+        })
+    }
+
+    /// Makes the write now waiting for the lock on the writer give up.
+    pub fn cancel_wait(&self) {
+        self.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Sends `effect` (with the app as it is now) to the writer; the app
@@ -173,7 +187,7 @@ impl Worker {
 }
 
 /// Esc while a write waits: cancel it.
-pub fn cancel(app: &mut App) {
+pub fn cancel(app: &mut App, worker: &Worker) {
     if let Some(p) = app.pending.as_mut() {
         if p.background {
             // Only the user's write behind the evaluation is theirs to
@@ -188,7 +202,7 @@ pub fn cancel(app: &mut App) {
             return;
         }
         p.cancelled = true;
-        crate::store::cancel_waiting_write(true);
+        worker.cancel_wait();
         app.dirty = true;
     }
 }
@@ -216,7 +230,7 @@ pub fn dispatch(store: &mut Store, app: &mut App, worker: &Worker, action: Actio
                 // The minute's evaluation gives way: the user's write runs
                 // as soon as it is over (at once if it is still waiting).
                 p.deferred = Some(Box::new((effect, before)));
-                crate::store::cancel_waiting_write(true);
+                worker.cancel_wait();
                 continue;
             }
             if app.popup.is_none() {
@@ -244,8 +258,10 @@ pub fn key(
         .pending
         .as_ref()
         .is_some_and(|p| !p.background || p.deferred.is_some());
-    if key.code == crossterm::event::KeyCode::Esc && waiting_on_user && app.popup.is_none() {
-        cancel(app);
+    if let Some(w) = worker.filter(|_| {
+        key.code == crossterm::event::KeyCode::Esc && waiting_on_user && app.popup.is_none()
+    }) {
+        cancel(app, w);
         return;
     }
     if let Some(action) = super::keymap::keymap(app, key) {
