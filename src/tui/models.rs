@@ -397,15 +397,22 @@ impl Touched {
         for (entity, id) in changes {
             match entity.as_str() {
                 // `record` names the indicator's key; corrections name the row.
-                "observation" => match id {
-                    Some(k) if k.parse::<i64>().is_err() => {
-                        t.keys.insert(k.clone());
+                // Values also move the experiments' live criteria; work
+                // items the error budgets of the Alerts view.
+                "observation" => {
+                    t.experiments = true;
+                    match id {
+                        Some(k) if k.parse::<i64>().is_err() => {
+                            t.keys.insert(k.clone());
+                        }
+                        _ => t.board = true,
                     }
-                    _ => t.board = true,
-                },
-                "observations" => t.board = true,
-                "work-items" => (t.board, t.flow) = (true, true),
-                "feedback" => (t.board, t.feedback) = (true, true),
+                }
+                "observations" => (t.board, t.experiments) = (true, true),
+                "work-items" => {
+                    (t.board, t.flow, t.alerts, t.experiments) = (true, true, true, true)
+                }
+                "feedback" => (t.board, t.feedback, t.experiments) = (true, true, true),
                 "alert" => t.alerts = true,
                 "run" | "playbook" => (t.runs, t.alerts) = (true, true),
                 "experiment" => t.experiments = true,
@@ -436,9 +443,13 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
     m.header = header_info(store)?;
     let wants = |needed: bool, touched: bool, have: bool| needed && (touched || !have);
     let board_needed = needs.board || needs.detail.is_some();
+    // A source's failed run leaves no audit row: its stale marks are read
+    // at every refresh (a few rows).
+    if board_needed {
+        m.stale = store.stale_indicator_keys(now)?;
+    }
     if wants(board_needed, t.board, m.board.is_some()) {
         m.board = Some(store.indicator_board(now)?);
-        m.stale = store.stale_indicator_keys(now)?;
     } else if board_needed && !t.keys.is_empty() {
         let fresh = store.indicator_readings(now, &t.keys)?;
         if let Some(board) = &mut m.board {
