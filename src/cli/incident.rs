@@ -10,6 +10,11 @@ fn parse_incident_id(text: &str) -> Result<i64, String> {
     crate::cli::parse_row_id(text, "incident")
 }
 
+/// A run number: `5` or `#5`.
+fn parse_run_id(text: &str) -> Result<i64, String> {
+    crate::cli::parse_row_id(text, "run")
+}
+
 /// An alert id: `12` or `#12`.
 fn parse_alert_id(text: &str) -> Result<i64, String> {
     crate::cli::parse_row_id(text, "alert")
@@ -32,6 +37,10 @@ pub enum IncidentCommand {
         /// The person who runs the response.
         #[arg(long, value_name = "PERSON")]
         commander: Option<String>,
+        /// A checklist run started for it by hand (repeatable); the runs its
+        /// alerts started are in its timeline anyway.
+        #[arg(long = "run", value_name = "RUN", value_parser = parse_run_id)]
+        runs: Vec<i64>,
     },
     /// Incidents, unreviewed first, newest first.
     List {
@@ -97,5 +106,9 @@ pub enum IncidentCommand {
         /// incident (nothing is created).
         #[arg(long)]
         experiment: bool,
+        /// With --experiment: the indicators it names (repeatable; default:
+        /// those the incident's alerts named).
+        #[arg(long = "indicator", value_name = "KEY", requires = "experiment")]
+        indicators: Vec<String>,
     },
 }

@@ -309,6 +309,7 @@ fn incident(
             title,
             severity,
             commander,
+            runs,
         } => {
             needs_text("--title", &title)?;
             check_len(&title, 200).map_err(|e| format!("--title: {e}"))?;
@@ -330,6 +331,7 @@ fn incident(
                     title,
                     severity: severity.map(super::alert::severity),
                     commander,
+                    runs,
                 }),
                 prompt,
             )

@@ -23,12 +23,17 @@ pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<u8> {
             title,
             severity,
             commander,
+            runs,
         } => {
-            let severity = severity.map(super::alert::severity);
+            let d = incidents::Declaration {
+                alerts: &alerts,
+                title: &title,
+                severity: severity.map(super::alert::severity),
+                commander: commander.as_deref(),
+                runs: &runs,
+            };
             let mut store = ctx.open()?;
-            let i = store.write(|tx| {
-                incidents::declare(tx, now, &alerts, &title, severity, commander.as_deref())
-            })?;
+            let i = store.write(|tx| incidents::declare(tx, now, &d))?;
             outln!("declared: {}", headline(&i));
             Ok(0)
         }
@@ -65,8 +70,10 @@ pub fn run(ctx: &Context, command: IncidentCommand) -> anyhow::Result<u8> {
             id,
             out,
             experiment,
+            indicators,
         } => {
             let store = ctx.open()?;
+            let experiment = experiment.then_some(indicators.as_slice());
             let text = postmortem_text(&store, id, experiment, now)?;
             match out {
                 Some(path) => {
@@ -263,11 +270,13 @@ fn sh_quote(word: &str) -> String {
     }
 }
 
-/// Builds and renders the post-mortem of incident `id` at `now`.
+/// Builds and renders the post-mortem of incident `id` at `now`; with
+/// `experiment`, a proposed experiment on those indicators (none given: the
+/// ones its alerts named).
 pub(crate) fn postmortem_text(
     store: &Store,
     id: i64,
-    experiment: bool,
+    experiment: Option<&[String]>,
     now: Timestamp,
 ) -> anyhow::Result<String> {
     let i = store.incident(id)?;
@@ -314,16 +323,30 @@ pub(crate) fn postmortem_text(
             start: s,
         })
         .collect();
-    let experiment = experiment.then(|| {
-        let keys: Vec<&ImpactRow> = {
-            let mut v: Vec<&ImpactRow> = impact.iter().filter(|r| r.hit).collect();
-            if v.is_empty() {
-                v = impact.iter().collect();
+    let experiment = match experiment {
+        None => None,
+        Some(given) => {
+            let known: Vec<String> = after.readings.iter().map(|r| r.def.key.clone()).collect();
+            for k in given {
+                if !known.contains(k) {
+                    anyhow::bail!(
+                        "--indicator: unknown indicator '{}' (see `opsdeck indicator list`)",
+                        sanitize_truncate(k, 40)
+                    );
+                }
             }
-            v
-        };
-        propose_experiment(store, &i, &keys, now)
-    });
+            let keys: Vec<String> = if given.is_empty() {
+                impact
+                    .iter()
+                    .filter(|r| r.hit)
+                    .map(|r| r.key.clone())
+                    .collect()
+            } else {
+                given.to_vec()
+            };
+            Some(propose_experiment(store, &i, &keys, now))
+        }
+    };
     let pm = PostMortem {
         incident: &i,
         alerts: alerts
@@ -349,7 +372,7 @@ pub(crate) fn postmortem_text(
 /// title and objective name the incident, the indicators are those it hit,
 /// the primary criterion holds the first of them to its target, over two
 /// weeks from the next day. The hypothesis is left for the team to write.
-fn propose_experiment(store: &Store, i: &Incident, hit: &[&ImpactRow], now: Timestamp) -> String {
+fn propose_experiment(store: &Store, i: &Incident, hit: &[String], now: Timestamp) -> String {
     let start = now - now.rem_euclid(DAY) + DAY;
     let end = start + 14 * DAY;
     let day = |t: Timestamp| rfc3339(t)[..10].to_string();
@@ -375,15 +398,15 @@ fn propose_experiment(store: &Store, i: &Incident, hit: &[&ImpactRow], now: Time
         "--end".into(),
         day(end),
     ];
-    for r in hit {
+    for k in hit {
         words.push("--indicator".into());
-        words.push(sh_quote(&r.key));
+        words.push(sh_quote(k));
     }
     let board = store.indicator_board(now).ok();
     if let Some(first) = hit.first() {
         let def = board
             .as_ref()
-            .and_then(|b| b.readings.iter().find(|r| r.def.key == first.key))
+            .and_then(|b| b.readings.iter().find(|r| &r.def.key == first))
             .map(|r| r.def.clone());
         if let Some(def) = def {
             let op = match def.direction {
@@ -398,8 +421,9 @@ fn propose_experiment(store: &Store, i: &Incident, hit: &[&ImpactRow], now: Time
             )));
         }
     } else {
-        words.push("--primary".into());
-        words.push(sh_quote("INDICATOR>=TARGET"));
+        // No alert named an indicator and none was given: the team names them.
+        words.push("--indicator KEY --primary".into());
+        words.push(sh_quote("KEY>=TARGET"));
     }
     words.join(" ")
 }

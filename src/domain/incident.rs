@@ -105,6 +105,8 @@ pub struct Incident {
     pub reviewed: Option<Step>,
     /// The alerts it groups, by id.
     pub alerts: Vec<i64>,
+    /// Runs started for it by hand (`--run`), besides its alerts' runs.
+    pub runs: Vec<i64>,
     /// When it began: its earliest alert's first sighting (or the declaration).
     pub started_at: Timestamp,
 }

@@ -53,6 +53,7 @@ fn incident_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
         resolved: step(r.get(9)?, r.get(10)?),
         reviewed: step(r.get(11)?, r.get(12)?),
         alerts: Vec::new(),
+        runs: Vec::new(),
         started_at: declared_at,
     })
 }
@@ -68,6 +69,16 @@ fn with_alerts(conn: &Connection, mut i: Incident) -> Result<Incident> {
         let (id, first_seen) = row?;
         i.alerts.push(id);
         i.started_at = i.started_at.min(first_seen);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.run_id, c.started_at FROM incident_runs r JOIN checklist_runs c ON c.id = r.run_id
+          WHERE r.incident_id = ?1 ORDER BY r.run_id",
+    )?;
+    let rows = stmt.query_map([i.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (id, started) = row?;
+        i.runs.push(id);
+        i.started_at = i.started_at.min(started);
     }
     Ok(i)
 }
@@ -100,18 +111,27 @@ fn checked_text(flag: &str, text: &str, max: usize) -> Result<String> {
     Ok(t.to_string())
 }
 
-/// Declares an incident from `alert_ids` (at least one; each must exist and
+/// What an incident is declared with.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declaration<'a> {
+    /// The alerts it groups (at least one; each in no other incident).
+    pub alerts: &'a [i64],
+    /// Its one-line title.
+    pub title: &'a str,
+    /// Its severity; `None`: the most severe of its alerts.
+    pub severity: Option<Severity>,
+    /// Who runs the response.
+    pub commander: Option<&'a str>,
+    /// Runs started for it by hand (each must exist).
+    pub runs: &'a [i64],
+}
+
+/// Declares an incident from its alerts (at least one; each must exist and
 /// belong to no other incident): its title, its severity (default: the most
-/// severe of its alerts) and its commander (a name).
-/// Audited.
-pub fn declare(
-    tx: &Tx<'_>,
-    now: Timestamp,
-    alert_ids: &[i64],
-    title: &str,
-    severity: Option<Severity>,
-    commander: Option<&str>,
-) -> Result<Incident> {
+/// severe of its alerts), its commander (a name) and the runs started for
+/// it by hand. Audited.
+pub fn declare(tx: &Tx<'_>, now: Timestamp, d: &Declaration<'_>) -> Result<Incident> {
+    let (alert_ids, title, severity, commander) = (d.alerts, d.title, d.severity, d.commander);
     let title = checked_text("--title", title, MAX_NAME)?;
     if alert_ids.is_empty() {
         return Err(invalid("ALERT: name at least one alert id".into()));
@@ -134,6 +154,16 @@ pub fn declare(
         alerts.push(a);
     }
     let commander = commander.map(|c| person("--commander", c)).transpose()?;
+    let mut runs: Vec<i64> = d.runs.to_vec();
+    runs.sort_unstable();
+    runs.dedup();
+    for &r in &runs {
+        if super::runs::load_run(tx, r)?.is_none() {
+            return Err(invalid(format!(
+                "--run: no run #{r} (see `opsdeck run list`)"
+            )));
+        }
+    }
     let severity = severity.unwrap_or_else(|| {
         alerts
             .iter()
@@ -152,6 +182,11 @@ pub fn declare(
     for a in &alerts {
         link.execute(params![a.id, id])?;
     }
+    let mut link =
+        tx.prepare_cached("INSERT INTO incident_runs (incident_id, run_id) VALUES (?1, ?2)")?;
+    for r in &runs {
+        link.execute(params![id, r])?;
+    }
     let ids: Vec<i64> = alerts.iter().map(|a| a.id).collect();
     audit::record(
         tx,
@@ -160,7 +195,7 @@ pub fn declare(
         "incident",
         Some(&id.to_string()),
         &serde_json::json!({"title": title, "severity": severity.word(),
-            "commander": commander, "alerts": ids}),
+            "commander": commander, "alerts": ids, "runs": runs}),
     )?;
     require(tx, id)
 }
@@ -372,8 +407,8 @@ impl Store {
 
     /// The incident's timeline at `now`, oldest first: its own steps and
     /// action items, every event of its alerts, the items checked or
-    /// skipped and the notes of the runs linked to its alerts, and the
-    /// decisions logged within its span.
+    /// skipped and the notes of the runs linked to its alerts or started
+    /// for it, and the decisions logged within its span.
     pub fn incident_timeline(&self, i: &Incident, now: Timestamp) -> Result<Vec<TimelineEntry>> {
         let conn = self.conn();
         let mut out = Vec::new();
@@ -423,7 +458,7 @@ impl Store {
                 ));
             }
         }
-        let mut runs: Vec<i64> = Vec::new();
+        let mut runs: Vec<i64> = i.runs.clone();
         for alert in self.incident_alerts(i)? {
             for e in self.alert_events(alert.id)? {
                 let note = match (e.kind.as_str(), e.level, e.note) {

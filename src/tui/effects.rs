@@ -342,9 +342,17 @@ fn incident(store: &mut Store, now: Timestamp, op: IncidentOp) -> Action {
             title,
             severity,
             commander,
+            runs,
         } => store
             .write(|tx| {
-                incidents::declare(tx, now, &alerts, &title, severity, commander.as_deref())
+                let d = incidents::Declaration {
+                    alerts: &alerts,
+                    title: &title,
+                    severity,
+                    commander: commander.as_deref(),
+                    runs: &runs,
+                };
+                incidents::declare(tx, now, &d)
             })
             .map(|i| format!("declared incident #{}: {}", i.id, i.title)),
         IncidentOp::Advance { id, to } => store

@@ -276,11 +276,11 @@ pub fn render(pm: &PostMortem<'_>) -> String {
     }
     if !pm.budgets.is_empty() {
         let _ = writeln!(s, "\nError budgets remaining:\n");
-        let _ = writeln!(s, "| SLO | start | end | spent during the incident |");
+        let _ = writeln!(s, "| SLO | start | end | change |");
         let _ = writeln!(s, "| --- | --- | --- | --- |");
         for b in &pm.budgets {
             let spent = match (b.start, b.end) {
-                (Some(a), Some(z)) => format!("{:.0} points", (a - z) * 100.0),
+                (Some(a), Some(z)) => format!("{:+.0} points", (z - a) * 100.0),
                 _ => "—".into(),
             };
             let _ = writeln!(

@@ -42,6 +42,14 @@ CREATE TABLE incident_alerts (
 );
 CREATE INDEX incident_alerts_by_incident ON incident_alerts (incident_id, alert_id);
 
+-- Runs started for an incident by hand (`incident declare --run N`), besides
+-- the runs its alerts started: their items and notes join its timeline.
+CREATE TABLE incident_runs (
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    run_id      INTEGER NOT NULL REFERENCES checklist_runs(id),
+    PRIMARY KEY (incident_id, run_id)
+) WITHOUT ROWID;
+
 -- Action items of a post-mortem. Each is a work item of kind `action`
 -- (external id INC-<incident>-<n>, segment = the owner, promised = the due
 -- date), so it is open, late or closed like any other work; this table

@@ -23,6 +23,8 @@ pub enum IncidentOp {
         severity: Option<Severity>,
         /// Who runs the response.
         commander: Option<String>,
+        /// Runs started for it by hand.
+        runs: Vec<i64>,
     },
     /// Move an incident forward (`incident mitigate|resolve|review`).
     Advance {
