@@ -26,7 +26,7 @@ pub(crate) fn seed(tx: &Tx<'_>, now: Timestamp, run: i64) -> Result<()> {
         t - 3 * MIN,
         "Courier API down: no shipping labels",
         Severity::Critical,
-        Some("label printing fails with HTTP 503 since 09:57"),
+        Some("label printing fails with HTTP 503"),
         None,
     )?;
     acknowledge(&ana, alert.id, t - 2 * MIN, Some("I run the incident"))?;

@@ -134,8 +134,6 @@ impl Incident {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Origin {
-    /// The incident itself: declared, mitigated, resolved, reviewed, an action.
-    Incident,
     /// An event in one of its alerts' history.
     Alert,
     /// A checklist item checked or skipped in a run linked to one of its alerts.
@@ -144,6 +142,8 @@ pub enum Origin {
     Note,
     /// A decision logged within its time span.
     Decision,
+    /// The incident itself: declared, mitigated, resolved, reviewed, an action.
+    Incident,
 }
 
 impl Origin {
@@ -174,8 +174,9 @@ pub struct TimelineEntry {
     pub note: Option<String>,
 }
 
-/// Sorts a timeline: oldest first; at the same second the incident's own
-/// steps, then alerts, runs, notes, decisions (stable otherwise).
+/// Sorts a timeline: oldest first; within one second alerts, runs, notes,
+/// decisions, then the incident's own steps (what happened, then what was
+/// declared about it); stable otherwise.
 pub fn sort_timeline(entries: &mut [TimelineEntry]) {
     entries.sort_by_key(|e| (e.at, e.origin));
 }

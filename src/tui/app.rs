@@ -265,6 +265,7 @@ impl App {
     pub fn key_context(&self) -> super::keys::Context {
         super::keys::Context {
             read_only: self.models.header.read_only,
+            incident: self.view == View::Alerts && self.ui.alerts.incident.is_some(),
             view: self.view,
             detail: match self.view {
                 View::Indicators => self.ui.indicators.detail.is_some(),

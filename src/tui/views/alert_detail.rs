@@ -82,10 +82,10 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
     if let Some(i) = &d.incident {
         lines.push(Line::from(Span::styled(
             format!(
-                "incident #{} {} · {} · Enter: its timeline",
+                "incident #{} {} · Enter: its timeline · {}",
                 i.id,
-                clean(&i.title),
-                i.state.word()
+                i.state.word(),
+                clean(&i.title)
             ),
             theme.header(),
         )));
