@@ -117,20 +117,39 @@ fn advance(ctx: &Context, id: i64, to: IncidentState) -> anyhow::Result<u8> {
 fn list(ctx: &Context, format: ListFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let list = store.incidents()?;
+    // Per incident: its action items and how many are late.
+    let mut counts = Vec::with_capacity(list.len());
+    for i in &list {
+        let actions = store.incident_actions(i.id)?;
+        let late = actions.iter().filter(|a| a.is_late(ctx.now)).count();
+        counts.push((actions.len(), late));
+    }
     let out = match format {
         ListFormat::Json => {
-            let mut v = serde_json::to_value(&list)?;
+            let mut rows = Vec::new();
+            for (i, (actions, late)) in list.iter().zip(&counts) {
+                let mut v = serde_json::to_value(i)?;
+                v["actions"] = serde_json::Value::from(*actions);
+                v["late_actions"] = serde_json::Value::from(*late);
+                rows.push(v);
+            }
+            let mut v = serde_json::Value::Array(rows);
             super::rfc3339_times(&mut v, &["at", "started_at"]);
             super::json_document(serde_json::json!({"at": rfc3339(ctx.now), "incidents": v}))?
         }
         ListFormat::Text if list.is_empty() => "no incidents\n".to_string(),
         ListFormat::Text => {
             let mut s = String::new();
-            for i in &list {
+            for (i, (actions, late)) in list.iter().zip(&counts) {
                 let alerts: Vec<String> = i.alerts.iter().map(|a| format!("#{a}")).collect();
+                let late = if *late > 0 {
+                    format!(", {late} late")
+                } else {
+                    String::new()
+                };
                 let _ = writeln!(
                     s,
-                    "{:>5} {} {:<8} {:<9} {:<12} {} UTC  {}  [alerts {}]",
+                    "{:>5} {} {:<8} {:<9} {:<12} {} UTC  {}  [alerts {} · actions {actions}{late}]",
                     format!("#{}", i.id),
                     super::alert::severity_symbol(i.severity),
                     i.severity.word(),

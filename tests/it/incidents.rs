@@ -362,6 +362,9 @@ fn the_demo_post_mortem_as_markdown() {
     env.at(DEMO_NOW, &["demo"]).assert().success();
     let list = env.ok_at(DEMO_NOW, &["incident", "list"]);
     assert!(list.contains("reviewed"), "{list}");
+    assert!(list.contains("actions 3, 1 late"), "{list}");
+    let v = json(&env.run_at(DEMO_NOW, &["incident", "list", "--format", "json"]));
+    assert_eq!(v["incidents"][0]["late_actions"], 1);
     let file = env.path().join("incident-1.md");
     let out = env.ok_at(
         DEMO_NOW,

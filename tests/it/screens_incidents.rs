@@ -286,3 +286,39 @@ fn incident_commands_parse_like_the_cli() {
     );
     assert_eq!(store.incident_actions(id).unwrap().len(), 1);
 }
+
+#[test]
+fn late_action_items_are_late_work_in_the_work_list() {
+    let mut store = demo_store();
+    let mut app = loaded_app(&mut store, View::Work, NOW, Theme::mono());
+    // The `action` kind's row, then Enter: its Work list, late first.
+    let row = app
+        .models
+        .flow
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r.kind == "action" && r.segment.is_none())
+        .unwrap();
+    let listed = render_to_text(&app, 80, 24);
+    assert!(listed.contains("│action"), "{listed}");
+    dispatch(&mut store, &mut app, Action::Top);
+    dispatch(&mut store, &mut app, Action::Move(row as i32));
+    key(&mut store, &mut app, KeyCode::Enter);
+    let text = render_to_text(&app, 80, 24);
+    assert!(text.contains("Work list · action"), "{text}");
+    assert!(text.contains("1 late"), "{text}");
+    let late_line = text.lines().find(|l| l.contains("INC-1-2")).unwrap();
+    assert!(late_line.contains("late"), "{late_line}");
+    // Late first: INC-1-2 comes before the open INC-1-3.
+    assert!(
+        text.find("INC-1-2").unwrap() < text.find("INC-1-3").unwrap(),
+        "{text}"
+    );
+    // The cockpit's Flow pane leaves actions out: no capacity to judge.
+    let cockpit = loaded_app(&mut store, View::Cockpit, NOW, Theme::mono());
+    let text = render_to_text(&cockpit, 80, 24);
+    assert!(!text.contains("│action"), "{text}");
+    assert!(text.contains("│ticket"), "{text}");
+}
