@@ -453,3 +453,60 @@ fn split_sh(line: &str) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn hostile_text_in_an_incident_never_reaches_the_terminal_raw() {
+    let env = Env::new();
+    env.ok_at(T0, &["alert", "raise", "Disk \u{1b}]52;c;aGk=\u{7} full"]);
+    env.ok_at(
+        T0,
+        &[
+            "incident",
+            "declare",
+            "1",
+            "--title",
+            "Outage \u{1b}[2J\u{202e}now",
+            "--commander",
+            "Eve",
+        ],
+    );
+    env.ok_at(
+        T0,
+        &[
+            "incident",
+            "action",
+            "1",
+            "--owner",
+            "Eve",
+            "--due",
+            "1d",
+            "fix \u{1b}[31m it",
+        ],
+    );
+    for args in [
+        vec!["incident", "list"],
+        vec!["incident", "show", "1"],
+        vec!["incident", "show", "1", "--format", "json"],
+        vec!["incident", "postmortem", "1", "--experiment"],
+    ] {
+        let out = env.ok_at(T0, &args);
+        assert!(!out.contains('\u{1b}'), "{args:?}: {out:?}");
+        assert!(!out.contains('\u{202e}'), "{args:?}: {out:?}");
+    }
+    // A name with control characters is refused, nothing written.
+    let o = env.run_at(
+        T0,
+        &[
+            "incident",
+            "action",
+            "1",
+            "--owner",
+            "E\u{1b}ve",
+            "--due",
+            "1d",
+            "x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(env.query_i64("SELECT count(*) FROM incident_actions"), 1);
+}
