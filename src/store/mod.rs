@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod foreign;
 pub mod hours;
 pub mod imports;
+pub mod incidents;
 pub mod indicator_changes;
 pub mod indicators;
 pub mod learning_models;
@@ -50,6 +51,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_capacity_changes.sql"),
     include_str!("migrations/0011_sources.sql"),
     include_str!("migrations/0012_observation_hours.sql"),
+    include_str!("migrations/0013_incidents.sql"),
 ];
 
 /// The schema version from which observations have hourly summaries.

@@ -71,6 +71,9 @@ pub enum Action {
     Run(super::state::playbooks::RunAction),
     /// Sources `r`: run the selected source now.
     RunSource,
+    /// Open an incident's detail (its timeline) in the Alerts view
+    /// (`:incident show ID`).
+    OpenIncident(i64),
     /// `:` opens the command line (empty), or a key opens it prefilled.
     OpenCommand(super::cmdline::Compose),
     /// The mouse wheel turned by `d` notches (negative is up): the view's
@@ -120,6 +123,8 @@ impl Effect {
             Effect::StartRun { .. } => "start run",
             Effect::AddDecision { .. } => "add decision",
             Effect::AddFeedback(_) => "add feedback",
+            Effect::Incident(_) => "incident",
+            Effect::ShowIncident(_) => "show incident",
         }
     }
 }
@@ -191,6 +196,11 @@ pub enum Effect {
     },
     /// Record one feedback response (`feedback add`).
     AddFeedback(crate::store::feedback::FeedbackRow),
+    /// Declare, move forward or add to an incident (confirmed).
+    Incident(super::state::incident::IncidentOp),
+    /// Open an incident's detail (`:incident show ID`): nothing is written;
+    /// the loop hands it back as [`Action::OpenIncident`].
+    ShowIncident(i64),
     /// Change a checklist item or note a run.
     Run(super::state::playbooks::RunEffect),
     /// Run one data source now, on a thread of its own with its own

@@ -8,6 +8,7 @@ use super::action::{Action, Effect};
 use super::app::App;
 use super::models;
 use super::state::alerts::AlertOp;
+use super::state::incident::IncidentOp;
 use super::state::playbooks::{ItemChangeKind, RunEffect};
 use crate::domain::Timestamp;
 use crate::notify::deliver_in_background;
@@ -134,6 +135,8 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
                 .map_err(|e| e.to_string()),
         )),
         Effect::Run(e) => Some(run(store, app.now, e)),
+        Effect::Incident(op) => Some(incident(store, app.now, op)),
+        Effect::ShowIncident(id) => Some(Action::OpenIncident(id)),
         Effect::Correct { id, value, reason } => Some(super::corrections::execute(
             store, app.now, id, value, &reason,
         )),
@@ -331,6 +334,51 @@ fn run(store: &mut Store, now: Timestamp, effect: RunEffect) -> Action {
         RunEffect::Note { run, text } => store
             .write(|tx| add_run_note(tx, now, run, &text))
             .map(|_| format!("note added to run #{run}")),
+    };
+    Action::Done(result.map_err(|e| e.to_string()))
+}
+
+/// Runs a confirmed incident change at `now`; the result is the status line.
+fn incident(store: &mut Store, now: Timestamp, op: IncidentOp) -> Action {
+    use crate::store::incidents;
+    let result = match op {
+        IncidentOp::Declare {
+            alerts,
+            title,
+            severity,
+            commander,
+            runs,
+        } => store
+            .write(|tx| {
+                let d = incidents::Declaration {
+                    alerts: &alerts,
+                    title: &title,
+                    severity,
+                    commander: commander.as_deref(),
+                    runs: &runs,
+                };
+                incidents::declare(tx, now, &d)
+            })
+            .map(|i| format!("declared incident #{}: {}", i.id, i.title)),
+        IncidentOp::Advance { id, to } => store
+            .write(|tx| incidents::advance(tx, now, id, to))
+            .map(|i| format!("incident #{} {}", i.id, i.state.word())),
+        IncidentOp::Action {
+            id,
+            owner,
+            due,
+            text,
+        } => store
+            .write(|tx| incidents::add_action(tx, now, id, &owner, due, &text))
+            .map(|a| {
+                format!(
+                    "action {} for {} added to incident #{id}",
+                    a.external_id, a.owner
+                )
+            }),
+        IncidentOp::Done { action } => store
+            .write(|tx| incidents::close_action(tx, now, &action))
+            .map(|a| format!("action {} done", a.external_id)),
     };
     Action::Done(result.map_err(|e| e.to_string()))
 }

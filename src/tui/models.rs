@@ -177,6 +177,22 @@ pub struct Models {
     pub work_list: Option<WorkList>,
     /// The open work item's detail; `None` when none is open.
     pub work_item: Option<WorkItemDetail>,
+    /// The open incident's detail (its timeline); `None` when none is open.
+    pub incident: Option<IncidentDetail>,
+}
+
+/// One incident's detail: the incident, its alerts, its timeline and its
+/// action items.
+#[derive(Debug, Clone)]
+pub struct IncidentDetail {
+    /// The incident as stored.
+    pub incident: crate::domain::incident::Incident,
+    /// Its alerts, in id order.
+    pub alerts: Vec<crate::store::alerts::Alert>,
+    /// Its timeline, oldest first.
+    pub timeline: Vec<crate::domain::incident::TimelineEntry>,
+    /// Its action items.
+    pub actions: Vec<crate::domain::incident::ActionItem>,
 }
 
 /// One alert's detail: the alert, its history, its escalation path and
@@ -194,6 +210,8 @@ pub struct AlertDetail {
     pub ack_expires_at: Option<Timestamp>,
     /// The checklist run started for it, with its progress.
     pub run: Option<crate::store::alerts::RunLink>,
+    /// The incident it belongs to, if any (Enter opens its timeline).
+    pub incident: Option<crate::domain::incident::Incident>,
 }
 
 /// The Work list: the items of one kind (and segment) behind the flow row.
@@ -250,6 +268,8 @@ pub struct Needs {
     pub work_list: Option<(String, Option<String>)>,
     /// Work item (row id) whose detail is open.
     pub work_item: Option<i64>,
+    /// Incident id whose detail is open.
+    pub incident: Option<i64>,
     /// The process's acknowledgement timeout (`OPSDECK_ACK_TIMEOUT`), when
     /// it overrides the operation's.
     pub ack_timeout: Option<i64>,
@@ -329,6 +349,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     }
     if let Some(id) = needs.alert_detail {
         m.alert_detail = load_alert_detail(store, id, needs.ack_timeout, now)?;
+    }
+    if let Some(id) = needs.incident {
+        m.incident = load_incident_detail(store, id, now)?;
     }
     if let Some((kind, segment)) = &needs.work_list {
         let mut items = store.work_list(
@@ -417,6 +440,10 @@ impl Touched {
                 "run" | "playbook" => (t.runs, t.alerts) = (true, true),
                 "experiment" => t.experiments = true,
                 "decision" => t.decisions = true,
+                // The alert detail names its incident.
+                "incident" => t.alerts = true,
+                // Action items are work items of kind `action`.
+                "action" => (t.flow, t.alerts) = (true, true),
                 "source" => (t.sources, t.board) = (true, true),
                 _ => return None,
             }
@@ -511,6 +538,12 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
         Some(_) => old.alert_detail.clone(),
         None => None,
     };
+    // An incident's timeline reads from several tables: read it again at
+    // every refresh while it is open (a few hundred rows at most).
+    m.incident = match needs.incident {
+        Some(id) => load_incident_detail(store, id, now)?,
+        None => None,
+    };
     if (needs.work_list.is_some() || needs.work_item.is_some())
         && (t.flow || t.runs || (m.work_list.is_none() && m.work_item.is_none()))
     {
@@ -564,12 +597,32 @@ fn load_alert_detail(
         Some(r) => store.run_link(r, now)?,
         None => None,
     };
+    let incident = match store.incident_of_alert(id)? {
+        Some(i) => Some(store.incident(i)?),
+        None => None,
+    };
     Ok(Some(AlertDetail {
         events: store.alert_events(id)?,
         alert,
         path,
         ack_expires_at,
         run,
+        incident,
+    }))
+}
+
+/// One incident's detail; `None` when there is no such incident.
+fn load_incident_detail(store: &Store, id: i64, now: Timestamp) -> Result<Option<IncidentDetail>> {
+    let incident = match store.incident(id) {
+        Ok(i) => i,
+        Err(crate::store::StoreError::Invalid(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(IncidentDetail {
+        alerts: store.incident_alerts(&incident)?,
+        timeline: store.incident_timeline(&incident, now)?,
+        actions: store.incident_actions(id)?,
+        incident,
     }))
 }
 

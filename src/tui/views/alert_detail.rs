@@ -20,8 +20,9 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
     let theme = &look.theme;
     let a = &d.alert;
     let path_h = (d.path.len() as u16 + 3).min(8);
+    let summary_h = if d.incident.is_some() { 7 } else { 6 };
     let [summary_area, path_area, timeline_area] = Layout::vertical([
-        Constraint::Length(6),
+        Constraint::Length(summary_h),
         Constraint::Length(path_h),
         Constraint::Min(3),
     ])
@@ -78,6 +79,17 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
         },
     };
     lines.push(Line::from(run));
+    if let Some(i) = &d.incident {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "incident #{} {} · Enter: its timeline · {}",
+                i.id,
+                i.state.word(),
+                clean(&i.title)
+            ),
+            theme.header(),
+        )));
+    }
     let title = format!("Alert #{} · {}", a.id, clean(&a.title));
     frame.render_widget(
         Paragraph::new(lines)

@@ -7,6 +7,7 @@ pub mod cockpit;
 pub mod decisions;
 pub mod experiments;
 pub mod feedback;
+pub mod incident;
 pub mod indicators;
 pub mod placeholder;
 pub mod playbooks;
@@ -121,6 +122,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 }
                 _ => work::render(frame, body, &ui.work, m.flow.as_ref(), &look),
             },
+            View::Alerts if ui.alerts.incident.is_some() && m.incident.is_some() => {
+                if let Some(d) = &m.incident {
+                    incident::render(frame, body, d, ui.alerts.incident_scroll, &look)
+                }
+            }
             View::Alerts if ui.alerts.detail.is_some() && m.alert_detail.is_some() => {
                 if let Some(d) = &m.alert_detail {
                     alert_detail::render(frame, body, d, &look)
