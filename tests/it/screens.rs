@@ -400,3 +400,15 @@ fn a_new_database_says_how_to_start_a_run_whole() {
     );
     insta::assert_snapshot!("cockpit_new_database_80x24", text);
 }
+
+/// On a screen shorter than the help, the closing line still shows and a
+/// line says what was left out (the minimum screen, 60x16).
+#[test]
+fn the_help_on_the_smallest_screen_says_what_it_leaves_out() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Alerts);
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    let text = render_to_text(&app, 60, 16);
+    assert!(text.contains("a taller terminal shows them"), "{text}");
+    assert!(text.contains("any key closes this help"), "{text}");
+}

@@ -135,6 +135,17 @@ pub fn render(
             )));
         }
     }
+    // Still taller than the screen: what does not fit gives way to a line
+    // that says so, and the closing line always shows.
+    let room = usize::from(area.height).saturating_sub(3).max(1);
+    if lines.len() > room {
+        let hidden = lines.len() - (room - 1);
+        lines.truncate(room - 1);
+        lines.push(Line::from(Span::styled(
+            format!(" … {hidden} more line(s): a taller terminal shows them"),
+            theme.dim(),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         if mouse {
             " any key or a click closes this help"
