@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 pub mod definition;
+pub mod incident;
 pub mod learning;
 pub mod observation;
 pub mod oncall;
@@ -254,6 +255,12 @@ pub enum Command {
         /// What to do with the sources.
         #[command(subcommand)]
         command: sources::SourcesCommand,
+    },
+    /// Incidents: declare from alerts, mitigate, resolve, review, action items, post-mortem.
+    Incident {
+        /// What to do with incidents.
+        #[command(subcommand)]
+        command: incident::IncidentCommand,
     },
     /// Service level objectives and their error budgets.
     Slo {

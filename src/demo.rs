@@ -8,6 +8,7 @@ use crate::domain::{Timestamp, DAY, HOUR};
 use crate::store::feedback::FeedbackRow;
 
 mod alerts;
+mod incident;
 pub mod learning;
 mod oncall;
 mod populate;

@@ -246,8 +246,54 @@ pub(crate) fn article(word: &str) -> &'static str {
     }
 }
 
+/// `text` cut into lines of at most `width` characters at spaces (a word
+/// longer than a line is cut).
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_string();
+        loop {
+            let used = line.chars().count();
+            let need = word.chars().count() + usize::from(used > 0);
+            if used + need <= width {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn words_wrap_at_spaces_and_a_long_word_is_cut() {
+        assert_eq!(
+            super::wrap_words("no open runs: start one", 12),
+            ["no open", "runs: start", "one"]
+        );
+        assert_eq!(super::wrap_words("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(super::wrap_words("", 5), [""]);
+    }
     use super::*;
 
     #[test]

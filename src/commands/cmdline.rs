@@ -5,6 +5,7 @@
 //! the CLI commands use). Completion walks clap's `Command` tree for verbs
 //! and flags and the loaded models for keys and ids.
 
+use crate::cli::incident::IncidentCommand;
 use crate::cli::learning::{DecisionCommand, FeedbackCommand};
 use crate::cli::observation::ObservationCommand;
 use crate::cli::{AlertCommand, Cli, Command, RunCommand};
@@ -15,6 +16,7 @@ use crate::tui::action::Effect;
 use crate::tui::cmdline::{join_free_text, split_words, CommandLine, Parsed};
 use crate::tui::models::Models;
 use crate::tui::state::alerts::AlertOp;
+use crate::tui::state::incident::IncidentOp;
 use crate::tui::state::playbooks::{run_items, ItemChangeKind, RunEffect};
 use clap::{CommandFactory, Parser};
 
@@ -284,6 +286,98 @@ impl ClapCommandLine {
     }
 }
 
+/// `:incident ...`: the same checks and effects as the CLI's, each
+/// confirmed (incidents and their steps are never undone); `show` opens the
+/// incident's detail; `list` and `postmortem` run from the shell.
+fn incident(
+    c: IncidentCommand,
+    models: &Models,
+    now: Timestamp,
+    words: &[String],
+) -> Result<Parsed, String> {
+    use crate::domain::incident::IncidentState;
+    let advance = |id: i64, to: IncidentState| {
+        confirmed(
+            Effect::Incident(IncidentOp::Advance { id, to }),
+            format!(
+                "Mark incident #{id} {}? An incident's state only moves forward.",
+                to.word()
+            ),
+        )
+    };
+    match c {
+        IncidentCommand::Declare {
+            alerts,
+            title,
+            severity,
+            commander,
+            runs,
+        } => {
+            needs_text("--title", &title)?;
+            check_len(&title, 200).map_err(|e| format!("--title: {e}"))?;
+            if let Some(c) = &commander {
+                needs_text("--commander", c)?;
+            }
+            let ids: Vec<String> = alerts
+                .iter()
+                .map(|id| format!("#{id}{}", alert_title(models, *id)))
+                .collect();
+            let prompt = format!(
+                "Declare incident \"{}\" from alert {}? Incidents are never deleted.",
+                sanitize_truncate(&title, 40),
+                ids.join(", ")
+            );
+            confirmed(
+                Effect::Incident(IncidentOp::Declare {
+                    alerts,
+                    title,
+                    severity: severity.map(super::alert::severity),
+                    commander,
+                    runs,
+                }),
+                prompt,
+            )
+        }
+        IncidentCommand::Mitigate { id } => advance(id, IncidentState::Mitigated),
+        IncidentCommand::Resolve { id } => advance(id, IncidentState::Resolved),
+        IncidentCommand::Review { id } => advance(id, IncidentState::Reviewed),
+        IncidentCommand::Action {
+            id,
+            owner,
+            due,
+            text,
+        } => {
+            needs_text("--owner", &owner)?;
+            needs_text("TEXT", &text)?;
+            let due = super::run::parse_due(&due, now).map_err(|e| e.to_string())?;
+            let prompt = format!(
+                "Add action \"{}\" for {} due {} UTC to incident #{id}?",
+                sanitize_truncate(&text, 30),
+                sanitize_truncate(&owner, 20),
+                crate::format::utc_minute(due)
+            );
+            confirmed(
+                Effect::Incident(IncidentOp::Action {
+                    id,
+                    owner,
+                    due,
+                    text,
+                }),
+                prompt,
+            )
+        }
+        IncidentCommand::Done { action } => {
+            needs_text("ACTION", &action)?;
+            let prompt = format!("Mark action {} done?", sanitize_truncate(&action, 20));
+            confirmed(Effect::Incident(IncidentOp::Done { action }), prompt)
+        }
+        IncidentCommand::Show { id, .. } => at_once(Effect::ShowIncident(id)),
+        IncidentCommand::List { .. } | IncidentCommand::Postmortem { .. } => {
+            Err(from_the_shell(words))
+        }
+    }
+}
+
 impl CommandLine for ClapCommandLine {
     fn parse(&self, line: &str, models: &Models, now: Timestamp) -> Result<Parsed, String> {
         let words = join_free_text(split_words(line)?);
@@ -306,6 +400,7 @@ impl CommandLine for ClapCommandLine {
         match cli.command {
             None => Err("type a command, e.g. alert ack 12 (Tab completes)".into()),
             Some(Command::Alert { action }) => self.alert(action, models, now, &words),
+            Some(Command::Incident { command }) => incident(command, models, now, &words),
             Some(Command::Run { command }) => self.run(command, now, &words),
             Some(Command::Record {
                 indicator,
@@ -575,7 +670,7 @@ fn flag_values(flag: &clap::Arg, models: &Models) -> Vec<String> {
 fn positional_values(path: &[String], arg: &str, given: &[String], models: &Models) -> Vec<String> {
     let first = path.first().map(String::as_str);
     match (first, arg) {
-        (Some("alert"), "id") => alert_ids(models),
+        (Some("alert"), "id") | (Some("incident"), "alerts") => alert_ids(models),
         (Some("run"), "key") => playbook_keys(models),
         (Some("run"), "run") => run_ids(models),
         (Some("run"), "item") => {

@@ -26,6 +26,9 @@ pub fn run(ctx: &Context, view: View) -> anyhow::Result<u8> {
 pub fn standup_markdown(ctx: &Context) -> anyhow::Result<u8> {
     let mut store = ctx.open()?;
     let app = crate::tui::loaded_app(&mut store, View::Standup, ctx.now, Theme::mono());
+    if let Some(e) = &app.load_error {
+        return Err(anyhow!("could not read the database: {e}"));
+    }
     crate::commands::emit(&crate::tui::views::standup::markdown(&app.models))?;
     Ok(0)
 }
@@ -57,6 +60,9 @@ pub fn snapshot(ctx: &Context, width: u16, height: u16, view: &str) -> anyhow::R
     let keys = keys()?;
     let mut store = ctx.open()?;
     let mut app = crate::tui::loaded_app(&mut store, view, ctx.now, Theme::mono());
+    if let Some(e) = &app.load_error {
+        return Err(anyhow!("could not read the database: {e}"));
+    }
     app.keys = keys;
     // The cockpit's zone: the config's, else the operation's.
     app.zone = ctx.config.timezone;

@@ -33,6 +33,7 @@ pub mod experiment;
 pub mod export;
 pub mod feedback;
 pub mod import;
+pub mod incident;
 pub mod indicator;
 pub mod observation;
 pub mod observation_confirm;
@@ -393,6 +394,7 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Check { format, quiet }) => check::run(&ctx, format, quiet),
         Some(Command::Alert { action }) => alert::run(&ctx, action),
         Some(Command::Slo { action }) => slo::run(&ctx, action),
+        Some(Command::Incident { command }) => incident::run(&ctx, command),
         Some(Command::Sources { command }) => sources::run(&ctx, command),
         Some(Command::Playbook { command }) => playbook::run(&ctx, command),
         Some(Command::Role { command }) => role::run(&ctx, command),

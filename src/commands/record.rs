@@ -3,7 +3,7 @@
 use super::Context;
 use crate::ingest::fields::{check_len, parse_number, MAX_TEXT};
 use crate::ingest::parse_time;
-use crate::store::{audit, indicators};
+use crate::store::audit;
 use anyhow::{anyhow, bail};
 
 /// Records one value and prints what was stored.
@@ -34,20 +34,8 @@ pub fn run(
     }
     crate::domain::plausible::check_value(&ind.def, value, at, ctx.now, force)
         .map_err(|e| anyhow!(e))?;
-    let recent = store.recent_values(ind.id, crate::ingest::pipeline::RECENT_VALUES)?;
-    let far = crate::domain::anomaly::judge(value, &recent);
-    store.write(|tx| -> anyhow::Result<()> {
-        let id = indicators::insert_observation(
-            tx,
-            ind.id,
-            at,
-            value,
-            note,
-            indicators::Origin::Manual,
-        )?;
-        if let Some(a) = &far {
-            crate::store::review::mark_id(tx, id, &a.describe())?;
-        }
+    let far = store.write(|tx| -> anyhow::Result<Option<String>> {
+        let (_, far) = crate::store::review::insert_manual(tx, ind.id, at, value, note)?;
         audit::record(
             tx,
             ctx.now,
@@ -56,7 +44,7 @@ pub fn run(
             Some(&ind.def.key),
             &serde_json::json!({"at": at, "value": value, "note": note}),
         )?;
-        Ok(())
+        Ok(far)
     })?;
     let when = chrono::DateTime::from_timestamp(at, 0)
         .map(|d| d.to_rfc3339())
@@ -68,11 +56,8 @@ pub fn run(
         crate::text::sanitize(&ind.def.unit),
         when
     );
-    if let Some(a) = &far {
-        println!(
-            "? marked for review: {} (`opsdeck observation confirm ID` once checked)",
-            a.describe()
-        );
+    if let Some(why) = &far {
+        println!("? marked for review: {why} (`opsdeck observation confirm ID` once checked)");
     }
     Ok(0)
 }

@@ -18,7 +18,7 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
         .into_iter()
         .map(|i| (i.def.key, i.id))
         .collect();
-    store.write(|tx| -> anyhow::Result<()> {
+    let incident_run = store.write(|tx| -> anyhow::Result<i64> {
         tx.set_meta("demo", "1")?;
         tx.set_meta("company", &settings.company)?;
         for w in &data.work_items {
@@ -42,7 +42,7 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
             let (person, role) = entry.split_once(':').context("demo people are name:role")?;
             roles::assign(tx, now - 90 * DAY, person, role)?;
         }
-        runs::seed_demo_runs(tx, now)?;
+        let incident_run = runs::seed_demo_runs(tx, now)?;
         audit::record(
             tx,
             now,
@@ -51,11 +51,12 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
             None,
             &serde_json::json!({"work_items": data.work_items.len()}),
         )?;
-        Ok(())
+        Ok(incident_run)
     })?;
     super::oncall::seed(store, now)?;
     alerts::seed_demo_alerts(store, now)?;
     super::learning::seed(store, now)?;
+    store.write(|tx| super::incident::seed(tx, now, incident_run))?;
     // Yesterday's standup, so today's shows what changed since.
     store.write(|tx| notes::record_standup(&tx.acting_as("Ana"), now - DAY))?;
     Ok((

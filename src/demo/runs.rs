@@ -70,7 +70,9 @@ fn review_playbooks(tx: &Tx<'_>, at: Timestamp) -> Result<(), RunError> {
 
 /// Adds the demo's checklist runs relative to `now`; call once, on a fresh
 /// demo database whose people and roles are already in place.
-pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError> {
+/// Returns the number of the incident-response run, which the demo's
+/// reviewed incident names.
+pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<i64, RunError> {
     // The operation adopted the starter playbooks when it started, 90 days
     // ago (a new database records the moment it was created).
     backdate_adoption(tx, now - 90 * DAY)?;
@@ -82,7 +84,7 @@ pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError
         "Ana",
         t,
         "incident-response",
-        "INC-7 courier API down",
+        "incident #1: courier API down",
         None,
     )?;
     work(
@@ -238,7 +240,7 @@ pub(crate) fn seed_demo_runs(tx: &Tx<'_>, now: Timestamp) -> Result<(), RunError
         standup,
         &done(&["follow-up.1"]),
     )?;
-    Ok(())
+    Ok(inc)
 }
 
 #[cfg(test)]

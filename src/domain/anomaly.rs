@@ -10,6 +10,8 @@
 
 /// How many scaled MADs from the median a value may be before it is marked.
 pub(crate) const K: f64 = 5.0;
+/// How many of an indicator's newest values a new value is judged against.
+pub(crate) const RECENT_VALUES: usize = 30;
 /// How many recent values the rule needs before it judges.
 pub(crate) const MIN_COUNT: usize = 8;
 /// Scale from MAD to a standard-deviation estimate for normal data.

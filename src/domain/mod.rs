@@ -12,6 +12,7 @@ pub mod experiment;
 pub mod feedback;
 pub mod flow;
 pub mod freshness;
+pub mod incident;
 pub mod indicator;
 pub mod limits;
 pub mod oncall;

@@ -634,9 +634,24 @@ fn parse_object(text: &str) -> Result<Vec<(String, serde_json::Value)>, (String,
         Some(k) => (k, strip_json_position(&e)),
         None => (
             String::new(),
-            format!("not a JSON object: {}", strip_json_position(&e)),
+            format!(
+                "not a JSON object: {}{}",
+                strip_json_position(&e),
+                if looks_like_csv(text) {
+                    " (the line looks like CSV: give the format as csv)"
+                } else {
+                    ""
+                }
+            ),
         ),
     })
+}
+
+/// True for a line that is no JSON object but reads like a CSV record: a
+/// header such as `indicator,at,value` fed to the JSON Lines reader.
+fn looks_like_csv(line: &str) -> bool {
+    let t = line.trim_start();
+    !t.starts_with(['{', '[', '"']) && t.contains(',')
 }
 
 /// True for the read error of a record over [`MAX_LINE_BYTES`].

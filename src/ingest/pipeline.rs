@@ -29,7 +29,7 @@ pub struct ImportCounts {
 pub(crate) const SHOWN_ERRORS: u64 = 20;
 
 /// Recent values of an indicator a new value is judged against.
-pub(crate) const RECENT_VALUES: usize = 30;
+pub(crate) use crate::domain::anomaly::RECENT_VALUES;
 
 /// Rows per write transaction with `--skip-bad`.
 pub(crate) const CHUNK_ROWS: usize = 5_000;

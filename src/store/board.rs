@@ -110,6 +110,15 @@ pub struct FlowRow {
     pub capacity: Option<CapacityReading>,
 }
 
+impl FlowRow {
+    /// A kind's total row as the cockpit's Flow pane and the standup's work
+    /// section show it: every kind but incident action items (kind
+    /// `action`, no capacity), which the Work view lists on their own row.
+    pub fn in_capacity_panes(&self) -> bool {
+        self.segment.is_none() && self.kind != crate::domain::incident::ACTION_KIND
+    }
+}
+
 /// The Work view: flow by kind and segment.
 #[derive(Debug, Clone, Serialize)]
 pub struct FlowModel {

@@ -457,6 +457,7 @@ fn restore_in(
     for (_, sql) in &triggers {
         tx.execute_batch(sql)?;
     }
+    super::hours::rebuild_all(tx)?;
     let broken: Option<String> = tx
         .query_row("SELECT \"table\" || ' row ' || rowid || ' refers to a missing ' || parent FROM pragma_foreign_key_check", [], |r| r.get(0))
         .ok();

@@ -34,6 +34,21 @@ fn hour_of(at: Timestamp) -> Timestamp {
     at.div_euclid(HOUR) * HOUR
 }
 
+/// Throws every summary away and marks every hour that holds values as
+/// stale, so that [`refresh_stale`] recomputes them all before the commit:
+/// for a restore, which never trusts summaries that came from a file (an
+/// export of an older schema has none, an edited one could lie).
+pub(crate) fn rebuild_all(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "DELETE FROM observation_hours;
+         DELETE FROM observation_hour_sketches;
+         DELETE FROM observation_hours_stale;
+         INSERT INTO observation_hours_stale (indicator_id, hour)
+             SELECT DISTINCT indicator_id, at - ((at % 3600) + 3600) % 3600 FROM observations;",
+    )?;
+    Ok(())
+}
+
 /// Recomputes every stale hour from its values and clears the marks. Runs
 /// inside the writer's transaction, just before it commits.
 pub(crate) fn refresh_stale(conn: &Connection) -> Result<usize> {

@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod foreign;
 pub mod hours;
 pub mod imports;
+pub mod incidents;
 pub mod indicator_changes;
 pub mod indicators;
 pub mod learning_models;
@@ -51,7 +52,8 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_capacity_changes.sql"),
     include_str!("migrations/0011_sources.sql"),
     include_str!("migrations/0012_observation_hours.sql"),
-    include_str!("migrations/0013_oncall.sql"),
+    include_str!("migrations/0013_incidents.sql"),
+    include_str!("migrations/0014_oncall.sql"),
 ];
 
 /// The schema version from which observations have hourly summaries.
@@ -71,9 +73,14 @@ const LAST_UNMARKED_VERSION: i64 = 5;
 /// How long a writer waits for another process's write to finish.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Set while the cockpit's user has cancelled the write that waits for the
-/// lock (Esc): the waiting connection gives up at its next step.
-static CANCEL_WAIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+thread_local! {
+    /// The cancel switch of the cancellable writes this thread runs (the
+    /// cockpit's writer installs its own; Esc sets it and the waiting
+    /// connection gives up at its next step): per thread, so that two
+    /// cockpits in one process (the tests) never cancel each other's waits.
+    static CANCEL_WAIT: std::cell::RefCell<Option<std::sync::Arc<std::sync::atomic::AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
 
 /// Step of a cancellable wait for the write lock.
 const WAIT_STEP: Duration = Duration::from_millis(10);
@@ -81,17 +88,23 @@ const WAIT_STEP: Duration = Duration::from_millis(10);
 /// The busy handler of a cancellable connection: waits [`WAIT_STEP`] per
 /// call, up to [`BUSY_TIMEOUT`], unless the wait was cancelled.
 fn cancellable_busy(calls: i32) -> bool {
-    if CANCEL_WAIT.load(std::sync::atomic::Ordering::SeqCst) {
+    let cancelled = CANCEL_WAIT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
+    });
+    if cancelled {
         return false;
     }
     std::thread::sleep(WAIT_STEP);
     (calls.max(0) as u128 + 1) * WAIT_STEP.as_millis() < BUSY_TIMEOUT.as_millis()
 }
 
-/// Cancels (`true`) the cancellable write now waiting for the lock, or
-/// clears the cancel (`false`) before the next one.
-pub fn cancel_waiting_write(cancel: bool) {
-    CANCEL_WAIT.store(cancel, std::sync::atomic::Ordering::SeqCst);
+/// Makes `switch` the cancel switch of the cancellable writes that this
+/// thread runs: set it (from any thread) and the write waiting for the lock
+/// gives up; clear it before the next one.
+pub fn cancel_switch_for_this_thread(switch: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    CANCEL_WAIT.with(|c| *c.borrow_mut() = Some(switch));
 }
 
 /// What can go wrong with the database file; each message is one line that
@@ -204,7 +217,8 @@ impl Store {
     }
 
     /// Makes this connection's wait for the write lock cancellable (the
-    /// cockpit's writer: Esc calls [`cancel_waiting_write`]); it waits in
+    /// cockpit's writer: Esc sets the switch installed by
+    /// [`cancel_switch_for_this_thread`] on its thread); it waits in
     /// steps of 10 ms up to the same busy timeout.
     pub fn wait_cancellably(&mut self) -> Result<()> {
         self.conn.busy_handler(Some(cancellable_busy))?;

@@ -36,6 +36,33 @@ pub(crate) fn recent_values(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Writes a value recorded by hand (`opsdeck record`, the cockpit's `n` and
+/// `:record`) and marks it for review when it is far from the indicator's
+/// recent values ([`crate::domain::anomaly::judge`]). Returns its id and,
+/// when marked, why.
+pub(crate) fn insert_manual(
+    tx: &Tx<'_>,
+    indicator_id: i64,
+    at: Timestamp,
+    value: f64,
+    note: Option<&str>,
+) -> Result<(i64, Option<String>)> {
+    let recent = recent_values(tx, indicator_id, crate::domain::anomaly::RECENT_VALUES)?;
+    let far = crate::domain::anomaly::judge(value, &recent).map(|a| a.describe());
+    let id = super::indicators::insert_observation(
+        tx,
+        indicator_id,
+        at,
+        value,
+        note,
+        super::indicators::Origin::Manual,
+    )?;
+    if let Some(why) = &far {
+        mark_id(tx, id, why)?;
+    }
+    Ok((id, far))
+}
+
 /// Marks the imported row `(origin, key)` holding `value` for review, unless
 /// that value was already confirmed.
 pub(crate) fn mark_imported(

@@ -51,6 +51,12 @@ pub enum Action {
     Loaded(Box<Models>),
     /// An effect finished: a message for the status line, or an error.
     Done(Result<String, String>),
+    /// The minute's alert rules were evaluated: reload what is on screen.
+    Evaluated,
+    /// A reload or refresh could not read the database: the error is shown
+    /// and nothing is read again until the next change or minute (a read
+    /// that keeps failing must not spin).
+    LoadFailed(String),
     /// Standup: next and previous section, next speaker.
     StandupNext,
     /// Standup: back one section.
@@ -65,6 +71,9 @@ pub enum Action {
     Run(super::state::playbooks::RunAction),
     /// Sources `r`: run the selected source now.
     RunSource,
+    /// Open an incident's detail (its timeline) in the Alerts view
+    /// (`:incident show ID`).
+    OpenIncident(i64),
     /// `:` opens the command line (empty), or a key opens it prefilled.
     OpenCommand(super::cmdline::Compose),
     /// The mouse wheel turned by `d` notches (negative is up): the view's
@@ -77,6 +86,24 @@ pub enum Action {
         /// Screen row, 0 at the top.
         row: u16,
     },
+}
+
+impl Action {
+    /// Whether a person did this (a key, a click, a command): such an
+    /// action goes to the open popup first and dismisses an error message.
+    /// Ticks, data arriving, resizes and the results of effects do neither.
+    pub fn is_from_user(&self) -> bool {
+        !matches!(
+            self,
+            Action::Tick(_)
+                | Action::DataChanged
+                | Action::Loaded(_)
+                | Action::Done(_)
+                | Action::Evaluated
+                | Action::LoadFailed(_)
+                | Action::Resize
+        )
+    }
 }
 
 impl Effect {
@@ -97,6 +124,8 @@ impl Effect {
             Effect::AddDecision { .. } => "add decision",
             Effect::AddFeedback(_) => "add feedback",
             Effect::OnCall(_) => "on call",
+            Effect::Incident(_) => "incident",
+            Effect::ShowIncident(_) => "show incident",
         }
     }
 }
@@ -170,6 +199,11 @@ pub enum Effect {
     AddFeedback(crate::store::feedback::FeedbackRow),
     /// An override or a silence added or ended (`oncall override`, `silence`).
     OnCall(crate::store::oncall::OnCallOp),
+    /// Declare, move forward or add to an incident (confirmed).
+    Incident(super::state::incident::IncidentOp),
+    /// Open an incident's detail (`:incident show ID`): nothing is written;
+    /// the loop hands it back as [`Action::OpenIncident`].
+    ShowIncident(i64),
     /// Change a checklist item or note a run.
     Run(super::state::playbooks::RunEffect),
     /// Run one data source now, on a thread of its own with its own

@@ -165,6 +165,9 @@ pub struct App {
     /// Where the last frame drew the tabs and the Cockpit's panes (written
     /// by `draw`, read by a mouse click).
     pub drawn: std::cell::RefCell<super::mouse::Drawn>,
+    /// Why the last reload or refresh failed; `None` once one succeeds.
+    /// `snapshot` and `standup --format markdown` fail with it.
+    pub load_error: Option<String>,
 }
 
 impl App {
@@ -189,6 +192,7 @@ impl App {
             pending: None,
             mouse: false,
             drawn: Default::default(),
+            load_error: None,
         }
     }
 
@@ -224,6 +228,7 @@ impl App {
             },
             View::Alerts => Needs {
                 alert_detail: self.ui.alerts.detail,
+                incident: self.ui.alerts.incident,
                 ..Needs::default()
             },
             View::Standup => Needs {
@@ -264,11 +269,14 @@ impl App {
     pub fn key_context(&self) -> super::keys::Context {
         super::keys::Context {
             read_only: self.models.header.read_only,
+            incident: self.view == View::Alerts && self.ui.alerts.incident.is_some(),
             view: self.view,
             detail: match self.view {
                 View::Indicators => self.ui.indicators.detail.is_some(),
                 View::Playbooks => self.ui.playbooks.opened.is_some(),
-                View::Alerts => self.ui.alerts.detail.is_some(),
+                View::Alerts => {
+                    self.ui.alerts.detail.is_some() || self.ui.alerts.incident.is_some()
+                }
                 View::Work => self.ui.work.items.is_some(),
                 _ => false,
             },
@@ -337,8 +345,10 @@ impl App {
         self.ui.indicators.detail = None;
         self.ui.playbooks.opened = None;
         self.ui.alerts.detail = None;
+        self.ui.alerts.incident = None;
         self.ui.work.items = None;
         self.models.alert_detail = None;
+        self.models.incident = None;
         self.models.work_list = None;
         self.models.work_item = None;
         self.set_filter("");
@@ -360,15 +370,7 @@ impl App {
 /// to the visible view's own `update` (in `tui::state`).
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
     // A key dismisses an error message (and still does what it does).
-    let from_key = !matches!(
-        action,
-        Action::Tick(_)
-            | Action::DataChanged
-            | Action::Loaded(_)
-            | Action::Done(_)
-            | Action::Resize
-    );
-    if from_key
+    if action.is_from_user()
         && app
             .flash
             .as_ref()
@@ -420,6 +422,12 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::Move(_) | Action::Top | Action::Bottom if app.view == View::Standup => {
             standup::update(app, action)
         }
+        // In an incident's detail the arrows scroll its timeline.
+        Action::Move(_) | Action::Top | Action::Bottom
+            if app.view == View::Alerts && app.ui.alerts.incident.is_some() =>
+        {
+            alerts::update(app, action)
+        }
         Action::Move(d) => app.with_cursor(|c| c.move_by(d)),
         Action::Top => app.with_cursor(|c| c.top()),
         Action::Bottom => app.with_cursor(|c| c.bottom()),
@@ -428,7 +436,16 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
         Action::InputKey(_) | Action::Submit | Action::Confirmed => None,
         Action::Tick(now) => tick(app, now),
         Action::DataChanged => Some(Effect::Refresh),
-        Action::Loaded(models) => loaded(app, *models),
+        Action::Loaded(models) => {
+            app.load_error = None;
+            loaded(app, *models)
+        }
+        Action::Evaluated => Some(Effect::Reload),
+        Action::LoadFailed(e) => {
+            app.flash(format!("error: could not read the database: {e}"));
+            app.load_error = Some(e);
+            None
+        }
         Action::Done(result) => {
             app.flash(match result {
                 Ok(m) => m,
@@ -441,6 +458,7 @@ pub fn update(app: &mut App, action: Action) -> Option<Effect> {
             None
         }
         Action::OpenCommand(what) => super::cmdline::open(app, what),
+        Action::OpenIncident(id) => super::state::incident::open(app, id),
         // The wheel does what `↑`/`↓` do where the pointer's view is.
         Action::Wheel(d) => update(app, Action::Move(d)),
         Action::Click { column, row } => super::mouse::click(app, column, row),
@@ -500,6 +518,11 @@ fn loaded(app: &mut App, models: Models) -> Option<Effect> {
         && app.models.alert_detail.is_none()
     {
         app.ui.alerts.detail = None;
+    }
+    if let (View::Alerts, Some(id), None) = (app.view, app.ui.alerts.incident, &app.models.incident)
+    {
+        app.ui.alerts.incident = None;
+        app.flash(format!("no incident #{id}"));
     }
     if app.view == View::Work {
         if let Some(items) = &mut app.ui.work.items {

@@ -62,6 +62,9 @@ pub enum Compose {
     Decision,
     /// Feedback: record one response.
     Feedback,
+    /// Alerts: declare an incident from the selected alert (or the one
+    /// whose detail is open), its title prefilled with the alert's.
+    DeclareIncident,
 }
 
 /// The command line's popup state.
@@ -173,6 +176,23 @@ pub(crate) fn prefill(app: &App, what: &Compose) -> (String, Option<usize>) {
             (line, Some("decision add \"".len()))
         }
         Compose::Feedback => ("feedback add --ease ".into(), None),
+        Compose::DeclareIncident => {
+            let alert = app
+                .models
+                .alerts
+                .as_ref()
+                .and_then(|m| match app.ui.alerts.detail {
+                    Some(id) => m.active.iter().find(|a| a.id == id),
+                    None => app.ui.alerts.selected(m),
+                });
+            match alert {
+                Some(a) => (
+                    format!("incident declare {} --title {}", a.id, quote(&a.title)),
+                    None,
+                ),
+                None => ("incident declare ".into(), None),
+            }
+        }
     }
 }
 
@@ -348,8 +368,9 @@ pub fn common_prefix(words: &[String]) -> String {
 
 /// The flags whose value is free text: on the command line their value
 /// runs up to the next `--flag`, unquoted (`--note on it`).
-pub const TEXT_FLAGS: [&str; 6] = [
+pub const TEXT_FLAGS: [&str; 7] = [
     "--note",
+    "--title",
     "--reason",
     "--why",
     "--comment",

@@ -8,6 +8,7 @@ use super::action::{Action, Effect};
 use super::app::App;
 use super::models;
 use super::state::alerts::AlertOp;
+use super::state::incident::IncidentOp;
 use super::state::playbooks::{ItemChangeKind, RunEffect};
 use crate::domain::Timestamp;
 use crate::notify::deliver_in_background;
@@ -22,12 +23,12 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
     match effect {
         Effect::Reload => Some(match models::load(store, app.needs(), app.now) {
             Ok(m) => Action::Loaded(Box::new(m)),
-            Err(e) => Action::Done(Err(e.to_string())),
+            Err(e) => Action::LoadFailed(e.to_string()),
         }),
         Effect::Refresh => Some(
             match models::refresh(store, app.needs(), app.now, &app.models) {
                 Ok(m) => Action::Loaded(Box::new(m)),
-                Err(e) => Action::Done(Err(e.to_string())),
+                Err(e) => Action::LoadFailed(e.to_string()),
             },
         ),
         Effect::Record {
@@ -45,13 +46,12 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
                             crate::domain::plausible::check_value(def, v, now, now, false)
                                 .map_err(crate::store::StoreError::Invalid)?;
                         }
-                        indicators::insert_observation(
+                        let (_, far) = crate::store::review::insert_manual(
                             tx,
                             indicator_id,
                             now,
                             v,
                             note.as_deref(),
-                            indicators::Origin::Manual,
                         )?;
                         audit::record(
                             tx,
@@ -61,7 +61,11 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
                             Some(&key),
                             &serde_json::json!({"at": now, "value": v, "note": note}),
                         )?;
-                        Ok(format!("recorded {key} = {}", crate::format::number(v)))
+                        let recorded = format!("recorded {key} = {}", crate::format::number(v));
+                        Ok(match far {
+                            Some(why) => format!("{recorded} · ? marked for review: {why}"),
+                            None => recorded,
+                        })
                     }
                     None => {
                         notes::add_note(
@@ -136,6 +140,8 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
                 .map_err(|e| e.to_string()),
         )),
         Effect::Run(e) => Some(run(store, app.now, e)),
+        Effect::Incident(op) => Some(incident(store, app.now, op)),
+        Effect::ShowIncident(id) => Some(Action::OpenIncident(id)),
         Effect::Correct { id, value, reason } => Some(super::corrections::execute(
             store, app.now, id, value, &reason,
         )),
@@ -211,7 +217,9 @@ fn evaluate(store: &mut Store, app: &App) -> Option<Action> {
             Err(e) => return Some(Action::Done(Err(format!("alert rules: {e}")))),
         }
     }
-    run_effect(store, app, Effect::Reload)
+    // The reload runs where the screen is (the UI thread), with what it
+    // needs then, not with the app as it was when the rules were sent.
+    Some(Action::Evaluated)
 }
 
 /// Records a decision as `decision add` does: the evidence is captured
@@ -349,6 +357,51 @@ fn run(store: &mut Store, now: Timestamp, effect: RunEffect) -> Action {
         RunEffect::Note { run, text } => store
             .write(|tx| add_run_note(tx, now, run, &text))
             .map(|_| format!("note added to run #{run}")),
+    };
+    Action::Done(result.map_err(|e| e.to_string()))
+}
+
+/// Runs a confirmed incident change at `now`; the result is the status line.
+fn incident(store: &mut Store, now: Timestamp, op: IncidentOp) -> Action {
+    use crate::store::incidents;
+    let result = match op {
+        IncidentOp::Declare {
+            alerts,
+            title,
+            severity,
+            commander,
+            runs,
+        } => store
+            .write(|tx| {
+                let d = incidents::Declaration {
+                    alerts: &alerts,
+                    title: &title,
+                    severity,
+                    commander: commander.as_deref(),
+                    runs: &runs,
+                };
+                incidents::declare(tx, now, &d)
+            })
+            .map(|i| format!("declared incident #{}: {}", i.id, i.title)),
+        IncidentOp::Advance { id, to } => store
+            .write(|tx| incidents::advance(tx, now, id, to))
+            .map(|i| format!("incident #{} {}", i.id, i.state.word())),
+        IncidentOp::Action {
+            id,
+            owner,
+            due,
+            text,
+        } => store
+            .write(|tx| incidents::add_action(tx, now, id, &owner, due, &text))
+            .map(|a| {
+                format!(
+                    "action {} for {} added to incident #{id}",
+                    a.external_id, a.owner
+                )
+            }),
+        IncidentOp::Done { action } => store
+            .write(|tx| incidents::close_action(tx, now, &action))
+            .map(|a| format!("action {} done", a.external_id)),
     };
     Action::Done(result.map_err(|e| e.to_string()))
 }

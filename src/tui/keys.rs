@@ -94,6 +94,9 @@ pub enum Act {
     DecisionAdd,
     /// Feedback: record a response.
     FeedbackAdd,
+    /// Alerts: declare an incident from the selected alert (the command
+    /// line, prefilled).
+    IncidentDeclare,
 }
 
 impl Act {
@@ -140,6 +143,7 @@ impl Act {
             Act::RunStart => Action::OpenCommand(Compose::StartRun),
             Act::DecisionAdd => Action::OpenCommand(Compose::Decision),
             Act::FeedbackAdd => Action::OpenCommand(Compose::Feedback),
+            Act::IncidentDeclare => Action::OpenCommand(Compose::DeclareIncident),
         })
     }
 }
@@ -169,6 +173,9 @@ pub struct Context {
     /// The database is read-only (`--read-only`, or a file that cannot be
     /// written): the keys that change something are hidden and refused.
     pub read_only: bool,
+    /// An incident's detail is open over the Alerts view: the view's own
+    /// keys (which act on an alert) do not apply, only Esc and the global ones.
+    pub incident: bool,
 }
 
 impl Context {
@@ -178,6 +185,7 @@ impl Context {
             view,
             detail,
             read_only: false,
+            incident: false,
         }
     }
 }
@@ -207,6 +215,7 @@ impl Act {
                 | Act::RunStart
                 | Act::DecisionAdd
                 | Act::FeedbackAdd
+                | Act::IncidentDeclare
         )
     }
 }
@@ -313,7 +322,9 @@ pub const BINDINGS: &[Binding] = &[
     b(Act::AlertEscalate, Scope::View(View::Alerts), &[C('e')], "escalate it one level", lead("escalate")),
     b(Act::AlertNote, Scope::View(View::Alerts), &[C('n')], "add a note to its history", lead("note")),
     b(Act::Enter, Scope::List(View::Alerts), &[KEnter], "timeline, escalation path, linked run, notes", Footer::No),
-    b(Act::Back, Scope::Detail(View::Alerts), &[Esc], "back to the list", lead("back")),
+    b(Act::Enter, Scope::Detail(View::Alerts), &[KEnter], "the timeline of the alert's incident", Footer::No),
+    b(Act::Back, Scope::Detail(View::Alerts), &[Esc], "back (to the list, or from an incident to its alert)", lead("back")),
+    b(Act::IncidentDeclare, Scope::View(View::Alerts), &[C('I')], "declare an incident from the selected alert", Footer::No),
     // Cockpit and Work
     b(Act::Enter, Scope::View(View::Cockpit), &[KEnter], "open the selected item in its view", Footer::No),
     b(Act::Enter, Scope::List(View::Work), &[KEnter], "the items of the selected kind or segment: late, at risk, open", Footer::No),
@@ -391,7 +402,11 @@ impl KeyTable {
 
     /// The bindings that apply in `cx`, the view's own first.
     pub fn active(&self, cx: Context) -> impl Iterator<Item = &Binding> {
-        let shown = move |b: &&Binding| !(cx.read_only && b.act.writes());
+        let refused = move |b: &&Binding| {
+            (cx.read_only && b.act.writes())
+                || (cx.incident && b.scope.is_view() && b.act != Act::Back)
+        };
+        let shown = move |b: &&Binding| !refused(b);
         let own = self
             .bindings
             .iter()

@@ -21,7 +21,7 @@ use std::path::Path;
 
 impl Act {
     /// Every action, in table order of first appearance.
-    pub(crate) const ALL: [Act; 37] = [
+    pub(crate) const ALL: [Act; 38] = [
         Act::Quit,
         Act::NextView,
         Act::PrevView,
@@ -59,6 +59,7 @@ impl Act {
         Act::RunStart,
         Act::DecisionAdd,
         Act::FeedbackAdd,
+        Act::IncidentDeclare,
     ];
 
     /// The action's name in `keys.toml`.
@@ -101,6 +102,7 @@ impl Act {
             Act::RunStart => "run.start",
             Act::DecisionAdd => "decision.add",
             Act::FeedbackAdd => "feedback.add",
+            Act::IncidentDeclare => "incident.declare",
         }
     }
 

@@ -110,7 +110,7 @@ pub(crate) fn run_logged(
     let ms = elapsed.as_millis() as u64;
     let us = elapsed.as_micros() as u64;
     match &next {
-        Some(Action::Done(Err(e))) => {
+        Some(Action::Done(Err(e)) | Action::LoadFailed(e)) => {
             tracing::warn!(
                 effect = name,
                 ms,

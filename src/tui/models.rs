@@ -81,8 +81,8 @@ pub struct StatusChange {
     pub trend: crate::domain::indicator::Trend,
 }
 
-/// How many alert events the standup reads at most (one line per alert
-/// is drawn from them).
+/// How many alerts the standup reads the news of at most (one line per
+/// alert, the newest first).
 pub(crate) const STANDUP_ALERT_LIMIT: usize = 200;
 
 /// How many values marked for review the standup lists at most.
@@ -182,6 +182,22 @@ pub struct Models {
     pub work_list: Option<WorkList>,
     /// The open work item's detail; `None` when none is open.
     pub work_item: Option<WorkItemDetail>,
+    /// The open incident's detail (its timeline); `None` when none is open.
+    pub incident: Option<IncidentDetail>,
+}
+
+/// One incident's detail: the incident, its alerts, its timeline and its
+/// action items.
+#[derive(Debug, Clone)]
+pub struct IncidentDetail {
+    /// The incident as stored.
+    pub incident: crate::domain::incident::Incident,
+    /// Its alerts, in id order.
+    pub alerts: Vec<crate::store::alerts::Alert>,
+    /// Its timeline, oldest first.
+    pub timeline: Vec<crate::domain::incident::TimelineEntry>,
+    /// Its action items.
+    pub actions: Vec<crate::domain::incident::ActionItem>,
 }
 
 /// One alert's detail: the alert, its history, its escalation path and
@@ -206,6 +222,8 @@ pub struct AlertDetail {
     pub path_people: Vec<String>,
     /// The silence or open window holding it, if any.
     pub silenced: Option<crate::domain::oncall::Silenced>,
+    /// The incident it belongs to, if any (Enter opens its timeline).
+    pub incident: Option<crate::domain::incident::Incident>,
 }
 
 /// The Work list: the items of one kind (and segment) behind the flow row.
@@ -262,6 +280,8 @@ pub struct Needs {
     pub work_list: Option<(String, Option<String>)>,
     /// Work item (row id) whose detail is open.
     pub work_item: Option<i64>,
+    /// Incident id whose detail is open.
+    pub incident: Option<i64>,
     /// The process's acknowledgement timeout (`OPSDECK_ACK_TIMEOUT`), when
     /// it overrides the operation's.
     pub ack_timeout: Option<i64>,
@@ -342,6 +362,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     if let Some(id) = needs.alert_detail {
         m.alert_detail = load_alert_detail(store, id, needs.ack_timeout, now)?;
     }
+    if let Some(id) = needs.incident {
+        m.incident = load_incident_detail(store, id, now)?;
+    }
     if let Some((kind, segment)) = &needs.work_list {
         let mut items = store.work_list(
             kind,
@@ -410,19 +433,30 @@ impl Touched {
         for (entity, id) in changes {
             match entity.as_str() {
                 // `record` names the indicator's key; corrections name the row.
-                "observation" => match id {
-                    Some(k) if k.parse::<i64>().is_err() => {
-                        t.keys.insert(k.clone());
+                // Values also move the experiments' live criteria; work
+                // items the error budgets of the Alerts view.
+                "observation" => {
+                    t.experiments = true;
+                    match id {
+                        Some(k) if k.parse::<i64>().is_err() => {
+                            t.keys.insert(k.clone());
+                        }
+                        _ => t.board = true,
                     }
-                    _ => t.board = true,
-                },
-                "observations" => t.board = true,
-                "work-items" => (t.board, t.flow) = (true, true),
-                "feedback" => (t.board, t.feedback) = (true, true),
+                }
+                "observations" => (t.board, t.experiments) = (true, true),
+                "work-items" => {
+                    (t.board, t.flow, t.alerts, t.experiments) = (true, true, true, true)
+                }
+                "feedback" => (t.board, t.feedback, t.experiments) = (true, true, true),
                 "alert" | "oncall" | "silence" => t.alerts = true,
                 "run" | "playbook" => (t.runs, t.alerts) = (true, true),
                 "experiment" => t.experiments = true,
                 "decision" => t.decisions = true,
+                // The alert detail names its incident.
+                "incident" => t.alerts = true,
+                // Action items are work items of kind `action`.
+                "action" => (t.flow, t.alerts) = (true, true),
                 "source" => (t.sources, t.board) = (true, true),
                 _ => return None,
             }
@@ -449,9 +483,13 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
     m.header = header_info(store, now)?;
     let wants = |needed: bool, touched: bool, have: bool| needed && (touched || !have);
     let board_needed = needs.board || needs.detail.is_some();
+    // A source's failed run leaves no audit row: its stale marks are read
+    // at every refresh (a few rows).
+    if board_needed {
+        m.stale = store.stale_indicator_keys(now)?;
+    }
     if wants(board_needed, t.board, m.board.is_some()) {
         m.board = Some(store.indicator_board(now)?);
-        m.stale = store.stale_indicator_keys(now)?;
     } else if board_needed && !t.keys.is_empty() {
         let fresh = store.indicator_readings(now, &t.keys)?;
         if let Some(board) = &mut m.board {
@@ -513,6 +551,12 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
         Some(_) => old.alert_detail.clone(),
         None => None,
     };
+    // An incident's timeline reads from several tables: read it again at
+    // every refresh while it is open (a few hundred rows at most).
+    m.incident = match needs.incident {
+        Some(id) => load_incident_detail(store, id, now)?,
+        None => None,
+    };
     if (needs.work_list.is_some() || needs.work_item.is_some())
         && (t.flow || t.runs || (m.work_list.is_none() && m.work_item.is_none()))
     {
@@ -568,6 +612,10 @@ fn load_alert_detail(
     };
     let book = store.oncall_book(now)?;
     let active = alert.state != AlertState::Resolved;
+    let incident = match store.incident_of_alert(id)? {
+        Some(i) => Some(store.incident(i)?),
+        None => None,
+    };
     Ok(Some(AlertDetail {
         events: store.alert_events(id)?,
         waiting_for: book.waiting_for(&alert, now),
@@ -581,6 +629,22 @@ fn load_alert_detail(
         path,
         ack_expires_at,
         run,
+        incident,
+    }))
+}
+
+/// One incident's detail; `None` when there is no such incident.
+fn load_incident_detail(store: &Store, id: i64, now: Timestamp) -> Result<Option<IncidentDetail>> {
+    let incident = match store.incident(id) {
+        Ok(i) => i,
+        Err(crate::store::StoreError::Invalid(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(IncidentDetail {
+        alerts: store.incident_alerts(&incident)?,
+        timeline: store.incident_timeline(&incident, now)?,
+        actions: store.incident_actions(id)?,
+        incident,
     }))
 }
 

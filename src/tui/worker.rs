@@ -29,12 +29,21 @@ pub struct PendingWrite {
     pub shown: bool,
     /// Esc was pressed: the wait gives up.
     pub cancelled: bool,
+    /// The minute's rule evaluation, which nobody typed: Esc does not
+    /// cancel it, the footer does not wait on it, and a write the user
+    /// submits meanwhile makes it give up and runs next ([`Self::deferred`]).
+    pub background: bool,
+    /// The user's write that arrived while the background evaluation ran,
+    /// with its popup: sent as soon as the evaluation is over.
+    pub deferred: Option<Box<(Effect, Option<Popup>)>>,
 }
 
 /// The thread that runs the cockpit's writes.
 pub struct Worker {
     jobs: Sender<(Effect, Box<App>)>,
     results: Receiver<Option<Action>>,
+    /// Set: the write waiting for the lock on the writer gives up.
+    cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Whether `effect` runs on the worker (everything but a reload, which only
@@ -54,11 +63,14 @@ impl Worker {
         own.wait_cancellably()?;
         let (jobs, inbox) = channel::<(Effect, Box<App>)>();
         let (outbox, results) = channel();
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let switch = cancel.clone();
         std::thread::Builder::new()
             .name("cockpit writer".into())
             .spawn(move || {
+                crate::store::cancel_switch_for_this_thread(switch.clone());
                 for (effect, app) in inbox {
-                    crate::store::cancel_waiting_write(false);
+                    switch.store(false, std::sync::atomic::Ordering::SeqCst);
                     let out = super::effects::run_effect(&mut own, &app, effect);
                     if outbox.send(out).is_err() {
                         break;
@@ -68,7 +80,16 @@ impl Worker {
             .map_err(|e| {
                 crate::store::StoreError::Invalid(format!("cannot start the writer: {e}"))
             })?;
-        Ok(Worker { jobs, results })
+        Ok(Worker {
+            jobs,
+            results,
+            cancel,
+        })
+    }
+
+    /// Makes the write now waiting for the lock on the writer give up.
+    pub fn cancel_wait(&self) {
+        self.cancel.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Sends `effect` (with the app as it is now) to the writer; the app
@@ -80,6 +101,8 @@ impl Worker {
             popup,
             shown: false,
             cancelled: false,
+            background: effect == Effect::EvaluateAlerts,
+            deferred: None,
         };
         if self.jobs.send((effect, Box::new(app.clone()))).is_err() {
             app.flash("error: the cockpit's writer has stopped; restart the cockpit".into());
@@ -95,7 +118,28 @@ impl Worker {
         let pending = app.pending.as_mut()?;
         match self.results.try_recv() {
             Ok(out) => {
-                let p = app.pending.take()?;
+                let mut p = app.pending.take()?;
+                if p.background {
+                    // The evaluation is over (it may have given up for a
+                    // write the user submitted meanwhile: that runs now;
+                    // the rules run again on the next minute).
+                    let gave_way = p.deferred.is_some();
+                    if let Some(next) = p.deferred.take() {
+                        let (effect, popup) = *next;
+                        self.send(app, effect, popup);
+                    }
+                    app.dirty = true;
+                    return match out {
+                        Some(Action::Done(Err(e))) if gave_way => {
+                            tracing::debug!(
+                                "cockpit: the rule evaluation gave way to a write: {}",
+                                crate::text::sanitize(&e)
+                            );
+                            None
+                        }
+                        other => other,
+                    };
+                }
                 let out = match out {
                     Some(Action::Done(Err(e))) => {
                         if app.popup.is_none() {
@@ -143,10 +187,22 @@ impl Worker {
 }
 
 /// Esc while a write waits: cancel it.
-pub fn cancel(app: &mut App) {
+pub fn cancel(app: &mut App, worker: &Worker) {
     if let Some(p) = app.pending.as_mut() {
+        if p.background {
+            // Only the user's write behind the evaluation is theirs to
+            // cancel: it is dropped before it is sent, its text given back.
+            if let Some(d) = p.deferred.take() {
+                if app.popup.is_none() {
+                    app.popup = d.1;
+                }
+                app.flash("cancelled while waiting for the database: nothing was written; what you typed is kept, submit it again".into());
+            }
+            app.dirty = true;
+            return;
+        }
         p.cancelled = true;
-        crate::store::cancel_waiting_write(true);
+        worker.cancel_wait();
         app.dirty = true;
     }
 }
@@ -166,9 +222,16 @@ pub fn dispatch(store: &mut Store, app: &mut App, worker: &Worker, action: Actio
             next = super::run_logged(store, app, effect);
             continue;
         }
-        if app.pending.is_some() {
+        if let Some(p) = app.pending.as_mut() {
             if effect == Effect::EvaluateAlerts {
                 continue; // the rules run again on the next minute
+            }
+            if p.background && p.deferred.is_none() {
+                // The minute's evaluation gives way: the user's write runs
+                // as soon as it is over (at once if it is still waiting).
+                p.deferred = Some(Box::new((effect, before)));
+                worker.cancel_wait();
+                continue;
             }
             if app.popup.is_none() {
                 app.popup = before;
@@ -191,8 +254,14 @@ pub fn key(
     worker: Option<&Worker>,
     key: crossterm::event::KeyEvent,
 ) {
-    if key.code == crossterm::event::KeyCode::Esc && app.pending.is_some() && app.popup.is_none() {
-        cancel(app);
+    let waiting_on_user = app
+        .pending
+        .as_ref()
+        .is_some_and(|p| !p.background || p.deferred.is_some());
+    if let Some(w) = worker.filter(|_| {
+        key.code == crossterm::event::KeyCode::Esc && waiting_on_user && app.popup.is_none()
+    }) {
+        cancel(app, w);
         return;
     }
     if let Some(action) = super::keymap::keymap(app, key) {

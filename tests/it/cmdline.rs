@@ -678,3 +678,38 @@ fn the_colon_key_is_in_the_help_and_remappable() {
     key(&mut store, &mut plain, KeyCode::Char(':'));
     assert!(plain.popup.is_none());
 }
+
+/// A value far from its indicator's recent ones, recorded in the cockpit
+/// (`:record` and `n`), is marked for review as `opsdeck record` marks it,
+/// and the message says so.
+#[test]
+fn a_far_value_recorded_in_the_cockpit_is_marked_for_review() {
+    let mut store = demo_store();
+    let marked = |store: &Store| {
+        count(
+            store,
+            "SELECT count(*) FROM observations WHERE review IS NOT NULL",
+        )
+    };
+    let before = marked(&store);
+    let mut app = models_with_cmdline(&mut store);
+    typed(&mut store, &mut app, "record billing_error_rate 95");
+    key(&mut store, &mut app, KeyCode::Enter);
+    if matches!(app.popup, Some(Popup::Confirm { .. })) {
+        key(&mut store, &mut app, KeyCode::Char('y'));
+    }
+    let flash = app.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(flash.contains("? marked for review"), "{flash}");
+    assert_eq!(marked(&store), before + 1);
+    // The same through `n` on the Indicators view.
+    let mut app = app_with_cmdline(&mut store, View::Indicators);
+    key(&mut store, &mut app, KeyCode::Char('/'));
+    typed(&mut store, &mut app, "billing");
+    key(&mut store, &mut app, KeyCode::Enter);
+    key(&mut store, &mut app, KeyCode::Char('n'));
+    typed(&mut store, &mut app, "97 typo?");
+    key(&mut store, &mut app, KeyCode::Enter);
+    let flash = app.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(flash.contains("? marked for review"), "{flash}");
+    assert_eq!(marked(&store), before + 2);
+}

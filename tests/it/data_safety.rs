@@ -244,3 +244,68 @@ fn backup_during_concurrent_writes_passes_integrity_check() {
         stderr(&out)
     );
 }
+
+/// A restore recomputes the hourly summaries from the restored values
+/// instead of trusting the file's: an export written before the summaries
+/// existed (schema 11) has none, and without the recomputation the board
+/// would read those hours as empty once a window held 1,000 values.
+#[test]
+fn a_restore_rebuilds_the_summaries_an_older_export_does_not_carry() {
+    use sha2::Digest;
+    let env = Env::new();
+    let out = env.cmd(&["demo"]).env("OPSDECK_NOW", NOW).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = env.path().join("export.jsonl");
+    let out = env
+        .cmd(&["export", "--output", export.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The export as schema 11 wrote it: no summary rows, its own counts
+    // and checksum.
+    let text = std::fs::read_to_string(&export).unwrap();
+    let mut body = String::new();
+    let mut counts = serde_json::Map::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let table = v["table"].as_str().unwrap().to_string();
+        if table.starts_with("observation_hour") || table == "_opsdeck_export_end" {
+            continue;
+        }
+        if table == "_opsdeck_export" {
+            let mut h = v.clone();
+            h["schema_version"] = 11.into();
+            body.push_str(&format!("{h}\n"));
+            continue;
+        }
+        let n = counts.get(&table).and_then(|c| c.as_u64()).unwrap_or(0);
+        counts.insert(table, (n + 1).into());
+        body.push_str(line);
+        body.push('\n');
+    }
+    let sum: String = sha2::Sha256::digest(body.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let trailer =
+        serde_json::json!({"table": "_opsdeck_export_end", "rows": counts, "sha256": sum});
+    let old = env.file("v11.jsonl", format!("{body}{trailer}\n").as_bytes());
+    let restored = env.path().join("restored.db");
+    let out = cmd_on(&env, &restored, &["restore", &old]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let a = Connection::open(&env.db).unwrap();
+    let b = Connection::open(&restored).unwrap();
+    let hours = |c: &Connection| rows(c, "observation_hours");
+    assert!(!hours(&a).is_empty(), "the demo has summaries");
+    assert_eq!(hours(&a), hours(&b), "the summaries are rebuilt");
+    assert_eq!(
+        rows(&a, "observation_hour_sketches").len(),
+        rows(&b, "observation_hour_sketches").len()
+    );
+    let stale: i64 = b
+        .query_row("SELECT count(*) FROM observation_hours_stale", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(stale, 0, "recomputed before the commit");
+}

@@ -53,8 +53,16 @@ fn the_starter_set_and_the_demo_define_every_kind_they_use() {
             "SELECT count(*) FROM (SELECT DISTINCT kind FROM work_items) \
              WHERE kind NOT IN (SELECT work_kind FROM capacity)"
         ),
-        0,
-        "every demo kind has a capacity"
+        1,
+        "every demo kind has a capacity but the built-in `action` (incident action items)"
+    );
+    assert_eq!(
+        env.query_i64(
+            "SELECT count(*) FROM work_items WHERE kind = 'action' \
+             AND kind NOT IN (SELECT work_kind FROM capacity)"
+        ),
+        3,
+        "the demo incident's three action items"
     );
     // Every work-item indicator of the starter set names a defined kind.
     assert_eq!(

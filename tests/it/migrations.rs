@@ -354,16 +354,55 @@ fn schema_12_summarises_every_existing_hour_and_keeps_the_summaries_up_to_date()
 }
 
 #[test]
-fn schema_13_adds_overrides_silences_and_the_outbox() {
-    // From 12: no on call yet, nobody on call, nothing silenced.
+fn schema_13_adds_incidents_that_only_move_forward_and_keeps_the_fixture_incident() {
+    // From 12: the tables are there and empty.
     let (_dir, db) = old_copy(12);
+    let store = Store::open(&db, "migration-test").unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM incidents"), 0);
+    assert!(store.incidents().unwrap().is_empty());
+    // The fixture of 13: one resolved incident of two alerts, one action item.
+    let (_dir, db) = old_copy(13);
+    let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let i = store.incident(1).unwrap();
+    assert_eq!(i.title, "Fixture incident");
+    assert_eq!(i.alerts, vec![1, 2]);
+    assert_eq!(i.state, opsdeck::domain::incident::IncidentState::Resolved);
+    let actions = store.incident_actions(1).unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].external_id, "INC-1-1");
+    assert!(actions[0].is_late(1_795_510_800));
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM work_items WHERE kind = 'action' AND external_id = 'INC-1-1'"
+        ),
+        1
+    );
+    // Even around the store, the state cannot go back, nor an incident go.
+    let back = store
+        .raw_conn_for_tests()
+        .execute("UPDATE incidents SET state = 'open' WHERE id = 1", []);
+    assert!(
+        back.unwrap_err().to_string().contains("only moves forward"),
+        "the trigger refuses"
+    );
+    assert!(store
+        .raw_conn_for_tests()
+        .execute("DELETE FROM incidents", [])
+        .is_err());
+}
+
+#[test]
+fn schema_14_adds_overrides_silences_and_the_outbox() {
+    // From 13: no on call yet, nobody on call, nothing silenced.
+    let (_dir, db) = old_copy(13);
     let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
     let book = store.oncall_book(1_795_510_800).unwrap();
     assert!(book.covered_roles().is_empty());
     assert!(book.silences.is_empty());
     assert!(store.pending_notifications().unwrap().is_empty());
-    // The fixture of 13: Fay's override and rotation, a silence, a held page.
-    let (_dir, db) = old_copy(13);
+    // The fixture of 14: Fay's override and rotation, a silence, a held page.
+    let (_dir, db) = old_copy(14);
     let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
     let book = store.oncall_book(1_795_510_800).unwrap();
     let fay = book.on_call("finance", 1_795_510_800);

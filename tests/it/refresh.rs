@@ -135,3 +135,40 @@ fn an_alert_raised_elsewhere_reaches_the_alerts_view_without_a_full_reload() {
     assert_eq!(open(&app), 1, "the raised alert is read");
     assert!(app.models.audit_mark > 0);
 }
+
+/// Work items imported by another process move the error budgets of the
+/// Alerts view (they are computed from work items), and a recorded value
+/// moves the Experiments view's live criteria: each refresh reads them.
+#[test]
+fn work_items_from_another_process_move_the_error_budgets_on_screen() {
+    let env = Env::bare();
+    let ops = env.path().join("ops");
+    env.at(NOW, &["init", ops.to_str().unwrap()])
+        .assert()
+        .success();
+    let mut store = Store::open_at(&env.db, "tester", NOW_TS).unwrap();
+    let mut app = loaded_app(&mut store, View::Alerts, NOW_TS, Theme::mono());
+    let orders = |app: &opsdeck::tui::app::App| {
+        let panel = app
+            .models
+            .alerts
+            .as_ref()
+            .expect("the alerts are loaded")
+            .slos
+            .iter()
+            .find(|p| p.key == "on_time_fulfilment")
+            .cloned()
+            .expect("the starter's order SLO");
+        (panel.good, panel.total)
+    };
+    assert_eq!(orders(&app), (0, 0));
+    let csv = env.file(
+        "orders.csv",
+        b"kind,external_id,opened_at,promised_at,closed_at,outcome\n\
+order,A-1,2026-11-24T08:00:00Z,2026-11-25T08:00:00Z,2026-11-24T18:00:00Z,ok\n\
+order,A-2,2026-11-24T09:00:00Z,2026-11-25T09:00:00Z,2026-11-25T11:00:00Z,ok\n",
+    );
+    env.at(NOW, &["import", &csv]).assert().success();
+    dispatch(&mut store, &mut app, Action::DataChanged);
+    assert_eq!(orders(&app), (1, 2), "one on time of two closed");
+}

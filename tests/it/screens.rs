@@ -60,6 +60,37 @@ fn indicator_detail_and_help_overlay() {
     assert!(app.popup.is_none(), "any key closes the help");
 }
 
+/// The Alerts view has more keys than 24 rows hold with every global key on
+/// a line of its own: at 80x24 the help keeps the view's keys whole (a long
+/// description wraps under itself instead of being cut at the border), runs
+/// the global keys together, and still shows how to close it; at 120x40
+/// every key has its own line.
+#[test]
+fn the_alerts_help_fits_80x24_whole() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Alerts);
+    app.mouse = true;
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    let small = render_to_text(&app, 80, 24);
+    for whole in [
+        "acknowledge the selected alert (you own it); again:",
+        "re-ack, its ack timeout restarts",
+        "add a decision, this alert as evidence",
+        "q quit",
+        "any key or a click closes this help",
+    ] {
+        assert!(small.contains(whole), "{whole:?} missing:\n{small}");
+    }
+    insta::assert_snapshot!("help_alerts_80x24", small);
+    let big = render_to_text(&app, 120, 40);
+    assert!(big.contains("Shift+drag selects text"), "{big}");
+    assert!(
+        !big.contains("q quit ·"),
+        "one line a key at 120x40:\n{big}"
+    );
+    insta::assert_snapshot!("help_alerts_120x40", big);
+}
+
 #[test]
 fn too_small_shows_a_message_not_a_garbled_layout() {
     let mut store = demo_store();
@@ -346,4 +377,38 @@ fn standup_sections_and_speaker_timer() {
     assert_eq!(app.ui.standup.section, 5, "stays on the last section");
     key(&mut store, &mut app, KeyCode::Left);
     assert_eq!(app.ui.standup.section, 4);
+}
+
+/// A new database's cockpit at 80x24: the checklists pane's note on how to
+/// start a run wraps inside the narrow pane instead of being cut.
+#[test]
+fn a_new_database_says_how_to_start_a_run_whole() {
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
+    let mut store = opsdeck::store::Store::open_in_memory_at("tester", NOW).unwrap();
+    let app = app_on(&mut store, View::Cockpit);
+    let text = render_to_text(&app, 80, 24);
+    // The pane's lines, right of the second column of panes.
+    let pane: String = text
+        .lines()
+        .map(|l| l.chars().skip(48).collect::<String>())
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        pane.contains("No open checklist runs. Start one: S on a playbook in 4 Playbooks & runs, or :run start PLAYBOOK"),
+        "{pane}\n{text}"
+    );
+    insta::assert_snapshot!("cockpit_new_database_80x24", text);
+}
+
+/// On a screen shorter than the help, the closing line still shows and a
+/// line says what was left out (the minimum screen, 60x16).
+#[test]
+fn the_help_on_the_smallest_screen_says_what_it_leaves_out() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Alerts);
+    key(&mut store, &mut app, KeyCode::Char('?'));
+    let text = render_to_text(&app, 60, 16);
+    assert!(text.contains("a taller terminal shows them"), "{text}");
+    assert!(text.contains("any key closes this help"), "{text}");
 }

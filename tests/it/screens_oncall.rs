@@ -89,7 +89,7 @@ fn a_silence_from_the_command_line_marks_its_alert_and_lists_itself() {
         detail.contains("◌ silenced by silence #2 until 11:00 UTC: carrier outage"),
         "{detail}"
     );
-    assert!(detail.contains("waiting for founder"), "{detail}");
+    assert!(detail.contains("open · ☎ founder · age"), "{detail}");
     insta::assert_snapshot!("oncall_silenced_detail_80x24", detail);
     key(&mut store, &mut app, KeyCode::Esc);
     // The cockpit's alerts pane marks it too.

@@ -319,3 +319,37 @@ constants = {{ kind = "ticket" }}
         "{again}"
     );
 }
+
+/// A command that prints CSV to a source left at the default format (JSON
+/// Lines) is refused whole, and the error says what to change.
+#[test]
+fn csv_read_as_json_lines_says_to_give_the_format() {
+    let env = Env::new();
+    let ops = env.path().join("ops");
+    ok(&env, NOW, &["init", ops.to_str().unwrap()]);
+    let csv = env.file(
+        "values.csv",
+        b"indicator,at,value\nfirst_response,2026-12-01T07:00:00Z,3\n",
+    );
+    let toml = format!(
+        r#"[[source]]
+name = "csv-feed"
+kind = "command"
+produces = "observations"
+every = "5m"
+command = ["/bin/cat", "{csv}"]
+"#
+    );
+    std::fs::write(ops.join("sources.toml"), toml).unwrap();
+    ok(&env, NOW, &["apply", ops.to_str().unwrap()]);
+    let out = run(&env, NOW, &["sources", "run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "source csv-feed: row 1: not a JSON object: expected value (the line looks like CSV: give the format as csv)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM observations"), 0);
+}

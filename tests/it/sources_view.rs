@@ -173,3 +173,48 @@ fn read_only_refuses_r_with_the_reason_and_runs_nothing() {
     );
     assert_eq!(env.query_i64("SELECT count(*) FROM source_runs"), 0);
 }
+
+/// A read that keeps failing (here a stored source whose spec no longer
+/// parses) is shown once and not retried in a loop: the cockpit's load
+/// returns with the error on screen, and `snapshot` exits with it instead
+/// of spinning.
+#[test]
+fn a_failing_read_is_shown_once_not_retried_in_a_loop() {
+    let env = Env::new();
+    setup(&env);
+    let db = env.path().join("ops.db");
+    {
+        let store = Store::open(&db, "tester").unwrap();
+        store
+            .raw_conn_for_tests()
+            .execute(
+                "INSERT INTO sources (name, spec, stale_after, critical_after, defined_at, updated_at)
+                 VALUES ('broken', 'not = [toml', 900, 86400, 0, 0)",
+                [],
+            )
+            .unwrap();
+    }
+    let mut store = Store::open(&db, "tester").unwrap();
+    let app = loaded_app(
+        &mut store,
+        View::Sources,
+        ts("2026-12-01T09:00:00Z"),
+        Theme::mono(),
+    );
+    let error = app.load_error.clone().expect("the load failed");
+    let screen = render_to_text(&app, 80, 24);
+    assert!(
+        screen.contains("could not read the database"),
+        "{error}\n{screen}"
+    );
+    let started = std::time::Instant::now();
+    let out = env
+        .cmd(&["snapshot", "--view", "sources"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("could not read the database"), "{err}");
+}

@@ -228,3 +228,37 @@ fn standup_snapshots_with_named_speakers_and_deltas() {
     insta::assert_snapshot!("standup_alert_lines_80x24", render_to_text(&app, 80, 24));
     insta::assert_snapshot!("standup_alert_lines_120x40", render_to_text(&app, 120, 40));
 }
+
+/// One alert raised again and again (a flapping monitor) does not crowd
+/// the others out of the standup: the limit counts alerts, not events.
+#[test]
+fn a_noisy_alert_does_not_crowd_the_others_out() {
+    use opsdeck::domain::alert_rules::Severity;
+    let mut store = demo_store();
+    let app = app_on(&mut store, View::Standup);
+    let before = opsdeck::tui::views::standup::markdown(&app.models);
+    assert!(
+        before.contains("#4 On-time fulfilment in breach"),
+        "{before}"
+    );
+    for i in 0..250 {
+        store
+            .write(|tx| {
+                opsdeck::store::alerts::raise(
+                    tx,
+                    NOW - 250 + i,
+                    "Noisy probe",
+                    Severity::Info,
+                    None,
+                    None,
+                )
+            })
+            .unwrap();
+    }
+    let app = app_on(&mut store, View::Standup);
+    let after = opsdeck::tui::views::standup::markdown(&app.models);
+    assert!(after.contains("Noisy probe — raised, recurred"), "{after}");
+    assert!(after.contains("#4 On-time fulfilment in breach"), "{after}");
+    let alerts = |md: &str| md.lines().filter(|l| l.contains(" — ")).count();
+    assert!(alerts(&after) > alerts(&before), "{before}\n---\n{after}");
+}

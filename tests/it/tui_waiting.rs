@@ -164,3 +164,76 @@ fn read_only_hides_the_write_keys_and_says_why_when_one_is_pressed() {
     assert!(msg.starts_with("error: read-only: `n`"), "{msg}");
     assert!(render_to_text(&app, 120, 40).contains("read-only: `n`"));
 }
+
+/// The minute's rule evaluation runs on the writer, but it is nobody's
+/// typed write: while it waits for another process's lock the footer does
+/// not say so and Esc does what Esc does (here: leaves the detail), a
+/// record submitted meanwhile makes the evaluation give up and runs next,
+/// and the evaluation's reload is the screen's own (the open detail stays).
+#[test]
+fn the_minute_evaluation_gives_way_to_what_the_user_types() {
+    let env = Env::new();
+    env.ok_at(NOW, &["status"]);
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
+    let mut store = Store::open(&env.db, "tester").unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(NOW)
+        .unwrap()
+        .timestamp();
+    let mut app = loaded_app(&mut store, View::Indicators, now, Theme::mono());
+    let w = worker::Worker::start(&store).unwrap();
+    press(&mut store, &mut app, &w, KeyCode::Char('/'));
+    typed(&mut store, &mut app, &w, "support first");
+    press(&mut store, &mut app, &w, KeyCode::Enter);
+    press(&mut store, &mut app, &w, KeyCode::Enter);
+    assert!(app.ui.indicators.detail.is_some(), "the detail is open");
+
+    // Without another writer, the evaluation's reload keeps the detail.
+    worker::handle(
+        &mut store,
+        &mut app,
+        Some(&w),
+        opsdeck::tui::action::Action::Tick(now + 60),
+    );
+    assert!(app.pending.as_ref().is_some_and(|p| p.background));
+    until(&mut store, &mut app, &w, |a| a.pending.is_none());
+    assert!(app.ui.indicators.detail.is_some(), "the detail stays open");
+
+    // Another process holds the lock through the next minute's evaluation.
+    let other = Store::open(&env.db, "other").unwrap();
+    other
+        .raw_conn_for_tests()
+        .execute_batch("BEGIN IMMEDIATE")
+        .unwrap();
+    worker::handle(
+        &mut store,
+        &mut app,
+        Some(&w),
+        opsdeck::tui::action::Action::Tick(now + 120),
+    );
+    assert!(app.pending.as_ref().is_some_and(|p| p.background));
+    std::thread::sleep(worker::WAIT_SHOWN_AFTER * 2);
+    assert!(w.poll(&mut app).is_none(), "still waiting");
+    let screen = render_to_text(&app, 80, 24);
+    assert!(!screen.contains("waiting for the database"), "{screen}");
+    // Esc is not taken by the evaluation: it leaves the detail.
+    press(&mut store, &mut app, &w, KeyCode::Esc);
+    assert!(app.ui.indicators.detail.is_none(), "Esc went back");
+
+    // A record submitted now runs after the evaluation gives up.
+    press(&mut store, &mut app, &w, KeyCode::Char('n'));
+    typed(&mut store, &mut app, &w, "42");
+    press(&mut store, &mut app, &w, KeyCode::Enter);
+    until(&mut store, &mut app, &w, |a| {
+        a.pending.as_ref().is_some_and(|p| !p.background && p.shown)
+    });
+    let screen = render_to_text(&app, 80, 24);
+    assert!(
+        screen.contains("waiting for the database… (Esc cancels)"),
+        "{screen}"
+    );
+    other.raw_conn_for_tests().execute_batch("COMMIT").unwrap();
+    until(&mut store, &mut app, &w, |a| a.pending.is_none());
+    assert_eq!(values_of_42(&env), 1);
+    let msg = app.flash.clone().map(|(m, _)| m).unwrap_or_default();
+    assert!(msg.contains("recorded first_response = 42"), "{msg}");
+}

@@ -20,12 +20,28 @@ pub const SQL_ALERT_HISTORY: &str =
       ORDER BY e.at DESC, e.id DESC LIMIT ?1";
 
 /// What happened to alerts after `?1` (every event but plain notes),
-/// newest first: what the standup goes through, one line per alert.
-pub const SQL_ALERT_NEWS_SINCE: &str =
-    "SELECT e.alert_id, e.at, e.actor, e.kind, e.level, e.note, a.title, a.severity, e.login
-       FROM alert_events e JOIN alerts a ON a.id = e.alert_id
-      WHERE e.at > ?1 AND e.kind <> 'note'
-      ORDER BY e.at DESC, e.id DESC LIMIT ?2";
+/// newest first: what the standup goes through, one line per alert. The
+/// limit `?2` counts alerts, not events (the newest `?2` alerts to have
+/// had news), so one flapping alert cannot crowd the others out; of each
+/// alert it keeps its first event since `?1` and its newest
+/// [`NEWS_EVENTS_PER_ALERT`].
+pub const SQL_ALERT_NEWS_SINCE: &str = "WITH news AS (
+        SELECT e.id, e.alert_id, e.at, e.actor, e.kind, e.level, e.note, e.login,
+               row_number() OVER (PARTITION BY e.alert_id ORDER BY e.at DESC, e.id DESC) AS newest,
+               row_number() OVER (PARTITION BY e.alert_id ORDER BY e.at, e.id) AS oldest
+          FROM alert_events e
+         WHERE e.at > ?1 AND e.kind <> 'note'),
+     latest AS (
+        SELECT alert_id FROM news WHERE newest = 1
+         ORDER BY at DESC, id DESC LIMIT ?2)
+     SELECT n.alert_id, n.at, n.actor, n.kind, n.level, n.note, a.title, a.severity, n.login
+       FROM news n JOIN latest l ON l.alert_id = n.alert_id JOIN alerts a ON a.id = n.alert_id
+      WHERE n.newest <= ?3 OR n.oldest = 1
+      ORDER BY n.at DESC, n.id DESC";
+
+/// How many of an alert's newest events since the previous standup the
+/// standup reads (its first one too): enough to tell its story.
+pub const NEWS_EVENTS_PER_ALERT: i64 = 20;
 
 /// One open or acknowledged alert as a row.
 #[derive(Debug, Clone, PartialEq)]
@@ -250,15 +266,19 @@ impl Store {
         Ok(oncall_lines(&self.oncall_book(now)?, now))
     }
 
-    /// Alerts opened, re-opened or escalated after `since`, newest first
-    /// (at most `limit`).
+    /// What happened to alerts after `since`, newest first: the events of
+    /// the newest `limit` alerts to have had news (see
+    /// [`SQL_ALERT_NEWS_SINCE`]).
     pub(crate) fn alert_news_since(
         &self,
         since: Timestamp,
         limit: usize,
     ) -> Result<Vec<HistoryEntry>> {
         let mut stmt = self.conn().prepare_cached(SQL_ALERT_NEWS_SINCE)?;
-        let rows = stmt.query_map(rusqlite::params![since, limit as i64], history_entry)?;
+        let rows = stmt.query_map(
+            rusqlite::params![since, limit as i64, NEWS_EVENTS_PER_ALERT],
+            history_entry,
+        )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

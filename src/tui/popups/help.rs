@@ -41,11 +41,30 @@ pub fn render(
         .max()
         .unwrap_or(0)
         .max(5);
-    let key_line = |k: &str, d: &str| {
-        Line::from(vec![
-            Span::styled(format!(" {k:<w$}"), theme.header()),
-            Span::raw(format!(" {d}")),
-        ])
+    let widest = own
+        .iter()
+        .chain(global.iter())
+        .map(|(_, d)| d.chars().count())
+        .max()
+        .unwrap_or(0);
+    // Keys, text, the spaces around them and the borders; at least 64.
+    let box_w = (w + widest + 5).max(64) as u16;
+    // The text's room inside the borders: a description longer than its
+    // column wraps under itself instead of being cut at the border.
+    let inner = usize::from(box_w.min(area.width.saturating_sub(2))).saturating_sub(2);
+    let text_w = inner.saturating_sub(w + 2).max(12);
+    let key_lines = |k: &str, d: &str| -> Vec<Line<'static>> {
+        crate::text::wrap_words(d, text_w)
+            .into_iter()
+            .enumerate()
+            .map(|(i, part)| {
+                let k = if i == 0 { k } else { "" };
+                Line::from(vec![
+                    Span::styled(format!(" {k:<w$}"), theme.header()),
+                    Span::raw(format!(" {part}")),
+                ])
+            })
+            .collect()
     };
     let mut lines: Vec<Line> = vec![Line::from(Span::styled(
         format!(" {} ", cx.view.title()),
@@ -58,37 +77,46 @@ pub fn render(
         )));
     }
     for (k, d) in &own {
-        lines.push(key_line(k, d));
+        lines.extend(key_lines(k, d));
     }
     lines.push(Line::from(Span::styled(" Everywhere ", theme.title())));
-    for (k, d) in &global {
-        lines.push(key_line(k, d));
+    let full: Vec<Line> = global.iter().flat_map(|(k, d)| key_lines(k, d)).collect();
+    // Borders, the lines so far, the closing line and the mouse's two.
+    let fixed = 2 + lines.len() + 1 + if mouse { 2 } else { 0 };
+    if fixed + full.len() <= usize::from(area.height) {
+        lines.extend(full);
+        if mouse {
+            lines.extend(key_lines(
+                "mouse",
+                "wheel moves · click picks a tab, a row, a pane",
+            ));
+            lines.extend(key_lines(
+                "",
+                "Shift+drag selects text (--no-mouse: no capture)",
+            ));
+        }
+    } else {
+        // A short screen: the keys everyone knows, run together, so that
+        // the view's own keys and the closing line still fit.
+        let mut items: Vec<String> = global.iter().map(|(k, d)| format!("{k} {d}")).collect();
+        if mouse {
+            items.push("mouse: wheel, click; Shift+drag selects".into());
+        }
+        let items: Vec<&str> = items.iter().map(String::as_str).collect();
+        for row in wrap_items(&items, " · ", inner.saturating_sub(1).max(10)) {
+            lines.push(Line::from(format!(" {row}")));
+        }
     }
-    if mouse {
-        lines.push(key_line(
-            "mouse",
-            "wheel moves · click picks a tab, a row, a pane",
-        ));
-        lines.push(key_line(
-            "",
-            "Shift+drag selects text (--no-mouse: no capture)",
-        ));
-    }
-    let widest = own
-        .iter()
-        .chain(global.iter())
-        .map(|(_, d)| d.chars().count())
-        .max()
-        .unwrap_or(0);
-    // Keys, text, the spaces around them and the borders; at least 64.
-    let box_w = (w + widest + 5).max(64) as u16;
     if cx.view == crate::tui::app::View::Indicators && !indicator_keys.is_empty() {
         lines.push(Line::from(Span::styled(
             " Indicator keys (as : and the CLI name them) ",
             theme.title(),
         )));
         let inner = usize::from(box_w.min(area.width.saturating_sub(2))).saturating_sub(3);
-        let rows = wrap_words(indicator_keys, inner.max(10));
+        let rows = crate::text::wrap_words(
+            &crate::text::sanitize(&indicator_keys.join(" ")),
+            inner.max(10),
+        );
         // Room left for key rows: the screen less the borders, the lines so
         // far and the closing line. What does not fit is left to the CLI.
         let room = usize::from(area.height)
@@ -107,6 +135,17 @@ pub fn render(
             )));
         }
     }
+    // Still taller than the screen: what does not fit gives way to a line
+    // that says so, and the closing line always shows.
+    let room = usize::from(area.height).saturating_sub(3).max(1);
+    if lines.len() > room {
+        let hidden = lines.len() - (room - 1);
+        lines.truncate(room - 1);
+        lines.push(Line::from(Span::styled(
+            format!(" … {hidden} more line(s): a taller terminal shows them"),
+            theme.dim(),
+        )));
+    }
     lines.push(Line::from(Span::styled(
         if mouse {
             " any key or a click closes this help"
@@ -124,20 +163,22 @@ pub fn render(
     );
 }
 
-/// `words` joined with spaces into lines of at most `width` characters (a
-/// word longer than that gets a line of its own).
-fn wrap_words(words: &[&str], width: usize) -> Vec<String> {
+/// `items` joined with `sep` into lines of at most `width` characters,
+/// breaking only between items (an item longer than that gets a line of
+/// its own).
+fn wrap_items(items: &[&str], sep: &str, width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut line = String::new();
-    for w in words {
-        let w = crate::text::sanitize(w);
-        if !line.is_empty() && line.chars().count() + 1 + w.chars().count() > width {
+    for item in items {
+        let item = crate::text::sanitize(item);
+        let needed = line.chars().count() + sep.chars().count() + item.chars().count();
+        if !line.is_empty() && needed > width {
             out.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {
-            line.push(' ');
+            line.push_str(sep);
         }
-        line.push_str(&w);
+        line.push_str(&item);
     }
     if !line.is_empty() {
         out.push(line);
@@ -147,14 +188,14 @@ fn wrap_words(words: &[&str], width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::wrap_words;
+    use super::wrap_items;
 
     #[test]
-    fn keys_wrap_at_the_width() {
+    fn items_break_only_between_them() {
         assert_eq!(
-            wrap_words(&["wip", "on_time_rate", "satisfaction"], 16),
-            ["wip on_time_rate", "satisfaction"]
+            wrap_items(&["q quit", "? this help", "/ filter the list"], " · ", 20),
+            ["q quit · ? this help", "/ filter the list"]
         );
-        assert!(wrap_words(&[], 10).is_empty());
+        assert!(wrap_items(&[], " · ", 10).is_empty());
     }
 }

@@ -109,14 +109,7 @@ pub enum PopupOutcome {
 /// Handles `action` while `popup` is open (taken out of the app meanwhile).
 pub fn update(app: &mut App, popup: &mut Popup, action: &Action) -> PopupOutcome {
     // Data arriving and ticks go to the app whatever is open.
-    if matches!(
-        action,
-        Action::Loaded(_)
-            | Action::Tick(_)
-            | Action::DataChanged
-            | Action::Done(_)
-            | Action::Resize
-    ) {
+    if !action.is_from_user() {
         return PopupOutcome::PassThrough;
     }
     match popup {

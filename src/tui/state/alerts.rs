@@ -87,6 +87,11 @@ pub struct AlertsState {
     pub list: Picker<i64>,
     /// The alert whose detail is open (it may since have been resolved).
     pub detail: Option<i64>,
+    /// The incident whose detail (timeline) is open, over the list or the
+    /// alert's detail.
+    pub incident: Option<i64>,
+    /// The first timeline row shown in the incident's detail.
+    pub incident_scroll: usize,
 }
 
 impl AlertsState {
@@ -126,8 +131,12 @@ impl AlertsState {
 /// the input line) for the selected alert. Nothing is written until the
 /// confirmation is answered `y`.
 pub fn update(app: &mut App, action: Action) -> Option<Effect> {
+    if app.ui.alerts.incident.is_some() {
+        return super::incident::update(app, action);
+    }
     match action {
         Action::Alert(verb) => open(app, verb),
+        Action::Enter if app.ui.alerts.detail.is_some() => super::incident::enter_from_alert(app),
         Action::Enter if app.ui.alerts.detail.is_none() => {
             let id = *app.ui.alerts.list.selected()?;
             app.ui.alerts.detail = Some(id);

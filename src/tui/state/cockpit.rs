@@ -51,7 +51,7 @@ impl CockpitState {
         rows.extend(
             flow.rows
                 .iter()
-                .filter(|r| r.segment.is_none())
+                .filter(|r| r.in_capacity_panes())
                 .map(|r| (CockpitKey::Flow(r.kind.clone()), ())),
         );
         rows.extend(alerts.active.iter().map(|a| (CockpitKey::Alert(a.id), ())));

@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod cockpit;
+pub mod incident;
 pub mod indicators;
 pub mod lists;
 pub mod playbooks;

@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
     let theme = &look.theme;
     let a = &d.alert;
     let path_h = (d.path.len() as u16 + 3).min(8);
-    let summary_h = if d.silenced.is_some() { 7 } else { 6 };
+    let summary_h = 6 + u16::from(d.silenced.is_some()) + u16::from(d.incident.is_some());
     let [summary_area, path_area, timeline_area] = Layout::vertical([
         Constraint::Length(summary_h),
         Constraint::Length(path_h),
@@ -42,7 +42,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
         Line::from(vec![
             super::alerts::severity_span(a.severity, theme),
             Span::raw(format!(
-                " {} · {state} · waiting for {} · age {} · seen {}×",
+                " {} · {state} · ☎ {} · age {} · seen {}×",
                 a.severity.word(),
                 clean(&d.waiting_for),
                 format_age((look.now - a.first_seen).max(0)),
@@ -87,6 +87,17 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
         },
     };
     lines.push(Line::from(run));
+    if let Some(i) = &d.incident {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "incident #{} {} · Enter: its timeline · {}",
+                i.id,
+                i.state.word(),
+                clean(&i.title)
+            ),
+            theme.header(),
+        )));
+    }
     let title = format!("Alert #{} · {}", a.id, clean(&a.title));
     frame.render_widget(
         Paragraph::new(lines)

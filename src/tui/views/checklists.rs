@@ -128,13 +128,11 @@ fn lines_of_runs(
     theme: &Theme,
 ) -> Vec<(Line<'static>, Option<i64>)> {
     if model.open_runs.is_empty() {
-        return vec![(
-            Line::from(Span::styled(
-                "No open checklist runs. Start one: opsdeck run start PLAYBOOK",
-                theme.dim(),
-            )),
-            None,
-        )];
+        let note = "No open checklist runs. Start one: S on a playbook in 4 Playbooks & runs, or :run start PLAYBOOK";
+        return crate::text::wrap_words(note, width)
+            .into_iter()
+            .map(|l| (Line::from(Span::styled(l, theme.dim())), None))
+            .collect();
     }
     let mut out: Vec<(Line<'static>, Option<i64>)> = Vec::new();
     let total = model.open_runs.len();

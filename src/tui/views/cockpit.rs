@@ -104,7 +104,7 @@ pub fn render(
         .map(|f| {
             f.rows
                 .iter()
-                .filter(|r| r.segment.is_none())
+                .filter(|r| r.in_capacity_panes())
                 .map(|r| CockpitKey::Flow(r.kind.clone()))
                 .collect()
         })
@@ -275,7 +275,7 @@ pub(crate) fn flow_pane(
         .map(|f| {
             f.rows
                 .iter()
-                .filter(|r| r.segment.is_none())
+                .filter(|r| r.in_capacity_panes())
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default()

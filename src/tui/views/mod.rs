@@ -7,6 +7,7 @@ pub mod cockpit;
 pub mod decisions;
 pub mod experiments;
 pub mod feedback;
+pub mod incident;
 pub mod indicators;
 pub mod placeholder;
 pub mod playbooks;
@@ -121,6 +122,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 }
                 _ => work::render(frame, body, &ui.work, m.flow.as_ref(), &look),
             },
+            View::Alerts if ui.alerts.incident.is_some() && m.incident.is_some() => {
+                if let Some(d) = &m.incident {
+                    incident::render(frame, body, d, ui.alerts.incident_scroll, &look)
+                }
+            }
             View::Alerts if ui.alerts.detail.is_some() && m.alert_detail.is_some() => {
                 if let Some(d) = &m.alert_detail {
                     alert_detail::render(frame, body, d, &look)
@@ -352,49 +358,17 @@ fn render_tabs(frame: &mut Frame, area: Rect, app: &App) {
 /// The footer says this while a write waits for another process's lock.
 pub const WAITING: &str = "waiting for the database… (Esc cancels)";
 
-/// `text` cut into lines of at most `width` characters at spaces (a word
-/// longer than a line is cut).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let mut word = word.to_string();
-        loop {
-            let used = line.chars().count();
-            let need = word.chars().count() + usize::from(used > 0);
-            if used + need <= width {
-                if used > 0 {
-                    line.push(' ');
-                }
-                line.push_str(&word);
-                break;
-            }
-            if used > 0 {
-                lines.push(std::mem::take(&mut line));
-                continue;
-            }
-            let head: String = word.chars().take(width).collect();
-            word = word.chars().skip(width).collect();
-            lines.push(head);
-            if word.is_empty() {
-                break;
-            }
-        }
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
 /// The footer: the keys of the view, the filter, and the last message —
 /// always whole. A message that does not fit after the keys takes the line
 /// for itself; one longer than the line is drawn wrapped in a box above the
 /// footer (`body` is where the box may go). While a write waits, the footer
 /// says so instead.
 fn render_footer(frame: &mut Frame, (area, body): (Rect, Rect), app: &App) {
-    if app.pending.as_ref().is_some_and(|p| p.shown) {
+    if app
+        .pending
+        .as_ref()
+        .is_some_and(|p| p.shown && (!p.background || p.deferred.is_some()))
+    {
         let text = if app.pending.as_ref().is_some_and(|p| p.cancelled) {
             "cancelling…".to_string()
         } else {
@@ -424,7 +398,7 @@ fn render_footer(frame: &mut Frame, (area, body): (Rect, Rect), app: &App) {
             spans = vec![Span::styled(msg, app.theme.header())];
         } else {
             let inner = (area.width as usize).saturating_sub(2);
-            let lines = wrap_words(&msg, inner);
+            let lines = crate::text::wrap_words(&msg, inner);
             let h = (lines.len() as u16 + 2).min(body.height);
             // Above the footer; at the top while a popup (drawn at the
             // bottom) is open, so neither hides the other.

@@ -167,7 +167,7 @@ pub(crate) fn sections(models: &Models, theme: &crate::tui::theme::Theme) -> Vec
         .flow
         .iter()
         .flat_map(|f| f.rows.iter())
-        .filter(|r| r.segment.is_none())
+        .filter(|r| r.in_capacity_panes())
     {
         let s = &r.summary;
         lines.push(Line::from(Span::styled(
