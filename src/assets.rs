@@ -11,6 +11,9 @@ use serde::Deserialize;
 pub(crate) const INDICATORS_TOML: &str = include_str!("../assets/indicators.toml");
 /// The shipped operation: company, roles, people, capacities, alert defaults.
 pub(crate) const OPERATION_TOML: &str = include_str!("../assets/operation.toml");
+/// The starter `oncall.toml`: the group window, and commented examples of a
+/// rotation, quiet hours and a maintenance window.
+pub(crate) const ONCALL_TOML: &str = include_str!("../assets/oncall.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -7,6 +7,7 @@ pub mod definition;
 pub mod incident;
 pub mod learning;
 pub mod observation;
+pub mod oncall;
 pub mod sources;
 
 pub use definition::{CapacityCommand, IndicatorAdd, IndicatorCommand, PersonCommand};
@@ -355,6 +356,15 @@ pub enum Command {
         /// What to do with checklist runs.
         #[command(subcommand)]
         command: RunCommand,
+    },
+    /// Who is on call for each role now (or --at a time) and until when;
+    /// `oncall override` swaps someone in.
+    Oncall(oncall::OnCallArgs),
+    /// Silences: alerts recorded and shown but neither notifying nor escalating.
+    Silence {
+        /// What to do with silences.
+        #[command(subcommand)]
+        command: oncall::SilenceCommand,
     },
     /// Report the database's path, schema, WAL mode, permissions, size and integrity.
     Doctor,

@@ -10,6 +10,7 @@ use crate::store::feedback::FeedbackRow;
 mod alerts;
 mod incident;
 pub mod learning;
+mod oncall;
 mod populate;
 mod runs;
 

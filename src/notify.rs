@@ -14,6 +14,8 @@
 use crate::domain::duration::parse_duration;
 use crate::domain::Timestamp;
 use crate::store::alerts::{record_notification, AlertPolicy, ToNotify};
+pub use crate::store::oncall::outbox::Urgency;
+use crate::store::oncall::outbox::{self, Group};
 use crate::store::Store;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -169,12 +171,12 @@ impl Outcome {
     }
 }
 
-/// Runs the command once per notification, all at once, and waits at most
-/// the timeout for them together; stragglers are killed. Never panics.
-pub(crate) fn run_all(cmd: &NotifyCommand, list: &[ToNotify], now: Timestamp) -> Vec<Outcome> {
+/// Runs the command once per group, all at once, and waits at most the
+/// timeout for them together; stragglers are killed. Never panics.
+pub(crate) fn run_all(cmd: &NotifyCommand, groups: &[Group], now: Timestamp) -> Vec<Outcome> {
     let deadline = Instant::now() + cmd.timeout;
     let mut children: Vec<Result<Child, String>> =
-        list.iter().map(|n| spawn(cmd, n, now)).collect();
+        groups.iter().map(|g| spawn(cmd, g, now)).collect();
     let mut outcomes: Vec<Option<Outcome>> = children
         .iter()
         .map(|c| c.as_ref().err().map(|e| Outcome::Failed(e.clone())))
@@ -213,17 +215,63 @@ pub(crate) fn run_all(cmd: &NotifyCommand, list: &[ToNotify], now: Timestamp) ->
         .collect()
 }
 
-fn spawn(cmd: &NotifyCommand, n: &ToNotify, now: Timestamp) -> Result<Child, String> {
-    let a = &n.alert;
-    let mut json = a.to_json(now);
-    json["reason"] = serde_json::Value::from(n.reason.word());
+/// The arguments after `--` and the JSON body of one command run.
+///
+/// One alert (the form every notifier has known): `ID SEVERITY TITLE`, and
+/// the alert as a JSON object with `reason` and `recipient`. A group:
+/// `ID,ID,... SEVERITY SUMMARY` (the highest severity, `N alerts for
+/// RECIPIENT: first title (+N-1 more)`), and `{"group": true, "recipient",
+/// "count", "alerts": [alert objects with their reason]}`.
+pub(crate) fn message(g: &Group, now: Timestamp) -> (Vec<String>, serde_json::Value) {
+    let recipient = crate::text::sanitize(&g.recipient);
+    let one = |n: &ToNotify| {
+        let mut json = n.alert.to_json(now);
+        json["reason"] = serde_json::Value::from(n.reason.word());
+        json["recipient"] = serde_json::Value::from(recipient.clone());
+        json
+    };
+    if let [n] = g.items.as_slice() {
+        let a = &n.alert;
+        let args = vec![
+            a.id.to_string(),
+            a.severity.word().to_string(),
+            crate::text::sanitize(&a.title),
+        ];
+        return (args, one(n));
+    }
+    let ids: Vec<String> = g.items.iter().map(|n| n.alert.id.to_string()).collect();
+    let severity = g
+        .items
+        .iter()
+        .map(|n| n.alert.severity)
+        .max()
+        .map_or("info", |s| s.word());
+    let first = g
+        .items
+        .first()
+        .map(|n| crate::text::sanitize(&n.alert.title))
+        .unwrap_or_default();
+    let summary = format!(
+        "{} alerts for {recipient}: {first} (+{} more)",
+        g.items.len(),
+        g.items.len() - 1
+    );
+    let body = serde_json::json!({
+        "group": true,
+        "recipient": recipient,
+        "count": g.items.len(),
+        "alerts": g.items.iter().map(one).collect::<Vec<_>>(),
+    });
+    (vec![ids.join(","), severity.to_string(), summary], body)
+}
+
+fn spawn(cmd: &NotifyCommand, g: &Group, now: Timestamp) -> Result<Child, String> {
+    let (args, json) = message(g, now);
     let mut child = Command::new(&cmd.program)
         .args(&cmd.args)
         // Untrusted data follows: end option parsing first.
         .arg("--")
-        .arg(a.id.to_string())
-        .arg(a.severity.word())
-        .arg(crate::text::sanitize(&a.title))
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -274,40 +322,59 @@ fn failure(child: &mut Child, status: std::process::ExitStatus) -> String {
     }
 }
 
-/// Sends the notifications of an evaluation (or a manual step) that has
-/// been committed, then records each outcome in the alert's history.
-/// Returns one line per failure, for stderr; never an error: the alerts are
-/// already safe in the database.
+/// Queues the notifications of an evaluation (or a manual step) that has
+/// been committed, sends every notification now due (one command per
+/// recipient: see [`message`]), then records each outcome in the alert's
+/// history. Silences, maintenance windows, quiet hours and the group window
+/// hold rules notifications in the outbox (`urgency`); a later call sends
+/// them when they fall due. Returns one line per failure, for stderr; never
+/// an error: the alerts are already safe in the database.
 pub fn deliver(
     store: &mut Store,
     settings: &AlertSettings,
     list: &[ToNotify],
+    urgency: Urgency,
     now: Timestamp,
 ) -> Vec<String> {
     let Some(cmd) = &settings.notify else {
         return Vec::new();
     };
-    if list.is_empty() {
+    let groups = match store.write(|tx| -> crate::store::Result<Vec<Group>> {
+        outbox::queue(tx, list, urgency, now)?;
+        outbox::take_due(tx, now)
+    }) {
+        Ok(g) => g,
+        Err(e) => return vec![format!("could not queue the notifications: {e}")],
+    };
+    if groups.is_empty() {
         return Vec::new();
     }
-    let outcomes = run_all(cmd, list, now);
+    let outcomes = run_all(cmd, &groups, now);
     let mut problems = Vec::new();
-    for (n, o) in list.iter().zip(&outcomes) {
+    let program = crate::text::sanitize(&cmd.program);
+    for (g, o) in groups.iter().zip(&outcomes) {
         let outcome = o.describe(cmd.timeout);
-        let program = crate::text::sanitize(&cmd.program);
+        let ids: Vec<i64> = g.items.iter().map(|n| n.alert.id).collect();
         if *o == Outcome::Delivered {
-            tracing::info!(alert = n.alert.id, reason = n.reason.word(), %program, "notify: delivered (exit status 0)");
+            tracing::info!(alerts = ?ids, recipient = %crate::text::sanitize(&g.recipient), %program, "notify: delivered (exit status 0)");
         } else {
-            tracing::warn!(alert = n.alert.id, reason = n.reason.word(), %program, "notify: {outcome}");
-        }
-        if *o != Outcome::Delivered {
-            problems.push(format!("alert {}: {}", n.alert.id, o.describe(cmd.timeout)));
+            tracing::warn!(alerts = ?ids, recipient = %crate::text::sanitize(&g.recipient), %program, "notify: {outcome}");
+            for id in &ids {
+                problems.push(format!("alert {id}: {outcome}"));
+            }
         }
     }
     let recorded = store.write(|tx| -> crate::store::Result<()> {
-        for (n, o) in list.iter().zip(&outcomes) {
-            let detail = format!("{}: {}", n.reason.word(), o.describe(cmd.timeout));
-            record_notification(tx, n.alert.id, now, *o == Outcome::Delivered, &detail)?;
+        for (g, o) in groups.iter().zip(&outcomes) {
+            let with = if g.items.len() > 1 {
+                format!(" (one page of {} for {})", g.items.len(), g.recipient)
+            } else {
+                format!(" (to {})", g.recipient)
+            };
+            for n in &g.items {
+                let detail = format!("{}: {}{with}", n.reason.word(), o.describe(cmd.timeout));
+                record_notification(tx, n.alert.id, now, *o == Outcome::Delivered, &detail)?;
+            }
         }
         Ok(())
     });
@@ -319,14 +386,19 @@ pub fn deliver(
 
 /// Like [`deliver`], on a thread with its own connection to the store's
 /// file, so the cockpit never waits for a notification command. Does
-/// nothing without a command, with nothing to send, or on an in-memory store.
+/// nothing without a command, with nothing to send or waiting, or on an
+/// in-memory store.
 pub(crate) fn deliver_in_background(
     store: &Store,
     settings: &AlertSettings,
     list: Vec<ToNotify>,
+    urgency: Urgency,
     now: Timestamp,
 ) {
-    if settings.notify.is_none() || list.is_empty() || store.path() == Path::new(":memory:") {
+    if settings.notify.is_none() || store.path() == Path::new(":memory:") {
+        return;
+    }
+    if list.is_empty() && !store.outbox_has_pending().unwrap_or(false) {
         return;
     }
     let (path, actor, settings) = (
@@ -337,7 +409,7 @@ pub(crate) fn deliver_in_background(
     std::thread::spawn(move || {
         // Failures are recorded in each alert's history by `deliver`.
         if let Ok(mut store) = Store::open(&path, &actor) {
-            let _ = deliver(&mut store, &settings, &list, now);
+            let _ = deliver(&mut store, &settings, &list, urgency, now);
         }
     });
 }

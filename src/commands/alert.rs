@@ -9,6 +9,7 @@ use crate::format::{rfc3339, utc_minute};
 use crate::ingest::fields::{check_len, parse_until, MAX_TEXT};
 use crate::notify::AlertSettings;
 use crate::store::alerts::{self, Alert, NotifyReason, ToNotify};
+use crate::store::oncall::OnCallBook;
 use crate::text::{sanitize, sanitize_truncate};
 use anyhow::anyhow;
 use std::fmt::Write as _;
@@ -42,8 +43,16 @@ fn state_word(a: &Alert) -> &'static str {
     }
 }
 
-fn flags(a: &Alert, now: i64) -> String {
+fn flags(a: &Alert, now: i64, book: &OnCallBook) -> String {
     let mut f = Vec::new();
+    if let Some(by) = a.is_active().then(|| book.silenced(a, now)).flatten() {
+        f.push(format!(
+            "silenced by {} until {} UTC: {}",
+            sanitize(&by.by),
+            utc_minute(by.until),
+            sanitize(&by.reason)
+        ));
+    }
     if let Some(u) = a.snoozed_until.filter(|u| *u > now) {
         f.push(format!("snoozed until {} UTC", utc_minute(u)));
     }
@@ -64,9 +73,23 @@ fn flags(a: &Alert, now: i64) -> String {
     }
 }
 
-/// Alerts as aligned lines: id, severity, state, level, owner, age, title;
-/// with `detail`, the detail on a second line.
-pub(crate) fn alert_lines(list: &[Alert], now: i64, detail: bool) -> String {
+/// The alert as JSON with who it waits for and what silences it.
+pub(crate) fn alert_json(a: &Alert, book: &OnCallBook, now: i64) -> serde_json::Value {
+    let mut v = a.to_json(now);
+    v["waiting_for"] = serde_json::Value::from(sanitize(&book.waiting_for(a, now)));
+    v["silenced"] = match a.is_active().then(|| book.silenced(a, now)).flatten() {
+        Some(s) => {
+            serde_json::json!({"by": s.by, "reason": sanitize(&s.reason), "until": rfc3339(s.until)})
+        }
+        None => serde_json::Value::Null,
+    };
+    v
+}
+
+/// Alerts as aligned lines: id, severity, state, level, who it waits for
+/// (the on-call person of a role), age, title; with `detail`, the detail on
+/// a second line.
+pub(crate) fn alert_lines(list: &[Alert], book: &OnCallBook, now: i64, detail: bool) -> String {
     let mut s = String::new();
     for a in list {
         let _ = writeln!(
@@ -78,10 +101,10 @@ pub(crate) fn alert_lines(list: &[Alert], now: i64, detail: bool) -> String {
             state_word(a),
             a.level + 1,
             a.path.len(),
-            sanitize_truncate(a.owner(), 12),
+            sanitize_truncate(&book.waiting_for(a, now), 12),
             format_age(now - a.first_seen),
             sanitize(&a.title),
-            flags(a, now)
+            flags(a, now, book)
         );
         if detail && !a.detail.trim().is_empty() {
             let _ = writeln!(s, "{:>7}{}", "", sanitize(&a.detail));
@@ -146,7 +169,7 @@ fn step(
     note_ok(note)?;
     let mut store = ctx.open()?;
     let a = store.write(f)?;
-    outln!("{}", done_line(&a, ctx.now));
+    outln!("{}", done_line(&a, &store.oncall_book(ctx.now)?, ctx.now));
     if a.state == AlertState::Resolved && a.cleared_at.is_none() && a.source.clears_itself() {
         outln!("note: its cause still holds; the next check opens a new alert for it");
     }
@@ -156,7 +179,7 @@ fn step(
     Ok(0)
 }
 
-fn done_line(a: &Alert, now: i64) -> String {
+fn done_line(a: &Alert, book: &OnCallBook, now: i64) -> String {
     format!(
         "#{} {} {} — {} L{}/{} {}{}",
         a.id,
@@ -165,14 +188,20 @@ fn done_line(a: &Alert, now: i64) -> String {
         state_word(a),
         a.level + 1,
         a.path.len(),
-        sanitize(a.owner()),
-        flags(a, now)
+        sanitize(&book.waiting_for(a, now)),
+        flags(a, now, book)
     )
 }
 
 fn send(ctx: &Context, store: &mut crate::store::Store, list: Vec<ToNotify>) {
     let settings = settings(ctx);
-    for problem in crate::notify::deliver(store, &settings, &list, ctx.now) {
+    for problem in crate::notify::deliver(
+        store,
+        &settings,
+        &list,
+        crate::notify::Urgency::ByHand,
+        ctx.now,
+    ) {
         errln!("opsdeck: notify: {problem}");
     }
 }
@@ -217,7 +246,10 @@ fn raise(
     } else {
         "already open, updated"
     };
-    outln!("{verb}: {}", done_line(&a, ctx.now));
+    outln!(
+        "{verb}: {}",
+        done_line(&a, &store.oncall_book(ctx.now)?, ctx.now)
+    );
     if let (Some(run), true) = (a.run_id, new) {
         outln!(
             "started run #{run} of {}",
@@ -241,9 +273,10 @@ fn list(ctx: &Context, all: bool, format: ListFormat) -> anyhow::Result<u8> {
     } else {
         store.active_alerts()?
     };
+    let book = store.oncall_book(ctx.now)?;
     let out = match format {
         ListFormat::Json => {
-            let v: Vec<_> = list.iter().map(|a| a.to_json(ctx.now)).collect();
+            let v: Vec<_> = list.iter().map(|a| alert_json(a, &book, ctx.now)).collect();
             super::json_document(serde_json::json!({"at": rfc3339(ctx.now), "alerts": v}))?
         }
         ListFormat::Text if list.is_empty() => if all {
@@ -252,7 +285,7 @@ fn list(ctx: &Context, all: bool, format: ListFormat) -> anyhow::Result<u8> {
             "no open alerts\n"
         }
         .to_string(),
-        ListFormat::Text => alert_lines(&list, ctx.now, false),
+        ListFormat::Text => alert_lines(&list, &book, ctx.now, false),
     };
     crate::commands::emit(&out)?;
     Ok(0)
@@ -261,8 +294,33 @@ fn list(ctx: &Context, all: bool, format: ListFormat) -> anyhow::Result<u8> {
 fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
     let store = ctx.open()?;
     let a = store.alert(id)?;
-    let mut s = alert_lines(std::slice::from_ref(&a), ctx.now, true);
+    let book = store.oncall_book(ctx.now)?;
+    let mut s = alert_lines(std::slice::from_ref(&a), &book, ctx.now, true);
     let _ = writeln!(s, "  cause: {}", sanitize(&a.key));
+    if a.is_active() {
+        let _ = writeln!(
+            s,
+            "  waiting for: {}",
+            sanitize(&book.waiting_for(&a, ctx.now))
+        );
+    }
+    // Pages not sent yet: held by a silence, quiet hours or the group window.
+    for p in store
+        .pending_notifications()?
+        .into_iter()
+        .filter(|p| p.alert_id == id)
+    {
+        let when = match p.due_at {
+            Some(t) => format!("at {} UTC", utc_minute(t)),
+            None => "when it ends".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "  page pending: to {} {when} ({})",
+            sanitize(&p.recipient),
+            sanitize(p.held.as_deref().unwrap_or("due"))
+        );
+    }
     let path: Vec<String> = a
         .path
         .iter()

@@ -1,12 +1,13 @@
 //! `opsdeck check`: evaluate every rule, advance escalation, notify, print
 //! the open alerts; exit 0 (no critical open), 1 (some critical open) or 2.
 
-use super::alert::{alert_lines, settings};
+use super::alert::{alert_json, alert_lines, settings};
 use super::Context;
 use crate::cli::ListFormat;
 use crate::domain::alert_rules::Severity;
 use crate::format::{rfc3339, utc_minute};
 use crate::store::alerts::{evaluate_rules, Alert, Evaluation, RULES_ACTOR};
+use crate::store::oncall::OnCallBook;
 use std::fmt::Write as _;
 
 /// Runs one evaluation and returns the exit status.
@@ -18,16 +19,33 @@ pub fn run(ctx: &Context, format: ListFormat, quiet: bool) -> anyhow::Result<u8>
         evaluate_rules(store, &tx.acting_as(RULES_ACTOR), ctx.now, &settings.policy)
     })?;
     // The alerts are committed; a failing or hanging command cannot lose them.
-    for problem in crate::notify::deliver(&mut store, &settings, &ev.notify, ctx.now) {
+    for problem in crate::notify::deliver(
+        &mut store,
+        &settings,
+        &ev.notify,
+        crate::notify::Urgency::Rules,
+        ctx.now,
+    ) {
         errln!("opsdeck: notify: {problem}");
     }
     let active = store.active_alerts()?;
+    let book = store.oncall_book(ctx.now)?;
     let critical = critical_open(&active, ctx.now);
-    let noteworthy = !ev.opened.is_empty() || !ev.escalated.is_empty() || !ev.reopened.is_empty();
+    // What a silence or a maintenance window holds is not news for cron's
+    // mail either (the alert is still listed, and still counts below).
+    let news = |ids: &[i64]| {
+        ids.iter().any(|id| {
+            active
+                .iter()
+                .find(|a| a.id == *id)
+                .is_none_or(|a| book.silenced(a, ctx.now).is_none())
+        })
+    };
+    let noteworthy = news(&ev.opened) || news(&ev.escalated) || news(&ev.reopened);
     let out = match format {
-        ListFormat::Json => super::json_document(json(&ev, &active, ctx.now))?,
+        ListFormat::Json => super::json_document(json(&ev, &active, &book, ctx.now))?,
         ListFormat::Text if quiet && !noteworthy => String::new(),
-        ListFormat::Text => text(&ev, &active, ctx.now),
+        ListFormat::Text => text(&ev, &active, &book, ctx.now),
     };
     crate::commands::emit(&out)?;
     Ok(u8::from(critical > 0))
@@ -63,7 +81,7 @@ fn changes(ev: &Evaluation) -> String {
     }
 }
 
-fn text(ev: &Evaluation, active: &[Alert], now: i64) -> String {
+fn text(ev: &Evaluation, active: &[Alert], book: &OnCallBook, now: i64) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "check at {} UTC: {}", utc_minute(now), changes(ev));
     let critical = critical_open(active, now);
@@ -76,12 +94,12 @@ fn text(ev: &Evaluation, active: &[Alert], now: i64) -> String {
             active.len(),
             if active.len() == 1 { "" } else { "s" }
         );
-        s.push_str(&alert_lines(active, now, true));
+        s.push_str(&alert_lines(active, book, now, true));
     }
     s
 }
 
-fn json(ev: &Evaluation, active: &[Alert], now: i64) -> serde_json::Value {
+fn json(ev: &Evaluation, active: &[Alert], book: &OnCallBook, now: i64) -> serde_json::Value {
     serde_json::json!({
         "at": rfc3339(now),
         "opened": ev.opened,
@@ -91,6 +109,6 @@ fn json(ev: &Evaluation, active: &[Alert], now: i64) -> serde_json::Value {
         "cleared": ev.cleared,
         "auto_resolved": ev.auto_resolved,
         "critical_open": critical_open(active, now),
-        "alerts": active.iter().map(|a| a.to_json(now)).collect::<Vec<_>>(),
+        "alerts": active.iter().map(|a| alert_json(a, book, now)).collect::<Vec<_>>(),
     })
 }

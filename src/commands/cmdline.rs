@@ -20,6 +20,8 @@ use crate::tui::state::incident::IncidentOp;
 use crate::tui::state::playbooks::{run_items, ItemChangeKind, RunEffect};
 use clap::{CommandFactory, Parser};
 
+mod oncall;
+
 /// The command line of the cockpit, backed by the CLI's definitions.
 #[derive(Debug, Default)]
 pub struct ClapCommandLine;
@@ -520,6 +522,8 @@ impl CommandLine for ClapCommandLine {
                 );
                 confirmed(Effect::AddFeedback(row), prompt)
             }
+            Some(Command::Oncall(args)) => oncall::oncall_line(args, now, &words),
+            Some(Command::Silence { command }) => oncall::silence_line(command, now, &words),
             Some(_) => Err(from_the_shell(&words)),
         }
     }

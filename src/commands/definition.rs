@@ -24,6 +24,10 @@ pub(crate) fn starter_files(today: chrono::NaiveDate) -> Vec<(String, String)> {
             definition::SLOS_FILE.to_string(),
             crate::store::slos::STARTER_SLOS_TOML.to_string(),
         ),
+        (
+            definition::ONCALL_FILE.to_string(),
+            crate::assets::ONCALL_TOML.to_string(),
+        ),
     ];
     for (name, text) in crate::store::playbooks::STARTER_PLAYBOOKS {
         files.push((
@@ -224,6 +228,11 @@ pub fn write(ctx: &Context, dir: &Path) -> anyhow::Result<u8> {
     } else if sources_path.is_file() {
         std::fs::remove_file(&sources_path)
             .with_context(|| format!("cannot remove {}", sources_path.display()))?;
+    }
+    let oncall_path = dir.join(definition::ONCALL_FILE);
+    if !files.iter().any(|(f, _)| f == definition::ONCALL_FILE) && oncall_path.is_file() {
+        std::fs::remove_file(&oncall_path)
+            .with_context(|| format!("cannot remove {}", oncall_path.display()))?;
     }
     if dir.join(PLAYBOOKS_DIR).is_dir() {
         for e in std::fs::read_dir(dir.join(PLAYBOOKS_DIR))?.flatten() {

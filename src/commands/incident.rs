@@ -253,7 +253,7 @@ fn show(ctx: &Context, id: i64, format: ListFormat) -> anyhow::Result<u8> {
             let _ = write!(
                 s,
                 "{}",
-                super::alert::alert_lines(&alerts, ctx.now, false)
+                super::alert::alert_lines(&alerts, &store.oncall_book(ctx.now)?, ctx.now, false)
                     .lines()
                     .map(|l| format!("  {l}\n"))
                     .collect::<String>()

@@ -37,11 +37,13 @@ pub mod incident;
 pub mod indicator;
 pub mod observation;
 pub mod observation_confirm;
+pub mod oncall;
 pub mod playbook;
 pub mod record;
 pub mod restore;
 pub mod role;
 pub mod run;
+pub mod silence;
 pub mod slo;
 pub mod sources;
 pub mod sources_plan;
@@ -381,6 +383,8 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         }) => import::run(&ctx, &file, kind, format, skip_bad, force),
         Some(Command::Status { format }) => status::run(&ctx, format),
         Some(Command::Doctor) => doctor::run(&ctx),
+        Some(Command::Oncall(args)) => oncall::run(&ctx, args),
+        Some(Command::Silence { command }) => silence::run(&ctx, command),
         Some(Command::Completions { .. }) | Some(Command::Man) => Ok(0),
         Some(Command::Snapshot {
             width,

@@ -5,10 +5,12 @@
 //! out; reading the folder and the database is the caller's job.
 
 mod indicators;
+mod oncall;
 mod operation;
 pub mod plan;
 mod write;
 
+pub(crate) use oncall::ONCALL_FILE;
 pub use plan::{plan, Change, Plan, Retired};
 pub use write::to_files;
 
@@ -21,6 +23,7 @@ pub(crate) fn parse_operation(file: &str, text: &str) -> Result<Operation, Vec<D
 use crate::domain::budget::{parse_slos, SloDef};
 use crate::domain::capacity::Capacity;
 use crate::domain::indicator::IndicatorDef;
+use crate::domain::oncall::OnCallDef;
 use crate::domain::playbook::{parse_playbook, EscalationTarget, PlaybookDef};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -124,6 +127,8 @@ pub struct Definition {
     pub slos: Vec<SloDef>,
     /// Sorted by key.
     pub playbooks: Vec<PlaybookDef>,
+    /// `oncall.toml` (the defaults when the folder has none).
+    pub oncall: OnCallDef,
 }
 
 /// One problem in a definition folder: `FILE:LINE: field: reason`.
@@ -190,13 +195,14 @@ pub(crate) fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec
             || name == INDICATORS_FILE
             || name == SLOS_FILE
             || name == SOURCES_FILE
+            || name == ONCALL_FILE
             || (name.starts_with("playbooks/") && name.ends_with(".toml"));
         if !known {
             errors.push(DefError::new(
                 name,
                 1,
                 "file",
-                "not part of an operation folder (operation.toml, indicators.toml, slos.toml, sources.toml, playbooks/*.toml)",
+                "not part of an operation folder (operation.toml, indicators.toml, slos.toml, sources.toml, oncall.toml, playbooks/*.toml)",
             ));
         }
     }
@@ -226,6 +232,13 @@ pub(crate) fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec
             })
             .ok(),
         None => Some(Vec::new()),
+    };
+    let oncall = match (find(ONCALL_FILE), &operation) {
+        (Some(t), Some(op)) => oncall::parse(ONCALL_FILE, t, op)
+            .map_err(|e| errors.extend(e))
+            .ok(),
+        (None, _) => Some(OnCallDef::default()),
+        (Some(_), None) => None,
     };
     let role_keys: Vec<&str> = operation
         .as_ref()
@@ -274,6 +287,7 @@ pub(crate) fn parse_folder(files: &[(String, String)]) -> Result<Definition, Vec
         indicators: indicators.expect("checked above"),
         slos: slos.expect("checked above"),
         playbooks,
+        oncall: oncall.expect("checked above"),
     })
 }
 

@@ -7,6 +7,7 @@ use crate::domain::budget::SloDef;
 use crate::domain::capacity::Capacity;
 use crate::domain::duration::format_duration;
 use crate::domain::indicator::IndicatorDef;
+use crate::domain::oncall::OnCallDef;
 use crate::domain::plausible::number;
 use crate::domain::playbook::PlaybookDef;
 
@@ -30,6 +31,8 @@ pub enum Change {
     Timezone(String, String),
     /// The alert defaults: old → new.
     Alerts(AlertDefaults, AlertDefaults),
+    /// The on-call part (`oncall.toml`): old → new.
+    OnCall(OnCallDef, OnCallDef),
     /// A new role.
     AddRole(Role),
     /// A role's name changes (the role, its new name).
@@ -110,6 +113,36 @@ fn describe(c: &Change) -> String {
                 parts.push("escalation path".into());
             }
             format!("~ alerts: {}", parts.join(", "))
+        }
+        Change::OnCall(a, b) => {
+            let mut parts: Vec<String> = Vec::new();
+            parts.extend(arrow(
+                "group_window",
+                format_duration(a.group_window_secs),
+                format_duration(b.group_window_secs),
+            ));
+            let count = |what: &str, x: usize, y: usize, same: bool| {
+                (!same).then(|| format!("{what} {x} → {y}"))
+            };
+            parts.extend(count(
+                "rotations",
+                a.rotations.len(),
+                b.rotations.len(),
+                a.rotations == b.rotations,
+            ));
+            parts.extend(count(
+                "quiet hours",
+                a.quiet_hours.len(),
+                b.quiet_hours.len(),
+                a.quiet_hours == b.quiet_hours,
+            ));
+            parts.extend(count(
+                "maintenance windows",
+                a.windows.len(),
+                b.windows.len(),
+                a.windows == b.windows,
+            ));
+            format!("~ on call: {}", parts.join(", "))
         }
         Change::AddRole(r) => format!("+ role {}", r.key),
         Change::RenameRole(r, n) => format!("~ role {}: name {} → {n}", r.key, r.name),
@@ -298,6 +331,11 @@ pub fn plan(current: &Definition, retired: &Retired, desired: &Definition, prune
     same(
         co.alerts != de.alerts,
         Change::Alerts(co.alerts.clone(), de.alerts.clone()),
+        &mut p,
+    );
+    same(
+        current.oncall != desired.oncall,
+        Change::OnCall(current.oncall.clone(), desired.oncall.clone()),
         &mut p,
     );
     let mut only: Vec<(String, Change)> = Vec::new();

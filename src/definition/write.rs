@@ -45,6 +45,12 @@ pub fn to_files(def: &Definition) -> Vec<(String, String)> {
         (INDICATORS_FILE.to_string(), indicators(def)),
         (SLOS_FILE.to_string(), slos(&def.slos)),
     ];
+    if def.oncall != crate::domain::oncall::OnCallDef::default() {
+        files.push((
+            super::ONCALL_FILE.to_string(),
+            super::oncall::write(&def.oncall),
+        ));
+    }
     for p in &def.playbooks {
         files.push((format!("{PLAYBOOKS_DIR}/{}.toml", p.key), playbook(p)));
     }

@@ -53,6 +53,7 @@ pub fn populate(store: &mut Store, now: i64) -> anyhow::Result<(usize, usize, us
         )?;
         Ok(incident_run)
     })?;
+    super::oncall::seed(store, now)?;
     alerts::seed_demo_alerts(store, now)?;
     super::learning::seed(store, now)?;
     store.write(|tx| super::incident::seed(tx, now, incident_run))?;

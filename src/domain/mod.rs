@@ -15,6 +15,7 @@ pub mod freshness;
 pub mod incident;
 pub mod indicator;
 pub mod limits;
+pub mod oncall;
 pub mod plausible;
 pub mod playbook;
 pub mod summary;

@@ -17,7 +17,8 @@ pub use lifecycle::{
     snooze, upsert_candidate, Upserted,
 };
 pub use model::{
-    AlertRow, AlertsModel, HistoryEntry, SloPanel, SQL_ALERT_HISTORY, SQL_ALERT_NEWS_SINCE,
+    AlertRow, AlertsModel, HistoryEntry, OnCallLine, SilenceLine, SloPanel, SQL_ALERT_HISTORY,
+    SQL_ALERT_NEWS_SINCE,
 };
 pub use runs_link::{operation_path, path_from_levels, run_link, RunLink};
 

@@ -10,6 +10,7 @@ use crate::definition::{
 };
 use crate::domain::capacity::Capacity;
 use crate::domain::indicator::IndicatorDef;
+use crate::domain::oncall::OnCallDef;
 use crate::domain::playbook::EscalationTarget;
 use crate::domain::Timestamp;
 use rusqlite::{params, Connection};
@@ -18,6 +19,8 @@ use rusqlite::{params, Connection};
 const META_TIMEZONE: &str = "timezone";
 /// The `meta` key of the alert defaults (JSON).
 const META_ALERTS: &str = "alert_defaults";
+/// The `meta` key of the on-call definition (JSON of [`OnCallDef`]).
+const META_ONCALL: &str = "oncall";
 
 fn keys(conn: &Connection, sql: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(sql)?;
@@ -38,6 +41,59 @@ pub fn alert_defaults(conn: &Connection) -> Result<AlertDefaults> {
         Some(j) => serde_json::from_str(&j)
             .map_err(|e| StoreError::Invalid(format!("stored alert defaults are unreadable: {e}"))),
         None => Ok(AlertDefaults::default()),
+    }
+}
+
+/// The on-call definition as last applied (`oncall.toml`), or the
+/// defaults (no rotation, a one-minute group window).
+pub fn oncall_def(conn: &Connection) -> Result<OnCallDef> {
+    use rusqlite::OptionalExtension;
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([META_ONCALL], |r| r.get(0))
+        .optional()?;
+    match stored {
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            StoreError::Invalid(format!("stored on-call definition is unreadable: {e}"))
+        }),
+        None => Ok(OnCallDef::default()),
+    }
+}
+
+/// Sets the on-call definition from `now` on: the current one (meta) and a
+/// new version (`apply`, and the demo story).
+pub(crate) fn set_oncall_def(tx: &Tx<'_>, now: Timestamp, def: &OnCallDef) -> Result<()> {
+    let json = serde_json::to_string(def).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    tx.set_meta(META_ONCALL, &json)?;
+    tx.execute(
+        "INSERT INTO oncall_definitions (at, actor, def) VALUES (?1, ?2, ?3)",
+        params![now, tx.actor(), json],
+    )?;
+    Ok(())
+}
+
+/// The on-call definition in force at `at`: the newest version applied at
+/// or before it; the defaults before the first one (the current one when
+/// the database holds no version at all).
+pub fn oncall_def_at(conn: &Connection, at: Timestamp) -> Result<OnCallDef> {
+    use rusqlite::OptionalExtension;
+    let row: Option<String> = conn
+        .prepare_cached(
+            "SELECT def FROM oncall_definitions WHERE at <= ?1 ORDER BY at DESC, id DESC LIMIT 1",
+        )?
+        .query_row([at], |r| r.get(0))
+        .optional()?;
+    match row {
+        Some(j) => serde_json::from_str(&j).map_err(|e| {
+            StoreError::Invalid(format!("stored on-call definition is unreadable: {e}"))
+        }),
+        None if conn
+            .prepare_cached("SELECT 1 FROM oncall_definitions LIMIT 1")?
+            .exists([])? =>
+        {
+            Ok(OnCallDef::default())
+        }
+        None => oncall_def(conn),
     }
 }
 
@@ -137,6 +193,7 @@ impl Store {
                 indicators,
                 slos,
                 playbooks,
+                oncall: oncall_def(conn)?,
             },
             retired,
         ))
@@ -174,6 +231,7 @@ pub(crate) fn apply_plan(tx: &Tx<'_>, now: Timestamp, plan: &Plan, dir: &str) ->
                 META_ALERTS,
                 &serde_json::to_string(b).map_err(|e| StoreError::Invalid(e.to_string()))?,
             )?,
+            Change::OnCall(_, b) => set_oncall_def(tx, now, b)?,
             Change::AddRole(r) => {
                 tx.execute(
                     "INSERT INTO roles (key, name) VALUES (?1, ?2)",

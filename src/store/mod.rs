@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod learning_models;
 pub mod notes;
 pub mod observations;
+pub mod oncall;
 pub mod playbooks;
 pub mod review;
 pub mod roles;
@@ -52,6 +53,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_sources.sql"),
     include_str!("migrations/0012_observation_hours.sql"),
     include_str!("migrations/0013_incidents.sql"),
+    include_str!("migrations/0014_oncall.sql"),
 ];
 
 /// The schema version from which observations have hourly summaries.

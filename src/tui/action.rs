@@ -123,6 +123,7 @@ impl Effect {
             Effect::StartRun { .. } => "start run",
             Effect::AddDecision { .. } => "add decision",
             Effect::AddFeedback(_) => "add feedback",
+            Effect::OnCall(_) => "on call",
             Effect::Incident(_) => "incident",
             Effect::ShowIncident(_) => "show incident",
         }
@@ -196,6 +197,8 @@ pub enum Effect {
     },
     /// Record one feedback response (`feedback add`).
     AddFeedback(crate::store::feedback::FeedbackRow),
+    /// An override or a silence added or ended (`oncall override`, `silence`).
+    OnCall(crate::store::oncall::OnCallOp),
     /// Declare, move forward or add to an incident (confirmed).
     Incident(super::state::incident::IncidentOp),
     /// Open an incident's detail (`:incident show ID`): nothing is written;

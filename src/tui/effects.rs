@@ -118,6 +118,11 @@ pub fn run_effect(store: &mut Store, app: &App, effect: Effect) -> Option<Action
             decision(store, app.now, &title, &why, &evidence, supersedes)
                 .map_err(|e| e.to_string()),
         )),
+        Effect::OnCall(op) => Some(Action::Done(
+            store
+                .write(|tx| op.apply(tx, app.now))
+                .map_err(|e| e.to_string()),
+        )),
         Effect::AddFeedback(row) => Some(Action::Done(
             store
                 .write(|tx| add_feedback(tx, app.now, &row))
@@ -202,7 +207,13 @@ fn evaluate(store: &mut Store, app: &App) -> Option<Action> {
             evaluate_rules(s, &tx.acting_as(RULES_ACTOR), app.now, &policy)
         };
         match store.write_with_reads(rules) {
-            Ok(ev) => deliver_in_background(store, &app.alert_settings, ev.notify, app.now),
+            Ok(ev) => deliver_in_background(
+                store,
+                &app.alert_settings,
+                ev.notify,
+                crate::notify::Urgency::Rules,
+                app.now,
+            ),
             Err(e) => return Some(Action::Done(Err(format!("alert rules: {e}")))),
         }
     }
@@ -260,7 +271,13 @@ fn raise(
                     alert: a,
                     reason: NotifyReason::Opened,
                 }];
-                deliver_in_background(store, &app.alert_settings, list, now);
+                deliver_in_background(
+                    store,
+                    &app.alert_settings,
+                    list,
+                    crate::notify::Urgency::ByHand,
+                    now,
+                );
             }
             Action::Done(Ok(m))
         }
@@ -289,7 +306,13 @@ fn alert(store: &mut Store, app: &App, id: i64, op: AlertOp, note: Option<&str>)
                     alert,
                     reason: NotifyReason::Escalated,
                 }];
-                deliver_in_background(store, &app.alert_settings, list, now);
+                deliver_in_background(
+                    store,
+                    &app.alert_settings,
+                    list,
+                    crate::notify::Urgency::ByHand,
+                    now,
+                );
             }
             Action::Done(Ok(format!("#{id} {} · {owner}", op.done_word())))
         }

@@ -28,6 +28,9 @@ pub struct HeaderInfo {
     /// The operation's time zone (`timezone` in `operation.toml`; UTC when
     /// unset or not a zone).
     pub zone: crate::format::Zone,
+    /// Who is on call for each of the acting user's roles that has a
+    /// rotation or an override: `(role, person)`.
+    pub oncall: Vec<(String, String)>,
 }
 
 /// One indicator's detail: its reading, daily history and notes.
@@ -136,6 +139,8 @@ pub struct StandupModel {
     pub stale: std::collections::BTreeSet<String>,
     /// Values marked for review, newest first.
     pub to_review: Vec<ReviewItem>,
+    /// Who is on call today, per role with a rotation or an override.
+    pub oncall: Vec<crate::store::alerts::OnCallLine>,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -210,6 +215,13 @@ pub struct AlertDetail {
     pub ack_expires_at: Option<Timestamp>,
     /// The checklist run started for it, with its progress.
     pub run: Option<crate::store::alerts::RunLink>,
+    /// Who it waits for now: whoever acknowledged it, else the person its
+    /// current level pages (a role's on-call person).
+    pub waiting_for: String,
+    /// For each level of its path, the person it pages now.
+    pub path_people: Vec<String>,
+    /// The silence or open window holding it, if any.
+    pub silenced: Option<crate::domain::oncall::Silenced>,
     /// The incident it belongs to, if any (Enter opens its timeline).
     pub incident: Option<crate::domain::incident::Incident>,
 }
@@ -294,7 +306,7 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     let audit_mark = store.audit_mark()?;
     let mut m = Models {
         audit_mark,
-        header: header_info(store)?,
+        header: header_info(store, now)?,
         ..Models::default()
     };
     let mut cache = crate::store::board::WorkCache::default();
@@ -378,8 +390,9 @@ pub fn load(store: &Store, needs: Needs, now: Timestamp) -> Result<Models> {
     Ok(m)
 }
 
-fn header_info(store: &Store) -> Result<HeaderInfo> {
+fn header_info(store: &Store, now: Timestamp) -> Result<HeaderInfo> {
     Ok(HeaderInfo {
+        oncall: store.oncall_for_person(store.actor(), now)?,
         company: store.meta("company")?.unwrap_or_default(),
         db_name: store
             .path()
@@ -436,7 +449,7 @@ impl Touched {
                     (t.board, t.flow, t.alerts, t.experiments) = (true, true, true, true)
                 }
                 "feedback" => (t.board, t.feedback, t.experiments) = (true, true, true),
-                "alert" => t.alerts = true,
+                "alert" | "oncall" | "silence" => t.alerts = true,
                 "run" | "playbook" => (t.runs, t.alerts) = (true, true),
                 "experiment" => t.experiments = true,
                 "decision" => t.decisions = true,
@@ -467,7 +480,7 @@ pub fn refresh(store: &Store, needs: Needs, now: Timestamp, old: &Models) -> Res
     };
     let mut m = old.clone();
     m.audit_mark = audit_mark;
-    m.header = header_info(store)?;
+    m.header = header_info(store, now)?;
     let wants = |needed: bool, touched: bool, have: bool| needed && (touched || !have);
     let board_needed = needs.board || needs.detail.is_some();
     // A source's failed run leaves no audit row: its stale marks are read
@@ -597,12 +610,21 @@ fn load_alert_detail(
         Some(r) => store.run_link(r, now)?,
         None => None,
     };
+    let book = store.oncall_book(now)?;
+    let active = alert.state != AlertState::Resolved;
     let incident = match store.incident_of_alert(id)? {
         Some(i) => Some(store.incident(i)?),
         None => None,
     };
     Ok(Some(AlertDetail {
         events: store.alert_events(id)?,
+        waiting_for: book.waiting_for(&alert, now),
+        path_people: alert
+            .path
+            .iter()
+            .map(|s| book.person_for(&s.target, now))
+            .collect(),
+        silenced: active.then(|| book.silenced(&alert, now)).flatten(),
         alert,
         path,
         ack_expires_at,
@@ -714,6 +736,7 @@ fn load_standup(
             speakers,
             stale,
             to_review,
+            oncall: store.oncall_now(now)?,
             ..Default::default()
         });
     };
@@ -765,5 +788,6 @@ fn load_standup(
         speakers,
         stale,
         to_review,
+        oncall: store.oncall_now(now)?,
     })
 }

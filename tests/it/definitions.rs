@@ -77,7 +77,7 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
                     ~ capacity order: 20 → 25 per day\n\
                     ~ indicator on_time_rate: target 95 → 97, warn 90 → 92\n\
                     + indicator mrr\n\
-                    = 28 unchanged\n\
+                    = 29 unchanged\n\
                     applied 4 change(s)\n";
     assert_eq!(out, expected);
     assert_eq!(
@@ -92,7 +92,7 @@ fn init_edit_apply_record_and_the_board_has_the_new_indicator() {
     // The same folder again changes nothing and says so.
     let audits = env.query_i64("SELECT count(*) FROM audit");
     let again = env.ok_at(NOW, &["apply", ops_s]);
-    assert_eq!(again, "= 32 unchanged\nno changes\n");
+    assert_eq!(again, "= 33 unchanged\nno changes\n");
     assert_eq!(env.query_i64("SELECT count(*) FROM audit"), audits);
 }
 

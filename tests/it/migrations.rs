@@ -391,3 +391,25 @@ fn schema_13_adds_incidents_that_only_move_forward_and_keeps_the_fixture_inciden
         .execute("DELETE FROM incidents", [])
         .is_err());
 }
+
+#[test]
+fn schema_14_adds_overrides_silences_and_the_outbox() {
+    // From 13: no on call yet, nobody on call, nothing silenced.
+    let (_dir, db) = old_copy(13);
+    let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let book = store.oncall_book(1_795_510_800).unwrap();
+    assert!(book.covered_roles().is_empty());
+    assert!(book.silences.is_empty());
+    assert!(store.pending_notifications().unwrap().is_empty());
+    // The fixture of 14: Fay's override and rotation, a silence, a held page.
+    let (_dir, db) = old_copy(14);
+    let store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let book = store.oncall_book(1_795_510_800).unwrap();
+    let fay = book.on_call("finance", 1_795_510_800);
+    assert_eq!(fay.person.as_deref(), Some("Fay"));
+    assert_eq!(fay.override_id, Some(1));
+    assert_eq!(book.def.rotations.len(), 1);
+    assert_eq!(book.silences[0].reason, "fixture silence");
+    let held = store.pending_notifications().unwrap();
+    assert_eq!((held.len(), held[0].due_at), (1, None));
+}

@@ -123,3 +123,20 @@ fn the_work_items_change_token_is_one_primary_key_probe() {
         "read before every reuse of the work items: {p}"
     );
 }
+
+#[test]
+fn the_notification_outbox_reads_its_indexes() {
+    use opsdeck::store::oncall::outbox;
+    let store = Store::open_in_memory("test").unwrap();
+    // Pending rows: only the partial index of what is not sent yet.
+    for sql in [outbox::SQL_ANY_PENDING, outbox::SQL_PENDING] {
+        let p = plan(&store, sql);
+        assert!(p.contains("INDEX notify_outbox_pending"), "{p}");
+    }
+    let p = plan(&store, outbox::SQL_LAST_SENT_TO);
+    assert!(
+        p.contains("notify_outbox_by_recipient (recipient=?)"),
+        "{p}"
+    );
+    assert_no_scan(&p);
+}

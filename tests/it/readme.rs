@@ -162,6 +162,23 @@ impl Runner {
     }
 }
 
+/// The names in `people = [...]` and `person = "..."` lines of an
+/// `oncall.toml` example, once each, `founder` (the starter's) left out.
+fn named_people(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if !(line.starts_with("people") || line.starts_with("person")) {
+            continue;
+        }
+        for (i, part) in line.split('"').enumerate() {
+            if i % 2 == 1 && part != "founder" && !out.iter().any(|p| p == part) {
+                out.push(part.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// The definition-folder file a TOML block is an example of, if any.
 fn definition_file(text: &str) -> Option<&'static str> {
     if text.contains("company =") {
@@ -170,6 +187,8 @@ fn definition_file(text: &str) -> Option<&'static str> {
         Some("indicators.toml")
     } else if text.contains("[[source]]") {
         Some("sources.toml")
+    } else if text.contains("[[rotation]]") || text.contains("group_window") {
+        Some("oncall.toml")
     } else {
         None
     }
@@ -236,11 +255,19 @@ fn run_block(r: &Runner, b: &Block) -> Option<String> {
                 // its own in a folder, any other file in a copy of the
                 // starter folder; the folder must validate and plan.
                 let dir = format!("readme-def-{}", b.line);
-                let setup = if name == "operation.toml" {
+                let mut setup = if name == "operation.toml" {
                     format!("mkdir {dir}")
                 } else {
                     format!("cp -r ops {dir}")
                 };
+                if name == "oncall.toml" {
+                    // The people it names join the starter's operation.toml.
+                    for person in named_people(&b.text) {
+                        setup.push_str(&format!(
+                            " && printf '\\n[[person]]\\nname = \"{person}\"\\nroles = [\"ops-lead\", \"fulfilment\", \"support\"]\\n' >> {dir}/operation.toml"
+                        ));
+                    }
+                }
                 r.run(
                     &at,
                     &format!(

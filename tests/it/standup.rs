@@ -90,7 +90,12 @@ fn standup_markdown_on_the_demo_with_a_fixed_clock() {
         )),
         "{alerts:?}"
     );
-    assert_eq!(alerts.len(), 11, "{alerts:?}");
+    assert_eq!(alerts.len(), 12, "{alerts:?}");
+    assert_eq!(
+        alerts.last().copied(),
+        Some("- ☎ On call today: demand Eli · fulfilment Ana (override) · support Chloe · finance Fay · ops-lead Ana"),
+        "the standup names who is on call today"
+    );
     // The anomalous value waits in "To review".
     let id = env.query_i64("SELECT id FROM observations WHERE review IS NOT NULL");
     let review = section(&md, "To review");
@@ -177,18 +182,21 @@ fn t_cycles_the_named_speakers_and_sections_scroll() {
     assert_eq!(app.ui.standup.scroll, 2);
     let text = render_to_text(&app, 80, 16);
     assert!(!text.contains("#14 Roaster 2"), "scrolled past: {text}");
-    assert!(text.contains("lines 3–6 of 11"), "{text}");
+    assert!(text.contains("lines 3–6 of 12"), "{text}");
     assert!(text.contains("#6 Capacity for order"), "{text}");
     assert!(!text.contains("#12 Checklist run overdue"), "below: {text}");
     insta::assert_snapshot!("standup_scrolled_80x16", text);
     key(&mut store, &mut app, KeyCode::Char('k'));
     assert_eq!(app.ui.standup.scroll, 1);
     key(&mut store, &mut app, KeyCode::PageDown);
-    assert_eq!(app.ui.standup.scroll, 10, "the last line at most");
+    // Twelve lines: eleven alerts and who is on call today.
+    assert_eq!(app.ui.standup.scroll, 11, "the last line at most");
+    key(&mut store, &mut app, KeyCode::PageUp);
+    assert_eq!(app.ui.standup.scroll, 1, "a page up");
     key(&mut store, &mut app, KeyCode::PageUp);
     assert_eq!(app.ui.standup.scroll, 0);
     key(&mut store, &mut app, KeyCode::Char('G'));
-    assert_eq!(app.ui.standup.scroll, 10);
+    assert_eq!(app.ui.standup.scroll, 11);
     // Another section starts at its top.
     key(&mut store, &mut app, KeyCode::Char(' '));
     assert_eq!((app.ui.standup.section, app.ui.standup.scroll), (2, 0));

@@ -212,7 +212,9 @@ pub fn mark_cleared(tx: &Tx<'_>, id: i64, now: Timestamp) -> Result<()> {
 /// Re-opens acknowledged alerts whose acknowledgement timed out (the
 /// policy's override, else the operation's ack timeout) and climbs
 /// unacknowledged ones whose level's wait has run out. A cleared alert (its
-/// cause is gone) does not climb: it waits for someone to resolve it.
+/// cause is gone) does not climb: it waits for someone to resolve it; nor
+/// does a silenced one (a silence or an open maintenance window), whose
+/// clock restarts at the last evaluation that found it silenced.
 pub fn escalate_due_alerts(
     tx: &Tx<'_>,
     now: Timestamp,
@@ -223,7 +225,21 @@ pub fn escalate_due_alerts(
         Some(secs) => secs,
         None => alert_defaults(tx)?.ack_timeout_secs,
     };
+    let book = crate::store::oncall::OnCallBook::load(tx, now)?;
     for a in active_alerts(tx)? {
+        // A silence or an open maintenance window holds its alerts where they
+        // are: recorded and shown, but not climbing (nor re-opening).
+        if book.silenced(&a, now).is_some() {
+            // Held time never counts (as for a snooze): the escalation
+            // clock restarts when the silence ends.
+            if a.resumed_at != Some(now) {
+                tx.execute(
+                    "UPDATE alerts SET resumed_at = ?2 WHERE id = ?1",
+                    rusqlite::params![a.id, now],
+                )?;
+            }
+            continue;
+        }
         let timing = a.timing();
         let invalid = |e| StoreError::Invalid(format!("alert {}: {e}", a.id));
         if ack_expired(&timing, ack_timeout_secs, now) {
@@ -256,7 +272,12 @@ pub fn escalate_due_alerts(
                 rusqlite::params![a.id, now],
             )?;
             let target = a.path.get(level).map(|s| s.target.as_str()).unwrap_or("?");
-            let note = format!("→ {target} (unacknowledged)");
+            let person = book.person_for(target, now);
+            let note = if person == target {
+                format!("→ {target} (unacknowledged)")
+            } else {
+                format!("→ {target}: {person} on call (unacknowledged)")
+            };
             append_event(tx, a.id, now, "escalated", Some(level), Some(&note))?;
             ev.escalated.push(a.id);
             ev.notify.push(ToNotify {

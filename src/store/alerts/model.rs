@@ -64,8 +64,12 @@ pub struct AlertRow {
     pub level: usize,
     /// Number of levels on its escalation path.
     pub levels: usize,
-    /// Whoever acknowledged it, else the current escalation target.
+    /// Whoever acknowledged it, else who its current level pages: the
+    /// on-call person of a role (the role itself when nobody is on call).
     pub owner: String,
+    /// The silence or open maintenance window holding it (`silence #3`,
+    /// `window roaster`), its reason and end; `None` when not silenced.
+    pub silenced: Option<crate::domain::oncall::Silenced>,
     /// Held until this time (unix seconds, UTC); `None` when not snoozed now (an expired snooze is dropped).
     pub snoozed_until: Option<Timestamp>,
     /// Escalation stopped by a manual override (`alert pause`).
@@ -101,6 +105,7 @@ impl AlertRow {
             level: a.level,
             levels: a.path.len(),
             owner: sanitize(a.owner()),
+            silenced: None,
             snoozed_until: a.snoozed_until.filter(|u| *u > now),
             paused: a.paused,
             pause_reason: a.pause_reason.as_deref().map(sanitize),
@@ -162,6 +167,32 @@ pub struct SloPanel {
     pub firing: Option<BurnSeverity>,
 }
 
+/// One role's on-call line in the Alerts view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnCallLine {
+    /// Role key.
+    pub role: String,
+    /// Who holds it; `None` before its rotation starts.
+    pub person: Option<String>,
+    /// Until when.
+    pub until: Option<Timestamp>,
+    /// The reason of the override deciding it, if one does.
+    pub override_reason: Option<String>,
+}
+
+/// One active silence or open maintenance window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceLine {
+    /// `silence #3` or `window roaster`.
+    pub by: String,
+    /// `indicator=on_time_rate severity=critical`, or `all alerts`.
+    pub matches: String,
+    /// When it ends.
+    pub until: Timestamp,
+    /// Why.
+    pub reason: String,
+}
+
 /// Everything the alerts pane, the Alerts view and the budget panels draw.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlertsModel {
@@ -173,6 +204,10 @@ pub struct AlertsModel {
     pub history: Vec<HistoryEntry>,
     /// One panel per SLO, in import order.
     pub slos: Vec<SloPanel>,
+    /// Who is on call now for each role with a rotation or an override.
+    pub oncall: Vec<OnCallLine>,
+    /// Silences in force and maintenance windows open now.
+    pub silences: Vec<SilenceLine>,
 }
 
 impl AlertsModel {
@@ -202,7 +237,35 @@ fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
     })
 }
 
+/// Who holds each role with a rotation or an override at `now`.
+fn oncall_lines(book: &crate::store::oncall::OnCallBook, now: Timestamp) -> Vec<OnCallLine> {
+    book.covered_roles()
+        .into_iter()
+        .map(|r| {
+            let o = book.on_call(r, now);
+            let override_reason = o.override_id.and_then(|id| {
+                book.overrides
+                    .iter()
+                    .find(|x| x.id == id)
+                    .map(|x| sanitize(&x.reason))
+            });
+            OnCallLine {
+                role: sanitize(r),
+                person: o.person.as_deref().map(sanitize),
+                until: o.until,
+                override_reason,
+            }
+        })
+        .collect()
+}
+
 impl Store {
+    /// Who is on call at `now` for each role with a rotation or an
+    /// override (the standup's line).
+    pub fn oncall_now(&self, now: Timestamp) -> Result<Vec<OnCallLine>> {
+        Ok(oncall_lines(&self.oncall_book(now)?, now))
+    }
+
     /// What happened to alerts after `since`, newest first: the events of
     /// the newest `limit` alerts to have had news (see
     /// [`SQL_ALERT_NEWS_SINCE`]).
@@ -222,8 +285,17 @@ impl Store {
     /// The alerts model at `now`.
     pub fn alerts_model(&self, now: Timestamp) -> Result<AlertsModel> {
         let mut active = Vec::new();
+        let book = self.oncall_book(now)?;
         for a in self.active_alerts()? {
             let mut row = AlertRow::from_alert(&a, now);
+            row.owner = sanitize(&book.waiting_for(&a, now));
+            row.silenced = book
+                .silenced(&a, now)
+                .map(|s| crate::domain::oncall::Silenced {
+                    by: sanitize(&s.by),
+                    reason: sanitize(&s.reason),
+                    until: s.until,
+                });
             if let Some(id) = a.run_id {
                 row.run = run_link(self.conn(), id, now)?;
             }
@@ -261,11 +333,43 @@ impl Store {
                 }
             })
             .collect();
+        let oncall = oncall_lines(&book, now);
+        let text = |m: &[crate::domain::oncall::Matcher]| {
+            if m.is_empty() {
+                "all alerts".to_string()
+            } else {
+                let t: Vec<String> = m.iter().map(|m| sanitize(&m.text())).collect();
+                t.join(" ")
+            }
+        };
+        let mut silences: Vec<SilenceLine> = book
+            .silences
+            .iter()
+            .filter(|s| s.from <= now)
+            .map(|s| SilenceLine {
+                by: format!("silence #{}", s.id),
+                matches: text(&s.matchers),
+                until: s.until,
+                reason: sanitize(&s.reason),
+            })
+            .collect();
+        for w in &book.def.windows {
+            if let Some(until) = crate::domain::oncall::window_open_until(w, book.tz, now) {
+                silences.push(SilenceLine {
+                    by: format!("window {}", sanitize(&w.name)),
+                    matches: text(&w.matchers),
+                    until,
+                    reason: sanitize(&w.reason),
+                });
+            }
+        }
         Ok(AlertsModel {
             now,
             active,
             history,
             slos,
+            oncall,
+            silences,
         })
     }
 }

@@ -20,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
     let theme = &look.theme;
     let a = &d.alert;
     let path_h = (d.path.len() as u16 + 3).min(8);
-    let summary_h = if d.incident.is_some() { 7 } else { 6 };
+    let summary_h = 6 + u16::from(d.silenced.is_some()) + u16::from(d.incident.is_some());
     let [summary_area, path_area, timeline_area] = Layout::vertical([
         Constraint::Length(summary_h),
         Constraint::Length(path_h),
@@ -42,9 +42,9 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
         Line::from(vec![
             super::alerts::severity_span(a.severity, theme),
             Span::raw(format!(
-                " {} · {state} · owner {} · age {} · seen {}×",
+                " {} · {state} · ☎ {} · age {} · seen {}×",
                 a.severity.word(),
-                clean(a.owner()),
+                clean(&d.waiting_for),
                 format_age((look.now - a.first_seen).max(0)),
                 a.count
             )),
@@ -58,6 +58,14 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
             theme.dim(),
         )),
     ];
+    if let Some(x) = &d.silenced {
+        lines.push(Line::from(format!(
+            "◌ silenced by {} until {}: {} (no page, no escalation)",
+            clean(&x.by),
+            look.clock(x.until),
+            clean(&x.reason)
+        )));
+    }
     if !a.detail.is_empty() {
         lines.push(Line::from(clean(&a.detail)));
     }
@@ -111,10 +119,14 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
                 StepState::Ahead(Some(at)) => ("·", format!("fires at {}", look.clock(at))),
                 StepState::Ahead(None) => ("·", "held".to_string()),
             };
+            let target = match d.path_people.get(i) {
+                Some(p) if p != &s.target => format!("{}: {}", clean(&s.target), clean(p)),
+                _ => clean(&s.target),
+            };
             let text = format!(
-                "{mark} L{} {:<12} after {:<6} {when}",
+                "{mark} L{} {:<18} after {:<6} {when}",
                 i + 1,
-                clean(&s.target),
+                target,
                 format_duration(s.after_secs)
             );
             match s.state {
@@ -124,15 +136,23 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
             }
         })
         .collect();
+    // A level's target with the person it pages now, when they differ.
+    let who = |s: &crate::domain::escalation::path::PathStep| {
+        let i = d.path.iter().position(|p| std::ptr::eq(p, s));
+        match i.and_then(|i| d.path_people.get(i)) {
+            Some(p) if p != &s.target => format!("{}: {}", clean(&s.target), clean(p)),
+            _ => clean(&s.target),
+        }
+    };
     let next = match next_step(&d.path) {
         Some(s) => match s.state {
             StepState::Ahead(Some(at)) => format!(
                 "next: {} at {} (in {})",
-                clean(&s.target),
+                who(s),
                 look.clock(at),
                 format_duration((at - look.now).max(0))
             ),
-            _ => format!("next: {} · {}", clean(&s.target), hold_reason(d, look)),
+            _ => format!("next: {} · {}", who(s), hold_reason(d, look)),
         },
         None => "at the last level".to_string(),
     };

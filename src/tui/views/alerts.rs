@@ -38,9 +38,12 @@ pub(crate) fn severity_span(s: Severity, theme: &Theme) -> Span<'static> {
     )
 }
 
-/// The state as a short word: open, acked, snoozed, paused, cleared.
+/// The state as a short word: open, acked, snoozed, paused, cleared,
+/// silenced.
 fn state_word(a: &AlertRow) -> &'static str {
-    if a.snoozed_until.is_some() {
+    if a.silenced.is_some() && a.state == AlertState::Open {
+        "silenced"
+    } else if a.snoozed_until.is_some() {
         "snoozed"
     } else if a.paused {
         "paused"
@@ -57,16 +60,53 @@ fn state_word(a: &AlertRow) -> &'static str {
 pub fn render(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsModel, look: &Look) {
     let list = st.rows(model);
     let budget_h = (model.slos.len().max(1) as u16) + 3;
+    // On call and silences: a pane with a line each from 36 rows, else
+    // one summary line, taken from the history, never from the alerts.
+    let tall = area.height >= 36;
+    let oncall_lines = oncall_lines(model, look);
+    let oncall_h = match (oncall_lines.len(), tall) {
+        (0, _) => 0,
+        (n, true) => n.min(8) as u16 + 2,
+        (_, false) => 1,
+    };
     // The table takes what it needs, leaving the history at least 5 rows.
-    let room = area.height.saturating_sub(budget_h + 5).max(5);
+    let room = if tall {
+        area.height.saturating_sub(budget_h + oncall_h + 5).max(5)
+    } else {
+        area.height.saturating_sub(budget_h + 5).max(5)
+    };
     let table_h = (list.len().max(1) as u16 + 4).min(room);
-    let [top, budgets, history] = Layout::vertical([
+    let [top, oncall, budgets, history] = Layout::vertical([
         Constraint::Length(table_h),
+        Constraint::Length(oncall_h),
         Constraint::Length(budget_h),
-        Constraint::Min(3),
+        Constraint::Min(2),
     ])
     .areas(area);
     alert_table(frame, top, st, model, look);
+    if oncall_h > 0 && tall {
+        let title = format!(
+            "On call · {} silence{} in force",
+            model.silences.len(),
+            if model.silences.len() == 1 { "" } else { "s" }
+        );
+        let b = block(&title, &look.theme);
+        let inner = b.inner(oncall);
+        frame.render_widget(b, oncall);
+        let width = inner.width as usize;
+        let lines: Vec<Line> = oncall_lines
+            .into_iter()
+            .take(inner.height as usize)
+            .map(|l| Line::from(crate::text::truncate(&l, width)))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    } else if oncall_h > 0 {
+        let line = summary_line(model);
+        frame.render_widget(
+            Paragraph::new(crate::text::truncate(&line, oncall.width as usize)),
+            oncall,
+        );
+    }
     budget_panel(frame, budgets, &model.slos, &look.theme);
     history_pane(frame, history, &model.history, look);
 }
@@ -93,7 +133,7 @@ fn alert_table(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsMo
     // Fixed columns and the spaces between the seven columns.
     // (and the scrollbar's column when the rows overflow).
     let bar = usize::from(list.len() > visible);
-    let title_w = (table_area.width as usize).saturating_sub(1 + 3 + 7 + 4 + 10 + 3 + 6 + bar);
+    let title_w = (table_area.width as usize).saturating_sub(1 + 3 + 8 + 4 + 10 + 3 + 6 + bar);
     let table_rows: Vec<Row> = list
         .iter()
         .map(|a| {
@@ -111,7 +151,7 @@ fn alert_table(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsMo
     let widths = [
         Constraint::Length(1),
         Constraint::Length(3),
-        Constraint::Length(7),
+        Constraint::Length(8),
         Constraint::Length(4),
         Constraint::Length(10),
         Constraint::Length(3),
@@ -129,6 +169,69 @@ fn alert_table(frame: &mut Frame, area: Rect, st: &AlertsState, model: &AlertsMo
     frame.render_widget(Paragraph::new(detail), detail_area);
 }
 
+/// The one-line form below 36 rows: the silences in force first (they
+/// change what pages), then who is on call (`*` = by override).
+fn summary_line(model: &AlertsModel) -> String {
+    let mut parts = Vec::new();
+    if !model.silences.is_empty() {
+        let by: Vec<String> = model.silences.iter().map(|s| clean(&s.by)).collect();
+        parts.push(format!("◌ silenced: {}", by.join(", ")));
+    }
+    if !model.oncall.is_empty() {
+        let who: Vec<String> = model
+            .oncall
+            .iter()
+            .map(|o| {
+                let p = o
+                    .person
+                    .as_deref()
+                    .map(clean)
+                    .unwrap_or_else(|| "nobody".into());
+                let star = if o.override_reason.is_some() { "*" } else { "" };
+                format!("{} {p}{star}", clean(&o.role))
+            })
+            .collect();
+        parts.push(format!("☎ {}", who.join(" · ")));
+    }
+    format!(" {}", parts.join(" │ "))
+}
+
+/// The On-call pane's lines: who holds each covered role and until when
+/// (with the override's reason), then each silence in force.
+fn oncall_lines(model: &AlertsModel, look: &Look) -> Vec<String> {
+    let mut out: Vec<String> = model
+        .oncall
+        .iter()
+        .map(|o| {
+            let who = o
+                .person
+                .as_deref()
+                .map(clean)
+                .unwrap_or_else(|| "nobody yet".into());
+            let until = o
+                .until
+                .map(|u| format!(" until {}", look.zone.format(u, "%a %H:%M")))
+                .unwrap_or_default();
+            let why = o
+                .override_reason
+                .as_deref()
+                .map(|r| format!(" · override: {}", clean(r)))
+                .unwrap_or_default();
+            format!("☎ {:<10} {who}{until}{why}", clean(&o.role))
+        })
+        .collect();
+    out.extend(model.silences.iter().map(|s| {
+        format!(
+            "◌ {} until {}: {} · {}",
+            clean(&s.by),
+            look.zone.format(s.until, "%a %H:%M"),
+            clean(&s.matches),
+            clean(&s.reason)
+        )
+    }));
+    out
+}
+
 /// The selected alert in one line: detail, run progress, what happens next.
 fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
     let mut parts = vec![clean(&a.detail)];
@@ -142,7 +245,18 @@ fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
             r.state
         ));
     }
-    if let Some(u) = a.snoozed_until {
+    if let Some(x) = &a.silenced {
+        // First: it is why nobody is paged.
+        parts.insert(
+            0,
+            format!(
+                "silenced by {} until {}: {}",
+                clean(&x.by),
+                look.clock(x.until),
+                clean(&x.reason)
+            ),
+        );
+    } else if let Some(u) = a.snoozed_until {
         parts.push(format!("snoozed until {}", look.clock(u)));
     } else if let Some(reason) = &a.pause_reason {
         parts.push(format!("paused: {}", clean(reason)));
@@ -258,7 +372,8 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &
 }
 
 /// The cockpit's alerts pane: open and acknowledged, critical first, with
-/// age, escalation level and owner (`✓` marks who acknowledged it).
+/// age, escalation level and owner (`✓` marks who acknowledged it, `◌` a
+/// silenced alert: nobody is paged).
 pub fn pane(
     frame: &mut Frame,
     area: Rect,
@@ -279,6 +394,7 @@ pub fn pane(
         .map(|a| {
             let owner = match a.state {
                 AlertState::Acknowledged => format!("✓{}", clean(&a.owner)),
+                _ if a.silenced.is_some() => format!("◌{}", clean(&a.owner)),
                 _ => clean(&a.owner),
             };
             let row = Row::new(vec![

@@ -264,8 +264,26 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         clean(&h.company),
         clean(&h.db_name),
         format!("as {}", clean(&h.actor)),
-        format!("changed {changed}"),
     ]);
+    // Who is on call for the acting user's roles, before the change time
+    // (cut first when the line is short).
+    if !h.oncall.is_empty() && h.oncall.iter().all(|(_, p)| p == &h.actor) {
+        parts.push("☎ you are on call".to_string());
+    } else if !h.oncall.is_empty() {
+        let who: Vec<String> = h
+            .oncall
+            .iter()
+            .map(|(role, person)| {
+                if person == &h.actor {
+                    format!("{}: you", clean(role))
+                } else {
+                    format!("{}: {}", clean(role), clean(person))
+                }
+            })
+            .collect();
+        parts.push(format!("☎ {}", who.join(", ")));
+    }
+    parts.push(format!("changed {changed}"));
     // `READ-ONLY` is never cut: the other parts give way to it.
     let suffix = if h.read_only { " │ READ-ONLY" } else { "" };
     // The clock and its zone are never cut either.

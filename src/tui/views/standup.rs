@@ -287,6 +287,31 @@ fn alerts_section(models: &Models, theme: &crate::tui::theme::Theme) -> Section 
             Span::raw(format!(" · {when}")),
         ]));
     }
+    // Last: who the next page goes to.
+    let oncall = models
+        .standup
+        .as_ref()
+        .map(|s| s.oncall.as_slice())
+        .unwrap_or_default();
+    if !oncall.is_empty() {
+        let who: Vec<String> = oncall
+            .iter()
+            .map(|o| {
+                let p = o
+                    .person
+                    .as_deref()
+                    .map(clean)
+                    .unwrap_or_else(|| "nobody".into());
+                let swap = if o.override_reason.is_some() {
+                    " (override)"
+                } else {
+                    ""
+                };
+                format!("{} {p}{swap}", clean(&o.role))
+            })
+            .collect();
+        lines.push(Line::from(format!("☎ On call today: {}", who.join(" · "))));
+    }
     Section {
         title: "Alerts".into(),
         lines,
