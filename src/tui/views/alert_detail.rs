@@ -162,9 +162,11 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
         path_area,
     );
 
-    // The timeline, newest last; what does not fit drops the oldest.
+    // The timeline, newest last: a long note wraps under its own column;
+    // what does not fit drops the oldest events whole.
     let room = timeline_area.height.saturating_sub(2) as usize;
-    let events: Vec<Line> = d
+    let inner = timeline_area.width.saturating_sub(2) as usize;
+    let events: Vec<Vec<Line>> = d
         .events
         .iter()
         .map(|e| {
@@ -175,34 +177,60 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
                 .unwrap_or_default();
             let level = e.level.map(|l| format!(" L{}", l + 1)).unwrap_or_default();
             let who = crate::format::acting(&e.actor, e.login.as_deref(), 12);
-            Line::from(vec![
-                Span::styled(format!("{} ", look.clock(e.at)), theme.dim()),
-                Span::styled(
-                    format!("{:<12}", clean(&e.kind)),
-                    if e.kind == "note" {
-                        theme.header()
-                    } else {
-                        ratatui::style::Style::default()
-                    },
-                ),
-                Span::raw(format!("{level} {who}{note}")),
-            ])
+            let clock = format!("{} ", look.clock(e.at));
+            let indent = clock.chars().count() + 12;
+            let text = format!("{level} {who}{note}");
+            let parts = crate::text::wrap_words(
+                text.trim_start(),
+                inner.saturating_sub(indent + 1).max(10),
+            );
+            let mut lines = Vec::with_capacity(parts.len());
+            for (i, part) in parts.into_iter().enumerate() {
+                if i == 0 {
+                    lines.push(Line::from(vec![
+                        Span::styled(clock.clone(), theme.dim()),
+                        Span::styled(
+                            format!("{:<12}", clean(&e.kind)),
+                            if e.kind == "note" {
+                                theme.header()
+                            } else {
+                                ratatui::style::Style::default()
+                            },
+                        ),
+                        Span::raw(format!(" {part}")),
+                    ]));
+                } else {
+                    lines.push(Line::from(format!("{:indent$} {part}", "")));
+                }
+            }
+            lines
         })
         .collect();
     let notes = d.events.iter().filter(|e| e.kind == "note").count();
-    let skip = events.len().saturating_sub(room);
+    let mut shown: Vec<Line> = Vec::new();
+    let mut kept = 0;
+    for lines in events.iter().rev() {
+        if shown.len() + lines.len() > room && kept > 0 {
+            break;
+        }
+        kept += 1;
+        for l in lines.iter().rev() {
+            shown.push(l.clone());
+        }
+    }
+    shown.reverse();
+    let skip = shown.len().saturating_sub(room);
     let title = format!(
         "Timeline · {} events · {notes} notes{}",
         d.events.len(),
-        if skip > 0 {
-            format!(" · last {room}")
+        if kept < events.len() {
+            format!(" · last {kept}")
         } else {
             String::new()
         }
     );
     frame.render_widget(
-        Paragraph::new(events.into_iter().skip(skip).collect::<Vec<_>>())
-            .block(pane(&title, theme)),
+        Paragraph::new(shown.into_iter().skip(skip).collect::<Vec<_>>()).block(pane(&title, theme)),
         timeline_area,
     );
 }
