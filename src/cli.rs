@@ -527,7 +527,12 @@ pub(crate) fn parse_row_id(text: &str, what: &str) -> Result<i64, String> {
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| format!("an {what} id is a positive number, e.g. 12"))
+        .ok_or_else(|| {
+            format!(
+                "{} id is a positive number, e.g. 12",
+                crate::text::with_article(what)
+            )
+        })
 }
 
 /// `opsdeck playbook ...`

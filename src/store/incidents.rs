@@ -96,10 +96,17 @@ fn require(conn: &Connection, id: i64) -> Result<Incident> {
     load_incident(conn, id)?.ok_or_else(|| invalid(format!("incident {id}: no such incident")))
 }
 
-/// A person's name as typed: trimmed, not empty, no control characters,
-/// not too long (any name: the commander or owner need not hold a role).
-fn person(flag: &str, name: &str) -> Result<String> {
-    super::roles::clean_person(name).map_err(|e| invalid(format!("{flag}: {e}")))
+/// A person's name as typed (trimmed, not empty, no control characters,
+/// not too long) who is a person of the operation: a typo must not give
+/// an action to nobody. They need not hold a role.
+fn person(conn: &Connection, flag: &str, name: &str) -> Result<String> {
+    let name = super::roles::clean_person(name).map_err(|e| invalid(format!("{flag}: {e}")))?;
+    if !super::oncall::is_person(conn, &name)? {
+        return Err(invalid(format!(
+            "{flag}: unknown person '{name}' (add a [[person]] to operation.toml)"
+        )));
+    }
+    Ok(name)
 }
 
 fn checked_text(flag: &str, text: &str, max: usize) -> Result<String> {
@@ -153,7 +160,9 @@ pub fn declare(tx: &Tx<'_>, now: Timestamp, d: &Declaration<'_>) -> Result<Incid
         }
         alerts.push(a);
     }
-    let commander = commander.map(|c| person("--commander", c)).transpose()?;
+    let commander = commander
+        .map(|c| person(tx, "--commander", c))
+        .transpose()?;
     let mut runs: Vec<i64> = d.runs.to_vec();
     runs.sort_unstable();
     runs.dedup();
@@ -241,8 +250,13 @@ pub fn add_action(
     text: &str,
 ) -> Result<ActionItem> {
     require(tx, id)?;
-    let owner = person("--owner", owner)?;
+    let owner = person(tx, "--owner", owner)?;
     let text = checked_text("TEXT", text, MAX_TEXT)?;
+    if due <= now {
+        return Err(invalid(
+            "--due: is in the past; an action item is due later than now (7d, 2w, a date)".into(),
+        ));
+    }
     let n: i64 = tx.query_row(
         "SELECT count(*) + 1 FROM incident_actions WHERE incident_id = ?1",
         [id],

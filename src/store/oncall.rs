@@ -105,6 +105,17 @@ fn exists(conn: &Connection, sql: &str, v: &str) -> Result<bool> {
     Ok(conn.prepare_cached(sql)?.exists([v])?)
 }
 
+/// Whether `name` is a person of the operation: in `people`, or named by
+/// the alert defaults' escalation (the starter's `founder`, who holds no
+/// role). Overrides, incident commanders and action owners must be one.
+pub(crate) fn is_person(conn: &Connection, name: &str) -> Result<bool> {
+    let named = super::definition::alert_defaults(conn)?
+        .escalation
+        .iter()
+        .any(|l| l.target == crate::domain::playbook::EscalationTarget::Person(name.to_string()));
+    Ok(named || exists(conn, "SELECT 1 FROM people WHERE name = ?1", name)?)
+}
+
 /// Records an override (audited) and returns its id. The role must be a
 /// role of the operation and the person one of its people.
 pub fn add_override(
@@ -121,13 +132,7 @@ pub fn add_override(
             "ROLE: unknown role '{role}' (see `opsdeck definition` or the roles in operation.toml)"
         )));
     }
-    // A person of the operation: in `people`, or named by the alert
-    // defaults' escalation (the starter's `founder`, who holds no role).
-    let named = super::definition::alert_defaults(tx)?
-        .escalation
-        .iter()
-        .any(|l| l.target == crate::domain::playbook::EscalationTarget::Person(person.to_string()));
-    if !named && !exists(tx, "SELECT 1 FROM people WHERE name = ?1", person)? {
+    if !is_person(tx, person)? {
         return Err(StoreError::Invalid(format!(
             "PERSON: unknown person '{person}' (add a [[person]] to operation.toml)"
         )));

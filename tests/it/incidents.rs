@@ -17,7 +17,16 @@ fn at(minutes: i64) -> String {
 
 /// An incident-response alert (which starts a linked run) declared as
 /// incident #1, then what the team did, minute by minute.
+/// The people the tests name, as `person add` records them (an action's
+/// owner and a commander must be people of the operation).
+fn people(env: &Env, names: &[&str]) {
+    for n in names {
+        env.ok_at(T0, &["person", "add", n]);
+    }
+}
+
 fn lived_incident(env: &Env) {
+    people(env, &["Ana", "Ben", "Chloe"]);
     env.ok_at(
         T0,
         &[
@@ -236,6 +245,25 @@ fn states_only_move_forward_and_bad_input_changes_nothing() {
         ],
         "TEXT: is empty",
     );
+    refused(
+        &[
+            "incident", "action", "1", "--owner", "Nobody", "--due", "7d", "x",
+        ],
+        "--owner: unknown person 'Nobody' (add a [[person]] to operation.toml)",
+    );
+    refused(
+        &[
+            "incident",
+            "action",
+            "1",
+            "--owner",
+            "Ana",
+            "--due",
+            "2020-01-01",
+            "x",
+        ],
+        "--due: is in the past",
+    );
     refused(&["incident", "done", "INC-9-9"], "no action item 'INC-9-9'");
     refused(
         &[
@@ -252,6 +280,26 @@ fn states_only_move_forward_and_bad_input_changes_nothing() {
     // A review comes after the resolution; a second one is refused.
     let fresh = Env::new();
     fresh.ok_at(T0, &["alert", "raise", "Printer jam"]);
+    // A commander must be a person of the operation (a typo is refused).
+    let o = fresh.run_at(
+        T0,
+        &[
+            "incident",
+            "declare",
+            "1",
+            "--title",
+            "Jam",
+            "--commander",
+            "Nobdy",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--commander: unknown person 'Nobdy'"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fresh.query_i64("SELECT count(*) FROM incidents"), 0);
     fresh.ok_at(T0, &["incident", "declare", "1", "--title", "Jam"]);
     let o = fresh.run_at(T0, &["incident", "review", "1"]);
     assert_eq!(o.status.code(), Some(2));
@@ -457,6 +505,7 @@ fn split_sh(line: &str) -> Vec<String> {
 #[test]
 fn hostile_text_in_an_incident_never_reaches_the_terminal_raw() {
     let env = Env::new();
+    people(&env, &["Eve", "Ana", "Ben"]);
     env.ok_at(T0, &["alert", "raise", "Disk \u{1b}]52;c;aGk=\u{7} full"]);
     env.ok_at(
         T0,

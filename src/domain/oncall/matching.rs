@@ -76,6 +76,19 @@ impl Matcher {
         if value.is_empty() {
             return Err(format!("{}: the value is empty", field.word()));
         }
+        // A severity has three values, compared by their word: a typo
+        // would match nothing, silently, and `warn` is `warning`.
+        if field == MatchField::Severity && !value.ends_with('*') {
+            return match crate::domain::alert_rules::Severity::parse(value) {
+                Some(s) => Ok(Matcher {
+                    field,
+                    value: s.word().to_string(),
+                }),
+                None => Err(format!(
+                    "severity: '{value}' is not a severity (info, warning, critical)"
+                )),
+            };
+        }
         Ok(Matcher {
             field,
             value: value.to_string(),

@@ -256,4 +256,14 @@ fn silences_match_on_every_field_they_name() {
     assert!(Matcher::parse("colour=red").is_err());
     assert!(Matcher::parse("severity=").is_err());
     assert_eq!(m("work-kind=order").text(), "work_kind=order");
+    // A severity is one of three words; a typo is refused, `warn` is
+    // `warning`, and a trailing `*` still matches a prefix.
+    let typo = Matcher::parse("severity=warnin").unwrap_err();
+    assert!(
+        typo.contains("not a severity (info, warning, critical)"),
+        "{typo}"
+    );
+    assert_eq!(m("severity=warn").text(), "severity=warning");
+    assert_eq!(m("severity=CRITICAL").text(), "severity=critical");
+    assert_eq!(m("severity=crit*").text(), "severity=crit*");
 }
