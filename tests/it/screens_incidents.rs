@@ -322,3 +322,41 @@ fn late_action_items_are_late_work_in_the_work_list() {
     assert!(!text.contains("│action"), "{text}");
     assert!(text.contains("│ticket"), "{text}");
 }
+
+/// More action items than the pane holds: the late ones come first and a
+/// line counts the rest, so a late item is never the one left out.
+#[test]
+fn late_action_items_come_first_and_the_rest_are_counted() {
+    let mut store = demo_store();
+    for (i, owner) in ["Ana", "Ben", "Chloe", "Ana"].into_iter().enumerate() {
+        store
+            .write(|tx| {
+                opsdeck::store::incidents::add_action(
+                    tx,
+                    NOW - 3 * 86_400,
+                    1,
+                    owner,
+                    NOW + (i as i64 + 1) * 86_400,
+                    "later follow-up",
+                )
+            })
+            .unwrap();
+    }
+    // One more, already late: written last, so by id it comes last.
+    store
+        .write(|tx| {
+            opsdeck::store::incidents::add_action(
+                tx,
+                NOW - 3 * 86_400,
+                1,
+                "Ben",
+                NOW - 86_400,
+                "late and last by id",
+            )
+        })
+        .unwrap();
+    let app = incident_app(&mut store);
+    let small = render_to_text(&app, 80, 24);
+    assert!(small.contains("late and last by id"), "{small}");
+    assert!(small.contains("more · opsdeck incident show 1"), "{small}");
+}

@@ -131,9 +131,22 @@ pub fn render(frame: &mut Frame, area: Rect, d: &IncidentDetail, scroll: usize, 
     );
 
     if actions_h > 0 {
-        let lines: Vec<Line> = d
-            .actions
-            .iter()
+        // Late first, then open, then done; what does not fit is counted.
+        let rank = |a: &&crate::domain::incident::ActionItem| match a.state_word(look.now) {
+            "late" => 0,
+            "done" => 2,
+            _ => 1,
+        };
+        let mut ordered: Vec<_> = d.actions.iter().collect();
+        ordered.sort_by_key(rank);
+        let rows = usize::from(actions_h.saturating_sub(2));
+        let hidden = ordered.len().saturating_sub(rows);
+        if hidden > 0 {
+            ordered.truncate(rows.saturating_sub(1));
+        }
+        let more = ordered.len() < d.actions.len();
+        let mut lines: Vec<Line> = ordered
+            .into_iter()
             .map(|a| {
                 let word = a.state_word(look.now);
                 let mark = match word {
@@ -159,6 +172,16 @@ pub fn render(frame: &mut Frame, area: Rect, d: &IncidentDetail, scroll: usize, 
                 }
             })
             .collect();
+        if more {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "+{} more · opsdeck incident show {}",
+                    d.actions.len() - lines.len(),
+                    i.id
+                ),
+                theme.dim(),
+            )));
+        }
         frame.render_widget(
             Paragraph::new(lines).block(pane("Action items", theme)),
             actions_area,
