@@ -358,7 +358,11 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
             "    {} UTC  {:<13} {:<12} {}",
             utc_minute(e.at),
             e.kind,
-            crate::format::acting(&e.actor, e.login.as_deref(), 12),
+            crate::format::acting(
+                &e.actor,
+                e.login.as_deref(),
+                crate::domain::limits::MAX_NAME
+            ),
             e.note.as_deref().map(sanitize).unwrap_or_default()
         );
     }

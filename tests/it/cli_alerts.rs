@@ -337,3 +337,16 @@ fn a_raised_alert_can_start_a_playbook_run() {
     );
     assert_eq!(env.query_i64("SELECT count(*) FROM alerts"), 1);
 }
+
+/// `alert show` prints who did each step whole: the rules' own name is
+/// not cut to `opsdeck (ru…` (the CLI has the room the cockpit lacks).
+#[test]
+fn alert_show_names_the_rules_whole() {
+    let env = Env::new();
+    breach_first_response(&env, NOW);
+    env.at(NOW, &["check"]).assert().code(1);
+    let out = env.at(NOW, &["alert", "show", "1"]).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("opsdeck (rules)"), "{text}");
+    assert!(!text.contains("opsdeck (ru…"), "{text}");
+}

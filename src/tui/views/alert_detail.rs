@@ -176,7 +176,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &AlertDetail, look: &Look) {
                 .map(|n| format!(": {}", clean(n)))
                 .unwrap_or_default();
             let level = e.level.map(|l| format!(" L{}", l + 1)).unwrap_or_default();
-            let who = crate::format::acting(&e.actor, e.login.as_deref(), 12);
+            let who = crate::format::acting(&e.actor, e.login.as_deref(), 16);
             let clock = format!("{} ", look.clock(e.at));
             let indent = clock.chars().count() + 12;
             let text = format!("{level} {who}{note}");

@@ -342,7 +342,7 @@ fn history_pane(frame: &mut Frame, area: Rect, history: &[HistoryEntry], look: &
                 "{:<4} {} · {}",
                 format!("#{}", h.event.alert_id),
                 h.event.kind,
-                crate::format::acting(&h.event.actor, h.event.login.as_deref(), 12)
+                crate::format::acting(&h.event.actor, h.event.login.as_deref(), 16)
             );
             if let Some(note) = &h.event.note {
                 text = format!("{text}: {}", clean(note));
