@@ -484,3 +484,38 @@ fn a_warning_released_by_a_silence_into_quiet_hours_waits_for_their_end() {
         "{b:?}"
     );
 }
+
+/// A page held for someone's quiet hours is judged by the quiet hours in
+/// force when `check` runs: removed by an `apply` meanwhile, it goes out at
+/// once instead of waiting for hours that no longer exist.
+#[test]
+fn removing_quiet_hours_releases_what_they_held() {
+    let env = Env::new();
+    let ops = setup(
+        &env,
+        "\n[[quiet_hours]]\nperson = \"Ben\"\nhours = \"10:00-14:00\"\ntimezone = \"UTC\"\n",
+    );
+    let notify = notifier(&env);
+    record(&env, "first_response", "3.5");
+    check(&env, NOW, &notify);
+    assert!(calls(&env).is_empty(), "held for Ben's quiet hours");
+    // Ben's quiet hours go; the next check sends what they held.
+    let text = std::fs::read_to_string(ops.join("oncall.toml")).unwrap();
+    let without = text.split("\n[[quiet_hours]]").next().unwrap().to_string() + "\n";
+    std::fs::write(ops.join("oncall.toml"), without).unwrap();
+    let o = env.run_at("2026-11-25T12:05:00Z", &["apply", ops.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    check(&env, "2026-11-25T12:06:00Z", &notify);
+    let b = bodies(&env);
+    assert!(
+        b.iter()
+            .any(|b| b["recipient"] == "Ben" && b["severity"] == "warning"),
+        "{b:?}"
+    );
+    assert_eq!(
+        env.query_i64(
+            "SELECT count(*) FROM notify_outbox WHERE sent_at IS NULL AND held = 'quiet hours'"
+        ),
+        0
+    );
+}

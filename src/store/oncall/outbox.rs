@@ -41,7 +41,8 @@ pub const SQL_ANY_PENDING: &str =
     "SELECT 1 FROM notify_outbox WHERE sent_at IS NULL AND dropped IS NULL LIMIT 1";
 
 /// Every pending notification, oldest first.
-pub const SQL_PENDING: &str = "SELECT id, alert_id, reason, recipient, due_at FROM notify_outbox
+pub const SQL_PENDING: &str =
+    "SELECT id, alert_id, reason, recipient, due_at, held FROM notify_outbox
          WHERE sent_at IS NULL AND dropped IS NULL ORDER BY id";
 
 fn reason_from(word: &str) -> NotifyReason {
@@ -128,6 +129,7 @@ pub fn take_due(tx: &Tx<'_>, now: Timestamp) -> Result<Vec<Group>> {
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<Timestamp>>(4)?,
+                r.get::<_, Option<String>>(5)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -137,7 +139,7 @@ pub fn take_due(tx: &Tx<'_>, now: Timestamp) -> Result<Vec<Group>> {
     }
     let book = OnCallBook::load(tx, now)?;
     let mut groups: Vec<Group> = Vec::new();
-    for (id, alert_id, reason, recipient, due) in pending {
+    for (id, alert_id, reason, recipient, due, held) in pending {
         let alert = alert_required(tx, alert_id)?;
         let gone = if alert.state == AlertState::Resolved {
             Some("resolved before it was sent")
@@ -154,6 +156,22 @@ pub fn take_due(tx: &Tx<'_>, now: Timestamp) -> Result<Vec<Group>> {
             continue;
         }
         let (due, recipient) = match due {
+            // Held for quiet hours: judged by the quiet hours in force now
+            // (changed or removed since, the page goes at once).
+            Some(d) if d > now && held.as_deref() == Some("quiet hours") => {
+                let end = book
+                    .def
+                    .quiet(&recipient)
+                    .and_then(|q| quiet_until(q, book.tz, now))
+                    .unwrap_or(now);
+                if end != d && end > now {
+                    tx.execute(
+                        "UPDATE notify_outbox SET due_at = ?2 WHERE id = ?1",
+                        params![id, end],
+                    )?;
+                }
+                (end, recipient)
+            }
             Some(d) => (d, recipient),
             None if book.silenced(&alert, now).is_some() => continue,
             // The silence is over and the cause is still there: send now,
