@@ -137,14 +137,14 @@ pub fn add_override(
             "PERSON: unknown person '{person}' (add a [[person]] to operation.toml)"
         )));
     }
-    if until <= from {
-        return Err(StoreError::Invalid(
-            "--until: must be after --from".to_string(),
-        ));
-    }
     if until <= now {
         return Err(StoreError::Invalid(
             "--until: is in the past; an override must still hold at some point".to_string(),
+        ));
+    }
+    if until <= from {
+        return Err(StoreError::Invalid(
+            "--until: must be after --from".to_string(),
         ));
     }
     tx.execute(

@@ -519,3 +519,52 @@ fn removing_quiet_hours_releases_what_they_held() {
         0
     );
 }
+
+/// An override whose end is already past says so (it said "must be after
+/// --from" when no --from was given), and an end before its start too.
+#[test]
+fn an_override_ending_in_the_past_says_so() {
+    let env = Env::new();
+    setup(&env, "");
+    let o = env.run_at(
+        NOW,
+        &[
+            "oncall",
+            "override",
+            "support",
+            "Ana",
+            "--until",
+            "2020-01-01",
+            "--reason",
+            "swap",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--until: is in the past"),
+        "{}",
+        stderr(&o)
+    );
+    let o = env.run_at(
+        NOW,
+        &[
+            "oncall",
+            "override",
+            "support",
+            "Ana",
+            "--from",
+            "2026-11-27T09:00:00Z",
+            "--until",
+            "2026-11-26T09:00:00Z",
+            "--reason",
+            "swap",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--until: must be after --from"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(env.query_i64("SELECT count(*) FROM oncall_overrides"), 0);
+}

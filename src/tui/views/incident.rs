@@ -61,8 +61,9 @@ pub fn render(frame: &mut Frame, area: Rect, d: &IncidentDetail, scroll: usize, 
         )
     } else {
         format!(
-            "{} action items · {late} late · post-mortem: opsdeck incident postmortem {}",
+            "{} action item{} · {late} late · post-mortem: opsdeck incident postmortem {}",
             d.actions.len(),
+            if d.actions.len() == 1 { "" } else { "s" },
             i.id
         )
     }));
