@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_capacity_changes.sql"),
     include_str!("migrations/0011_sources.sql"),
     include_str!("migrations/0012_observation_hours.sql"),
+    hours::DAYS_MIGRATION,
 ];
 
 /// The schema version from which observations have hourly summaries.
@@ -400,7 +401,10 @@ impl Store {
                 audit::stamp_seed_rows(&tx, audit_before)?;
             }
             if version + 1 >= HOURS_VERSION {
-                hours::refresh_stale(&tx)?;
+                // The days exist from their own migration on (whatever its
+                // number): before it, only the hours are kept.
+                let days = MIGRATIONS[..=version as usize].contains(&hours::DAYS_MIGRATION);
+                hours::refresh_stale_levels(&tx, days)?;
             }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
