@@ -383,13 +383,16 @@ impl Store {
     /// must be read from its values: fewer than [`EXACT_BELOW`] values in
     /// the days its two windows touch, or an hour left stale by another
     /// program.
+    /// Without `spark`, the current window is read like the previous one
+    /// (whole days) and the reading has no sparkline.
     pub(crate) fn reading_from_hours(
         &self,
         id: i64,
         def: &IndicatorDef,
         now: Timestamp,
+        spark: bool,
     ) -> Result<Option<Reading>> {
-        self.reading_from_hours_above(id, def, now, EXACT_BELOW)
+        self.reading_from_hours_above(id, def, now, EXACT_BELOW, spark)
     }
 
     /// [`Store::reading_from_hours`] with the threshold as a parameter.
@@ -399,6 +402,7 @@ impl Store {
         def: &IndicatorDef,
         now: Timestamp,
         exact_below: u64,
+        spark: bool,
     ) -> Result<Option<Reading>> {
         let conn = self.conn();
         let w = def.window_secs;
@@ -436,7 +440,11 @@ impl Store {
             sketches: matches!(def.aggregation, Aggregation::P50 | Aggregation::P90),
         };
         let previous = reader.window((lo, mid), 1, true)?;
-        let current = reader.window((mid, hi), SPARK_BUCKETS, false)?;
+        let current = if spark {
+            reader.window((mid, hi), SPARK_BUCKETS, false)?
+        } else {
+            reader.window((mid, hi), 1, true)?
+        };
         let value = current.total.aggregate(def.aggregation, w);
         let prev = previous.total.aggregate(def.aggregation, w);
         let events = current.total.count as usize;
@@ -457,11 +465,14 @@ impl Store {
             trend: trend(value, prev, def.direction),
             events,
             min_events,
-            spark: current
-                .slices
-                .iter()
-                .map(|s| s.aggregate(def.aggregation, slice_secs))
-                .collect(),
+            spark: match spark {
+                true => current
+                    .slices
+                    .iter()
+                    .map(|s| s.aggregate(def.aggregation, slice_secs))
+                    .collect(),
+                false => Vec::new(),
+            },
         }))
     }
 }
@@ -652,9 +663,14 @@ mod tests {
     #[test]
     fn the_board_from_hours_agrees_with_the_board_from_every_value() {
         let (store, defs) = store_with_values(3_000);
-        for (id, d) in &defs {
+        // With the sparkline (the current window by hours) and without (by
+        // days); the previous window by days either way.
+        for (spark, (id, d)) in [true, false]
+            .into_iter()
+            .flat_map(|s| defs.iter().map(move |d| (s, d)))
+        {
             let from_hours = store
-                .reading_from_hours_above(*id, d, NOW, 1)
+                .reading_from_hours_above(*id, d, NOW, 1, spark)
                 .unwrap()
                 .expect("read from the hours");
             let points = store
@@ -677,6 +693,10 @@ mod tests {
             close(from_hours.value, exact.value, tol);
             close(from_hours.previous, exact.previous, tol);
             assert_eq!(from_hours.status, exact.status);
+            if !spark {
+                assert!(from_hours.spark.is_empty());
+                continue;
+            }
             assert_eq!(from_hours.spark.len(), SPARK_BUCKETS);
             if d.aggregation == Aggregation::Sum {
                 let total: f64 = from_hours.spark.iter().flatten().sum();
@@ -686,10 +706,10 @@ mod tests {
         // Below the threshold the board reads the values; above it, the hours.
         let (id, d) = &defs[0];
         assert!(store
-            .reading_from_hours_above(*id, d, NOW, 10_000)
+            .reading_from_hours_above(*id, d, NOW, 10_000, true)
             .unwrap()
             .is_none());
-        assert!(store.reading_from_hours(*id, d, NOW).unwrap().is_some());
+        assert!(store.reading_from_hours(*id, d, NOW, true).unwrap().is_some());
     }
 
     #[test]
@@ -751,7 +771,7 @@ mod tests {
             )
             .unwrap();
         assert!(store
-            .reading_from_hours_above(id, &defs[1].1, NOW, 1)
+            .reading_from_hours_above(id, &defs[1].1, NOW, 1, true)
             .unwrap()
             .is_none());
         // The next write of opsdeck brings it up to date.
@@ -760,7 +780,7 @@ mod tests {
             .unwrap();
         assert_summaries_are_those_of_the_values(&store);
         let r = store
-            .reading_from_hours_above(id, &defs[1].1, NOW, 1)
+            .reading_from_hours_above(id, &defs[1].1, NOW, 1, true)
             .unwrap()
             .unwrap();
         let pts = store.observation_points(id, NOW - 14 * DAY, NOW).unwrap();
