@@ -338,14 +338,7 @@ impl Summary {
     /// Adds `count` values with this sum, minimum, maximum and latest value
     /// (`None`: not known, the latest stays as it is); their sketch is the
     /// caller's to merge.
-    pub fn merge_parts(
-        &mut self,
-        count: u64,
-        sum: f64,
-        min: f64,
-        max: f64,
-        last: Option<Latest>,
-    ) {
+    pub fn merge_parts(&mut self, count: u64, sum: f64, min: f64, max: f64, last: Option<Latest>) {
         if count == 0 {
             return;
         }

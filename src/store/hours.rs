@@ -282,7 +282,12 @@ struct Reader<'c> {
 
 impl Reader<'_> {
     /// Adds the summaries of `level` in `[from, to)` to `into`.
-    fn range(&self, level: &Level, (from, to): (Timestamp, Timestamp), into: &mut Summary) -> Result<()> {
+    fn range(
+        &self,
+        level: &Level,
+        (from, to): (Timestamp, Timestamp),
+        into: &mut Summary,
+    ) -> Result<()> {
         if from >= to {
             return Ok(());
         }
@@ -427,9 +432,10 @@ impl Store {
                 "SELECT ifnull(sum(n), 0), ifnull(sum(hours), 0) FROM observation_days
                   WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3",
             )?
-            .query_row(params![id, floor_to(lo, DAY), floor_to(hi - 1, DAY) + DAY], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+            .query_row(
+                params![id, floor_to(lo, DAY), floor_to(hi - 1, DAY) + DAY],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
         if (n as u64) < exact_below || hours * 4 > n {
             return Ok(None);
         }
@@ -709,7 +715,10 @@ mod tests {
             .reading_from_hours_above(*id, d, NOW, 10_000, true)
             .unwrap()
             .is_none());
-        assert!(store.reading_from_hours(*id, d, NOW, true).unwrap().is_some());
+        assert!(store
+            .reading_from_hours(*id, d, NOW, true)
+            .unwrap()
+            .is_some());
     }
 
     #[test]

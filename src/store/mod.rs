@@ -344,11 +344,14 @@ impl Store {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // A board reads a dozen statements per indicator: keep them all
         // prepared (the default keeps 16, fewer than one board uses).
-        self.conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        self.conn
+            .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Plans never depend on the values bound: without this, SQLite
         // prepares some range queries again at every new bound value.
-        self.conn
-            .set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         // Read the version before anything writes to the file: a newer or
         // corrupt database must be left exactly as it is.
         let version: i64 = self
