@@ -47,6 +47,11 @@ clk=$(getconf CLK_TCK)
 median() { # hyperfine json -> median in ms
     python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$1"
 }
+cputime() { # hyperfine json -> mean user + system CPU time in ms (what the
+    # process itself spent: less sensitive than the wall clock to other
+    # work on the machine)
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % ((r["user"]+r["system"])*1000))' "$1"
+}
 rss() { # command... -> peak RSS in KB
     /usr/bin/time -f %M -o "$root/rss" "$@" >/dev/null 2>&1 || true
     tail -n 1 "$root/rss"
@@ -77,7 +82,7 @@ for set in large feed year10m; do
         "$exe" --db "$data/check-$b.db" check >/dev/null 2>&1 || true
         hyperfine --style none --runs "$runs" --warmup 1 -N --export-json "$data/status-$b.json" \
             "$exe --db $db status --format json" >/dev/null
-        hyperfine --style none --runs "$runs" --warmup 1 -N --export-json "$data/check-$b.json" -i \
+        hyperfine --style none --runs "$runs" --warmup 1 -N --export-json "$data/check-$b.json" -i 2>/dev/null \
             "$exe --db $data/check-$b.db check" >/dev/null
         hyperfine --style none --runs "$runs" --warmup 1 -N --export-json "$data/frame-$b.json" \
             "$exe --db $db snapshot --view cockpit --width 80 --height 24" >/dev/null
@@ -85,6 +90,9 @@ for set in large feed year10m; do
         fig[$k,status]=$(median "$data/status-$b.json")
         fig[$k,check]=$(median "$data/check-$b.json")
         fig[$k,frame]=$(median "$data/frame-$b.json")
+        fig[$k,status_cpu]=$(cputime "$data/status-$b.json")
+        fig[$k,check_cpu]=$(cputime "$data/check-$b.json")
+        fig[$k,frame_cpu]=$(cputime "$data/frame-$b.json")
         fig[$k,status_rss]=$(rss "$exe" --db "$db" status --format json)
         fig[$k,check_rss]=$(rss "$exe" --db "$data/check-$b.db" check)
         fig[$k,frame_rss]=$(rss "$exe" --db "$db" snapshot --view cockpit --width 80 --height 24)
@@ -122,7 +130,7 @@ done
 echo
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-18s %-5s %10s %10s %10s %9s %9s\n' "figure" "bin" "large" "feed" "year10m" "feed/1M" "10M/1M"
-for f in status check frame status_rss check_rss frame_rss cpu cockpit_rss reload; do
+for f in status check frame status_cpu check_cpu frame_cpu status_rss check_rss frame_rss cpu cockpit_rss reload; do
     for b in "${bins[@]}"; do
         a=${fig[large,$b,$f]} c=${fig[feed,$b,$f]} d=${fig[year10m,$b,$f]}
         printf '%-18s %-5s %10s %10s %10s %9s %9s\n' "$f" "$b" "$a" "$c" "$d" \

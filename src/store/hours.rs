@@ -490,6 +490,7 @@ mod tests {
     use crate::domain::test_rng::Rng;
     use crate::domain::DAY;
     use crate::store::board::reading_from_points;
+    use crate::domain::summary::RELATIVE_ERROR;
     use crate::store::indicators::{insert_indicator, insert_observation, Origin};
 
     const NOW: Timestamp = 1_795_510_800 + 1234;
@@ -719,6 +720,66 @@ mod tests {
             .reading_from_hours(*id, d, NOW, true)
             .unwrap()
             .is_some());
+    }
+
+    #[test]
+    fn the_boards_p50_and_p90_through_the_summaries_are_within_the_bound() {
+        // A fixed dataset dense enough for the summaries (20,000 values of
+        // each indicator over 15 days: about 55 an hour), spread over two
+        // orders of magnitude so that the sketch's bins matter.
+        let mut store = Store::open_in_memory_at("test", NOW).unwrap();
+        let defs = store
+            .write(|tx| -> Result<Vec<(i64, IndicatorDef)>> {
+                let mut rng = Rng::new(7);
+                let mut out = Vec::new();
+                for (k, agg) in [Aggregation::P50, Aggregation::P90].iter().enumerate() {
+                    let mut d = def(&format!("q{k}"), *agg);
+                    d.window_secs = [7, 3][k] * DAY;
+                    let id = insert_indicator(tx, &d, 100 + k as i64)?;
+                    for _ in 0..20_000 {
+                        let at = NOW - 15 * DAY + rng.below(15 * DAY as u64) as i64;
+                        let v = (3.0 + 1.2 * rng.normal()).exp();
+                        insert_observation(tx, id, at, v, None, Origin::Manual)?;
+                    }
+                    out.push((id, d));
+                }
+                Ok(out)
+            })
+            .unwrap();
+        let exact_of = |id: i64, from: Timestamp, to: Timestamp, q: f64| {
+            let values: Vec<f64> = store
+                .observation_points(id, from, to)
+                .unwrap()
+                .into_iter()
+                .filter(|p| p.0 > from)
+                .map(|p| p.1)
+                .collect();
+            crate::domain::indicator::percentile(values, q).unwrap()
+        };
+        let with_spark = store.indicator_board(NOW).unwrap();
+        let totals = store.indicator_board_totals(NOW).unwrap();
+        for (id, d) in &defs {
+            assert!(
+                store.reading_from_hours(*id, d, NOW, true).unwrap().is_some(),
+                "{}: read from the summaries",
+                d.key
+            );
+            let q = if d.aggregation == Aggregation::P50 { 0.5 } else { 0.9 };
+            let w = d.window_secs;
+            let exact = exact_of(*id, NOW - w, NOW, q);
+            let exact_prev = exact_of(*id, NOW - 2 * w, NOW - w, q);
+            for board in [&with_spark, &totals] {
+                let r = board.readings.iter().find(|r| r.id == *id).unwrap();
+                for (got, want) in [(r.value, exact), (r.previous, exact_prev)] {
+                    let got = got.unwrap();
+                    assert!(
+                        (got - want).abs() <= RELATIVE_ERROR * want,
+                        "{}: {got} vs exact {want}",
+                        d.key
+                    );
+                }
+            }
+        }
     }
 
     #[test]
