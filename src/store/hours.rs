@@ -10,11 +10,11 @@
 //!
 //! The board reads an indicator from its summaries when the days its two
 //! windows touch hold at least [`EXACT_BELOW`] values and at least four per
-//! hour with values. The current window (cut into the sparkline's slices)
-//! is read from its whole hours, slice by slice (each whole hour counts in
-//! the slice that holds its middle); the previous window, of which only the
-//! total counts, from its whole days and the whole hours around them; the
-//! partial hours at the windows' ends from the values themselves. Each
+//! hour with values. Each window is read from its whole days, the whole
+//! hours around them, and the values of the partial hours at its ends; the
+//! current window slice by slice for the sparkline (each whole hour counts
+//! in the slice that holds its middle, a day where all its hours fall in
+//! one slice; without a sparkline, for `status` and `check`, as one). Each
 //! range of hours or days is summed by SQLite (one row back), and only the
 //! p50 and p90 indicators read the ranges' sketches. Count, sum, mean, rate
 //! and last are then exact; p50 and p90 are within
@@ -336,14 +336,9 @@ impl Reader<'_> {
 
     /// The summary of `[from, to)` and of its `slices` equal slices: the
     /// partial hours at the ends from the values, the whole hours from the
-    /// hours (each in the slice holding its middle), or, for a window of one
-    /// slice with `days`, its whole days from the days.
-    fn window(
-        &self,
-        (from, to): (Timestamp, Timestamp),
-        slices: usize,
-        days: bool,
-    ) -> Result<Window> {
+    /// hours (each in the slice holding its middle), the whole days of a
+    /// slice from the days.
+    fn window(&self, (from, to): (Timestamp, Timestamp), slices: usize) -> Result<Window> {
         let c = cover(from, to, HOUR);
         let span = (to - from) as f64 / slices as f64;
         let slice_of = |at: Timestamp| -> usize {
@@ -355,24 +350,23 @@ impl Reader<'_> {
                 parts[slice_of(at)].add(at, row, v)
             })?;
         }
+        // Runs of whole hours whose middles fall in the same slice (one run
+        // for one slice), each read as its whole days and the hours around
+        // them: a day's summary is the merge of its hours, so the result is
+        // the same as hour by hour.
         let (h0, h1) = c.hours;
-        if slices == 1 && days {
-            let d = cover(h0, h1, DAY);
+        let mut start = h0;
+        while start < h1 {
+            let s = slice_of(start + HOUR / 2);
+            let mut end = start + HOUR;
+            while end < h1 && slice_of(end + HOUR / 2) == s {
+                end += HOUR;
+            }
+            let d = cover(start, end, DAY);
             for (level, range) in [(&HOURS, d.head), (&DAYS, d.hours), (&HOURS, d.tail)] {
-                self.range(level, range, &mut parts[0])?;
+                self.range(level, range, &mut parts[s])?;
             }
-        } else {
-            // Runs of whole hours whose middles fall in the same slice.
-            let mut start = h0;
-            while start < h1 {
-                let s = slice_of(start + HOUR / 2);
-                let mut end = start + HOUR;
-                while end < h1 && slice_of(end + HOUR / 2) == s {
-                    end += HOUR;
-                }
-                self.range(&HOURS, (start, end), &mut parts[s])?;
-                start = end;
-            }
+            start = end;
         }
         let mut total = Summary::default();
         parts.iter().for_each(|p| total.merge(p));
@@ -445,12 +439,9 @@ impl Store {
             latest: def.aggregation == Aggregation::Last,
             sketches: matches!(def.aggregation, Aggregation::P50 | Aggregation::P90),
         };
-        let previous = reader.window((lo, mid), 1, true)?;
-        let current = if spark {
-            reader.window((mid, hi), SPARK_BUCKETS, false)?
-        } else {
-            reader.window((mid, hi), 1, true)?
-        };
+        let previous = reader.window((lo, mid), 1)?;
+        let slices = if spark { SPARK_BUCKETS } else { 1 };
+        let current = reader.window((mid, hi), slices)?;
         let value = current.total.aggregate(def.aggregation, w);
         let prev = previous.total.aggregate(def.aggregation, w);
         let events = current.total.count as usize;
@@ -487,10 +478,10 @@ impl Store {
 mod tests {
     use super::*;
     use crate::domain::indicator::{Direction, Kind, Source};
+    use crate::domain::summary::RELATIVE_ERROR;
     use crate::domain::test_rng::Rng;
     use crate::domain::DAY;
     use crate::store::board::reading_from_points;
-    use crate::domain::summary::RELATIVE_ERROR;
     use crate::store::indicators::{insert_indicator, insert_observation, Origin};
 
     const NOW: Timestamp = 1_795_510_800 + 1234;
@@ -760,11 +751,18 @@ mod tests {
         let totals = store.indicator_board_totals(NOW).unwrap();
         for (id, d) in &defs {
             assert!(
-                store.reading_from_hours(*id, d, NOW, true).unwrap().is_some(),
+                store
+                    .reading_from_hours(*id, d, NOW, true)
+                    .unwrap()
+                    .is_some(),
                 "{}: read from the summaries",
                 d.key
             );
-            let q = if d.aggregation == Aggregation::P50 { 0.5 } else { 0.9 };
+            let q = if d.aggregation == Aggregation::P50 {
+                0.5
+            } else {
+                0.9
+            };
             let w = d.window_secs;
             let exact = exact_of(*id, NOW - w, NOW, q);
             let exact_prev = exact_of(*id, NOW - 2 * w, NOW - w, q);
@@ -778,6 +776,33 @@ mod tests {
                         d.key
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_range_query_seeks_its_primary_key() {
+        let store = Store::open_in_memory_at("test", NOW).unwrap();
+        for level in [&HOURS, &DAYS] {
+            for sql in [level.totals, level.latest, level.sketches] {
+                let mut stmt = store
+                    .conn()
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .unwrap();
+                let plan: Vec<String> = stmt
+                    .query_map([0, 0, 0], |r| r.get(3))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                let plan = plan.join("\n");
+                assert!(
+                    plan.contains("SEARCH") && plan.contains("PRIMARY KEY"),
+                    "{sql}: {plan}"
+                );
+                assert!(
+                    !plan.contains("SCAN") && !plan.contains("TEMP B-TREE"),
+                    "{sql}: {plan}"
+                );
             }
         }
     }
