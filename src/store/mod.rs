@@ -63,9 +63,13 @@ pub(crate) struct ReadTx<'c> {
 
 impl Drop for ReadTx<'_> {
     fn drop(&mut self) {
-        // Only reads happened: nothing to lose if the end fails.
+        // Only reads happened: nothing to lose. The transaction must not
+        // outlive the guard (a later write could not begin), so a failed
+        // end is rolled back.
         if let Some(conn) = self.conn {
-            let _ = conn.execute_batch("COMMIT");
+            if conn.execute_batch("COMMIT").is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
         }
     }
 }
