@@ -21,7 +21,8 @@ fn status_word(r: &Reading, stale: &BTreeSet<String>) -> String {
 /// Prints the board.
 pub fn run(ctx: &Context, format: OutputFormat) -> anyhow::Result<u8> {
     let store = ctx.open()?;
-    let board = store.indicator_board(ctx.now)?;
+    // No output of status shows a sparkline.
+    let board = store.indicator_board_totals(ctx.now)?;
     let company = store.meta("company")?.unwrap_or_default();
     let stale = store.stale_indicator_keys(ctx.now)?;
     let out = match format {

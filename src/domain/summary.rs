@@ -138,6 +138,50 @@ impl Sketch {
         self.zero += other.zero;
     }
 
+    /// Adds every value counted in the sketch `bytes` encodes (as
+    /// [`Sketch::encode`] wrote it), without building it first: what the
+    /// board does with hundreds of stored sketches. `None` (and `self`
+    /// unchanged) for anything else.
+    pub fn merge_encoded(&mut self, bytes: &[u8]) -> Option<()> {
+        let (&format, mut rest) = bytes.split_first()?;
+        if format != FORMAT {
+            return None;
+        }
+        // Checked whole before anything is added.
+        let zero = get_varint(&mut rest)?;
+        let mut parts: [(i32, &[u8], usize); 2] = [(0, &[], 0); 2];
+        for part in &mut parts {
+            let offset = unzigzag(get_varint(&mut rest)?)?;
+            let len = usize::try_from(get_varint(&mut rest)?).ok()?;
+            let start = rest;
+            for _ in 0..len {
+                get_varint(&mut rest)?;
+            }
+            let used = start.len() - rest.len();
+            *part = (offset, &start[..used], len);
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        self.zero += zero;
+        for ((offset, mut counts, len), bins) in parts
+            .into_iter()
+            .zip([&mut self.positive, &mut self.negative])
+        {
+            if len == 0 {
+                continue;
+            }
+            // Make room for the whole range once, then add in place.
+            bins.add(offset, 0);
+            bins.add(offset + len as i32 - 1, 0);
+            let base = (offset - bins.offset) as usize;
+            for slot in &mut bins.counts[base..base + len] {
+                *slot += get_varint(&mut counts)?;
+            }
+        }
+        Some(())
+    }
+
     /// Number of values counted.
     pub fn count(&self) -> u64 {
         self.positive.total() + self.negative.total() + self.zero
@@ -277,7 +321,8 @@ pub struct Summary {
     pub min: f64,
     /// The largest (meaningless when `count` is 0).
     pub max: f64,
-    /// The latest value.
+    /// The latest value (`None` when empty, or when the reader of stored
+    /// summaries did not need it: only `last` reads it).
     pub last: Option<Latest>,
     /// Their distribution.
     pub sketch: Sketch,
@@ -286,11 +331,17 @@ pub struct Summary {
 impl Summary {
     /// Adds one observation.
     pub fn add(&mut self, at: Timestamp, id: i64, value: f64) {
-        self.merge_parts(1, value, value, value, Latest { at, id, value });
+        self.merge_parts(1, value, value, value, Some(Latest { at, id, value }));
         self.sketch.add(value);
     }
 
-    fn merge_parts(&mut self, count: u64, sum: f64, min: f64, max: f64, last: Latest) {
+    /// Adds `count` values with this sum, minimum, maximum and latest value
+    /// (`None`: not known, the latest stays as it is); their sketch is the
+    /// caller's to merge.
+    pub fn merge_parts(&mut self, count: u64, sum: f64, min: f64, max: f64, last: Option<Latest>) {
+        if count == 0 {
+            return;
+        }
         if self.count == 0 {
             self.min = min;
             self.max = max;
@@ -300,17 +351,19 @@ impl Summary {
         }
         self.count += count;
         self.sum += sum;
-        if self.last.is_none_or(|l| (last.at, last.id) > (l.at, l.id)) {
-            self.last = Some(last);
+        if let Some(last) = last {
+            if self.last.is_none_or(|l| (last.at, last.id) > (l.at, l.id)) {
+                self.last = Some(last);
+            }
         }
     }
 
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Summary) {
-        let Some(last) = other.last else {
+        if other.count == 0 {
             return;
-        };
-        self.merge_parts(other.count, other.sum, other.min, other.max, last);
+        }
+        self.merge_parts(other.count, other.sum, other.min, other.max, other.last);
         self.sketch.merge(&other.sketch);
     }
 
@@ -381,6 +434,36 @@ mod tests {
                 _ => (3.0 * rng.normal()).exp(),
             })
             .collect()
+    }
+
+    #[test]
+    fn merging_an_encoded_sketch_is_merging_the_sketch() {
+        let mut parts = Vec::new();
+        for seed in 0..6 {
+            let mut s = Sketch::default();
+            values(seed, 300 + 50 * seed as usize)
+                .iter()
+                .for_each(|v| s.add(*v));
+            parts.push(s);
+        }
+        parts.push(Sketch::default());
+        let mut by_value = Sketch::default();
+        let mut by_bytes = Sketch::default();
+        for p in &parts {
+            by_value.merge(p);
+            by_bytes.merge_encoded(&p.encode()).unwrap();
+        }
+        assert_eq!(by_bytes.count(), by_value.count());
+        for q in [0.0, 0.1, 0.5, 0.9, 0.99, 1.0] {
+            assert_eq!(by_bytes.quantile(q), by_value.quantile(q), "q {q}");
+        }
+        // Anything else is refused and leaves the sketch as it was.
+        let before = by_bytes.clone();
+        let mut bad = parts[1].encode();
+        bad.truncate(bad.len() - 1);
+        assert!(by_bytes.merge_encoded(&bad).is_none());
+        assert!(by_bytes.merge_encoded(&[9, 0]).is_none());
+        assert_eq!(by_bytes, before);
     }
 
     #[test]

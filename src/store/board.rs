@@ -36,7 +36,9 @@ pub struct Reading {
     pub events: usize,
     /// Values the window needs before the indicator has a status.
     pub min_events: usize,
-    /// The window cut into [`SPARK_BUCKETS`] slices, oldest first.
+    /// The window cut into [`SPARK_BUCKETS`] slices, oldest first (empty
+    /// for an indicator read from its summaries by
+    /// [`Store::indicator_board_totals`]).
     pub spark: Vec<Option<f64>>,
 }
 
@@ -263,7 +265,24 @@ impl Store {
         now: Timestamp,
         cache: &mut WorkCache,
     ) -> Result<Board> {
-        self.indicator_board_of(now, cache, None)
+        self.indicator_board_of(now, cache, None, true)
+    }
+
+    /// The board without sparklines, for what shows none (`status`, the
+    /// rules of `check`): an indicator read from its summaries then reads
+    /// both windows from whole days, with hours and values only at their
+    /// ends. Every [`Reading::spark`] of such an indicator is empty.
+    pub fn indicator_board_totals(&self, now: Timestamp) -> Result<Board> {
+        self.indicator_board_totals_cached(now, &mut WorkCache::default())
+    }
+
+    /// [`Store::indicator_board_totals`] sharing loaded work items through `cache`.
+    pub(crate) fn indicator_board_totals_cached(
+        &self,
+        now: Timestamp,
+        cache: &mut WorkCache,
+    ) -> Result<Board> {
+        self.indicator_board_of(now, cache, None, false)
     }
 
     /// The readings at `now` of the indicators with these keys only (the
@@ -274,7 +293,7 @@ impl Store {
         keys: &std::collections::BTreeSet<String>,
     ) -> Result<Vec<Reading>> {
         Ok(self
-            .indicator_board_of(now, &mut WorkCache::default(), Some(keys))?
+            .indicator_board_of(now, &mut WorkCache::default(), Some(keys), true)?
             .readings)
     }
 
@@ -283,7 +302,9 @@ impl Store {
         now: Timestamp,
         cache: &mut WorkCache,
         only: Option<&std::collections::BTreeSet<String>>,
+        spark: bool,
     ) -> Result<Board> {
+        let _snapshot = self.read_tx()?;
         let mut sources = Sources {
             store: self,
             work: cache,
@@ -303,7 +324,7 @@ impl Store {
                 Some(None) => continue,
             };
             if def.source == Source::Observations {
-                if let Some(r) = self.reading_from_hours(ind.id, def, now)? {
+                if let Some(r) = self.reading_from_hours(ind.id, def, now, spark)? {
                     readings.push(r);
                     continue;
                 }

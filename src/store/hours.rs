@@ -1,41 +1,50 @@
-//! Hourly summaries of observations (schema 12): how the board reads a
-//! window of millions of values without reading them.
+//! Hourly and daily summaries of observations (schemas 12 and 15): how the
+//! board reads a window of millions of values without reading them.
 //!
 //! Every change to `observations` marks its hour stale (triggers, in the
 //! writer's transaction); [`refresh_stale`] recomputes the stale hours from
-//! the values just before opsdeck commits, so the summaries are always
-//! those of the committed values. An hour left stale by another program is
-//! never trusted: the board reads that indicator's values instead.
+//! the values just before opsdeck commits, marks their days stale and
+//! recomputes those from their hours, so the summaries are always those of
+//! the committed values. An hour left stale by another program is never
+//! trusted: the board reads that indicator's values instead.
 //!
-//! The board reads an indicator from its summaries when its two windows
-//! hold at least [`EXACT_BELOW`] values: the whole hours of each window come
-//! from the summaries (merged in SQL, or sketch by sketch for p50 and p90),
-//! the partial hours at the windows' ends from the values themselves. Count,
-//! sum, mean, rate and last are then exact; p50 and p90 are within
-//! [`crate::domain::summary::RELATIVE_ERROR`] (1 %); the sparkline's slices
-//! start on the hour (each whole hour counts in the slice that holds its
-//! middle). Below [`EXACT_BELOW`] everything is computed from the values.
+//! The board reads an indicator from its summaries when the days its two
+//! windows touch hold at least [`EXACT_BELOW`] values and at least four per
+//! hour with values. Each window is read from its whole days, the whole
+//! hours around them, and the values of the partial hours at its ends; the
+//! current window slice by slice for the sparkline (each whole hour counts
+//! in the slice that holds its middle, a day where all its hours fall in
+//! one slice; without a sparkline, for `status` and `check`, as one). Each
+//! range of hours or days is summed by SQLite (one row back), and only the
+//! p50 and p90 indicators read the ranges' sketches. Count, sum, mean, rate
+//! and last are then exact; p50 and p90 are within
+//! [`crate::domain::summary::RELATIVE_ERROR`] (1 %). Below the threshold
+//! everything is computed from the values.
 
 use super::board::{Reading, SPARK_BUCKETS};
 use super::Result;
 use super::Store;
 use crate::domain::indicator::{status_of, trend, Aggregation, IndicatorDef};
-use crate::domain::summary::{Latest, Sketch, Summary};
-use crate::domain::{Status, Timestamp, HOUR};
-use rusqlite::{params, Connection};
+use crate::domain::summary::{cover, Latest, Summary};
+use crate::domain::{Status, Timestamp, DAY, HOUR};
+use rusqlite::{params, Connection, OptionalExtension};
 
-/// Below this many values in an indicator's two windows (current and
-/// previous), the board reads every value: exact quantiles, exact slices.
-/// So it does where the windows hold fewer than four values per hour with
-/// values (the summaries would not save a read).
+/// Below this many values in the days an indicator's two windows (current
+/// and previous) touch, the board reads every value: exact quantiles,
+/// exact slices. So it does where those days hold fewer than four values
+/// per hour with values (the summaries would not save a read).
 pub const EXACT_BELOW: u64 = 1_000;
 
-fn hour_of(at: Timestamp) -> Timestamp {
-    at.div_euclid(HOUR) * HOUR
+/// The migration that adds the daily summaries (schema 15).
+pub(crate) const DAYS_MIGRATION: &str = include_str!("migrations/0015_observation_days.sql");
+
+fn floor_to(at: Timestamp, unit: i64) -> Timestamp {
+    at.div_euclid(unit) * unit
 }
 
-/// Throws every summary away and marks every hour that holds values as
-/// stale, so that [`refresh_stale`] recomputes them all before the commit:
+/// Throws every summary away (hours and days) and marks every hour that
+/// holds values as stale, so that [`refresh_stale`] recomputes them all,
+/// and their days, before the commit:
 /// for a restore, which never trusts summaries that came from a file (an
 /// export of an older schema has none, an edited one could lie).
 pub(crate) fn rebuild_all(conn: &Connection) -> Result<()> {
@@ -43,15 +52,33 @@ pub(crate) fn rebuild_all(conn: &Connection) -> Result<()> {
         "DELETE FROM observation_hours;
          DELETE FROM observation_hour_sketches;
          DELETE FROM observation_hours_stale;
+         DELETE FROM observation_days;
+         DELETE FROM observation_day_sketches;
+         DELETE FROM observation_days_stale;
          INSERT INTO observation_hours_stale (indicator_id, hour)
              SELECT DISTINCT indicator_id, at - ((at % 3600) + 3600) % 3600 FROM observations;",
     )?;
     Ok(())
 }
 
-/// Recomputes every stale hour from its values and clears the marks. Runs
-/// inside the writer's transaction, just before it commits.
+/// Recomputes every stale hour from its values, then every stale day from
+/// its hours, and clears the marks. Runs inside the writer's transaction,
+/// just before it commits. Returns the number of hours recomputed.
 pub(crate) fn refresh_stale(conn: &Connection) -> Result<usize> {
+    refresh_stale_levels(conn, true)
+}
+
+/// [`refresh_stale`], with the days only when `days` (a database migrated
+/// to the hours but not yet to the days has no table for them).
+pub(crate) fn refresh_stale_levels(conn: &Connection, days: bool) -> Result<usize> {
+    let hours = refresh_stale_hours(conn, days)?;
+    if days {
+        refresh_stale_days(conn)?;
+    }
+    Ok(hours)
+}
+
+fn refresh_stale_hours(conn: &Connection, days: bool) -> Result<usize> {
     let stale: Vec<(i64, i64)> = {
         let mut stmt =
             conn.prepare_cached("SELECT indicator_id, hour FROM observation_hours_stale")?;
@@ -105,10 +132,103 @@ pub(crate) fn refresh_stale(conn: &Connection) -> Result<usize> {
                 put_sketch.execute(params![id, hour, s.sketch.encode()])?;
             }
         }
+        if days {
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO observation_days_stale (indicator_id, day) VALUES (?1, ?2)",
+            )?
+            .execute(params![id, floor_to(hour, DAY)])?;
+        }
     }
     conn.execute("DELETE FROM observation_hours_stale", [])?;
     tracing::debug!(hours = stale.len(), "refreshed hourly summaries");
     Ok(stale.len())
+}
+
+/// Recomputes every stale day from its hours (already up to date) and
+/// clears the marks.
+fn refresh_stale_days(conn: &Connection) -> Result<usize> {
+    let stale: Vec<(i64, i64)> = {
+        let mut stmt =
+            conn.prepare_cached("SELECT indicator_id, day FROM observation_days_stale")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let mut hours = conn.prepare_cached(
+        "SELECT h.hour, n, sum, min, max, last_at, last_id, last_value, s.sketch
+           FROM observation_hours h
+           LEFT JOIN observation_hour_sketches s USING (indicator_id, hour)
+          WHERE h.indicator_id = ?1 AND h.hour >= ?2 AND h.hour < ?3",
+    )?;
+    let mut put = conn.prepare_cached(
+        "INSERT OR REPLACE INTO observation_days
+           (indicator_id, day, n, hours, sum, min, max, last_at, last_id, last_value)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut put_sketch = conn.prepare_cached(
+        "INSERT OR REPLACE INTO observation_day_sketches (indicator_id, day, sketch)
+         VALUES (?1, ?2, ?3)",
+    )?;
+    let mut drop_day =
+        conn.prepare_cached("DELETE FROM observation_days WHERE indicator_id = ?1 AND day = ?2")?;
+    let mut drop_sketch = conn.prepare_cached(
+        "DELETE FROM observation_day_sketches WHERE indicator_id = ?1 AND day = ?2",
+    )?;
+    for &(id, day) in &stale {
+        let mut s = Summary::default();
+        let mut count = 0i64;
+        let mut rows = hours.query(params![id, day, day + DAY])?;
+        while let Some(r) = rows.next()? {
+            let hour: i64 = r.get(0)?;
+            let last = Latest {
+                at: r.get(5)?,
+                id: r.get(6)?,
+                value: r.get(7)?,
+            };
+            s.merge_parts(
+                r.get::<_, i64>(1)? as u64,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                Some(last),
+            );
+            let bytes = r.get_ref(8)?.as_blob().unwrap_or_default();
+            s.sketch
+                .merge_encoded(bytes)
+                .ok_or_else(|| not_a_sketch("observation_hour_sketches", id, hour))?;
+            count += 1;
+        }
+        match s.last {
+            None => {
+                drop_day.execute(params![id, day])?;
+                drop_sketch.execute(params![id, day])?;
+            }
+            Some(last) => {
+                put.execute(params![
+                    id,
+                    day,
+                    s.count as i64,
+                    count,
+                    s.sum,
+                    s.min,
+                    s.max,
+                    last.at,
+                    last.id,
+                    last.value
+                ])?;
+                put_sketch.execute(params![id, day, s.sketch.encode()])?;
+            }
+        }
+    }
+    conn.execute("DELETE FROM observation_days_stale", [])?;
+    tracing::debug!(days = stale.len(), "refreshed daily summaries");
+    Ok(stale.len())
+}
+
+fn not_a_sketch(table: &str, id: i64, at: Timestamp) -> super::StoreError {
+    super::StoreError::Invalid(format!("{table}: indicator {id}, {at}: not a sketch"))
 }
 
 /// The values of `[from, to)` of one indicator, folded into `into` by the
@@ -139,17 +259,158 @@ struct Window {
     slices: Vec<Summary>,
 }
 
+/// A level of summaries: its queries (count, sum and extremes of a range;
+/// the latest value of a range; the sketches of a range).
+struct Level {
+    totals: &'static str,
+    latest: &'static str,
+    sketches: &'static str,
+    table: &'static str,
+}
+
+const HOURS: Level = Level {
+    totals: "SELECT ifnull(sum(n), 0), ifnull(sum(sum), 0), min(min), max(max)
+               FROM observation_hours WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
+    latest: "SELECT last_at, last_id, last_value FROM observation_hours
+              WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour DESC LIMIT 1",
+    sketches: "SELECT hour, sketch FROM observation_hour_sketches
+                WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
+    table: "observation_hour_sketches",
+};
+
+const DAYS: Level = Level {
+    totals: "SELECT ifnull(sum(n), 0), ifnull(sum(sum), 0), min(min), max(max)
+               FROM observation_days WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3",
+    latest: "SELECT last_at, last_id, last_value FROM observation_days
+              WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3 ORDER BY day DESC LIMIT 1",
+    sketches: "SELECT day, sketch FROM observation_day_sketches
+                WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3",
+    table: "observation_day_sketches",
+};
+
+/// Reads one indicator's ranges of summaries, with only what its
+/// aggregation needs.
+struct Reader<'c> {
+    conn: &'c Connection,
+    id: i64,
+    /// `last` reads the latest value of each range.
+    latest: bool,
+    /// p50 and p90 read the sketches.
+    sketches: bool,
+}
+
+impl Reader<'_> {
+    /// Adds the summaries of `level` in `[from, to)` to `into`.
+    fn range(
+        &self,
+        level: &Level,
+        (from, to): (Timestamp, Timestamp),
+        into: &mut Summary,
+    ) -> Result<()> {
+        if from >= to {
+            return Ok(());
+        }
+        let (n, sum, min, max): (i64, f64, Option<f64>, Option<f64>) = self
+            .conn
+            .prepare_cached(level.totals)?
+            .query_row(params![self.id, from, to], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        if n == 0 {
+            return Ok(());
+        }
+        let last = if self.latest {
+            self.conn
+                .prepare_cached(level.latest)?
+                .query_row(params![self.id, from, to], |r| {
+                    Ok(Latest {
+                        at: r.get(0)?,
+                        id: r.get(1)?,
+                        value: r.get(2)?,
+                    })
+                })
+                .optional()?
+        } else {
+            None
+        };
+        into.merge_parts(
+            n as u64,
+            sum,
+            min.unwrap_or(f64::NAN),
+            max.unwrap_or(f64::NAN),
+            last,
+        );
+        if self.sketches {
+            let mut stmt = self.conn.prepare_cached(level.sketches)?;
+            let mut rows = stmt.query(params![self.id, from, to])?;
+            while let Some(r) = rows.next()? {
+                let bytes = r.get_ref(1)?.as_blob().unwrap_or_default();
+                into.sketch
+                    .merge_encoded(bytes)
+                    .ok_or_else(|| not_a_sketch(level.table, self.id, r.get(0).unwrap_or(0)))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The summary of `[from, to)` and of its `slices` equal slices: the
+    /// partial hours at the ends from the values, the whole hours from the
+    /// hours (each in the slice holding its middle), the whole days of a
+    /// slice from the days.
+    fn window(&self, (from, to): (Timestamp, Timestamp), slices: usize) -> Result<Window> {
+        let c = cover(from, to, HOUR);
+        let span = (to - from) as f64 / slices as f64;
+        let slice_of = |at: Timestamp| -> usize {
+            ((((at - from) as f64) / span).max(0.0) as usize).min(slices - 1)
+        };
+        let mut parts = vec![Summary::default(); slices];
+        for range in [c.head, c.tail] {
+            fold_values(self.conn, self.id, range, |at, row, v| {
+                parts[slice_of(at)].add(at, row, v)
+            })?;
+        }
+        // Runs of whole hours whose middles fall in the same slice (one run
+        // for one slice), each read as its whole days and the hours around
+        // them: a day's summary is the merge of its hours, so the result is
+        // the same as hour by hour.
+        let (h0, h1) = c.hours;
+        let mut start = h0;
+        while start < h1 {
+            let s = slice_of(start + HOUR / 2);
+            let mut end = start + HOUR;
+            while end < h1 && slice_of(end + HOUR / 2) == s {
+                end += HOUR;
+            }
+            let d = cover(start, end, DAY);
+            for (level, range) in [(&HOURS, d.head), (&DAYS, d.hours), (&HOURS, d.tail)] {
+                self.range(level, range, &mut parts[s])?;
+            }
+            start = end;
+        }
+        let mut total = Summary::default();
+        parts.iter().for_each(|p| total.merge(p));
+        Ok(Window {
+            total,
+            slices: parts,
+        })
+    }
+}
+
 impl Store {
-    /// One indicator read from its hourly summaries at `now`, or `None` when
-    /// it must be read from its values: fewer than [`EXACT_BELOW`] in its two
-    /// windows, or an hour left stale by another program.
+    /// One indicator read from its summaries at `now`, or `None` when it
+    /// must be read from its values: fewer than [`EXACT_BELOW`] values in
+    /// the days its two windows touch, or an hour left stale by another
+    /// program.
+    /// Without `spark`, the current window is read like the previous one
+    /// (whole days) and the reading has no sparkline.
     pub(crate) fn reading_from_hours(
         &self,
         id: i64,
         def: &IndicatorDef,
         now: Timestamp,
+        spark: bool,
     ) -> Result<Option<Reading>> {
-        self.reading_from_hours_above(id, def, now, EXACT_BELOW)
+        self.reading_from_hours_above(id, def, now, EXACT_BELOW, spark)
     }
 
     /// [`Store::reading_from_hours`] with the threshold as a parameter.
@@ -159,6 +420,7 @@ impl Store {
         def: &IndicatorDef,
         now: Timestamp,
         exact_below: u64,
+        spark: bool,
     ) -> Result<Option<Reading>> {
         let conn = self.conn();
         let w = def.window_secs;
@@ -167,32 +429,38 @@ impl Store {
         let (lo, mid, hi) = (now - 2 * w + 1, now - w + 1, now + 1);
         let stale: bool = conn
             .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM observation_hours_stale WHERE indicator_id = ?1)",
+                "SELECT EXISTS (SELECT 1 FROM observation_hours_stale WHERE indicator_id = ?1)
+                     OR EXISTS (SELECT 1 FROM observation_days_stale WHERE indicator_id = ?1)",
             )?
             .query_row([id], |r| r.get(0))?;
         if stale {
             return Ok(None);
         }
-        // Every whole hour of both windows, in one ordered scan of the key.
-        let (h_lo, h_hi) = (hour_of(lo + HOUR - 1), hour_of(hi));
-        // First how many values and hours, summed by SQLite itself: where
-        // there are few values, or about as many hours as values (a sparse
-        // indicator), the values are read instead, as cheaply.
-        let (n, rows): (i64, i64) = conn
+        // How many values and hours with values the days of both windows
+        // hold: where there are few values, or about as many hours as
+        // values (a sparse indicator), the values are read instead, as
+        // cheaply.
+        let (n, hours): (i64, i64) = conn
             .prepare_cached(
-                "SELECT ifnull(sum(n), 0), count(*) FROM observation_hours
-                  WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
+                "SELECT ifnull(sum(n), 0), ifnull(sum(hours), 0) FROM observation_days
+                  WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3",
             )?
-            .query_row(params![id, h_lo, h_hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        if (n as u64) < exact_below || rows * 4 > n {
+            .query_row(
+                params![id, floor_to(lo, DAY), floor_to(hi - 1, DAY) + DAY],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+        if (n as u64) < exact_below || hours * 4 > n {
             return Ok(None);
         }
-        let mut hours = hour_rows(conn, id, (h_lo, h_hi))?;
-        if matches!(def.aggregation, Aggregation::P50 | Aggregation::P90) {
-            add_sketches(conn, id, &mut hours, (h_lo, h_hi))?;
-        }
-        let previous = window(conn, id, (lo, mid), 1, &hours)?;
-        let current = window(conn, id, (mid, hi), SPARK_BUCKETS, &hours)?;
+        let reader = Reader {
+            conn,
+            id,
+            latest: def.aggregation == Aggregation::Last,
+            sketches: matches!(def.aggregation, Aggregation::P50 | Aggregation::P90),
+        };
+        let previous = reader.window((lo, mid), 1)?;
+        let slices = if spark { SPARK_BUCKETS } else { 1 };
+        let current = reader.window((mid, hi), slices)?;
         let value = current.total.aggregate(def.aggregation, w);
         let prev = previous.total.aggregate(def.aggregation, w);
         let events = current.total.count as usize;
@@ -213,112 +481,23 @@ impl Store {
             trend: trend(value, prev, def.direction),
             events,
             min_events,
-            spark: current
-                .slices
-                .iter()
-                .map(|s| s.aggregate(def.aggregation, slice_secs))
-                .collect(),
+            spark: match spark {
+                true => current
+                    .slices
+                    .iter()
+                    .map(|s| s.aggregate(def.aggregation, slice_secs))
+                    .collect(),
+                false => Vec::new(),
+            },
         }))
     }
-}
-
-/// The summaries of the whole hours of `[from, to)`, oldest first.
-fn hour_rows(
-    conn: &Connection,
-    id: i64,
-    (from, to): (Timestamp, Timestamp),
-) -> Result<Vec<(Timestamp, Summary)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT hour, n, sum, min, max, last_at, last_id, last_value FROM observation_hours
-          WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3 ORDER BY hour",
-    )?;
-    let mut rows = stmt.query(params![id, from, to])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push((
-            r.get(0)?,
-            Summary {
-                count: r.get::<_, i64>(1)? as u64,
-                sum: r.get(2)?,
-                min: r.get(3)?,
-                max: r.get(4)?,
-                last: Some(Latest {
-                    at: r.get(5)?,
-                    id: r.get(6)?,
-                    value: r.get(7)?,
-                }),
-                sketch: Sketch::default(),
-            },
-        ));
-    }
-    Ok(out)
-}
-
-/// Fills in each hour's sketch (read only for p50 and p90 indicators).
-fn add_sketches(
-    conn: &Connection,
-    id: i64,
-    hours: &mut [(Timestamp, Summary)],
-    (from, to): (Timestamp, Timestamp),
-) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT hour, sketch FROM observation_hour_sketches
-          WHERE indicator_id = ?1 AND hour >= ?2 AND hour < ?3",
-    )?;
-    let mut rows = stmt.query(params![id, from, to])?;
-    while let Some(r) = rows.next()? {
-        let hour: i64 = r.get(0)?;
-        let bytes = r.get_ref(1)?.as_blob().unwrap_or_default();
-        let sketch = Sketch::decode(bytes).ok_or_else(|| {
-            super::StoreError::Invalid(format!(
-                "observation_hour_sketches: indicator {id}, hour {hour}: not a sketch"
-            ))
-        })?;
-        if let Ok(i) = hours.binary_search_by_key(&hour, |h| h.0) {
-            hours[i].1.sketch = sketch;
-        }
-    }
-    Ok(())
-}
-
-/// The summary of `[from, to)` and of its `slices` equal slices: the whole
-/// hours from `hours` (each in the slice holding its middle), the partial
-/// hours at the ends from the values.
-fn window(
-    conn: &Connection,
-    id: i64,
-    (from, to): (Timestamp, Timestamp),
-    slices: usize,
-    hours: &[(Timestamp, Summary)],
-) -> Result<Window> {
-    let cover = crate::domain::summary::cover(from, to, HOUR);
-    let span = (to - from) as f64 / slices as f64;
-    let slice_of = |at: Timestamp| -> usize {
-        ((((at - from) as f64) / span).max(0.0) as usize).min(slices - 1)
-    };
-    let mut parts = vec![Summary::default(); slices];
-    for range in [cover.head, cover.tail] {
-        fold_values(conn, id, range, |at, row, v| {
-            parts[slice_of(at)].add(at, row, v)
-        })?;
-    }
-    let (h0, h1) = cover.hours;
-    let first = hours.partition_point(|h| h.0 < h0);
-    for (hour, summary) in hours[first..].iter().take_while(|h| h.0 < h1) {
-        parts[slice_of(hour + HOUR / 2)].merge(summary);
-    }
-    let mut total = Summary::default();
-    parts.iter().for_each(|p| total.merge(p));
-    Ok(Window {
-        total,
-        slices: parts,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::indicator::{Direction, Kind, Source};
+    use crate::domain::summary::RELATIVE_ERROR;
     use crate::domain::test_rng::Rng;
     use crate::domain::DAY;
     use crate::store::board::reading_from_points;
@@ -412,6 +591,74 @@ mod tests {
         rows.collect::<rusqlite::Result<_>>().unwrap()
     }
 
+    /// Every column of both day tables, by indicator and day.
+    type DayRow = (i64, i64, i64, i64, f64, f64, f64, i64, i64, f64, Vec<u8>);
+
+    fn days_table(store: &Store) -> Vec<DayRow> {
+        let mut stmt = store
+            .conn()
+            .prepare(
+                "SELECT d.indicator_id, d.day, n, hours, sum, min, max, last_at, last_id, last_value, s.sketch
+                   FROM observation_days d JOIN observation_day_sketches s USING (indicator_id, day)
+                  ORDER BY 1, 2",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                    r.get(10)?,
+                ))
+            })
+            .unwrap();
+        rows.collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    /// The days as recomputed from nothing (from the values, through the
+    /// hours), in a transaction rolled back afterwards.
+    fn days_from_scratch(store: &Store) -> Vec<DayRow> {
+        let conn = store.conn();
+        conn.execute_batch(
+            "SAVEPOINT scratch;
+             DELETE FROM observation_hours; DELETE FROM observation_hour_sketches;
+             DELETE FROM observation_days; DELETE FROM observation_day_sketches;
+             INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
+               SELECT DISTINCT indicator_id, at - ((at % 3600) + 3600) % 3600 FROM observations;",
+        )
+        .unwrap();
+        refresh_stale(conn).unwrap();
+        let rows = days_table(store);
+        conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;")
+            .unwrap();
+        rows
+    }
+
+    /// The summaries kept equal those recomputed from the values, at both
+    /// levels, and a day is the merge of its hours.
+    fn assert_summaries_are_those_of_the_values(store: &Store) {
+        assert_eq!(hours_table(store), hours_from_scratch(store));
+        let days = days_table(store);
+        assert_eq!(days, days_from_scratch(store));
+        let hours = hours_table(store);
+        for d in &days {
+            let of_day: Vec<_> = hours
+                .iter()
+                .filter(|h| h.0 == d.0 && h.1 >= d.1 && h.1 < d.1 + DAY)
+                .collect();
+            assert_eq!(d.3 as usize, of_day.len(), "hours of day {}", d.1);
+            assert_eq!(d.2, of_day.iter().map(|h| h.2).sum::<i64>());
+        }
+    }
+
     /// The hours as recomputed from nothing: every hour marked stale, then
     /// refreshed, in a transaction rolled back afterwards.
     fn hours_from_scratch(store: &Store) -> Vec<Row> {
@@ -433,9 +680,14 @@ mod tests {
     #[test]
     fn the_board_from_hours_agrees_with_the_board_from_every_value() {
         let (store, defs) = store_with_values(3_000);
-        for (id, d) in &defs {
+        // With the sparkline (the current window by hours) and without (by
+        // days); the previous window by days either way.
+        for (spark, (id, d)) in [true, false]
+            .into_iter()
+            .flat_map(|s| defs.iter().map(move |d| (s, d)))
+        {
             let from_hours = store
-                .reading_from_hours_above(*id, d, NOW, 1)
+                .reading_from_hours_above(*id, d, NOW, 1, spark)
                 .unwrap()
                 .expect("read from the hours");
             let points = store
@@ -458,6 +710,10 @@ mod tests {
             close(from_hours.value, exact.value, tol);
             close(from_hours.previous, exact.previous, tol);
             assert_eq!(from_hours.status, exact.status);
+            if !spark {
+                assert!(from_hours.spark.is_empty());
+                continue;
+            }
             assert_eq!(from_hours.spark.len(), SPARK_BUCKETS);
             if d.aggregation == Aggregation::Sum {
                 let total: f64 = from_hours.spark.iter().flatten().sum();
@@ -467,17 +723,137 @@ mod tests {
         // Below the threshold the board reads the values; above it, the hours.
         let (id, d) = &defs[0];
         assert!(store
-            .reading_from_hours_above(*id, d, NOW, 10_000)
+            .reading_from_hours_above(*id, d, NOW, 10_000, true)
             .unwrap()
             .is_none());
-        assert!(store.reading_from_hours(*id, d, NOW).unwrap().is_some());
+        assert!(store
+            .reading_from_hours(*id, d, NOW, true)
+            .unwrap()
+            .is_some());
+    }
+
+    #[test]
+    fn the_boards_p50_and_p90_through_the_summaries_are_within_the_bound() {
+        // A fixed dataset dense enough for the summaries (20,000 values of
+        // each indicator over 15 days: about 55 an hour), spread over two
+        // orders of magnitude so that the sketch's bins matter.
+        let mut store = Store::open_in_memory_at("test", NOW).unwrap();
+        let defs = store
+            .write(|tx| -> Result<Vec<(i64, IndicatorDef)>> {
+                let mut rng = Rng::new(7);
+                let mut out = Vec::new();
+                for (k, agg) in [Aggregation::P50, Aggregation::P90].iter().enumerate() {
+                    let mut d = def(&format!("q{k}"), *agg);
+                    d.window_secs = [7, 3][k] * DAY;
+                    let id = insert_indicator(tx, &d, 100 + k as i64)?;
+                    for _ in 0..20_000 {
+                        let at = NOW - 15 * DAY + rng.below(15 * DAY as u64) as i64;
+                        let v = (3.0 + 1.2 * rng.normal()).exp();
+                        insert_observation(tx, id, at, v, None, Origin::Manual)?;
+                    }
+                    out.push((id, d));
+                }
+                Ok(out)
+            })
+            .unwrap();
+        let exact_of = |id: i64, from: Timestamp, to: Timestamp, q: f64| {
+            let values: Vec<f64> = store
+                .observation_points(id, from, to)
+                .unwrap()
+                .into_iter()
+                .filter(|p| p.0 > from)
+                .map(|p| p.1)
+                .collect();
+            crate::domain::indicator::percentile(values, q).unwrap()
+        };
+        let with_spark = store.indicator_board(NOW).unwrap();
+        let totals = store.indicator_board_totals(NOW).unwrap();
+        for (id, d) in &defs {
+            assert!(
+                store
+                    .reading_from_hours(*id, d, NOW, true)
+                    .unwrap()
+                    .is_some(),
+                "{}: read from the summaries",
+                d.key
+            );
+            let q = if d.aggregation == Aggregation::P50 {
+                0.5
+            } else {
+                0.9
+            };
+            let w = d.window_secs;
+            let exact = exact_of(*id, NOW - w, NOW, q);
+            let exact_prev = exact_of(*id, NOW - 2 * w, NOW - w, q);
+            for board in [&with_spark, &totals] {
+                let r = board.readings.iter().find(|r| r.id == *id).unwrap();
+                for (got, want) in [(r.value, exact), (r.previous, exact_prev)] {
+                    let got = got.unwrap();
+                    assert!(
+                        (got - want).abs() <= RELATIVE_ERROR * want,
+                        "{}: {got} vs exact {want}",
+                        d.key
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_range_query_seeks_its_primary_key() {
+        let store = Store::open_in_memory_at("test", NOW).unwrap();
+        for level in [&HOURS, &DAYS] {
+            for sql in [level.totals, level.latest, level.sketches] {
+                let mut stmt = store
+                    .conn()
+                    .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                    .unwrap();
+                let plan: Vec<String> = stmt
+                    .query_map([0, 0, 0], |r| r.get(3))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                let plan = plan.join("\n");
+                assert!(
+                    plan.contains("SEARCH") && plan.contains("PRIMARY KEY"),
+                    "{sql}: {plan}"
+                );
+                assert!(
+                    !plan.contains("SCAN") && !plan.contains("TEMP B-TREE"),
+                    "{sql}: {plan}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_of_the_same_second_come_in_recording_order() {
+        let mut store = Store::open_in_memory_at("test", NOW).unwrap();
+        let d = def("tie", Aggregation::Last);
+        let id = store
+            .write(|tx| -> Result<i64> {
+                let id = insert_indicator(tx, &d, 100)?;
+                // Recorded later, smaller: the index holds it first.
+                for v in [9.0, 5.0, 7.0, 1.0] {
+                    insert_observation(tx, id, NOW - 60, v, None, Origin::Manual)?;
+                }
+                insert_observation(tx, id, NOW - 120, 3.0, None, Origin::Manual)?;
+                Ok(id)
+            })
+            .unwrap();
+        let points = store.observation_points(id, NOW - DAY, NOW).unwrap();
+        let values: Vec<f64> = points.iter().map(|p| p.1).collect();
+        assert_eq!(values, [3.0, 9.0, 5.0, 7.0, 1.0]);
+        let r = reading_from_points(id, &d, &points, NOW);
+        assert_eq!(r.value, Some(1.0), "last takes the one recorded last");
     }
 
     #[test]
     fn every_write_leaves_the_hours_those_of_the_values() {
         let (mut store, defs) = store_with_values(3_000);
         assert!(!hours_table(&store).is_empty());
-        assert_eq!(hours_table(&store), hours_from_scratch(&store));
+        assert!(!days_table(&store).is_empty());
+        assert_summaries_are_those_of_the_values(&store);
         let id = defs[1].0;
         let (a, b): (i64, i64) = store
             .conn()
@@ -499,7 +875,7 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        assert_eq!(hours_table(&store), hours_from_scratch(&store));
+        assert_summaries_are_those_of_the_values(&store);
         // Another program's write leaves its hour stale: never trusted.
         store
             .conn()
@@ -509,16 +885,16 @@ mod tests {
             )
             .unwrap();
         assert!(store
-            .reading_from_hours_above(id, &defs[1].1, NOW, 1)
+            .reading_from_hours_above(id, &defs[1].1, NOW, 1, true)
             .unwrap()
             .is_none());
         // The next write of opsdeck brings it up to date.
         store
             .write(|tx| insert_observation(tx, defs[0].0, NOW, 1.0, None, Origin::Manual))
             .unwrap();
-        assert_eq!(hours_table(&store), hours_from_scratch(&store));
+        assert_summaries_are_those_of_the_values(&store);
         let r = store
-            .reading_from_hours_above(id, &defs[1].1, NOW, 1)
+            .reading_from_hours_above(id, &defs[1].1, NOW, 1, true)
             .unwrap()
             .unwrap();
         let pts = store.observation_points(id, NOW - 14 * DAY, NOW).unwrap();
@@ -532,6 +908,7 @@ mod tests {
             })
             .unwrap();
         assert!(hours_table(&store).iter().all(|h| h.0 != id));
-        assert_eq!(hours_table(&store), hours_from_scratch(&store));
+        assert!(days_table(&store).iter().all(|d| d.0 != id));
+        assert_summaries_are_those_of_the_values(&store);
     }
 }

@@ -284,11 +284,14 @@ pub(crate) fn upsert_observations_with(
     Ok(out)
 }
 
-/// The hot query of every board: one indicator's values in a window, by
-/// time and then in recording order (id), so that among values of the same
-/// time the one recorded last comes last and `last` takes it.
+/// The hot query of every board: one indicator's values in a window, in the
+/// order of its covering index (by time, then by value). The caller puts
+/// values of the same time in recording order (id) so that the one recorded
+/// last comes last and `last` takes it: asking SQLite for `ORDER BY at, id`
+/// would sort every row in a temporary b-tree (the index holds the value
+/// before the id).
 pub const SQL_OBSERVATION_POINTS: &str =
-    "SELECT at, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at, id";
+    "SELECT at, id, value FROM observations WHERE indicator_id = ?1 AND at >= ?2 AND at <= ?3 ORDER BY at";
 
 /// Every indicator's definition by row id, retired ones included (the
 /// import checks each value against its indicator).
@@ -348,9 +351,13 @@ impl Store {
     ) -> Result<Vec<(Timestamp, f64)>> {
         let mut stmt = self.conn().prepare_cached(SQL_OBSERVATION_POINTS)?;
         let rows = stmt.query_map(params![indicator_id, from, to], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+            Ok((r.get::<_, Timestamp>(0)?, r.get::<_, i64>(1)?, r.get(2)?))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut points: Vec<(Timestamp, i64, f64)> = rows.collect::<rusqlite::Result<_>>()?;
+        // Already in time order: the stable sort only reorders values of the
+        // same second, by id, in one pass over sorted runs.
+        points.sort_by_key(|p| (p.0, p.1));
+        Ok(points.into_iter().map(|(at, _, v)| (at, v)).collect())
     }
 
     /// The newest `limit` observations of an indicator that carry a note.

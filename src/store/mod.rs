@@ -54,10 +54,32 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_observation_hours.sql"),
     include_str!("migrations/0013_incidents.sql"),
     include_str!("migrations/0014_oncall.sql"),
+    hours::DAYS_MIGRATION,
 ];
 
 /// The schema version from which observations have hourly summaries.
 const HOURS_VERSION: i64 = 12;
+
+/// A read transaction of [`Store::read_tx`], ended when dropped.
+pub(crate) struct ReadTx<'c> {
+    conn: Option<&'c Connection>,
+}
+
+impl Drop for ReadTx<'_> {
+    fn drop(&mut self) {
+        // Only reads happened: nothing to lose. The transaction must not
+        // outlive the guard (a later write could not begin), so a failed
+        // end is rolled back.
+        if let Some(conn) = self.conn {
+            if conn.execute_batch("COMMIT").is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+    }
+}
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -340,6 +362,16 @@ impl Store {
     fn prepare(&mut self, now: i64, new: bool) -> Result<()> {
         let path = self.path.display().to_string();
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        // A board reads a dozen statements per indicator: keep them all
+        // prepared (the default keeps 16, fewer than one board uses).
+        self.conn
+            .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        // Plans never depend on the values bound: without this, SQLite
+        // prepares some range queries again at every new bound value.
+        self.conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )?;
         // Read the version before anything writes to the file: a newer or
         // corrupt database must be left exactly as it is.
         let version: i64 = self
@@ -416,7 +448,10 @@ impl Store {
                 audit::stamp_seed_rows(&tx, audit_before)?;
             }
             if version + 1 >= HOURS_VERSION {
-                hours::refresh_stale(&tx)?;
+                // The days exist from their own migration on (whatever its
+                // number): before it, only the hours are kept.
+                let days = MIGRATIONS[..=version as usize].contains(&hours::DAYS_MIGRATION);
+                hours::refresh_stale_levels(&tx, days)?;
             }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
@@ -555,6 +590,20 @@ impl Store {
     /// calls store functions, never SQL.
     pub(in crate::store) fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Holds one read transaction while the guard lives, so that many
+    /// reads share one snapshot and take the file's read lock once instead
+    /// of once per statement. Inside a transaction already open (a write
+    /// that reads, such as `check`'s evaluation) it does nothing.
+    pub(in crate::store) fn read_tx(&self) -> Result<ReadTx<'_>> {
+        if !self.conn.is_autocommit() {
+            return Ok(ReadTx { conn: None });
+        }
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        Ok(ReadTx {
+            conn: Some(&self.conn),
+        })
     }
 
     /// The raw connection, for tests that go around the store on purpose

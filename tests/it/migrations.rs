@@ -413,3 +413,74 @@ fn schema_14_adds_overrides_silences_and_the_outbox() {
     let held = store.pending_notifications().unwrap();
     assert_eq!((held.len(), held[0].due_at), (1, None));
 }
+
+#[test]
+fn schema_15_summarises_every_existing_day_from_its_hours_and_keeps_them_up_to_date() {
+    let (_dir, db) = old_copy(12);
+    let mut store = Store::open_at(&db, "migration-test", 1_795_510_800).unwrap();
+    let count = |store: &Store, sql: &str| -> i64 {
+        store
+            .raw_conn_for_tests()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    // Every day that held hours has its summary: their merge, with the
+    // number of hours; none is stale.
+    let days_with_hours = "SELECT count(DISTINCT indicator_id || ':' || (hour - ((hour % 86400) + 86400) % 86400)) FROM observation_hours";
+    assert!(count(&store, days_with_hours) >= 1);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_days"),
+        count(&store, days_with_hours)
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_day_sketches"),
+        count(&store, days_with_hours)
+    );
+    assert_eq!(
+        count(&store, "SELECT sum(n) FROM observation_days"),
+        count(&store, "SELECT count(*) FROM observations")
+    );
+    assert_eq!(
+        count(&store, "SELECT sum(hours) FROM observation_days"),
+        count(&store, "SELECT count(*) FROM observation_hours")
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_days_stale"),
+        0
+    );
+    // Two values on a new day, through the store: that day is summarised
+    // in the same transaction, from both of its hours.
+    let id = count(&store, "SELECT min(indicator_id) FROM observations");
+    store
+        .write(|tx| {
+            for at in [1_795_510_800 - 7_200, 1_795_510_800] {
+                opsdeck::store::indicators::insert_observation(
+                    tx,
+                    id,
+                    at,
+                    7.0,
+                    None,
+                    opsdeck::store::indicators::Origin::Manual,
+                )?;
+            }
+            Ok::<_, opsdeck::store::StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(
+        count(&store, "SELECT sum(n) FROM observation_days"),
+        count(&store, "SELECT count(*) FROM observations")
+    );
+    assert_eq!(
+        count(
+            &store,
+            &format!(
+                "SELECT hours FROM observation_days WHERE indicator_id = {id} AND day = 1795478400"
+            )
+        ),
+        2
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM observation_days_stale"),
+        0
+    );
+}

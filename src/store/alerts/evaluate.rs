@@ -311,7 +311,8 @@ fn gather_candidates(store: &Store, now: Timestamp, policy: &AlertPolicy) -> Res
     let capacities = store.capacities_at(now)?;
     // The board and the flow read the same work items: load them once.
     let mut work = crate::store::board::WorkCache::default();
-    let board = store.indicator_board_cached(now, &mut work)?;
+    // The rules read values and statuses, never sparklines.
+    let board = store.indicator_board_totals_cached(now, &mut work)?;
     let mut kind_owner: HashMap<String, String> = HashMap::new();
     for r in &board.readings {
         let kind = r.def.work_kind.as_deref().unwrap_or_default();
