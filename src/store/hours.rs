@@ -12,9 +12,10 @@
 //! windows touch hold at least [`EXACT_BELOW`] values and at least four per
 //! hour with values. Each window is read from its whole days, the whole
 //! hours around them, and the values of the partial hours at its ends; the
-//! current window slice by slice for the sparkline (each whole hour counts
-//! in the slice that holds its middle, a day where all its hours fall in
-//! one slice; without a sparkline, for `status` and `check`, as one). Each
+//! current window slice by slice for the sparkline (a whole hour in the
+//! slice that holds it, an hour cut by a slice boundary from its values, a
+//! day where all its hours fall in one slice; without a sparkline, for
+//! `status` and `check`, as one). Each
 //! range of hours or days is summed by SQLite (one row back), and only the
 //! p50 and p90 indicators read the ranges' sketches. Count, sum, mean, rate
 //! and last are then exact; p50 and p90 are within
@@ -354,9 +355,9 @@ impl Reader<'_> {
     }
 
     /// The summary of `[from, to)` and of its `slices` equal slices: the
-    /// partial hours at the ends from the values, the whole hours from the
-    /// hours (each in the slice holding its middle), the whole days of a
-    /// slice from the days.
+    /// partial hours at the ends and the hours a slice boundary cuts from
+    /// the values, the other whole hours from the hours, the whole days of
+    /// a slice from the days.
     fn window(&self, (from, to): (Timestamp, Timestamp), slices: usize) -> Result<Window> {
         let c = cover(from, to, HOUR);
         let span = (to - from) as f64 / slices as f64;
@@ -369,16 +370,27 @@ impl Reader<'_> {
                 parts[slice_of(at)].add(at, row, v)
             })?;
         }
-        // Runs of whole hours whose middles fall in the same slice (one run
-        // for one slice), each read as its whole days and the hours around
-        // them: a day's summary is the merge of its hours, so the result is
-        // the same as hour by hour.
+        // Runs of whole hours that lie in one slice (one run for one slice),
+        // each read as its whole days and the hours around them: a day's
+        // summary is the merge of its hours, so the result is the same as
+        // hour by hour. An hour that a slice boundary cuts (slices of a 1-day
+        // window are 1.5 hours) is read from its values, each in its own
+        // slice: counted whole in one slice, a `sum` sparkline would
+        // alternate two hours and one.
         let (h0, h1) = c.hours;
+        let within = |h: Timestamp| slice_of(h) == slice_of(h + HOUR - 1);
         let mut start = h0;
         while start < h1 {
-            let s = slice_of(start + HOUR / 2);
+            if !within(start) {
+                fold_values(self.conn, self.id, (start, start + HOUR), |at, row, v| {
+                    parts[slice_of(at)].add(at, row, v)
+                })?;
+                start += HOUR;
+                continue;
+            }
+            let s = slice_of(start);
             let mut end = start + HOUR;
-            while end < h1 && slice_of(end + HOUR / 2) == s {
+            while end < h1 && within(end) && slice_of(end) == s {
                 end += HOUR;
             }
             let d = cover(start, end, DAY);
@@ -730,6 +742,39 @@ mod tests {
             .reading_from_hours(*id, d, NOW, true)
             .unwrap()
             .is_some());
+    }
+
+    /// A steady feed (one value a minute) of a `sum` over one day: its
+    /// sparkline's slices are 1.5 hours, so slice boundaries cut hours.
+    /// Read from the summaries, every slice equals the one read from the
+    /// values (an hour counted whole in one slice made the line alternate
+    /// two hours and one: a sawtooth on a flat feed).
+    #[test]
+    fn a_steady_feed_draws_the_same_sparkline_from_the_summaries() {
+        let mut store = Store::open_in_memory_at("test", NOW).unwrap();
+        let mut d = def("signups", Aggregation::Sum);
+        d.window_secs = DAY;
+        let id = store
+            .write(|tx| -> Result<i64> {
+                let id = insert_indicator(tx, &d, 100)?;
+                for m in 0..2 * 24 * 60 {
+                    insert_observation(tx, id, NOW - 2 * DAY + m * 60, 1.0, None, Origin::Manual)?;
+                }
+                Ok(id)
+            })
+            .unwrap();
+        let from_hours = store
+            .reading_from_hours_above(id, &d, NOW, 1, true)
+            .unwrap()
+            .expect("read from the summaries");
+        let points = store.observation_points(id, NOW - 2 * DAY, NOW).unwrap();
+        let exact = reading_from_points(id, &d, &points, NOW);
+        assert_eq!(from_hours.spark, exact.spark);
+        let slices: Vec<f64> = from_hours.spark.iter().flatten().copied().collect();
+        let (lo, hi) = slices
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        assert!(hi - lo <= 1.0, "a flat feed, flat slices: {slices:?}");
     }
 
     #[test]
