@@ -267,3 +267,32 @@ fn critical_is_red_with_colour_and_still_a_symbol_without() {
         .expect("a critical symbol");
     assert_eq!(buf[cell].style().fg, Some(ratatui::style::Color::Red));
 }
+
+/// A manual alert has no detail of its own: its line under the list starts
+/// with what comes next, not with an empty part and a ` · `.
+#[test]
+fn a_manual_alerts_line_has_no_empty_part() {
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
+    let mut store = opsdeck::store::Store::open_in_memory_at("tester", NOW).unwrap();
+    store
+        .write(|tx| {
+            opsdeck::store::alerts::raise(
+                tx,
+                NOW,
+                "Espresso machine down",
+                opsdeck::domain::alert_rules::Severity::Critical,
+                None,
+                None,
+            )
+        })
+        .unwrap();
+    let app = opsdeck::tui::loaded_app(
+        &mut store,
+        opsdeck::tui::app::View::Alerts,
+        NOW,
+        opsdeck::tui::theme::Theme::mono(),
+    );
+    let text = opsdeck::tui::render_to_text(&app, 80, 24);
+    assert!(text.contains("│↳ → ops-lead at"), "{text}");
+    assert!(!text.contains("↳  ·"), "{text}");
+}

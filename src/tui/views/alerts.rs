@@ -263,6 +263,8 @@ fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
     } else if let (Some(at), Some(t)) = (a.next_escalation_at, &a.next_target) {
         parts.push(format!("→ {} at {}", clean(t), look.clock(at)));
     }
+    // A manual alert has no detail of its own: no empty part, no ` · `.
+    parts.retain(|p| !p.trim().is_empty());
     Line::from(vec![
         Span::styled("↳ ", look.theme.dim()),
         Span::raw(parts.join(" · ")),
