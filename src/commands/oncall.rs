@@ -148,6 +148,19 @@ fn who(ctx: &Context, at: Option<&str>, format: ListFormat) -> anyhow::Result<u8
     let store = ctx.open()?;
     let book = store.oncall_book(at)?;
     let rows: Vec<_> = book.roles.iter().map(|r| book.on_call(r, at)).collect();
+    // Without a rotation, who holds the role is the next best answer.
+    let holders = store.roles()?;
+    let held_by = |role: &str| -> String {
+        holders
+            .iter()
+            .find(|h| h.key == role)
+            .filter(|h| !h.people.is_empty())
+            .map(|h| {
+                let names: Vec<String> = h.people.iter().map(|p| sanitize(p)).collect();
+                format!("no rotation · held by {}", names.join(", "))
+            })
+            .unwrap_or_else(|| "no rotation".into())
+    };
     let out = match format {
         ListFormat::Json => super::json_document(serde_json::json!({
             "at": rfc3339(at),
@@ -165,7 +178,7 @@ fn who(ctx: &Context, at: Option<&str>, format: ListFormat) -> anyhow::Result<u8
                 let who = match (&o.person, book.def.rotation(&o.role)) {
                     (Some(p), _) => sanitize(p),
                     (None, Some(_)) => "nobody yet (rotation not started)".into(),
-                    (None, None) => "no rotation".into(),
+                    (None, None) => held_by(&o.role),
                 };
                 let how = match o.override_id {
                     Some(id) => format!("  (override #{id})"),

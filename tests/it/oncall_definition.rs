@@ -212,3 +212,18 @@ fn a_past_time_is_judged_by_the_rotation_in_force_then() {
     );
     assert_eq!(env.query_i64("SELECT count(*) FROM oncall_definitions"), 2);
 }
+
+/// A role without a rotation says who holds it (a founder who has not
+/// written rotations still sees a name), and one nobody holds says so.
+#[test]
+fn a_role_without_a_rotation_names_its_holders() {
+    let env = Env::new();
+    env.ok_at(NOW, &["person", "add", "Kim", "--role", "ops-lead"]);
+    let out = env.ok_at(NOW, &["oncall"]);
+    assert!(out.contains("no rotation · held by Kim"), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.trim_start().starts_with("finance") && l.trim_end().ends_with("no rotation")),
+        "{out}"
+    );
+}
