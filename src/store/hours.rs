@@ -635,18 +635,12 @@ mod tests {
         rows.collect::<rusqlite::Result<_>>().unwrap()
     }
 
-    /// The days as recomputed from nothing (from the values, through the
-    /// hours), in a transaction rolled back afterwards.
+    /// The days as recomputed from nothing by [`rebuild_all`] (from the
+    /// values, through the hours), in a transaction rolled back afterwards.
     fn days_from_scratch(store: &Store) -> Vec<DayRow> {
         let conn = store.conn();
-        conn.execute_batch(
-            "SAVEPOINT scratch;
-             DELETE FROM observation_hours; DELETE FROM observation_hour_sketches;
-             DELETE FROM observation_days; DELETE FROM observation_day_sketches;
-             INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
-               SELECT DISTINCT indicator_id, at - ((at % 3600) + 3600) % 3600 FROM observations;",
-        )
-        .unwrap();
+        conn.execute_batch("SAVEPOINT scratch").unwrap();
+        rebuild_all(conn).unwrap();
         refresh_stale(conn).unwrap();
         let rows = days_table(store);
         conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;")
@@ -671,17 +665,12 @@ mod tests {
         }
     }
 
-    /// The hours as recomputed from nothing: every hour marked stale, then
-    /// refreshed, in a transaction rolled back afterwards.
+    /// The hours as recomputed from nothing by [`rebuild_all`] (what a
+    /// restore does), in a transaction rolled back afterwards.
     fn hours_from_scratch(store: &Store) -> Vec<Row> {
         let conn = store.conn();
-        conn.execute_batch(
-            "SAVEPOINT scratch;
-             DELETE FROM observation_hours; DELETE FROM observation_hour_sketches;
-             INSERT OR IGNORE INTO observation_hours_stale (indicator_id, hour)
-               SELECT DISTINCT indicator_id, at - ((at % 3600) + 3600) % 3600 FROM observations;",
-        )
-        .unwrap();
+        conn.execute_batch("SAVEPOINT scratch").unwrap();
+        rebuild_all(conn).unwrap();
         refresh_stale(conn).unwrap();
         let rows = hours_table(store);
         conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;")
