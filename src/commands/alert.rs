@@ -351,6 +351,9 @@ fn show(ctx: &Context, id: i64) -> anyhow::Result<u8> {
             r.state
         );
     }
+    if let Some(i) = store.incident_of_alert(id)? {
+        let _ = writeln!(s, "  incident #{i} (opsdeck incident show {i})");
+    }
     let _ = writeln!(s, "  history:");
     for e in store.alert_events(id)? {
         let _ = writeln!(

@@ -202,6 +202,22 @@ pub(crate) fn open(app: &mut App, what: Compose) -> Option<Effect> {
         app.flash("the command line is not available here".into());
         return None;
     }
+    // An alert already in an incident says so before anything is typed.
+    if what == Compose::DeclareIncident {
+        let taken = app.models.alerts.as_ref().and_then(|m| {
+            let row = match app.ui.alerts.detail {
+                Some(id) => m.active.iter().find(|a| a.id == id),
+                None => app.ui.alerts.selected(m),
+            }?;
+            row.incident.map(|i| (row.id, i))
+        });
+        if let Some((alert, incident)) = taken {
+            app.flash(format!(
+                "error: alert #{alert} already belongs to incident #{incident} (Enter on the alert, then Enter, opens its timeline)"
+            ));
+            return None;
+        }
+    }
     let (text, cursor) = prefill(app, &what);
     app.popup = Some(Popup::Command(CommandPopup::new(&text, cursor)));
     app.dirty = true;

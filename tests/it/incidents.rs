@@ -559,3 +559,15 @@ fn hostile_text_in_an_incident_never_reaches_the_terminal_raw() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(env.query_i64("SELECT count(*) FROM incident_actions"), 1);
 }
+
+/// `alert show` names the incident an alert belongs to.
+#[test]
+fn alert_show_names_its_incident() {
+    let env = Env::new();
+    lived_incident(&env);
+    let out = env.ok_at(&at(120), &["alert", "show", "1"]);
+    assert!(
+        out.contains("incident #1 (opsdeck incident show 1)"),
+        "{out}"
+    );
+}

@@ -88,6 +88,20 @@ fn capital_i_declares_an_incident_holding_the_selected_alert() {
     key(&mut store, &mut app, KeyCode::Esc);
     let text = render_to_text(&app, 80, 24);
     assert!(text.contains(&format!("Alert #{id} ·")), "{text}");
+    // Back in the list, the alert's line names its incident, and `I` on it
+    // says so at once instead of asking for a title first.
+    key(&mut store, &mut app, KeyCode::Esc);
+    let text = render_to_text(&app, 80, 24);
+    assert!(text.contains(&format!("↳ incident #{new_id}")), "{text}");
+    key(&mut store, &mut app, KeyCode::Char('I'));
+    assert!(app.popup.is_none(), "{:?}", app.popup);
+    let flash = app.flash.as_ref().map(|f| f.0.clone()).unwrap_or_default();
+    assert!(
+        flash.contains(&format!(
+            "alert #{id} already belongs to incident #{new_id}"
+        )),
+        "{flash}"
+    );
 }
 
 #[test]

@@ -70,6 +70,8 @@ pub struct AlertRow {
     /// The silence or open maintenance window holding it (`silence #3`,
     /// `window roaster`), its reason and end; `None` when not silenced.
     pub silenced: Option<crate::domain::oncall::Silenced>,
+    /// The incident it belongs to, if it was declared one.
+    pub incident: Option<i64>,
     /// Held until this time (unix seconds, UTC); `None` when not snoozed now (an expired snooze is dropped).
     pub snoozed_until: Option<Timestamp>,
     /// Escalation stopped by a manual override (`alert pause`).
@@ -106,6 +108,7 @@ impl AlertRow {
             levels: a.path.len(),
             owner: sanitize(a.owner()),
             silenced: None,
+            incident: None,
             snoozed_until: a.snoozed_until.filter(|u| *u > now),
             paused: a.paused,
             pause_reason: a.pause_reason.as_deref().map(sanitize),
@@ -299,6 +302,7 @@ impl Store {
             if let Some(id) = a.run_id {
                 row.run = run_link(self.conn(), id, now)?;
             }
+            row.incident = crate::store::incidents::incident_of_alert(self.conn(), a.id)?;
             active.push(row);
         }
         let mut stmt = self.conn().prepare_cached(SQL_ALERT_HISTORY)?;

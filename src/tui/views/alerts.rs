@@ -235,6 +235,9 @@ fn oncall_lines(model: &AlertsModel, look: &Look) -> Vec<String> {
 /// The selected alert in one line: detail, run progress, what happens next.
 fn detail_line(a: &AlertRow, look: &Look) -> Line<'static> {
     let mut parts = vec![clean(&a.detail)];
+    if let Some(i) = a.incident {
+        parts.insert(0, format!("incident #{i}"));
+    }
     if let Some(r) = &a.run {
         let late = if r.overdue { " overdue" } else { "" };
         parts.push(format!(
