@@ -403,6 +403,20 @@ impl Store {
         incident_of_alert(self.conn(), alert_id)
     }
 
+    /// The action items of every incident that are late at `now` (open and
+    /// past their due date), with their incident, the most overdue first.
+    pub fn late_actions(&self, now: Timestamp) -> Result<Vec<(i64, ActionItem)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT a.work_item_id, w.external_id, a.owner, a.text, a.created_at, w.promised_at,
+                    w.closed_at, a.incident_id
+               FROM incident_actions a JOIN work_items w ON w.id = a.work_item_id
+              WHERE w.closed_at IS NULL AND w.promised_at < ?1
+              ORDER BY w.promised_at, a.work_item_id",
+        )?;
+        let rows = stmt.query_map([now], |r| Ok((r.get(7)?, action_from_row(r)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// An incident's action items, in the order they were written.
     pub fn incident_actions(&self, id: i64) -> Result<Vec<ActionItem>> {
         actions_of(self.conn(), id)

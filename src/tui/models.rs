@@ -141,6 +141,9 @@ pub struct StandupModel {
     pub to_review: Vec<ReviewItem>,
     /// Who is on call today, per role with a rotation or an override.
     pub oncall: Vec<crate::store::alerts::OnCallLine>,
+    /// Incident action items past their due date: their incident, the
+    /// item, and by how many seconds it is late.
+    pub late_actions: Vec<(i64, crate::domain::incident::ActionItem, i64)>,
 }
 
 /// Everything the views may draw. Only the parts the visible view needs are
@@ -698,6 +701,21 @@ fn load_detail(store: &Store, r: &Reading, now: Timestamp) -> Result<IndicatorDe
     })
 }
 
+/// [`Store::late_actions`] with how late each is at `now`.
+fn late_actions(
+    store: &Store,
+    now: Timestamp,
+) -> Result<Vec<(i64, crate::domain::incident::ActionItem, i64)>> {
+    Ok(store
+        .late_actions(now)?
+        .into_iter()
+        .map(|(i, a)| {
+            let late = a.due.map_or(0, |d| now - d);
+            (i, a, late)
+        })
+        .collect())
+}
+
 fn load_standup(
     store: &Store,
     (board, stale): (Option<&Board>, &std::collections::BTreeSet<String>),
@@ -737,6 +755,7 @@ fn load_standup(
             stale,
             to_review,
             oncall: store.oncall_now(now)?,
+            late_actions: late_actions(store, now)?,
             ..Default::default()
         });
     };
@@ -789,5 +808,6 @@ fn load_standup(
         stale,
         to_review,
         oncall: store.oncall_now(now)?,
+        late_actions: late_actions(store, now)?,
     })
 }

@@ -262,3 +262,22 @@ fn a_noisy_alert_does_not_crowd_the_others_out() {
     let alerts = |md: &str| md.lines().filter(|l| l.contains(" — ")).count();
     assert!(alerts(&after) > alerts(&before), "{before}\n---\n{after}");
 }
+
+/// A late incident action item is overdue work in the standup's overdue
+/// section, with its owner and its incident (the demo's status page).
+#[test]
+fn late_action_items_are_in_the_standups_overdue_section() {
+    let mut store = demo_store();
+    let app = app_on(&mut store, View::Standup);
+    let md = opsdeck::tui::views::standup::markdown(&app.models);
+    let section = md
+        .split("## ")
+        .find(|s| s.starts_with("Overdue checklist items"))
+        .expect("the overdue section");
+    assert!(
+        section.contains("INC-1-2 Publish a status page"),
+        "{section}"
+    );
+    assert!(section.contains("· Chloe ·"), "{section}");
+    assert!(section.contains("(incident #1)"), "{section}");
+}

@@ -392,8 +392,26 @@ fn checklists_section(models: &Models, theme: &crate::tui::theme::Theme) -> Sect
             )));
         }
     }
+    // Incident action items past their due date: late work like any other.
+    let late_actions = models
+        .standup
+        .as_ref()
+        .map(|s| s.late_actions.as_slice())
+        .unwrap_or_default();
+    for (incident, a, late_by) in late_actions {
+        lines.push(Line::from(vec![
+            crate::tui::widgets::status_span(crate::domain::Status::Breach, theme),
+            Span::raw(format!(
+                " {} {} · {} · {} late (incident #{incident})",
+                clean(&a.external_id),
+                crate::tui::widgets::clean_cut(&a.text, 44),
+                clean(&a.owner),
+                late_text(*late_by)
+            )),
+        ]));
+    }
     if lines.is_empty() {
-        lines.push(Line::from("No checklist item is overdue."));
+        lines.push(Line::from("No checklist item or action item is overdue."));
     }
     Section {
         title: "Overdue checklist items".into(),
