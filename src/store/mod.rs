@@ -238,6 +238,15 @@ impl Store {
         Store::open_with(path, actor, now, false)
     }
 
+    /// Bounds this connection's page cache to `kib` KiB (SQLite's default
+    /// is 2 MiB): the cockpit's writer, a second connection in the same
+    /// process, needs little of its own, and the cockpit's memory counts.
+    pub fn limit_page_cache(&self, kib: u32) -> Result<()> {
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
+        Ok(())
+    }
+
     /// Makes this connection's wait for the write lock cancellable (the
     /// cockpit's writer: Esc sets the switch installed by
     /// [`cancel_switch_for_this_thread`] on its thread); it waits in

@@ -13,6 +13,10 @@ use crate::store::Store;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::time::{Duration, Instant};
 
+/// The writer connection's page cache, in KiB (the UI's connection keeps
+/// SQLite's default): its writes touch few pages.
+const WRITER_PAGE_CACHE_KIB: u32 = 256;
+
 /// How long a write runs before the footer says it is waiting.
 pub const WAIT_SHOWN_AFTER: Duration = Duration::from_millis(300);
 
@@ -61,6 +65,7 @@ impl Worker {
     pub fn start(store: &Store) -> crate::store::Result<Worker> {
         let mut own = Store::open_existing(store.path(), store.actor(), 0, false)?;
         own.wait_cancellably()?;
+        own.limit_page_cache(WRITER_PAGE_CACHE_KIB)?;
         let (jobs, inbox) = channel::<(Effect, Box<App>)>();
         let (outbox, results) = channel();
         let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
