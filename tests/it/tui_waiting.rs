@@ -38,6 +38,20 @@ fn until(store: &mut Store, app: &mut App, w: &worker::Worker, done: impl Fn(&Ap
     }
 }
 
+/// The cockpit on Indicators over `env`'s real database file at [`NOW`],
+/// with its writer: the clock it runs at comes back too.
+fn file_cockpit(env: &Env) -> (Store, App, worker::Worker, i64) {
+    env.ok_at(NOW, &["status"]);
+    opsdeck::store::audit::pin_os_user_for_tests("tester");
+    let mut store = Store::open(&env.db, "tester").unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(NOW)
+        .unwrap()
+        .timestamp();
+    let app = loaded_app(&mut store, View::Indicators, now, Theme::mono());
+    let w = worker::Worker::start(&store).unwrap();
+    (store, app, w, now)
+}
+
 fn values_of_42(env: &Env) -> i64 {
     env.query_i64("SELECT count(*) FROM observations WHERE value = 42")
 }
@@ -45,14 +59,7 @@ fn values_of_42(env: &Env) -> i64 {
 #[test]
 fn a_write_waiting_for_the_lock_says_so_stays_responsive_and_keeps_what_was_typed() {
     let env = Env::new();
-    env.ok_at(NOW, &["status"]);
-    opsdeck::store::audit::pin_os_user_for_tests("tester");
-    let mut store = Store::open(&env.db, "tester").unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339(NOW)
-        .unwrap()
-        .timestamp();
-    let mut app = loaded_app(&mut store, View::Indicators, now, Theme::mono());
-    let w = worker::Worker::start(&store).unwrap();
+    let (mut store, mut app, w, _) = file_cockpit(&env);
 
     // Another process takes the write lock and keeps it.
     let other = Store::open(&env.db, "other").unwrap();
@@ -173,14 +180,7 @@ fn read_only_hides_the_write_keys_and_says_why_when_one_is_pressed() {
 #[test]
 fn the_minute_evaluation_gives_way_to_what_the_user_types() {
     let env = Env::new();
-    env.ok_at(NOW, &["status"]);
-    opsdeck::store::audit::pin_os_user_for_tests("tester");
-    let mut store = Store::open(&env.db, "tester").unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339(NOW)
-        .unwrap()
-        .timestamp();
-    let mut app = loaded_app(&mut store, View::Indicators, now, Theme::mono());
-    let w = worker::Worker::start(&store).unwrap();
+    let (mut store, mut app, w, now) = file_cockpit(&env);
     press(&mut store, &mut app, &w, KeyCode::Char('/'));
     typed(&mut store, &mut app, &w, "support first");
     press(&mut store, &mut app, &w, KeyCode::Enter);
