@@ -11,6 +11,7 @@
 //! allow_as = false               # refuse --as and OPSDECK_USER (shared hosts)
 //! timezone = "Europe/Paris"      # the cockpit's clock: local, UTC, +01:00 or an IANA name
 //! mouse = true                   # wheel, clicks on tabs, rows and panes (--no-mouse)
+//! database = "postgres://ops.internal/opsdeck"   # default --db (a file path or a URL)
 //! ```
 //!
 //! Unknown keys are errors (a typo must not silently do nothing).
@@ -46,6 +47,10 @@ pub struct Config {
     /// Whether the cockpit captures the mouse (wheel, clicks); `--no-mouse`
     /// turns it off for one run.
     pub mouse: bool,
+    /// The default database when neither `--db` nor `OPSDECK_DB` is given:
+    /// an SQLite file's path or a `postgres://` URL (never with a
+    /// password: libpq's `PGPASSWORD` or `~/.pgpass` hold it).
+    pub database: Option<String>,
 }
 
 /// `timezone = "..."`, parsed; the error names the field (its line is
@@ -69,6 +74,7 @@ impl Default for Config {
             allow_as: true,
             timezone: None,
             mouse: true,
+            database: None,
         }
     }
 }

@@ -24,6 +24,64 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
         ),
         None => line(true, "config", "no config directory".into()),
     }
+    if crate::store::pg::is_url(path) {
+        let store = ctx.open()?;
+        if let Some(server) = store.server_report()? {
+            line(true, "server", format!("PostgreSQL {}", server.version));
+            line(
+                true,
+                "connection",
+                format!(
+                    "{} ({})",
+                    server.url,
+                    if server.tls {
+                        "TLS"
+                    } else {
+                        "not encrypted: PGSSLMODE=require to insist on TLS"
+                    }
+                ),
+            );
+            let roles = store.opsdeck_roles()?;
+            line(
+                !roles.is_empty(),
+                "login",
+                if roles.is_empty() {
+                    format!(
+                        "{} — in none of the opsdeck roles: an admin grants one with `GRANT opsdeck_operator TO \"{}\"` (see `opsdeck team init`)",
+                        server.login, server.login
+                    )
+                } else {
+                    format!(
+                        "{} ({}): the audit trail names this login",
+                        server.login,
+                        roles.join(", ")
+                    )
+                },
+            );
+        }
+        let version = store.schema_version()?;
+        line(
+            version == crate::store::SCHEMA_VERSION,
+            "schema",
+            format!(
+                "version {version} (this opsdeck: {})",
+                crate::store::SCHEMA_VERSION
+            ),
+        );
+        outln!(
+            "  {} observations, {} work items; last change {}",
+            store.observation_count()?,
+            store.work_item_count()?,
+            store
+                .last_change()?
+                .map(crate::format::rfc3339)
+                .unwrap_or_else(|| "never".into())
+        );
+        if problems > 0 {
+            outln!("{problems} problem(s) found");
+        }
+        return Ok(if problems > 0 { 1 } else { 0 });
+    }
     if path.symlink_metadata().is_err() {
         line(
             false,

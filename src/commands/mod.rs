@@ -79,12 +79,24 @@ pub struct Context {
     /// True when this command may create the database (`init`, `demo`, the
     /// cockpit on the default path); every other command needs it to exist.
     pub create: bool,
+    /// `--as` or `OPSDECK_USER` when given: on PostgreSQL the acting user
+    /// is the database login, and this is recorded as "on behalf of".
+    pub on_behalf_of: Option<String>,
 }
 
 impl Context {
     /// Opens and migrates the database; creates it only when the command
     /// may ([`Context::create`]), else a missing file is an error.
     pub fn open(&self) -> anyhow::Result<Store> {
+        if crate::store::pg::is_url(&self.db) {
+            return Ok(Store::open_pg(
+                &self.db.to_string_lossy(),
+                self.on_behalf_of.as_deref(),
+                self.now,
+                self.create,
+                self.read_only,
+            )?);
+        }
         if self.db.is_dir() {
             anyhow::bail!(
                 "{}: is a folder, not a database file; --db takes the file's path (e.g. {})",
@@ -284,11 +296,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let db = match (&cli.db, demo) {
         (Some(p), _) => p.clone(),
         (None, true) => demo_db()?,
-        (None, false) => match &cli.command {
-            Some(Command::Demo) => demo_db()?,
+        (None, false) => match (&cli.command, &config.database) {
+            (Some(Command::Demo), _) => demo_db()?,
+            (_, Some(configured)) => PathBuf::from(configured),
             _ => default_db()?,
         },
     };
+    let on_behalf_of = cli
+        .actor
+        .clone()
+        .or_else(|| std::env::var("OPSDECK_USER").ok())
+        .map(|a| crate::text::sanitize(a.trim()))
+        .filter(|a| !a.is_empty());
     check_actor(cli.actor.as_deref(), config.allow_as)?;
     let (now, fixed_clock) = command_now()?;
     let ctx = Context {
@@ -305,6 +324,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             None => cli.db.is_none() && !demo,
             _ => false,
         },
+        on_behalf_of,
     };
     if let Err(problem) = &log {
         // Not fatal: the command runs without its log.

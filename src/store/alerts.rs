@@ -201,7 +201,7 @@ fn bad_column(i: usize, what: &str) -> rusqlite::Error {
 }
 
 /// Reads one alert from a row selected with [`ALERT_COLUMNS`].
-pub(crate) fn alert_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Alert> {
+pub(crate) fn alert_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<Alert> {
     let key: String = r.get(1)?;
     let source = AlertSource::of_key(&format!("{}:", r.get::<_, String>(2)?))
         .ok_or_else(|| bad_column(2, "source"))?;
@@ -269,7 +269,7 @@ pub(crate) const SQL_ALL_ALERTS: &str = concat!(
 );
 
 /// Reads one alert by id on any connection (a store or a transaction).
-pub(crate) fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option<Alert>> {
+pub(crate) fn alert_by_id(conn: &crate::store::db::Conn, id: i64) -> Result<Option<Alert>> {
     Ok(conn
         .prepare_cached(&format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id = ?1"))?
         .query_row([id], alert_from_row)
@@ -279,7 +279,7 @@ pub(crate) fn alert_by_id(conn: &rusqlite::Connection, id: i64) -> Result<Option
 /// The open or acknowledged alert of one cause (`dedup_key`, e.g.
 /// `indicator:first_response`), on any connection.
 pub(crate) fn active_alert_for_cause(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Conn,
     dedup_key: &str,
 ) -> Result<Option<Alert>> {
     Ok(conn
@@ -291,12 +291,12 @@ pub(crate) fn active_alert_for_cause(
 }
 
 /// Reads one alert or says that it does not exist.
-pub(crate) fn alert_required(conn: &rusqlite::Connection, id: i64) -> Result<Alert> {
+pub(crate) fn alert_required(conn: &crate::store::db::Conn, id: i64) -> Result<Alert> {
     alert_by_id(conn, id)?.ok_or_else(|| StoreError::Invalid(format!("alert {id}: no such alert")))
 }
 
 /// Open and acknowledged alerts on any connection, critical first, oldest first.
-pub fn active_alerts(conn: &rusqlite::Connection) -> Result<Vec<Alert>> {
+pub fn active_alerts(conn: &crate::store::db::Conn) -> Result<Vec<Alert>> {
     let mut stmt = conn.prepare_cached(SQL_ACTIVE_ALERTS)?;
     let rows = stmt.query_map([], alert_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -390,7 +390,7 @@ impl Store {
     }
 }
 
-fn event_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AlertEvent> {
+fn event_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<AlertEvent> {
     Ok(AlertEvent {
         alert_id: r.get(0)?,
         at: r.get(1)?,

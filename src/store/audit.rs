@@ -43,7 +43,7 @@ pub fn record(
 
 /// Appends an entry for `actor` on any connection (used while seeding).
 pub(crate) fn record_raw(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Conn,
     at: Timestamp,
     actor: &str,
     action: &str,
@@ -73,7 +73,7 @@ pub(crate) fn record_raw(
 pub(crate) const LOGIN_MIGRATION: &str = include_str!("migrations/0009_audit_login.sql");
 
 /// The newest audit id, 0 when there is none (or no audit table yet).
-pub(crate) fn last_id(conn: &rusqlite::Connection) -> i64 {
+pub(crate) fn last_id(conn: &crate::store::db::Conn) -> i64 {
     conn.query_row("SELECT coalesce(max(id), 0) FROM audit", [], |r| r.get(0))
         .unwrap_or(0)
 }
@@ -116,7 +116,7 @@ impl super::Store {
 /// very process wrote during the same migration run (ids after `after_id`,
 /// before the columns existed) get this process's login and uid. The only
 /// UPDATE the audit trail ever sees; the trigger is back before commit.
-pub(crate) fn stamp_seed_rows(conn: &rusqlite::Connection, after_id: i64) -> Result<()> {
+pub(crate) fn stamp_seed_rows(conn: &crate::store::db::Conn, after_id: i64) -> Result<()> {
     let os = os_user();
     conn.execute_batch("DROP TRIGGER audit_no_update")?;
     conn.execute(
@@ -132,7 +132,7 @@ pub(crate) fn stamp_seed_rows(conn: &rusqlite::Connection, after_id: i64) -> Res
     Ok(())
 }
 
-fn has_login_column(conn: &rusqlite::Connection) -> Result<bool> {
+fn has_login_column(conn: &crate::store::db::Conn) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT count(*) FROM pragma_table_info('audit') WHERE name = 'login'",
         [],

@@ -24,7 +24,25 @@ impl Store {
     /// Rows per table of the open database (what a restore or backup is
     /// verified against).
     pub fn table_counts(&self) -> Result<TableCounts> {
-        table_counts(self.conn())
+        let c = self.conn();
+        let mut out = TableCounts::new();
+        for name in c.tables()? {
+            let n: i64 = c.query_row(
+                &format!("SELECT count(*) FROM \"{}\"", name.replace('"', "\"\"")),
+                [],
+                |r| r.get(0),
+            )?;
+            out.insert(name, n as u64);
+        }
+        Ok(out)
+    }
+
+    /// The SQLite connection, or the one-line refusal of an SQLite-only
+    /// operation on PostgreSQL (`what` names it, `instead` says what to use).
+    pub(crate) fn sqlite_only(&self, what: &str, instead: &str) -> Result<&Connection> {
+        self.conn().sqlite().ok_or_else(|| {
+            StoreError::Invalid(format!("{what} is not available on PostgreSQL: {instead}"))
+        })
     }
 
     /// Copies the database to a new file at `dest` (mode 0600), all pages in
@@ -45,9 +63,17 @@ impl Store {
                 "exists already; a backup never overwrites a file, choose a new name".into(),
             ));
         }
+        self.sqlite_only(
+            "backup",
+            "use pg_dump (or `opsdeck export`, which works on both engines)",
+        )?;
         let tmp = temp_path(dest, "backup");
         create_private(&tmp).map_err(|e| io(format!("cannot create the backup file: {e}")))?;
-        let result = copy_into(self.conn(), &tmp).and_then(|pages| {
+        let conn = self.sqlite_only(
+            "backup",
+            "use pg_dump (or `opsdeck export`, which works on both engines)",
+        )?;
+        let result = copy_into(conn, &tmp).and_then(|pages| {
             place(&tmp, dest)?;
             Ok(pages)
         });
@@ -67,7 +93,14 @@ impl Store {
     /// file, and sees `PRAGMA data_version` change, as after any commit.
     /// Waits up to the busy timeout for the write lock.
     pub(crate) fn replace_contents_with(&mut self, fresh: &Store) -> Result<()> {
-        let backup = Backup::new(&fresh.conn, &mut self.conn)?;
+        let (super::db::Conn::Sqlite(from), super::db::Conn::Sqlite(to)) =
+            (&fresh.conn, &mut self.conn)
+        else {
+            return Err(StoreError::Invalid(
+                "replacing a database file in place is SQLite's; on PostgreSQL restore into an empty database".into(),
+            ));
+        };
+        let backup = Backup::new(from, to)?;
         let deadline = Instant::now() + BUSY_TIMEOUT;
         loop {
             match backup.step(-1)? {
@@ -89,7 +122,10 @@ impl Store {
     pub(crate) fn close_as_single_file(self) -> Result<()> {
         self.conn
             .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get::<_, String>(0))?;
-        self.conn.close().map_err(|(_, e)| StoreError::from(e))
+        match self.conn {
+            super::db::Conn::Sqlite(c) => c.close().map_err(|(_, e)| StoreError::from(e)),
+            super::db::Conn::Pg(_) => Ok(()),
+        }
     }
 }
 

@@ -10,8 +10,9 @@ use crate::domain::decision::{
     Evidence, EvidenceRef,
 };
 use crate::domain::Timestamp;
+use crate::store::db::Conn as Connection;
 use crate::text::sanitize_truncate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 /// Decisions with the later decision that superseded each, if any.
 const SELECT_DECISIONS: &str = "SELECT d.id, d.at, d.actor, d.title, d.why, d.supersedes,
@@ -28,7 +29,7 @@ pub const SQL_DECISIONS_BETWEEN: &str = "SELECT d.id, d.at, d.actor, d.title, d.
 pub const SQL_DECISION_EVIDENCE: &str = "SELECT reference, captured, summary FROM decision_evidence
   WHERE decision_id = ?1 ORDER BY position";
 
-fn decision_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DecisionRecord> {
+fn decision_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<DecisionRecord> {
     Ok(DecisionRecord {
         id: r.get(0)?,
         at: r.get(1)?,
@@ -216,7 +217,7 @@ impl Store {
         let mut stmt = self
             .conn()
             .prepare_cached("SELECT * FROM alerts WHERE id = ?1")?;
-        let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+        let names: Vec<String> = stmt.column_names();
         let row = stmt
             .query_row([id], |r| row_to_json(r, &names))
             .optional()?

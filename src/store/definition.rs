@@ -13,7 +13,8 @@ use crate::domain::indicator::IndicatorDef;
 use crate::domain::oncall::OnCallDef;
 use crate::domain::playbook::EscalationTarget;
 use crate::domain::Timestamp;
-use rusqlite::{params, Connection};
+use crate::store::db::Conn as Connection;
+use rusqlite::params;
 
 /// The `meta` key of the time zone.
 const META_TIMEZONE: &str = "timezone";

@@ -12,8 +12,9 @@ use crate::domain::experiment::{
     Field,
 };
 use crate::domain::Timestamp;
+use crate::store::db::{Conn as Connection, Row};
 use crate::text::sanitize_truncate;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// An experiment as stored, with its life so far.

@@ -18,8 +18,8 @@
 
 use super::{audit, Result, Store, Tx, SCHEMA_VERSION};
 use crate::domain::Timestamp;
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Row};
+use crate::store::db::{Conn as Connection, Row};
+use rusqlite::types::Value as Sql;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -60,17 +60,17 @@ pub(crate) type TableCounts = BTreeMap<String, u64>;
 pub(crate) fn row_to_json(row: &Row<'_>, names: &[String]) -> rusqlite::Result<Map<String, Value>> {
     let mut out = Map::new();
     for (i, name) in names.iter().enumerate() {
-        let v = match row.get_ref(i)? {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => Value::from(n),
-            ValueRef::Real(f) => match serde_json::Number::from_f64(f) {
+        let v = match row.value(i)? {
+            Sql::Null => Value::Null,
+            Sql::Integer(n) => Value::from(n),
+            Sql::Real(f) => match serde_json::Number::from_f64(f) {
                 Some(n) => Value::Number(n),
                 None => {
                     serde_json::json!({ "$real": if f.is_nan() { "nan" } else if f > 0.0 { "inf" } else { "-inf" } })
                 }
             },
-            ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-            ValueRef::Blob(b) => {
+            Sql::Text(t) => Value::String(t),
+            Sql::Blob(b) => {
                 let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
                 serde_json::json!({ "$blob": hex })
             }
@@ -83,7 +83,6 @@ pub(crate) fn row_to_json(row: &Row<'_>, names: &[String]) -> rusqlite::Result<M
 /// A JSON value back into an SQLite value; `None` for a shape the export
 /// never writes.
 fn json_to_sql(v: &Value) -> Option<rusqlite::types::Value> {
-    use rusqlite::types::Value as Sql;
     Some(match v {
         Value::Null => Sql::Null,
         Value::Bool(b) => Sql::Integer(i64::from(*b)),
@@ -158,7 +157,8 @@ impl Store {
         now: Timestamp,
     ) -> anyhow::Result<TableCounts> {
         use sha2::Digest;
-        let tx = self.conn().unchecked_transaction()?;
+        let _snapshot = self.read_tx()?;
+        let tx = self.conn();
         let mut out = Hashing {
             inner: out,
             hash: sha2::Sha256::new(),
@@ -172,10 +172,10 @@ impl Store {
         });
         writeln!(out, "{header}")?;
         let mut counts = TableCounts::new();
-        for t in tables(&tx)? {
+        for t in tables(tx)? {
             let order = if t.rowid { " ORDER BY rowid" } else { "" };
             let mut stmt = tx.prepare(&format!("SELECT * FROM {}{order}", quoted(&t.name)))?;
-            let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+            let names: Vec<String> = stmt.column_names();
             if names.iter().any(|n| n == "table") {
                 anyhow::bail!(
                     "table {} has a column named 'table', which the export format reserves",
@@ -187,7 +187,7 @@ impl Store {
             while let Some(row) = rows.next()? {
                 let mut obj = Map::new();
                 obj.insert("table".into(), Value::String(t.name.clone()));
-                obj.extend(row_to_json(row, &names)?);
+                obj.extend(row_to_json(&row, &names)?);
                 crate::text::write_json_escaped(out, &Value::Object(obj))?;
                 writeln!(out)?;
                 n += 1;
@@ -202,7 +202,7 @@ impl Store {
         });
         writeln!(out.inner, "{trailer}")?;
         out.flush()?;
-        tx.finish()?;
+        drop(_snapshot);
         Ok(counts)
     }
 
@@ -419,7 +419,7 @@ fn restore_in(
             names.join(", ")
         );
         tx.prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values))
+            .execute(crate::store::db::params_from_iter(values))
             .map_err(|e| at(line_no, format!("table {table}: {e}")))?;
         *counts.entry(table).or_default() += 1;
     }

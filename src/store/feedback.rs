@@ -79,7 +79,7 @@ pub(crate) const SQL_INSERT_FEEDBACK: &str =
 
 /// [`insert_feedback`] on a statement prepared once from [`SQL_INSERT_FEEDBACK`].
 pub(crate) fn insert_feedback_with(
-    stmt: &mut rusqlite::Statement<'_>,
+    stmt: &mut crate::store::db::Stmt<'_>,
     f: &FeedbackRow,
 ) -> Result<bool> {
     let n = stmt.execute(params![

@@ -28,7 +28,8 @@ use super::Store;
 use crate::domain::indicator::{status_of, trend, Aggregation, IndicatorDef};
 use crate::domain::summary::{cover, Latest, Summary};
 use crate::domain::{Status, Timestamp, DAY, HOUR};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::Conn as Connection;
+use rusqlite::{params, OptionalExtension};
 
 /// Below this many values in the days an indicator's two windows (current
 /// and previous) touch, the board reads every value: exact quantiles,
@@ -195,7 +196,8 @@ fn refresh_stale_days(conn: &Connection) -> Result<usize> {
                 r.get(4)?,
                 Some(last),
             );
-            let bytes = r.get_ref(8)?.as_blob().unwrap_or_default();
+            let bytes = r.blob(8)?;
+            let bytes = &bytes[..];
             s.sketch
                 .merge_encoded(bytes)
                 .ok_or_else(|| not_a_sketch("observation_hour_sketches", id, hour))?;
@@ -349,7 +351,8 @@ impl Reader<'_> {
             let mut stmt = self.conn.prepare_cached(level.sketches)?;
             let mut rows = stmt.query(params![self.id, from, to])?;
             while let Some(r) = rows.next()? {
-                let bytes = r.get_ref(1)?.as_blob().unwrap_or_default();
+                let bytes = r.blob(1)?;
+                let bytes = &bytes[..];
                 into.sketch
                     .merge_encoded(bytes)
                     .ok_or_else(|| not_a_sketch(level.table, self.id, r.get(0).unwrap_or(0)))?;

@@ -15,7 +15,8 @@ use crate::domain::incident::{
 use crate::domain::limits::{check_len, MAX_NAME, MAX_TEXT};
 use crate::domain::playbook::ItemRef;
 use crate::domain::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::Conn as Connection;
+use rusqlite::{params, OptionalExtension};
 
 const COLUMNS: &str = "id, title, severity, commander, state, declared_at, declared_by,
     mitigated_at, mitigated_by, resolved_at, resolved_by, reviewed_at, reviewed_by";
@@ -28,7 +29,7 @@ fn step(at: Option<Timestamp>, by: Option<String>) -> Option<Step> {
     Some(Step { at: at?, by: by? })
 }
 
-fn incident_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Incident> {
+fn incident_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<Incident> {
     let bad = |i: usize, what: &str| {
         rusqlite::Error::FromSqlConversionFailure(
             i,
@@ -343,7 +344,7 @@ pub fn close_action(tx: &Tx<'_>, now: Timestamp, external_id: &str) -> Result<Ac
 const ACTION_COLUMNS: &str = "SELECT a.work_item_id, w.external_id, a.owner, a.text, a.created_at, w.promised_at, w.closed_at
        FROM incident_actions a JOIN work_items w ON w.id = a.work_item_id";
 
-fn action_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActionItem> {
+fn action_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<ActionItem> {
     Ok(ActionItem {
         work_item_id: r.get(0)?,
         external_id: r.get(1)?,

@@ -105,7 +105,7 @@ pub fn update_indicator(tx: &Tx<'_>, now: Timestamp, d: &IndicatorDef) -> Result
            owner_role = ?12, source = ?13, metric = ?14, work_kind = ?15, min_value = ?16,
            max_value = ?17, retired_at = NULL
          WHERE id = ?1",
-        rusqlite::params_from_iter(
+        crate::store::db::params_from_iter(
             std::iter::once(old.id.to_sql()?)
                 .chain(indicators::definition_columns(d)?)
                 .chain([d.min.to_sql()?, d.max.to_sql()?]),

@@ -3,8 +3,9 @@
 use super::{Result, Store, StoreError, Tx};
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::Timestamp;
+use crate::store::db::Row;
 use rusqlite::types::{ToSql, ToSqlOutput};
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::{params, OptionalExtension};
 
 /// An indicator with its database id.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,14 +85,14 @@ pub(crate) fn definition_columns(d: &IndicatorDef) -> rusqlite::Result<Vec<ToSql
 
 /// Inserts a new indicator definition.
 pub(crate) fn insert_indicator(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Conn,
     d: &IndicatorDef,
     position: i64,
 ) -> Result<i64> {
     conn.execute(
         "INSERT INTO indicators (key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role, source, metric, work_kind, position)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        rusqlite::params_from_iter(
+        crate::store::db::params_from_iter(
             std::iter::once(d.key.to_sql()?)
                 .chain(definition_columns(d)?)
                 .chain([position.to_sql()?]),
@@ -258,21 +259,23 @@ pub(crate) fn max_observation_id(tx: &Tx<'_>) -> Result<i64> {
 /// [`sql_upsert_observations`]`(rows.len())`; ids above `before` (from
 /// [`max_observation_id`] in the same transaction) are new rows.
 pub(crate) fn upsert_observations_with(
-    stmt: &mut rusqlite::Statement<'_>,
+    stmt: &mut crate::store::db::Stmt<'_>,
     rows: &[NewObservation],
     before: i64,
 ) -> Result<Upserted> {
-    for (i, r) in rows.iter().enumerate() {
-        let at = 6 * i;
-        stmt.raw_bind_parameter(at + 1, r.indicator_id)?;
-        stmt.raw_bind_parameter(at + 2, r.at)?;
-        stmt.raw_bind_parameter(at + 3, r.value)?;
-        stmt.raw_bind_parameter(at + 4, r.note.as_deref())?;
-        stmt.raw_bind_parameter(at + 5, r.origin.as_str())?;
-        stmt.raw_bind_parameter(at + 6, r.key.as_str())?;
+    let mut values: Vec<&dyn ToSql> = Vec::with_capacity(rows.len() * 6);
+    for r in rows {
+        values.extend_from_slice(&[
+            &r.indicator_id as &dyn ToSql,
+            &r.at,
+            &r.value,
+            &r.note,
+            &r.origin,
+            &r.key,
+        ]);
     }
     let mut out = Upserted::default();
-    let mut ids = stmt.raw_query();
+    let mut ids = stmt.query(values)?;
     while let Some(row) = ids.next()? {
         let id: i64 = row.get(0)?;
         if id > before {
@@ -296,7 +299,7 @@ pub const SQL_OBSERVATION_POINTS: &str =
 /// Every indicator's definition by row id, retired ones included (the
 /// import checks each value against its indicator).
 pub(crate) fn definitions_by_id(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Conn,
 ) -> Result<std::collections::HashMap<i64, IndicatorDef>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM indicators"))?;
     let rows = stmt.query_map([], from_row)?;

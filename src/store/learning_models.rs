@@ -15,7 +15,7 @@ use crate::domain::feedback::{
     summarize, weekly_means, Channel, FeedbackInput, FeedbackSummary, GroupBy, NO_SEGMENT, WEEK,
 };
 use crate::domain::{Timestamp, DAY};
-use rusqlite::Connection;
+use crate::store::db::Conn as Connection;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

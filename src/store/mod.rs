@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod board;
 pub mod capacity_changes;
+pub mod db;
 pub mod decisions;
 pub mod definition;
 pub mod experiment_result;
@@ -23,6 +24,7 @@ pub mod learning_models;
 pub mod notes;
 pub mod observations;
 pub mod oncall;
+pub mod pg;
 pub mod playbooks;
 pub mod review;
 pub mod roles;
@@ -33,7 +35,8 @@ pub mod sources;
 pub mod work_items;
 pub mod work_list;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use db::Conn;
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
@@ -62,7 +65,7 @@ const HOURS_VERSION: i64 = 12;
 
 /// A read transaction of [`Store::read_tx`], ended when dropped.
 pub(crate) struct ReadTx<'c> {
-    conn: Option<&'c Connection>,
+    conn: Option<&'c Conn>,
 }
 
 impl Drop for ReadTx<'_> {
@@ -71,8 +74,8 @@ impl Drop for ReadTx<'_> {
         // outlive the guard (a later write could not begin), so a failed
         // end is rolled back.
         if let Some(conn) = self.conn {
-            if conn.execute_batch("COMMIT").is_err() {
-                let _ = conn.execute_batch("ROLLBACK");
+            if conn.commit(false).is_err() {
+                let _ = conn.rollback();
             }
         }
     }
@@ -188,11 +191,38 @@ pub enum StoreError {
     /// Any other SQLite error, passed through.
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
+    /// The server refused a change for want of a privilege (SQLSTATE 42501).
+    #[error("permission denied: {detail}; nothing was written{hint}")]
+    Permission {
+        /// The server's words.
+        detail: String,
+        /// What to do: the opsdeck role that has the privilege.
+        hint: String,
+    },
+    /// The connection to the server was lost or could not be used.
+    #[error("the database server cannot be reached ({0}); nothing was written unless the command said so — try again")]
+    Disconnected(String),
+    /// Any other error of the server, in its words.
+    #[error("database server: {0}")]
+    Server(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode;
+        if let Some(server) = db::server_error(&e) {
+            return match server.as_db_error() {
+                Some(d) if d.code().code() == "42501" => StoreError::Permission {
+                    detail: d.message().to_string(),
+                    hint: String::new(),
+                },
+                Some(d) if d.code().code() == "25006" => StoreError::ReadOnly {
+                    reason: d.message().to_string(),
+                },
+                Some(d) => StoreError::Server(d.message().to_string()),
+                None => StoreError::Disconnected(pg::one_line(server)),
+            };
+        }
         match e.sqlite_error_code() {
             Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => StoreError::Busy,
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
@@ -208,13 +238,18 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The open database, the acting user and the clock of this command.
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: PathBuf,
     actor: String,
     read_only: bool,
     /// Work items already read, kept while their change token holds (see
     /// [`Store::work_items_shared`]).
     work_items_read: work_items::SharedItems,
+    /// The server's connection, on PostgreSQL.
+    server: Option<pg::Connected>,
+    /// Other clients' commits, on PostgreSQL (started by the first
+    /// [`Store::data_version`]: only the cockpit watches).
+    listener: std::cell::OnceCell<pg::Listener>,
 }
 
 impl std::fmt::Debug for Store {
@@ -242,8 +277,9 @@ impl Store {
     /// is 2 MiB): the cockpit's writer, a second connection in the same
     /// process, needs little of its own, and the cockpit's memory counts.
     pub fn limit_page_cache(&self, kib: u32) -> Result<()> {
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
+        if let Some(c) = self.conn.sqlite() {
+            c.execute_batch(&format!("PRAGMA cache_size = -{kib}"))?;
+        }
         Ok(())
     }
 
@@ -252,7 +288,9 @@ impl Store {
     /// [`cancel_switch_for_this_thread`] on its thread); it waits in
     /// steps of 10 ms up to the same busy timeout.
     pub fn wait_cancellably(&mut self) -> Result<()> {
-        self.conn.busy_handler(Some(cancellable_busy))?;
+        if let Conn::Sqlite(c) = &mut self.conn {
+            c.busy_handler(Some(cancellable_busy))?;
+        }
         Ok(())
     }
 
@@ -265,6 +303,9 @@ impl Store {
     /// Opens with `read_only` forced (`--read-only`: a standup terminal that
     /// must not change anything), or read-write when the file allows it.
     pub(crate) fn open_with(path: &Path, actor: &str, now: i64, read_only: bool) -> Result<Store> {
+        if pg::is_url(path) {
+            return Store::open_pg(&path.to_string_lossy(), Some(actor), now, true, read_only);
+        }
         let display = path.display().to_string();
         let io = |detail: String| StoreError::Io {
             path: display.clone(),
@@ -307,11 +348,13 @@ impl Store {
             }
         })?;
         let mut store = Store {
-            conn,
+            conn: Conn::Sqlite(conn),
             path: path.to_path_buf(),
             actor: actor.to_string(),
             read_only: !writable,
             work_items_read: Default::default(),
+            server: None,
+            listener: Default::default(),
         };
         store.prepare(now, created)?;
         Ok(store)
@@ -325,6 +368,9 @@ impl Store {
         now: i64,
         read_only: bool,
     ) -> Result<Store> {
+        if pg::is_url(path) {
+            return Store::open_pg(&path.to_string_lossy(), Some(actor), now, false, read_only);
+        }
         if path.symlink_metadata().is_err() {
             return Err(StoreError::Missing {
                 path: path.display().to_string(),
@@ -354,11 +400,13 @@ impl Store {
     pub fn open_in_memory_at(actor: &str, now: i64) -> Result<Store> {
         let conn = Connection::open_in_memory()?;
         let mut store = Store {
-            conn,
+            conn: Conn::Sqlite(conn),
             path: PathBuf::from(":memory:"),
             actor: actor.to_string(),
             read_only: false,
             work_items_read: Default::default(),
+            server: None,
+            listener: Default::default(),
         };
         store.prepare(now, true)?;
         Ok(store)
@@ -370,14 +418,16 @@ impl Store {
     /// the mark, before anything is written to it (not even the journal mode).
     fn prepare(&mut self, now: i64, new: bool) -> Result<()> {
         let path = self.path.display().to_string();
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let Conn::Sqlite(conn) = &self.conn else {
+            return Ok(());
+        };
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // A board reads a dozen statements per indicator: keep them all
         // prepared (the default keeps 16, fewer than one board uses).
-        self.conn
-            .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Plans never depend on the values bound: without this, SQLite
         // prepares some range queries again at every new bound value.
-        self.conn.set_db_config(
+        conn.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
             true,
         )?;
@@ -388,11 +438,10 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| not_a_database(&path, e))?;
         // Touch the schema so a corrupt header or page 1 is found now.
-        self.conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
-                r.get::<_, i64>(0)
-            })
-            .map_err(|e| not_a_database(&path, e))?;
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| not_a_database(&path, e))?;
         if !new {
             self.check_mark(version)?;
         }
@@ -403,7 +452,7 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         if self.read_only {
             if version < SCHEMA_VERSION {
                 return Err(StoreError::ReadOnly {
@@ -416,10 +465,9 @@ impl Store {
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") && path != ":memory:" {
-            self.conn
-                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
+            conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0))?;
         }
-        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
         if version < SCHEMA_VERSION {
             self.migrate(now)?;
         }
@@ -431,16 +479,18 @@ impl Store {
     fn migrate(&mut self, now: i64) -> Result<()> {
         let audit_before = audit::last_id(&self.conn);
         loop {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            self.conn.begin_write()?;
+            let tx = Guard {
+                conn: &self.conn,
+                done: false,
+            };
             let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
             if version >= SCHEMA_VERSION {
                 return Ok(());
             }
             tx.execute_batch(MIGRATIONS[version as usize])?;
             if version == 0 {
-                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+                tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID}"))?;
                 seed(&tx, &self.actor, now)?;
             }
             slos::after_migration(&tx, MIGRATIONS[version as usize], &self.actor, now)?;
@@ -462,8 +512,8 @@ impl Store {
                 let days = MIGRATIONS[..=version as usize].contains(&hours::DAYS_MIGRATION);
                 hours::refresh_stale_levels(&tx, days)?;
             }
-            tx.pragma_update(None, "user_version", version + 1)?;
-            tx.commit()?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", version + 1))?;
+            tx.commit(true)?;
         }
     }
 
@@ -560,8 +610,7 @@ impl Store {
             .into());
         }
         let asked = std::time::Instant::now();
-        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-            .map_err(|e| {
+        self.conn.begin_write().map_err(|e| {
             let e = StoreError::from(e);
             if matches!(e, StoreError::Busy) {
                 tracing::warn!(
@@ -571,6 +620,10 @@ impl Store {
             }
             e
         })?;
+        let tx = Guard {
+            conn: &self.conn,
+            done: false,
+        };
         let waited = asked.elapsed();
         if waited >= std::time::Duration::from_millis(100) {
             tracing::info!(
@@ -578,17 +631,23 @@ impl Store {
                 "waited for the write lock"
             );
         }
-        let (value, commit) = f(
+        let (value, commit) = match f(
             self,
             &Tx {
-                tx: &tx,
+                tx: &self.conn,
                 actor: &self.actor,
             },
-        )?;
+        ) {
+            Ok(v) => v,
+            Err(e) => {
+                drop(tx);
+                return Err(e);
+            }
+        };
         if commit {
             // The hourly summaries of what this transaction changed, in it.
-            hours::refresh_stale(&tx)?;
-            tx.commit().map_err(StoreError::from)?;
+            hours::refresh_stale(&self.conn)?;
+            tx.commit(true).map_err(StoreError::from)?;
         } else {
             tx.rollback().map_err(StoreError::from)?;
         }
@@ -597,7 +656,7 @@ impl Store {
 
     /// The connection, for the store's own reads: code above the store
     /// calls store functions, never SQL.
-    pub(in crate::store) fn conn(&self) -> &Connection {
+    pub(in crate::store) fn conn(&self) -> &Conn {
         &self.conn
     }
 
@@ -609,7 +668,7 @@ impl Store {
         if !self.conn.is_autocommit() {
             return Ok(ReadTx { conn: None });
         }
-        self.conn.execute_batch("BEGIN DEFERRED")?;
+        self.conn.begin_read()?;
         Ok(ReadTx {
             conn: Some(&self.conn),
         })
@@ -621,7 +680,9 @@ impl Store {
     /// does.
     #[doc(hidden)]
     pub fn raw_conn_for_tests(&self) -> &Connection {
-        &self.conn
+        self.conn
+            .sqlite()
+            .expect("raw_conn_for_tests is for SQLite stores")
     }
 
     /// The file this store is over.
@@ -642,9 +703,26 @@ impl Store {
     /// `PRAGMA data_version`: changes when another connection commits. Costs
     /// microseconds; the cockpit polls it to stay live.
     pub fn data_version(&self) -> Result<i64> {
+        if self.conn.is_pg() {
+            if self.listener.get().is_none() {
+                let l = pg::Listener::start(&self.path.to_string_lossy())?;
+                let _ = self.listener.set(l);
+            }
+            return Ok(self.listener.get().map(pg::Listener::count).unwrap_or(0));
+        }
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// True while the database server cannot be reached (PostgreSQL: the
+    /// listener or this store's own connection is down); the cockpit says
+    /// `reconnecting…`. Always false on SQLite.
+    pub fn is_reconnecting(&self) -> bool {
+        match self.conn.pg() {
+            Some(pg) => pg.is_closed() || self.listener.get().is_some_and(pg::Listener::is_down),
+            None => false,
+        }
     }
 
     /// A value from the `meta` table.
@@ -658,13 +736,20 @@ impl Store {
 
     /// `PRAGMA journal_mode` of the open file (`wal` when all is well).
     pub fn journal_mode(&self) -> Result<String> {
+        if self.conn.is_pg() {
+            return Ok("wal".into());
+        }
         Ok(self
             .conn
             .query_row("PRAGMA journal_mode", [], |r| r.get(0))?)
     }
 
-    /// `PRAGMA integrity_check`: `ok`, or the first problem SQLite found.
+    /// `PRAGMA integrity_check`: `ok`, or the first problem SQLite found
+    /// (on PostgreSQL the server keeps its own; `ok`).
     pub fn integrity_check(&self) -> Result<String> {
+        if self.conn.is_pg() {
+            return Ok("ok".into());
+        }
         Ok(self
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
@@ -672,6 +757,11 @@ impl Store {
 
     /// The schema version of the open file.
     pub fn schema_version(&self) -> Result<i64> {
+        if self.conn.is_pg() {
+            return Ok(self
+                .conn
+                .query_row("SELECT version FROM opsdeck_schema", [], |r| r.get(0))?);
+        }
         Ok(self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -682,14 +772,49 @@ impl Store {
 /// Only the store opens one (through the transaction runner); code above
 /// the store gets it inside `Store::write` and cannot reach its SQL.
 pub struct Tx<'a> {
-    pub(in crate::store) tx: &'a rusqlite::Transaction<'a>,
+    pub(in crate::store) tx: &'a Conn,
     pub(in crate::store) actor: &'a str,
 }
 
 impl std::ops::Deref for Tx<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
         self.tx
+    }
+}
+
+/// An open write transaction of the runner: rolled back when dropped
+/// without [`Guard::commit`] (an error or a panic in the middle of a write
+/// leaves nothing behind).
+struct Guard<'c> {
+    conn: &'c Conn,
+    done: bool,
+}
+
+impl Guard<'_> {
+    fn commit(mut self, wrote: bool) -> rusqlite::Result<()> {
+        self.done = true;
+        self.conn.commit(wrote)
+    }
+
+    fn rollback(mut self) -> rusqlite::Result<()> {
+        self.done = true;
+        self.conn.rollback()
+    }
+}
+
+impl std::ops::Deref for Guard<'_> {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        self.conn
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = self.conn.rollback();
+        }
     }
 }
 
@@ -872,7 +997,7 @@ fn create_private_file(path: &Path) -> std::result::Result<bool, String> {
 }
 
 /// Loads the starter indicators, roles and capacity into a new database.
-fn seed(tx: &rusqlite::Transaction<'_>, actor: &str, now: i64) -> Result<()> {
+fn seed(tx: &Conn, actor: &str, now: i64) -> Result<()> {
     let op =
         crate::definition::parse_operation("assets/operation.toml", crate::assets::OPERATION_TOML)
             .map_err(|e| {

@@ -4,7 +4,8 @@
 
 use super::{audit, Result, Store, StoreError, Tx};
 use crate::domain::Timestamp;
-use rusqlite::{params, OptionalExtension, Row};
+use crate::store::db::Row;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// One recorded value as the user sees it in `observation list`.
@@ -91,7 +92,7 @@ pub(crate) fn stamp_imported_since(tx: &Tx<'_>, after_id: i64) -> Result<()> {
     Ok(())
 }
 
-fn one(conn: &rusqlite::Connection, id: i64) -> Result<RecordedValue> {
+fn one(conn: &crate::store::db::Conn, id: i64) -> Result<RecordedValue> {
     conn.prepare_cached(&format!("{SELECT} WHERE o.id = ?1"))?
         .query_row([id], from_row)
         .optional()?

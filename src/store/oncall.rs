@@ -10,8 +10,9 @@ pub use book::OnCallBook;
 use super::{audit, Result, Store, StoreError, Tx};
 use crate::domain::oncall::{zone, Matcher, Override, SilenceRule};
 use crate::domain::Timestamp;
+use crate::store::db::Conn as Connection;
 use chrono_tz::Tz;
-use rusqlite::{params, Connection};
+use rusqlite::params;
 
 /// One override as listed (with who made it and whether it was ended).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -47,7 +48,7 @@ pub fn operation_zone(conn: &Connection) -> Result<Tz> {
     Ok(zone(tz.as_deref(), chrono_tz::UTC))
 }
 
-fn override_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OverrideRow> {
+fn override_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<OverrideRow> {
     Ok(OverrideRow {
         o: Override {
             id: r.get(0)?,
@@ -73,7 +74,7 @@ pub fn overrides_after(conn: &Connection, after: Timestamp) -> Result<Vec<Overri
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn silence_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SilenceRow> {
+fn silence_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<SilenceRow> {
     let matchers: String = r.get(1)?;
     let matchers: Vec<Matcher> = serde_json::from_str(&matchers).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))

@@ -5,7 +5,8 @@
 use super::{audit, Result, Store, StoreError, Tx};
 use crate::domain::playbook::{parse_playbook, PlaybookDef};
 use crate::domain::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::Conn as Connection;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 /// The starter playbooks shipped in `assets/playbooks/`: (file name, TOML).
@@ -271,7 +272,7 @@ struct RawVersion {
     imported_by: String,
 }
 
-fn version_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawVersion> {
+fn version_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<RawVersion> {
     Ok(RawVersion {
         id: r.get(0)?,
         key: r.get(1)?,

@@ -25,7 +25,7 @@ pub(crate) struct ToReview {
 /// The indicator's newest `limit` values (any origin), newest first: what a
 /// new value is judged against.
 pub(crate) fn recent_values(
-    tx: &rusqlite::Connection,
+    tx: &crate::store::db::Conn,
     indicator_id: i64,
     limit: usize,
 ) -> Result<Vec<f64>> {

@@ -17,7 +17,8 @@ use crate::domain::playbook::{
     ChecklistRun, ItemRef, PlaybookDef, Progress, RunItemState, StepDef,
 };
 use crate::domain::Timestamp;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::Conn as Connection;
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -260,7 +261,7 @@ struct RawRun {
     cancel_reason: Option<String>,
 }
 
-fn raw_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRun> {
+fn raw_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<RawRun> {
     Ok(RawRun {
         id: r.get(0)?,
         key: r.get(1)?,

@@ -20,7 +20,7 @@ pub(crate) const STARTER_SLOS_TOML: &str = include_str!("../../assets/slos.toml"
 /// Runs after each migration step: when the step was [`ALERTS_MIGRATION`],
 /// loads the starter SLOs (new and upgraded databases alike).
 pub(crate) fn after_migration(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Conn,
     sql: &str,
     actor: &str,
     now: Timestamp,
@@ -82,7 +82,7 @@ pub(crate) enum ImportOutcome {
 }
 
 fn upsert(
-    conn: &rusqlite::Connection,
+    conn: &crate::store::db::Conn,
     def: &SloDef,
     position: i64,
     file: Option<&str>,

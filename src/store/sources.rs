@@ -154,7 +154,7 @@ pub(crate) fn finish_run(tx: &Tx<'_>, id: i64, now: Timestamp, o: &RunOutcome) -
     Ok(())
 }
 
-fn run_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceRun> {
+fn run_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<SourceRun> {
     let errors: String = r.get(8)?;
     Ok(SourceRun {
         id: r.get(0)?,

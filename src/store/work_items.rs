@@ -32,7 +32,7 @@ pub(crate) const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, ext
 /// [`upsert_work_item`] on a statement prepared once from
 /// [`SQL_UPSERT_WORK_ITEM`].
 pub(crate) fn upsert_work_item_with(
-    stmt: &mut rusqlite::Statement<'_>,
+    stmt: &mut crate::store::db::Stmt<'_>,
     w: &WorkItem,
 ) -> Result<bool> {
     let n = stmt.execute(params![
@@ -49,7 +49,7 @@ pub(crate) fn upsert_work_item_with(
     Ok(n > 0)
 }
 
-fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(WorkItem, bool)> {
+fn item_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<(WorkItem, bool)> {
     let outcome: Option<String> = r.get(7)?;
     Ok((
         WorkItem {

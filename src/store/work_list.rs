@@ -36,7 +36,7 @@ const SQL_RUNS_FOR: &str = "
      WHERE context = ?1 OR substr(context, 1, length(?1) + 1) = ?1 || ' '
      ORDER BY started_at, id";
 
-fn listed(r: &rusqlite::Row<'_>) -> rusqlite::Result<ListedItem> {
+fn listed(r: &crate::store::db::Row<'_>) -> rusqlite::Result<ListedItem> {
     let outcome: Option<String> = r.get(8)?;
     Ok(ListedItem {
         id: r.get(0)?,

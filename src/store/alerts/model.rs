@@ -224,7 +224,7 @@ impl AlertsModel {
     }
 }
 
-fn history_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<HistoryEntry> {
+fn history_entry(r: &crate::store::db::Row<'_>) -> rusqlite::Result<HistoryEntry> {
     Ok(HistoryEntry {
         event: AlertEvent {
             alert_id: r.get(0)?,

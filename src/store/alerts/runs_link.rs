@@ -8,11 +8,12 @@ use crate::domain::alert_rules::{overdue_run_alert, AlertCandidate, RunLateness}
 use crate::domain::escalation::{default_escalation_path, validate_path, EscalationStep};
 use crate::domain::playbook::{EscalationLevel, EscalationTarget};
 use crate::domain::Timestamp;
+use crate::store::db::Conn as Connection;
 use crate::store::definition::alert_defaults;
 use crate::store::playbooks::parse_definition;
 use crate::store::runs::{load_run, start_run, RunFilter, RunState};
 use crate::store::{Result, Store, Tx};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
 
 /// The escalation path of an alert owned by `owner`: the owner at once,
 /// then the playbook's levels (a level due at once replaces the owner); the

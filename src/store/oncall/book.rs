@@ -7,10 +7,10 @@ use crate::domain::oncall::{
 };
 use crate::domain::Timestamp;
 use crate::store::alerts::Alert;
+use crate::store::db::Conn as Connection;
 use crate::store::definition::oncall_def_at;
 use crate::store::Result;
 use chrono_tz::Tz;
-use rusqlite::Connection;
 
 /// Everything needed to say who is on call and what is silenced: the
 /// definition, the current and future overrides and silences, the zone.

@@ -1,0 +1,537 @@
+//! Team mode: the store on a PostgreSQL database named by a
+//! `postgres://` URL. Connecting follows libpq's conventions (`PGHOST`,
+//! `PGPORT`, `PGUSER`, `PGDATABASE`, `PGPASSWORD`, `~/.pgpass` or
+//! `PGPASSFILE`, `PGSSLMODE`); a password in the URL is refused, so that it
+//! is never in argv, the config file or the log. The schema is PostgreSQL's
+//! own baseline ([`BASELINE`]), equal to SQLite schema [`super::SCHEMA_VERSION`];
+//! later versions are numbered in lockstep with SQLite's.
+
+use super::db::{Conn, Pg};
+use super::{Result, Store, StoreError, APPLICATION_ID, SCHEMA_VERSION};
+use std::path::{Path, PathBuf};
+
+/// The PostgreSQL schema, version [`SCHEMA_VERSION`] in one step.
+pub const BASELINE: &str = include_str!("pg/0001_baseline.sql");
+
+/// The roles and grants of `opsdeck team init`.
+pub const ROLES_SQL: &str = include_str!("pg/roles.sql");
+
+/// True when `db` names a PostgreSQL database rather than an SQLite file.
+pub fn is_url(db: &Path) -> bool {
+    let s = db.to_string_lossy();
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// The URL as shown in messages and the log: the password, if any, hidden.
+pub fn shown(url: &str) -> String {
+    match url.parse::<postgres::Config>() {
+        Ok(c) => {
+            let host = c
+                .get_hosts()
+                .first()
+                .map(|h| match h {
+                    postgres::config::Host::Tcp(h) => h.clone(),
+                    postgres::config::Host::Unix(p) => p.display().to_string(),
+                })
+                .unwrap_or_default();
+            let port = c.get_ports().first().copied().unwrap_or(5432);
+            let user = c.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+            let db = c.get_dbname().unwrap_or("");
+            format!("postgres://{user}{host}:{port}/{db}")
+        }
+        Err(_) => "postgres://…".into(),
+    }
+}
+
+/// How a connection was made, for `doctor`.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    /// The URL shown (no password).
+    pub url: String,
+    /// Whether the connection is encrypted.
+    pub tls: bool,
+}
+
+/// The connection settings of `url` completed from libpq's environment.
+pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
+    let invalid = |m: String| StoreError::Invalid(m);
+    let mut c: postgres::Config = url
+        .parse()
+        .map_err(|e| invalid(format!("--db: not a PostgreSQL URL ({e}): {}", shown(url))))?;
+    if c.get_password().is_some() {
+        return Err(invalid(
+            "--db: the URL carries a password; put it in PGPASSWORD or ~/.pgpass instead (a password in a URL ends up in shell history, argv and logs)".into(),
+        ));
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    if c.get_hosts().is_empty() {
+        match env("PGHOST") {
+            Some(h) if h.starts_with('/') => {
+                c.host_path(h);
+            }
+            Some(h) => {
+                c.host(&h);
+            }
+            None => {
+                c.host("localhost");
+            }
+        }
+    }
+    if c.get_ports().is_empty() {
+        if let Some(p) = env("PGPORT").and_then(|p| p.parse().ok()) {
+            c.port(p);
+        }
+    }
+    if c.get_user().is_none() {
+        let user = env("PGUSER")
+            .or_else(|| env("USER"))
+            .unwrap_or_else(|| "postgres".into());
+        c.user(&user);
+    }
+    if c.get_dbname().is_none() {
+        let db = env("PGDATABASE").unwrap_or_else(|| c.get_user().unwrap_or("").to_string());
+        c.dbname(&db);
+    }
+    if let Some(mode) = env("PGSSLMODE") {
+        c.ssl_mode(match mode.as_str() {
+            "disable" => postgres::config::SslMode::Disable,
+            "require" | "verify-ca" | "verify-full" => postgres::config::SslMode::Require,
+            _ => postgres::config::SslMode::Prefer,
+        });
+    }
+    if let Some(pw) = env("PGPASSWORD").or_else(|| pgpass(&c)) {
+        c.password(pw);
+    }
+    c.application_name("opsdeck");
+    c.connect_timeout(std::time::Duration::from_secs(10));
+    let shown_url = shown_config(&c);
+    Ok((
+        c,
+        Connected {
+            url: shown_url,
+            tls: false,
+        },
+    ))
+}
+
+fn shown_config(c: &postgres::Config) -> String {
+    let host = c
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            postgres::config::Host::Tcp(h) => h.clone(),
+            postgres::config::Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_default();
+    let port = c.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "postgres://{}@{host}:{port}/{}",
+        c.get_user().unwrap_or(""),
+        c.get_dbname().unwrap_or("")
+    )
+}
+
+/// The password for `c` from `PGPASSFILE` or `~/.pgpass` (libpq's format:
+/// `host:port:database:user:password`, `*` matches anything, `\` escapes;
+/// ignored unless the file is private, as libpq does).
+fn pgpass(c: &postgres::Config) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let file = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
+    let meta = std::fs::metadata(&file).ok()?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        tracing::warn!(file = %file.display(), "password file has group or world access; ignored");
+        return None;
+    }
+    let text = std::fs::read_to_string(&file).ok()?;
+    let host = match c.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".into(),
+    };
+    let port = c.get_ports().first().copied().unwrap_or(5432).to_string();
+    let want = [
+        host.as_str(),
+        port.as_str(),
+        c.get_dbname().unwrap_or(""),
+        c.get_user().unwrap_or(""),
+    ];
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_pgpass(line);
+        if fields.len() != 5 {
+            continue;
+        }
+        if fields[..4]
+            .iter()
+            .zip(want.iter())
+            .all(|(f, w)| f == "*" || f == w)
+        {
+            return Some(fields[4].clone());
+        }
+    }
+    None
+}
+
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    out.last_mut().expect("one field").push(n);
+                }
+            }
+            ':' if out.len() < 5 => out.push(String::new()),
+            _ => out.last_mut().expect("one field").push(c),
+        }
+    }
+    out
+}
+
+/// Connects to `url` (see the module docs for the settings it reads).
+pub fn connect(url: &str) -> Result<(postgres::Client, Connected)> {
+    let (c, connected) = config(url)?;
+    let client = c.connect(postgres::NoTls).map_err(|e| StoreError::Io {
+        path: connected.url.clone(),
+        detail: format!("cannot connect: {}", one_line(&e)),
+    })?;
+    Ok((client, connected))
+}
+
+/// A server error on one line.
+pub fn one_line(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => e.to_string().replace('\n', " "),
+    }
+}
+
+impl Store {
+    /// Opens the PostgreSQL database at `url`. `create` allows setting up
+    /// the schema in a database without one (`init`, `demo`); any other
+    /// command needs the schema. A database with other tables and no
+    /// opsdeck schema is refused, never written.
+    pub(crate) fn open_pg(
+        url: &str,
+        actor: Option<&str>,
+        now: i64,
+        create: bool,
+        read_only: bool,
+    ) -> Result<Store> {
+        let (mut client, connected) = connect(url)?;
+        let shown = connected.url.clone();
+        let io = |detail: String| StoreError::Io {
+            path: shown.clone(),
+            detail,
+        };
+        let err = |e: postgres::Error| io(one_line(&e));
+        let login: String = client
+            .query_one("SELECT session_user::text", &[])
+            .map_err(err)?
+            .get(0);
+        let has_schema: bool = client
+            .query_one("SELECT to_regclass('opsdeck_schema') IS NOT NULL", &[])
+            .map_err(err)?
+            .get(0);
+        let store_actor = actor.unwrap_or(&login).to_string();
+        if !has_schema {
+            let tables: i64 = client
+                .query_one(
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                    &[],
+                )
+                .map_err(err)?
+                .get(0);
+            if tables > 0 {
+                return Err(StoreError::NotOpsdeck {
+                    path: shown,
+                    detail: format!("a database with {tables} tables and no opsdeck schema"),
+                });
+            }
+            if !create || read_only {
+                return Err(StoreError::Invalid(format!(
+                    "{shown}: no opsdeck schema in this database — create it with 'opsdeck --db URL init' or copy a SQLite database there with 'opsdeck migrate --to URL'"
+                )));
+            }
+            let mut store = Store::from_pg(client, url, &store_actor, read_only, connected);
+            store.create_pg_schema(now)?;
+            return Ok(store);
+        }
+        let row = client
+            .query_one("SELECT version, application_id FROM opsdeck_schema", &[])
+            .map_err(err)?;
+        let (version, app): (i64, i64) = (row.get(0), row.get(1));
+        if app != APPLICATION_ID {
+            return Err(StoreError::NotOpsdeck {
+                path: shown,
+                detail: format!("opsdeck_schema names application {app:#x}, not opsdeck's"),
+            });
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: shown,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let store = Store::from_pg(client, url, &store_actor, read_only, connected);
+        if let Some(pg) = store.conn.pg() {
+            pg.learn_identity_tables()?;
+        }
+        Ok(store)
+    }
+
+    fn from_pg(
+        client: postgres::Client,
+        url: &str,
+        actor: &str,
+        read_only: bool,
+        connected: Connected,
+    ) -> Store {
+        let config = config(url).ok().map(|(c, _)| c);
+        Store {
+            conn: Conn::Pg(Box::new(Pg::new(client, config))),
+            path: PathBuf::from(url),
+            actor: actor.to_string(),
+            read_only,
+            work_items_read: Default::default(),
+            server: Some(connected),
+            listener: Default::default(),
+        }
+    }
+
+    /// Applies the baseline and seeds the starter operation, in one
+    /// transaction (a second `init` racing this one waits on the lock, then
+    /// finds the schema).
+    fn create_pg_schema(&mut self, now: i64) -> Result<()> {
+        let conn = &self.conn;
+        conn.begin_write()?;
+        let done = (|| -> Result<()> {
+            let exists: i64 = conn.query_row(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'opsdeck_schema'",
+                [],
+                |r| r.get(0),
+            )?;
+            if exists > 0 {
+                return Ok(());
+            }
+            conn.execute_batch(BASELINE)?;
+            if let Some(pg) = conn.pg() {
+                pg.learn_identity_tables()?;
+            }
+            super::seed(conn, &self.actor, now)?;
+            super::slos::after_migration(conn, super::slos::ALERTS_MIGRATION, &self.actor, now)?;
+            super::playbooks::seed_starter_playbooks(
+                &super::Tx {
+                    tx: conn,
+                    actor: &self.actor,
+                },
+                now,
+            )?;
+            super::hours::refresh_stale_levels(conn, true)?;
+            conn.execute(
+                "INSERT INTO opsdeck_schema (version, application_id) VALUES (?1, ?2)",
+                [SCHEMA_VERSION, APPLICATION_ID],
+            )?;
+            Ok(())
+        })();
+        match done {
+            Ok(()) => conn.commit(true).map_err(StoreError::from),
+            Err(e) => {
+                let _ = conn.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// The opsdeck roles the login holds (directly or through another role).
+    pub fn opsdeck_roles(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT rolname::text FROM pg_roles
+              WHERE rolname IN ('opsdeck_viewer', 'opsdeck_operator', 'opsdeck_admin')
+                AND pg_has_role(session_user, oid, 'MEMBER')
+              ORDER BY rolname",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The server's connection, when the store is on PostgreSQL.
+    pub fn server(&self) -> Option<&Connected> {
+        self.server.as_ref()
+    }
+
+    /// What `doctor` reports of the server: its version, the login acting
+    /// and whether the connection is encrypted.
+    pub fn server_report(&self) -> Result<Option<ServerReport>> {
+        let Some(connected) = &self.server else {
+            return Ok(None);
+        };
+        let (version, login, tls): (String, String, i64) = self.conn.query_row(
+            "SELECT current_setting('server_version'), session_user::text,
+                    coalesce((SELECT CASE WHEN ssl THEN 1 ELSE 0 END FROM pg_stat_ssl WHERE pid = pg_backend_pid()), 0)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(Some(ServerReport {
+            url: connected.url.clone(),
+            version,
+            login,
+            tls: tls == 1,
+        }))
+    }
+}
+
+/// Listens for other clients' commits on a connection of its own (`LISTEN
+/// opsdeck`; every write transaction ends with `NOTIFY opsdeck`): what
+/// `Store::data_version` counts on PostgreSQL. A lost connection is retried
+/// with backoff (0.25 s doubling to 8 s); after a reconnect the count moves
+/// on once more, since notifications sent meanwhile are gone, so the
+/// cockpit reads everything again.
+#[derive(Debug)]
+pub struct Listener {
+    count: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Listener {
+    /// Starts listening with the settings of `url`.
+    pub fn start(url: &str) -> Result<Listener> {
+        use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+        use std::sync::Arc;
+        let (config, _) = config(url)?;
+        let count = Arc::new(AtomicI64::new(0));
+        let down = Arc::new(AtomicBool::new(false));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, d, s) = (count.clone(), down.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("opsdeck-listen".into())
+            .spawn(move || {
+                let mut backoff = std::time::Duration::from_millis(250);
+                let mut first = true;
+                while !s.load(Ordering::SeqCst) {
+                    let mut client = match config.connect(postgres::NoTls) {
+                        Ok(client) => client,
+                        Err(e) => {
+                            if !d.swap(true, Ordering::SeqCst) {
+                                tracing::warn!(
+                                    "listener: cannot reach the server: {}",
+                                    one_line(&e)
+                                );
+                            }
+                            std::thread::sleep(backoff);
+                            backoff = (backoff * 2).min(std::time::Duration::from_secs(8));
+                            continue;
+                        }
+                    };
+                    if client.batch_execute("LISTEN opsdeck").is_err() {
+                        continue;
+                    }
+                    backoff = std::time::Duration::from_millis(250);
+                    if d.swap(false, Ordering::SeqCst) || !first {
+                        tracing::info!("listener: connected again; everything is read again");
+                        c.fetch_add(1, Ordering::SeqCst);
+                    }
+                    first = false;
+                    loop {
+                        if s.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        let mut notes = client.notifications();
+                        let mut it = notes.timeout_iter(std::time::Duration::from_millis(200));
+                        use postgres::fallible_iterator::FallibleIterator;
+                        match it.next() {
+                            Ok(Some(_)) => {
+                                c.fetch_add(1, Ordering::SeqCst);
+                            }
+                            Ok(None) => {
+                                drop(it);
+                                drop(notes);
+                                if client.is_closed()
+                                    || client.is_valid(std::time::Duration::from_secs(2)).is_err()
+                                {
+                                    d.store(true, Ordering::SeqCst);
+                                    break;
+                                }
+                            }
+                            Err(_) => {
+                                d.store(true, Ordering::SeqCst);
+                                break;
+                            }
+                        }
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Io {
+                path: url.to_string(),
+                detail: format!("cannot start the listener: {e}"),
+            })?;
+        Ok(Listener { count, down, stop })
+    }
+
+    /// Notifications (and reconnects) seen so far.
+    pub fn count(&self) -> i64 {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// True while the server cannot be reached.
+    pub fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The server facts `doctor` prints.
+#[derive(Debug, Clone)]
+pub struct ServerReport {
+    /// The URL without password.
+    pub url: String,
+    /// `server_version`.
+    pub version: String,
+    /// `session_user`: who the audit trail names.
+    pub login: String,
+    /// True when the connection is encrypted.
+    pub tls: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_a_server_anything_else_a_file() {
+        assert!(is_url(Path::new("postgres://db.internal/ops")));
+        assert!(is_url(Path::new("postgresql://localhost/ops")));
+        assert!(!is_url(Path::new("postgres.db")));
+        assert!(!is_url(Path::new("./postgres://x")));
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_refused_and_never_shown() {
+        let e = config("postgres://ana:s3cret@db.internal/ops").unwrap_err();
+        assert!(e.to_string().contains("PGPASSWORD or ~/.pgpass"), "{e}");
+        assert!(!e.to_string().contains("s3cret"));
+        assert_eq!(
+            shown("postgres://ana:s3cret@db.internal:5433/ops"),
+            "postgres://ana@db.internal:5433/ops"
+        );
+    }
+
+    #[test]
+    fn pgpass_lines_split_on_unescaped_colons() {
+        assert_eq!(
+            split_pgpass(r"db\:1:5432:*:ana:pa\:ss"),
+            vec!["db:1", "5432", "*", "ana", "pa:ss"]
+        );
+    }
+}
