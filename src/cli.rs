@@ -366,6 +366,22 @@ pub enum Command {
         #[command(subcommand)]
         command: oncall::SilenceCommand,
     },
+    /// Team mode on PostgreSQL: `team init` prints (or with --apply runs)
+    /// the SQL of the three roles opsdeck_viewer, opsdeck_operator and
+    /// opsdeck_admin and their grants.
+    Team {
+        /// What to do.
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// Copy this SQLite database (--db) into an empty PostgreSQL database,
+    /// in one transaction, and verify it table by table.
+    Migrate {
+        /// The PostgreSQL database to fill: postgres://USER@HOST[:PORT]/DB
+        /// (the password from PGPASSWORD or ~/.pgpass, never in the URL).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Report the database's path, schema, WAL mode, permissions, size and integrity.
     Doctor,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -664,5 +680,17 @@ pub enum RunCommand {
         run: String,
         /// The note, one line of text.
         text: String,
+    },
+}
+
+/// `opsdeck team …`.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Print the SQL that creates the opsdeck roles and their grants (run
+    /// it as the database's owner), or run it with --apply.
+    Init {
+        /// Run the SQL on --db (a postgres:// URL) instead of printing it.
+        #[arg(long)]
+        apply: bool,
     },
 }

@@ -48,6 +48,7 @@ pub mod slo;
 pub mod sources;
 pub mod sources_plan;
 pub mod status;
+pub mod team;
 
 use crate::cli::{Cli, Command};
 use crate::store::Store;
@@ -424,6 +425,8 @@ fn run_command(ctx: Context, cli: Cli) -> anyhow::Result<u8> {
         Some(Command::Decision { command }) => decision::run(&ctx, command),
         Some(Command::Feedback { command }) => feedback::run(&ctx, command),
         Some(Command::Export(args)) => export::run(&ctx, &args),
+        Some(Command::Team { command }) => team::run(&ctx, &command),
+        Some(Command::Migrate { to }) => team::migrate(&ctx, &to),
         Some(Command::Restore { file }) => restore::run(&ctx, &file),
         Some(Command::Backup { path }) => backup::run(&ctx, &path),
         Some(Command::Init { dir }) => definition::init(&ctx, dir.as_deref()),

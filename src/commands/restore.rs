@@ -12,6 +12,9 @@ use std::io::BufRead;
 
 /// Restores the export into the new database at `ctx.db`, all or nothing.
 pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
+    if crate::store::pg::is_url(&ctx.db) {
+        return run_to_server(ctx, file);
+    }
     if ctx.db.symlink_metadata().is_ok() {
         bail!(
             "{}: exists already; restore only writes into a new database (pass --db NEW.db)",
@@ -58,6 +61,39 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
         "restored {rows} rows into {} tables of {}",
         counts.len(),
         crate::text::sanitize_path(&ctx.db)
+    );
+    Ok(0)
+}
+
+/// Restores into an empty PostgreSQL database: the export is restored into
+/// a private SQLite file first (all its checks), which is then copied to
+/// the server in one transaction and verified table by table, as `migrate
+/// --to` does; the file is removed either way.
+fn run_to_server(ctx: &Context, file: &str) -> anyhow::Result<u8> {
+    let local = std::env::temp_dir().join(format!("opsdeck-restore-{}.db", std::process::id()));
+    backup::remove_with_journals(&local);
+    let mut local_ctx = ctx.clone();
+    local_ctx.db = local.clone();
+    let copied = (|| -> anyhow::Result<u8> {
+        let code = run(&local_ctx, file)?;
+        if code != 0 {
+            return Ok(code);
+        }
+        copy_restored(ctx, &local)
+    })();
+    backup::remove_with_journals(&local);
+    copied
+}
+
+fn copy_restored(ctx: &Context, local: &std::path::Path) -> anyhow::Result<u8> {
+    let url = ctx.db.to_string_lossy().into_owned();
+    let store = Store::open_existing(local, &ctx.actor, ctx.now, true)?;
+    let counts = store.copy_to_pg(&url)?;
+    let rows: u64 = counts.values().sum();
+    outln!(
+        "copied {rows} rows of {} tables to {} and verified each table",
+        counts.len(),
+        crate::store::pg::shown(&url)
     );
     Ok(0)
 }

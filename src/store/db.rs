@@ -663,6 +663,10 @@ where
 }
 
 /// A borrowed SQLite value, owned (text that is not UTF-8 is replaced).
+pub fn owned_value(v: ValueRef<'_>) -> Value {
+    owned(v)
+}
+
 fn owned(v: ValueRef<'_>) -> Value {
     match v {
         ValueRef::Null => Value::Null,
@@ -848,6 +852,11 @@ fn numeric_value(raw: &[u8]) -> std::result::Result<Value, BoxError> {
         return Ok(Value::Integer(if neg { -i } else { i }));
     }
     Ok(Value::Real(if neg { -real } else { real }))
+}
+
+/// Every column of a server row as SQLite values.
+pub fn pg_values(row: &postgres::Row) -> Result<Vec<Value>> {
+    (0..row.len()).map(|i| value_at(row, i)).collect()
 }
 
 fn value_at(row: &postgres::Row, i: usize) -> Result<Value> {

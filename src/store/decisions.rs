@@ -203,21 +203,20 @@ impl Store {
     // TODO(alerts): once the alerts store is merged, capture its typed alert
     // (state, level, cause) instead of the generic row.
     fn capture_alert(&self, id: i64) -> Result<Evidence> {
-        let has_alerts: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alerts')",
-            [],
-            |r| r.get(0),
-        )?;
+        let has_alerts = self.conn().tables()?.iter().any(|t| t == "alerts");
         if !has_alerts {
             return Err(StoreError::Invalid(format!(
                 "alert:{id}: this database has no alerts yet, so alert evidence cannot be captured; \
                  use indicator:KEY or experiment:KEY"
             )));
         }
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT * FROM alerts WHERE id = ?1")?;
-        let names: Vec<String> = stmt.column_names();
+        // The columns by name (not `*`: on PostgreSQL the table also has
+        // its generated `rowid`, which is no part of the alert).
+        let names = self.conn().columns("alerts")?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {} FROM alerts WHERE id = ?1",
+            names.join(", ")
+        ))?;
         let row = stmt
             .query_row([id], |r| row_to_json(r, &names))
             .optional()?

@@ -119,13 +119,13 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT p.name, group_concat(r.key, char(31)) FROM people p
+            "SELECT p.name, group_concat(r.key, ?1) FROM people p
              LEFT JOIN role_assignments a ON a.person_id = p.id
              LEFT JOIN roles r ON r.id = a.role_id
              GROUP BY p.id ORDER BY p.id",
         )?;
         let mut people = stmt
-            .query_map([], |r| {
+            .query_map(["\u{1f}"], |r| {
                 let held: Option<String> = r.get(1)?;
                 let mut roles: Vec<String> = held
                     .map(|h| h.split('\u{1f}').map(str::to_string).collect())

@@ -122,6 +122,25 @@ struct TableInfo {
 /// The ordinary tables of the schema (no `sqlite_` internals, no virtual
 /// tables), by name.
 fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
+    if conn.is_pg() {
+        // PostgreSQL: the tables that have a rowid in SQLite carry a
+        // generated `rowid` column (see the baseline), which orders them
+        // the same way.
+        let mut out = Vec::new();
+        for name in conn.tables()? {
+            let rowid: i64 = conn.query_row(
+                "SELECT count(*) FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = ?1 AND column_name = 'rowid'",
+                [&name],
+                |r| r.get(0),
+            )?;
+            out.push(TableInfo {
+                name,
+                rowid: rowid > 0,
+            });
+        }
+        return Ok(out);
+    }
     let mut stmt = conn.prepare(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
             AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
@@ -133,6 +152,25 @@ fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
             rowid: !sql.to_ascii_uppercase().contains("WITHOUT ROWID"),
         })
     })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The primary key's columns of a table without a rowid, in key order:
+/// what orders its rows in an export on either engine.
+fn key_columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let sql = if conn.is_pg() {
+        "SELECT k.column_name::text FROM information_schema.table_constraints c
+           JOIN information_schema.key_column_usage k
+             ON k.constraint_name = c.constraint_name AND k.table_name = c.table_name
+            AND k.table_schema = c.table_schema
+          WHERE c.table_schema = current_schema() AND c.table_name = ?1
+            AND c.constraint_type = 'PRIMARY KEY'
+          ORDER BY k.ordinal_position"
+    } else {
+        "SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk"
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([table], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -173,9 +211,25 @@ impl Store {
         writeln!(out, "{header}")?;
         let mut counts = TableCounts::new();
         for t in tables(tx)? {
-            let order = if t.rowid { " ORDER BY rowid" } else { "" };
-            let mut stmt = tx.prepare(&format!("SELECT * FROM {}{order}", quoted(&t.name)))?;
-            let names: Vec<String> = stmt.column_names();
+            let order = if t.rowid {
+                " ORDER BY rowid".to_string()
+            } else {
+                let key = key_columns(tx, &t.name)?;
+                if key.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ORDER BY {}",
+                        key.iter().map(|k| quoted(k)).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            };
+            let names = tx.columns(&t.name)?;
+            let mut stmt = tx.prepare(&format!(
+                "SELECT {} FROM {}{order}",
+                names.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", "),
+                quoted(&t.name)
+            ))?;
             if names.iter().any(|n| n == "table") {
                 anyhow::bail!(
                     "table {} has a column named 'table', which the export format reserves",

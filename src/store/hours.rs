@@ -95,13 +95,17 @@ fn refresh_stale_hours(conn: &Connection, days: bool) -> Result<usize> {
           WHERE indicator_id = ?1 AND at >= ?2 AND at < ?3",
     )?;
     let mut put = conn.prepare_cached(
-        "INSERT OR REPLACE INTO observation_hours
+        "INSERT INTO observation_hours
            (indicator_id, hour, n, sum, min, max, last_at, last_id, last_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (indicator_id, hour) DO UPDATE SET n = excluded.n, sum = excluded.sum,
+           min = excluded.min, max = excluded.max, last_at = excluded.last_at,
+           last_id = excluded.last_id, last_value = excluded.last_value",
     )?;
     let mut put_sketch = conn.prepare_cached(
-        "INSERT OR REPLACE INTO observation_hour_sketches (indicator_id, hour, sketch)
-         VALUES (?1, ?2, ?3)",
+        "INSERT INTO observation_hour_sketches (indicator_id, hour, sketch)
+         VALUES (?1, ?2, ?3)
+         ON CONFLICT (indicator_id, hour) DO UPDATE SET sketch = excluded.sketch",
     )?;
     let mut drop_hour =
         conn.prepare_cached("DELETE FROM observation_hours WHERE indicator_id = ?1 AND hour = ?2")?;
@@ -165,13 +169,17 @@ fn refresh_stale_days(conn: &Connection) -> Result<usize> {
           WHERE h.indicator_id = ?1 AND h.hour >= ?2 AND h.hour < ?3",
     )?;
     let mut put = conn.prepare_cached(
-        "INSERT OR REPLACE INTO observation_days
+        "INSERT INTO observation_days
            (indicator_id, day, n, hours, sum, min, max, last_at, last_id, last_value)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (indicator_id, day) DO UPDATE SET n = excluded.n, hours = excluded.hours,
+           sum = excluded.sum, min = excluded.min, max = excluded.max, last_at = excluded.last_at,
+           last_id = excluded.last_id, last_value = excluded.last_value",
     )?;
     let mut put_sketch = conn.prepare_cached(
-        "INSERT OR REPLACE INTO observation_day_sketches (indicator_id, day, sketch)
-         VALUES (?1, ?2, ?3)",
+        "INSERT INTO observation_day_sketches (indicator_id, day, sketch)
+         VALUES (?1, ?2, ?3)
+         ON CONFLICT (indicator_id, day) DO UPDATE SET sketch = excluded.sketch",
     )?;
     let mut drop_day =
         conn.prepare_cached("DELETE FROM observation_days WHERE indicator_id = ?1 AND day = ?2")?;

@@ -230,8 +230,8 @@ pub(crate) fn sql_upsert_observations(rows: usize) -> String {
          ON CONFLICT (origin, origin_key) WHERE origin_key IS NOT NULL DO UPDATE SET
              indicator_id = excluded.indicator_id, at = excluded.at,
              value = excluded.value, note = excluded.note
-         WHERE indicator_id IS NOT excluded.indicator_id OR at IS NOT excluded.at
-            OR value IS NOT excluded.value OR note IS NOT excluded.note
+         WHERE indicator_id IS DISTINCT FROM excluded.indicator_id OR at IS DISTINCT FROM excluded.at
+            OR value IS DISTINCT FROM excluded.value OR note IS DISTINCT FROM excluded.note
          RETURNING id"
     )
 }

@@ -348,6 +348,20 @@ impl Store {
         }
     }
 
+    /// Runs [`ROLES_SQL`] (as the tables' owner): the three roles and their
+    /// grants, in one transaction; running it again changes nothing.
+    pub fn apply_roles(&self) -> Result<()> {
+        let conn = &self.conn;
+        conn.execute_batch("BEGIN")?;
+        match conn.execute_batch(ROLES_SQL) {
+            Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                Err(e.into())
+            }
+        }
+    }
+
     /// The opsdeck roles the login holds (directly or through another role).
     pub fn opsdeck_roles(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare_cached(
@@ -533,5 +547,225 @@ mod tests {
             split_pgpass(r"db\:1:5432:*:ana:pa\:ss"),
             vec!["db:1", "5432", "*", "ana", "pa:ss"]
         );
+    }
+}
+
+/// Rows per table, as copied or verified.
+pub type Counts = std::collections::BTreeMap<String, u64>;
+
+impl Store {
+    /// Copies this SQLite database into the empty PostgreSQL database at
+    /// `url`, in one server transaction: the baseline schema, every table's
+    /// rows with their ids (COPY, triggers off so that nothing is stamped
+    /// or rolled up again: the audit keeps its logins, the summaries are
+    /// the file's), the identity sequences moved past the ids, then every
+    /// table compared with the file (row count and a digest of its rows in
+    /// key order) before the commit. Any difference rolls everything back.
+    pub fn copy_to_pg(&self, url: &str) -> Result<Counts> {
+        let src = self.sqlite_only(
+            "migrate --to",
+            "the database is on a server already (pg_dump copies it)",
+        )?;
+        let (mut client, connected) = connect(url)?;
+        let shown = connected.url.clone();
+        let fail = |e: postgres::Error| StoreError::Io {
+            path: shown.clone(),
+            detail: one_line(&e),
+        };
+        let tables: i64 = client
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+                &[],
+            )
+            .map_err(fail)?
+            .get(0);
+        if tables > 0 {
+            return Err(StoreError::Invalid(format!(
+                "{shown}: the database has {tables} tables already; migrate only fills an empty database (createdb a new one)"
+            )));
+        }
+        let _snapshot = self.read_tx()?;
+        let names = self.conn.tables()?;
+        let mut tx = client.transaction().map_err(fail)?;
+        tx.batch_execute(BASELINE).map_err(fail)?;
+        // The baseline's own rows come from the file instead.
+        tx.batch_execute("DELETE FROM meta; DELETE FROM change_tokens; SET CONSTRAINTS ALL DEFERRED;")
+            .map_err(fail)?;
+        let mut counts = Counts::new();
+        for table in &names {
+            let cols = self.conn.columns(table)?;
+            let q = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
+            let col_list = cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+            tx.batch_execute(&format!("ALTER TABLE {} DISABLE TRIGGER USER", q(table)))
+                .map_err(fail)?;
+            let mut writer = tx
+                .copy_in(&format!("COPY {} ({col_list}) FROM STDIN", q(table)))
+                .map_err(fail)?;
+            let mut stmt = src.prepare(&format!("SELECT {col_list} FROM {}", q(table)))?;
+            let mut rows = stmt.query([])?;
+            let mut n = 0u64;
+            let mut line = String::new();
+            while let Some(r) = rows.next()? {
+                line.clear();
+                for i in 0..cols.len() {
+                    if i > 0 {
+                        line.push('\t');
+                    }
+                    copy_text(&mut line, r.get_ref(i)?);
+                }
+                line.push('\n');
+                use std::io::Write;
+                writer.write_all(line.as_bytes()).map_err(|e| StoreError::Io {
+                    path: shown.clone(),
+                    detail: format!("COPY {table}: {e}"),
+                })?;
+                n += 1;
+            }
+            writer.finish().map_err(fail)?;
+            tx.batch_execute(&format!("ALTER TABLE {} ENABLE TRIGGER USER", q(table)))
+                .map_err(fail)?;
+            counts.insert(table.clone(), n);
+        }
+        let identities = tx
+            .query(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND is_identity = 'YES'
+                    AND identity_generation = 'BY DEFAULT'",
+                &[],
+            )
+            .map_err(fail)?;
+        for r in identities {
+            let (t, c): (String, String) = (r.get(0), r.get(1));
+            tx.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('\"{t}\"', '{c}'), coalesce(max(\"{c}\"), 0) + 1, false) FROM \"{t}\""
+            ))
+            .map_err(fail)?;
+        }
+        tx.execute(
+            "INSERT INTO opsdeck_schema (version, application_id) VALUES ($1, $2)",
+            &[&SCHEMA_VERSION, &APPLICATION_ID],
+        )
+        .map_err(fail)?;
+        // Verify, in the same transaction: counts and digests per table.
+        for table in &names {
+            let cols = self.conn.columns(table)?;
+            let q = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
+            let col_list = cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+            let order = (1..=cols.len())
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT {col_list} FROM {} ORDER BY {order}", q(table));
+            let mut file_digest = Digest::default();
+            {
+                let mut stmt = src.prepare(&sql)?;
+                let mut rows = stmt.query([])?;
+                while let Some(r) = rows.next()? {
+                    for i in 0..cols.len() {
+                        file_digest.add(&super::db::owned_value(r.get_ref(i)?));
+                    }
+                    file_digest.rows += 1;
+                }
+            }
+            let mut server_digest = Digest::default();
+            for r in tx.query(sql.as_str(), &[]).map_err(fail)? {
+                for v in super::db::pg_values(&r)? {
+                    server_digest.add(&v);
+                }
+                server_digest.rows += 1;
+            }
+            if file_digest != server_digest {
+                return Err(StoreError::Invalid(format!(
+                    "{shown}: table {table} differs after the copy ({} rows in the file, {} on the server); nothing was kept",
+                    file_digest.rows, server_digest.rows
+                )));
+            }
+        }
+        tx.batch_execute("NOTIFY opsdeck").map_err(fail)?;
+        tx.commit().map_err(fail)?;
+        Ok(counts)
+    }
+}
+
+/// A running digest of a table's values (count and SHA-256).
+#[derive(Default)]
+struct Digest {
+    rows: u64,
+    hash: Vec<u8>,
+    state: Option<sha2::Sha256>,
+}
+
+impl Digest {
+    fn add(&mut self, v: &rusqlite::types::Value) {
+        use rusqlite::types::Value;
+        use sha2::Digest as _;
+        let h = self.state.get_or_insert_with(sha2::Sha256::new);
+        match v {
+            Value::Null => h.update(b"N"),
+            Value::Integer(i) => {
+                h.update(b"I");
+                h.update(i.to_le_bytes());
+            }
+            Value::Real(f) => {
+                h.update(b"R");
+                h.update(f.to_bits().to_le_bytes());
+            }
+            Value::Text(t) => {
+                h.update(b"T");
+                h.update((t.len() as u64).to_le_bytes());
+                h.update(t.as_bytes());
+            }
+            Value::Blob(b) => {
+                h.update(b"B");
+                h.update((b.len() as u64).to_le_bytes());
+                h.update(b);
+            }
+        }
+    }
+
+    fn finish(&self) -> Vec<u8> {
+        use sha2::Digest as _;
+        let mut out = self.hash.clone();
+        if let Some(s) = &self.state {
+            out.extend_from_slice(&s.clone().finalize());
+        }
+        out
+    }
+}
+
+impl PartialEq for Digest {
+    fn eq(&self, other: &Digest) -> bool {
+        self.rows == other.rows && self.finish() == other.finish()
+    }
+}
+
+/// One value in COPY's text format.
+fn copy_text(out: &mut String, v: rusqlite::types::ValueRef<'_>) {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => out.push_str("\\N"),
+        ValueRef::Integer(i) => out.push_str(&i.to_string()),
+        ValueRef::Real(f) if f.is_nan() => out.push_str("NaN"),
+        ValueRef::Real(f) if f.is_infinite() => {
+            out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" })
+        }
+        ValueRef::Real(f) => out.push_str(&format!("{f:?}")),
+        ValueRef::Text(t) => {
+            for c in String::from_utf8_lossy(t).chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+        ValueRef::Blob(b) => {
+            out.push_str("\\\\x");
+            for x in b {
+                out.push_str(&format!("{x:02x}"));
+            }
+        }
     }
 }

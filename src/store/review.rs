@@ -74,7 +74,7 @@ pub(crate) fn mark_imported(
 ) -> Result<()> {
     tx.prepare_cached(
         "UPDATE observations SET review = ?4 WHERE origin = ?1 AND origin_key = ?2
-             AND value = ?3 AND review_confirmed IS NOT ?3",
+             AND value = ?3 AND review_confirmed IS DISTINCT FROM ?3",
     )?
     .execute(params![origin, key, value, why])?;
     Ok(())
@@ -114,7 +114,7 @@ impl Store {
         let mut stmt = self.conn().prepare_cached(
             "SELECT o.id, i.key, o.at, o.value, o.review FROM observations o
              JOIN indicators i ON i.id = o.indicator_id
-             WHERE o.review IS NOT NULL AND (?1 IS NULL OR i.key = ?1)
+             WHERE o.review IS NOT NULL AND (CAST(?1 AS TEXT) IS NULL OR i.key = ?1)
              ORDER BY o.at DESC, o.id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![indicator, limit as i64], |r| {

@@ -24,10 +24,10 @@ pub(crate) const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, ext
                 customer = excluded.customer, segment = excluded.segment, opened_at = excluded.opened_at,
                 promised_at = excluded.promised_at, closed_at = excluded.closed_at,
                 outcome = excluded.outcome, satisfaction = excluded.satisfaction
-             WHERE customer IS NOT excluded.customer OR segment IS NOT excluded.segment
-                OR opened_at IS NOT excluded.opened_at OR promised_at IS NOT excluded.promised_at
-                OR closed_at IS NOT excluded.closed_at OR outcome IS NOT excluded.outcome
-                OR satisfaction IS NOT excluded.satisfaction";
+             WHERE customer IS DISTINCT FROM excluded.customer OR segment IS DISTINCT FROM excluded.segment
+                OR opened_at IS DISTINCT FROM excluded.opened_at OR promised_at IS DISTINCT FROM excluded.promised_at
+                OR closed_at IS DISTINCT FROM excluded.closed_at OR outcome IS DISTINCT FROM excluded.outcome
+                OR satisfaction IS DISTINCT FROM excluded.satisfaction";
 
 /// [`upsert_work_item`] on a statement prepared once from
 /// [`SQL_UPSERT_WORK_ITEM`].
@@ -83,12 +83,12 @@ pub struct KindItems {
 /// `customer_first_item` rollup, kept by triggers).
 pub const SQL_WORK_ITEMS_SINCE: &str = "
     SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
-           coalesce(w.opened_at > f.opened_at, 0)
+           coalesce(CAST(w.opened_at > f.opened_at AS INTEGER), 0)
       FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
      WHERE w.kind = ?1 AND w.closed_at >= ?2
     UNION ALL
     SELECT w.kind, w.external_id, w.customer, w.segment, w.opened_at, w.promised_at, w.closed_at, w.outcome, w.satisfaction,
-           coalesce(w.opened_at > f.opened_at, 0)
+           coalesce(CAST(w.opened_at > f.opened_at AS INTEGER), 0)
       FROM work_items w LEFT JOIN customer_first_item f ON f.kind = w.kind AND f.customer = w.customer
      WHERE w.kind = ?1 AND w.closed_at IS NULL";
 

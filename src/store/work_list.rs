@@ -21,7 +21,7 @@ pub struct ListedItem {
 const SQL_WORK_LIST: &str = "
     SELECT id, kind, external_id, customer, segment, opened_at, promised_at, closed_at, outcome, satisfaction
       FROM work_items
-     WHERE kind = ?1 AND (?2 IS NULL OR segment = ?2)
+     WHERE kind = ?1 AND (CAST(?2 AS TEXT) IS NULL OR segment = ?2)
        AND (closed_at IS NULL OR (closed_at >= ?3 AND promised_at IS NOT NULL AND closed_at > promised_at))
      ORDER BY coalesce(promised_at, opened_at), id
      LIMIT ?4";

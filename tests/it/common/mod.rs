@@ -1,6 +1,7 @@
 //! Helpers for CLI tests: run the real binary on a temp database.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod runs;
 pub mod screens;
 pub mod store;
@@ -15,6 +16,10 @@ pub struct Env {
     /// Create the database with `opsdeck init` before the first command that
     /// needs one (only `init`, `demo` and the default cockpit create one).
     auto_init: bool,
+    /// On PostgreSQL: the test's own database (`db` is its URL).
+    pub pg: Option<pg::Database>,
+    /// On PostgreSQL: whether `opsdeck init` ran (a file's existence on SQLite).
+    initialized: std::sync::atomic::AtomicBool,
 }
 
 /// Commands that do not need an existing database.
@@ -24,12 +29,46 @@ impl Env {
     /// A temp folder whose database is created (`opsdeck init`, with the
     /// clock of the command) before the first command that needs it.
     pub fn new() -> Env {
+        if pg::engine_is_pg() {
+            return Env::postgres();
+        }
+        Env::sqlite()
+    }
+
+    /// [`Env::new`] on an SQLite file, whatever the engine of the run.
+    pub fn sqlite() -> Env {
         let dir = tempfile::tempdir().expect("temp dir");
         let db = dir.path().join("ops.db");
         Env {
             dir,
             db,
             auto_init: true,
+            pg: None,
+            initialized: Default::default(),
+        }
+    }
+
+    /// [`Env::new`] on a PostgreSQL database of its own (see [`pg`]).
+    pub fn postgres() -> Env {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = pg::database();
+        Env {
+            dir,
+            db: PathBuf::from(&database.url),
+            auto_init: true,
+            pg: Some(database),
+            initialized: Default::default(),
+        }
+    }
+
+    /// True when the database exists (SQLite: the file; PostgreSQL: `init` ran).
+    fn db_exists(&self) -> bool {
+        match &self.pg {
+            Some(db) => {
+                self.initialized.load(std::sync::atomic::Ordering::SeqCst)
+                    || db.query_i64("SELECT count(*) FROM information_schema.tables WHERE table_name = 'opsdeck_schema'") > 0
+            }
+            None => self.db.exists(),
         }
     }
 
@@ -59,7 +98,7 @@ impl Env {
         let needs = command.is_none_or(|c| !NO_DATABASE.contains(c))
             && !args.contains(&"--demo")
             && !args.contains(&"--db");
-        if !self.auto_init || !needs || self.db.exists() {
+        if !self.auto_init || !needs || self.db_exists() {
             return;
         }
         // The starter files go to a folder of their own, so that a test's
@@ -90,6 +129,7 @@ impl Env {
             "opsdeck init: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        self.initialized.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Writes a file in the temp folder and returns its path as text.
@@ -101,6 +141,9 @@ impl Env {
 
     /// Runs a query on the database directly and returns the first column.
     pub fn query_i64(&self, sql: &str) -> i64 {
+        if let Some(db) = &self.pg {
+            return db.query_i64(sql);
+        }
         let c = rusqlite::Connection::open(&self.db).expect("open");
         c.query_row(sql, [], |r| r.get(0)).expect("query")
     }
