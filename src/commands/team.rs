@@ -39,7 +39,10 @@ pub fn migrate(ctx: &Context, to: &str) -> anyhow::Result<u8> {
         bail!("migrate --to copies an SQLite database: --db names a server already (use pg_dump to copy it)");
     }
     if !pg::is_url(std::path::Path::new(to)) {
-        bail!("--to: not a PostgreSQL URL (postgres://USER@HOST[:PORT]/DATABASE): {}", crate::text::sanitize(to));
+        bail!(
+            "--to: not a PostgreSQL URL (postgres://USER@HOST[:PORT]/DATABASE): {}",
+            crate::text::sanitize(to)
+        );
     }
     let store = ctx.open()?;
     let started = std::time::Instant::now();

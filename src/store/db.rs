@@ -609,7 +609,6 @@ impl Row<'_> {
             },
         }
     }
-
 }
 
 /// The parameters of a statement: rusqlite's `params![]`, an array or a

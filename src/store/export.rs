@@ -227,7 +227,11 @@ impl Store {
             let names = tx.columns(&t.name)?;
             let mut stmt = tx.prepare(&format!(
                 "SELECT {} FROM {}{order}",
-                names.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", "),
+                names
+                    .iter()
+                    .map(|n| quoted(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 quoted(&t.name)
             ))?;
             if names.iter().any(|n| n == "table") {

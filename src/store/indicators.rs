@@ -230,8 +230,10 @@ pub(crate) fn sql_upsert_observations(rows: usize) -> String {
          ON CONFLICT (origin, origin_key) WHERE origin_key IS NOT NULL DO UPDATE SET
              indicator_id = excluded.indicator_id, at = excluded.at,
              value = excluded.value, note = excluded.note
-         WHERE indicator_id IS DISTINCT FROM excluded.indicator_id OR at IS DISTINCT FROM excluded.at
-            OR value IS DISTINCT FROM excluded.value OR note IS DISTINCT FROM excluded.note
+         WHERE observations.indicator_id IS DISTINCT FROM excluded.indicator_id
+            OR observations.at IS DISTINCT FROM excluded.at
+            OR observations.value IS DISTINCT FROM excluded.value
+            OR observations.note IS DISTINCT FROM excluded.note
          RETURNING id"
     )
 }

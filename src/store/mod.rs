@@ -192,7 +192,7 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(rusqlite::Error),
     /// The server refused a change for want of a privilege (SQLSTATE 42501).
-    #[error("permission denied: {detail}; nothing was written{hint}")]
+    #[error("{detail}: {hint}; nothing was written")]
     Permission {
         /// The server's words.
         detail: String,
@@ -214,7 +214,7 @@ impl From<rusqlite::Error> for StoreError {
             return match server.as_db_error() {
                 Some(d) if d.code().code() == "42501" => StoreError::Permission {
                     detail: d.message().to_string(),
-                    hint: String::new(),
+                    hint: pg::needed_role(d.message()),
                 },
                 Some(d) if d.code().code() == "25006" => StoreError::ReadOnly {
                     reason: d.message().to_string(),
@@ -605,7 +605,10 @@ impl Store {
     {
         if self.read_only {
             return Err(StoreError::ReadOnly {
-                reason: format!("{} is not writable", self.path.display()),
+                reason: match self.server.as_ref().and_then(|s| s.read_only_why.clone()) {
+                    Some(why) => why,
+                    None => format!("{} is not writable", self.path.display()),
+                },
             }
             .into());
         }

@@ -43,6 +43,38 @@ pub fn shown(url: &str) -> String {
     }
 }
 
+/// What a refused change needs, from the server's "permission denied for
+/// table X" (or sequence, or function): the opsdeck role that [`ROLES_SQL`]
+/// grants the change on X to.
+pub fn needed_role(message: &str) -> String {
+    let object = message
+        .rsplit(' ')
+        .next()
+        .unwrap_or("")
+        .trim_matches('"')
+        .trim_end_matches("_id_seq");
+    let role = ROLES_SQL
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("GRANT ") && !l.starts_with("GRANT SELECT"))
+        .find_map(|l| {
+            let (_, rest) = l.split_once(" ON ")?;
+            let (on, to) = rest.split_once(" TO ")?;
+            let on = on
+                .trim_start_matches("TABLE ")
+                .trim_start_matches("SEQUENCE ");
+            on.split(',')
+                .any(|t| t.trim() == object)
+                .then(|| to.trim_end_matches(';').trim().to_string())
+        });
+    match role {
+        Some(r) => format!(
+            "this needs the {r} role (an admin grants it: GRANT {r} TO <login>; see `opsdeck team init`)"
+        ),
+        None => "your login lacks the privilege (see `opsdeck team init` for the opsdeck roles)".into(),
+    }
+}
+
 /// How a connection was made, for `doctor`.
 #[derive(Debug, Clone)]
 pub struct Connected {
@@ -50,6 +82,8 @@ pub struct Connected {
     pub url: String,
     /// Whether the connection is encrypted.
     pub tls: bool,
+    /// Why the login may not write (it holds none of the writing roles).
+    pub read_only_why: Option<String>,
 }
 
 /// The connection settings of `url` completed from libpq's environment.
@@ -110,6 +144,7 @@ pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
         Connected {
             url: shown_url,
             tls: false,
+            read_only_why: None,
         },
     ))
 }
@@ -278,7 +313,29 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        let store = Store::from_pg(client, url, &store_actor, read_only, connected);
+        // A login that may not record (a viewer) opens read-only, as
+        // --read-only does: the cockpit hides its write keys, and a write
+        // is refused with the role it needs.
+        let can_write: bool = client
+            .query_one(
+                "SELECT has_table_privilege(session_user, 'observations', 'INSERT')",
+                &[],
+            )
+            .map_err(err)?
+            .get(0);
+        let mut connected = connected;
+        if !can_write {
+            connected.read_only_why = Some(format!(
+                "the login {login} may only read this database: recording needs the opsdeck_operator role (an admin grants it: GRANT opsdeck_operator TO {login})"
+            ));
+        }
+        let store = Store::from_pg(
+            client,
+            url,
+            &store_actor,
+            read_only || !can_write,
+            connected,
+        );
         if let Some(pg) = store.conn.pg() {
             pg.learn_identity_tables()?;
         }
@@ -368,7 +425,13 @@ impl Store {
             "SELECT rolname::text FROM pg_roles
               WHERE rolname IN ('opsdeck_viewer', 'opsdeck_operator', 'opsdeck_admin')
                 AND pg_has_role(session_user, oid, 'MEMBER')
-              ORDER BY rolname",
+             UNION ALL
+             SELECT 'owner of the tables' FROM pg_tables
+              WHERE tablename = 'opsdeck_schema' AND schemaname = current_schema()
+                AND pg_has_role(session_user, tableowner, 'MEMBER')
+             UNION ALL
+             SELECT 'superuser' FROM pg_roles WHERE rolname = session_user AND rolsuper
+              ORDER BY 1",
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -542,6 +605,16 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_change_names_the_role_that_may_make_it() {
+        assert!(needed_role("permission denied for table indicators").contains("opsdeck_admin"));
+        assert!(
+            needed_role("permission denied for table observations").contains("opsdeck_operator")
+        );
+        assert!(needed_role("permission denied for sequence alerts_id_seq")
+            .contains("opsdeck_operator"));
+    }
+
+    #[test]
     fn pgpass_lines_split_on_unescaped_colons() {
         assert_eq!(
             split_pgpass(r"db\:1:5432:*:ana:pa\:ss"),
@@ -589,15 +662,23 @@ impl Store {
         let mut tx = client.transaction().map_err(fail)?;
         tx.batch_execute(BASELINE).map_err(fail)?;
         // The baseline's own rows come from the file instead.
-        tx.batch_execute("DELETE FROM meta; DELETE FROM change_tokens; SET CONSTRAINTS ALL DEFERRED;")
+        tx.batch_execute("DELETE FROM meta; DELETE FROM change_tokens;")
             .map_err(fail)?;
+        // Parents before children (foreign keys are checked as rows come),
+        // and no trigger of opsdeck's while rows are copied.
+        let names = dependency_order(&mut tx, names).map_err(fail)?;
+        for table in &names {
+            tx.batch_execute(&format!(
+                "ALTER TABLE \"{}\" DISABLE TRIGGER USER",
+                table.replace('"', "\"\"")
+            ))
+            .map_err(fail)?;
+        }
         let mut counts = Counts::new();
         for table in &names {
             let cols = self.conn.columns(table)?;
             let q = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
             let col_list = cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
-            tx.batch_execute(&format!("ALTER TABLE {} DISABLE TRIGGER USER", q(table)))
-                .map_err(fail)?;
             let mut writer = tx
                 .copy_in(&format!("COPY {} ({col_list}) FROM STDIN", q(table)))
                 .map_err(fail)?;
@@ -615,16 +696,23 @@ impl Store {
                 }
                 line.push('\n');
                 use std::io::Write;
-                writer.write_all(line.as_bytes()).map_err(|e| StoreError::Io {
-                    path: shown.clone(),
-                    detail: format!("COPY {table}: {e}"),
-                })?;
+                writer
+                    .write_all(line.as_bytes())
+                    .map_err(|e| StoreError::Io {
+                        path: shown.clone(),
+                        detail: format!("COPY {table}: {e}"),
+                    })?;
                 n += 1;
             }
             writer.finish().map_err(fail)?;
-            tx.batch_execute(&format!("ALTER TABLE {} ENABLE TRIGGER USER", q(table)))
-                .map_err(fail)?;
             counts.insert(table.clone(), n);
+        }
+        for table in &names {
+            tx.batch_execute(&format!(
+                "ALTER TABLE \"{}\" ENABLE TRIGGER USER",
+                table.replace('"', "\"\"")
+            ))
+            .map_err(fail)?;
         }
         let identities = tx
             .query(
@@ -685,6 +773,41 @@ impl Store {
         tx.commit().map_err(fail)?;
         Ok(counts)
     }
+}
+
+/// `names` ordered so that every table comes after the tables its foreign
+/// keys point to (ties by name).
+fn dependency_order(
+    tx: &mut postgres::Transaction<'_>,
+    names: Vec<String>,
+) -> std::result::Result<Vec<String>, postgres::Error> {
+    let edges: Vec<(String, String)> = tx
+        .query(
+            "SELECT DISTINCT child.relname::text, parent.relname::text FROM pg_constraint c
+               JOIN pg_class child ON child.oid = c.conrelid
+               JOIN pg_class parent ON parent.oid = c.confrelid
+              WHERE c.contype = 'f' AND child.oid <> parent.oid",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut left: Vec<String> = names;
+    left.sort();
+    let mut out: Vec<String> = Vec::new();
+    while !left.is_empty() {
+        let ready = left
+            .iter()
+            .position(|t| {
+                edges
+                    .iter()
+                    .filter(|(child, _)| child == t)
+                    .all(|(_, parent)| out.contains(parent) || !left.contains(parent))
+            })
+            .unwrap_or(0);
+        out.push(left.remove(ready));
+    }
+    Ok(out)
 }
 
 /// A running digest of a table's values (count and SHA-256).

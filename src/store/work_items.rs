@@ -24,10 +24,10 @@ pub(crate) const SQL_UPSERT_WORK_ITEM: &str = "INSERT INTO work_items (kind, ext
                 customer = excluded.customer, segment = excluded.segment, opened_at = excluded.opened_at,
                 promised_at = excluded.promised_at, closed_at = excluded.closed_at,
                 outcome = excluded.outcome, satisfaction = excluded.satisfaction
-             WHERE customer IS DISTINCT FROM excluded.customer OR segment IS DISTINCT FROM excluded.segment
-                OR opened_at IS DISTINCT FROM excluded.opened_at OR promised_at IS DISTINCT FROM excluded.promised_at
-                OR closed_at IS DISTINCT FROM excluded.closed_at OR outcome IS DISTINCT FROM excluded.outcome
-                OR satisfaction IS DISTINCT FROM excluded.satisfaction";
+             WHERE work_items.customer IS DISTINCT FROM excluded.customer OR work_items.segment IS DISTINCT FROM excluded.segment
+                OR work_items.opened_at IS DISTINCT FROM excluded.opened_at OR work_items.promised_at IS DISTINCT FROM excluded.promised_at
+                OR work_items.closed_at IS DISTINCT FROM excluded.closed_at OR work_items.outcome IS DISTINCT FROM excluded.outcome
+                OR work_items.satisfaction IS DISTINCT FROM excluded.satisfaction";
 
 /// [`upsert_work_item`] on a statement prepared once from
 /// [`SQL_UPSERT_WORK_ITEM`].

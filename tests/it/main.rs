@@ -89,6 +89,7 @@ mod sources_run;
 mod sources_view;
 mod standup;
 mod store_runs;
+mod team_pg;
 mod terminal_restore;
 mod tui_waiting;
 mod usage;

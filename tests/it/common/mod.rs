@@ -129,7 +129,8 @@ impl Env {
             "opsdeck init: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        self.initialized.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.initialized
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Writes a file in the temp folder and returns its path as text.

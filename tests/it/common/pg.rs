@@ -58,7 +58,9 @@ impl Database {
     /// The first column of the first row of `sql`, as i64.
     pub fn query_i64(&self, sql: &str) -> i64 {
         let mut c = self.client();
-        let row = c.query_one(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let row = c
+            .query_one(sql, &[])
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         let ty = row.columns()[0].type_().clone();
         match ty {
             postgres::types::Type::INT8 => row.get::<_, i64>(0),
@@ -72,7 +74,10 @@ impl Database {
 impl Drop for Database {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(server(), postgres::NoTls) {
-            let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }

@@ -1,0 +1,451 @@
+//! Team mode on a real PostgreSQL (see `common::pg`: `OPSDECK_TEST_PG` or a
+//! throwaway cluster): the roles enforced by the server, the login in the
+//! audit trail, the cockpit's live link (LISTEN/NOTIFY and reconnecting),
+//! moving up from SQLite, and many writers at once.
+
+use crate::common::{self, json, pg, stderr, stdout, Env};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const NOW: &str = "2026-12-01T09:00:00Z";
+
+/// Login roles of one test, dropped with it.
+struct Logins {
+    names: Vec<String>,
+}
+
+impl Drop for Logins {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(pg::server(), postgres::NoTls) {
+            for n in &self.names {
+                let _ = c.batch_execute(&format!("DROP ROLE IF EXISTS \"{n}\""));
+            }
+        }
+    }
+}
+
+/// Creates a login `PREFIX_<db>` in `role` for each `(prefix, role)`.
+fn logins(env: &Env, wanted: &[(&str, &str)]) -> (Logins, Vec<String>) {
+    let db = env.pg.as_ref().expect("a PostgreSQL env");
+    let mut c = postgres::Client::connect(pg::server(), postgres::NoTls).unwrap();
+    let mut names = Vec::new();
+    for (prefix, role) in wanted {
+        let name = format!("{prefix}_{}", db.name);
+        c.batch_execute(&format!(
+            "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" LOGIN IN ROLE {role}"
+        ))
+        .unwrap();
+        names.push(name);
+    }
+    let urls = names.iter().map(|n| pg::with_user(&db.url, n)).collect();
+    (Logins { names }, urls)
+}
+
+/// `opsdeck --db URL ARGS` at [`NOW`] with the env's clean environment.
+fn as_url(env: &Env, url: &str, args: &[&str]) -> std::process::Output {
+    let mut c = env.base_cmd();
+    c.arg("--db").arg(url).args(args).env("OPSDECK_NOW", NOW);
+    c.output().unwrap()
+}
+
+fn team_env() -> Env {
+    let env = Env::postgres();
+    env.ok_at(NOW, &["status"]);
+    let o = env.run_at(NOW, &["team", "init", "--apply"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("opsdeck_operator"), "{}", stdout(&o));
+    env
+}
+
+#[test]
+fn a_viewer_reads_an_operator_records_an_admin_applies_and_the_server_enforces_it() {
+    let env = team_env();
+    let (_logins, urls) = logins(
+        &env,
+        &[
+            ("v", "opsdeck_viewer"),
+            ("o", "opsdeck_operator"),
+            ("a", "opsdeck_admin"),
+        ],
+    );
+    let (viewer, operator, admin) = (&urls[0], &urls[1], &urls[2]);
+
+    // The viewer reads the standup screen's data, and may not write.
+    let o = as_url(&env, viewer, &["status"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = as_url(&env, viewer, &["record", "first_response", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("opsdeck_operator"), "{err}");
+    // The server refuses it too, not only the client: straight SQL as the
+    // viewer is denied.
+    let mut c = postgres::Client::connect(viewer, postgres::NoTls).unwrap();
+    let e = c
+        .batch_execute("INSERT INTO notes (entity, entity_id, at, actor, text) VALUES ('alert', '1', 1, 'v', 'x')")
+        .unwrap_err();
+    assert_eq!(e.code().map(|c| c.code()), Some("42501"), "{e}");
+
+    // The operator records; the audit row names the login even when --as
+    // names someone else (recorded as on behalf of).
+    let o = as_url(
+        &env,
+        operator,
+        &["--as", "mallory", "record", "first_response", "2.5"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let db = env.pg.as_ref().unwrap();
+    let mut c = db.client();
+    let row = c
+        .query_one(
+            "SELECT login, actor FROM audit WHERE action = 'record' ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    let (login, actor): (String, String) = (row.get(0), row.get(1));
+    assert_eq!(login, format!("o_{}", db.name));
+    assert_eq!(actor, "mallory");
+    // Without --as the actor is the login itself.
+    let o = as_url(&env, operator, &["record", "first_response", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let actor: String = c
+        .query_one(
+            "SELECT actor FROM audit WHERE action = 'record' ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(actor, format!("o_{}", db.name));
+
+    // The operator may not apply the operation's definition; the admin may.
+    let ops = env.path().join("team-ops");
+    let o = as_url(&env, admin, &["definition", ops.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = ops.join("indicators.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    let at = text
+        .find("key = \"first_response\"")
+        .expect("first_response in the file");
+    let (head, tail) = text.split_at(at);
+    std::fs::write(
+        &toml,
+        format!(
+            "{head}{}",
+            tail.replacen("target = 2\n", "target = 1.5\n", 1)
+        ),
+    )
+    .unwrap();
+    let o = as_url(&env, operator, &["apply", ops.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("opsdeck_admin"), "{err}");
+    let o = as_url(&env, admin, &["apply", ops.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let target = c
+        .query_one(
+            "SELECT target FROM indicators WHERE key = 'first_response'",
+            &[],
+        )
+        .unwrap()
+        .get::<_, f64>(0);
+    assert_eq!(target, 1.5);
+    // The audit trail is append-only for everyone, the admin included.
+    let mut c = postgres::Client::connect(admin, postgres::NoTls).unwrap();
+    assert!(c.batch_execute("DELETE FROM audit").is_err());
+}
+
+#[test]
+fn doctor_reports_the_server_the_connection_and_the_login() {
+    let env = team_env();
+    let (_logins, urls) = logins(&env, &[("d", "opsdeck_operator")]);
+    let o = as_url(&env, &urls[0], &["doctor"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("PostgreSQL 1"), "{out}");
+    assert!(out.contains("not encrypted"), "{out}");
+    assert!(out.contains("opsdeck_operator"), "{out}");
+    assert!(
+        out.contains(&format!("d_{}", env.pg.as_ref().unwrap().name)),
+        "{out}"
+    );
+    assert!(out.contains("version 15"), "{out}");
+}
+
+#[test]
+fn team_init_prints_the_roles_and_refuses_to_apply_them_to_a_file() {
+    let env = Env::sqlite();
+    let o = env.run_at(NOW, &["team", "init"]);
+    assert_eq!(o.status.code(), Some(0));
+    let sql = stdout(&o);
+    for role in ["opsdeck_viewer", "opsdeck_operator", "opsdeck_admin"] {
+        assert!(
+            sql.contains(&format!("CREATE ROLE {role} NOLOGIN")),
+            "{role}"
+        );
+    }
+    let o = env.run_at(NOW, &["team", "init", "--apply"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("PostgreSQL"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_password_in_the_url_is_refused_and_pgpassword_is_used() {
+    let env = Env::postgres();
+    let db = env.pg.as_ref().unwrap();
+    let with_pw = db.url.replacen("postgres@", "postgres:hunter2@", 1);
+    let o = as_url(&env, &with_pw, &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("PGPASSWORD"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+    // A typo in the database name is an error, never an empty operation.
+    let wrong = pg::with_database(&db.url, "no_such_database_here");
+    let o = as_url(&env, &wrong, &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no_such_database_here"),
+        "{}",
+        stderr(&o)
+    );
+    // An empty database without the schema: status says how to create it.
+    let o = as_url(&env, &db.url, &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no opsdeck schema"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_cockpit_link_sees_another_clients_commit_and_recovers_from_a_dropped_connection() {
+    let env = Env::postgres();
+    env.ok_at(NOW, &["status"]);
+    let url = env.pg.as_ref().unwrap().url.clone();
+    let store = opsdeck::store::Store::open(std::path::Path::new(&url), "cockpit").unwrap();
+    let v0 = store.data_version().unwrap();
+    let changed_after = |from: i64| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            let v = store.data_version().unwrap();
+            if v != from {
+                return Some(v);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    };
+    // Give the listener its connection, then write from another process.
+    std::thread::sleep(Duration::from_millis(300));
+    env.ok_at(NOW, &["record", "first_response", "2"]);
+    let v1 = changed_after(v0).expect("the commit of another client was noticed");
+    assert!(!store.is_reconnecting());
+    // Every connection of the cockpit is cut by the server.
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE application_name = 'opsdeck' AND datname = current_database()",
+        )
+        .unwrap();
+    // It reconnects by itself and counts the reconnect as a change (the
+    // notifications sent meanwhile are gone: everything is read again).
+    let v2 = changed_after(v1).expect("the listener reconnected");
+    assert!(v2 > v1);
+    // The store's own connection comes back on its next use.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut status = store.schema_version();
+    while status.is_err() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        status = store.schema_version();
+    }
+    assert_eq!(status.unwrap(), opsdeck::store::SCHEMA_VERSION);
+    assert!(!store.is_reconnecting());
+    env.ok_at(NOW, &["record", "first_response", "3"]);
+    assert!(changed_after(v2).is_some());
+}
+
+#[test]
+fn migrate_copies_the_demo_into_postgres_and_both_export_the_same_bytes() {
+    let file = Env::sqlite();
+    let o = file.run_at(NOW, &["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let server = Env::postgres();
+    let url = server.pg.as_ref().unwrap().url.clone();
+    let o = file.run_at(NOW, &["migrate", "--to", &url]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("verified each table"), "{}", stdout(&o));
+    // The same operation on both engines: the exports are byte for byte
+    // the same (ids, audit with its logins, alert history, amendments).
+    let a = file.ok_at(NOW, &["export"]);
+    let b = server.ok_at(NOW, &["export"]);
+    assert!(a.lines().count() > 1000, "{}", a.lines().count());
+    assert!(a == b, "the exports differ");
+    // And the same answers.
+    let s1 = json(&file.run_at(NOW, &["status", "--format", "json"]));
+    let s2 = json(&server.run_at(NOW, &["status", "--format", "json"]));
+    assert_eq!(s1, s2);
+    // A second migrate into the now full database is refused.
+    let o = file.run_at(NOW, &["migrate", "--to", &url]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("empty database"), "{}", stderr(&o));
+    // New rows get new ids after the copied ones.
+    server.ok_at(NOW, &["alert", "raise", "After the move"]);
+    let o = json(&server.run_at(NOW, &["alert", "list", "--format", "json"]));
+    let ids: Vec<i64> = o["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    let max_before = file.query_i64("SELECT max(id) FROM alerts");
+    assert!(
+        ids.iter().any(|&i| i > max_before),
+        "{ids:?} vs {max_before}"
+    );
+    // export/restore across engines: the server's export into a new file,
+    // and the file's export into a new server database.
+    let dump = server.file("server.jsonl", b.as_bytes());
+    let back = Env::sqlite();
+    let o = back.run_at(NOW, &["restore", &dump]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let dump_a = file.file("file.jsonl", a.as_bytes());
+    let second = Env::postgres();
+    let o = second.run_at(NOW, &["restore", &dump_a]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        json(&second.run_at(NOW, &["status", "--format", "json"])),
+        s1
+    );
+}
+
+#[test]
+fn eight_writers_and_four_readers_on_postgres_lose_nothing() {
+    let env = Arc::new(Env::postgres());
+    env.ok_at(NOW, &["status"]);
+    let run_for = Duration::from_secs(6);
+    let deadline = Instant::now() + run_for;
+    let ok_records = Arc::new(Mutex::new(Vec::<String>::new()));
+    let acks = Arc::new(Mutex::new(0u32));
+    let failures = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut threads = Vec::new();
+    // An open alert for the ack writers.
+    env.ok_at(NOW, &["alert", "raise", "Shared alert"]);
+    for w in 0..8 {
+        let (env, ok_records, acks, failures) = (
+            Arc::clone(&env),
+            Arc::clone(&ok_records),
+            Arc::clone(&acks),
+            Arc::clone(&failures),
+        );
+        threads.push(std::thread::spawn(move || {
+            let mut i = 0;
+            while Instant::now() < deadline {
+                i += 1;
+                let (args, tag): (Vec<String>, Option<String>) = match (w % 4, i % 3) {
+                    // Two writers run `check` on the same breach: one alert.
+                    (0, _) => (vec!["check".into()], None),
+                    (1, 0) => (vec!["alert".into(), "ack".into(), "1".into()], None),
+                    _ => {
+                        let tag = format!("w{w}-{i}");
+                        (
+                            vec![
+                                "record".into(),
+                                "first_response".into(),
+                                "5".into(),
+                                "--at".into(),
+                                "2026-12-01T08:00:00Z".into(),
+                                "--note".into(),
+                                tag.clone(),
+                            ],
+                            Some(tag),
+                        )
+                    }
+                };
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let o = env.run_at(NOW, &args);
+                let code = o.status.code();
+                let fine = code == Some(0) || (args[0] == "check" && code == Some(1));
+                if !fine {
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("{args:?}: {}", stderr(&o)));
+                } else if let Some(tag) = tag {
+                    ok_records.lock().unwrap().push(tag);
+                } else if args[0] == "alert" {
+                    *acks.lock().unwrap() += 1;
+                }
+            }
+        }));
+    }
+    for r in 0..4 {
+        let (env, failures) = (Arc::clone(&env), Arc::clone(&failures));
+        threads.push(std::thread::spawn(move || {
+            let mut i = 0;
+            while Instant::now() < deadline {
+                i += 1;
+                let args: &[&str] = match (r + i) % 3 {
+                    0 => &["status"],
+                    1 => &["snapshot", "--width", "120", "--height", "40"],
+                    _ => &["alert", "list"],
+                };
+                let o = env.run_at(NOW, args);
+                if o.status.code() != Some(0) {
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("reader {args:?}: {}", stderr(&o)));
+                }
+            }
+        }));
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    let failures = failures.lock().unwrap();
+    assert!(failures.is_empty(), "{failures:#?}");
+    let tags = ok_records.lock().unwrap();
+    assert!(tags.len() >= 8, "too few writes ran: {}", tags.len());
+    let db = env.pg.as_ref().unwrap();
+    let mut c = db.client();
+    for tag in tags.iter() {
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM observations WHERE note = $1", &[tag])
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1, "{tag}");
+    }
+    // One open alert per cause, whatever the racing checks did.
+    let dup: i64 = c
+        .query_one(
+            "SELECT count(*) FROM (SELECT dedup_key FROM alerts WHERE state <> 'resolved'
+                GROUP BY dedup_key HAVING count(*) > 1) d",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(dup, 0);
+    // Every acknowledgement that reported success is in the alert's history.
+    let acked: i64 = c
+        .query_one(
+            "SELECT count(*) FROM alert_events WHERE alert_id = 1 AND kind IN ('acknowledged', 're-acknowledged')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(acked, *acks.lock().unwrap() as i64);
+}
+
+#[test]
+fn suite_helpers_run_on_postgres() {
+    // The engine-agnostic tests run on PostgreSQL with
+    // OPSDECK_TEST_ENGINE=postgres (see .ci/run); this checks the helper
+    // they use hands out a server database and creates its schema.
+    let env = Env::postgres();
+    let o = env.run_at(NOW, &["indicator", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(env.query_i64("SELECT count(*) FROM indicators") > 5);
+    common::record_value(&env, NOW, "first_response", "2", "2026-12-01T08:00:00Z");
+    assert_eq!(
+        env.query_i64("SELECT count(*) FROM observations WHERE value = 2"),
+        1
+    );
+}
