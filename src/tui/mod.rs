@@ -351,9 +351,20 @@ pub fn run(
         worker::handle(&mut store, &mut app, w, Action::Tick(now()));
         if last_poll.elapsed() >= poll_interval {
             last_poll = Instant::now();
-            if watch.changed(&store)? {
-                tracing::debug!("cockpit: another process committed; reloading");
-                worker::handle(&mut store, &mut app, w, Action::DataChanged);
+            match watch.changed(&store) {
+                Ok(true) => {
+                    tracing::debug!("cockpit: another process committed; reloading");
+                    worker::handle(&mut store, &mut app, w, Action::DataChanged);
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!("cockpit: cannot tell whether the data changed: {e}"),
+            }
+            // Team mode: say so while the server cannot be reached (the
+            // store and its listener reconnect by themselves).
+            let reconnecting = store.is_reconnecting();
+            if reconnecting != app.models.header.reconnecting {
+                app.models.header.reconnecting = reconnecting;
+                app.dirty = true;
             }
         }
     }

@@ -23,6 +23,9 @@ pub struct HeaderInfo {
     pub actor: String,
     /// Opened with `--read-only` or on a file that cannot be written: every change is refused.
     pub read_only: bool,
+    /// Team mode: the database server cannot be reached right now; the
+    /// cockpit retries by itself and says `reconnecting…`.
+    pub reconnecting: bool,
     /// Time of the newest audit entry (unix seconds, UTC); `None` on an empty database.
     pub last_change: Option<Timestamp>,
     /// The operation's time zone (`timezone` in `operation.toml`; UTC when
@@ -404,6 +407,7 @@ fn header_info(store: &Store, now: Timestamp) -> Result<HeaderInfo> {
             .unwrap_or_else(|| store.path().display().to_string()),
         actor: store.actor().to_string(),
         read_only: store.is_read_only(),
+        reconnecting: store.is_reconnecting(),
         last_change: store.last_change()?,
         zone: operation_zone(store.meta("timezone")?.as_deref()),
     })

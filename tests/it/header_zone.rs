@@ -153,3 +153,18 @@ fn a_wrong_zone_is_an_error_naming_file_line_and_field() {
         "{e}"
     );
 }
+
+#[test]
+fn reconnecting_is_said_in_the_header_and_never_cut() {
+    let mut store = demo_store();
+    let mut app = app_on(&mut store, View::Cockpit);
+    app.models.header.reconnecting = true;
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = render_to_text(&app, w, h);
+        let line = header(&text);
+        assert!(line.chars().count() <= w as usize, "{line}");
+        assert!(line.contains("│ reconnecting…"), "{w}: {line}");
+        assert!(line.ends_with(" 09:00 UTC"), "{w}: {line}");
+        insta::assert_snapshot!(format!("header_reconnecting_{w}x{h}"), text);
+    }
+}

@@ -214,6 +214,51 @@ fn run_block(r: &Runner, b: &Block) -> Option<String> {
             let script: Vec<String> = cmds.iter().map(|c| local_db(c)).collect();
             r.run(&at, &script.join("\n"), &[])
         }
+        "sh team" => {
+            // Team mode: run against the test server (see common::pg) with
+            // `db.internal` pointing at it, as its admin login.
+            let cmds = commands(&b.text);
+            if let Some(c) = cmds.iter().find(|c| {
+                !["opsdeck ", "createdb ", "psql "]
+                    .iter()
+                    .any(|p| c.starts_with(p))
+            }) {
+                return Some(format!("{at}: `{c}` is neither opsdeck, createdb nor psql"));
+            }
+            let server = crate::common::pg::server();
+            let hostport = server
+                .split_once('@')
+                .and_then(|(_, r)| r.split_once('/'))
+                .map(|(h, _)| h.to_string())
+                .expect("host:port in the test server's URL");
+            let (host, port) = hostport.split_once(':').unwrap_or((&hostport, "5432"));
+            let script: Vec<String> = cmds
+                .iter()
+                .map(|c| {
+                    let c = c
+                        .replace(
+                            "postgres://db.internal/",
+                            &format!("postgres://postgres@{hostport}/"),
+                        )
+                        .replace("@db.internal/", &format!("@{hostport}/"));
+                    if c.ends_with(" check") {
+                        format!("{c} || [ $? -eq 1 ]")
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            let clean = "dropdb --if-exists --force opsdeck; for r in ana ben standup; do psql -q -d postgres -c \"DROP ROLE IF EXISTS $r\"; done";
+            let env = [
+                ("PGHOST", host.to_string()),
+                ("PGPORT", port.to_string()),
+                ("PGUSER", "postgres".to_string()),
+            ];
+            let _ = r.run(&at, clean, &env);
+            let problem = r.run(&at, &script.join("\n"), &env);
+            let _ = r.run(&at, clean, &env);
+            problem
+        }
         "crontab" => {
             let cmds: Vec<String> = commands(&b.text)
                 .iter()

@@ -284,8 +284,17 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         parts.push(format!("☎ {}", who.join(", ")));
     }
     parts.push(format!("changed {changed}"));
-    // `READ-ONLY` is never cut: the other parts give way to it.
-    let suffix = if h.read_only { " │ READ-ONLY" } else { "" };
+    // `READ-ONLY` and `reconnecting…` are never cut: the other parts give
+    // way to them.
+    let suffix = format!(
+        "{}{}",
+        if h.reconnecting {
+            " │ reconnecting…"
+        } else {
+            ""
+        },
+        if h.read_only { " │ READ-ONLY" } else { "" }
+    );
     // The clock and its zone are never cut either.
     let right = look.header_clock(app.now);
     let right_w = right.chars().count();
