@@ -718,6 +718,11 @@ impl Store {
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
+    /// True when the database is on a PostgreSQL server (team mode).
+    pub fn is_server(&self) -> bool {
+        self.conn.is_pg()
+    }
+
     /// True while the database server cannot be reached (PostgreSQL: the
     /// listener or this store's own connection is down); the cockpit says
     /// `reconnecting…`. Always false on SQLite.

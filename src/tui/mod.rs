@@ -280,7 +280,15 @@ pub fn run(
     let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
     terminal.clear()?;
     let sync = config.sync_output && std::env::var_os("OPSDECK_NO_SYNC").is_none();
-    let poll_interval = Duration::from_millis(config.refresh_ms);
+    // Team mode: other clients' commits arrive as notifications, counted
+    // by the listener; looking at the count is an atomic read, so the
+    // cockpit looks often and reloads within a frame or two of a commit
+    // (on SQLite, `refresh_ms` paces the `data_version` poll).
+    let poll_interval = if store.is_server() {
+        Duration::from_millis(config.refresh_ms.min(40))
+    } else {
+        Duration::from_millis(config.refresh_ms)
+    };
     let panic_after = std::env::var("OPSDECK_DEBUG_PANIC_AFTER_MS")
         .ok()
         .and_then(|v| v.parse::<u64>().ok());
