@@ -71,7 +71,8 @@ fn pg_db() -> String {
             .unwrap()
             .is_some();
         if !exists {
-            c.batch_execute(&format!("CREATE DATABASE {PG_NAME}")).unwrap();
+            c.batch_execute(&format!("CREATE DATABASE {PG_NAME}"))
+                .unwrap();
             let started = Instant::now();
             let counts = Store::open_at(file, "bench", NOW)
                 .unwrap()
@@ -83,7 +84,6 @@ fn pg_db() -> String {
                 started.elapsed().as_secs_f64(),
                 rows as f64 / started.elapsed().as_secs_f64()
             );
-            c.batch_execute(&format!("VACUUM ANALYZE")).unwrap();
             let mut b = postgres::Client::connect(&url_of(PG_NAME), postgres::NoTls).unwrap();
             b.batch_execute("VACUUM ANALYZE").unwrap();
         }
@@ -119,7 +119,10 @@ impl PgCopy {
 
 impl Drop for PgCopy {
     fn drop(&mut self) {
-        let _ = admin().batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        let _ = admin().batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ));
     }
 }
 

@@ -115,7 +115,7 @@ impl Pg {
         let Some(config) = &self.config else {
             return Ok(());
         };
-        let client = config.connect(postgres::NoTls).map_err(pg_error)?;
+        let client = super::pg::connect_with(config).map_err(pg_error)?;
         *self.client.borrow_mut() = client;
         self.statements.borrow_mut().clear();
         tracing::info!("reconnected to the database server");

@@ -229,12 +229,66 @@ fn split_pgpass(line: &str) -> Vec<String> {
 
 /// Connects to `url` (see the module docs for the settings it reads).
 pub fn connect(url: &str) -> Result<(postgres::Client, Connected)> {
-    let (c, connected) = config(url)?;
-    let client = c.connect(postgres::NoTls).map_err(|e| StoreError::Io {
+    let (c, mut connected) = config(url)?;
+    let client = connect_with(&c).map_err(|e| StoreError::Io {
         path: connected.url.clone(),
         detail: format!("cannot connect: {}", one_line(&e)),
     })?;
+    connected.tls = c.get_ssl_mode() != postgres::config::SslMode::Disable;
     Ok((client, connected))
+}
+
+/// Connects with `c`: over TLS unless `sslmode` is `disable` (with
+/// `prefer`, the default, in the clear only when the server offers no
+/// TLS). The server's certificate is always verified, chain and host name
+/// (as libpq's `verify-full`), against the public roots, or against
+/// `PGSSLROOTCERT` (libpq's variable; default `~/.postgresql/root.crt` when
+/// it exists) for a private CA.
+pub fn connect_with(
+    c: &postgres::Config,
+) -> std::result::Result<postgres::Client, postgres::Error> {
+    if c.get_ssl_mode() == postgres::config::SslMode::Disable {
+        return c.connect(postgres::NoTls);
+    }
+    c.connect(tls())
+}
+
+/// The TLS connector (built once).
+fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
+    static TLS: std::sync::OnceLock<tokio_postgres_rustls::MakeRustlsConnect> =
+        std::sync::OnceLock::new();
+    TLS.get_or_init(|| {
+        let mut roots = rustls::RootCertStore::empty();
+        let private = std::env::var_os("PGSSLROOTCERT")
+            .map(PathBuf::from)
+            .or_else(|| {
+                let f = PathBuf::from(std::env::var_os("HOME")?).join(".postgresql/root.crt");
+                f.exists().then_some(f)
+            });
+        match private {
+            Some(file) => {
+                use rustls_pki_types::pem::PemObject;
+                match rustls_pki_types::CertificateDer::pem_file_iter(&file) {
+                    Ok(certs) => {
+                        for cert in certs.flatten() {
+                            let _ = roots.add(cert);
+                        }
+                    }
+                    Err(e) => tracing::warn!(file = %file.display(), "cannot read the root certificates: {e}"),
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS 1.2 and 1.3 with ring")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        tokio_postgres_rustls::MakeRustlsConnect::new(config)
+    })
+    .clone()
 }
 
 /// A server error on one line.
@@ -492,7 +546,7 @@ impl Listener {
                 let mut backoff = std::time::Duration::from_millis(250);
                 let mut first = true;
                 while !s.load(Ordering::SeqCst) {
-                    let mut client = match config.connect(postgres::NoTls) {
+                    let mut client = match connect_with(&config) {
                         Ok(client) => client,
                         Err(e) => {
                             if !d.swap(true, Ordering::SeqCst) {

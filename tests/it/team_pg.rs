@@ -449,3 +449,131 @@ fn suite_helpers_run_on_postgres() {
         1
     );
 }
+
+/// Runs `openssl ARGS` in `dir`; panics with its stderr when it fails.
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let o = std::process::Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl");
+    assert!(o.status.success(), "openssl {args:?}: {}", stderr(&o));
+}
+
+#[test]
+fn tls_is_used_and_the_servers_certificate_verified_against_pgsslrootcert() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A private CA and a certificate for 127.0.0.1 signed by it.
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=opsdeck test CA",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    std::fs::write(d.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+            "-out",
+            "server.pem",
+        ],
+    );
+    let cluster_dir = tempfile::tempdir().unwrap();
+    let certs = d.to_path_buf();
+    let cluster = pg::Cluster::start(
+        cluster_dir.path(),
+        &[
+            "ssl=on",
+            "ssl_cert_file=server.pem",
+            "ssl_key_file=server.key",
+        ],
+        |data| {
+            for f in ["server.pem", "server.key"] {
+                std::fs::copy(certs.join(f), data.join(f)).unwrap();
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(data.join(f), std::fs::Permissions::from_mode(0o600))
+                    .unwrap();
+                let _ = std::process::Command::new("chown")
+                    .arg("postgres:postgres")
+                    .arg(data.join(f))
+                    .status();
+            }
+        },
+    )
+    .expect("a PostgreSQL cluster with TLS");
+    let env = Env::sqlite();
+    let url = pg::with_database(&cluster.url, "postgres");
+    let run = |vars: &[(&str, &str)], args: &[&str]| {
+        let mut c = env.base_cmd();
+        c.arg("--db").arg(&url).args(args).env("OPSDECK_NOW", NOW);
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let ca = d.join("ca.pem");
+    let ca = ca.to_str().unwrap();
+    // Required and verified against the private CA: it connects, over TLS.
+    let o = run(
+        &[("PGSSLMODE", "require"), ("PGSSLROOTCERT", ca)],
+        &["init", "tls-ops"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(
+        &[("PGSSLMODE", "require"), ("PGSSLROOTCERT", ca)],
+        &["doctor"],
+    );
+    let out = stdout(&o);
+    assert!(out.contains("(TLS)"), "{out}");
+    // The same certificate without its CA is refused: it is verified.
+    let o = run(&[("PGSSLMODE", "require")], &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot connect"), "{err}");
+    // sslmode=disable connects in the clear, and doctor says so.
+    let o = run(&[("PGSSLMODE", "disable")], &["doctor"]);
+    assert!(stdout(&o).contains("not encrypted"), "{}", stdout(&o));
+    drop(cluster);
+}

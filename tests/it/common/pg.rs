@@ -143,22 +143,82 @@ fn is_root() -> bool {
 }
 
 fn start_cluster() -> Result<String, String> {
-    let bin = Path::new(BIN);
-    let initdb = bin.join("initdb");
-    if !initdb.exists() {
-        return Err(format!("{} is missing", initdb.display()));
-    }
     let dir = tempfile::Builder::new()
         .prefix("opsdeck-pg-")
         .tempdir()
         .map_err(|e| e.to_string())?
         .keep();
+    let (url, data, as_postgres) = start_in(&dir, &[])?;
+    let _ = DATA.set((data, as_postgres));
+    // SAFETY: registers a plain extern "C" function without arguments.
+    unsafe {
+        libc::atexit(stop_cluster);
+    }
+    Ok(url)
+}
+
+/// A cluster of a test's own (with settings of its own, e.g. TLS), stopped
+/// when dropped.
+pub struct Cluster {
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`.
+    pub url: String,
+    /// The data folder (owned by `postgres` when run as root).
+    pub data: PathBuf,
+    as_postgres: bool,
+}
+
+impl Cluster {
+    /// Starts one in `dir` with `-c NAME=VALUE` settings `extra`; `prepare`
+    /// runs on the data folder after initdb (e.g. to put certificates in).
+    pub fn start(
+        dir: &Path,
+        extra: &[&str],
+        prepare: impl FnOnce(&Path),
+    ) -> Result<Cluster, String> {
+        let (url, data, as_postgres) = start_in_with(dir, extra, prepare)?;
+        Ok(Cluster {
+            url,
+            data,
+            as_postgres,
+        })
+    }
+
+    /// True when the server runs as the `postgres` user (the tests run as root).
+    pub fn as_postgres(&self) -> bool {
+        self.as_postgres
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = cmd(self.as_postgres, &Path::new(BIN).join("pg_ctl"))
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+    }
+}
+
+fn start_in(dir: &Path, extra: &[&str]) -> Result<(String, PathBuf, bool), String> {
+    start_in_with(dir, extra, |_| {})
+}
+
+fn start_in_with(
+    dir: &Path,
+    extra: &[&str],
+    prepare: impl FnOnce(&Path),
+) -> Result<(String, PathBuf, bool), String> {
+    let bin = Path::new(BIN);
+    let initdb = bin.join("initdb");
+    if !initdb.exists() {
+        return Err(format!("{} is missing", initdb.display()));
+    }
     let as_postgres = is_root();
     let data = dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     if as_postgres {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755))
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))
             .map_err(|e| e.to_string())?;
         let ok = Command::new("chown")
             .arg("postgres:postgres")
@@ -178,18 +238,23 @@ fn start_cluster() -> Result<String, String> {
     if !o.status.success() {
         return Err(format!("initdb: {}", String::from_utf8_lossy(&o.stderr)));
     }
+    prepare(&data);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| e.to_string())?
         .port();
+    let mut options = format!(
+        "-k {} -p {port} -h 127.0.0.1 -c fsync=off -c max_connections=200",
+        data.display()
+    );
+    for e in extra {
+        options.push_str(&format!(" -c {e}"));
+    }
     let o = cmd(as_postgres, &bin.join("pg_ctl"))
         .arg("-D")
         .arg(&data)
         .arg("-o")
-        .arg(format!(
-            "-k {} -p {port} -h 127.0.0.1 -c fsync=off -c max_connections=200",
-            data.display()
-        ))
+        .arg(options)
         .arg("-l")
         .arg(data.join("log"))
         .args(["-w", "start"])
@@ -197,14 +262,14 @@ fn start_cluster() -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     if !o.status.success() {
         return Err(format!(
-            "pg_ctl start: {}",
-            String::from_utf8_lossy(&o.stderr)
+            "pg_ctl start: {} {}",
+            String::from_utf8_lossy(&o.stderr),
+            std::fs::read_to_string(data.join("log")).unwrap_or_default()
         ));
     }
-    let _ = DATA.set((data, as_postgres));
-    // SAFETY: registers a plain extern "C" function without arguments.
-    unsafe {
-        libc::atexit(stop_cluster);
-    }
-    Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
+    Ok((
+        format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        data,
+        as_postgres,
+    ))
 }
