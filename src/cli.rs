@@ -15,15 +15,21 @@ pub use definition::{CapacityCommand, IndicatorAdd, IndicatorCommand, PersonComm
 /// opsdeck — a terminal operations cockpit for a minimum viable operation.
 ///
 /// Without a command it opens the cockpit. Data lives in one SQLite file
-/// (`--db`, `OPSDECK_DB`, or the platform data directory).
+/// (`--db`, `OPSDECK_DB`, or the platform data directory), or, in team mode,
+/// in a PostgreSQL database (`--db postgres://USER@HOST/DB`).
 #[derive(Debug, Parser)]
 #[command(name = "opsdeck", version, propagate_version = true)]
 pub struct Cli {
-    /// The database file (default: opsdeck.db in the platform data directory).
-    #[arg(long, global = true, env = "OPSDECK_DB", value_name = "PATH")]
+    /// The database: an SQLite file (default: opsdeck.db in the platform
+    /// data directory, or `database` in the config) or a PostgreSQL URL,
+    /// postgres://USER@HOST[:PORT]/DATABASE (the password from PGPASSWORD
+    /// or ~/.pgpass, never in the URL).
+    #[arg(long, global = true, env = "OPSDECK_DB", value_name = "PATH|URL")]
     pub db: Option<PathBuf>,
 
-    /// Who the changes are attributed to (default: OPSDECK_USER, then the login name).
+    /// Who the changes are attributed to (default: OPSDECK_USER, then the
+    /// login name); on PostgreSQL recorded as "on behalf of", next to the
+    /// database login.
     #[arg(long = "as", global = true, value_name = "NAME")]
     pub actor: Option<String>,
 

@@ -25,7 +25,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
         None => line(true, "config", "no config directory".into()),
     }
     if crate::store::pg::is_url(path) {
-        let store = ctx.open()?;
+        let store = match ctx.open() {
+            Ok(s) => s,
+            Err(e) => {
+                line(false, "open", e.to_string());
+                outln!("1 problem(s) found");
+                return Ok(1);
+            }
+        };
         if let Some(server) = store.server_report()? {
             line(true, "server", format!("PostgreSQL {}", server.version));
             line(

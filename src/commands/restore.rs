@@ -70,6 +70,7 @@ pub fn run(ctx: &Context, file: &str) -> anyhow::Result<u8> {
 /// the server in one transaction and verified table by table, as `migrate
 /// --to` does; the file is removed either way.
 fn run_to_server(ctx: &Context, file: &str) -> anyhow::Result<u8> {
+    crate::store::pg::check_empty(&ctx.db.to_string_lossy())?;
     let local = std::env::temp_dir().join(format!("opsdeck-restore-{}.db", std::process::id()));
     backup::remove_with_journals(&local);
     let mut local_ctx = ctx.clone();

@@ -23,7 +23,7 @@ pub fn run(ctx: &Context, command: &TeamCommand) -> anyhow::Result<u8> {
             let store = ctx.open()?;
             store.apply_roles()?;
             outln!(
-                "created the roles opsdeck_viewer, opsdeck_operator and opsdeck_admin with their grants on {}",
+                "the roles opsdeck_viewer, opsdeck_operator and opsdeck_admin and their grants are in place on {}",
                 pg::shown(&ctx.db.to_string_lossy())
             );
             outln!("give each person a login in one of them, e.g. in psql:");

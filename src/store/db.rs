@@ -82,8 +82,10 @@ impl Pg {
             .client
             .borrow_mut()
             .query(
-                "SELECT table_name::text FROM information_schema.columns
-                  WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES'",
+                "SELECT c.relname::text FROM pg_catalog.pg_attribute a
+                   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+                  WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+                    AND a.attname = 'id' AND a.attidentity <> '' AND NOT a.attisdropped",
                 &[],
             )
             .map_err(pg_error)?;
@@ -115,7 +117,9 @@ impl Pg {
         let Some(config) = &self.config else {
             return Ok(());
         };
-        let client = super::pg::connect_with(config).map_err(pg_error)?;
+        let client = super::pg::connect_with(config).map_err(|e| {
+            Error::ToSqlConversionFailure(Box::new(Lost(super::pg::one_line(&e))))
+        })?;
         *self.client.borrow_mut() = client;
         self.statements.borrow_mut().clear();
         tracing::info!("reconnected to the database server");
@@ -374,7 +378,17 @@ impl Conn {
                 } else {
                     "COMMIT"
                 };
-                let r = client.batch_execute(sql).map_err(pg_error);
+                let r = client.batch_execute(sql).map_err(|e| {
+                    if e.as_db_error().is_none() {
+                        // The connection broke while COMMIT was on its way:
+                        // the server may or may not have committed.
+                        Error::ToSqlConversionFailure(Box::new(CommitUnknown(
+                            super::pg::one_line(&e),
+                        )))
+                    } else {
+                        pg_error(e)
+                    }
+                });
                 if r.is_err() {
                     let _ = client.batch_execute("ROLLBACK");
                 }
@@ -881,6 +895,44 @@ pub fn pg_error(e: postgres::Error) -> Error {
         }
     }
     Error::ToSqlConversionFailure(Box::new(e))
+}
+
+/// The connection to the server is lost and could not be made again.
+#[derive(Debug)]
+pub struct Lost(pub String);
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Lost {}
+
+/// The connection broke while `COMMIT` was sent: the outcome is unknown.
+#[derive(Debug)]
+pub struct CommitUnknown(pub String);
+
+impl std::fmt::Display for CommitUnknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CommitUnknown {}
+
+/// The seam error's lost connection or unknown commit, if it is one.
+pub fn connection_trouble(e: &Error) -> Option<(bool, String)> {
+    match e {
+        Error::ToSqlConversionFailure(b) => {
+            if let Some(l) = b.downcast_ref::<Lost>() {
+                Some((false, l.0.clone()))
+            } else {
+                b.downcast_ref::<CommitUnknown>().map(|c| (true, c.0.clone()))
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The server's error inside a seam error, if it is one.

@@ -200,8 +200,11 @@ pub enum StoreError {
         hint: String,
     },
     /// The connection to the server was lost or could not be used.
-    #[error("the database server cannot be reached ({0}); nothing was written unless the command said so — try again")]
+    #[error("the database server cannot be reached ({0}); nothing was written — opsdeck reconnects by itself: try again")]
     Disconnected(String),
+    /// The connection broke while the commit was on its way.
+    #[error("the connection to the database server broke while committing ({0}): the change may or may not be saved — look (`opsdeck status`, the alert's history) before you try again")]
+    CommitUnknown(String),
     /// Any other error of the server, in its words.
     #[error("database server: {0}")]
     Server(String),
@@ -210,8 +213,18 @@ pub enum StoreError {
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode;
+        if let Some((during_commit, why)) = db::connection_trouble(&e) {
+            return if during_commit {
+                StoreError::CommitUnknown(why)
+            } else {
+                StoreError::Disconnected(why)
+            };
+        }
         if let Some(server) = db::server_error(&e) {
             return match server.as_db_error() {
+                Some(d) if d.code().code().starts_with("08") || d.code().code().starts_with("57P") => {
+                    StoreError::Disconnected(d.message().to_string())
+                }
                 Some(d) if d.code().code() == "42501" => StoreError::Permission {
                     detail: d.message().to_string(),
                     hint: pg::needed_role(d.message()),

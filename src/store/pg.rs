@@ -30,6 +30,7 @@ pub fn shown(url: &str) -> String {
                 .get_hosts()
                 .first()
                 .map(|h| match h {
+                    postgres::config::Host::Tcp(h) if h.contains(':') => format!("[{h}]"),
                     postgres::config::Host::Tcp(h) => h.clone(),
                     postgres::config::Host::Unix(p) => p.display().to_string(),
                 })
@@ -42,6 +43,10 @@ pub fn shown(url: &str) -> String {
         Err(_) => "postgres://…".into(),
     }
 }
+
+/// The login of this process's server connection (one per process), for
+/// messages that tell an admin what to grant.
+static LOGIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// What a refused change needs, from the server's "permission denied for
 /// table X" (or sequence, or function): the opsdeck role that [`ROLES_SQL`]
@@ -69,7 +74,8 @@ pub fn needed_role(message: &str) -> String {
         });
     match role {
         Some(r) => format!(
-            "this needs the {r} role (an admin grants it: GRANT {r} TO <login>; see `opsdeck team init`)"
+            "this needs the {r} role (an admin grants it: GRANT {r} TO \"{}\"; see `opsdeck team init`)",
+            LOGIN.get().map(String::as_str).unwrap_or("LOGIN")
         ),
         None => "your login lacks the privilege (see `opsdeck team init` for the opsdeck roles)".into(),
     }
@@ -91,11 +97,18 @@ pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
     let invalid = |m: String| StoreError::Invalid(m);
     let mut c: postgres::Config = url
         .parse()
-        .map_err(|e| invalid(format!("--db: not a PostgreSQL URL ({e}): {}", shown(url))))?;
+        .map_err(|e| {
+            invalid(format!(
+                "{}: not a PostgreSQL URL ({}) — postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]",
+                shown(url),
+                chain(&e)
+            ))
+        })?;
     if c.get_password().is_some() {
-        return Err(invalid(
-            "--db: the URL carries a password; put it in PGPASSWORD or ~/.pgpass instead (a password in a URL ends up in shell history, argv and logs)".into(),
-        ));
+        return Err(invalid(format!(
+            "{}: the database URL carries a password; put it in PGPASSWORD or ~/.pgpass instead (a password in a URL ends up in shell history, argv, the config file and logs)",
+            shown(url)
+        )));
     }
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     if c.get_hosts().is_empty() {
@@ -117,9 +130,8 @@ pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
         }
     }
     if c.get_user().is_none() {
-        let user = env("PGUSER")
-            .or_else(|| env("USER"))
-            .unwrap_or_else(|| "postgres".into());
+        // libpq's default: PGUSER, else the operating system's login name.
+        let user = env("PGUSER").unwrap_or_else(|| super::audit::os_user().login.clone());
         c.user(&user);
     }
     if c.get_dbname().is_none() {
@@ -154,6 +166,7 @@ fn shown_config(c: &postgres::Config) -> String {
         .get_hosts()
         .first()
         .map(|h| match h {
+            postgres::config::Host::Tcp(h) if h.contains(':') => format!("[{h}]"),
             postgres::config::Host::Tcp(h) => h.clone(),
             postgres::config::Host::Unix(p) => p.display().to_string(),
         })
@@ -177,6 +190,10 @@ fn pgpass(c: &postgres::Config) -> Option<String> {
     let meta = std::fs::metadata(&file).ok()?;
     if meta.permissions().mode() & 0o077 != 0 {
         tracing::warn!(file = %file.display(), "password file has group or world access; ignored");
+        eprintln!(
+            "opsdeck: warning: password file {} has group or world access and is ignored; chmod 600 it",
+            file.display()
+        );
         return None;
     }
     let text = std::fs::read_to_string(&file).ok()?;
@@ -291,12 +308,35 @@ fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
     .clone()
 }
 
-/// A server error on one line.
+/// A server error on one line, with its cause (a refused connection, an
+/// unknown host, a missing password and what to do about it).
 pub fn one_line(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => db.message().to_string(),
-        None => e.to_string().replace('\n', " "),
+        None => {
+            let text = chain(e);
+            if text.contains("password missing") {
+                "the server asks for a password: set PGPASSWORD, or put it in ~/.pgpass (mode 0600) or the file PGPASSFILE names".into()
+            } else {
+                text
+            }
+        }
     }
+}
+
+/// An error and its causes, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let c_text = c.to_string();
+        if !text.contains(&c_text) {
+            text.push_str(": ");
+            text.push_str(&c_text);
+        }
+        cause = c.source();
+    }
+    text.replace('\n', " ")
 }
 
 impl Store {
@@ -318,14 +358,23 @@ impl Store {
             detail,
         };
         let err = |e: postgres::Error| io(one_line(&e));
-        let login: String = client
-            .query_one("SELECT session_user::text", &[])
-            .map_err(err)?
-            .get(0);
-        let has_schema: bool = client
-            .query_one("SELECT to_regclass('opsdeck_schema') IS NOT NULL", &[])
-            .map_err(err)?
-            .get(0);
+        // Who, whether the schema is there and what this login may do with
+        // it, in one round trip.
+        let facts = client
+            .query_one(
+                "SELECT session_user::text, to_regclass('opsdeck_schema') IS NOT NULL,
+                        to_regclass('opsdeck_schema') IS NOT NULL
+                          AND has_table_privilege(session_user, 'opsdeck_schema', 'SELECT'),
+                        to_regclass('observations') IS NOT NULL
+                          AND has_table_privilege(session_user, 'observations', 'INSERT')",
+                &[],
+            )
+            .map_err(err)?;
+        let login: String = facts.get(0);
+        let has_schema: bool = facts.get(1);
+        let may_read: bool = facts.get(2);
+        let can_write: bool = facts.get(3);
+        let _ = LOGIN.set(login.clone());
         let store_actor = actor.unwrap_or(&login).to_string();
         if !has_schema {
             let tables: i64 = client
@@ -350,6 +399,14 @@ impl Store {
             store.create_pg_schema(now)?;
             return Ok(store);
         }
+        if !may_read {
+            return Err(StoreError::Permission {
+                detail: format!("{shown}: the login {login} holds none of the opsdeck roles"),
+                hint: format!(
+                    "an admin grants one, e.g. GRANT opsdeck_viewer TO \"{login}\" (see `opsdeck team init`)"
+                ),
+            });
+        }
         let row = client
             .query_one("SELECT version, application_id FROM opsdeck_schema", &[])
             .map_err(err)?;
@@ -370,17 +427,10 @@ impl Store {
         // A login that may not record (a viewer) opens read-only, as
         // --read-only does: the cockpit hides its write keys, and a write
         // is refused with the role it needs.
-        let can_write: bool = client
-            .query_one(
-                "SELECT has_table_privilege(session_user, 'observations', 'INSERT')",
-                &[],
-            )
-            .map_err(err)?
-            .get(0);
         let mut connected = connected;
         if !can_write {
             connected.read_only_why = Some(format!(
-                "the login {login} may only read this database: recording needs the opsdeck_operator role (an admin grants it: GRANT opsdeck_operator TO {login})"
+                "the login {login} may only read this database: day-to-day work (record, import, acknowledge, run items) needs the opsdeck_operator role, the operation's definition opsdeck_admin — an admin grants one: GRANT opsdeck_operator TO \"{login}\""
             ));
         }
         let store = Store::from_pg(
@@ -468,7 +518,13 @@ impl Store {
             Ok(()) => Ok(conn.execute_batch("COMMIT")?),
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                Err(e.into())
+                match StoreError::from(e) {
+                    StoreError::Permission { detail, .. } => Err(StoreError::Permission {
+                        detail,
+                        hint: "team init --apply must run as the owner of the opsdeck tables (the login that ran `init` or `migrate --to`) or a superuser; or print the SQL with `opsdeck team init` and have them run it".into(),
+                    }),
+                    other => Err(other),
+                }
             }
         }
     }
@@ -699,18 +755,7 @@ impl Store {
             path: shown.clone(),
             detail: one_line(&e),
         };
-        let tables: i64 = client
-            .query_one(
-                "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
-                &[],
-            )
-            .map_err(fail)?
-            .get(0);
-        if tables > 0 {
-            return Err(StoreError::Invalid(format!(
-                "{shown}: the database has {tables} tables already; migrate only fills an empty database (createdb a new one)"
-            )));
-        }
+        refuse_unless_empty(&mut client, &shown)?;
         let _snapshot = self.read_tx()?;
         let names = self.conn.tables()?;
         let mut tx = client.transaction().map_err(fail)?;
@@ -827,6 +872,33 @@ impl Store {
         tx.commit().map_err(fail)?;
         Ok(counts)
     }
+}
+
+/// Refuses a database that has tables: opsdeck copies (`migrate --to`,
+/// `restore`) only into an empty one.
+fn refuse_unless_empty(client: &mut postgres::Client, shown: &str) -> Result<()> {
+    let tables: i64 = client
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+            &[],
+        )
+        .map_err(|e| StoreError::Io {
+            path: shown.to_string(),
+            detail: one_line(&e),
+        })?
+        .get(0);
+    if tables > 0 {
+        return Err(StoreError::Invalid(format!(
+            "{shown}: the database has {tables} tables already; opsdeck copies only into an empty database (createdb a new one); nothing was written"
+        )));
+    }
+    Ok(())
+}
+
+/// Connects to `url` and refuses it unless it is an empty database.
+pub fn check_empty(url: &str) -> Result<()> {
+    let (mut client, connected) = connect(url)?;
+    refuse_unless_empty(&mut client, &connected.url)
 }
 
 /// `names` ordered so that every table comes after the tables its foreign

@@ -31,8 +31,13 @@ fn logins(env: &Env, wanted: &[(&str, &str)]) -> (Logins, Vec<String>) {
     let mut names = Vec::new();
     for (prefix, role) in wanted {
         let name = format!("{prefix}_{}", db.name);
+        let member = if *role == "PUBLIC" {
+            String::new()
+        } else {
+            format!(" IN ROLE {role}")
+        };
         c.batch_execute(&format!(
-            "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" LOGIN IN ROLE {role}"
+            "DROP ROLE IF EXISTS \"{name}\"; CREATE ROLE \"{name}\" LOGIN{member}"
         ))
         .unwrap();
         names.push(name);
@@ -116,6 +121,37 @@ fn a_viewer_reads_an_operator_records_an_admin_applies_and_the_server_enforces_i
         .unwrap()
         .get(0);
     assert_eq!(actor, format!("o_{}", db.name));
+
+    // The alert's history names the login too, whatever the client sends.
+    let o = as_url(&env, admin, &["alert", "raise", "Shared alert"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = as_url(&env, operator, &["--as", "maria", "alert", "ack", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let row = c
+        .query_one(
+            "SELECT login, actor FROM alert_events WHERE alert_id = 1 ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), format!("o_{}", db.name));
+    assert_eq!(row.get::<_, String>(1), "maria");
+    let o = as_url(&env, operator, &["alert", "show", "1"]);
+    assert!(
+        stdout(&o).contains(&format!("as maria (by o_{})", db.name)),
+        "{}",
+        stdout(&o)
+    );
+    let mut forger = postgres::Client::connect(operator, postgres::NoTls).unwrap();
+    forger
+        .batch_execute(
+            "INSERT INTO alert_events (alert_id, at, actor, kind, login) VALUES (1, 1, 'x', 'note', 'forged')",
+        )
+        .unwrap();
+    let login: String = c
+        .query_one("SELECT login FROM alert_events ORDER BY id DESC LIMIT 1", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(login, format!("o_{}", db.name));
 
     // The operator may not apply the operation's definition; the admin may.
     let ops = env.path().join("team-ops");
@@ -576,4 +612,36 @@ fn tls_is_used_and_the_servers_certificate_verified_against_pgsslrootcert() {
     let o = run(&[("PGSSLMODE", "disable")], &["doctor"]);
     assert!(stdout(&o).contains("not encrypted"), "{}", stdout(&o));
     drop(cluster);
+}
+
+#[test]
+fn a_login_without_an_opsdeck_role_is_told_what_to_ask_for_and_the_default_login_is_the_os_users() {
+    let env = team_env();
+    let (_logins, urls) = logins(&env, &[("n", "PUBLIC")]);
+    let o = as_url(&env, &urls[0], &["status"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("none of the opsdeck roles"), "{err}");
+    assert!(err.contains("GRANT opsdeck_viewer"), "{err}");
+    let o = as_url(&env, &urls[0], &["doctor"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("✗ open"), "{}", stdout(&o));
+    // Without a user in the URL or PGUSER, the login is the OS user's (as
+    // for psql), never the server's superuser.
+    let db = env.pg.as_ref().unwrap();
+    let hostless = db.url.replacen("postgres@", "", 1);
+    let o = as_url(&env, &hostless, &["status"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("does not exist"), "{}", stderr(&o));
+}
+
+#[test]
+fn restore_into_a_server_database_that_is_not_empty_is_refused_before_anything_runs() {
+    let env = team_env();
+    let dump = env.file("dump.jsonl", env.ok_at(NOW, &["export"]).as_bytes());
+    let o = env.run_at(NOW, &["restore", &dump]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    assert!(stderr(&o).contains("empty database"), "{}", stderr(&o));
 }

@@ -576,6 +576,10 @@ CREATE TABLE alert_events (
 );
 CREATE INDEX alert_events_by_alert ON alert_events (alert_id, at);
 CREATE INDEX alert_events_by_time ON alert_events (at);
+-- As in the audit: an alert's history names the database login that wrote
+-- each event, whatever the INSERT says (`as NAME (by LOGIN)`).
+CREATE TRIGGER alert_events_login_is_session_user BEFORE INSERT ON alert_events
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_audit_login_is_session_user();
 
 CREATE FUNCTION opsdeck_alert_events_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
