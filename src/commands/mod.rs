@@ -334,7 +334,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let name = command_name(&cli.command);
     tracing::info!(
         command = %name,
-        db = %crate::text::sanitize_path(&ctx.db),
+        db = %if crate::store::pg::is_url(&ctx.db) {
+            // Never the password a URL may (wrongly) carry.
+            crate::store::pg::shown(&ctx.db.to_string_lossy())
+        } else {
+            crate::text::sanitize_path(&ctx.db)
+        },
         actor = %ctx.actor,
         "start"
     );

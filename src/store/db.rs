@@ -114,12 +114,16 @@ impl Pg {
         if self.in_tx.get() || !self.client.borrow().is_closed() {
             return Ok(());
         }
+        self.reconnect()
+    }
+
+    /// Replaces the connection with a new one (outside a transaction only).
+    fn reconnect(&self) -> Result<()> {
         let Some(config) = &self.config else {
             return Ok(());
         };
-        let client = super::pg::connect_with(config).map_err(|e| {
-            Error::ToSqlConversionFailure(Box::new(Lost(super::pg::one_line(&e))))
-        })?;
+        let client = super::pg::connect_with(config)
+            .map_err(|e| Error::ToSqlConversionFailure(Box::new(Lost(super::pg::one_line(&e)))))?;
         *self.client.borrow_mut() = client;
         self.statements.borrow_mut().clear();
         tracing::info!("reconnected to the database server");
@@ -141,7 +145,29 @@ impl Pg {
         Ok((stmt, returns_id))
     }
 
+    /// Runs `f`; when it fails because the connection is gone (and no
+    /// transaction is open, so nothing was or can be half done), connects
+    /// again and runs it once more.
+    fn retrying<T>(&self, f: impl Fn() -> Result<T>) -> Result<T> {
+        match f() {
+            Err(e) if !self.in_tx.get() && is_connection_error(&e) => {
+                tracing::info!("the connection to the server was lost; connecting again");
+                self.reconnect()?;
+                f()
+            }
+            other => other,
+        }
+    }
+
     fn run_query(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
+        self.retrying(|| self.run_query_once(sql, params))
+    }
+
+    fn run_execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        self.retrying(|| self.run_execute_once(sql, params))
+    }
+
+    fn run_query_once(&self, sql: &str, params: &[&dyn ToSql]) -> Result<Vec<postgres::Row>> {
         let (stmt, returns_id) = self.prepared(sql)?;
         let values = pg_params(params)?;
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
@@ -161,7 +187,7 @@ impl Pg {
         Ok(rows)
     }
 
-    fn run_execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+    fn run_execute_once(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
         let (stmt, returns_id) = self.prepared(sql)?;
         let values = pg_params(params)?;
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
@@ -338,15 +364,46 @@ impl Conn {
             Conn::Sqlite(c) => c.execute_batch("BEGIN IMMEDIATE"),
             Conn::Pg(p) => {
                 p.ensure_connected()?;
-                let mut client = p.client.borrow_mut();
-                client.batch_execute("BEGIN").map_err(pg_error)?;
+                // BEGIN on a connection the server cut: nothing started, so
+                // connect again and begin once more.
+                p.retrying(|| {
+                    p.client
+                        .borrow_mut()
+                        .batch_execute("BEGIN")
+                        .map_err(pg_error)
+                })?;
                 p.in_tx.set(true);
-                if let Err(e) = client.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
-                    let _ = client.batch_execute("ROLLBACK");
-                    p.in_tx.set(false);
-                    return Err(pg_error(e));
+                // The writers' lock, waited for as SQLite's busy handler
+                // does: in steps, up to the busy timeout, and given up at
+                // once when the wait is cancelled (Esc in the cockpit).
+                let asked = std::time::Instant::now();
+                loop {
+                    let got = p
+                        .client
+                        .borrow_mut()
+                        .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&WRITE_LOCK])
+                        .map(|r| r.get::<_, bool>(0));
+                    match got {
+                        Ok(true) => return Ok(()),
+                        Ok(false)
+                            if asked.elapsed() < super::BUSY_TIMEOUT
+                                && !super::wait_cancelled() =>
+                        {
+                            std::thread::sleep(std::time::Duration::from_millis(10));
+                        }
+                        other => {
+                            let _ = p.client.borrow_mut().batch_execute("ROLLBACK");
+                            p.in_tx.set(false);
+                            return Err(match other {
+                                Err(e) => pg_error(e),
+                                _ => Error::SqliteFailure(
+                                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                                    Some("another writer holds the lock".into()),
+                                ),
+                            });
+                        }
+                    }
                 }
-                Ok(())
             }
         }
     }
@@ -370,7 +427,13 @@ impl Conn {
     /// Commits; on PostgreSQL a write first tells the listeners.
     pub fn commit(&self, wrote: bool) -> Result<()> {
         match self {
-            Conn::Sqlite(c) => c.execute_batch("COMMIT"),
+            Conn::Sqlite(c) => c.execute_batch("COMMIT").inspect_err(|_| {
+                // A commit that failed (a deferred foreign key, a full
+                // disk) must not leave the transaction and its lock open.
+                if !c.is_autocommit() {
+                    let _ = c.execute_batch("ROLLBACK");
+                }
+            }),
             Conn::Pg(p) => {
                 let mut client = p.client.borrow_mut();
                 let sql = if wrote {
@@ -382,9 +445,9 @@ impl Conn {
                     if e.as_db_error().is_none() {
                         // The connection broke while COMMIT was on its way:
                         // the server may or may not have committed.
-                        Error::ToSqlConversionFailure(Box::new(CommitUnknown(
-                            super::pg::one_line(&e),
-                        )))
+                        Error::ToSqlConversionFailure(Box::new(CommitUnknown(super::pg::one_line(
+                            &e,
+                        ))))
                     } else {
                         pg_error(e)
                     }
@@ -928,10 +991,29 @@ pub fn connection_trouble(e: &Error) -> Option<(bool, String)> {
             if let Some(l) = b.downcast_ref::<Lost>() {
                 Some((false, l.0.clone()))
             } else {
-                b.downcast_ref::<CommitUnknown>().map(|c| (true, c.0.clone()))
+                b.downcast_ref::<CommitUnknown>()
+                    .map(|c| (true, c.0.clone()))
             }
         }
         _ => None,
+    }
+}
+
+/// True when `e` says the connection is gone (no server error, or a
+/// connection exception, class 08, or an administrator's shutdown, 57P).
+fn is_connection_error(e: &Error) -> bool {
+    if connection_trouble(e).is_some() {
+        return true;
+    }
+    match server_error(e) {
+        Some(pe) => match pe.as_db_error() {
+            None => {
+                pe.is_closed()
+                    || std::error::Error::source(pe).is_some_and(|c| c.is::<std::io::Error>())
+            }
+            Some(d) => d.code().code().starts_with("08") || d.code().code().starts_with("57P"),
+        },
+        None => false,
     }
 }
 

@@ -125,6 +125,16 @@ fn cancellable_busy(calls: i32) -> bool {
     (calls.max(0) as u128 + 1) * WAIT_STEP.as_millis() < BUSY_TIMEOUT.as_millis()
 }
 
+/// True when this thread's cancel switch is set (the wait for the writers'
+/// lock on PostgreSQL gives up, as SQLite's busy handler does).
+pub(crate) fn wait_cancelled() -> bool {
+    CANCEL_WAIT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::SeqCst))
+    })
+}
+
 /// Makes `switch` the cancel switch of the cancellable writes that this
 /// thread runs: set it (from any thread) and the write waiting for the lock
 /// gives up; clear it before the next one.
@@ -222,7 +232,9 @@ impl From<rusqlite::Error> for StoreError {
         }
         if let Some(server) = db::server_error(&e) {
             return match server.as_db_error() {
-                Some(d) if d.code().code().starts_with("08") || d.code().code().starts_with("57P") => {
+                Some(d)
+                    if d.code().code().starts_with("08") || d.code().code().starts_with("57P") =>
+                {
                     StoreError::Disconnected(d.message().to_string())
                 }
                 Some(d) if d.code().code() == "42501" => StoreError::Permission {
@@ -729,6 +741,15 @@ impl Store {
         Ok(self
             .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// True once the cockpit's listener listens (PostgreSQL; started by
+    /// the first [`Store::data_version`]); always true on SQLite.
+    pub fn is_listening(&self) -> bool {
+        match self.conn.pg() {
+            Some(_) => self.listener.get().is_some_and(pg::Listener::is_listening),
+            None => true,
+        }
     }
 
     /// True when the database is on a PostgreSQL server (team mode).

@@ -95,15 +95,13 @@ pub struct Connected {
 /// The connection settings of `url` completed from libpq's environment.
 pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
     let invalid = |m: String| StoreError::Invalid(m);
-    let mut c: postgres::Config = url
-        .parse()
-        .map_err(|e| {
-            invalid(format!(
-                "{}: not a PostgreSQL URL ({}) — postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]",
-                shown(url),
-                chain(&e)
-            ))
-        })?;
+    let mut c: postgres::Config = url.parse().map_err(|e| {
+        invalid(format!(
+            "{}: not a PostgreSQL URL ({}) — postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]",
+            shown(url),
+            chain(&e)
+        ))
+    })?;
     if c.get_password().is_some() {
         return Err(invalid(format!(
             "{}: the database URL carries a password; put it in PGPASSWORD or ~/.pgpass instead (a password in a URL ends up in shell history, argv, the config file and logs)",
@@ -118,6 +116,11 @@ pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
             }
             Some(h) => {
                 c.host(&h);
+            }
+            // libpq's default: the local socket when the server has one
+            // (peer authentication works), else localhost over TCP.
+            None if Path::new("/var/run/postgresql/.s.PGSQL.5432").exists() => {
+                c.host_path("/var/run/postgresql");
             }
             None => {
                 c.host("localhost");
@@ -581,6 +584,7 @@ impl Store {
 /// cockpit reads everything again.
 #[derive(Debug)]
 pub struct Listener {
+    ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
     count: std::sync::Arc<std::sync::atomic::AtomicI64>,
     down: std::sync::Arc<std::sync::atomic::AtomicBool>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -595,7 +599,8 @@ impl Listener {
         let count = Arc::new(AtomicI64::new(0));
         let down = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));
-        let (c, d, s) = (count.clone(), down.clone(), stop.clone());
+        let ready = Arc::new(AtomicBool::new(false));
+        let (c, d, s, r) = (count.clone(), down.clone(), stop.clone(), ready.clone());
         std::thread::Builder::new()
             .name("opsdeck-listen".into())
             .spawn(move || {
@@ -616,15 +621,23 @@ impl Listener {
                             continue;
                         }
                     };
-                    if client.batch_execute("LISTEN opsdeck").is_err() {
+                    if let Err(e) = client.batch_execute("LISTEN opsdeck") {
+                        // A hot standby refuses LISTEN: say so, wait, retry.
+                        if !d.swap(true, Ordering::SeqCst) {
+                            tracing::warn!("listener: LISTEN refused: {}", one_line(&e));
+                        }
+                        std::thread::sleep(backoff);
+                        backoff = (backoff * 2).min(std::time::Duration::from_secs(8));
                         continue;
                     }
+                    r.store(true, Ordering::SeqCst);
                     backoff = std::time::Duration::from_millis(250);
                     if d.swap(false, Ordering::SeqCst) || !first {
                         tracing::info!("listener: connected again; everything is read again");
                         c.fetch_add(1, Ordering::SeqCst);
                     }
                     first = false;
+                    let mut checked = std::time::Instant::now();
                     loop {
                         if s.load(Ordering::SeqCst) {
                             return;
@@ -639,11 +652,18 @@ impl Listener {
                             Ok(None) => {
                                 drop(it);
                                 drop(notes);
-                                if client.is_closed()
-                                    || client.is_valid(std::time::Duration::from_secs(2)).is_err()
-                                {
+                                // A quiet connection is asked whether it is
+                                // alive every 2 s (a cut one errs at once).
+                                if client.is_closed() {
                                     d.store(true, Ordering::SeqCst);
                                     break;
+                                }
+                                if checked.elapsed() >= std::time::Duration::from_secs(2) {
+                                    checked = std::time::Instant::now();
+                                    if client.is_valid(std::time::Duration::from_secs(2)).is_err() {
+                                        d.store(true, Ordering::SeqCst);
+                                        break;
+                                    }
                                 }
                             }
                             Err(_) => {
@@ -658,12 +678,22 @@ impl Listener {
                 path: url.to_string(),
                 detail: format!("cannot start the listener: {e}"),
             })?;
-        Ok(Listener { count, down, stop })
+        Ok(Listener {
+            count,
+            down,
+            stop,
+            ready,
+        })
     }
 
     /// Notifications (and reconnects) seen so far.
     pub fn count(&self) -> i64 {
         self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// True once the first `LISTEN` succeeded.
+    pub fn is_listening(&self) -> bool {
+        self.ready.load(std::sync::atomic::Ordering::SeqCst) && !self.is_down()
     }
 
     /// True while the server cannot be reached.
@@ -787,11 +817,20 @@ impl Store {
             let mut line = String::new();
             while let Some(r) = rows.next()? {
                 line.clear();
-                for i in 0..cols.len() {
+                for (i, col) in cols.iter().enumerate() {
                     if i > 0 {
                         line.push('\t');
                     }
-                    copy_text(&mut line, r.get_ref(i)?);
+                    let v = r.get_ref(i)?;
+                    if let rusqlite::types::ValueRef::Text(t) = v {
+                        if std::str::from_utf8(t).is_err() {
+                            return Err(StoreError::Invalid(format!(
+                                "{table}: row {}: column {col} holds text that is not UTF-8, which PostgreSQL cannot store; correct that row in the file first — nothing was copied",
+                                n + 1
+                            )));
+                        }
+                    }
+                    copy_text(&mut line, v);
                 }
                 line.push('\n');
                 use std::io::Write;
@@ -839,7 +878,7 @@ impl Store {
             let q = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
             let col_list = cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
             let order = (1..=cols.len())
-                .map(|i| i.to_string())
+                .map(|i| format!("{i} NULLS FIRST"))
                 .collect::<Vec<_>>()
                 .join(", ");
             let sql = format!("SELECT {col_list} FROM {} ORDER BY {order}", q(table));

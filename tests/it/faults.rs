@@ -177,3 +177,30 @@ fn the_audit_trail_is_append_only_in_the_database() {
         .unwrap();
     assert!(n >= 2);
 }
+
+/// A commit that fails (here a deferred foreign key left dangling) rolls
+/// the transaction back: the connection can write again at once, and
+/// another process is not kept waiting behind a transaction left open.
+#[test]
+fn a_failed_commit_leaves_no_transaction_open() {
+    let env = Env::sqlite();
+    env.ok_at("2026-12-01T09:00:00Z", &["status"]);
+    let mut store = opsdeck::store::Store::open(&env.db, "tester").unwrap();
+    let failed = store.write(|tx| -> Result<(), opsdeck::store::StoreError> {
+        tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+        tx.execute(
+            "INSERT INTO role_assignments (role_id, person_id, assigned_at) VALUES (999, 999, 1)",
+            [],
+        )?;
+        Ok(())
+    });
+    assert!(failed.is_err(), "the dangling key must fail the commit");
+    // The same connection writes again, and so does another process.
+    store
+        .write(|tx| -> Result<usize, opsdeck::store::StoreError> {
+            Ok(tx.execute("INSERT INTO meta (key, value) VALUES ('probe', '1')", [])?)
+        })
+        .unwrap();
+    let o = env.run_at("2026-12-01T09:00:00Z", &["record", "first_response", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

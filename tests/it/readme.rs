@@ -225,12 +225,20 @@ fn run_block(r: &Runner, b: &Block) -> Option<String> {
             }) {
                 return Some(format!("{at}: `{c}` is neither opsdeck, createdb nor psql"));
             }
-            let server = crate::common::pg::server();
-            let hostport = server
+            // A cluster of its own: the walk-through creates a database
+            // and logins with fixed names, which must never touch a shared
+            // server.
+            let dir = tempfile::tempdir().unwrap();
+            let cluster = match crate::common::pg::Cluster::start(dir.path(), &[], |_| {}) {
+                Ok(c) => c,
+                Err(why) => return Some(format!("{at}: no PostgreSQL to run it on: {why}")),
+            };
+            let hostport = cluster
+                .url
                 .split_once('@')
                 .and_then(|(_, r)| r.split_once('/'))
                 .map(|(h, _)| h.to_string())
-                .expect("host:port in the test server's URL");
+                .expect("host:port in the cluster's URL");
             let (host, port) = hostport.split_once(':').unwrap_or((&hostport, "5432"));
             let script: Vec<String> = cmds
                 .iter()
@@ -248,15 +256,13 @@ fn run_block(r: &Runner, b: &Block) -> Option<String> {
                     }
                 })
                 .collect();
-            let clean = "dropdb --if-exists --force opsdeck; for r in ana ben standup; do psql -q -d postgres -c \"DROP ROLE IF EXISTS $r\"; done";
             let env = [
                 ("PGHOST", host.to_string()),
                 ("PGPORT", port.to_string()),
                 ("PGUSER", "postgres".to_string()),
             ];
-            let _ = r.run(&at, clean, &env);
             let problem = r.run(&at, &script.join("\n"), &env);
-            let _ = r.run(&at, clean, &env);
+            drop(cluster);
             problem
         }
         "crontab" => {

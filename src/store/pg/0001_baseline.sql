@@ -49,7 +49,7 @@
 -- PostgreSQL then aborts the whole transaction, SQLite only the statement).
 -- The functions that write a rollup or summary table (customer_first_*,
 -- work_items_token_*, observation_hours_*) are SECURITY DEFINER with
--- SET search_path = pg_catalog, public: they run with the rights of the
+-- SET search_path = pg_catalog, public, pg_temp: they run with the rights of the
 -- schema's owner, so a role allowed to write only the base table (an
 -- operator inserting an observation or a work item) still keeps
 -- customer_first_item, change_tokens and observation_hours_stale right.
@@ -375,7 +375,7 @@ CREATE TABLE customer_first_item (
 );
 
 CREATE FUNCTION opsdeck_customer_first_on_insert() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO customer_first_item AS c (kind, customer, opened_at)
     VALUES (NEW.kind, NEW.customer, NEW.opened_at)
@@ -389,7 +389,7 @@ CREATE TRIGGER customer_first_on_insert AFTER INSERT ON work_items
     EXECUTE FUNCTION opsdeck_customer_first_on_insert();
 
 CREATE FUNCTION opsdeck_customer_first_on_update() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     DELETE FROM customer_first_item c WHERE c.kind = OLD.kind AND c.customer = OLD.customer
         AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.kind = OLD.kind AND w.customer = OLD.customer);
@@ -412,7 +412,7 @@ CREATE TRIGGER customer_first_on_update AFTER UPDATE OF kind, customer, opened_a
     FOR EACH ROW EXECUTE FUNCTION opsdeck_customer_first_on_update();
 
 CREATE FUNCTION opsdeck_customer_first_on_delete() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     DELETE FROM customer_first_item c WHERE c.kind = OLD.kind AND c.customer = OLD.customer
         AND NOT EXISTS (SELECT 1 FROM work_items w WHERE w.kind = OLD.kind AND w.customer = OLD.customer);
@@ -758,7 +758,7 @@ INSERT INTO change_tokens (name, token) VALUES ('work_items',
 
 -- One new token per statement that changed a row (see the header).
 CREATE FUNCTION opsdeck_work_items_token_on_insert() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM changed) THEN
         UPDATE change_tokens
@@ -774,7 +774,7 @@ CREATE TRIGGER work_items_token_on_insert AFTER INSERT ON work_items
     FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token_on_insert();
 
 CREATE FUNCTION opsdeck_work_items_token_on_update() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM changed) THEN
         UPDATE change_tokens
@@ -790,7 +790,7 @@ CREATE TRIGGER work_items_token_on_update AFTER UPDATE ON work_items
     FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token_on_update();
 
 CREATE FUNCTION opsdeck_work_items_token_on_delete() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM changed) THEN
         UPDATE change_tokens
@@ -993,7 +993,7 @@ CREATE TABLE observation_hours_stale (
 -- Every insert, update (of indicator_id, at or value) and delete of an
 -- observation marks its hour stale, in the same transaction.
 CREATE FUNCTION opsdeck_observation_hours_on_insert() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO observation_hours_stale (indicator_id, hour)
     VALUES (NEW.indicator_id, NEW.at - ((NEW.at % 3600) + 3600) % 3600)
@@ -1005,7 +1005,7 @@ CREATE TRIGGER observation_hours_on_insert AFTER INSERT ON observations
     FOR EACH ROW EXECUTE FUNCTION opsdeck_observation_hours_on_insert();
 
 CREATE FUNCTION opsdeck_observation_hours_on_update() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO observation_hours_stale (indicator_id, hour)
     VALUES (OLD.indicator_id, OLD.at - ((OLD.at % 3600) + 3600) % 3600)
@@ -1020,7 +1020,7 @@ CREATE TRIGGER observation_hours_on_update AFTER UPDATE OF indicator_id, at, val
     FOR EACH ROW EXECUTE FUNCTION opsdeck_observation_hours_on_update();
 
 CREATE FUNCTION opsdeck_observation_hours_on_delete() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO observation_hours_stale (indicator_id, hour)
     VALUES (OLD.indicator_id, OLD.at - ((OLD.at % 3600) + 3600) % 3600)
