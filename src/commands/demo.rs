@@ -26,6 +26,14 @@ pub fn run(ctx: &Context) -> anyhow::Result<u8> {
 /// database there. Refuses to touch the user's own default database or any
 /// file that is not a demo database.
 pub fn create(ctx: &Context) -> anyhow::Result<(usize, usize, usize)> {
+    if crate::store::pg::is_url(&ctx.db) {
+        // A server database gets the demo only while it is empty: never
+        // into a team's operation, and never twice (drop and create the
+        // database to start over).
+        crate::store::pg::check_empty(&ctx.db.to_string_lossy())?;
+        let mut store = Store::open_at(&ctx.db, &ctx.actor, ctx.now)?;
+        return populate(&mut store, ctx.now);
+    }
     if let Ok(own) = super::default_db() {
         if same_file(&own, &ctx.db) {
             bail!("{}: this is your own database; the demo is never written into it (use --db OTHER.db)", ctx.db.display());

@@ -314,7 +314,26 @@ impl Store {
         let mut readings = Vec::new();
         // Each indicator is read with the definition in force at `now`.
         let in_force = self.definitions_in_force(now)?;
-        for ind in self.indicators()? {
+        let indicators = self.indicators()?;
+        // On a server every statement is a round trip: what each
+        // indicator's reading asks is read for all of them at once.
+        let _prefetched = if self.conn().is_pg() {
+            let observed: Vec<(i64, i64)> = indicators
+                .iter()
+                .filter_map(|i| {
+                    let def = match in_force.get(&i.id) {
+                        Some(Some(then)) => then,
+                        Some(None) => return None,
+                        None => &i.def,
+                    };
+                    (def.source == Source::Observations).then_some((i.id, def.window_secs))
+                })
+                .collect();
+            Some(PrefetchGuard::start(self, now, &observed)?)
+        } else {
+            None
+        };
+        for ind in indicators {
             if only.is_some_and(|keys| !keys.contains(&ind.def.key)) {
                 continue;
             }
@@ -435,5 +454,194 @@ impl Store {
             window_secs,
             rows,
         })
+    }
+}
+
+/// What a board on PostgreSQL reads once for every indicator instead of
+/// once per indicator: which indicators have stale summaries, their daily
+/// counts over the widest window pair, and every value of the widest window
+/// pair of the indicators read from values (read on first need).
+#[derive(Debug, Default)]
+pub(crate) struct Prefetch {
+    /// Indicators with stale hour or day summaries.
+    pub stale: std::collections::HashSet<i64>,
+    /// `(day, n, hours)` per indicator, from the widest window's start.
+    pub days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>>,
+    /// Values `(at, id, value)` per indicator from `points_from`, in time order.
+    pub points: Option<std::collections::HashMap<i64, Vec<(Timestamp, i64, f64)>>>,
+    /// Where `days` and `points` start.
+    pub from: Timestamp,
+    /// Where `points` end.
+    pub to: Timestamp,
+}
+
+/// Clears the store's prefetch when the board is read.
+struct PrefetchGuard<'s> {
+    store: &'s Store,
+}
+
+impl<'s> PrefetchGuard<'s> {
+    /// Reads, for the observation indicators `(id, window)`, which have
+    /// stale summaries, their days, and the values of those the board will
+    /// read from values (see `reading_from_hours`).
+    fn start(
+        store: &'s Store,
+        now: Timestamp,
+        observed: &[(i64, i64)],
+    ) -> Result<PrefetchGuard<'s>> {
+        let widest = observed.iter().map(|o| o.1).max().unwrap_or(0);
+        let from = now - 2 * widest;
+        let conn = store.conn();
+        let mut stale = std::collections::HashSet::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT indicator_id FROM observation_hours_stale
+                 UNION SELECT indicator_id FROM observation_days_stale",
+            )?;
+            for id in stmt.query_map([], |r| r.get::<_, i64>(0))? {
+                stale.insert(id?);
+            }
+        }
+        let mut days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>> =
+            std::collections::HashMap::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT indicator_id, day, n, hours FROM observation_days WHERE day >= ?1 ORDER BY indicator_id, day",
+            )?;
+            let first_day = from - from.rem_euclid(crate::domain::DAY);
+            for row in stmt.query_map([first_day], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })? {
+                let (id, day, n, hours) = row?;
+                days.entry(id).or_default().push((day, n, hours));
+            }
+        }
+        let mut prefetch = Prefetch {
+            stale,
+            days,
+            points: None,
+            from,
+            to: now,
+        };
+        // The indicators whose reading falls back to their values, as
+        // `reading_from_hours` decides: stale, few values, or sparse.
+        let day = crate::domain::DAY;
+        let floor = |t: Timestamp| t - t.rem_euclid(day);
+        let from_values: Vec<i64> = observed
+            .iter()
+            .filter(|(id, w)| {
+                let (lo, hi) = (now - 2 * w + 1, now + 1);
+                let (lo_day, hi_day) = (floor(lo), floor(hi - 1) + day);
+                let (mut n, mut hours) = (0i64, 0i64);
+                for &(d, dn, dh) in prefetch.days.get(id).map(Vec::as_slice).unwrap_or_default() {
+                    if d >= lo_day && d < hi_day {
+                        n += dn;
+                        hours += dh;
+                    }
+                }
+                prefetch.stale.contains(id)
+                    || (n as u64) < super::hours::EXACT_BELOW
+                    || hours * 4 > n
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        let mut points: std::collections::HashMap<i64, Vec<(Timestamp, i64, f64)>> =
+            std::collections::HashMap::new();
+        for id in &from_values {
+            points.insert(*id, Vec::new());
+        }
+        if !from_values.is_empty() {
+            // Integers only: the list is safe to write into the text.
+            let ids = from_values
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let mut stmt = conn.prepare(&format!(
+                "SELECT indicator_id, at, id, value FROM observations
+                  WHERE indicator_id IN ({ids}) AND at >= ?1 AND at <= ?2"
+            ))?;
+            for row in stmt.query_map(rusqlite::params![from, now], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })? {
+                let (ind, at, oid, v) = row?;
+                points.entry(ind).or_default().push((at, oid, v));
+            }
+            for v in points.values_mut() {
+                v.sort_by_key(|p| (p.0, p.1));
+            }
+        }
+        prefetch.points = Some(points);
+        *store.prefetch.borrow_mut() = Some(prefetch);
+        Ok(PrefetchGuard { store })
+    }
+}
+
+impl Drop for PrefetchGuard<'_> {
+    fn drop(&mut self) {
+        *self.store.prefetch.borrow_mut() = None;
+    }
+}
+
+impl Store {
+    /// The prefetched answer to "are this indicator's summaries stale, and
+    /// how many values and hours do its days in `[lo_day, hi_day)` hold",
+    /// when a board on a server is being read.
+    pub(crate) fn prefetched_days(
+        &self,
+        id: i64,
+        lo_day: Timestamp,
+        hi_day: Timestamp,
+    ) -> Option<(bool, i64, i64)> {
+        let p = self.prefetch.borrow();
+        let p = p.as_ref()?;
+        if lo_day < p.from - p.from.rem_euclid(crate::domain::DAY) {
+            return None;
+        }
+        let (mut n, mut hours) = (0, 0);
+        for &(day, dn, dh) in p.days.get(&id).map(Vec::as_slice).unwrap_or_default() {
+            if day >= lo_day && day < hi_day {
+                n += dn;
+                hours += dh;
+            }
+        }
+        Some((p.stale.contains(&id), n, hours))
+    }
+
+    /// The prefetched values of an indicator in `[from, to]` (read for
+    /// every indicator at once on first need), when a board on a server is
+    /// being read and the range is within the prefetched one.
+    pub(crate) fn prefetched_points(
+        &self,
+        id: i64,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Option<Vec<(Timestamp, i64, f64)>>> {
+        let (p_from, p_to, loaded) = match self.prefetch.borrow().as_ref() {
+            None => return Ok(None),
+            Some(p) => (p.from, p.to, p.points.is_some()),
+        };
+        if from < p_from || to > p_to {
+            return Ok(None);
+        }
+        if !loaded {
+            return Ok(None);
+        }
+        // An indicator read from values has its values here; one that was
+        // expected to read from its summaries and did not (they changed in
+        // between: never inside the board's snapshot) reads its own.
+        let p = self.prefetch.borrow();
+        let Some(all) = p.as_ref().and_then(|p| p.points.as_ref()) else {
+            return Ok(None);
+        };
+        let Some(v) = all.get(&id) else {
+            return Ok(None);
+        };
+        Ok(Some(
+            v.iter()
+                .filter(|(at, _, _)| *at >= from && *at <= to)
+                .copied()
+                .collect(),
+        ))
     }
 }

@@ -81,6 +81,9 @@ pub(crate) fn refresh_stale_levels(conn: &Connection, days: bool) -> Result<usiz
 }
 
 fn refresh_stale_hours(conn: &Connection, days: bool) -> Result<usize> {
+    if conn.is_pg() {
+        return refresh_stale_hours_in_bulk(conn);
+    }
     let stale: Vec<(i64, i64)> = {
         let mut stmt =
             conn.prepare_cached("SELECT indicator_id, hour FROM observation_hours_stale")?;
@@ -153,6 +156,9 @@ fn refresh_stale_hours(conn: &Connection, days: bool) -> Result<usize> {
 /// Recomputes every stale day from its hours (already up to date) and
 /// clears the marks.
 fn refresh_stale_days(conn: &Connection) -> Result<usize> {
+    if conn.is_pg() {
+        return refresh_stale_days_in_bulk(conn);
+    }
     let stale: Vec<(i64, i64)> = {
         let mut stmt =
             conn.prepare_cached("SELECT indicator_id, day FROM observation_days_stale")?;
@@ -236,6 +242,215 @@ fn refresh_stale_days(conn: &Connection) -> Result<usize> {
     conn.execute("DELETE FROM observation_days_stale", [])?;
     tracing::debug!(days = stale.len(), "refreshed daily summaries");
     Ok(stale.len())
+}
+
+/// [`refresh_stale_hours`] on a server, where every statement is a round
+/// trip: the values of every stale hour read in one query, summarised here,
+/// the old summaries deleted in one statement and the new ones written
+/// with COPY; then the days of those hours marked stale. Same summaries.
+fn refresh_stale_hours_in_bulk(conn: &Connection) -> Result<usize> {
+    let mut summaries: std::collections::BTreeMap<(i64, i64), Summary> =
+        std::collections::BTreeMap::new();
+    let stale: usize = conn.query_row("SELECT count(*) FROM observation_hours_stale", [], |r| {
+        r.get::<_, i64>(0)
+    })? as usize;
+    if stale == 0 {
+        return Ok(0);
+    }
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT o.indicator_id, s.hour, o.at, o.id, o.value
+               FROM observation_hours_stale s
+               JOIN observations o ON o.indicator_id = s.indicator_id
+                AND o.at >= s.hour AND o.at < s.hour + 3600
+              ORDER BY o.indicator_id, o.at, o.value, o.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            summaries.entry((r.get(0)?, r.get(1)?)).or_default().add(
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            );
+        }
+    }
+    conn.execute_batch(
+        "DELETE FROM observation_hours h USING observation_hours_stale s
+          WHERE h.indicator_id = s.indicator_id AND h.hour = s.hour;
+         DELETE FROM observation_hour_sketches h USING observation_hours_stale s
+          WHERE h.indicator_id = s.indicator_id AND h.hour = s.hour;
+         INSERT INTO observation_days_stale (indicator_id, day)
+           SELECT DISTINCT indicator_id, hour - (((hour % 86400) + 86400) % 86400)
+             FROM observation_hours_stale
+           ON CONFLICT DO NOTHING;
+         DELETE FROM observation_hours_stale;",
+    )?;
+    let mut rows = String::new();
+    let mut sketches = String::new();
+    for ((id, hour), s) in &summaries {
+        let Some(last) = s.last else { continue };
+        rows.push_str(&copy_line(&[
+            id.to_string(),
+            hour.to_string(),
+            s.count.to_string(),
+            copy_real(s.sum),
+            copy_real(s.min),
+            copy_real(s.max),
+            last.at.to_string(),
+            last.id.to_string(),
+            copy_real(last.value),
+        ]));
+        sketches.push_str(&copy_line(&[
+            id.to_string(),
+            hour.to_string(),
+            copy_bytes(&s.sketch.encode()),
+        ]));
+    }
+    copy_in(
+        conn,
+        "COPY observation_hours (indicator_id, hour, n, sum, min, max, last_at, last_id, last_value) FROM STDIN",
+        &rows,
+    )?;
+    copy_in(
+        conn,
+        "COPY observation_hour_sketches (indicator_id, hour, sketch) FROM STDIN",
+        &sketches,
+    )?;
+    tracing::debug!(hours = stale, "refreshed hourly summaries in bulk");
+    Ok(stale)
+}
+
+/// [`refresh_stale_days`] on a server, as [`refresh_stale_hours_in_bulk`].
+fn refresh_stale_days_in_bulk(conn: &Connection) -> Result<usize> {
+    let stale: usize = conn.query_row("SELECT count(*) FROM observation_days_stale", [], |r| {
+        r.get::<_, i64>(0)
+    })? as usize;
+    if stale == 0 {
+        return Ok(0);
+    }
+    let mut summaries: std::collections::BTreeMap<(i64, i64), (Summary, i64)> =
+        std::collections::BTreeMap::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT d.indicator_id, d.day, h.hour, h.n, h.sum, h.min, h.max, h.last_at, h.last_id,
+                    h.last_value, k.sketch
+               FROM observation_days_stale d
+               JOIN observation_hours h ON h.indicator_id = d.indicator_id
+                AND h.hour >= d.day AND h.hour < d.day + 86400
+               LEFT JOIN observation_hour_sketches k
+                 ON k.indicator_id = h.indicator_id AND k.hour = h.hour
+              ORDER BY h.indicator_id, h.hour",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (id, day, hour): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let entry = summaries.entry((id, day)).or_default();
+            let last = Latest {
+                at: r.get(7)?,
+                id: r.get(8)?,
+                value: r.get(9)?,
+            };
+            entry.0.merge_parts(
+                r.get::<_, i64>(3)? as u64,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                Some(last),
+            );
+            let bytes = r.blob(10)?;
+            entry
+                .0
+                .sketch
+                .merge_encoded(&bytes)
+                .ok_or_else(|| not_a_sketch("observation_hour_sketches", id, hour))?;
+            entry.1 += 1;
+        }
+    }
+    conn.execute_batch(
+        "DELETE FROM observation_days h USING observation_days_stale s
+          WHERE h.indicator_id = s.indicator_id AND h.day = s.day;
+         DELETE FROM observation_day_sketches h USING observation_days_stale s
+          WHERE h.indicator_id = s.indicator_id AND h.day = s.day;
+         DELETE FROM observation_days_stale;",
+    )?;
+    let mut rows = String::new();
+    let mut sketches = String::new();
+    for ((id, day), (s, hours)) in &summaries {
+        let Some(last) = s.last else { continue };
+        rows.push_str(&copy_line(&[
+            id.to_string(),
+            day.to_string(),
+            s.count.to_string(),
+            hours.to_string(),
+            copy_real(s.sum),
+            copy_real(s.min),
+            copy_real(s.max),
+            last.at.to_string(),
+            last.id.to_string(),
+            copy_real(last.value),
+        ]));
+        sketches.push_str(&copy_line(&[
+            id.to_string(),
+            day.to_string(),
+            copy_bytes(&s.sketch.encode()),
+        ]));
+    }
+    copy_in(
+        conn,
+        "COPY observation_days (indicator_id, day, n, hours, sum, min, max, last_at, last_id, last_value) FROM STDIN",
+        &rows,
+    )?;
+    copy_in(
+        conn,
+        "COPY observation_day_sketches (indicator_id, day, sketch) FROM STDIN",
+        &sketches,
+    )?;
+    tracing::debug!(days = stale, "refreshed daily summaries in bulk");
+    Ok(stale)
+}
+
+/// One line of COPY's text format.
+fn copy_line(fields: &[String]) -> String {
+    let mut line = fields.join("\t");
+    line.push('\n');
+    line
+}
+
+/// A real in COPY's text format (exact: Rust's shortest round-trip form).
+fn copy_real(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// Bytes as a bytea in COPY's text format.
+fn copy_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(3 + 2 * b.len());
+    out.push_str("\\\\x");
+    for x in b {
+        out.push_str(&format!("{x:02x}"));
+    }
+    out
+}
+
+/// Sends `data` (COPY text lines) to `sql` (a `COPY … FROM STDIN`).
+fn copy_in(conn: &Connection, sql: &str, data: &str) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let pg = conn.pg().expect("COPY is PostgreSQL's");
+    let mut client = pg.client();
+    let mut writer = client.copy_in(sql).map_err(crate::store::db::pg_error)?;
+    use std::io::Write;
+    writer
+        .write_all(data.as_bytes())
+        .map_err(|e| super::StoreError::Server(format!("COPY: {e}")))?;
+    writer.finish().map_err(crate::store::db::pg_error)?;
+    Ok(())
 }
 
 fn not_a_sketch(table: &str, id: i64, at: Timestamp) -> super::StoreError {
@@ -494,12 +709,17 @@ impl Store {
         // Current window (now - w, now], previous (now - 2w, now - w], as
         // half-open ranges of whole seconds.
         let (lo, mid, hi) = (now - 2 * w + 1, now - w + 1, now + 1);
-        let stale: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM observation_hours_stale WHERE indicator_id = ?1)
+        let (lo_day, hi_day) = (floor_to(lo, DAY), floor_to(hi - 1, DAY) + DAY);
+        let prefetched = self.prefetched_days(id, lo_day, hi_day);
+        let stale: bool = match prefetched {
+            Some((stale, _, _)) => stale,
+            None => conn
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM observation_hours_stale WHERE indicator_id = ?1)
                      OR EXISTS (SELECT 1 FROM observation_days_stale WHERE indicator_id = ?1)",
-            )?
-            .query_row([id], |r| r.get(0))?;
+                )?
+                .query_row([id], |r| r.get(0))?,
+        };
         if stale {
             return Ok(None);
         }
@@ -507,15 +727,15 @@ impl Store {
         // hold: where there are few values, or about as many hours as
         // values (a sparse indicator), the values are read instead, as
         // cheaply.
-        let (n, hours): (i64, i64) = conn
-            .prepare_cached(
-                "SELECT ifnull(sum(n), 0), ifnull(sum(hours), 0) FROM observation_days
-                  WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3",
-            )?
-            .query_row(
-                params![id, floor_to(lo, DAY), floor_to(hi - 1, DAY) + DAY],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
+        let (n, hours): (i64, i64) = match prefetched {
+            Some((_, n, hours)) => (n, hours),
+            None => conn
+                .prepare_cached(
+                    "SELECT ifnull(sum(n), 0), ifnull(sum(hours), 0) FROM observation_days
+                      WHERE indicator_id = ?1 AND day >= ?2 AND day < ?3",
+                )?
+                .query_row(params![id, lo_day, hi_day], |r| Ok((r.get(0)?, r.get(1)?)))?,
+        };
         if (n as u64) < exact_below || hours * 4 > n {
             return Ok(None);
         }

@@ -354,6 +354,9 @@ impl Store {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<(Timestamp, f64)>> {
+        if let Some(points) = self.prefetched_points(indicator_id, from, to)? {
+            return Ok(points.into_iter().map(|(at, _, v)| (at, v)).collect());
+        }
         let mut stmt = self.conn().prepare_cached(SQL_OBSERVATION_POINTS)?;
         let rows = stmt.query_map(params![indicator_id, from, to], |r| {
             Ok((r.get::<_, Timestamp>(0)?, r.get::<_, i64>(1)?, r.get(2)?))

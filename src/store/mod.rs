@@ -275,6 +275,9 @@ pub struct Store {
     /// Other clients' commits, on PostgreSQL (started by the first
     /// [`Store::data_version`]: only the cockpit watches).
     listener: std::cell::OnceCell<pg::Listener>,
+    /// On PostgreSQL, while a board is read: what its per-indicator reads
+    /// need, read for every indicator at once (see [`board::Prefetch`]).
+    prefetch: std::cell::RefCell<Option<board::Prefetch>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -380,6 +383,7 @@ impl Store {
             work_items_read: Default::default(),
             server: None,
             listener: Default::default(),
+            prefetch: Default::default(),
         };
         store.prepare(now, created)?;
         Ok(store)
@@ -422,7 +426,14 @@ impl Store {
     }
 
     /// An in-memory store created at `now` (tests with a fixed clock).
+    /// The library's own tests run on PostgreSQL instead when
+    /// `OPSDECK_TEST_ENGINE=postgres` (a new database on the server
+    /// `OPSDECK_TEST_PG` names, per store).
     pub fn open_in_memory_at(actor: &str, now: i64) -> Result<Store> {
+        #[cfg(test)]
+        if let Some(url) = test_server_database() {
+            return Store::open_pg(&url, Some(actor), now, true, false);
+        }
         let conn = Connection::open_in_memory()?;
         let mut store = Store {
             conn: Conn::Sqlite(conn),
@@ -432,6 +443,7 @@ impl Store {
             work_items_read: Default::default(),
             server: None,
             listener: Default::default(),
+            prefetch: Default::default(),
         };
         store.prepare(now, true)?;
         Ok(store)
@@ -1036,6 +1048,28 @@ fn create_private_file(path: &Path) -> std::result::Result<bool, String> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(format!("cannot create the database file: {e}")),
     }
+}
+
+/// A new database on the test server when the library's tests run on
+/// PostgreSQL (`OPSDECK_TEST_ENGINE=postgres`, `OPSDECK_TEST_PG`).
+#[cfg(test)]
+fn test_server_database() -> Option<String> {
+    if std::env::var("OPSDECK_TEST_ENGINE").ok().as_deref() != Some("postgres") {
+        return None;
+    }
+    let admin = std::env::var("OPSDECK_TEST_PG")
+        .expect("OPSDECK_TEST_ENGINE=postgres needs OPSDECK_TEST_PG, a server's admin URL");
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "opsdeck_unit_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
+    c.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("a test database");
+    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+    Some(format!("{base}/{name}"))
 }
 
 /// Loads the starter indicators, roles and capacity into a new database.

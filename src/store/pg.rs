@@ -465,6 +465,7 @@ impl Store {
             work_items_read: Default::default(),
             server: Some(connected),
             listener: Default::default(),
+            prefetch: Default::default(),
         }
     }
 

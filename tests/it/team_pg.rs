@@ -833,3 +833,17 @@ fn walk(dir: &std::path::Path) -> String {
     }
     out
 }
+
+#[test]
+fn the_demo_goes_into_an_empty_server_database_only() {
+    let env = Env::postgres();
+    let o = env.run_at(NOW, &["demo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(env.query_i64("SELECT count(*) FROM work_items") > 100);
+    let before = env.query_i64("SELECT count(*) FROM audit");
+    // Not twice, and so never into a team's own operation either.
+    let o = env.run_at(NOW, &["demo"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("empty database"), "{}", stderr(&o));
+    assert_eq!(env.query_i64("SELECT count(*) FROM audit"), before);
+}
