@@ -152,6 +152,11 @@ pub fn config(url: &str) -> Result<(postgres::Config, Connected)> {
         c.password(pw);
     }
     c.application_name("opsdeck");
+    // Every statement is prepared once and run many times with different
+    // bounds: a generic plan, chosen without them, scans whole tables for
+    // `id > $1` or `at >= $2` (an import's batches went quadratic); plan
+    // each run for its values, as SQLite does.
+    c.options("-c plan_cache_mode=force_custom_plan");
     c.connect_timeout(std::time::Duration::from_secs(10));
     let shown_url = shown_config(&c);
     Ok((

@@ -54,7 +54,7 @@ fn evidence_snapshots_stay_fixed_after_new_data_arrives() {
         "{text}"
     );
     // And nothing can rewrite it behind opsdeck's back.
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     assert!(c
         .execute("UPDATE decision_evidence SET summary = 'x'", [])
         .is_err());

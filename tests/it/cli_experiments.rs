@@ -96,7 +96,7 @@ fn a_started_experiment_is_locked_and_amendments_are_recorded() {
         1
     );
     // The registration itself never changes, even behind opsdeck's back.
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     let err = c
         .execute("UPDATE experiments SET registered_hash = 'x'", [])
         .unwrap_err();

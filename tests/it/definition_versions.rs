@@ -42,7 +42,7 @@ fn operation() -> Env {
             "2026-11-29T10:00:00Z",
         ],
     );
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     c.execute(
         "INSERT INTO standups (at, actor) VALUES (strftime('%s', '2026-11-28T09:00:00Z'), 'team')",
         [],

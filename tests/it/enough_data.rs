@@ -140,8 +140,7 @@ fn the_standup_says_not_enough_data_when_the_window_thins_out() {
         .assert()
         .success();
     // The previous standup was opened on the 24th at 12:00.
-    rusqlite::Connection::open(&env.db)
-        .unwrap()
+    env.conn()
         .execute(
             "INSERT INTO standups (at, actor) VALUES (1795521600, 'ana')",
             [],

@@ -167,7 +167,7 @@ fn the_audit_trail_is_append_only_in_the_database() {
     env.cmd(&["record", "first_response", "1"])
         .assert()
         .success();
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     let upd = c.execute("UPDATE audit SET actor = 'someone else'", []);
     assert!(upd.unwrap_err().to_string().contains("append-only"));
     let del = c.execute("DELETE FROM audit", []);

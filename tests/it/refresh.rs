@@ -28,7 +28,7 @@ fn value_of(app: &opsdeck::tui::app::App, key: &str) -> Option<f64> {
 
 /// Adds a value to `key` without opsdeck (and so without an audit row).
 fn raw_insert(env: &Env, key: &str, value: f64) {
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     c.execute(
         "INSERT INTO observations (indicator_id, at, value) SELECT id, ?2, ?3 FROM indicators WHERE key = ?1",
         rusqlite::params![key, NOW_TS - 60, value],

@@ -92,7 +92,7 @@ fn raw_utilisation(env: &Env, now: i64) -> f64 {
          AND opened_at >= {} AND opened_at < {today}",
         today - 7 * DAY
     ));
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     let per_day: f64 = c
         .query_row(
             "SELECT units_per_day FROM capacity WHERE work_kind = 'order'",

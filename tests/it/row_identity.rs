@@ -8,7 +8,7 @@ const NOW: &str = "2026-11-26T12:00:00Z";
 /// Adds a `refunds` indicator that sums its values over a week.
 fn add_sum_indicator(env: &Env) {
     env.at(NOW, &["status"]).assert().success();
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     c.execute(
         "INSERT INTO indicators (key, name, definition, kind, unit, direction, aggregation, window_secs, target, warn, breach, owner_role)
          VALUES ('refunds', 'Refunds', 'Refunds paid', 'lagging', '', 'lower', 'sum', 604800, 5, 10, 20, 'ops-lead')",

@@ -570,7 +570,7 @@ fn the_chart_legend_sits_above_the_plot_not_over_it() {
 const DEMO_T: i64 = 1_795_608_000;
 
 fn text_of(env: &Env, sql: &str) -> String {
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     c.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 

@@ -24,7 +24,7 @@ command = ["/bin/echo", "{}"]
 "#;
 
 fn db_text(env: &Env, sql: &str) -> String {
-    let c = rusqlite::Connection::open(&env.db).unwrap();
+    let c = env.conn();
     let mut stmt = c.prepare(sql).unwrap();
     let rows: Vec<String> = stmt
         .query_map([], |r| r.get::<_, String>(0))

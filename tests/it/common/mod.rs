@@ -140,6 +140,21 @@ impl Env {
         p.to_string_lossy().into_owned()
     }
 
+    /// A connection to the database through the store's own seam (SQLite
+    /// or PostgreSQL, `?N` placeholders on both), for tests that look at or
+    /// arrange rows directly.
+    pub fn conn(&self) -> opsdeck::store::db::Conn {
+        use opsdeck::store::db::{Conn, Pg};
+        match &self.pg {
+            Some(db) => {
+                let pg = Pg::new(db.client(), None);
+                pg.learn_identity_tables().expect("identity tables");
+                Conn::Pg(Box::new(pg))
+            }
+            None => Conn::Sqlite(rusqlite::Connection::open(&self.db).expect("open")),
+        }
+    }
+
     /// Runs a query on the database directly and returns the first column.
     pub fn query_i64(&self, sql: &str) -> i64 {
         if let Some(db) = &self.pg {
