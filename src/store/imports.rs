@@ -36,7 +36,11 @@ pub(crate) fn write_import_rows(tx: &Tx<'_>, rows: &[ImportRow]) -> Result<Writt
             _ => None,
         })
         .collect();
-    if !obs.is_empty() {
+    if !obs.is_empty() && tx.is_pg() {
+        let done = indicators::upsert_observations_by_copy(tx, &obs)?;
+        out.written += done.new + done.changed;
+        out.changed += done.changed;
+    } else if !obs.is_empty() {
         let before = indicators::max_observation_id(tx)?;
         let mut stmt = tx.prepare(&indicators::sql_upsert_observations(indicators::BULK_ROWS))?;
         for batch in obs.chunks(indicators::BULK_ROWS) {

@@ -238,6 +238,86 @@ pub(crate) fn sql_upsert_observations(rows: usize) -> String {
     )
 }
 
+/// [`upsert_observations_with`] on a server: the rows go by COPY into a
+/// temporary table (one round trip for thousands), then one `INSERT …
+/// SELECT … ON CONFLICT` writes them with the same rules (a row of the same
+/// origin and key replaces the earlier one only when something differs; of
+/// several rows with one key in the batch, the last wins), stamped with
+/// the acting user.
+pub(crate) fn upsert_observations_by_copy(
+    tx: &Tx<'_>,
+    rows: &[NewObservation],
+) -> Result<Upserted> {
+    let before = max_observation_id(tx)?;
+    tx.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS opsdeck_import
+           (indicator_id BIGINT, at BIGINT, value DOUBLE PRECISION, note TEXT,
+            origin TEXT, origin_key TEXT, ord BIGINT) ON COMMIT DROP;
+         TRUNCATE opsdeck_import;",
+    )?;
+    let mut data = String::with_capacity(rows.len() * 64);
+    for (i, r) in rows.iter().enumerate() {
+        let text = |s: &str, out: &mut String| {
+            for c in s.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        };
+        data.push_str(&format!("{}\t{}\t{:?}\t", r.indicator_id, r.at, r.value));
+        match &r.note {
+            Some(n) => text(n, &mut data),
+            None => data.push_str("\\N"),
+        }
+        data.push('\t');
+        text(&r.origin, &mut data);
+        data.push('\t');
+        text(&r.key, &mut data);
+        data.push_str(&format!("\t{i}\n"));
+    }
+    {
+        let pg = tx.pg().expect("a server connection");
+        let mut client = pg.client();
+        let mut w = client
+            .copy_in("COPY opsdeck_import FROM STDIN")
+            .map_err(crate::store::db::pg_error)?;
+        use std::io::Write;
+        w.write_all(data.as_bytes())
+            .map_err(|e| StoreError::Server(format!("COPY: {e}")))?;
+        w.finish().map_err(crate::store::db::pg_error)?;
+    }
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO observations (indicator_id, at, value, note, origin, origin_key, recorded_by)
+         SELECT indicator_id, at, value, note, origin, origin_key, ?1
+           FROM (SELECT DISTINCT ON (origin, origin_key) * FROM opsdeck_import
+                  ORDER BY origin, origin_key, ord DESC) last_of_each
+          ORDER BY ord
+         ON CONFLICT (origin, origin_key) WHERE origin_key IS NOT NULL DO UPDATE SET
+             indicator_id = excluded.indicator_id, at = excluded.at,
+             value = excluded.value, note = excluded.note
+         WHERE observations.indicator_id IS DISTINCT FROM excluded.indicator_id
+            OR observations.at IS DISTINCT FROM excluded.at
+            OR observations.value IS DISTINCT FROM excluded.value
+            OR observations.note IS DISTINCT FROM excluded.note
+         RETURNING id",
+    )?;
+    let mut out = Upserted::default();
+    let mut ids = stmt.query([tx.actor])?;
+    while let Some(row) = ids.next()? {
+        let id: i64 = row.get(0)?;
+        if id > before {
+            out.new += 1;
+        } else {
+            out.changed += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// What an upsert did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Upserted {
