@@ -50,7 +50,7 @@ fn the_starter_set_and_the_demo_define_every_kind_they_use() {
     assert!(env.query_i64("SELECT count(DISTINCT kind) FROM work_items") >= 3);
     assert_eq!(
         env.query_i64(
-            "SELECT count(*) FROM (SELECT DISTINCT kind FROM work_items) \
+            "SELECT count(*) FROM (SELECT DISTINCT kind FROM work_items) AS k \
              WHERE kind NOT IN (SELECT work_kind FROM capacity)"
         ),
         1,
