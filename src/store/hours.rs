@@ -910,12 +910,11 @@ mod tests {
     /// values, through the hours), in a transaction rolled back afterwards.
     fn days_from_scratch(store: &Store) -> Vec<DayRow> {
         let conn = store.conn();
-        conn.execute_batch("SAVEPOINT scratch").unwrap();
+        conn.begin_write().unwrap();
         rebuild_all(conn).unwrap();
         refresh_stale(conn).unwrap();
         let rows = days_table(store);
-        conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;")
-            .unwrap();
+        conn.rollback().unwrap();
         rows
     }
 
@@ -940,12 +939,11 @@ mod tests {
     /// restore does), in a transaction rolled back afterwards.
     fn hours_from_scratch(store: &Store) -> Vec<Row> {
         let conn = store.conn();
-        conn.execute_batch("SAVEPOINT scratch").unwrap();
+        conn.begin_write().unwrap();
         rebuild_all(conn).unwrap();
         refresh_stale(conn).unwrap();
         let rows = hours_table(store);
-        conn.execute_batch("ROLLBACK TO scratch; RELEASE scratch;")
-            .unwrap();
+        conn.rollback().unwrap();
         rows
     }
 
