@@ -457,6 +457,9 @@ impl Store {
     }
 }
 
+/// Values `(at, id, value)` per indicator, in time order.
+pub(crate) type ValuesById = std::collections::HashMap<i64, Vec<(Timestamp, i64, f64)>>;
+
 /// What a board on PostgreSQL reads once for every indicator instead of
 /// once per indicator: which indicators have stale summaries, their daily
 /// counts over the widest window pair, and every value of the widest window
@@ -468,7 +471,7 @@ pub(crate) struct Prefetch {
     /// `(day, n, hours)` per indicator, from the widest window's start.
     pub days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>>,
     /// Values `(at, id, value)` per indicator from `points_from`, in time order.
-    pub points: Option<std::collections::HashMap<i64, Vec<(Timestamp, i64, f64)>>>,
+    pub points: Option<ValuesById>,
     /// Where `days` and `points` start.
     pub from: Timestamp,
     /// Where `points` end.
@@ -545,8 +548,7 @@ impl<'s> PrefetchGuard<'s> {
             })
             .map(|(id, _)| *id)
             .collect();
-        let mut points: std::collections::HashMap<i64, Vec<(Timestamp, i64, f64)>> =
-            std::collections::HashMap::new();
+        let mut points = ValuesById::new();
         for id in &from_values {
             points.insert(*id, Vec::new());
         }

@@ -930,6 +930,78 @@ fn numeric_value(raw: &[u8]) -> std::result::Result<Value, BoxError> {
     Ok(Value::Real(if neg { -real } else { real }))
 }
 
+/// COPY's text format (PostgreSQL's bulk path: migrate, import, summaries).
+/// Text with its backslash, tab and line breaks escaped.
+pub(crate) fn copy_escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// One line of COPY's text format from fields already in it.
+pub(crate) fn copy_line(fields: &[String]) -> String {
+    let mut line = fields.join("\t");
+    line.push('\n');
+    line
+}
+
+/// A real in COPY's text format (exact: Rust's shortest round-trip form).
+pub(crate) fn copy_real(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// Bytes as a bytea in COPY's text format.
+pub(crate) fn copy_bytes(b: &[u8]) -> String {
+    let mut out = String::with_capacity(3 + 2 * b.len());
+    out.push_str("\\\\x");
+    for x in b {
+        out.push_str(&format!("{x:02x}"));
+    }
+    out
+}
+
+/// One SQLite value in COPY's text format.
+pub(crate) fn copy_value(out: &mut String, v: ValueRef<'_>) {
+    match v {
+        ValueRef::Null => out.push_str("\\N"),
+        ValueRef::Integer(i) => out.push_str(&i.to_string()),
+        ValueRef::Real(f) => out.push_str(&copy_real(f)),
+        ValueRef::Text(t) => copy_escape(out, &String::from_utf8_lossy(t)),
+        ValueRef::Blob(b) => out.push_str(&copy_bytes(b)),
+    }
+}
+
+/// Sends `data` (COPY text lines) to `sql` (a `COPY … FROM STDIN`) on the
+/// server connection `conn`, inside its open transaction.
+pub(crate) fn copy_in(conn: &Conn, sql: &str, data: &str) -> Result<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    let Some(pg) = conn.pg() else {
+        return Err(Error::ToSqlConversionFailure("COPY is PostgreSQL's".into()));
+    };
+    let mut client = pg.client();
+    let mut writer = client.copy_in(sql).map_err(pg_error)?;
+    use std::io::Write;
+    writer
+        .write_all(data.as_bytes())
+        .map_err(|e| Error::ToSqlConversionFailure(Box::new(e)))?;
+    writer.finish().map_err(pg_error)?;
+    Ok(())
+}
+
 /// Every column of a server row as SQLite values.
 pub fn pg_values(row: &postgres::Row) -> Result<Vec<Value>> {
     (0..row.len()).map(|i| value_at(row, i)).collect()

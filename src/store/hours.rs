@@ -257,21 +257,44 @@ fn refresh_stale_hours_in_bulk(conn: &Connection) -> Result<usize> {
     if stale == 0 {
         return Ok(0);
     }
+    // Per indicator, one range read over its stale hours (an index range
+    // scan whatever the tables' statistics: a join of the marks with the
+    // values was planned as a scan of everything for every mark right
+    // after a large import, before any statistics knew of its rows).
+    let marks: Vec<(i64, i64)> = {
+        let mut stmt = conn.prepare_cached(
+            "SELECT indicator_id, hour FROM observation_hours_stale ORDER BY 1, 2",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut by_indicator: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
+        std::collections::BTreeMap::new();
+    for (id, hour) in marks {
+        by_indicator.entry(id).or_default().insert(hour);
+    }
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT o.indicator_id, s.hour, o.at, o.id, o.value
-               FROM observation_hours_stale s
-               JOIN observations o ON o.indicator_id = s.indicator_id
-                AND o.at >= s.hour AND o.at < s.hour + 3600
-              ORDER BY o.indicator_id, o.at, o.value, o.id",
+            "SELECT at, id, value FROM observations
+              WHERE indicator_id = ?1 AND at >= ?2 AND at < ?3
+              ORDER BY at, value, id",
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            summaries.entry((r.get(0)?, r.get(1)?)).or_default().add(
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
+        for (id, hours) in &by_indicator {
+            let (first, last) = (
+                *hours.first().expect("a mark"),
+                *hours.last().expect("a mark"),
             );
+            let mut rows = stmt.query(params![id, first, last + HOUR])?;
+            while let Some(r) = rows.next()? {
+                let at: i64 = r.get(0)?;
+                let hour = floor_to(at, HOUR);
+                if hours.contains(&hour) {
+                    summaries
+                        .entry((*id, hour))
+                        .or_default()
+                        .add(at, r.get(1)?, r.get(2)?);
+                }
+            }
         }
     }
     conn.execute_batch(
@@ -289,29 +312,29 @@ fn refresh_stale_hours_in_bulk(conn: &Connection) -> Result<usize> {
     let mut sketches = String::new();
     for ((id, hour), s) in &summaries {
         let Some(last) = s.last else { continue };
-        rows.push_str(&copy_line(&[
+        rows.push_str(&super::db::copy_line(&[
             id.to_string(),
             hour.to_string(),
             s.count.to_string(),
-            copy_real(s.sum),
-            copy_real(s.min),
-            copy_real(s.max),
+            super::db::copy_real(s.sum),
+            super::db::copy_real(s.min),
+            super::db::copy_real(s.max),
             last.at.to_string(),
             last.id.to_string(),
-            copy_real(last.value),
+            super::db::copy_real(last.value),
         ]));
-        sketches.push_str(&copy_line(&[
+        sketches.push_str(&super::db::copy_line(&[
             id.to_string(),
             hour.to_string(),
-            copy_bytes(&s.sketch.encode()),
+            super::db::copy_bytes(&s.sketch.encode()),
         ]));
     }
-    copy_in(
+    super::db::copy_in(
         conn,
         "COPY observation_hours (indicator_id, hour, n, sum, min, max, last_at, last_id, last_value) FROM STDIN",
         &rows,
     )?;
-    copy_in(
+    super::db::copy_in(
         conn,
         "COPY observation_hour_sketches (indicator_id, hour, sketch) FROM STDIN",
         &sketches,
@@ -330,40 +353,59 @@ fn refresh_stale_days_in_bulk(conn: &Connection) -> Result<usize> {
     }
     let mut summaries: std::collections::BTreeMap<(i64, i64), (Summary, i64)> =
         std::collections::BTreeMap::new();
+    let marks: Vec<(i64, i64)> = {
+        let mut stmt = conn
+            .prepare_cached("SELECT indicator_id, day FROM observation_days_stale ORDER BY 1, 2")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut by_indicator: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
+        std::collections::BTreeMap::new();
+    for (id, day) in marks {
+        by_indicator.entry(id).or_default().insert(day);
+    }
     {
         let mut stmt = conn.prepare_cached(
-            "SELECT d.indicator_id, d.day, h.hour, h.n, h.sum, h.min, h.max, h.last_at, h.last_id,
-                    h.last_value, k.sketch
-               FROM observation_days_stale d
-               JOIN observation_hours h ON h.indicator_id = d.indicator_id
-                AND h.hour >= d.day AND h.hour < d.day + 86400
+            "SELECT h.hour, h.n, h.sum, h.min, h.max, h.last_at, h.last_id, h.last_value, k.sketch
+               FROM observation_hours h
                LEFT JOIN observation_hour_sketches k
                  ON k.indicator_id = h.indicator_id AND k.hour = h.hour
-              ORDER BY h.indicator_id, h.hour",
+              WHERE h.indicator_id = ?1 AND h.hour >= ?2 AND h.hour < ?3
+              ORDER BY h.hour",
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let (id, day, hour): (i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-            let entry = summaries.entry((id, day)).or_default();
-            let last = Latest {
-                at: r.get(7)?,
-                id: r.get(8)?,
-                value: r.get(9)?,
-            };
-            entry.0.merge_parts(
-                r.get::<_, i64>(3)? as u64,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                Some(last),
+        for (id, days) in &by_indicator {
+            let (first, last) = (
+                *days.first().expect("a mark"),
+                *days.last().expect("a mark"),
             );
-            let bytes = r.blob(10)?;
-            entry
-                .0
-                .sketch
-                .merge_encoded(&bytes)
-                .ok_or_else(|| not_a_sketch("observation_hour_sketches", id, hour))?;
-            entry.1 += 1;
+            let mut rows = stmt.query(params![id, first, last + DAY])?;
+            while let Some(r) = rows.next()? {
+                let hour: i64 = r.get(0)?;
+                let day = floor_to(hour, DAY);
+                if !days.contains(&day) {
+                    continue;
+                }
+                let entry = summaries.entry((*id, day)).or_default();
+                let last = Latest {
+                    at: r.get(5)?,
+                    id: r.get(6)?,
+                    value: r.get(7)?,
+                };
+                entry.0.merge_parts(
+                    r.get::<_, i64>(1)? as u64,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    Some(last),
+                );
+                let bytes = r.blob(8)?;
+                entry
+                    .0
+                    .sketch
+                    .merge_encoded(&bytes)
+                    .ok_or_else(|| not_a_sketch("observation_hour_sketches", *id, hour))?;
+                entry.1 += 1;
+            }
         }
     }
     conn.execute_batch(
@@ -377,80 +419,36 @@ fn refresh_stale_days_in_bulk(conn: &Connection) -> Result<usize> {
     let mut sketches = String::new();
     for ((id, day), (s, hours)) in &summaries {
         let Some(last) = s.last else { continue };
-        rows.push_str(&copy_line(&[
+        rows.push_str(&super::db::copy_line(&[
             id.to_string(),
             day.to_string(),
             s.count.to_string(),
             hours.to_string(),
-            copy_real(s.sum),
-            copy_real(s.min),
-            copy_real(s.max),
+            super::db::copy_real(s.sum),
+            super::db::copy_real(s.min),
+            super::db::copy_real(s.max),
             last.at.to_string(),
             last.id.to_string(),
-            copy_real(last.value),
+            super::db::copy_real(last.value),
         ]));
-        sketches.push_str(&copy_line(&[
+        sketches.push_str(&super::db::copy_line(&[
             id.to_string(),
             day.to_string(),
-            copy_bytes(&s.sketch.encode()),
+            super::db::copy_bytes(&s.sketch.encode()),
         ]));
     }
-    copy_in(
+    super::db::copy_in(
         conn,
         "COPY observation_days (indicator_id, day, n, hours, sum, min, max, last_at, last_id, last_value) FROM STDIN",
         &rows,
     )?;
-    copy_in(
+    super::db::copy_in(
         conn,
         "COPY observation_day_sketches (indicator_id, day, sketch) FROM STDIN",
         &sketches,
     )?;
     tracing::debug!(days = stale, "refreshed daily summaries in bulk");
     Ok(stale)
-}
-
-/// One line of COPY's text format.
-fn copy_line(fields: &[String]) -> String {
-    let mut line = fields.join("\t");
-    line.push('\n');
-    line
-}
-
-/// A real in COPY's text format (exact: Rust's shortest round-trip form).
-fn copy_real(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".into()
-    } else if f.is_infinite() {
-        if f > 0.0 { "Infinity" } else { "-Infinity" }.into()
-    } else {
-        format!("{f:?}")
-    }
-}
-
-/// Bytes as a bytea in COPY's text format.
-fn copy_bytes(b: &[u8]) -> String {
-    let mut out = String::with_capacity(3 + 2 * b.len());
-    out.push_str("\\\\x");
-    for x in b {
-        out.push_str(&format!("{x:02x}"));
-    }
-    out
-}
-
-/// Sends `data` (COPY text lines) to `sql` (a `COPY … FROM STDIN`).
-fn copy_in(conn: &Connection, sql: &str, data: &str) -> Result<()> {
-    if data.is_empty() {
-        return Ok(());
-    }
-    let pg = conn.pg().expect("COPY is PostgreSQL's");
-    let mut client = pg.client();
-    let mut writer = client.copy_in(sql).map_err(crate::store::db::pg_error)?;
-    use std::io::Write;
-    writer
-        .write_all(data.as_bytes())
-        .map_err(|e| super::StoreError::Server(format!("COPY: {e}")))?;
-    writer.finish().map_err(crate::store::db::pg_error)?;
-    Ok(())
 }
 
 fn not_a_sketch(table: &str, id: i64, at: Timestamp) -> super::StoreError {

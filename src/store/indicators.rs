@@ -1,6 +1,6 @@
 //! Indicators and their recorded observations.
 
-use super::{Result, Store, StoreError, Tx};
+use super::{db, Result, Store, StoreError, Tx};
 use crate::domain::indicator::{Aggregation, Direction, IndicatorDef, Kind, Source};
 use crate::domain::Timestamp;
 use crate::store::db::Row;
@@ -257,39 +257,23 @@ pub(crate) fn upsert_observations_by_copy(
     )?;
     let mut data = String::with_capacity(rows.len() * 64);
     for (i, r) in rows.iter().enumerate() {
-        let text = |s: &str, out: &mut String| {
-            for c in s.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
-                }
-            }
-        };
-        data.push_str(&format!("{}\t{}\t{:?}\t", r.indicator_id, r.at, r.value));
+        data.push_str(&format!(
+            "{}\t{}\t{}\t",
+            r.indicator_id,
+            r.at,
+            db::copy_real(r.value)
+        ));
         match &r.note {
-            Some(n) => text(n, &mut data),
+            Some(n) => db::copy_escape(&mut data, n),
             None => data.push_str("\\N"),
         }
         data.push('\t');
-        text(&r.origin, &mut data);
+        db::copy_escape(&mut data, &r.origin);
         data.push('\t');
-        text(&r.key, &mut data);
+        db::copy_escape(&mut data, &r.key);
         data.push_str(&format!("\t{i}\n"));
     }
-    {
-        let pg = tx.pg().expect("a server connection");
-        let mut client = pg.client();
-        let mut w = client
-            .copy_in("COPY opsdeck_import FROM STDIN")
-            .map_err(crate::store::db::pg_error)?;
-        use std::io::Write;
-        w.write_all(data.as_bytes())
-            .map_err(|e| StoreError::Server(format!("COPY: {e}")))?;
-        w.finish().map_err(crate::store::db::pg_error)?;
-    }
+    db::copy_in(tx, "COPY opsdeck_import FROM STDIN", &data)?;
     let mut stmt = tx.prepare_cached(
         "INSERT INTO observations (indicator_id, at, value, note, origin, origin_key, recorded_by)
          SELECT indicator_id, at, value, note, origin, origin_key, ?1

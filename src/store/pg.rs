@@ -836,7 +836,7 @@ impl Store {
                             )));
                         }
                     }
-                    copy_text(&mut line, v);
+                    super::db::copy_value(&mut line, v);
                 }
                 line.push('\n');
                 use std::io::Write;
@@ -1030,36 +1030,5 @@ impl Digest {
 impl PartialEq for Digest {
     fn eq(&self, other: &Digest) -> bool {
         self.rows == other.rows && self.finish() == other.finish()
-    }
-}
-
-/// One value in COPY's text format.
-fn copy_text(out: &mut String, v: rusqlite::types::ValueRef<'_>) {
-    use rusqlite::types::ValueRef;
-    match v {
-        ValueRef::Null => out.push_str("\\N"),
-        ValueRef::Integer(i) => out.push_str(&i.to_string()),
-        ValueRef::Real(f) if f.is_nan() => out.push_str("NaN"),
-        ValueRef::Real(f) if f.is_infinite() => {
-            out.push_str(if f > 0.0 { "Infinity" } else { "-Infinity" })
-        }
-        ValueRef::Real(f) => out.push_str(&format!("{f:?}")),
-        ValueRef::Text(t) => {
-            for c in String::from_utf8_lossy(t).chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '\t' => out.push_str("\\t"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    c => out.push(c),
-                }
-            }
-        }
-        ValueRef::Blob(b) => {
-            out.push_str("\\\\x");
-            for x in b {
-                out.push_str(&format!("{x:02x}"));
-            }
-        }
     }
 }
