@@ -320,6 +320,7 @@ impl Store {
         let _prefetched = if self.conn().is_pg() {
             let observed: Vec<(i64, i64)> = indicators
                 .iter()
+                .filter(|i| only.is_none_or(|keys| keys.contains(&i.def.key)))
                 .filter_map(|i| {
                     let def = match in_force.get(&i.id) {
                         Some(Some(then)) => then,
@@ -466,6 +467,8 @@ pub(crate) type ValuesById = std::collections::HashMap<i64, Vec<(Timestamp, i64,
 /// pair of the indicators read from values (read on first need).
 #[derive(Debug, Default)]
 pub(crate) struct Prefetch {
+    /// The indicators prefetched: any other reads its own.
+    pub ids: std::collections::HashSet<i64>,
     /// Indicators with stale hour or day summaries.
     pub stale: std::collections::HashSet<i64>,
     /// `(day, n, hours)` per indicator, from the widest window's start.
@@ -508,9 +511,26 @@ impl<'s> PrefetchGuard<'s> {
         let mut days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>> =
             std::collections::HashMap::new();
         {
-            let mut stmt = conn.prepare_cached(
-                "SELECT indicator_id, day, n, hours FROM observation_days WHERE day >= ?1 ORDER BY indicator_id, day",
-            )?;
+            // Every indicator's days at once, or (a refresh of a few) the
+            // few's: integers only in the text.
+            let filter = if observed.len() < 16 {
+                format!(
+                    " AND indicator_id IN ({})",
+                    observed
+                        .iter()
+                        .map(|o| o.0.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                )
+            } else {
+                String::new()
+            };
+            if observed.is_empty() {
+                return Ok(PrefetchGuard::install(store, Prefetch::default()));
+            }
+            let mut stmt = conn.prepare(&format!(
+                "SELECT indicator_id, day, n, hours FROM observation_days WHERE day >= ?1{filter} ORDER BY indicator_id, day"
+            ))?;
             let first_day = from - from.rem_euclid(crate::domain::DAY);
             for row in stmt.query_map([first_day], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -520,6 +540,7 @@ impl<'s> PrefetchGuard<'s> {
             }
         }
         let mut prefetch = Prefetch {
+            ids: observed.iter().map(|o| o.0).collect(),
             stale,
             days,
             points: None,
@@ -574,8 +595,12 @@ impl<'s> PrefetchGuard<'s> {
             }
         }
         prefetch.points = Some(points);
+        Ok(PrefetchGuard::install(store, prefetch))
+    }
+
+    fn install(store: &'s Store, prefetch: Prefetch) -> PrefetchGuard<'s> {
         *store.prefetch.borrow_mut() = Some(prefetch);
-        Ok(PrefetchGuard { store })
+        PrefetchGuard { store }
     }
 }
 
@@ -597,7 +622,7 @@ impl Store {
     ) -> Option<(bool, i64, i64)> {
         let p = self.prefetch.borrow();
         let p = p.as_ref()?;
-        if lo_day < p.from - p.from.rem_euclid(crate::domain::DAY) {
+        if !p.ids.contains(&id) || lo_day < p.from - p.from.rem_euclid(crate::domain::DAY) {
             return None;
         }
         let (mut n, mut hours) = (0, 0);

@@ -805,6 +805,13 @@ impl postgres::types::ToSql for PgParam {
             (Value::Real(f), &Type::NUMERIC) => numeric(*f, out),
             (Value::Real(f), _) => text(&f.to_string(), out),
             (Value::Text(s), &Type::INT8) => PT::to_sql(&s.parse::<i64>()?, ty, out),
+            (Value::Text(s), &Type::INT4) => PT::to_sql(&s.parse::<i32>()?, ty, out),
+            (Value::Text(s), &Type::INT2) => PT::to_sql(&s.parse::<i16>()?, ty, out),
+            (Value::Text(s), &Type::FLOAT4) => PT::to_sql(&s.parse::<f32>()?, ty, out),
+            (Value::Text(s), &Type::BOOL) => {
+                PT::to_sql(&matches!(s.as_str(), "1" | "t" | "true"), ty, out)
+            }
+            (Value::Text(s), &Type::NUMERIC) => numeric(s.parse::<f64>()?, out),
             (Value::Text(s), &Type::FLOAT8) => PT::to_sql(&s.parse::<f64>()?, ty, out),
             (Value::Text(s), &Type::JSONB) => {
                 out.extend_from_slice(&[1]);
@@ -906,8 +913,11 @@ fn numeric_value(raw: &[u8]) -> std::result::Result<Value, BoxError> {
     let ndigits = word(0)? as usize;
     let weight = word(2)? as i32;
     let sign = word(4)? as u16;
-    if sign == 0xC000 {
-        return Ok(Value::Real(f64::NAN));
+    match sign {
+        0xC000 => return Ok(Value::Real(f64::NAN)),
+        0xD000 => return Ok(Value::Real(f64::INFINITY)),
+        0xF000 => return Ok(Value::Real(f64::NEG_INFINITY)),
+        _ => {}
     }
     let mut int: i128 = 0;
     let mut real = 0.0f64;
@@ -917,7 +927,15 @@ fn numeric_value(raw: &[u8]) -> std::result::Result<Value, BoxError> {
         let power = weight - k as i32;
         real += d as f64 * 10000f64.powi(power);
         if power >= 0 {
-            int += d * 10000i128.pow(power as u32);
+            match 10000i128
+                .checked_pow(power as u32)
+                .and_then(|p| d.checked_mul(p))
+                .and_then(|v| int.checked_add(v))
+            {
+                Some(v) => int = v,
+                // Beyond any integer: the real is the value.
+                None => fraction = true,
+            }
         } else if d != 0 {
             fraction = true;
         }
@@ -1236,5 +1254,10 @@ mod tests {
         // -1.5 = weight 0, digits [1, 5000], negative, scale 1.
         let raw = [0, 2, 0, 0, 0x40, 0, 0, 1, 0, 1, 0x13, 0x88];
         assert_eq!(numeric_value(&raw).unwrap(), Value::Real(-1.5));
+        // 'Infinity'::numeric, and 10^44 (beyond i128): reals.
+        let raw = [0, 0, 0, 0, 0xD0, 0, 0, 0];
+        assert_eq!(numeric_value(&raw).unwrap(), Value::Real(f64::INFINITY));
+        let raw = [0, 1, 0, 11, 0, 0, 0, 0, 0, 1];
+        assert_eq!(numeric_value(&raw).unwrap(), Value::Real(1e44));
     }
 }
