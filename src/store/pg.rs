@@ -25,21 +25,7 @@ pub fn is_url(db: &Path) -> bool {
 /// The URL as shown in messages and the log: the password, if any, hidden.
 pub fn shown(url: &str) -> String {
     match url.parse::<postgres::Config>() {
-        Ok(c) => {
-            let host = c
-                .get_hosts()
-                .first()
-                .map(|h| match h {
-                    postgres::config::Host::Tcp(h) if h.contains(':') => format!("[{h}]"),
-                    postgres::config::Host::Tcp(h) => h.clone(),
-                    postgres::config::Host::Unix(p) => p.display().to_string(),
-                })
-                .unwrap_or_default();
-            let port = c.get_ports().first().copied().unwrap_or(5432);
-            let user = c.get_user().map(|u| format!("{u}@")).unwrap_or_default();
-            let db = c.get_dbname().unwrap_or("");
-            format!("postgres://{user}{host}:{port}/{db}")
-        }
+        Ok(c) => shown_config(&c),
         Err(_) => "postgres://…".into(),
     }
 }
@@ -180,9 +166,9 @@ fn shown_config(c: &postgres::Config) -> String {
         })
         .unwrap_or_default();
     let port = c.get_ports().first().copied().unwrap_or(5432);
+    let user = c.get_user().map(|u| format!("{u}@")).unwrap_or_default();
     format!(
-        "postgres://{}@{host}:{port}/{}",
-        c.get_user().unwrap_or(""),
+        "postgres://{user}{host}:{port}/{}",
         c.get_dbname().unwrap_or("")
     )
 }
