@@ -724,15 +724,7 @@ fn a_password_comes_from_pgpassword_or_a_private_pgpass_and_its_absence_is_expla
     })
     .expect("a PostgreSQL cluster with passwords");
     // The password is set over the local socket (trusted).
-    let port = cluster
-        .url
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .split('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let port = cluster.port().to_string();
     let mut psql = std::process::Command::new("psql");
     psql.args([
         "-h",

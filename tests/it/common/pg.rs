@@ -183,6 +183,16 @@ impl Cluster {
         })
     }
 
+    /// The port it listens on (127.0.0.1).
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .expect("a port in the cluster's URL")
+    }
+
     /// True when the server runs as the `postgres` user (the tests run as root).
     pub fn as_postgres(&self) -> bool {
         self.as_postgres
