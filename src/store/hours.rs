@@ -245,55 +245,36 @@ fn refresh_stale_days(conn: &Connection) -> Result<usize> {
 }
 
 /// [`refresh_stale_hours`] on a server, where every statement is a round
-/// trip: the values of every stale hour read in one query, summarised here,
-/// the old summaries deleted in one statement and the new ones written
-/// with COPY; then the days of those hours marked stale. Same summaries.
+/// trip: the values of every stale hour read per indicator in one range,
+/// summarised here, the old summaries deleted in one statement and the new
+/// ones written with COPY; then the days of those hours marked stale. Same
+/// summaries, summed in the same order.
 fn refresh_stale_hours_in_bulk(conn: &Connection) -> Result<usize> {
-    let mut summaries: std::collections::BTreeMap<(i64, i64), Summary> =
-        std::collections::BTreeMap::new();
-    let stale: usize = conn.query_row("SELECT count(*) FROM observation_hours_stale", [], |r| {
-        r.get::<_, i64>(0)
-    })? as usize;
+    let (marks, stale) = marks_by_indicator(conn, "observation_hours_stale", "hour")?;
     if stale == 0 {
         return Ok(0);
     }
-    // Per indicator, one range read over its stale hours (an index range
-    // scan whatever the tables' statistics: a join of the marks with the
-    // values was planned as a scan of everything for every mark right
-    // after a large import, before any statistics knew of its rows).
-    let marks: Vec<(i64, i64)> = {
-        let mut stmt = conn.prepare_cached(
-            "SELECT indicator_id, hour FROM observation_hours_stale ORDER BY 1, 2",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut by_indicator: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
+    let mut summaries: std::collections::BTreeMap<(i64, i64), Summary> =
         std::collections::BTreeMap::new();
-    for (id, hour) in marks {
-        by_indicator.entry(id).or_default().insert(hour);
-    }
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT at, id, value FROM observations
-              WHERE indicator_id = ?1 AND at >= ?2 AND at < ?3
-              ORDER BY at, value, id",
-        )?;
-        for (id, hours) in &by_indicator {
-            let (first, last) = (
-                *hours.first().expect("a mark"),
-                *hours.last().expect("a mark"),
-            );
-            let mut rows = stmt.query(params![id, first, last + HOUR])?;
-            while let Some(r) = rows.next()? {
-                let at: i64 = r.get(0)?;
-                let hour = floor_to(at, HOUR);
-                if hours.contains(&hour) {
-                    summaries
-                        .entry((*id, hour))
-                        .or_default()
-                        .add(at, r.get(1)?, r.get(2)?);
-                }
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, id, value FROM observations
+          WHERE indicator_id = ?1 AND at >= ?2 AND at < ?3
+          ORDER BY at, value, id",
+    )?;
+    for (id, hours) in &marks {
+        let (first, last) = (hours.first(), hours.last());
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        let mut rows = stmt.query(params![id, first, last + HOUR])?;
+        while let Some(r) = rows.next()? {
+            let at: i64 = r.get(0)?;
+            let hour = floor_to(at, HOUR);
+            if hours.contains(&hour) {
+                summaries
+                    .entry((*id, hour))
+                    .or_default()
+                    .add(at, r.get(1)?, r.get(2)?);
             }
         }
     }
@@ -308,104 +289,61 @@ fn refresh_stale_hours_in_bulk(conn: &Connection) -> Result<usize> {
            ON CONFLICT DO NOTHING;
          DELETE FROM observation_hours_stale;",
     )?;
-    let mut rows = String::new();
-    let mut sketches = String::new();
-    for ((id, hour), s) in &summaries {
-        let Some(last) = s.last else { continue };
-        rows.push_str(&super::db::copy_line(&[
-            id.to_string(),
-            hour.to_string(),
-            s.count.to_string(),
-            super::db::copy_real(s.sum),
-            super::db::copy_real(s.min),
-            super::db::copy_real(s.max),
-            last.at.to_string(),
-            last.id.to_string(),
-            super::db::copy_real(last.value),
-        ]));
-        sketches.push_str(&super::db::copy_line(&[
-            id.to_string(),
-            hour.to_string(),
-            super::db::copy_bytes(&s.sketch.encode()),
-        ]));
-    }
-    super::db::copy_in(
+    copy_summaries(
         conn,
-        "COPY observation_hours (indicator_id, hour, n, sum, min, max, last_at, last_id, last_value) FROM STDIN",
-        &rows,
-    )?;
-    super::db::copy_in(
-        conn,
-        "COPY observation_hour_sketches (indicator_id, hour, sketch) FROM STDIN",
-        &sketches,
+        "hour",
+        summaries.iter().map(|((id, at), s)| (*id, *at, None, s)),
     )?;
     tracing::debug!(hours = stale, "refreshed hourly summaries in bulk");
     Ok(stale)
 }
 
-/// [`refresh_stale_days`] on a server, as [`refresh_stale_hours_in_bulk`].
+/// [`refresh_stale_days`] on a server, as [`refresh_stale_hours_in_bulk`]:
+/// each stale day merged from its hours.
 fn refresh_stale_days_in_bulk(conn: &Connection) -> Result<usize> {
-    let stale: usize = conn.query_row("SELECT count(*) FROM observation_days_stale", [], |r| {
-        r.get::<_, i64>(0)
-    })? as usize;
+    let (marks, stale) = marks_by_indicator(conn, "observation_days_stale", "day")?;
     if stale == 0 {
         return Ok(0);
     }
     let mut summaries: std::collections::BTreeMap<(i64, i64), (Summary, i64)> =
         std::collections::BTreeMap::new();
-    let marks: Vec<(i64, i64)> = {
-        let mut stmt = conn
-            .prepare_cached("SELECT indicator_id, day FROM observation_days_stale ORDER BY 1, 2")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    let mut by_indicator: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
-        std::collections::BTreeMap::new();
-    for (id, day) in marks {
-        by_indicator.entry(id).or_default().insert(day);
-    }
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT h.hour, h.n, h.sum, h.min, h.max, h.last_at, h.last_id, h.last_value, k.sketch
-               FROM observation_hours h
-               LEFT JOIN observation_hour_sketches k
-                 ON k.indicator_id = h.indicator_id AND k.hour = h.hour
-              WHERE h.indicator_id = ?1 AND h.hour >= ?2 AND h.hour < ?3
-              ORDER BY h.hour",
-        )?;
-        for (id, days) in &by_indicator {
-            let (first, last) = (
-                *days.first().expect("a mark"),
-                *days.last().expect("a mark"),
-            );
-            let mut rows = stmt.query(params![id, first, last + DAY])?;
-            while let Some(r) = rows.next()? {
-                let hour: i64 = r.get(0)?;
-                let day = floor_to(hour, DAY);
-                if !days.contains(&day) {
-                    continue;
-                }
-                let entry = summaries.entry((*id, day)).or_default();
-                let last = Latest {
-                    at: r.get(5)?,
-                    id: r.get(6)?,
-                    value: r.get(7)?,
-                };
-                entry.0.merge_parts(
-                    r.get::<_, i64>(1)? as u64,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    Some(last),
-                );
-                let bytes = r.blob(8)?;
-                entry
-                    .0
-                    .sketch
-                    .merge_encoded(&bytes)
-                    .ok_or_else(|| not_a_sketch("observation_hour_sketches", *id, hour))?;
-                entry.1 += 1;
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.hour, h.n, h.sum, h.min, h.max, h.last_at, h.last_id, h.last_value, k.sketch
+           FROM observation_hours h
+           LEFT JOIN observation_hour_sketches k
+             ON k.indicator_id = h.indicator_id AND k.hour = h.hour
+          WHERE h.indicator_id = ?1 AND h.hour >= ?2 AND h.hour < ?3
+          ORDER BY h.hour",
+    )?;
+    for (id, days) in &marks {
+        let (Some(first), Some(last)) = (days.first(), days.last()) else {
+            continue;
+        };
+        let mut rows = stmt.query(params![id, first, last + DAY])?;
+        while let Some(r) = rows.next()? {
+            let hour: i64 = r.get(0)?;
+            let day = floor_to(hour, DAY);
+            if !days.contains(&day) {
+                continue;
             }
+            let (summary, hours) = summaries.entry((*id, day)).or_default();
+            let last = Latest {
+                at: r.get(5)?,
+                id: r.get(6)?,
+                value: r.get(7)?,
+            };
+            summary.merge_parts(
+                r.get::<_, i64>(1)? as u64,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                Some(last),
+            );
+            summary
+                .sketch
+                .merge_encoded(&r.blob(8)?)
+                .ok_or_else(|| not_a_sketch("observation_hour_sketches", *id, hour))?;
+            *hours += 1;
         }
     }
     conn.execute_batch(
@@ -415,40 +353,82 @@ fn refresh_stale_days_in_bulk(conn: &Connection) -> Result<usize> {
           WHERE h.indicator_id = s.indicator_id AND h.day = s.day;
          DELETE FROM observation_days_stale;",
     )?;
+    copy_summaries(
+        conn,
+        "day",
+        summaries
+            .iter()
+            .map(|((id, at), (s, hours))| (*id, *at, Some(*hours), s)),
+    )?;
+    tracing::debug!(days = stale, "refreshed daily summaries in bulk");
+    Ok(stale)
+}
+
+/// The stale marks of `table` (column `unit`: `hour` or `day`) per
+/// indicator, in order, and how many there are.
+fn marks_by_indicator(
+    conn: &Connection,
+    table: &str,
+    unit: &str,
+) -> Result<(
+    std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>>,
+    usize,
+)> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT indicator_id, {unit} FROM {table}"))?;
+    let mut marks: std::collections::BTreeMap<i64, std::collections::BTreeSet<i64>> =
+        std::collections::BTreeMap::new();
+    let mut n = 0;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (id, at) = row?;
+        marks.entry(id).or_default().insert(at);
+        n += 1;
+    }
+    Ok((marks, n))
+}
+
+/// Writes summaries `(indicator, start, hours in it (days only), summary)`
+/// of one level (`unit`: `hour` or `day`) with COPY into
+/// `observation_{unit}s` and `observation_{unit}_sketches`. A summary with
+/// no value (every value of its span withdrawn) is not written.
+fn copy_summaries<'s>(
+    conn: &Connection,
+    unit: &str,
+    summaries: impl Iterator<Item = (i64, i64, Option<i64>, &'s Summary)>,
+) -> Result<()> {
+    use super::db::{copy_bytes, copy_line, copy_real};
     let mut rows = String::new();
     let mut sketches = String::new();
-    for ((id, day), (s, hours)) in &summaries {
+    for (id, at, hours, s) in summaries {
         let Some(last) = s.last else { continue };
-        rows.push_str(&super::db::copy_line(&[
-            id.to_string(),
-            day.to_string(),
-            s.count.to_string(),
-            hours.to_string(),
-            super::db::copy_real(s.sum),
-            super::db::copy_real(s.min),
-            super::db::copy_real(s.max),
+        let mut fields = vec![id.to_string(), at.to_string(), s.count.to_string()];
+        fields.extend(hours.map(|h| h.to_string()));
+        fields.extend([
+            copy_real(s.sum),
+            copy_real(s.min),
+            copy_real(s.max),
             last.at.to_string(),
             last.id.to_string(),
-            super::db::copy_real(last.value),
-        ]));
-        sketches.push_str(&super::db::copy_line(&[
+            copy_real(last.value),
+        ]);
+        rows.push_str(&copy_line(&fields));
+        sketches.push_str(&copy_line(&[
             id.to_string(),
-            day.to_string(),
-            super::db::copy_bytes(&s.sketch.encode()),
+            at.to_string(),
+            copy_bytes(&s.sketch.encode()),
         ]));
     }
+    let hours = if unit == "day" { ", hours" } else { "" };
     super::db::copy_in(
         conn,
-        "COPY observation_days (indicator_id, day, n, hours, sum, min, max, last_at, last_id, last_value) FROM STDIN",
+        &format!("COPY observation_{unit}s (indicator_id, {unit}, n{hours}, sum, min, max, last_at, last_id, last_value) FROM STDIN"),
         &rows,
     )?;
     super::db::copy_in(
         conn,
-        "COPY observation_day_sketches (indicator_id, day, sketch) FROM STDIN",
+        &format!("COPY observation_{unit}_sketches (indicator_id, {unit}, sketch) FROM STDIN"),
         &sketches,
     )?;
-    tracing::debug!(days = stale, "refreshed daily summaries in bulk");
-    Ok(stale)
+    Ok(())
 }
 
 fn not_a_sketch(table: &str, id: i64, at: Timestamp) -> super::StoreError {
