@@ -319,23 +319,22 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_time ON audit (at);
 
-CREATE FUNCTION opsdeck_audit_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Every refusal of the append-only and forward-only rules: one function,
+-- the message given by each trigger (TG_ARGV[0]), raised as SQLite's
+-- RAISE(ABORT, msg) is.
+CREATE FUNCTION opsdeck_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'P0001';
+    RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'P0001';
 END
 $$;
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_audit_no_update();
 
-CREATE FUNCTION opsdeck_audit_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only' USING ERRCODE = 'P0001';
-END
-$$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the audit trail is append-only');
+
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_audit_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the audit trail is append-only');
 CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_audit_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('the audit trail is append-only');
 
 -- Not in SQLite (there the login is the client's OS login): the login is
 -- the database's session user, whatever the INSERT says.
@@ -584,33 +583,18 @@ CREATE INDEX alert_events_by_time ON alert_events (at);
 CREATE TRIGGER alert_events_login_is_session_user BEFORE INSERT ON alert_events
     FOR EACH ROW EXECUTE FUNCTION opsdeck_audit_login_is_session_user();
 
-CREATE FUNCTION opsdeck_alert_events_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'alert history is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER alert_events_no_update BEFORE UPDATE ON alert_events
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_alert_events_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('alert history is append-only');
 
-CREATE FUNCTION opsdeck_alert_events_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'alert history is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER alert_events_no_delete BEFORE DELETE ON alert_events
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_alert_events_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('alert history is append-only');
 CREATE TRIGGER alert_events_no_truncate BEFORE TRUNCATE ON alert_events
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_alert_events_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('alert history is append-only');
 
-CREATE FUNCTION opsdeck_alerts_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'alerts are never deleted; resolve them' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER alerts_no_delete BEFORE DELETE ON alerts
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_alerts_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('alerts are never deleted; resolve them');
 CREATE TRIGGER alerts_no_truncate BEFORE TRUNCATE ON alerts
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_alerts_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('alerts are never deleted; resolve them');
 
 --------------------------------------------------------------------------
 -- Schema 4: experiments, their amendments, and the decision log.
@@ -637,41 +621,21 @@ CREATE TABLE decision_evidence (
     UNIQUE (decision_id, position)
 );
 
-CREATE FUNCTION opsdeck_decisions_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'a recorded decision cannot change; record a new one that supersedes it' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_decisions_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('a recorded decision cannot change; record a new one that supersedes it');
 
-CREATE FUNCTION opsdeck_decisions_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the decision log is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_decisions_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the decision log is append-only');
 CREATE TRIGGER decisions_no_truncate BEFORE TRUNCATE ON decisions
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_decisions_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('the decision log is append-only');
 
-CREATE FUNCTION opsdeck_decision_evidence_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'decision evidence is a snapshot and cannot change' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER decision_evidence_no_update BEFORE UPDATE ON decision_evidence
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_decision_evidence_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('decision evidence is a snapshot and cannot change');
 
-CREATE FUNCTION opsdeck_decision_evidence_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'decision evidence is a snapshot and cannot change' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER decision_evidence_no_delete BEFORE DELETE ON decision_evidence
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_decision_evidence_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('decision evidence is a snapshot and cannot change');
 CREATE TRIGGER decision_evidence_no_truncate BEFORE TRUNCATE ON decision_evidence
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_decision_evidence_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('decision evidence is a snapshot and cannot change');
 
 CREATE TABLE experiments (
     id                    BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
@@ -694,24 +658,14 @@ CREATE TABLE experiments (
     CHECK (concluded_at IS NULL OR (started_at IS NOT NULL AND decision IS NOT NULL))
 );
 
-CREATE FUNCTION opsdeck_experiments_registration_is_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the registration of a started experiment cannot change; record an amendment' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER experiments_registration_is_fixed
     BEFORE UPDATE OF registered_definition, registered_hash, started_at, key ON experiments
     FOR EACH ROW WHEN (OLD.registered_hash IS NOT NULL)
-    EXECUTE FUNCTION opsdeck_experiments_registration_is_fixed();
+    EXECUTE FUNCTION opsdeck_refuse('the registration of a started experiment cannot change; record an amendment');
 
-CREATE FUNCTION opsdeck_experiments_no_delete_started() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'a started experiment cannot be deleted' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER experiments_no_delete_started BEFORE DELETE ON experiments
     FOR EACH ROW WHEN (OLD.started_at IS NOT NULL)
-    EXECUTE FUNCTION opsdeck_experiments_no_delete_started();
+    EXECUTE FUNCTION opsdeck_refuse('a started experiment cannot be deleted');
 
 CREATE TABLE experiment_amendments (
     id            BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
@@ -728,23 +682,13 @@ CREATE TABLE experiment_amendments (
 );
 CREATE INDEX experiment_amendments_by_experiment ON experiment_amendments (experiment_id, at);
 
-CREATE FUNCTION opsdeck_experiment_amendments_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'an amendment is part of the record and cannot change' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER experiment_amendments_no_update BEFORE UPDATE ON experiment_amendments
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_experiment_amendments_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('an amendment is part of the record and cannot change');
 
-CREATE FUNCTION opsdeck_experiment_amendments_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'an amendment is part of the record and cannot change' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER experiment_amendments_no_delete BEFORE DELETE ON experiment_amendments
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_experiment_amendments_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('an amendment is part of the record and cannot change');
 CREATE TRIGGER experiment_amendments_no_truncate BEFORE TRUNCATE ON experiment_amendments
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_experiment_amendments_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('an amendment is part of the record and cannot change');
 
 --------------------------------------------------------------------------
 -- Schema 5: change tokens, maintained on write.
@@ -760,7 +704,7 @@ INSERT INTO change_tokens (name, token) VALUES ('work_items',
     | floor(random() * 4294967296)::bigint);
 
 -- One new token per statement that changed a row (see the header).
-CREATE FUNCTION opsdeck_work_items_token_on_insert() RETURNS trigger
+CREATE FUNCTION opsdeck_work_items_token() RETURNS trigger
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM changed) THEN
@@ -774,39 +718,15 @@ END
 $$;
 CREATE TRIGGER work_items_token_on_insert AFTER INSERT ON work_items
     REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token_on_insert();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token();
 
-CREATE FUNCTION opsdeck_work_items_token_on_update() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM changed) THEN
-        UPDATE change_tokens
-           SET token = ((floor(random() * 4294967296)::bigint - 2147483648) << 32)
-                       | floor(random() * 4294967296)::bigint
-         WHERE name = 'work_items';
-    END IF;
-    RETURN NULL;
-END
-$$;
 CREATE TRIGGER work_items_token_on_update AFTER UPDATE ON work_items
     REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token_on_update();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token();
 
-CREATE FUNCTION opsdeck_work_items_token_on_delete() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM changed) THEN
-        UPDATE change_tokens
-           SET token = ((floor(random() * 4294967296)::bigint - 2147483648) << 32)
-                       | floor(random() * 4294967296)::bigint
-         WHERE name = 'work_items';
-    END IF;
-    RETURN NULL;
-END
-$$;
 CREATE TRIGGER work_items_token_on_delete AFTER DELETE ON work_items
     REFERENCING OLD TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token_on_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_work_items_token();
 
 --------------------------------------------------------------------------
 -- Schema 6: row identity (indexes on observations above), the mark, and
@@ -831,41 +751,21 @@ CREATE TABLE restored_rows (
     PRIMARY KEY (restore_id, table_name)
 );
 
-CREATE FUNCTION opsdeck_restores_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the restore record is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER restores_no_update BEFORE UPDATE ON restores
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_restores_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the restore record is append-only');
 
-CREATE FUNCTION opsdeck_restores_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the restore record is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER restores_no_delete BEFORE DELETE ON restores
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_restores_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the restore record is append-only');
 CREATE TRIGGER restores_no_truncate BEFORE TRUNCATE ON restores
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_restores_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('the restore record is append-only');
 
-CREATE FUNCTION opsdeck_restored_rows_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the restore record is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER restored_rows_no_update BEFORE UPDATE ON restored_rows
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_restored_rows_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the restore record is append-only');
 
-CREATE FUNCTION opsdeck_restored_rows_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the restore record is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER restored_rows_no_delete BEFORE DELETE ON restored_rows
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_restored_rows_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the restore record is append-only');
 CREATE TRIGGER restored_rows_no_truncate BEFORE TRUNCATE ON restored_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_restored_rows_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('the restore record is append-only');
 
 --------------------------------------------------------------------------
 -- Schema 7: definitions (columns above) and indicator history.
@@ -903,13 +803,8 @@ CREATE TABLE observation_history (
 );
 CREATE INDEX observation_history_by_observation ON observation_history (observation_id, id);
 
-CREATE FUNCTION opsdeck_observation_history_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the observation history is append-only' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER observation_history_no_update BEFORE UPDATE ON observation_history
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_observation_history_no_update();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('the observation history is append-only');
 
 --------------------------------------------------------------------------
 -- Schema 10: versioned capacities.
@@ -1059,26 +954,16 @@ CREATE TABLE incidents (
 );
 CREATE INDEX incidents_by_state ON incidents (state, declared_at);
 
-CREATE FUNCTION opsdeck_incidents_forward_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'an incident''s state only moves forward' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER incidents_forward_only BEFORE UPDATE OF state ON incidents
     FOR EACH ROW
     WHEN ((CASE NEW.state WHEN 'open' THEN 0 WHEN 'mitigated' THEN 1 WHEN 'resolved' THEN 2 ELSE 3 END)
        <= (CASE OLD.state WHEN 'open' THEN 0 WHEN 'mitigated' THEN 1 WHEN 'resolved' THEN 2 ELSE 3 END))
-    EXECUTE FUNCTION opsdeck_incidents_forward_only();
+    EXECUTE FUNCTION opsdeck_refuse('an incident''s state only moves forward');
 
-CREATE FUNCTION opsdeck_incidents_no_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'incidents are never deleted' USING ERRCODE = 'P0001';
-END
-$$;
 CREATE TRIGGER incidents_no_delete BEFORE DELETE ON incidents
-    FOR EACH ROW EXECUTE FUNCTION opsdeck_incidents_no_delete();
+    FOR EACH ROW EXECUTE FUNCTION opsdeck_refuse('incidents are never deleted');
 CREATE TRIGGER incidents_no_truncate BEFORE TRUNCATE ON incidents
-    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_incidents_no_delete();
+    FOR EACH STATEMENT EXECUTE FUNCTION opsdeck_refuse('incidents are never deleted');
 
 CREATE TABLE incident_alerts (
     alert_id    BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY
