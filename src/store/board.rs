@@ -158,9 +158,20 @@ struct Sources<'a, 'c> {
     work: &'c mut WorkCache,
     feedback: Option<Vec<super::feedback::FeedbackRow>>,
     capacities: Vec<Capacity>,
+    /// The longest indicator window, read on first need.
+    widest: Option<i64>,
 }
 
 impl Sources<'_, '_> {
+    fn widest(&mut self) -> Result<i64> {
+        if let Some(w) = self.widest {
+            return Ok(w);
+        }
+        let w = self.store.indicators_widest_window()?;
+        self.widest = Some(w);
+        Ok(w)
+    }
+
     fn points(
         &mut self,
         id: i64,
@@ -177,7 +188,7 @@ impl Sources<'_, '_> {
                 };
                 // Load once per kind, wide enough for every indicator of the
                 // board (two windows of the longest: trend needs both).
-                let widest = self.store.indicators_widest_window()?;
+                let widest = self.widest()?;
                 let k = self.work.get(self.store, &kind, now - 2 * widest)?;
                 let cap = self
                     .capacities
@@ -193,7 +204,7 @@ impl Sources<'_, '_> {
             }
             Source::Feedback => {
                 if self.feedback.is_none() {
-                    let widest = self.store.indicators_widest_window()?;
+                    let widest = self.widest()?;
                     self.feedback = Some(self.store.feedback_between(now - 2 * widest, now)?);
                 }
                 let metric = def.metric.clone().unwrap_or_default();
@@ -310,6 +321,7 @@ impl Store {
             work: cache,
             feedback: None,
             capacities: self.capacities_at(now)?,
+            widest: None,
         };
         let mut readings = Vec::new();
         // Each indicator is read with the definition in force at `now`.
@@ -373,6 +385,7 @@ impl Store {
             work: &mut cache,
             feedback: None,
             capacities: self.capacities()?,
+            widest: None,
         };
         if def.source == Source::Feedback {
             sources.feedback = Some(self.feedback_between(from, now)?);
@@ -463,20 +476,20 @@ pub(crate) type ValuesById = std::collections::HashMap<i64, Vec<(Timestamp, i64,
 
 /// What a board on PostgreSQL reads once for every indicator instead of
 /// once per indicator: which indicators have stale summaries, their daily
-/// counts over the widest window pair, and every value of the widest window
-/// pair of the indicators read from values (read on first need).
+/// counts over their two windows, and the values of their two windows for
+/// the indicators read from values.
 #[derive(Debug, Default)]
 pub(crate) struct Prefetch {
-    /// The indicators prefetched: any other reads its own.
-    pub ids: std::collections::HashSet<i64>,
+    /// The indicators prefetched, each with where its days and values
+    /// start (two of its windows back): any other indicator, or an earlier
+    /// range, reads its own.
+    pub from: std::collections::HashMap<i64, Timestamp>,
     /// Indicators with stale hour or day summaries.
     pub stale: std::collections::HashSet<i64>,
-    /// `(day, n, hours)` per indicator, from the widest window's start.
+    /// `(day, n, hours)` per indicator, from the day of its `from`.
     pub days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>>,
-    /// Values `(at, id, value)` per indicator from `points_from`, in time order.
+    /// Values `(at, id, value)` per indicator from its `from`, in time order.
     pub points: Option<ValuesById>,
-    /// Where `days` and `points` start.
-    pub from: Timestamp,
     /// Where `points` end.
     pub to: Timestamp,
 }
@@ -486,17 +499,35 @@ struct PrefetchGuard<'s> {
     store: &'s Store,
 }
 
+/// `(VALUES (id, start), ...) AS w(id, lo)`: a list of integers written
+/// into the statement's text (nothing else is), for a join that reads each
+/// indicator's own range from its index.
+fn ranges_sql(ranges: &[(i64, Timestamp)]) -> String {
+    let rows = ranges
+        .iter()
+        .map(|(id, lo)| format!("(CAST({id} AS BIGINT), CAST({lo} AS BIGINT))"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("(VALUES {rows}) AS w(id, lo)")
+}
+
 impl<'s> PrefetchGuard<'s> {
     /// Reads, for the observation indicators `(id, window)`, which have
     /// stale summaries, their days, and the values of those the board will
-    /// read from values (see `reading_from_hours`).
+    /// read from values (see `reading_from_hours`), each over its own two
+    /// windows only.
     fn start(
         store: &'s Store,
         now: Timestamp,
         observed: &[(i64, i64)],
     ) -> Result<PrefetchGuard<'s>> {
-        let widest = observed.iter().map(|o| o.1).max().unwrap_or(0);
-        let from = now - 2 * widest;
+        if observed.is_empty() {
+            return Ok(PrefetchGuard::install(store, Prefetch::default()));
+        }
+        let day = crate::domain::DAY;
+        let floor = |t: Timestamp| t - t.rem_euclid(day);
+        let from: std::collections::HashMap<i64, Timestamp> =
+            observed.iter().map(|&(id, w)| (id, now - 2 * w)).collect();
         let conn = store.conn();
         let mut stale = std::collections::HashSet::new();
         {
@@ -511,28 +542,17 @@ impl<'s> PrefetchGuard<'s> {
         let mut days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>> =
             std::collections::HashMap::new();
         {
-            // Every indicator's days at once, or (a refresh of a few) the
-            // few's: integers only in the text.
-            let filter = if observed.len() < 16 {
-                format!(
-                    " AND indicator_id IN ({})",
-                    observed
-                        .iter()
-                        .map(|o| o.0.to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                )
-            } else {
-                String::new()
-            };
-            if observed.is_empty() {
-                return Ok(PrefetchGuard::install(store, Prefetch::default()));
-            }
+            let first_days: Vec<(i64, Timestamp)> = observed
+                .iter()
+                .map(|&(id, _)| (id, floor(from[&id])))
+                .collect();
             let mut stmt = conn.prepare(&format!(
-                "SELECT indicator_id, day, n, hours FROM observation_days WHERE day >= ?1{filter} ORDER BY indicator_id, day"
+                "SELECT d.indicator_id, d.day, d.n, d.hours
+                   FROM {} JOIN observation_days d ON d.indicator_id = w.id AND d.day >= w.lo
+                  ORDER BY d.indicator_id, d.day",
+                ranges_sql(&first_days)
             ))?;
-            let first_day = from - from.rem_euclid(crate::domain::DAY);
-            for row in stmt.query_map([first_day], |r| {
+            for row in stmt.query_map([], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })? {
                 let (id, day, n, hours) = row?;
@@ -540,18 +560,15 @@ impl<'s> PrefetchGuard<'s> {
             }
         }
         let mut prefetch = Prefetch {
-            ids: observed.iter().map(|o| o.0).collect(),
+            from,
             stale,
             days,
             points: None,
-            from,
             to: now,
         };
         // The indicators whose reading falls back to their values, as
         // `reading_from_hours` decides: stale, few values, or sparse.
-        let day = crate::domain::DAY;
-        let floor = |t: Timestamp| t - t.rem_euclid(day);
-        let from_values: Vec<i64> = observed
+        let from_values: Vec<(i64, Timestamp)> = observed
             .iter()
             .filter(|(id, w)| {
                 let (lo, hi) = (now - 2 * w + 1, now + 1);
@@ -567,24 +584,19 @@ impl<'s> PrefetchGuard<'s> {
                     || (n as u64) < super::hours::EXACT_BELOW
                     || hours * 4 > n
             })
-            .map(|(id, _)| *id)
+            .map(|(id, _)| (*id, prefetch.from[id]))
             .collect();
         let mut points = ValuesById::new();
-        for id in &from_values {
+        for (id, _) in &from_values {
             points.insert(*id, Vec::new());
         }
         if !from_values.is_empty() {
-            // Integers only: the list is safe to write into the text.
-            let ids = from_values
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
             let mut stmt = conn.prepare(&format!(
-                "SELECT indicator_id, at, id, value FROM observations
-                  WHERE indicator_id IN ({ids}) AND at >= ?1 AND at <= ?2"
+                "SELECT o.indicator_id, o.at, o.id, o.value
+                   FROM {} JOIN observations o ON o.indicator_id = w.id AND o.at >= w.lo AND o.at <= ?1",
+                ranges_sql(&from_values)
             ))?;
-            for row in stmt.query_map(rusqlite::params![from, now], |r| {
+            for row in stmt.query_map([now], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })? {
                 let (ind, at, oid, v) = row?;
@@ -622,7 +634,8 @@ impl Store {
     ) -> Option<(bool, i64, i64)> {
         let p = self.prefetch.borrow();
         let p = p.as_ref()?;
-        if !p.ids.contains(&id) || lo_day < p.from - p.from.rem_euclid(crate::domain::DAY) {
+        let from = *p.from.get(&id)?;
+        if lo_day < from - from.rem_euclid(crate::domain::DAY) {
             return None;
         }
         let (mut n, mut hours) = (0, 0);
@@ -646,7 +659,10 @@ impl Store {
     ) -> Result<Option<Vec<(Timestamp, i64, f64)>>> {
         let (p_from, p_to, loaded) = match self.prefetch.borrow().as_ref() {
             None => return Ok(None),
-            Some(p) => (p.from, p.to, p.points.is_some()),
+            Some(p) => match p.from.get(&id) {
+                None => return Ok(None),
+                Some(&from) => (from, p.to, p.points.is_some()),
+            },
         };
         if from < p_from || to > p_to {
             return Ok(None);

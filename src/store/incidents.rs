@@ -370,6 +370,23 @@ pub(crate) fn incident_of_alert(conn: &Connection, alert_id: i64) -> Result<Opti
         .optional()?)
 }
 
+/// The incident of each of the alerts `ids` that has one: one statement
+/// for all (the ids, integers, written into its text).
+pub(crate) fn incidents_of_alerts(
+    conn: &Connection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let mut stmt = conn.prepare(&format!(
+        "SELECT alert_id, incident_id FROM incident_alerts WHERE alert_id IN ({list})"
+    ))?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 fn actions_of(conn: &Connection, id: i64) -> Result<Vec<ActionItem>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{ACTION_COLUMNS} WHERE a.incident_id = ?1 ORDER BY a.work_item_id"

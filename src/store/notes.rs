@@ -66,6 +66,50 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The newest `limit` notes on each of the entities `ids` (numbered
+    /// ones: runs, alerts), newest first, by id: one statement for all.
+    pub(crate) fn notes_each(
+        &self,
+        entity: &str,
+        ids: &[i64],
+        limit: usize,
+    ) -> Result<std::collections::HashMap<i64, Vec<Note>>> {
+        let mut out: std::collections::HashMap<i64, Vec<Note>> = Default::default();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        // Integers only are written into the text, as the text ids are.
+        let list = ids
+            .iter()
+            .map(|id| format!("'{id}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut stmt = self.conn().prepare(&format!(
+            "SELECT entity_id, at, actor, text FROM (
+                 SELECT entity_id, at, actor, text,
+                        row_number() OVER (PARTITION BY entity_id ORDER BY at DESC, id DESC) AS n
+                   FROM notes WHERE entity = ?1 AND entity_id IN ({list})) newest
+              WHERE n <= ?2 ORDER BY entity_id, n"
+        ))?;
+        let rows = stmt.query_map(params![entity, limit as i64], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                Note {
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    text: r.get(3)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, note) = row?;
+            if let Ok(id) = id.parse() {
+                out.entry(id).or_default().push(note);
+            }
+        }
+        Ok(out)
+    }
+
     /// The start of the previous standup: the newest one opened more than
     /// [`SAME_STANDUP_SECS`] before `now` (reopening the view during one
     /// standup does not reset it). `None` before the first.

@@ -245,6 +245,59 @@ pub const SQL_OPEN_RUNS: &str = "SELECT r.id, p.key, v.version, v.id, v.definiti
 pub const SQL_RUN_ITEMS: &str = "SELECT step, item, state, actor, at, note, reason, override_reason
     FROM run_items WHERE run_id = ?1";
 
+/// A closed item of a run: step, item, what was done, the override reason.
+type RunItemRow = (i64, i64, RunItemState, Option<String>);
+
+fn run_item_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<RunItemRow> {
+    let step: i64 = r.get(0)?;
+    let item: i64 = r.get(1)?;
+    let state: String = r.get(2)?;
+    let by: String = r.get(3)?;
+    let at: Timestamp = r.get(4)?;
+    let item_state = if state == "skipped" {
+        RunItemState::Skipped {
+            by,
+            at,
+            reason: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
+        }
+    } else {
+        RunItemState::Done {
+            by,
+            at,
+            note: r.get(5)?,
+        }
+    };
+    Ok((step, item, item_state, r.get::<_, Option<String>>(7)?))
+}
+
+/// The closed items of the runs `ids`, by run: one statement for all of
+/// them (on a server each statement is a round trip), the ids written into
+/// its text (integers only).
+fn run_items(conn: &Connection, ids: &[i64]) -> Result<HashMap<i64, Vec<RunItemRow>>> {
+    let mut out: HashMap<i64, Vec<RunItemRow>> = HashMap::new();
+    match ids {
+        [] => {}
+        [id] => {
+            let mut stmt = conn.prepare_cached(SQL_RUN_ITEMS)?;
+            let rows = stmt.query_map([id], run_item_from_row)?;
+            out.insert(*id, rows.collect::<rusqlite::Result<_>>()?);
+        }
+        _ => {
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let mut stmt = conn.prepare(&format!(
+                "SELECT step, item, state, actor, at, note, reason, override_reason, run_id
+                   FROM run_items WHERE run_id IN ({list})"
+            ))?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(8)?, run_item_from_row(r)?)))?;
+            for row in rows {
+                let (run, item) = row?;
+                out.entry(run).or_default().push(item);
+            }
+        }
+    }
+    Ok(out)
+}
+
 struct RawRun {
     id: i64,
     key: String,
@@ -282,6 +335,7 @@ fn raw_from_row(r: &crate::store::db::Row<'_>) -> rusqlite::Result<RawRun> {
 /// Turns rows into runs, parsing each playbook version once.
 fn finish(conn: &Connection, raws: Vec<RawRun>) -> Result<Vec<Run>> {
     let mut defs: HashMap<i64, PlaybookDef> = HashMap::new();
+    let mut items = run_items(conn, &raws.iter().map(|r| r.id).collect::<Vec<_>>())?;
     let mut runs = Vec::with_capacity(raws.len());
     for raw in raws {
         let def = match defs.get(&raw.version_id) {
@@ -297,30 +351,7 @@ fn finish(conn: &Connection, raws: Vec<RawRun>) -> Result<Vec<Run>> {
         })?;
         let mut checklist = ChecklistRun::new(def, raw.started_at, raw.due_at);
         let mut overrides = Vec::new();
-        let mut stmt = conn.prepare_cached(SQL_RUN_ITEMS)?;
-        let rows = stmt.query_map([raw.id], |r| {
-            let step: i64 = r.get(0)?;
-            let item: i64 = r.get(1)?;
-            let state: String = r.get(2)?;
-            let by: String = r.get(3)?;
-            let at: Timestamp = r.get(4)?;
-            let item_state = if state == "skipped" {
-                RunItemState::Skipped {
-                    by,
-                    at,
-                    reason: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                }
-            } else {
-                RunItemState::Done {
-                    by,
-                    at,
-                    note: r.get(5)?,
-                }
-            };
-            Ok((step, item, item_state, r.get::<_, Option<String>>(7)?))
-        })?;
-        for row in rows {
-            let (step, item, item_state, override_reason) = row?;
+        for (step, item, item_state, override_reason) in items.remove(&raw.id).unwrap_or_default() {
             let (Ok(step), Ok(item)) = (usize::try_from(step), usize::try_from(item)) else {
                 continue;
             };

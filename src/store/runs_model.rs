@@ -179,8 +179,10 @@ impl Store {
             .into_iter()
             .map(|r| OpenRun::new(r, now))
             .collect();
+        let ids: Vec<i64> = open_runs.iter().map(|o| o.run.id).collect();
+        let mut notes = self.notes_each("run", &ids, NOTES_PER_RUN)?;
         for o in &mut open_runs {
-            o.notes = self.notes("run", &o.run.id.to_string(), NOTES_PER_RUN)?;
+            o.notes = notes.remove(&o.run.id).unwrap_or_default();
         }
         sort_open_runs(&mut open_runs);
         Ok(RunsModel {

@@ -289,7 +289,10 @@ impl Store {
     pub fn alerts_model(&self, now: Timestamp) -> Result<AlertsModel> {
         let mut active = Vec::new();
         let book = self.oncall_book(now)?;
-        for a in self.active_alerts()? {
+        let alerts = self.active_alerts()?;
+        let ids: Vec<i64> = alerts.iter().map(|a| a.id).collect();
+        let incidents = crate::store::incidents::incidents_of_alerts(self.conn(), &ids)?;
+        for a in alerts {
             let mut row = AlertRow::from_alert(&a, now);
             row.owner = sanitize(&book.waiting_for(&a, now));
             row.silenced = book
@@ -302,7 +305,7 @@ impl Store {
             if let Some(id) = a.run_id {
                 row.run = run_link(self.conn(), id, now)?;
             }
-            row.incident = crate::store::incidents::incident_of_alert(self.conn(), a.id)?;
+            row.incident = incidents.get(&a.id).copied();
             active.push(row);
         }
         let mut stmt = self.conn().prepare_cached(SQL_ALERT_HISTORY)?;
