@@ -500,8 +500,10 @@ struct PrefetchGuard<'s> {
 }
 
 /// `(VALUES (id, start), ...) AS w(id, lo)`: a list of integers written
-/// into the statement's text (nothing else is), for a join that reads each
-/// indicator's own range from its index.
+/// into the statement's text (nothing else is), for a lateral join that
+/// reads each indicator's own range from its index. The subquery's
+/// `ORDER BY` (its index's order) keeps the planner from flattening it into
+/// a plain join, which it plans as a hash join over the whole table.
 fn ranges_sql(ranges: &[(i64, Timestamp)]) -> String {
     let rows = ranges
         .iter()
@@ -547,9 +549,10 @@ impl<'s> PrefetchGuard<'s> {
                 .map(|&(id, _)| (id, floor(from[&id])))
                 .collect();
             let mut stmt = conn.prepare(&format!(
-                "SELECT d.indicator_id, d.day, d.n, d.hours
-                   FROM {} JOIN observation_days d ON d.indicator_id = w.id AND d.day >= w.lo
-                  ORDER BY d.indicator_id, d.day",
+                "SELECT w.id, d.day, d.n, d.hours FROM {}
+                  CROSS JOIN LATERAL (SELECT day, n, hours FROM observation_days
+                                       WHERE indicator_id = w.id AND day >= w.lo
+                                       ORDER BY day) d",
                 ranges_sql(&first_days)
             ))?;
             for row in stmt.query_map([], |r| {
@@ -592,8 +595,10 @@ impl<'s> PrefetchGuard<'s> {
         }
         if !from_values.is_empty() {
             let mut stmt = conn.prepare(&format!(
-                "SELECT o.indicator_id, o.at, o.id, o.value
-                   FROM {} JOIN observations o ON o.indicator_id = w.id AND o.at >= w.lo AND o.at <= ?1",
+                "SELECT w.id, o.at, o.id, o.value FROM {}
+                  CROSS JOIN LATERAL (SELECT at, id, value FROM observations
+                                       WHERE indicator_id = w.id AND at >= w.lo AND at <= ?1
+                                       ORDER BY at) o",
                 ranges_sql(&from_values)
             ))?;
             for row in stmt.query_map([now], |r| {
