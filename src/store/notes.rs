@@ -121,3 +121,45 @@ impl Store {
         )?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn notes_each_gives_every_entity_its_own_newest_as_notes_does() {
+        let mut store = Store::open_in_memory_at("ana", 1_000).unwrap();
+        store
+            .write(|tx| -> Result<()> {
+                // Run 7 has five notes (two at the same second), run 8 two,
+                // run 9 none; an alert numbered 7 has one that is not a run's.
+                for (i, at) in [100, 200, 300, 300, 400].into_iter().enumerate() {
+                    add_note(tx, at, "run", "7", &format!("seven {i}"))?;
+                }
+                add_note(tx, 150, "run", "8", "eight a")?;
+                add_note(tx, 250, "run", "8", "eight b")?;
+                add_note(tx, 500, "alert", "7", "not a run's")?;
+                Ok(())
+            })
+            .unwrap();
+        let each = store.notes_each("run", &[7, 8, 9], 3).unwrap();
+        let texts = |id: i64| -> Vec<String> {
+            each.get(&id)
+                .map(|n| n.iter().map(|n| n.text.clone()).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(texts(7), ["seven 4", "seven 3", "seven 2"]);
+        assert_eq!(texts(8), ["eight b", "eight a"]);
+        assert!(texts(9).is_empty());
+        for id in [7, 8, 9] {
+            let one = store.notes("run", &id.to_string(), 3).unwrap();
+            assert_eq!(
+                one.iter().map(|n| n.text.clone()).collect::<Vec<_>>(),
+                texts(id),
+                "run {id}"
+            );
+        }
+        assert!(store.notes_each("run", &[], 3).unwrap().is_empty());
+    }
+}

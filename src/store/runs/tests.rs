@@ -254,3 +254,64 @@ fn the_model_sorts_overdue_first_and_flags_roles() {
     assert_eq!(m.role_name("ops-lead"), "Operations lead");
     assert_eq!(m.playbooks.len(), 5);
 }
+
+#[test]
+fn runs_read_together_carry_each_runs_own_items_as_one_run_read_alone() {
+    // The items of many runs are read in one statement: each run must get
+    // its own, with skips and their reasons, and a run with none none.
+    let mut s = store();
+    let a = start(&mut s, "daily-standup", None);
+    let b = start(&mut s, "daily-standup", None);
+    let c = start(&mut s, "daily-standup", None);
+    let labels: Vec<String> = {
+        let run = s.run(a).unwrap().unwrap();
+        run.def()
+            .items()
+            .map(|(r, _)| run.def().item_label(r).unwrap())
+            .collect()
+    };
+    for label in &labels[..3] {
+        check(&mut s, a, label, T0 + 60).unwrap();
+    }
+    s.write(|tx| {
+        close_item(
+            tx,
+            T0 + 90,
+            b,
+            &labels[1],
+            ItemAction::Skip { reason: "not b's" },
+            None,
+        )
+    })
+    .unwrap();
+    let together = s.runs(RunFilter::Open).unwrap();
+    assert_eq!(together.len(), 3);
+    for run in &together {
+        let alone = s.run(run.id).unwrap().unwrap();
+        assert_eq!(
+            (run.progress().done, run.progress().skipped),
+            (alone.progress().done, alone.progress().skipped),
+            "run #{}",
+            run.id
+        );
+        for (r, _) in run.def().items() {
+            assert_eq!(
+                format!("{:?}", run.checklist.state(r)),
+                format!("{:?}", alone.checklist.state(r))
+            );
+        }
+    }
+    let by_id = |id: i64| together.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(
+        (by_id(a).progress().done, by_id(a).progress().skipped),
+        (3, 0)
+    );
+    assert_eq!(
+        (by_id(b).progress().done, by_id(b).progress().skipped),
+        (0, 1)
+    );
+    assert_eq!(
+        (by_id(c).progress().done, by_id(c).progress().skipped),
+        (0, 0)
+    );
+}
