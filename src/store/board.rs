@@ -499,18 +499,20 @@ struct PrefetchGuard<'s> {
     store: &'s Store,
 }
 
-/// `(VALUES (id, start), ...) AS w(id, lo)`: a list of integers written
+/// `(VALUES (id, window), ...) AS w(id, win)`: a list of integers written
 /// into the statement's text (nothing else is), for a lateral join that
 /// reads each indicator's own range from its index. The subquery's
 /// `ORDER BY` (its index's order) keeps the planner from flattening it into
-/// a plain join, which it plans as a hash join over the whole table.
-fn ranges_sql(ranges: &[(i64, Timestamp)]) -> String {
-    let rows = ranges
+/// a plain join, which it plans as a hash join over the whole table. The
+/// ranges are computed from `now`, a parameter: the text stays the same
+/// from one reload to the next, and so does its prepared statement.
+fn windows_sql(windows: &[(i64, i64)]) -> String {
+    let rows = windows
         .iter()
-        .map(|(id, lo)| format!("(CAST({id} AS BIGINT), CAST({lo} AS BIGINT))"))
+        .map(|(id, w)| format!("(CAST({id} AS BIGINT), CAST({w} AS BIGINT))"))
         .collect::<Vec<_>>()
         .join(", ");
-    format!("(VALUES {rows}) AS w(id, lo)")
+    format!("(VALUES {rows}) AS w(id, win)")
 }
 
 impl<'s> PrefetchGuard<'s> {
@@ -544,18 +546,16 @@ impl<'s> PrefetchGuard<'s> {
         let mut days: std::collections::HashMap<i64, Vec<(Timestamp, i64, i64)>> =
             std::collections::HashMap::new();
         {
-            let first_days: Vec<(i64, Timestamp)> = observed
-                .iter()
-                .map(|&(id, _)| (id, floor(from[&id])))
-                .collect();
+            // The day of `now - 2 * win`, as `floor` computes it.
             let mut stmt = conn.prepare(&format!(
                 "SELECT w.id, d.day, d.n, d.hours FROM {}
                   CROSS JOIN LATERAL (SELECT day, n, hours FROM observation_days
-                                       WHERE indicator_id = w.id AND day >= w.lo
+                                       WHERE indicator_id = w.id
+                                         AND day >= (?1 - 2 * w.win) - (((?1 - 2 * w.win) % 86400) + 86400) % 86400
                                        ORDER BY day) d",
-                ranges_sql(&first_days)
+                windows_sql(observed)
             ))?;
-            for row in stmt.query_map([], |r| {
+            for row in stmt.query_map([now], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })? {
                 let (id, day, n, hours) = row?;
@@ -571,7 +571,7 @@ impl<'s> PrefetchGuard<'s> {
         };
         // The indicators whose reading falls back to their values, as
         // `reading_from_hours` decides: stale, few values, or sparse.
-        let from_values: Vec<(i64, Timestamp)> = observed
+        let from_values: Vec<(i64, i64)> = observed
             .iter()
             .filter(|(id, w)| {
                 let (lo, hi) = (now - 2 * w + 1, now + 1);
@@ -587,7 +587,7 @@ impl<'s> PrefetchGuard<'s> {
                     || (n as u64) < super::hours::EXACT_BELOW
                     || hours * 4 > n
             })
-            .map(|(id, _)| (*id, prefetch.from[id]))
+            .copied()
             .collect();
         let mut points = ValuesById::new();
         for (id, _) in &from_values {
@@ -597,9 +597,9 @@ impl<'s> PrefetchGuard<'s> {
             let mut stmt = conn.prepare(&format!(
                 "SELECT w.id, o.at, o.id, o.value FROM {}
                   CROSS JOIN LATERAL (SELECT at, id, value FROM observations
-                                       WHERE indicator_id = w.id AND at >= w.lo AND at <= ?1
+                                       WHERE indicator_id = w.id AND at >= ?1 - 2 * w.win AND at <= ?1
                                        ORDER BY at) o",
-                ranges_sql(&from_values)
+                windows_sql(&from_values)
             ))?;
             for row in stmt.query_map([now], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
