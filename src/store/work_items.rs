@@ -163,15 +163,25 @@ impl Store {
     /// Loads [`KindItems`] for `kind` from `from` on. Two index range scans
     /// (closed since `from`, and open) plus one primary-key probe of the
     /// rollup per item.
+    ///
+    /// The items come in one order on both engines, closed ones by closing
+    /// time then external id, open ones after them by external id: the
+    /// flow metrics add floats in item order, and a server returns rows in
+    /// whatever order its plan reads them (a bitmap scan: as stored).
     pub fn work_items_since(&self, kind: &str, from: Timestamp) -> Result<KindItems> {
         let mut stmt = self.conn().prepare_cached(SQL_WORK_ITEMS_SINCE)?;
-        let mut out = KindItems::default();
-        for row in stmt.query_map(params![kind, from], item_from_row)? {
-            let (item, rep) = row?;
-            out.items.push(item);
-            out.repeat.push(rep);
-        }
-        Ok(out)
+        let mut rows: Vec<(crate::domain::flow::WorkItem, bool)> = stmt
+            .query_map(params![kind, from], item_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        rows.sort_by(|(a, _), (b, _)| {
+            (a.closed_at.is_none(), a.closed_at, &a.external_id).cmp(&(
+                b.closed_at.is_none(),
+                b.closed_at,
+                &b.external_id,
+            ))
+        });
+        let (items, repeat) = rows.into_iter().unzip();
+        Ok(KindItems { items, repeat })
     }
 
     /// The distinct work kinds that have items or a capacity, sorted.
