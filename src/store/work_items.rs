@@ -173,7 +173,9 @@ impl Store {
         let mut rows: Vec<(crate::domain::flow::WorkItem, bool)> = stmt
             .query_map(params![kind, from], item_from_row)?
             .collect::<rusqlite::Result<_>>()?;
-        rows.sort_by(|(a, _), (b, _)| {
+        // (kind, external id) is unique: the order is total, and an
+        // unstable sort gives it.
+        rows.sort_unstable_by(|(a, _), (b, _)| {
             (a.closed_at.is_none(), a.closed_at, &a.external_id).cmp(&(
                 b.closed_at.is_none(),
                 b.closed_at,
